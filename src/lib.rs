@@ -1,0 +1,3 @@
+//! picket: a keyboard-first terminal UI for live AWS security monitoring.
+
+pub mod model;

@@ -1,0 +1,304 @@
+//! The unified finding: GuardDuty and Security Hub (ASFF) findings mapped into one shape.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::raw::RawRecord;
+use super::severity::Severity;
+use super::text::SafeText;
+
+/// Where a finding came from. A GuardDuty finding that Security Hub also delivers carries both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Sources(u8);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    GuardDuty,
+    SecurityHub,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 2] = [SourceKind::GuardDuty, SourceKind::SecurityHub];
+
+    fn bit(self) -> u8 {
+        match self {
+            Self::GuardDuty => 1,
+            Self::SecurityHub => 2,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GuardDuty => "guardduty",
+            Self::SecurityHub => "securityhub",
+        }
+    }
+
+    /// Two-letter tag for the findings table.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::GuardDuty => "GD",
+            Self::SecurityHub => "SH",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_lowercase().as_str() {
+            "guardduty" | "gd" => Some(Self::GuardDuty),
+            "securityhub" | "security-hub" | "sh" | "asff" => Some(Self::SecurityHub),
+            _ => None,
+        }
+    }
+}
+
+impl Sources {
+    pub fn of(kind: SourceKind) -> Self {
+        Self(kind.bit())
+    }
+
+    pub fn with(self, kind: SourceKind) -> Self {
+        Self(self.0 | kind.bit())
+    }
+
+    pub fn contains(self, kind: SourceKind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = SourceKind> {
+        SourceKind::ALL.into_iter().filter(move |k| self.contains(*k))
+    }
+
+    /// `GD`, `SH` or `GD+SH`.
+    pub fn tag(self) -> String {
+        self.iter().map(SourceKind::tag).collect::<Vec<_>>().join("+")
+    }
+}
+
+impl Serialize for Sources {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+/// Security Hub workflow status. GuardDuty findings have none of their own and count as `New`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Workflow {
+    #[default]
+    New,
+    Notified,
+    Resolved,
+    Suppressed,
+}
+
+impl Workflow {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_uppercase().as_str() {
+            "NEW" => Some(Self::New),
+            "NOTIFIED" => Some(Self::Notified),
+            "RESOLVED" => Some(Self::Resolved),
+            "SUPPRESSED" => Some(Self::Suppressed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "NEW",
+            Self::Notified => "NOTIFIED",
+            Self::Resolved => "RESOLVED",
+            Self::Suppressed => "SUPPRESSED",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RecordState {
+    #[default]
+    Active,
+    Archived,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verification {
+    #[default]
+    Unknown,
+    TruePositive,
+    FalsePositive,
+    BenignPositive,
+}
+
+impl Verification {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_uppercase().replace('-', "_").as_str() {
+            "UNKNOWN" => Some(Self::Unknown),
+            "TRUE_POSITIVE" => Some(Self::TruePositive),
+            "FALSE_POSITIVE" => Some(Self::FalsePositive),
+            "BENIGN_POSITIVE" => Some(Self::BenignPositive),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "UNKNOWN",
+            Self::TruePositive => "TRUE_POSITIVE",
+            Self::FalsePositive => "FALSE_POSITIVE",
+            Self::BenignPositive => "BENIGN_POSITIVE",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ComplianceStatus {
+    Passed,
+    Warning,
+    Failed,
+    NotAvailable,
+}
+
+impl ComplianceStatus {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word.to_ascii_uppercase().replace('-', "_").as_str() {
+            "PASSED" => Some(Self::Passed),
+            "WARNING" => Some(Self::Warning),
+            "FAILED" => Some(Self::Failed),
+            "NOT_AVAILABLE" => Some(Self::NotAvailable),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passed => "PASSED",
+            Self::Warning => "WARNING",
+            Self::Failed => "FAILED",
+            Self::NotAvailable => "NOT_AVAILABLE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Compliance {
+    pub status: ComplianceStatus,
+    /// Security Hub control id, e.g. `S3.8`.
+    pub control_id: Option<SafeText>,
+    /// e.g. `CIS AWS Foundations Benchmark v1.2.0/3.3`, `NIST.800-53.r5 AC-3`.
+    pub requirements: Vec<SafeText>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resource {
+    /// `AwsEc2Instance`, `AwsS3Bucket`, `AccessKey`, `Instance`…
+    pub kind: SafeText,
+    pub id: SafeText,
+    pub arn: Option<SafeText>,
+    /// Short facts worth a line in the detail view (`tag Name=web-1`, `image ami-…`).
+    pub details: Vec<(SafeText, SafeText)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Note {
+    pub text: SafeText,
+    pub updated_by: SafeText,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// Who acted and from where, as GuardDuty reports it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Activity {
+    /// `AWS_API_CALL`, `NETWORK_CONNECTION`, `PORT_PROBE`, `DNS_REQUEST`, `KUBERNETES_API_CALL`…
+    pub action: Option<SafeText>,
+    /// API called or domain queried.
+    pub api: Option<SafeText>,
+    pub service_name: Option<SafeText>,
+    pub remote_ip: Option<SafeText>,
+    pub country: Option<SafeText>,
+    pub city: Option<SafeText>,
+    pub asn_org: Option<SafeText>,
+    pub isp: Option<SafeText>,
+    pub remote_port: Option<u32>,
+    pub local_port: Option<u32>,
+    pub protocol: Option<SafeText>,
+    pub direction: Option<SafeText>,
+    pub user_agent: Option<SafeText>,
+    pub principal: Option<SafeText>,
+    pub access_key_id: Option<SafeText>,
+    pub user_name: Option<SafeText>,
+}
+
+impl Activity {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub id: SafeText,
+    pub arn: Option<SafeText>,
+    pub sources: Sources,
+    /// `GuardDuty`, `Security Hub`, `Inspector`, `Macie`…
+    pub product: SafeText,
+    pub title: SafeText,
+    pub description: SafeText,
+    /// GuardDuty: the one finding type; ASFF: `Types[]`.
+    pub types: Vec<SafeText>,
+    pub severity: Severity,
+    pub account_id: SafeText,
+    /// Account name as the record states it (ASFF `AwsAccountName`); the directory may know better.
+    pub account_name: Option<SafeText>,
+    pub region: SafeText,
+    pub resources: Vec<Resource>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub count: u64,
+    pub workflow: Workflow,
+    pub record_state: RecordState,
+    pub archived: bool,
+    pub verification: Verification,
+    pub compliance: Option<Compliance>,
+    pub notes: Vec<Note>,
+    /// Actor and network context (GuardDuty `service.action`); boxed because ASFF rarely has it.
+    pub activity: Option<Box<Activity>>,
+    /// GuardDuty sample finding (`[SAMPLE]` title or `additionalInfo.sample`).
+    pub sample: bool,
+    #[serde(skip)]
+    pub raw: RawRecord,
+}
+
+impl Finding {
+    /// The type shown in the table: the GuardDuty finding type, the Security Hub control id, or
+    /// the most specific ASFF type.
+    pub fn type_label(&self) -> &str {
+        if self.sources.contains(SourceKind::GuardDuty) {
+            if let Some(t) = self.types.first() {
+                return t;
+            }
+        }
+        if let Some(id) = self.compliance.as_ref().and_then(|c| c.control_id.as_deref()) {
+            return id;
+        }
+        self.types.first().map(|t| t.as_str()).unwrap_or("")
+    }
+
+    /// The resource shown in the table: the first resource's id.
+    pub fn primary_resource(&self) -> Option<&Resource> {
+        self.resources.first()
+    }
+
+    /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
+    pub fn status_label(&self) -> &'static str {
+        if self.archived || self.record_state == RecordState::Archived {
+            "ARCHIVED"
+        } else {
+            self.workflow.as_str()
+        }
+    }
+}

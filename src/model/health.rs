@@ -1,0 +1,92 @@
+//! Health of each (account, region, service) a source reads.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::text::SafeText;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    GuardDuty,
+    SecurityHub,
+    CloudWatchLogs,
+}
+
+impl Service {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GuardDuty => "guardduty",
+            Self::SecurityHub => "securityhub",
+            Self::CloudWatchLogs => "logs",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct HealthKey {
+    pub account_id: SafeText,
+    pub region: SafeText,
+    pub service: Service,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthState {
+    Ok,
+    Stale,
+    Throttled,
+    AccessDenied,
+    NotEnabled,
+    Error,
+}
+
+impl HealthState {
+    pub const ALL: [HealthState; 6] = [
+        HealthState::Ok,
+        HealthState::Stale,
+        HealthState::Throttled,
+        HealthState::AccessDenied,
+        HealthState::NotEnabled,
+        HealthState::Error,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Stale => "stale",
+            Self::Throttled => "throttled",
+            Self::AccessDenied => "denied",
+            Self::NotEnabled => "not enabled",
+            Self::Error => "error",
+        }
+    }
+
+    /// Whether this needs the analyst's attention.
+    pub fn is_problem(self) -> bool {
+        !matches!(self, Self::Ok | Self::NotEnabled)
+    }
+}
+
+impl fmt::Display for HealthState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// When this (account, region, service) last answered successfully.
+    pub last_success: Option<Timestamp>,
+    /// What a human needs to fix it: the missing IAM action, the command to run.
+    pub message: Option<SafeText>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HealthReport {
+    pub key: HealthKey,
+    pub health: Health,
+}

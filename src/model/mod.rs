@@ -1,0 +1,34 @@
+//! The data picket works on, independent of where it came from.
+
+pub mod account;
+pub mod asff;
+pub mod finding;
+pub mod guardduty;
+pub mod health;
+pub mod json;
+pub mod log;
+pub mod raw;
+pub mod severity;
+pub mod text;
+
+pub use account::{Account, Directory};
+pub use finding::{Finding, SourceKind, Sources, Workflow};
+pub use log::LogEvent;
+pub use severity::{Severity, SeverityLabel};
+pub use text::SafeText;
+
+/// Why a record could not become a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MapError {
+    Missing(&'static str),
+}
+
+impl std::fmt::Display for MapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MapError::Missing(field) => write!(f, "missing required field `{field}`"),
+        }
+    }
+}
+
+impl std::error::Error for MapError {}
