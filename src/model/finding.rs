@@ -61,6 +61,10 @@ impl Sources {
         Self(self.0 | kind.bit())
     }
 
+    pub fn union(self, other: Sources) -> Self {
+        Self(self.0 | other.0)
+    }
+
     pub fn contains(self, kind: SourceKind) -> bool {
         self.0 & kind.bit() != 0
     }

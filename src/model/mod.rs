@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod asff;
+#[cfg(test)]
+pub mod fixtures;
 pub mod finding;
 pub mod guardduty;
 pub mod health;

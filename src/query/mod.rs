@@ -1,0 +1,485 @@
+//! The filter language.
+//!
+//! ```text
+//! query    = term { " " term }                    all terms must match
+//! term     = [ "-" ] ( field op values | word )  "-" negates
+//! field    = sev | account | ou | region | type | status | source | product | resource
+//!          | title | id | control | compliance | verification | count | age | is
+//! op       = ":" | "=" | "!=" | ">" | ">=" | "<" | "<="
+//! values   = value { "," value }                  any value may match
+//! value    = bare | '"' text '"'                  * and ? are wildcards
+//! word     = bare | '"' phrase '"'                found anywhere in title, type or resource
+//! ```
+//!
+//! Field values match the whole field (`type:Recon*`), free words match inside the text. Case
+//! never matters. Errors carry the byte span of the offending text so the prompt can point at it.
+
+pub mod glob;
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::model::finding::{ComplianceStatus, SourceKind, Verification, Workflow};
+use crate::model::severity::SeverityLabel;
+pub use glob::Glob;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    pub terms: Vec<Term>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    pub negated: bool,
+    pub test: Test,
+    /// Where the term stands in the input.
+    pub span: Range<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Test {
+    /// `sev>=high`: compares labels.
+    SeverityLabel(Cmp, SeverityLabel),
+    /// `sev>=70`: compares the normalized 0–100 score.
+    SeverityScore(Cmp, u8),
+    /// `sev:high,critical`.
+    SeverityIn(Vec<SeverityLabel>),
+    Count(Cmp, u64),
+    /// `age<1h`: seconds since the finding was last seen.
+    Age(Cmp, i64),
+    Text(TextField, Vec<Glob>),
+    Status(Vec<Status>),
+    Source(Vec<SourceKind>),
+    Compliance(Vec<ComplianceStatus>),
+    Verification(Vec<Verification>),
+    Is(Flag),
+    /// A free word or quoted phrase.
+    Word(Glob),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    pub fn holds<T: PartialOrd>(self, left: T, right: T) -> bool {
+        match self {
+            Cmp::Eq => left == right,
+            Cmp::Ne => left != right,
+            Cmp::Lt => left < right,
+            Cmp::Le => left <= right,
+            Cmp::Gt => left > right,
+            Cmp::Ge => left >= right,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextField {
+    /// Account name or id.
+    Account,
+    /// The account's OU path.
+    Ou,
+    Region,
+    /// Any finding type, or the type shown in the table.
+    Type,
+    Product,
+    /// Any resource's type, id or ARN.
+    Resource,
+    Title,
+    Id,
+    /// Security Hub control id or a related requirement.
+    Control,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Workflow(Workflow),
+    Archived,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    /// Arrived since picket started and not yet selected.
+    Unseen,
+    Archived,
+    Sample,
+    /// In a production account.
+    Prod,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError {
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at column {})", self.message, self.span.start + 1)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Every field name the language knows, for errors and completion.
+pub const FIELDS: &[&str] = &[
+    "sev", "account", "ou", "region", "type", "status", "source", "product", "resource", "title", "id",
+    "control", "compliance", "verification", "count", "age", "is",
+];
+
+impl Query {
+    pub fn parse(input: &str) -> Result<Query, QueryError> {
+        let mut terms = Vec::new();
+        for (text, start) in split_terms(input)? {
+            terms.push(parse_term(text, start)?);
+        }
+        Ok(Query { terms })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+fn err(span: Range<usize>, message: impl Into<String>) -> QueryError {
+    QueryError { span, message: message.into() }
+}
+
+/// Splits at whitespace outside double quotes; returns each term with its byte offset.
+fn split_terms(input: &str) -> Result<Vec<(&str, usize)>, QueryError> {
+    let mut terms = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut quote_at: Option<usize> = None;
+    for (i, c) in input.char_indices() {
+        match c {
+            '"' => {
+                start.get_or_insert(i);
+                quote_at = if quote_at.is_some() { None } else { Some(i) };
+            }
+            c if c.is_whitespace() && quote_at.is_none() => {
+                if let Some(s) = start.take() {
+                    terms.push((&input[s..i], s));
+                }
+            }
+            _ => {
+                start.get_or_insert(i);
+            }
+        }
+    }
+    if let Some(q) = quote_at {
+        return Err(err(q..input.len(), "unclosed quote"));
+    }
+    if let Some(s) = start {
+        terms.push((&input[s..], s));
+    }
+    Ok(terms)
+}
+
+const OPERATORS: [(&str, Cmp); 7] = [
+    (">=", Cmp::Ge),
+    ("<=", Cmp::Le),
+    ("!=", Cmp::Ne),
+    (":", Cmp::Eq),
+    ("=", Cmp::Eq),
+    (">", Cmp::Gt),
+    ("<", Cmp::Lt),
+];
+
+fn parse_term(text: &str, start: usize) -> Result<Term, QueryError> {
+    let span = start..start + text.len();
+    let (negated, body, body_start) = match text.strip_prefix('-') {
+        Some("") => return Err(err(span, "'-' needs a term to exclude, as in -type:Policy*")),
+        Some(rest) => (true, rest, start + 1),
+        None => (false, text, start),
+    };
+    let name_len = body.bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'_').count();
+    let after_name = &body[name_len..];
+    let operator = OPERATORS.iter().find(|(op, _)| after_name.starts_with(op));
+    let (Some(&(op_text, cmp)), true) = (operator, name_len > 0) else {
+        let word = unquote(body, body_start)?;
+        if word.is_empty() {
+            return Err(err(span, "empty phrase"));
+        }
+        return Ok(Term { negated, test: Test::Word(Glob::new(word)), span });
+    };
+    let name = &body[..name_len];
+    let name_span = body_start..body_start + name_len;
+    let value_start = body_start + name_len + op_text.len();
+    let raw_values = &body[name_len + op_text.len()..];
+    if raw_values.is_empty() {
+        return Err(err(span, format!("'{name}{op_text}' needs a value")));
+    }
+    let values = split_values(raw_values, value_start)?;
+    let (negated, cmp) = match cmp {
+        // `field!=x` is `-field:x`; `-field!=x` is `field:x`.
+        Cmp::Ne => (!negated, Cmp::Eq),
+        other => (negated, other),
+    };
+    let test = field_test(name, name_span, cmp, &values)?;
+    Ok(Term { negated, test, span })
+}
+
+fn unquote(text: &str, start: usize) -> Result<&str, QueryError> {
+    match text.strip_prefix('"') {
+        Some(rest) => match rest.strip_suffix('"') {
+            Some(inner) if !inner.contains('"') => Ok(inner),
+            _ => Err(err(start..start + text.len(), "a quoted value must end with its closing quote")),
+        },
+        None if text.contains('"') => {
+            let at = start + text.find('"').unwrap_or(0);
+            Err(err(at..at + 1, "quote in the middle of a word; quote the whole value"))
+        }
+        None => Ok(text),
+    }
+}
+
+/// Values separated by commas, each possibly quoted; returns (value, span).
+fn split_values(text: &str, start: usize) -> Result<Vec<(&str, Range<usize>)>, QueryError> {
+    let mut values = Vec::new();
+    let mut from = 0;
+    let mut in_quote = false;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ','))) {
+        match c {
+            '"' => in_quote = !in_quote,
+            ',' if !in_quote => {
+                let part = &text[from..i];
+                let span = start + from..start + i;
+                if part.is_empty() {
+                    return Err(err(span.start..span.start.max(start + i).max(span.start + 1), "empty value"));
+                }
+                values.push((unquote(part, span.start)?, span));
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    Ok(values)
+}
+
+fn field_test(name: &str, name_span: Range<usize>, cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, QueryError> {
+    let lower = name.to_ascii_lowercase();
+    let text_field = match lower.as_str() {
+        "account" | "acct" => Some(TextField::Account),
+        "ou" => Some(TextField::Ou),
+        "region" => Some(TextField::Region),
+        "type" => Some(TextField::Type),
+        "product" => Some(TextField::Product),
+        "resource" | "res" => Some(TextField::Resource),
+        "title" => Some(TextField::Title),
+        "id" => Some(TextField::Id),
+        "control" => Some(TextField::Control),
+        _ => None,
+    };
+    if let Some(field) = text_field {
+        equality_only(name, cmp, values)?;
+        return Ok(Test::Text(field, values.iter().map(|(v, _)| Glob::new(v)).collect()));
+    }
+    match lower.as_str() {
+        "sev" | "severity" => severity_test(cmp, values),
+        "count" => {
+            let (value, span) = single(name, values)?;
+            let n = value
+                .parse::<u64>()
+                .map_err(|_| err(span.clone(), format!("'{value}' is not a whole number")))?;
+            Ok(Test::Count(cmp, n))
+        }
+        "age" => {
+            let (value, span) = single(name, values)?;
+            let seconds = parse_duration(value).ok_or_else(|| {
+                err(span.clone(), format!("'{value}' is not a duration; use a number and s, m, h, d or w, as in 90m"))
+            })?;
+            Ok(Test::Age(cmp, seconds))
+        }
+        "status" | "workflow" => {
+            equality_only(name, cmp, values)?;
+            enum_values(values, "status", "new, notified, resolved, suppressed, archived", |v| {
+                if v.eq_ignore_ascii_case("archived") {
+                    Some(Status::Archived)
+                } else {
+                    Workflow::parse(v).map(Status::Workflow)
+                }
+            })
+            .map(Test::Status)
+        }
+        "source" => {
+            equality_only(name, cmp, values)?;
+            enum_values(values, "source", "guardduty, securityhub", SourceKind::parse).map(Test::Source)
+        }
+        "compliance" => {
+            equality_only(name, cmp, values)?;
+            enum_values(values, "compliance status", "passed, warning, failed, not_available", ComplianceStatus::parse)
+                .map(Test::Compliance)
+        }
+        "verification" | "verify" => {
+            equality_only(name, cmp, values)?;
+            enum_values(
+                values,
+                "verification state",
+                "unknown, true_positive, false_positive, benign_positive",
+                Verification::parse,
+            )
+            .map(Test::Verification)
+        }
+        "is" => {
+            equality_only(name, cmp, values)?;
+            let (value, span) = single(name, values)?;
+            let flag = match value.to_ascii_lowercase().as_str() {
+                "unseen" | "new" => Flag::Unseen,
+                "archived" => Flag::Archived,
+                "sample" => Flag::Sample,
+                "prod" | "production" => Flag::Prod,
+                _ => return Err(err(span.clone(), format!("unknown flag '{value}'; expected unseen, archived, sample or prod"))),
+            };
+            Ok(Test::Is(flag))
+        }
+        _ => Err(err(
+            name_span,
+            format!("unknown field '{name}'; fields are {}; quote text that contains ':' to search it", FIELDS.join(", ")),
+        )),
+    }
+}
+
+fn equality_only(name: &str, cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<(), QueryError> {
+    if cmp == Cmp::Eq {
+        return Ok(());
+    }
+    let at = values.first().map_or(0, |(_, s)| s.start.saturating_sub(1));
+    Err(err(at..at + 1, format!("'{name}' compares only with ':' (or '!=' to exclude)")))
+}
+
+fn single<'a>(name: &str, values: &'a [(&'a str, Range<usize>)]) -> Result<&'a (&'a str, Range<usize>), QueryError> {
+    match values {
+        [one] => Ok(one),
+        [_, second, ..] => Err(err(second.1.clone(), format!("'{name}' takes one value"))),
+        [] => Err(err(0..0, format!("'{name}' needs a value"))),
+    }
+}
+
+fn enum_values<T>(
+    values: &[(&str, Range<usize>)],
+    what: &str,
+    expected: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Vec<T>, QueryError> {
+    values
+        .iter()
+        .map(|(v, span)| parse(v).ok_or_else(|| err(span.clone(), format!("unknown {what} '{v}'; expected {expected}"))))
+        .collect()
+}
+
+fn severity_test(cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, QueryError> {
+    let expected = "critical, high, medium, low, informational or a score 0–100";
+    if cmp == Cmp::Eq && values.len() > 1 {
+        return enum_values(values, "severity", expected, SeverityLabel::parse).map(Test::SeverityIn);
+    }
+    let (value, span) = single("sev", values)?;
+    if let Some(label) = SeverityLabel::parse(value) {
+        return Ok(Test::SeverityLabel(cmp, label));
+    }
+    match value.parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(Test::SeverityScore(cmp, n.round() as u8)),
+        Ok(_) => Err(err(span.clone(), "severity scores run from 0 to 100 (GuardDuty's 0–10 × 10)")),
+        Err(_) => Err(err(span.clone(), format!("unknown severity '{value}'; expected {expected}"))),
+    }
+}
+
+/// `90s`, `15m`, `2h`, `7d`, `2w` → seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().ok()?;
+    let scale = match unit.to_ascii_lowercase().as_str() {
+        "s" | "sec" => 1,
+        "m" | "min" => 60,
+        "h" | "hr" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    n.checked_mul(scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Query {
+        Query::parse(s).unwrap_or_else(|e| panic!("{s:?} failed: {e}"))
+    }
+
+    fn error(s: &str) -> QueryError {
+        match Query::parse(s) {
+            Ok(q) => panic!("{s:?} parsed as {q:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let q = parse("sev>=high account:prod-* region:us-east-1 type:Recon* status:new source:guardduty -type:Policy* bucket");
+        assert_eq!(q.terms.len(), 8);
+        assert_eq!(q.terms[0].test, Test::SeverityLabel(Cmp::Ge, SeverityLabel::High));
+        assert!(q.terms[6].negated);
+        assert_eq!(q.terms[7].test, Test::Word(Glob::new("bucket")));
+        assert_eq!(q.terms[1].span, 10..24);
+    }
+
+    #[test]
+    fn values_lists_quotes_and_inequality() {
+        let q = parse(r#"sev:high,critical type:"Recon:EC2/*" region!=eu-west-1 "public bucket""#);
+        assert_eq!(q.terms[0].test, Test::SeverityIn(vec![SeverityLabel::High, SeverityLabel::Critical]));
+        assert_eq!(q.terms[1].test, Test::Text(TextField::Type, vec![Glob::new("Recon:EC2/*")]));
+        assert!(q.terms[2].negated);
+        assert_eq!(q.terms[3].test, Test::Word(Glob::new("public bucket")));
+        assert_eq!(parse("SEV>=70").terms[0].test, Test::SeverityScore(Cmp::Ge, 70));
+        assert_eq!(parse("age<90m").terms[0].test, Test::Age(Cmp::Lt, 5400));
+        assert!(!parse("-status!=new").terms[0].negated);
+        assert!(parse("   ").is_empty());
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_with_a_place() {
+        let e = error("sev>=hgih");
+        assert_eq!(e.span, 5..9);
+        assert!(e.message.contains("unknown severity 'hgih'"), "{}", e.message);
+        let e = error("region:us-east-1 colour:red");
+        assert_eq!(e.span, 17..23);
+        assert!(e.message.contains("unknown field 'colour'"));
+        assert_eq!(error(r#"title:"open"#).span.start, 6);
+        assert!(error("type:").message.contains("needs a value"));
+        assert!(error("type:a,,b").message.contains("empty value"));
+        assert!(error("- x").message.contains("needs a term"));
+        assert!(error("region>us").message.contains("compares only with ':'"));
+        assert!(error("count>many").message.contains("whole number"));
+        assert!(error("age<soon").message.contains("duration"));
+        assert!(error("sev>=101").message.contains("0 to 100"));
+        assert!(error("is:boring").message.contains("unknown flag"));
+        assert!(error("status:open").message.contains("expected new, notified"));
+        assert!(error("ti\"tl\"e").message.contains("quote in the middle"));
+        assert!(error("sev>=high,low").message.contains("takes one value"));
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        for input in ["\"", "-", "--", ":", "a:\"", "\"\"", "sev>=", "x:\"a,b\"", "é:ü", "-\"", "a:\"b\"c", "age<99999999999999999w"] {
+            let _ = Query::parse(input);
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15m"), Some(900));
+        assert_eq!(parse_duration("2w"), Some(1_209_600));
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("99999999999999999w"), None);
+    }
+}
