@@ -2,15 +2,15 @@
 
 use serde_json::Value;
 
+use super::MapError;
 use super::finding::{
-    Activity, Compliance, ComplianceStatus, Finding, Note, RecordState, Resource, SourceKind, Sources,
-    Verification, Workflow,
+    Activity, Compliance, ComplianceStatus, Finding, Note, RecordState, Resource, SourceKind,
+    Sources, Verification, Workflow,
 };
 use super::json::{get, get_array, get_bool, get_f64, get_str, get_time, path_str};
 use super::raw::RawRecord;
 use super::severity::{Severity, SeverityLabel};
 use super::text::SafeText;
-use super::MapError;
 
 /// Maps one ASFF finding. Fails only without `Id`, `AwsAccountId` or any timestamp.
 pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
@@ -18,15 +18,24 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
     let account_id = get_str(record, "AwsAccountId").ok_or(MapError::Missing("AwsAccountId"))?;
     let created_at = get_time(record, "CreatedAt");
     let updated_at = get_time(record, "UpdatedAt").or(created_at);
-    let first_seen = get_time(record, "FirstObservedAt").or(created_at).or(updated_at);
-    let last_seen = get_time(record, "LastObservedAt").or(updated_at).or(first_seen);
-    let (Some(first_seen), Some(last_seen), Some(updated_at)) = (first_seen, last_seen, updated_at) else {
+    let first_seen = get_time(record, "FirstObservedAt")
+        .or(created_at)
+        .or(updated_at);
+    let last_seen = get_time(record, "LastObservedAt")
+        .or(updated_at)
+        .or(first_seen);
+    let (Some(first_seen), Some(last_seen), Some(updated_at)) = (first_seen, last_seen, updated_at)
+    else {
         return Err(MapError::Missing("CreatedAt/UpdatedAt"));
     };
     let product_arn = get_str(record, "ProductArn").unwrap_or("");
     let region = get_str(record, "Region")
         .or_else(|| product_arn.split(':').nth(3).filter(|r| !r.is_empty()))
-        .or_else(|| get_array(record, "Resources").iter().find_map(|r| get_str(r, "Region")))
+        .or_else(|| {
+            get_array(record, "Resources")
+                .iter()
+                .find_map(|r| get_str(r, "Region"))
+        })
         .unwrap_or("");
     let record_state = match get_str(record, "RecordState") {
         Some(s) if s.eq_ignore_ascii_case("ARCHIVED") => RecordState::Archived,
@@ -34,9 +43,14 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
     };
     let product_fields = get(record, "ProductFields");
     let product_field = |key: &str| product_fields.and_then(|p| get_str(p, key));
-    let count = product_field("aws/guardduty/service/count").and_then(|c| c.parse().ok()).unwrap_or(1);
+    let count = product_field("aws/guardduty/service/count")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(1);
     let severity = get(record, "Severity").map(|s| {
-        Severity::from_asff(get_str(s, "Label").and_then(SeverityLabel::parse), get_f64(s, "Normalized"))
+        Severity::from_asff(
+            get_str(s, "Label").and_then(SeverityLabel::parse),
+            get_f64(s, "Normalized"),
+        )
     });
     Ok(Finding {
         id: SafeText::line(id),
@@ -45,12 +59,19 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         product: SafeText::line(&product_name(record, product_arn)),
         title: SafeText::line(get_str(record, "Title").unwrap_or(id)),
         description: SafeText::block(get_str(record, "Description").unwrap_or("")),
-        types: get_array(record, "Types").iter().filter_map(Value::as_str).map(SafeText::line).collect(),
+        types: get_array(record, "Types")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(SafeText::line)
+            .collect(),
         severity: severity.unwrap_or(Severity::from_asff(None, None)),
         account_id: SafeText::line(account_id),
         account_name: get_str(record, "AwsAccountName").map(SafeText::line),
         region: SafeText::line(region),
-        resources: get_array(record, "Resources").iter().map(read_resource).collect(),
+        resources: get_array(record, "Resources")
+            .iter()
+            .map(read_resource)
+            .collect(),
         first_seen,
         last_seen,
         created_at: created_at.unwrap_or(first_seen),
@@ -59,10 +80,17 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         workflow: workflow(record),
         record_state,
         archived: record_state == RecordState::Archived,
-        verification: get_str(record, "VerificationState").and_then(Verification::parse).unwrap_or_default(),
+        verification: get_str(record, "VerificationState")
+            .and_then(Verification::parse)
+            .unwrap_or_default(),
         compliance: get(record, "Compliance").and_then(read_compliance),
-        notes: get(record, "Note").and_then(read_note).into_iter().collect(),
-        activity: read_activity(record).filter(|a| !a.is_empty()).map(Box::new),
+        notes: get(record, "Note")
+            .and_then(read_note)
+            .into_iter()
+            .collect(),
+        activity: read_activity(record)
+            .filter(|a| !a.is_empty())
+            .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
         raw: RawRecord::from_json(record),
     })
@@ -92,7 +120,10 @@ fn workflow(record: &Value) -> Workflow {
     if let Some(status) = get(record, "Workflow").and_then(|w| get_str(w, "Status")) {
         return Workflow::parse(status).unwrap_or_default();
     }
-    match get_str(record, "WorkflowState").map(str::to_ascii_uppercase).as_deref() {
+    match get_str(record, "WorkflowState")
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
         Some("ASSIGNED" | "IN_PROGRESS") => Workflow::Notified,
         Some("RESOLVED") => Workflow::Resolved,
         Some("DEFERRED") => Workflow::Suppressed,
@@ -129,7 +160,11 @@ fn read_compliance(compliance: &Value) -> Option<Compliance> {
         .filter_map(Value::as_str)
         .map(SafeText::line)
         .collect();
-    Some(Compliance { status, control_id, requirements })
+    Some(Compliance {
+        status,
+        control_id,
+        requirements,
+    })
 }
 
 fn read_note(note: &Value) -> Option<Note> {
@@ -171,7 +206,11 @@ fn read_activity(record: &Value) -> Option<Activity> {
             activity.protocol = get_str(conn, "Protocol").map(SafeText::line);
             activity.remote_port = path_str(conn, &["RemotePortDetails", "Port"])
                 .and_then(|p| p.parse().ok())
-                .or_else(|| get(conn, "RemotePortDetails").and_then(|p| get_f64(p, "Port")).map(|p| p as u32));
+                .or_else(|| {
+                    get(conn, "RemotePortDetails")
+                        .and_then(|p| get_f64(p, "Port"))
+                        .map(|p| p as u32)
+                });
             if let Some(remote) = get(conn, "RemoteIpDetails") {
                 ip_details(&mut activity, remote);
             }
@@ -217,7 +256,10 @@ mod tests {
         assert_eq!(compliance.status, ComplianceStatus::Failed);
         assert_eq!(compliance.requirements.len(), 1);
         assert_eq!(f.notes[0].updated_by.as_str(), "alice");
-        assert_eq!(f.resources[0].arn.as_deref(), Some("arn:aws:s3:::public-assets"));
+        assert_eq!(
+            f.resources[0].arn.as_deref(),
+            Some("arn:aws:s3:::public-assets")
+        );
     }
 
     #[test]

@@ -70,12 +70,17 @@ impl Sources {
     }
 
     pub fn iter(self) -> impl Iterator<Item = SourceKind> {
-        SourceKind::ALL.into_iter().filter(move |k| self.contains(*k))
+        SourceKind::ALL
+            .into_iter()
+            .filter(move |k| self.contains(*k))
     }
 
     /// `GD`, `SH` or `GD+SH`.
     pub fn tag(self) -> String {
-        self.iter().map(SourceKind::tag).collect::<Vec<_>>().join("+")
+        self.iter()
+            .map(SourceKind::tag)
+            .collect::<Vec<_>>()
+            .join("+")
     }
 }
 
@@ -281,12 +286,16 @@ impl Finding {
     /// The type shown in the table: the GuardDuty finding type, the Security Hub control id, or
     /// the most specific ASFF type.
     pub fn type_label(&self) -> &str {
-        if self.sources.contains(SourceKind::GuardDuty) {
-            if let Some(t) = self.types.first() {
-                return t;
-            }
+        if self.sources.contains(SourceKind::GuardDuty)
+            && let Some(t) = self.types.first()
+        {
+            return t;
         }
-        if let Some(id) = self.compliance.as_ref().and_then(|c| c.control_id.as_deref()) {
+        if let Some(id) = self
+            .compliance
+            .as_ref()
+            .and_then(|c| c.control_id.as_deref())
+        {
             return id;
         }
         self.types.first().map(|t| t.as_str()).unwrap_or("")

@@ -18,9 +18,10 @@ pub fn guardduty(id: &str, account: &str, kind: &str, severity: f64, last_seen: 
 /// Two accounts: `111111111111` prod-web (Production) and `222222222222` sandbox (Sandbox).
 pub fn directory() -> Directory {
     let mut d = Directory::default();
-    for (id, name, ou, production) in
-        [("111111111111", "prod-web", "Production", true), ("222222222222", "sandbox", "Sandbox", false)]
-    {
+    for (id, name, ou, production) in [
+        ("111111111111", "prod-web", "Production", true),
+        ("222222222222", "sandbox", "Sandbox", false),
+    ] {
         d.insert(Account {
             id: SafeText::line(id),
             name: SafeText::line(name),

@@ -2,12 +2,16 @@
 
 use serde_json::Value;
 
-use super::finding::{Activity, Finding, RecordState, Resource, SourceKind, Sources, Verification, Workflow};
-use super::json::{as_f64, get, get_array, get_bool, get_f64, get_str, get_time, get_u64, path, path_str};
+use super::MapError;
+use super::finding::{
+    Activity, Finding, RecordState, Resource, SourceKind, Sources, Verification, Workflow,
+};
+use super::json::{
+    as_f64, get, get_array, get_bool, get_f64, get_str, get_time, get_u64, path, path_str,
+};
 use super::raw::RawRecord;
 use super::severity::Severity;
 use super::text::SafeText;
-use super::MapError;
 
 /// Maps one GuardDuty finding. Fails only when the finding cannot be identified or placed in
 /// time; every other missing field degrades to an empty value.
@@ -21,16 +25,22 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
     let updated_at = get_time(record, "updatedAt").or(created_at);
     let first_seen = service_time("eventFirstSeen").or(created_at).or(updated_at);
     let last_seen = service_time("eventLastSeen").or(updated_at).or(first_seen);
-    let (Some(first_seen), Some(last_seen), Some(updated_at)) = (first_seen, last_seen, updated_at) else {
+    let (Some(first_seen), Some(last_seen), Some(updated_at)) = (first_seen, last_seen, updated_at)
+    else {
         return Err(MapError::Missing("createdAt/updatedAt"));
     };
     let title = get_str(record, "title").unwrap_or(kind);
-    let archived = service.and_then(|s| get_bool(s, "archived")).unwrap_or(false);
+    let archived = service
+        .and_then(|s| get_bool(s, "archived"))
+        .unwrap_or(false);
     let sample = title.starts_with("[SAMPLE]")
         || service
             .and_then(|s| path(s, &["additionalInfo", "sample"]))
             .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
-    let activity = service.map(read_activity).filter(|a| !a.is_empty()).map(Box::new);
+    let activity = service
+        .map(read_activity)
+        .filter(|a| !a.is_empty())
+        .map(Box::new);
     let region = get_str(record, "region").unwrap_or("");
     let mut finding = Finding {
         id: SafeText::line(id),
@@ -44,14 +54,23 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         account_id: SafeText::line(account_id),
         account_name: None,
         region: SafeText::line(region),
-        resources: get(record, "resource").map(|r| read_resources(r, account_id, region)).unwrap_or_default(),
+        resources: get(record, "resource")
+            .map(|r| read_resources(r, account_id, region))
+            .unwrap_or_default(),
         first_seen,
         last_seen,
         created_at: created_at.unwrap_or(first_seen),
         updated_at,
-        count: service.and_then(|s| get_u64(s, "count")).unwrap_or(1).max(1),
+        count: service
+            .and_then(|s| get_u64(s, "count"))
+            .unwrap_or(1)
+            .max(1),
         workflow: Workflow::New,
-        record_state: if archived { RecordState::Archived } else { RecordState::Active },
+        record_state: if archived {
+            RecordState::Archived
+        } else {
+            RecordState::Active
+        },
         archived,
         verification: Verification::Unknown,
         compliance: None,
@@ -77,7 +96,11 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
     let mut out = Vec::new();
     if let Some(key) = get(resource, "accessKeyDetails") {
         let mut details = Vec::new();
-        for (label, field) in [("user", "userName"), ("user type", "userType"), ("principal", "principalId")] {
+        for (label, field) in [
+            ("user", "userName"),
+            ("user type", "userType"),
+            ("principal", "principalId"),
+        ] {
             if let Some(v) = get_str(key, field) {
                 details.push(detail(label, v));
             }
@@ -92,7 +115,11 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
     if let Some(instance) = get(resource, "instanceDetails") {
         let id = get_str(instance, "instanceId").unwrap_or("");
         let mut details = Vec::new();
-        for (label, field) in [("type", "instanceType"), ("image", "imageId"), ("state", "instanceState")] {
+        for (label, field) in [
+            ("type", "instanceType"),
+            ("image", "imageId"),
+            ("state", "instanceState"),
+        ] {
             if let Some(v) = get_str(instance, field) {
                 details.push(detail(label, v));
             }
@@ -109,7 +136,8 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
         out.push(Resource {
             kind: SafeText::line("Instance"),
             id: SafeText::line(id),
-            arn: (!id.is_empty()).then(|| SafeText::line(&format!("arn:aws:ec2:{region}:{account}:instance/{id}"))),
+            arn: (!id.is_empty())
+                .then(|| SafeText::line(&format!("arn:aws:ec2:{region}:{account}:instance/{id}"))),
             details,
         });
     }
@@ -130,7 +158,12 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
         ("eksClusterDetails", "EKSCluster", "name", "arn"),
         ("ecsClusterDetails", "ECSCluster", "name", "arn"),
         ("lambdaDetails", "Lambda", "functionName", "functionArn"),
-        ("rdsDbInstanceDetails", "RDSDBInstance", "dbInstanceIdentifier", "dbInstanceArn"),
+        (
+            "rdsDbInstanceDetails",
+            "RDSDBInstance",
+            "dbInstanceIdentifier",
+            "dbInstanceArn",
+        ),
     ] {
         if let Some(section) = get(resource, field) {
             let mut details = Vec::new();
@@ -144,7 +177,12 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
         }
     }
     if out.is_empty() {
-        out.push(Resource { kind: SafeText::line(kind), id: SafeText::empty(), arn: None, details: Vec::new() });
+        out.push(Resource {
+            kind: SafeText::line(kind),
+            id: SafeText::empty(),
+            arn: None,
+            details: Vec::new(),
+        });
     }
     out
 }
@@ -168,7 +206,9 @@ fn remote_ip_into(activity: &mut Activity, remote: &Value) {
 }
 
 fn port(value: &Value, key: &str) -> Option<u32> {
-    get(value, key).and_then(|p| get_f64(p, "port")).map(|p| p as u32)
+    get(value, key)
+        .and_then(|p| get_f64(p, "port"))
+        .map(|p| p as u32)
 }
 
 fn read_activity(service: &Value) -> Activity {
@@ -195,7 +235,9 @@ fn read_activity(service: &Value) -> Activity {
         }
     }
     if let Some(probe) = get_array(action, "portProbeAction").first().or_else(|| {
-        get(action, "portProbeAction").map(|p| get_array(p, "portProbeDetails")).and_then(|d| d.first())
+        get(action, "portProbeAction")
+            .map(|p| get_array(p, "portProbeDetails"))
+            .and_then(|d| d.first())
     }) {
         activity.local_port = port(probe, "localPortDetails");
         if let Some(remote) = get(probe, "remoteIpDetails") {
@@ -216,17 +258,21 @@ fn read_activity(service: &Value) -> Activity {
             remote_ip_into(&mut activity, remote);
         }
     }
-    if let Some(rds) = get(action, "rdsLoginAttemptAction") {
-        if let Some(remote) = get(rds, "remoteIpDetails") {
-            remote_ip_into(&mut activity, remote);
-        }
+    if let Some(rds) = get(action, "rdsLoginAttemptAction")
+        && let Some(remote) = get(rds, "remoteIpDetails")
+    {
+        remote_ip_into(&mut activity, remote);
     }
     activity
 }
 
 /// Fills the actor fields from the access key resource, so the activity section names who acted.
 fn actor_from_resources(finding: &mut Finding) {
-    let Some(key) = finding.resources.iter().find(|r| r.kind.as_str() == "AccessKey") else {
+    let Some(key) = finding
+        .resources
+        .iter()
+        .find(|r| r.kind.as_str() == "AccessKey")
+    else {
         return;
     };
     let activity = finding.activity.get_or_insert_with(Default::default);
@@ -278,7 +324,10 @@ mod tests {
         assert_eq!(activity.remote_port, Some(443));
         assert_eq!(activity.asn_org.as_deref(), Some("Example AS"));
         let instance = &f.resources[0];
-        assert_eq!(instance.arn.as_deref(), Some("arn:aws:ec2:us-east-1:111122223333:instance/i-1"));
+        assert_eq!(
+            instance.arn.as_deref(),
+            Some("arn:aws:ec2:us-east-1:111122223333:instance/i-1")
+        );
         assert_eq!(instance.details[0].1.as_str(), "web␛[31m");
     }
 
@@ -294,7 +343,10 @@ mod tests {
 
     #[test]
     fn a_finding_without_id_or_time_is_rejected() {
-        assert_eq!(map_finding(&json!({"accountId": "1", "type": "t"})).err(), Some(MapError::Missing("id")));
+        assert_eq!(
+            map_finding(&json!({"accountId": "1", "type": "t"})).err(),
+            Some(MapError::Missing("id"))
+        );
         assert!(map_finding(&json!({"id": "1", "accountId": "1", "type": "t"})).is_err());
     }
 }

@@ -60,14 +60,23 @@ pub fn get_u64(value: &Value, key: &str) -> Option<u64> {
 }
 
 pub fn get_array<'a>(value: &'a Value, key: &str) -> &'a [Value] {
-    get(value, key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    get(value, key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// An RFC 3339 string (`2026-01-15T09:12:03.123Z`) or epoch milliseconds.
 pub fn as_time(value: &Value) -> Option<Timestamp> {
     match value {
-        Value::String(s) => s.trim().parse::<Timestamp>().ok().or_else(|| parse_loose(s)),
-        Value::Number(n) => n.as_i64().and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+        Value::String(s) => s
+            .trim()
+            .parse::<Timestamp>()
+            .ok()
+            .or_else(|| parse_loose(s)),
+        Value::Number(n) => n
+            .as_i64()
+            .and_then(|ms| Timestamp::from_millisecond(ms).ok()),
         _ => None,
     }
 }
@@ -79,7 +88,10 @@ pub fn get_time(value: &Value, key: &str) -> Option<Timestamp> {
 /// Times without an offset (`2026-01-15 09:12:03`) are read as UTC.
 fn parse_loose(s: &str) -> Option<Timestamp> {
     let civil: jiff::civil::DateTime = s.trim().trim_end_matches('Z').parse().ok()?;
-    civil.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 #[cfg(test)]

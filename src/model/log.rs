@@ -122,7 +122,10 @@ impl CloudTrail {
 
     /// `s3:PutBucketPolicy` from `s3.amazonaws.com` + `PutBucketPolicy`.
     pub fn action(&self) -> String {
-        let service = self.event_source.strip_suffix(".amazonaws.com").unwrap_or(&self.event_source);
+        let service = self
+            .event_source
+            .strip_suffix(".amazonaws.com")
+            .unwrap_or(&self.event_source);
         format!("{service}:{}", self.event_name)
     }
 
@@ -132,10 +135,12 @@ impl CloudTrail {
         if id.kind.as_deref() == Some("Root") {
             return "root";
         }
-        if let Some(arn) = id.arn.as_deref() {
-            if let Some((_, tail)) = arn.split_once(":user/").or_else(|| arn.split_once(":assumed-role/")) {
-                return tail;
-            }
+        if let Some(arn) = id.arn.as_deref()
+            && let Some((_, tail)) = arn
+                .split_once(":user/")
+                .or_else(|| arn.split_once(":assumed-role/"))
+        {
+            return tail;
         }
         id.user_name
             .as_deref()
@@ -157,7 +162,14 @@ mod tests {
             "eventName":"PutBucketPolicy","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7",
             "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/mallory","accessKeyId":"AKIAEXAMPLE"},
             "errorCode":"AccessDenied","readOnly":false}"#;
-        let event = LogEvent::new(Timestamp::UNIX_EPOCH, "111122223333", "us-east-1", "trail", "s", message);
+        let event = LogEvent::new(
+            Timestamp::UNIX_EPOCH,
+            "111122223333",
+            "us-east-1",
+            "trail",
+            "s",
+            message,
+        );
         let trail = event.trail.expect("a CloudTrail record");
         assert_eq!(trail.action(), "s3:PutBucketPolicy");
         assert_eq!(trail.principal(), "mallory");
@@ -168,8 +180,18 @@ mod tests {
 
     #[test]
     fn plain_text_is_not_cloudtrail() {
-        let event = LogEvent::new(Timestamp::UNIX_EPOCH, "1", "r", "g", "s", "START RequestId: 42");
+        let event = LogEvent::new(
+            Timestamp::UNIX_EPOCH,
+            "1",
+            "r",
+            "g",
+            "s",
+            "START RequestId: 42",
+        );
         assert!(event.trail.is_none());
-        assert_eq!(event.message.pretty_lines()[0].as_str(), "START RequestId: 42");
+        assert_eq!(
+            event.message.pretty_lines()[0].as_str(),
+            "START RequestId: 42"
+        );
     }
 }

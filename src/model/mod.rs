@@ -2,9 +2,9 @@
 
 pub mod account;
 pub mod asff;
+pub mod finding;
 #[cfg(test)]
 pub mod fixtures;
-pub mod finding;
 pub mod guardduty;
 pub mod health;
 pub mod json;

@@ -39,10 +39,20 @@ impl RawRecord {
     /// line sanitized.
     pub fn pretty_lines(&self) -> Vec<SafeText> {
         let pretty = match self.parse() {
-            Some(value) => serde_json::to_string_pretty(&value).unwrap_or_else(|_| self.0.to_string()),
+            Some(value) => {
+                serde_json::to_string_pretty(&value).unwrap_or_else(|_| self.0.to_string())
+            }
             None => self.0.to_string(),
         };
-        pretty.lines().map(|line| SafeText::line(&clean_line(line, MAX_VIEW_LINE))).collect()
+        pretty
+            .lines()
+            .map(|line| SafeText::line(&clean_line(line, MAX_VIEW_LINE)))
+            .collect()
+    }
+
+    /// The text on one sanitized line, cut to `max_chars` (a log message in a list row).
+    pub fn display_line(&self, max_chars: usize) -> SafeText {
+        SafeText::line(&clean_line(&self.0, max_chars))
     }
 
     /// Bytes held (for memory accounting).
@@ -70,7 +80,11 @@ mod tests {
         let value = serde_json::json!({"Title": "a\u{202E}b\u{7f}", "n": 1});
         let lines = RawRecord::from_json(&value).pretty_lines();
         assert_eq!(lines[0].as_str(), "{");
-        assert!(lines.iter().all(|l| !l.chars().any(super::super::text::is_dangerous)));
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.chars().any(super::super::text::is_dangerous))
+        );
         assert!(lines.iter().any(|l| l.contains("a\u{FFFD}b␡")));
     }
 }

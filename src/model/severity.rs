@@ -105,18 +105,36 @@ pub struct Severity {
 impl Severity {
     /// From a GuardDuty score (1.0–10.0). Out-of-range and non-finite scores are clamped.
     pub fn from_guardduty(score: f64) -> Self {
-        let normalized = if score.is_finite() { (score * 10.0).round().clamp(0.0, 100.0) as u8 } else { 0 };
-        Self { label: SeverityLabel::from_normalized(normalized), normalized }
+        let normalized = if score.is_finite() {
+            (score * 10.0).round().clamp(0.0, 100.0) as u8
+        } else {
+            0
+        };
+        Self {
+            label: SeverityLabel::from_normalized(normalized),
+            normalized,
+        }
     }
 
     /// From ASFF `Severity`: the stated label wins; a missing score is the band's floor.
     pub fn from_asff(label: Option<SeverityLabel>, normalized: Option<f64>) -> Self {
-        let normalized = normalized.filter(|n| n.is_finite()).map(|n| n.round().clamp(0.0, 100.0) as u8);
+        let normalized = normalized
+            .filter(|n| n.is_finite())
+            .map(|n| n.round().clamp(0.0, 100.0) as u8);
         match (label, normalized) {
             (Some(label), Some(normalized)) => Self { label, normalized },
-            (Some(label), None) => Self { label, normalized: label.floor() },
-            (None, Some(normalized)) => Self { label: SeverityLabel::from_normalized(normalized), normalized },
-            (None, None) => Self { label: SeverityLabel::Informational, normalized: 0 },
+            (Some(label), None) => Self {
+                label,
+                normalized: label.floor(),
+            },
+            (None, Some(normalized)) => Self {
+                label: SeverityLabel::from_normalized(normalized),
+                normalized,
+            },
+            (None, None) => Self {
+                label: SeverityLabel::Informational,
+                normalized: 0,
+            },
         }
     }
 
@@ -142,7 +160,11 @@ mod tests {
             (9.0, SeverityLabel::Critical),
             (10.0, SeverityLabel::Critical),
         ] {
-            assert_eq!(Severity::from_guardduty(score).label, label, "score {score}");
+            assert_eq!(
+                Severity::from_guardduty(score).label,
+                label,
+                "score {score}"
+            );
         }
         assert_eq!(Severity::from_guardduty(f64::NAN).normalized, 0);
         assert_eq!(Severity::from_guardduty(42.0).normalized, 100);
@@ -161,10 +183,21 @@ mod tests {
             (90.0, SeverityLabel::Critical),
             (100.0, SeverityLabel::Critical),
         ] {
-            assert_eq!(Severity::from_asff(None, Some(n)).label, label, "normalized {n}");
+            assert_eq!(
+                Severity::from_asff(None, Some(n)).label,
+                label,
+                "normalized {n}"
+            );
         }
         let stated = Severity::from_asff(Some(SeverityLabel::High), Some(10.0));
-        assert_eq!(stated.label, SeverityLabel::High, "a stated label wins over the score");
-        assert_eq!(Severity::from_asff(Some(SeverityLabel::Medium), None).normalized, 40);
+        assert_eq!(
+            stated.label,
+            SeverityLabel::High,
+            "a stated label wins over the score"
+        );
+        assert_eq!(
+            Severity::from_asff(Some(SeverityLabel::Medium), None).normalized,
+            40
+        );
     }
 }

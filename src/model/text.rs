@@ -100,7 +100,9 @@ fn is_bidi_control(c: char) -> bool {
 
 fn neutralize(raw: &str, shape: Shape, max_chars: usize) -> Cow<'_, str> {
     let needs_work = raw.chars().take(max_chars + 1).count() > max_chars
-        || raw.chars().any(|c| is_dangerous(c) && !(shape == Shape::Block && c == '\n'));
+        || raw
+            .chars()
+            .any(|c| is_dangerous(c) && !(shape == Shape::Block && c == '\n'));
     if !needs_work {
         return Cow::Borrowed(raw);
     }
@@ -161,6 +163,9 @@ mod tests {
 
     #[test]
     fn clean_text_is_borrowed_unchanged() {
-        assert!(matches!(clean_line("plain ünïcode 漢字", 100), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean_line("plain ünïcode 漢字", 100),
+            Cow::Borrowed(_)
+        ));
     }
 }

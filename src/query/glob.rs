@@ -16,7 +16,10 @@ impl Glob {
     pub fn new(pattern: &str) -> Self {
         let pattern = pattern.to_lowercase();
         let has_wildcards = pattern.contains(['*', '?']);
-        Self { pattern: pattern.into(), has_wildcards }
+        Self {
+            pattern: pattern.into(),
+            has_wildcards,
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -33,7 +36,8 @@ impl Glob {
         if self.has_wildcards {
             wildcard_match(self.pattern.as_bytes(), text.as_bytes(), false)
         } else {
-            text.as_bytes().eq_ignore_ascii_case(self.pattern.as_bytes())
+            text.as_bytes()
+                .eq_ignore_ascii_case(self.pattern.as_bytes())
         }
     }
 
@@ -53,7 +57,13 @@ impl Glob {
 fn wildcard_match(pattern: &[u8], text: &[u8], substring: bool) -> bool {
     let extra = usize::from(substring);
     let len = pattern.len() + 2 * extra;
-    let at = |i: usize| if substring && (i == 0 || i == len - 1) { b'*' } else { pattern[i - extra] };
+    let at = |i: usize| {
+        if substring && (i == 0 || i == len - 1) {
+            b'*'
+        } else {
+            pattern[i - extra]
+        }
+    };
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {

@@ -130,8 +130,23 @@ impl std::error::Error for QueryError {}
 
 /// Every field name the language knows, for errors and completion.
 pub const FIELDS: &[&str] = &[
-    "sev", "account", "ou", "region", "type", "status", "source", "product", "resource", "title", "id",
-    "control", "compliance", "verification", "count", "age", "is",
+    "sev",
+    "account",
+    "ou",
+    "region",
+    "type",
+    "status",
+    "source",
+    "product",
+    "resource",
+    "title",
+    "id",
+    "control",
+    "compliance",
+    "verification",
+    "count",
+    "age",
+    "is",
 ];
 
 impl Query {
@@ -149,7 +164,10 @@ impl Query {
 }
 
 fn err(span: Range<usize>, message: impl Into<String>) -> QueryError {
-    QueryError { span, message: message.into() }
+    QueryError {
+        span,
+        message: message.into(),
+    }
 }
 
 /// Splits at whitespace outside double quotes; returns each term with its byte offset.
@@ -195,11 +213,19 @@ const OPERATORS: [(&str, Cmp); 7] = [
 fn parse_term(text: &str, start: usize) -> Result<Term, QueryError> {
     let span = start..start + text.len();
     let (negated, body, body_start) = match text.strip_prefix('-') {
-        Some("") => return Err(err(span, "'-' needs a term to exclude, as in -type:Policy*")),
+        Some("") => {
+            return Err(err(
+                span,
+                "'-' needs a term to exclude, as in -type:Policy*",
+            ));
+        }
         Some(rest) => (true, rest, start + 1),
         None => (false, text, start),
     };
-    let name_len = body.bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'_').count();
+    let name_len = body
+        .bytes()
+        .take_while(|b| b.is_ascii_alphabetic() || *b == b'_')
+        .count();
     let after_name = &body[name_len..];
     let operator = OPERATORS.iter().find(|(op, _)| after_name.starts_with(op));
     let (Some(&(op_text, cmp)), true) = (operator, name_len > 0) else {
@@ -207,7 +233,11 @@ fn parse_term(text: &str, start: usize) -> Result<Term, QueryError> {
         if word.is_empty() {
             return Err(err(span, "empty phrase"));
         }
-        return Ok(Term { negated, test: Test::Word(Glob::new(word)), span });
+        return Ok(Term {
+            negated,
+            test: Test::Word(Glob::new(word)),
+            span,
+        });
     };
     let name = &body[..name_len];
     let name_span = body_start..body_start + name_len;
@@ -223,18 +253,28 @@ fn parse_term(text: &str, start: usize) -> Result<Term, QueryError> {
         other => (negated, other),
     };
     let test = field_test(name, name_span, cmp, &values)?;
-    Ok(Term { negated, test, span })
+    Ok(Term {
+        negated,
+        test,
+        span,
+    })
 }
 
 fn unquote(text: &str, start: usize) -> Result<&str, QueryError> {
     match text.strip_prefix('"') {
         Some(rest) => match rest.strip_suffix('"') {
             Some(inner) if !inner.contains('"') => Ok(inner),
-            _ => Err(err(start..start + text.len(), "a quoted value must end with its closing quote")),
+            _ => Err(err(
+                start..start + text.len(),
+                "a quoted value must end with its closing quote",
+            )),
         },
         None if text.contains('"') => {
             let at = start + text.find('"').unwrap_or(0);
-            Err(err(at..at + 1, "quote in the middle of a word; quote the whole value"))
+            Err(err(
+                at..at + 1,
+                "quote in the middle of a word; quote the whole value",
+            ))
         }
         None => Ok(text),
     }
@@ -245,14 +285,20 @@ fn split_values(text: &str, start: usize) -> Result<Vec<(&str, Range<usize>)>, Q
     let mut values = Vec::new();
     let mut from = 0;
     let mut in_quote = false;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ','))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ',')))
+    {
         match c {
             '"' => in_quote = !in_quote,
             ',' if !in_quote => {
                 let part = &text[from..i];
                 let span = start + from..start + i;
                 if part.is_empty() {
-                    return Err(err(span.start..span.start.max(start + i).max(span.start + 1), "empty value"));
+                    return Err(err(
+                        span.start..span.start.max(start + i).max(span.start + 1),
+                        "empty value",
+                    ));
                 }
                 values.push((unquote(part, span.start)?, span));
                 from = i + 1;
@@ -263,7 +309,12 @@ fn split_values(text: &str, start: usize) -> Result<Vec<(&str, Range<usize>)>, Q
     Ok(values)
 }
 
-fn field_test(name: &str, name_span: Range<usize>, cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, QueryError> {
+fn field_test(
+    name: &str,
+    name_span: Range<usize>,
+    cmp: Cmp,
+    values: &[(&str, Range<usize>)],
+) -> Result<Test, QueryError> {
     let lower = name.to_ascii_lowercase();
     let text_field = match lower.as_str() {
         "account" | "acct" => Some(TextField::Account),
@@ -279,7 +330,10 @@ fn field_test(name: &str, name_span: Range<usize>, cmp: Cmp, values: &[(&str, Ra
     };
     if let Some(field) = text_field {
         equality_only(name, cmp, values)?;
-        return Ok(Test::Text(field, values.iter().map(|(v, _)| Glob::new(v)).collect()));
+        return Ok(Test::Text(
+            field,
+            values.iter().map(|(v, _)| Glob::new(v)).collect(),
+        ));
     }
     match lower.as_str() {
         "sev" | "severity" => severity_test(cmp, values),
@@ -293,29 +347,50 @@ fn field_test(name: &str, name_span: Range<usize>, cmp: Cmp, values: &[(&str, Ra
         "age" => {
             let (value, span) = single(name, values)?;
             let seconds = parse_duration(value).ok_or_else(|| {
-                err(span.clone(), format!("'{value}' is not a duration; use a number and s, m, h, d or w, as in 90m"))
+                err(
+                    span.clone(),
+                    format!(
+                        "'{value}' is not a duration; use a number and s, m, h, d or w, as in 90m"
+                    ),
+                )
             })?;
             Ok(Test::Age(cmp, seconds))
         }
         "status" | "workflow" => {
             equality_only(name, cmp, values)?;
-            enum_values(values, "status", "new, notified, resolved, suppressed, archived", |v| {
-                if v.eq_ignore_ascii_case("archived") {
-                    Some(Status::Archived)
-                } else {
-                    Workflow::parse(v).map(Status::Workflow)
-                }
-            })
+            enum_values(
+                values,
+                "status",
+                "new, notified, resolved, suppressed, archived",
+                |v| {
+                    if v.eq_ignore_ascii_case("archived") {
+                        Some(Status::Archived)
+                    } else {
+                        Workflow::parse(v).map(Status::Workflow)
+                    }
+                },
+            )
             .map(Test::Status)
         }
         "source" => {
             equality_only(name, cmp, values)?;
-            enum_values(values, "source", "guardduty, securityhub", SourceKind::parse).map(Test::Source)
+            enum_values(
+                values,
+                "source",
+                "guardduty, securityhub",
+                SourceKind::parse,
+            )
+            .map(Test::Source)
         }
         "compliance" => {
             equality_only(name, cmp, values)?;
-            enum_values(values, "compliance status", "passed, warning, failed, not_available", ComplianceStatus::parse)
-                .map(Test::Compliance)
+            enum_values(
+                values,
+                "compliance status",
+                "passed, warning, failed, not_available",
+                ComplianceStatus::parse,
+            )
+            .map(Test::Compliance)
         }
         "verification" | "verify" => {
             equality_only(name, cmp, values)?;
@@ -335,13 +410,23 @@ fn field_test(name: &str, name_span: Range<usize>, cmp: Cmp, values: &[(&str, Ra
                 "archived" => Flag::Archived,
                 "sample" => Flag::Sample,
                 "prod" | "production" => Flag::Prod,
-                _ => return Err(err(span.clone(), format!("unknown flag '{value}'; expected unseen, archived, sample or prod"))),
+                _ => {
+                    return Err(err(
+                        span.clone(),
+                        format!(
+                            "unknown flag '{value}'; expected unseen, archived, sample or prod"
+                        ),
+                    ));
+                }
             };
             Ok(Test::Is(flag))
         }
         _ => Err(err(
             name_span,
-            format!("unknown field '{name}'; fields are {}; quote text that contains ':' to search it", FIELDS.join(", ")),
+            format!(
+                "unknown field '{name}'; fields are {}; quote text that contains ':' to search it",
+                FIELDS.join(", ")
+            ),
         )),
     }
 }
@@ -351,10 +436,16 @@ fn equality_only(name: &str, cmp: Cmp, values: &[(&str, Range<usize>)]) -> Resul
         return Ok(());
     }
     let at = values.first().map_or(0, |(_, s)| s.start.saturating_sub(1));
-    Err(err(at..at + 1, format!("'{name}' compares only with ':' (or '!=' to exclude)")))
+    Err(err(
+        at..at + 1,
+        format!("'{name}' compares only with ':' (or '!=' to exclude)"),
+    ))
 }
 
-fn single<'a>(name: &str, values: &'a [(&'a str, Range<usize>)]) -> Result<&'a (&'a str, Range<usize>), QueryError> {
+fn single<'a>(
+    name: &str,
+    values: &'a [(&'a str, Range<usize>)],
+) -> Result<&'a (&'a str, Range<usize>), QueryError> {
     match values {
         [one] => Ok(one),
         [_, second, ..] => Err(err(second.1.clone(), format!("'{name}' takes one value"))),
@@ -370,14 +461,22 @@ fn enum_values<T>(
 ) -> Result<Vec<T>, QueryError> {
     values
         .iter()
-        .map(|(v, span)| parse(v).ok_or_else(|| err(span.clone(), format!("unknown {what} '{v}'; expected {expected}"))))
+        .map(|(v, span)| {
+            parse(v).ok_or_else(|| {
+                err(
+                    span.clone(),
+                    format!("unknown {what} '{v}'; expected {expected}"),
+                )
+            })
+        })
         .collect()
 }
 
 fn severity_test(cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, QueryError> {
     let expected = "critical, high, medium, low, informational or a score 0–100";
     if cmp == Cmp::Eq && values.len() > 1 {
-        return enum_values(values, "severity", expected, SeverityLabel::parse).map(Test::SeverityIn);
+        return enum_values(values, "severity", expected, SeverityLabel::parse)
+            .map(Test::SeverityIn);
     }
     let (value, span) = single("sev", values)?;
     if let Some(label) = SeverityLabel::parse(value) {
@@ -385,8 +484,14 @@ fn severity_test(cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, Quer
     }
     match value.parse::<f64>() {
         Ok(n) if (0.0..=100.0).contains(&n) => Ok(Test::SeverityScore(cmp, n.round() as u8)),
-        Ok(_) => Err(err(span.clone(), "severity scores run from 0 to 100 (GuardDuty's 0–10 × 10)")),
-        Err(_) => Err(err(span.clone(), format!("unknown severity '{value}'; expected {expected}"))),
+        Ok(_) => Err(err(
+            span.clone(),
+            "severity scores run from 0 to 100 (GuardDuty's 0–10 × 10)",
+        )),
+        Err(_) => Err(err(
+            span.clone(),
+            format!("unknown severity '{value}'; expected {expected}"),
+        )),
     }
 }
 
@@ -424,9 +529,14 @@ mod tests {
 
     #[test]
     fn the_documented_example_parses() {
-        let q = parse("sev>=high account:prod-* region:us-east-1 type:Recon* status:new source:guardduty -type:Policy* bucket");
+        let q = parse(
+            "sev>=high account:prod-* region:us-east-1 type:Recon* status:new source:guardduty -type:Policy* bucket",
+        );
         assert_eq!(q.terms.len(), 8);
-        assert_eq!(q.terms[0].test, Test::SeverityLabel(Cmp::Ge, SeverityLabel::High));
+        assert_eq!(
+            q.terms[0].test,
+            Test::SeverityLabel(Cmp::Ge, SeverityLabel::High)
+        );
         assert!(q.terms[6].negated);
         assert_eq!(q.terms[7].test, Test::Word(Glob::new("bucket")));
         assert_eq!(q.terms[1].span, 10..24);
@@ -435,11 +545,20 @@ mod tests {
     #[test]
     fn values_lists_quotes_and_inequality() {
         let q = parse(r#"sev:high,critical type:"Recon:EC2/*" region!=eu-west-1 "public bucket""#);
-        assert_eq!(q.terms[0].test, Test::SeverityIn(vec![SeverityLabel::High, SeverityLabel::Critical]));
-        assert_eq!(q.terms[1].test, Test::Text(TextField::Type, vec![Glob::new("Recon:EC2/*")]));
+        assert_eq!(
+            q.terms[0].test,
+            Test::SeverityIn(vec![SeverityLabel::High, SeverityLabel::Critical])
+        );
+        assert_eq!(
+            q.terms[1].test,
+            Test::Text(TextField::Type, vec![Glob::new("Recon:EC2/*")])
+        );
         assert!(q.terms[2].negated);
         assert_eq!(q.terms[3].test, Test::Word(Glob::new("public bucket")));
-        assert_eq!(parse("SEV>=70").terms[0].test, Test::SeverityScore(Cmp::Ge, 70));
+        assert_eq!(
+            parse("SEV>=70").terms[0].test,
+            Test::SeverityScore(Cmp::Ge, 70)
+        );
         assert_eq!(parse("age<90m").terms[0].test, Test::Age(Cmp::Lt, 5400));
         assert!(!parse("-status!=new").terms[0].negated);
         assert!(parse("   ").is_empty());
@@ -449,7 +568,11 @@ mod tests {
     fn malformed_input_is_an_error_with_a_place() {
         let e = error("sev>=hgih");
         assert_eq!(e.span, 5..9);
-        assert!(e.message.contains("unknown severity 'hgih'"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown severity 'hgih'"),
+            "{}",
+            e.message
+        );
         let e = error("region:us-east-1 colour:red");
         assert_eq!(e.span, 17..23);
         assert!(e.message.contains("unknown field 'colour'"));
@@ -457,19 +580,40 @@ mod tests {
         assert!(error("type:").message.contains("needs a value"));
         assert!(error("type:a,,b").message.contains("empty value"));
         assert!(error("- x").message.contains("needs a term"));
-        assert!(error("region>us").message.contains("compares only with ':'"));
+        assert!(
+            error("region>us")
+                .message
+                .contains("compares only with ':'")
+        );
         assert!(error("count>many").message.contains("whole number"));
         assert!(error("age<soon").message.contains("duration"));
         assert!(error("sev>=101").message.contains("0 to 100"));
         assert!(error("is:boring").message.contains("unknown flag"));
-        assert!(error("status:open").message.contains("expected new, notified"));
+        assert!(
+            error("status:open")
+                .message
+                .contains("expected new, notified")
+        );
         assert!(error("ti\"tl\"e").message.contains("quote in the middle"));
         assert!(error("sev>=high,low").message.contains("takes one value"));
     }
 
     #[test]
     fn arbitrary_input_never_panics() {
-        for input in ["\"", "-", "--", ":", "a:\"", "\"\"", "sev>=", "x:\"a,b\"", "é:ü", "-\"", "a:\"b\"c", "age<99999999999999999w"] {
+        for input in [
+            "\"",
+            "-",
+            "--",
+            ":",
+            "a:\"",
+            "\"\"",
+            "sev>=",
+            "x:\"a,b\"",
+            "é:ü",
+            "-\"",
+            "a:\"b\"c",
+            "age<99999999999999999w",
+        ] {
             let _ = Query::parse(input);
         }
     }

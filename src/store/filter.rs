@@ -45,7 +45,12 @@ enum Lookup {
 }
 
 impl CompiledFilter {
-    pub fn compile(query: &Query, store: &FindingStore, directory: &Directory, now: Timestamp) -> Self {
+    pub fn compile(
+        query: &Query,
+        store: &FindingStore,
+        directory: &Directory,
+        now: Timestamp,
+    ) -> Self {
         let terms = query
             .terms
             .iter()
@@ -70,8 +75,12 @@ impl CompiledFilter {
                 account(&|id| directory.get(id).is_some_and(|a| any(globs, &a.ou_path)))
             }
             Test::Is(Flag::Prod) => account(&|id| directory.get(id).is_some_and(|a| a.production)),
-            Test::Text(TextField::Region, globs) => Check::Table(Lookup::Region, table(&store.regions, &|r| any(globs, r))),
-            Test::Text(TextField::Type, globs) => Check::Table(Lookup::AnyType, table(&store.types, &|t| any(globs, t))),
+            Test::Text(TextField::Region, globs) => {
+                Check::Table(Lookup::Region, table(&store.regions, &|r| any(globs, r)))
+            }
+            Test::Text(TextField::Type, globs) => {
+                Check::Table(Lookup::AnyType, table(&store.types, &|t| any(globs, t)))
+            }
             Test::Text(TextField::Product, globs) => {
                 Check::Table(Lookup::Product, table(&store.products, &|p| any(globs, p)))
             }
@@ -84,7 +93,9 @@ impl CompiledFilter {
             Test::SeverityIn(labels) => Check::SeverityIn(labels.clone()),
             Test::Count(cmp, n) => Check::Count(*cmp, *n),
             Test::Age(cmp, seconds) => {
-                let threshold = now.checked_sub(jiff::SignedDuration::from_secs(*seconds)).unwrap_or(Timestamp::MIN);
+                let threshold = now
+                    .checked_sub(jiff::SignedDuration::from_secs(*seconds))
+                    .unwrap_or(Timestamp::MIN);
                 let reversed = match cmp {
                     Cmp::Lt => Cmp::Gt,
                     Cmp::Le => Cmp::Ge,
@@ -106,7 +117,9 @@ impl CompiledFilter {
     }
 
     pub fn matches(&self, entry: &Entry) -> bool {
-        self.terms.iter().all(|(negated, check)| check.holds(entry) != *negated)
+        self.terms
+            .iter()
+            .all(|(negated, check)| check.holds(entry) != *negated)
     }
 }
 
@@ -121,11 +134,15 @@ impl Check {
             Check::Table(Lookup::AnyType, t) => entry.types.iter().any(|&id| lookup(t, id)),
             Check::Resource(globs) => f.resources.iter().any(|r| {
                 globs.iter().any(|g| {
-                    g.matches(&r.kind) || g.matches(&r.id) || r.arn.as_deref().is_some_and(|a| g.matches(a))
+                    g.matches(&r.kind)
+                        || g.matches(&r.id)
+                        || r.arn.as_deref().is_some_and(|a| g.matches(a))
                 })
             }),
             Check::Title(globs) => globs.iter().any(|g| g.matches(&f.title)),
-            Check::Id(globs) => globs.iter().any(|g| g.matches(&f.id) || f.arn.as_deref().is_some_and(|a| g.matches(a))),
+            Check::Id(globs) => globs
+                .iter()
+                .any(|g| g.matches(&f.id) || f.arn.as_deref().is_some_and(|a| g.matches(a))),
             Check::Control(globs) => f.compliance.as_ref().is_some_and(|c| {
                 globs.iter().any(|g| {
                     c.control_id.as_deref().is_some_and(|id| g.matches(id))
@@ -142,7 +159,10 @@ impl Check {
                 Status::Workflow(w) => f.workflow == *w && !f.archived,
             }),
             Check::Source(kinds) => kinds.iter().any(|k| f.sources.contains(*k)),
-            Check::Compliance(values) => f.compliance.as_ref().is_some_and(|c| values.contains(&c.status)),
+            Check::Compliance(values) => f
+                .compliance
+                .as_ref()
+                .is_some_and(|c| values.contains(&c.status)),
             Check::Verification(values) => values.contains(&f.verification),
             Check::Unseen => entry.unseen,
             Check::Archived => f.archived,

@@ -111,11 +111,11 @@ impl FindingStore {
     }
 
     pub fn mark_seen(&mut self, ix: EntryIx) {
-        if let Some(entry) = self.entries.get_mut(ix as usize) {
-            if entry.unseen {
-                entry.unseen = false;
-                self.version += 1;
-            }
+        if let Some(entry) = self.entries.get_mut(ix as usize)
+            && entry.unseen
+        {
+            entry.unseen = false;
+            self.version += 1;
         }
     }
 

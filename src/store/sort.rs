@@ -19,7 +19,12 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [SortKey::Severity, SortKey::LastSeen, SortKey::Account, SortKey::Type];
+    pub const ALL: [SortKey; 4] = [
+        SortKey::Severity,
+        SortKey::LastSeen,
+        SortKey::Account,
+        SortKey::Type,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -48,7 +53,10 @@ impl SortKey {
 
 /// Rank of every interned string in case-insensitive order.
 fn ranks(interner: &Interner, display: impl Fn(&str) -> String) -> Vec<u32> {
-    let mut order: Vec<(String, u32)> = interner.iter().map(|(id, name)| (display(name).to_lowercase(), id)).collect();
+    let mut order: Vec<(String, u32)> = interner
+        .iter()
+        .map(|(id, name)| (display(name).to_lowercase(), id))
+        .collect();
     order.sort_unstable();
     let mut rank = vec![0; interner.len()];
     for (r, (_, id)) in order.into_iter().enumerate() {
@@ -59,10 +67,18 @@ fn ranks(interner: &Interner, display: impl Fn(&str) -> String) -> Vec<u32> {
 
 /// Sorts `rows` in place by `key`; `reverse` flips the natural order. Ties fall back to the
 /// insertion order, so the result is deterministic.
-pub fn sort_rows(rows: &mut Vec<EntryIx>, store: &FindingStore, directory: &Directory, key: SortKey, reverse: bool) {
+pub fn sort_rows(
+    rows: &mut Vec<EntryIx>,
+    store: &FindingStore,
+    directory: &Directory,
+    key: SortKey,
+    reverse: bool,
+) {
     let entries = store.entries();
     let primary = match key {
-        SortKey::Account => Some(ranks(&store.accounts, |id| directory.name_of(id).to_string())),
+        SortKey::Account => Some(ranks(&store.accounts, |id| {
+            directory.name_of(id).to_string()
+        })),
         SortKey::Type => Some(ranks(&store.types, str::to_string)),
         SortKey::Severity | SortKey::LastSeen => None,
     };
@@ -73,12 +89,17 @@ pub fn sort_rows(rows: &mut Vec<EntryIx>, store: &FindingStore, directory: &Dire
             let f = &e.finding;
             // Bigger severity and later times sort first: store their complements.
             let severity = u64::from(100u8.saturating_sub(f.severity.normalized));
-            let recency = u64::from(u32::MAX - f.last_seen.as_second().clamp(0, i64::from(u32::MAX)) as u32);
+            let recency =
+                u64::from(u32::MAX - f.last_seen.as_second().clamp(0, i64::from(u32::MAX)) as u32);
             let k = match (key, &primary) {
                 (SortKey::Severity, _) => severity << 32 | recency,
                 (SortKey::LastSeen, _) => recency << 8 | severity,
-                (SortKey::Account, Some(rank)) => u64::from(rank[e.account as usize]) << 40 | severity << 32 | recency,
-                (SortKey::Type, Some(rank)) => u64::from(rank[e.types[0] as usize]) << 40 | severity << 32 | recency,
+                (SortKey::Account, Some(rank)) => {
+                    u64::from(rank[e.account as usize]) << 40 | severity << 32 | recency
+                }
+                (SortKey::Type, Some(rank)) => {
+                    u64::from(rank[e.types[0] as usize]) << 40 | severity << 32 | recency
+                }
                 _ => severity << 32 | recency,
             };
             (k, ix)

@@ -11,10 +11,34 @@ fn now() -> Timestamp {
 fn store() -> FindingStore {
     let mut s = FindingStore::default();
     for f in [
-        guardduty("a", "111111111111", "Recon:EC2/PortProbeUnprotectedPort", 2.0, "2026-01-15T11:00:00Z"),
-        guardduty("b", "222222222222", "Backdoor:EC2/C&CActivity.B", 8.0, "2026-01-15T11:59:00Z"),
-        guardduty("c", "111111111111", "Policy:IAMUser/RootCredentialUsage", 2.0, "2026-01-15T11:30:00Z"),
-        guardduty("d", "222222222222", "AttackSequence:S3/CompromisedData", 9.5, "2026-01-10T00:00:00Z"),
+        guardduty(
+            "a",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:00:00Z",
+        ),
+        guardduty(
+            "b",
+            "222222222222",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            "2026-01-15T11:59:00Z",
+        ),
+        guardduty(
+            "c",
+            "111111111111",
+            "Policy:IAMUser/RootCredentialUsage",
+            2.0,
+            "2026-01-15T11:30:00Z",
+        ),
+        guardduty(
+            "d",
+            "222222222222",
+            "AttackSequence:S3/CompromisedData",
+            9.5,
+            "2026-01-10T00:00:00Z",
+        ),
     ] {
         s.upsert(f, now(), true);
     }
@@ -28,19 +52,50 @@ fn ids(store: &FindingStore, filter: &str, key: SortKey, reverse: bool) -> Vec<S
         .filter(|&ix| store.get(ix).is_some_and(|e| compiled.matches(e)))
         .collect();
     sort_rows(&mut rows, store, &directory(), key, reverse);
-    rows.iter().filter_map(|&ix| store.get(ix)).map(|e| e.finding.id.to_string()).collect()
+    rows.iter()
+        .filter_map(|&ix| store.get(ix))
+        .map(|e| e.finding.id.to_string())
+        .collect()
 }
 
 #[test]
 fn upsert_updates_in_place_and_keeps_unseen_state() {
     let mut s = store();
     let v = s.version();
-    assert_eq!(s.upsert(guardduty("a", "111111111111", "Recon:EC2/PortProbeUnprotectedPort", 2.0, "2026-01-15T11:00:00Z"), now(), false), Upsert::Unchanged(0));
+    assert_eq!(
+        s.upsert(
+            guardduty(
+                "a",
+                "111111111111",
+                "Recon:EC2/PortProbeUnprotectedPort",
+                2.0,
+                "2026-01-15T11:00:00Z"
+            ),
+            now(),
+            false
+        ),
+        Upsert::Unchanged(0)
+    );
     assert_eq!(s.version(), v);
-    let recurred = guardduty("a", "111111111111", "Recon:EC2/PortProbeUnprotectedPort", 2.0, "2026-01-15T11:58:00Z");
+    let recurred = guardduty(
+        "a",
+        "111111111111",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        2.0,
+        "2026-01-15T11:58:00Z",
+    );
     assert_eq!(s.upsert(recurred, now(), false), Upsert::Updated(0));
-    assert!(!s.entries()[0].unseen, "a recurrence of a baseline finding is not news");
-    let fresh = guardduty("e", "111111111111", "Trojan:EC2/DNSDataExfiltration", 8.0, "2026-01-15T11:59:30Z");
+    assert!(
+        !s.entries()[0].unseen,
+        "a recurrence of a baseline finding is not news"
+    );
+    let fresh = guardduty(
+        "e",
+        "111111111111",
+        "Trojan:EC2/DNSDataExfiltration",
+        8.0,
+        "2026-01-15T11:59:30Z",
+    );
     assert_eq!(s.upsert(fresh, now(), false), Upsert::Inserted(4));
     assert!(s.entries()[4].unseen);
     s.mark_seen(4);
@@ -51,16 +106,47 @@ fn upsert_updates_in_place_and_keeps_unseen_state() {
 #[test]
 fn filters_resolve_names_types_and_words() {
     let s = store();
-    assert_eq!(ids(&s, "account:prod-*", SortKey::Severity, false), ["c", "a"]);
+    assert_eq!(
+        ids(&s, "account:prod-*", SortKey::Severity, false),
+        ["c", "a"]
+    );
     assert_eq!(ids(&s, "ou:Sandbox", SortKey::Severity, false), ["d", "b"]);
-    assert_eq!(ids(&s, "account:222222222222 sev>=high", SortKey::Severity, false), ["d", "b"]);
-    assert_eq!(ids(&s, "sev>=high -type:AttackSequence*", SortKey::Severity, false), ["b"]);
+    assert_eq!(
+        ids(
+            &s,
+            "account:222222222222 sev>=high",
+            SortKey::Severity,
+            false
+        ),
+        ["d", "b"]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            "sev>=high -type:AttackSequence*",
+            SortKey::Severity,
+            false
+        ),
+        ["b"]
+    );
     assert_eq!(ids(&s, "is:prod", SortKey::Severity, false), ["c", "a"]);
     assert_eq!(ids(&s, "rootcredential", SortKey::Severity, false), ["c"]);
     assert_eq!(ids(&s, "resource:i-b", SortKey::Severity, false), ["b"]);
-    assert_eq!(ids(&s, "age<=1h", SortKey::LastSeen, false), ["b", "c", "a"]);
+    assert_eq!(
+        ids(&s, "age<=1h", SortKey::LastSeen, false),
+        ["b", "c", "a"]
+    );
     assert_eq!(ids(&s, "age>1d", SortKey::LastSeen, false), ["d"]);
-    assert_eq!(ids(&s, "status:new source:gd region:us-*", SortKey::Severity, false).len(), 4);
+    assert_eq!(
+        ids(
+            &s,
+            "status:new source:gd region:us-*",
+            SortKey::Severity,
+            false
+        )
+        .len(),
+        4
+    );
     assert!(ids(&s, "status:archived", SortKey::Severity, false).is_empty());
 }
 

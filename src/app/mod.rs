@@ -1,0 +1,319 @@
+//! The application state and the messages that change it.
+//!
+//! `update(&mut App, Msg) -> Vec<Effect>` is the only way state changes. It performs no I/O,
+//! never reads the clock (time arrives as [`Msg::Tick`]) and never awaits; whatever must happen
+//! outside (quit, copy to the clipboard, poll a source now) is returned as an [`Effect`] for the
+//! runtime to carry out. That makes every behaviour testable by feeding messages.
+
+pub mod json_view;
+pub mod keymap;
+pub mod keys;
+pub mod logs;
+pub mod prompt;
+pub mod stats;
+mod table;
+mod update;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::model::Directory;
+use crate::model::health::{Health, HealthKey};
+use crate::query::QueryError;
+use crate::sources::{Batch, Feed};
+use crate::store::{EntryIx, FindingStore, SortKey};
+use crate::theme::{ColorDepth, Theme, ThemeSet};
+pub use json_view::JsonView;
+pub use keymap::{Command, Keymap, Mode};
+pub use keys::{Key, KeyCode};
+pub use logs::LogView;
+use prompt::LineEditor;
+pub use stats::Stats;
+pub use table::FindingsTable;
+pub use update::{COLON_COMMANDS, update};
+
+pub enum Msg {
+    Key(Key),
+    /// Bracketed paste: text for the open prompt.
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock: the runtime sends the current time every second.
+    Tick(Timestamp),
+    Batch(Feed, Batch),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    /// Put text on the clipboard through the terminal (OSC 52).
+    Copy(String),
+    /// Poll every active source now.
+    Refresh,
+    /// Start or stop polling a feed (only visible screens poll).
+    SetFeed(Feed, bool),
+}
+
+/// The top-level screens, switched with Tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Findings,
+    Logs,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = [Tab::Overview, Tab::Findings, Tab::Logs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Findings => "Findings",
+            Tab::Logs => "Logs",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Summary,
+    Json,
+}
+
+/// A finding opened with Enter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DetailState {
+    pub entry: EntryIx,
+    pub pane: Pane,
+    pub summary_scroll: usize,
+    pub json: JsonView,
+}
+
+/// A log event opened with Enter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordState {
+    pub title: String,
+    pub json: JsonView,
+}
+
+/// What is drawn above the tab's own screen: the screen stack beyond the root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Detail(Box<DetailState>),
+    Record(Box<RecordState>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    Command,
+    Search,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub editor: LineEditor,
+    pub error: Option<QueryError>,
+    /// Candidates for the word at the cursor, and which one Tab inserted last.
+    pub completions: Vec<String>,
+    pub completion_ix: Option<usize>,
+    /// What was in force when the prompt opened, restored on Esc.
+    pub original: String,
+    /// Position in the history while browsing it with ↑/↓.
+    pub history_ix: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Modal {
+    Help { scroll: usize },
+    Prompt(Prompt),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub level: NoticeLevel,
+    pub until: Timestamp,
+}
+
+/// A saved filter from the config, applied with `:view NAME`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedView {
+    pub filter: String,
+    pub sort: Option<SortKey>,
+}
+
+/// Everything the app needs from the config and the environment, resolved at start-up.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub keymap: Keymap,
+    pub views: BTreeMap<String, SavedView>,
+    pub themes: ThemeSet,
+    pub theme: String,
+    pub color_depth: ColorDepth,
+    pub sort: SortKey,
+    pub filter: String,
+    pub log_capacity: usize,
+    pub time_zone: TimeZone,
+    /// Problems found while loading (bad user theme files…), shown once at start.
+    pub warnings: Vec<String>,
+    /// What is being watched, for the tab bar: `demo organization (seed 7)`, a profile…
+    pub org_label: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            keymap: Keymap::default(),
+            views: BTreeMap::new(),
+            themes: ThemeSet::builtin(),
+            theme: "default".into(),
+            color_depth: ColorDepth::TrueColor,
+            sort: SortKey::Severity,
+            filter: String::new(),
+            log_capacity: logs::DEFAULT_CAPACITY,
+            time_zone: TimeZone::UTC,
+            warnings: Vec::new(),
+            org_label: String::new(),
+        }
+    }
+}
+
+pub struct App {
+    pub now: Timestamp,
+    pub started: Timestamp,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub store: FindingStore,
+    pub directory: Directory,
+    pub table: FindingsTable,
+    pub logs: LogView,
+    pub health: BTreeMap<HealthKey, Health>,
+    pub stats: Stats,
+    pub tab: Tab,
+    /// Screens pushed over the tab (detail, log record); the last is shown.
+    pub stack: Vec<Screen>,
+    pub modal: Option<Modal>,
+    /// Selected row of the overview's account table.
+    pub overview_row: usize,
+    pub keymap: Keymap,
+    pub views: BTreeMap<String, SavedView>,
+    pub themes: ThemeSet,
+    pub theme: Theme,
+    pub color_depth: ColorDepth,
+    pub time_zone: TimeZone,
+    pub notice: Option<Notice>,
+    pub filter_history: Vec<String>,
+    pub command_history: Vec<String>,
+    /// When the findings feed last delivered a batch.
+    pub last_batch: Option<Timestamp>,
+    pub org_label: String,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(options: Options, now: Timestamp) -> App {
+        let theme = options
+            .themes
+            .get(&options.theme)
+            .cloned()
+            .unwrap_or_else(Theme::fallback)
+            .adapt(options.color_depth);
+        let mut app = App {
+            now,
+            started: now,
+            size: (120, 40),
+            store: FindingStore::default(),
+            directory: Directory::default(),
+            table: FindingsTable::new(options.sort),
+            logs: LogView::new(options.log_capacity),
+            health: BTreeMap::new(),
+            stats: Stats::default(),
+            tab: Tab::Overview,
+            stack: Vec::new(),
+            modal: None,
+            overview_row: 0,
+            keymap: options.keymap,
+            views: options.views,
+            themes: options.themes,
+            theme,
+            color_depth: options.color_depth,
+            time_zone: options.time_zone,
+            notice: None,
+            filter_history: Vec::new(),
+            command_history: Vec::new(),
+            last_batch: None,
+            org_label: options.org_label,
+            dirty: true,
+        };
+        if !options.filter.is_empty()
+            && let Err(e) = app
+                .table
+                .set_filter(&options.filter, &app.store, &app.directory, now)
+        {
+            app.notify(
+                format!("filter from config ignored: {e}"),
+                NoticeLevel::Error,
+            );
+        }
+        if let Some(first) = options.warnings.first() {
+            let more = options.warnings.len() - 1;
+            let text = if more > 0 {
+                format!("{first} (+{more} more)")
+            } else {
+                first.clone()
+            };
+            app.notify(text, NoticeLevel::Warning);
+        }
+        app
+    }
+
+    /// The screen keys are resolved for.
+    pub fn mode(&self) -> Mode {
+        match &self.modal {
+            Some(Modal::Prompt(_)) => return Mode::Prompt,
+            Some(Modal::Help { .. }) => return Mode::Help,
+            None => {}
+        }
+        match self.stack.last() {
+            Some(Screen::Detail(_)) | Some(Screen::Record(_)) => Mode::Detail,
+            None => match self.tab {
+                Tab::Overview => Mode::Overview,
+                Tab::Findings => Mode::Findings,
+                Tab::Logs => Mode::Logs,
+            },
+        }
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>, level: NoticeLevel) {
+        let seconds = if level == NoticeLevel::Info { 4 } else { 8 };
+        let until = self
+            .now
+            .checked_add(jiff::SignedDuration::from_secs(seconds))
+            .unwrap_or(self.now);
+        self.notice = Some(Notice {
+            text: text.into(),
+            level,
+            until,
+        });
+        self.dirty = true;
+    }
+
+    /// The finding the detail screen shows, if one is open.
+    pub fn detail(&self) -> Option<&DetailState> {
+        match self.stack.last() {
+            Some(Screen::Detail(d)) => Some(d),
+            _ => None,
+        }
+    }
+}

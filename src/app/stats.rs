@@ -1,0 +1,188 @@
+//! Aggregates for the overview, recomputed when the store changes or a minute passes.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+
+use crate::model::{Directory, SeverityLabel};
+use crate::store::FindingStore;
+
+/// Minutes in the new-findings sparkline.
+pub const SPARK_MINUTES: usize = 60;
+/// Finding types listed on the overview.
+pub const TOP_TYPES: usize = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRow {
+    pub account_id: String,
+    pub name: String,
+    pub ou_path: String,
+    pub production: bool,
+    /// Active findings per severity, critical first.
+    pub counts: [u32; 5],
+}
+
+impl AccountRow {
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Accounts grouped by OU path, then by name.
+    pub accounts: Vec<AccountRow>,
+    pub totals: [u32; 5],
+    /// New findings (by first seen) per minute, oldest first, the last entry is this minute.
+    pub new_per_minute: Vec<u64>,
+    pub new_last_hour: u64,
+    /// (type, active count, highest severity), most frequent first.
+    pub top_types: Vec<(String, u32, SeverityLabel)>,
+    pub active: usize,
+    pub archived: usize,
+    pub unseen: usize,
+}
+
+impl Stats {
+    pub fn compute(store: &FindingStore, directory: &Directory, now: Timestamp) -> Stats {
+        let mut by_account: HashMap<u32, [u32; 5]> = HashMap::new();
+        let mut by_type: HashMap<u32, (u32, SeverityLabel)> = HashMap::new();
+        let mut stats = Stats {
+            new_per_minute: vec![0; SPARK_MINUTES],
+            ..Stats::default()
+        };
+        let now_s = now.as_second();
+        for entry in store.entries() {
+            let f = &entry.finding;
+            if entry.unseen {
+                stats.unseen += 1;
+            }
+            if f.archived {
+                stats.archived += 1;
+                continue;
+            }
+            stats.active += 1;
+            let rank = f.severity.label.rank();
+            by_account.entry(entry.account).or_default()[rank] += 1;
+            stats.totals[rank] += 1;
+            let t = by_type
+                .entry(entry.types[0])
+                .or_insert((0, f.severity.label));
+            t.0 += 1;
+            t.1 = t.1.max(f.severity.label);
+            let minutes_ago = (now_s - f.first_seen.as_second()).div_euclid(60);
+            if (0..SPARK_MINUTES as i64).contains(&minutes_ago) {
+                stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
+                stats.new_last_hour += 1;
+            }
+        }
+        // Every known account appears, also those with nothing open.
+        for account in directory.iter() {
+            let ix = store
+                .accounts
+                .iter()
+                .find(|(_, id)| *id == account.id.as_str())
+                .map(|(ix, _)| ix);
+            if ix.is_none_or(|ix| !by_account.contains_key(&ix)) {
+                stats.accounts.push(AccountRow {
+                    account_id: account.id.to_string(),
+                    name: account.name.to_string(),
+                    ou_path: account.ou_path.to_string(),
+                    production: account.production,
+                    counts: [0; 5],
+                });
+            }
+        }
+        for (ix, counts) in by_account {
+            let id = store.accounts.name(ix);
+            let account = directory.get(id);
+            stats.accounts.push(AccountRow {
+                account_id: id.to_string(),
+                name: account.map_or_else(|| id.to_string(), |a| a.name.to_string()),
+                ou_path: account.map(|a| a.ou_path.to_string()).unwrap_or_default(),
+                production: account.is_some_and(|a| a.production),
+                counts,
+            });
+        }
+        stats.accounts.sort_by(|a, b| {
+            (&a.ou_path, &a.name, &a.account_id).cmp(&(&b.ou_path, &b.name, &b.account_id))
+        });
+        let mut types: Vec<_> = by_type
+            .into_iter()
+            .map(|(ix, (n, sev))| (store.types.name(ix).to_string(), n, sev))
+            .collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+        types.truncate(TOP_TYPES);
+        stats.top_types = types;
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{directory, guardduty};
+
+    #[test]
+    fn counts_by_account_severity_type_and_minute() {
+        let now: Timestamp = "2026-01-15T12:00:30Z".parse().expect("time");
+        let mut store = FindingStore::default();
+        let mut recent = guardduty(
+            "n",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T12:00:00Z",
+        );
+        recent.first_seen = "2026-01-15T11:58:10Z".parse().expect("time");
+        store.upsert(recent, now, true);
+        store.upsert(
+            guardduty(
+                "o",
+                "111111111111",
+                "Recon:EC2/PortProbeUnprotectedPort",
+                8.0,
+                "2026-01-15T10:00:00Z",
+            ),
+            now,
+            true,
+        );
+        let mut archived = guardduty(
+            "p",
+            "222222222222",
+            "Trojan:EC2/BlackholeTraffic",
+            5.0,
+            "2026-01-15T10:00:00Z",
+        );
+        archived.archived = true;
+        store.upsert(archived, now, true);
+        let stats = Stats::compute(&store, &directory(), now);
+        assert_eq!(stats.active, 2);
+        assert_eq!(stats.archived, 1);
+        assert_eq!(
+            stats.accounts.len(),
+            2,
+            "an account with nothing open still has a row"
+        );
+        let prod = stats
+            .accounts
+            .iter()
+            .find(|a| a.name == "prod-web")
+            .expect("prod row");
+        assert_eq!(prod.counts, [0, 1, 0, 1, 0]);
+        assert_eq!(
+            stats.top_types[0],
+            (
+                "Recon:EC2/PortProbeUnprotectedPort".to_string(),
+                2,
+                SeverityLabel::High
+            )
+        );
+        assert_eq!(stats.new_last_hour, 1);
+        assert_eq!(
+            stats.new_per_minute[SPARK_MINUTES - 3],
+            1,
+            "first seen two minutes ago"
+        );
+    }
+}

@@ -1,0 +1,806 @@
+//! `update`: every state change, as a function of the state and one message.
+
+use jiff::Timestamp;
+
+use super::keymap::FORCE_QUIT;
+use super::prompt::LineEditor;
+use super::stats::Stats;
+use super::{
+    App, Command, DetailState, Effect, JsonView, Key, Modal, Msg, NoticeLevel, Pane, Prompt,
+    PromptKind, RecordState, Screen, Tab,
+};
+use crate::model::health::HealthReport;
+use crate::query::Query;
+use crate::sources::{Batch, Feed};
+use crate::store::{SortKey, Upsert};
+use crate::ui::layout;
+
+/// Commands accepted on the `:` line, for completion and help.
+pub const COLON_COMMANDS: &[(&str, &str)] = &[
+    (
+        "sort",
+        "sort findings: severity, last-seen, account, type [asc|desc]",
+    ),
+    ("view", "apply a saved view from the config"),
+    ("theme", "switch theme"),
+    ("filter", "set the filter"),
+    ("overview", "show the overview"),
+    ("findings", "show the findings"),
+    ("logs", "show the logs"),
+    ("refresh", "poll every source now"),
+    ("help", "show the keys"),
+    ("quit", "quit picket (also :q)"),
+];
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => on_key(app, key),
+        Msg::Paste(text) => {
+            if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+                prompt.editor.insert(&text.replace(['\r', '\n'], " "));
+                return after_prompt_edit(app);
+            }
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            let page = layout::findings_page(app.size);
+            app.table.keep_visible(page);
+            app.dirty = true;
+            Vec::new()
+        }
+        Msg::Tick(now) => {
+            on_tick(app, now);
+            Vec::new()
+        }
+        Msg::Batch(feed, batch) => {
+            on_batch(app, feed, batch);
+            Vec::new()
+        }
+    }
+}
+
+fn on_tick(app: &mut App, now: Timestamp) {
+    let minute_changed = now.as_second().div_euclid(60) != app.now.as_second().div_euclid(60);
+    app.now = now;
+    if app.notice.as_ref().is_some_and(|n| n.until <= now) {
+        app.notice = None;
+        app.dirty = true;
+    }
+    if minute_changed {
+        // Ages, the clock and the sparkline move on by the minute; nothing else depends on time.
+        app.stats = Stats::compute(&app.store, &app.directory, now);
+        app.dirty = true;
+    }
+}
+
+fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
+    for account in batch.accounts {
+        app.directory.insert(account);
+    }
+    for HealthReport { key, health } in batch.health {
+        app.health.insert(key, health);
+    }
+    match feed {
+        Feed::Findings => {
+            app.last_batch = Some(app.now);
+            let open = app.detail().map(|d| d.entry);
+            let mut reopen = false;
+            for finding in batch.findings {
+                let outcome = app.store.upsert(finding, app.now, batch.initial);
+                if let Upsert::Updated(ix) = outcome {
+                    reopen |= Some(ix) == open;
+                }
+            }
+            if reopen
+                && let Some(Screen::Detail(detail)) = app.stack.last_mut()
+                && let Some(entry) = app.store.get(detail.entry)
+            {
+                detail.json.reload(&entry.finding.raw);
+            }
+            app.table.refresh(&app.store, &app.directory, app.now);
+            mark_selected_seen(app);
+            app.stats = Stats::compute(&app.store, &app.directory, app.now);
+        }
+        Feed::Logs => {
+            app.logs.push(batch.events);
+        }
+    }
+    app.dirty = true;
+}
+
+/// A finding stops being "new" once the analyst has had it selected on the findings screen.
+fn mark_selected_seen(app: &mut App) {
+    if app.tab == Tab::Findings
+        && app.stack.is_empty()
+        && let Some(ix) = app.table.selected_entry()
+    {
+        app.store.mark_seen(ix);
+    }
+}
+
+fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
+    if key == FORCE_QUIT {
+        return vec![Effect::Quit];
+    }
+    app.dirty = true;
+    let mode = app.mode();
+    let command = app.keymap.resolve(mode, key);
+    if let Some(Modal::Prompt(_)) = app.modal {
+        return match command {
+            Some(command) => prompt_command(app, command),
+            None => match key.typed_char() {
+                Some(c) => {
+                    if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+                        prompt.editor.insert(c.encode_utf8(&mut [0; 4]));
+                    }
+                    after_prompt_edit(app)
+                }
+                None => Vec::new(),
+            },
+        };
+    }
+    match command {
+        Some(command) => run(app, command),
+        None => {
+            app.dirty = false;
+            Vec::new()
+        }
+    }
+}
+
+/// Runs a command outside prompts.
+fn run(app: &mut App, command: Command) -> Vec<Effect> {
+    if let Some(Modal::Help { scroll }) = &mut app.modal {
+        let page = layout::help_page(app.size);
+        match command {
+            Command::Up => *scroll = scroll.saturating_sub(1),
+            Command::Down => *scroll += 1,
+            Command::PageUp => *scroll = scroll.saturating_sub(page),
+            Command::PageDown => *scroll += page,
+            Command::Top => *scroll = 0,
+            Command::Bottom => *scroll = usize::MAX / 2,
+            Command::Back => app.modal = None,
+            Command::Quit => return vec![Effect::Quit],
+            _ => {}
+        }
+        return Vec::new();
+    }
+    match command {
+        Command::Quit => return vec![Effect::Quit],
+        Command::Help => app.modal = Some(Modal::Help { scroll: 0 }),
+        Command::NextScreen | Command::PrevScreen => {
+            let i = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = if command == Command::NextScreen {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            return switch_tab(app, Tab::ALL[next]);
+        }
+        Command::ShowOverview => return switch_tab(app, Tab::Overview),
+        Command::ShowFindings => return switch_tab(app, Tab::Findings),
+        Command::ShowLogs => return switch_tab(app, Tab::Logs),
+        Command::CommandLine => open_prompt(app, PromptKind::Command, ""),
+        Command::Filter => {
+            let current = app.table.filter_text.clone();
+            open_prompt(app, PromptKind::Filter, &current);
+        }
+        Command::Search if app.stack.last().is_some() => {
+            let needle = current_json(app)
+                .and_then(|j| j.search.as_ref())
+                .map(|s| s.needle.clone())
+                .unwrap_or_default();
+            open_prompt(app, PromptKind::Search, &needle);
+        }
+        Command::ClearFilter => {
+            if app.table.filter_text.is_empty() {
+                app.dirty = false;
+            } else {
+                apply_filter(app, "");
+                app.notify("filter cleared", NoticeLevel::Info);
+            }
+        }
+        Command::Refresh => {
+            app.notify("refreshing every source…", NoticeLevel::Info);
+            return vec![Effect::Refresh];
+        }
+        Command::Back => return go_back(app),
+        _ => return screen_command(app, command),
+    }
+    Vec::new()
+}
+
+fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
+    let was_logs = app.tab == Tab::Logs;
+    app.stack.clear();
+    app.tab = tab;
+    mark_selected_seen(app);
+    let mut effects = Vec::new();
+    if was_logs != (tab == Tab::Logs) {
+        effects.push(Effect::SetFeed(Feed::Logs, tab == Tab::Logs));
+    }
+    effects
+}
+
+fn go_back(app: &mut App) -> Vec<Effect> {
+    if app.stack.pop().is_none() {
+        app.dirty = false;
+    }
+    mark_selected_seen(app);
+    Vec::new()
+}
+
+fn current_json(app: &App) -> Option<&JsonView> {
+    match app.stack.last()? {
+        Screen::Detail(d) => Some(&d.json),
+        Screen::Record(r) => Some(&r.json),
+    }
+}
+
+/// Commands whose meaning depends on the screen.
+fn screen_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let size = app.size;
+    match app.stack.last_mut() {
+        Some(Screen::Detail(detail)) => {
+            let (summary_page, json_page) = layout::detail_pages(size);
+            if command == Command::SwitchPane {
+                detail.pane = if detail.pane == Pane::Summary {
+                    Pane::Json
+                } else {
+                    Pane::Summary
+                };
+                return Vec::new();
+            }
+            if matches!(command, Command::CopyArn | Command::CopyJson) {
+                let entry = detail.entry;
+                return copy(app, entry, command);
+            }
+            if detail.pane == Pane::Summary {
+                scroll_plain(&mut detail.summary_scroll, command, summary_page);
+            } else {
+                scroll_json(&mut detail.json, command, json_page);
+            }
+            return Vec::new();
+        }
+        Some(Screen::Record(record)) => {
+            let (_, json_page) = layout::detail_pages(size);
+            scroll_json(&mut record.json, command, json_page);
+            return Vec::new();
+        }
+        None => {}
+    }
+    match app.tab {
+        Tab::Overview => overview_command(app, command),
+        Tab::Findings => findings_command(app, command),
+        Tab::Logs => logs_command(app, command),
+    }
+}
+
+fn scroll_plain(scroll: &mut usize, command: Command, page: usize) {
+    match command {
+        Command::Up => *scroll = scroll.saturating_sub(1),
+        Command::Down => *scroll += 1,
+        Command::PageUp => *scroll = scroll.saturating_sub(page),
+        Command::PageDown => *scroll += page,
+        Command::Top => *scroll = 0,
+        Command::Bottom => *scroll = usize::MAX / 2,
+        _ => {}
+    }
+}
+
+fn scroll_json(json: &mut JsonView, command: Command, page: usize) {
+    match command {
+        Command::Up => json.scroll_by(-1, page),
+        Command::Down => json.scroll_by(1, page),
+        Command::PageUp => json.scroll_by(-(page as isize), page),
+        Command::PageDown => json.scroll_by(page as isize, page),
+        Command::Top => json.scroll = 0,
+        Command::Bottom => json.scroll_to_end(page),
+        Command::SearchNext => json.step(true, page),
+        Command::SearchPrev => json.step(false, page),
+        _ => {}
+    }
+}
+
+fn overview_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let rows = app.stats.accounts.len();
+    let last = rows.saturating_sub(1);
+    let page = layout::overview_rows(app.size);
+    match command {
+        Command::Up => app.overview_row = app.overview_row.saturating_sub(1),
+        Command::Down => app.overview_row = (app.overview_row + 1).min(last),
+        Command::PageUp => app.overview_row = app.overview_row.saturating_sub(page),
+        Command::PageDown => app.overview_row = (app.overview_row + page).min(last),
+        Command::Top => app.overview_row = 0,
+        Command::Bottom => app.overview_row = last,
+        Command::Open => {
+            let Some(row) = app.stats.accounts.get(app.overview_row) else {
+                return Vec::new();
+            };
+            let filter = format!("account:{}", quote_if_needed(&row.name));
+            apply_filter(app, &filter);
+            return switch_tab(app, Tab::Findings);
+        }
+        _ => app.dirty = false,
+    }
+    Vec::new()
+}
+
+fn quote_if_needed(value: &str) -> String {
+    if value.contains([' ', ',', '"']) {
+        format!("\"{}\"", value.replace('"', ""))
+    } else {
+        value.to_string()
+    }
+}
+
+fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let page = layout::findings_page(app.size);
+    let before = app.table.selected_entry();
+    match command {
+        Command::Up => app.table.move_by(-1, page),
+        Command::Down => app.table.move_by(1, page),
+        Command::PageUp => app.table.move_by(-(page as isize), page),
+        Command::PageDown => app.table.move_by(page as isize, page),
+        Command::Top => app.table.select(0, page),
+        Command::Bottom => app.table.select(usize::MAX, page),
+        Command::Open => {
+            if let Some(ix) = app.table.selected_entry() {
+                open_detail(app, ix);
+            }
+        }
+        Command::CopyArn | Command::CopyJson => {
+            if let Some(ix) = app.table.selected_entry() {
+                return copy(app, ix, command);
+            }
+        }
+        Command::SortNext => {
+            app.table.sort = app.table.sort.next();
+            app.table.reverse = false;
+            resort(app);
+        }
+        Command::SortReverse => {
+            app.table.reverse = !app.table.reverse;
+            resort(app);
+        }
+        _ => app.dirty = false,
+    }
+    if app.table.selected_entry() != before {
+        mark_selected_seen(app);
+    }
+    Vec::new()
+}
+
+fn resort(app: &mut App) {
+    app.table.refresh(&app.store, &app.directory, app.now);
+    let page = layout::findings_page(app.size);
+    app.table.keep_visible(page);
+    let order = if app.table.reverse { "reversed" } else { "" };
+    app.notify(
+        format!("sorted by {} {order}", app.table.sort.name())
+            .trim_end()
+            .to_string(),
+        NoticeLevel::Info,
+    );
+}
+
+fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
+    let Some(json) = app
+        .store
+        .get(ix)
+        .map(|entry| JsonView::new(&entry.finding.raw))
+    else {
+        return;
+    };
+    app.store.mark_seen(ix);
+    app.stack.push(Screen::Detail(Box::new(DetailState {
+        entry: ix,
+        pane: Pane::Json,
+        summary_scroll: 0,
+        json,
+    })));
+}
+
+fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effect> {
+    let Some(entry) = app.store.get(ix) else {
+        return Vec::new();
+    };
+    let f = &entry.finding;
+    let (what, text) = if command == Command::CopyArn {
+        ("ARN", f.arn.as_ref().unwrap_or(&f.id).to_string())
+    } else {
+        let pretty = f
+            .raw
+            .parse()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok());
+        (
+            "JSON",
+            pretty.unwrap_or_else(|| f.raw.json_text().to_string()),
+        )
+    };
+    let shown = crate::model::text::clean_line(&text, 60).into_owned();
+    app.notify(
+        format!("copied {what} to the clipboard (OSC 52): {shown}"),
+        NoticeLevel::Info,
+    );
+    vec![Effect::Copy(text)]
+}
+
+fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let page = layout::logs_page(app.size) as isize;
+    match command {
+        Command::Up => app.logs.move_by(-1),
+        Command::Down => app.logs.move_by(1),
+        Command::PageUp => app.logs.move_by(-page),
+        Command::PageDown => app.logs.move_by(page),
+        Command::Top => app.logs.to_top(),
+        Command::Bottom => app.logs.to_bottom(),
+        Command::TogglePause => {
+            app.logs.toggle_pause();
+            let text = if app.logs.paused {
+                "stream paused: events are kept, the view holds still"
+            } else {
+                "following the stream"
+            };
+            app.notify(text, NoticeLevel::Info);
+        }
+        Command::Open => {
+            if let Some(event) = app.logs.selected_event() {
+                let title = match &event.trail {
+                    Some(t) => format!("{} by {}", t.action(), t.principal()),
+                    None => format!("{} {}", event.group, event.stream),
+                };
+                let json = JsonView::new(&event.message);
+                app.stack
+                    .push(Screen::Record(Box::new(RecordState { title, json })));
+            }
+        }
+        _ => app.dirty = false,
+    }
+    Vec::new()
+}
+
+fn open_prompt(app: &mut App, kind: PromptKind, text: &str) {
+    let prompt = Prompt {
+        kind,
+        editor: LineEditor::with_text(text),
+        error: None,
+        completions: Vec::new(),
+        completion_ix: None,
+        original: text.to_string(),
+        history_ix: None,
+    };
+    app.modal = Some(Modal::Prompt(prompt));
+    if kind == PromptKind::Command {
+        refresh_completions(app);
+    }
+}
+
+fn apply_filter(app: &mut App, text: &str) {
+    let page = layout::findings_page(app.size);
+    if app
+        .table
+        .set_filter(text, &app.store, &app.directory, app.now)
+        .is_ok()
+    {
+        app.table.keep_visible(page);
+    }
+}
+
+/// Live effects of typing: the filter applies as it becomes valid; a search highlights.
+fn after_prompt_edit(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    prompt.history_ix = None;
+    match prompt.kind {
+        PromptKind::Filter => {
+            let text = prompt.editor.text().to_string();
+            match Query::parse(&text) {
+                Ok(_) => {
+                    prompt.error = None;
+                    apply_filter(app, &text);
+                }
+                Err(e) => prompt.error = Some(e),
+            }
+        }
+        PromptKind::Search => {
+            let needle = prompt.editor.text().to_string();
+            let (_, page) = layout::detail_pages(app.size);
+            if let Some(json) = current_json_mut(app) {
+                json.search(&needle, page);
+            }
+        }
+        PromptKind::Command => {
+            prompt.completion_ix = None;
+            refresh_completions(app);
+        }
+    }
+    Vec::new()
+}
+
+fn current_json_mut(app: &mut App) -> Option<&mut JsonView> {
+    match app.stack.last_mut()? {
+        Screen::Detail(d) => Some(&mut d.json),
+        Screen::Record(r) => Some(&mut r.json),
+    }
+}
+
+fn prompt_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    if prompt.editor.edit(command) {
+        return after_prompt_edit(app);
+    }
+    match command {
+        Command::Cancel => {
+            let original = prompt.original.clone();
+            let kind = prompt.kind;
+            app.modal = None;
+            match kind {
+                PromptKind::Filter => apply_filter(app, &original),
+                PromptKind::Search => {
+                    let (_, page) = layout::detail_pages(app.size);
+                    if let Some(json) = current_json_mut(app) {
+                        if original.is_empty() {
+                            json.search = None;
+                        } else {
+                            json.search(&original, page);
+                        }
+                    }
+                }
+                PromptKind::Command => {}
+            }
+            Vec::new()
+        }
+        Command::Submit => submit_prompt(app),
+        Command::Complete => {
+            complete(app);
+            Vec::new()
+        }
+        Command::HistoryPrev | Command::HistoryNext => {
+            let history = match prompt.kind {
+                PromptKind::Filter => &app.filter_history,
+                PromptKind::Command => &app.command_history,
+                PromptKind::Search => return Vec::new(),
+            };
+            if history.is_empty() {
+                return Vec::new();
+            }
+            let ix = match (prompt.history_ix, command) {
+                (None, Command::HistoryPrev) => Some(history.len() - 1),
+                (Some(i), Command::HistoryPrev) => Some(i.saturating_sub(1)),
+                (Some(i), Command::HistoryNext) if i + 1 < history.len() => Some(i + 1),
+                _ => None,
+            };
+            let text = ix.map_or_else(|| prompt.original.clone(), |i| history[i].clone());
+            prompt.editor.set(&text);
+            let effects = after_prompt_edit(app);
+            if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+                prompt.history_ix = ix;
+            }
+            effects
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn remember(history: &mut Vec<String>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    history.retain(|h| h != text);
+    history.push(text.to_string());
+    if history.len() > 100 {
+        history.remove(0);
+    }
+}
+
+fn submit_prompt(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    let text = prompt.editor.text().trim().to_string();
+    match prompt.kind {
+        PromptKind::Filter => {
+            if let Err(e) = Query::parse(&text) {
+                // Stay open and point at the mistake; nothing is lost.
+                prompt.error = Some(e);
+                return Vec::new();
+            }
+            app.modal = None;
+            apply_filter(app, &text);
+            remember(&mut app.filter_history, &text);
+            mark_selected_seen(app);
+            Vec::new()
+        }
+        PromptKind::Search => {
+            app.modal = None;
+            let (_, page) = layout::detail_pages(app.size);
+            if let Some(json) = current_json_mut(app) {
+                if text.is_empty() {
+                    json.search = None;
+                } else {
+                    json.search(&text, page);
+                    let found = json.search.as_ref().map_or(0, |s| s.matches.len());
+                    if found == 0 {
+                        app.notify(format!("no match for '{text}'"), NoticeLevel::Warning);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        PromptKind::Command => {
+            app.modal = None;
+            remember(&mut app.command_history, &text);
+            run_colon_command(app, &text)
+        }
+    }
+}
+
+fn run_colon_command(app: &mut App, line: &str) -> Vec<Effect> {
+    let mut words = line.split_whitespace();
+    let Some(name) = words.next() else {
+        return Vec::new();
+    };
+    let args: Vec<&str> = words.collect();
+    match name {
+        "q" | "quit" | "q!" | "qa" => return vec![Effect::Quit],
+        "sort" => {
+            let Some(key) = args.first().and_then(|k| SortKey::parse(k)) else {
+                let keys: Vec<_> = SortKey::ALL.iter().map(|k| k.name()).collect();
+                app.notify(
+                    format!(":sort takes one of {}", keys.join(", ")),
+                    NoticeLevel::Error,
+                );
+                return Vec::new();
+            };
+            app.table.sort = key;
+            app.table.reverse = match args.get(1).map(|s| s.to_ascii_lowercase()) {
+                // The natural order of each key is the one an analyst wants first; `asc`/`desc`
+                // name the direction of the key itself.
+                Some(dir) if dir == "asc" => matches!(key, SortKey::Severity | SortKey::LastSeen),
+                Some(dir) if dir == "desc" => matches!(key, SortKey::Account | SortKey::Type),
+                _ => false,
+            };
+            resort(app);
+        }
+        "view" => {
+            let Some(view_name) = args.first() else {
+                let names: Vec<_> = app.views.keys().cloned().collect();
+                let text = if names.is_empty() {
+                    "no saved views; add [views.NAME] filter = \"…\" to the config".to_string()
+                } else {
+                    format!("views: {}", names.join(", "))
+                };
+                app.notify(text, NoticeLevel::Info);
+                return Vec::new();
+            };
+            let Some(view) = app.views.get(*view_name).cloned() else {
+                app.notify(format!("no view named '{view_name}'"), NoticeLevel::Error);
+                return Vec::new();
+            };
+            if let Some(sort) = view.sort {
+                app.table.sort = sort;
+                app.table.reverse = false;
+            }
+            match app
+                .table
+                .set_filter(&view.filter, &app.store, &app.directory, app.now)
+            {
+                Ok(()) => {
+                    app.notify(
+                        format!("view {view_name}: {}", view.filter),
+                        NoticeLevel::Info,
+                    );
+                    return switch_tab(app, Tab::Findings);
+                }
+                Err(e) => app.notify(
+                    format!("view {view_name} has a bad filter: {e}"),
+                    NoticeLevel::Error,
+                ),
+            }
+        }
+        "theme" => {
+            let Some(theme_name) = args.first() else {
+                let names: Vec<_> = app.themes.names().collect();
+                let text = format!("theme {}; available: {}", app.theme.name, names.join(", "));
+                app.notify(text, NoticeLevel::Info);
+                return Vec::new();
+            };
+            match app.themes.get(theme_name) {
+                Some(theme) => {
+                    app.theme = theme.clone().adapt(app.color_depth);
+                    app.notify(format!("theme {theme_name}"), NoticeLevel::Info);
+                }
+                None => app.notify(format!("no theme named '{theme_name}'"), NoticeLevel::Error),
+            }
+        }
+        "filter" => {
+            let text = args.join(" ");
+            match app
+                .table
+                .set_filter(&text, &app.store, &app.directory, app.now)
+            {
+                Ok(()) => {
+                    remember(&mut app.filter_history, &text);
+                    return switch_tab(app, Tab::Findings);
+                }
+                Err(e) => app.notify(format!("filter: {e}"), NoticeLevel::Error),
+            }
+        }
+        "overview" => return switch_tab(app, Tab::Overview),
+        "findings" => return switch_tab(app, Tab::Findings),
+        "logs" => return switch_tab(app, Tab::Logs),
+        "refresh" => return run(app, Command::Refresh),
+        "help" => app.modal = Some(Modal::Help { scroll: 0 }),
+        other => {
+            let known: Vec<_> = COLON_COMMANDS.iter().map(|(n, _)| *n).collect();
+            app.notify(
+                format!(
+                    "unknown command ':{other}'; commands are {}",
+                    known.join(", ")
+                ),
+                NoticeLevel::Error,
+            );
+        }
+    }
+    Vec::new()
+}
+
+/// Candidates for the word at the cursor of the `:` line.
+fn candidates(app: &App, line: &str, word_start: usize, word: &str) -> Vec<String> {
+    let before: Vec<&str> = line[..word_start].split_whitespace().collect();
+    let options: Vec<String> = match before.as_slice() {
+        [] => COLON_COMMANDS.iter().map(|(n, _)| n.to_string()).collect(),
+        ["sort"] => SortKey::ALL.iter().map(|k| k.name().to_string()).collect(),
+        ["sort", _] => vec!["asc".into(), "desc".into()],
+        ["view"] => app.views.keys().cloned().collect(),
+        ["theme"] => app.themes.names().map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let lower = word.to_ascii_lowercase();
+    options
+        .into_iter()
+        .filter(|o| o.to_ascii_lowercase().starts_with(&lower))
+        .collect()
+}
+
+fn refresh_completions(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        return;
+    };
+    let (start, word) = prompt.editor.current_word();
+    let list = candidates(app, prompt.editor.text(), start, word);
+    if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+        prompt.completions = list;
+    }
+}
+
+/// Tab: insert the next candidate for the word at the cursor.
+fn complete(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return;
+    };
+    if prompt.kind != PromptKind::Command || prompt.completions.is_empty() {
+        return;
+    }
+    let next = prompt
+        .completion_ix
+        .map_or(0, |i| (i + 1) % prompt.completions.len());
+    let word = prompt.completions[next].clone();
+    prompt.editor.replace_current_word(&word);
+    prompt.completion_ix = Some(next);
+    if prompt.completions.len() == 1 {
+        // A unique completion is final: move on to the next word's candidates.
+        prompt.editor.insert(" ");
+        prompt.completion_ix = None;
+        refresh_completions(app);
+    }
+}
+
+#[cfg(test)]
+mod tests;

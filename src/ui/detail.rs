@@ -1,0 +1,415 @@
+//! The detail screen: the finding summarized for a human on one side, its raw JSON (highlighted,
+//! searchable) on the other. Also the full view of a log record.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthChar;
+
+use super::text::{age, datetime};
+use super::{layout, section_title};
+use crate::app::{App, DetailState, JsonView, Pane, RecordState};
+use crate::model::Finding;
+use crate::theme::Theme;
+
+pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailState) {
+    let Some(entry) = app.store.get(detail.entry) else {
+        return;
+    };
+    let (summary_area, json_area) = layout::detail_panes(area);
+    let finding = &entry.finding;
+    section_title(
+        buf,
+        summary_area,
+        &format!("Finding · {}", finding.type_label()),
+        app,
+        detail.pane == Pane::Summary,
+    );
+    let lines = summary_lines(finding, app);
+    let content = Rect {
+        y: summary_area.y + 1,
+        height: summary_area.height.saturating_sub(1),
+        ..summary_area
+    };
+    // Clamp the scroll so the last line can reach the top but no further.
+    let scroll = detail.summary_scroll.min(lines.len().saturating_sub(1));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
+        .style(app.theme.base)
+        .render(
+            Rect {
+                x: content.x + 1,
+                width: content.width.saturating_sub(2),
+                ..content
+            },
+            buf,
+        );
+    json_pane(
+        buf,
+        json_area,
+        app,
+        &detail.json,
+        "Raw JSON",
+        detail.pane == Pane::Json,
+    );
+}
+
+pub fn draw_record(buf: &mut Buffer, area: Rect, app: &App, record: &RecordState) {
+    json_pane(buf, area, app, &record.json, &record.title, true);
+}
+
+fn label<'a>(text: &'a str, theme: &Theme) -> Span<'a> {
+    Span::styled(format!("{text:<10}"), theme.muted)
+}
+
+fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(format!("─ {text}"), theme.header))
+}
+
+fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
+    let theme = &app.theme;
+    let tz = &app.time_zone;
+    let sev = theme.severity(f.severity.label);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} {} {:.1}",
+                    sev.symbol,
+                    f.severity.label,
+                    f.severity.score()
+                ),
+                sev.style,
+            ),
+            Span::raw("  "),
+            Span::styled(f.sources.tag(), theme.muted),
+            Span::raw(if f.sample { "  SAMPLE" } else { "" }),
+        ]),
+        Line::from(Span::styled(f.title.as_str(), theme.title)),
+        Line::default(),
+    ];
+    let account = app.directory.get(&f.account_id);
+    let mut account_spans = vec![label("Account", theme)];
+    let name = account
+        .map(|a| a.name.as_str())
+        .or(f.account_name.as_deref());
+    match name {
+        Some(name) => {
+            let style = if account.is_some_and(|a| a.production) {
+                theme.production
+            } else {
+                theme.base
+            };
+            account_spans.push(Span::styled(name, style));
+            account_spans.push(Span::styled(format!(" ({})", f.account_id), theme.muted));
+        }
+        None => account_spans.push(Span::raw(f.account_id.as_str())),
+    }
+    if let Some(a) = account {
+        if !a.ou_path.is_empty() {
+            account_spans.push(Span::styled(format!(" · {}", a.ou_path), theme.muted));
+        }
+        if a.production {
+            account_spans.push(Span::styled(" ⚑ PRODUCTION", theme.production));
+        }
+    }
+    lines.push(Line::from(account_spans));
+    lines.push(Line::from(vec![
+        label("Region", theme),
+        Span::raw(f.region.as_str()),
+        Span::styled("  product ", theme.muted),
+        Span::raw(f.product.as_str()),
+    ]));
+    lines.push(Line::from(vec![
+        label("Status", theme),
+        Span::styled(f.status_label(), theme.accent),
+        Span::styled(
+            format!(
+                " · record {:?} · verification {}",
+                f.record_state,
+                f.verification.as_str()
+            )
+            .to_uppercase(),
+            theme.muted,
+        ),
+    ]));
+    lines.push(Line::from(vec![
+        label("Types", theme),
+        Span::raw(
+            f.types
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ]));
+    lines.push(Line::from(vec![
+        label("Id", theme),
+        Span::styled(f.id.as_str(), theme.muted),
+    ]));
+
+    lines.push(heading("Timeline", theme));
+    lines.push(Line::from(vec![
+        label("First", theme),
+        Span::raw(datetime(f.first_seen, tz)),
+    ]));
+    lines.push(Line::from(vec![
+        label("Last", theme),
+        Span::raw(datetime(f.last_seen, tz)),
+        Span::styled(format!(" ({} ago)", age(app.now, f.last_seen)), theme.muted),
+    ]));
+    lines.push(Line::from(vec![
+        label("Count", theme),
+        Span::raw(f.count.to_string()),
+    ]));
+    lines.push(Line::from(vec![
+        label("Updated", theme),
+        Span::raw(datetime(f.updated_at, tz)),
+    ]));
+
+    if !f.resources.is_empty() {
+        lines.push(heading("Resources", theme));
+        for r in &f.resources {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", r.kind), theme.accent),
+                Span::raw(r.id.as_str()),
+            ]));
+            if let Some(arn) = r.arn.as_deref().filter(|a| *a != r.id.as_str()) {
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(arn, theme.muted),
+                ]));
+            }
+            for (k, v) in &r.details {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {k} = "), theme.muted),
+                    Span::raw(v.as_str()),
+                ]));
+            }
+        }
+    }
+
+    if let Some(a) = f.activity.as_deref() {
+        lines.push(heading("Actor and network", theme));
+        let mut row = |name: &'static str, value: Option<String>| {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                lines.push(Line::from(vec![label(name, theme), Span::raw(v)]));
+            }
+        };
+        let s = |t: &Option<crate::model::SafeText>| t.as_ref().map(|t| t.to_string());
+        let action = [s(&a.action), s(&a.direction), s(&a.protocol)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        row("Action", Some(action));
+        row(
+            "API",
+            [s(&a.service_name), s(&a.api)]
+                .into_iter()
+                .flatten()
+                .reduce(|x, y| format!("{x} {y}")),
+        );
+        let remote = a.remote_ip.as_ref().map(|ip| match a.remote_port {
+            Some(port) => format!("{ip}:{port}"),
+            None => ip.to_string(),
+        });
+        row("Remote", remote);
+        row("Local port", a.local_port.map(|p| p.to_string()));
+        let place = [s(&a.city), s(&a.country)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        row("Location", Some(place));
+        row("ASN org", s(&a.asn_org).or_else(|| s(&a.isp)));
+        row("Principal", s(&a.principal));
+        row("User", s(&a.user_name));
+        row("Key", s(&a.access_key_id));
+        row("Agent", s(&a.user_agent));
+    }
+
+    if let Some(c) = &f.compliance {
+        lines.push(heading("Compliance", theme));
+        let style = if c.status.as_str() == "FAILED" {
+            theme.error
+        } else {
+            theme.ok
+        };
+        let mut spans = vec![
+            label("Status", theme),
+            Span::styled(c.status.as_str(), style),
+        ];
+        if let Some(id) = &c.control_id {
+            spans.push(Span::styled("  control ", theme.muted));
+            spans.push(Span::raw(id.as_str()));
+        }
+        lines.push(Line::from(spans));
+        for r in &c.requirements {
+            lines.push(Line::from(vec![Span::raw("  "), Span::raw(r.as_str())]));
+        }
+    }
+
+    if !f.notes.is_empty() {
+        lines.push(heading("Notes", theme));
+        for n in &f.notes {
+            let when = n.updated_at.map(|t| datetime(t, tz)).unwrap_or_default();
+            lines.push(Line::from(Span::styled(
+                format!("{} {when}", n.updated_by),
+                theme.muted,
+            )));
+            lines.extend(n.text.lines().map(|l| Line::from(format!("  {l}"))));
+        }
+    }
+
+    if !f.description.is_empty() {
+        lines.push(heading("Description", theme));
+        lines.extend(f.description.lines().map(Line::from));
+    }
+    lines
+}
+
+/// A pretty-printed record with JSON highlighting, wrapped to the pane, search matches marked.
+fn json_pane(buf: &mut Buffer, area: Rect, app: &App, json: &JsonView, title: &str, focused: bool) {
+    let theme = &app.theme;
+    let mut heading = format!(
+        "{title} · line {}/{}",
+        (json.scroll + 1).min(json.lines.len()),
+        json.lines.len()
+    );
+    if let Some(search) = &json.search {
+        if search.matches.is_empty() {
+            heading.push_str(&format!(" · no match for '{}'", search.needle));
+        } else {
+            heading.push_str(&format!(
+                " · match {}/{} '{}'",
+                search.current + 1,
+                search.matches.len(),
+                search.needle
+            ));
+        }
+    }
+    section_title(buf, area, &heading, app, focused);
+    if area.height < 2 || area.width < 4 {
+        return;
+    }
+    let content = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width: area.width - 2,
+        height: area.height - 1,
+    };
+    let mut y = content.y;
+    for (n, line) in json.lines.iter().enumerate().skip(json.scroll) {
+        if y >= content.bottom() {
+            break;
+        }
+        let styles = highlight(line, theme);
+        let matches: Vec<(usize, usize, bool)> = json
+            .search
+            .iter()
+            .flat_map(|s| {
+                s.matches
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.line == n)
+                    .map(move |(i, m)| (m.start, m.end, i == s.current))
+            })
+            .collect();
+        // Wrap by display width; a continuation starts at the pane's left edge.
+        let mut x = content.x;
+        for (i, c) in line.char_indices() {
+            let w = c.width().unwrap_or(0) as u16;
+            if x + w > content.right() {
+                y += 1;
+                x = content.x;
+                if y >= content.bottom() {
+                    break;
+                }
+            }
+            let mut style = styles.get(i).copied().unwrap_or(theme.base);
+            if let Some(&(_, _, current)) = matches.iter().find(|(s, e, _)| (*s..*e).contains(&i)) {
+                style = if current {
+                    theme.json.current_match
+                } else {
+                    theme.json.search_match
+                };
+            }
+            if w > 0 {
+                buf.set_stringn(x, y, c.encode_utf8(&mut [0; 4]), usize::from(w), style);
+            }
+            x += w;
+        }
+        y += 1;
+    }
+}
+
+/// The style of every byte of a pretty-printed JSON line: keys, strings, numbers, literals.
+fn highlight(line: &str, theme: &Theme) -> Vec<Style> {
+    let bytes = line.as_bytes();
+    let mut styles = vec![theme.json.punctuation; bytes.len()];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                let is_key = line[i..].trim_start().starts_with(':');
+                let style = if is_key {
+                    theme.json.key
+                } else {
+                    theme.json.string
+                };
+                styles[start..i].fill(style);
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                styles[start..i].fill(theme.json.number);
+            }
+            b't' | b'f' | b'n' => {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                styles[start..i].fill(theme.json.literal);
+            }
+            _ => {
+                if !bytes[i].is_ascii() {
+                    // Text outside quotes only appears when the record is not JSON.
+                    styles[i] = theme.base;
+                }
+                i += 1;
+            }
+        }
+    }
+    styles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_keys_strings_numbers_literals() {
+        let theme = Theme::fallback();
+        let line = r#"  "count": 12, "name": "a\"b", "ok": true"#;
+        let styles = highlight(line, &theme);
+        assert_eq!(styles[2], theme.json.key);
+        assert_eq!(styles[line.find("12").unwrap_or(0)], theme.json.number);
+        assert_eq!(styles[line.find("\"a").unwrap_or(0)], theme.json.string);
+        assert_eq!(styles[line.find("true").unwrap_or(0)], theme.json.literal);
+        assert_eq!(highlight("\"unterminated", &theme).len(), 13);
+    }
+}

@@ -1,0 +1,345 @@
+//! The findings table: only the visible rows are formatted, straight into the buffer, and
+//! columns drop by priority when the terminal is narrow.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use super::put;
+use super::text::{age, short_resource};
+use crate::app::App;
+use crate::store::{Entry, SortKey};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Severity,
+    Age,
+    Account,
+    Region,
+    Source,
+    Type,
+    Title,
+    Resource,
+    Status,
+}
+
+struct Spec {
+    column: Column,
+    header: &'static str,
+    min: u16,
+    /// Flexible columns grow up to this; fixed ones have `max == min`.
+    max: u16,
+    /// Dropped first when space runs out: lower goes first.
+    priority: u8,
+}
+
+const SPECS: [Spec; 9] = [
+    Spec {
+        column: Column::Severity,
+        header: "SEV",
+        min: 6,
+        max: 6,
+        priority: 10,
+    },
+    Spec {
+        column: Column::Age,
+        header: "SEEN",
+        min: 4,
+        max: 4,
+        priority: 8,
+    },
+    Spec {
+        column: Column::Account,
+        header: "ACCOUNT",
+        min: 14,
+        max: 16,
+        priority: 9,
+    },
+    Spec {
+        column: Column::Region,
+        header: "REGION",
+        min: 14,
+        max: 14,
+        priority: 3,
+    },
+    Spec {
+        column: Column::Source,
+        header: "SRC",
+        min: 5,
+        max: 5,
+        priority: 4,
+    },
+    Spec {
+        column: Column::Type,
+        header: "TYPE",
+        min: 18,
+        max: 46,
+        priority: 7,
+    },
+    Spec {
+        column: Column::Title,
+        header: "TITLE",
+        min: 16,
+        max: u16::MAX,
+        priority: 10,
+    },
+    Spec {
+        column: Column::Resource,
+        header: "RESOURCE",
+        min: 16,
+        max: 24,
+        priority: 5,
+    },
+    Spec {
+        column: Column::Status,
+        header: "STATUS",
+        min: 10,
+        max: 10,
+        priority: 6,
+    },
+];
+
+/// Width of the unseen marker column.
+const MARKER: u16 = 2;
+
+/// Which columns fit in `width`, and how wide each is, in display order.
+fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
+    let mut kept: Vec<&Spec> = SPECS.iter().collect();
+    let needed = |kept: &[&Spec]| kept.iter().map(|s| s.min + 1).sum::<u16>() + MARKER;
+    while needed(&kept) > width && kept.len() > 1 {
+        let drop = kept
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, s)| (s.priority, usize::MAX - i))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        kept.remove(drop);
+    }
+    let mut widths: Vec<u16> = kept.iter().map(|s| s.min).collect();
+    let mut spare = width.saturating_sub(needed(&kept));
+    // Grow flexible columns in display order, the title last (it takes the rest).
+    for (i, spec) in kept.iter().enumerate() {
+        if spec.column != Column::Title && spec.max > spec.min {
+            let grow = (spec.max - spec.min).min(spare);
+            widths[i] += grow;
+            spare -= grow;
+        }
+    }
+    if let Some(i) = kept.iter().position(|s| s.column == Column::Title) {
+        widths[i] += spare;
+    }
+    kept.iter()
+        .zip(widths)
+        .map(|(s, w)| (s.column, s.header, w))
+        .collect()
+}
+
+pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
+    if area.height < 2 || area.width < 10 {
+        return;
+    }
+    let theme = &app.theme;
+    let cols = columns(area.width);
+    let table = &app.table;
+
+    // Header, with the sort column marked.
+    let header = Rect { height: 1, ..area };
+    buf.set_style(header, theme.header);
+    let mut x = area.x + MARKER;
+    let sorted = match table.sort {
+        SortKey::Severity => Column::Severity,
+        SortKey::LastSeen => Column::Age,
+        SortKey::Account => Column::Account,
+        SortKey::Type => Column::Type,
+    };
+    for (column, title, w) in &cols {
+        let label = if *column == sorted {
+            let natural_desc = matches!(table.sort, SortKey::Severity | SortKey::LastSeen);
+            format!(
+                "{title}{}",
+                if natural_desc != table.reverse {
+                    "↓"
+                } else {
+                    "↑"
+                }
+            )
+        } else {
+            title.to_string()
+        };
+        put(buf, x, area.y, &label, usize::from(*w), theme.header);
+        x += w + 1;
+    }
+
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    let page = usize::from(body.height);
+    if table.rows.is_empty() {
+        let message = if app.store.is_empty() {
+            "waiting for the first findings…".to_string()
+        } else {
+            format!(
+                "no finding matches '{}' — Esc clears the filter",
+                table.filter_text
+            )
+        };
+        put(
+            buf,
+            body.x + 2,
+            body.y + 1.min(body.height - 1),
+            &message,
+            usize::from(body.width - 2),
+            theme.muted,
+        );
+        return;
+    }
+    // The stored offset is a hint; the selected row is always on screen.
+    let offset = table
+        .offset
+        .min(table.selected)
+        .max((table.selected + 1).saturating_sub(page));
+    let entries = app.store.entries();
+    for (row, &ix) in table.rows.iter().skip(offset).take(page).enumerate() {
+        let y = body.y + row as u16;
+        let entry = &entries[ix as usize];
+        let selected = offset + row == table.selected;
+        if selected {
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..body
+                },
+                theme.selected,
+            );
+        }
+        let overlay = |style: Style| {
+            if selected {
+                style.patch(theme.selected)
+            } else {
+                style
+            }
+        };
+        if entry.unseen {
+            put(buf, body.x, y, "●", 1, overlay(theme.unseen));
+        }
+        let mut x = body.x + MARKER;
+        for (column, _, w) in &cols {
+            draw_cell(buf, (x, y, usize::from(*w)), *column, entry, app, &overlay);
+            x += w + 1;
+        }
+    }
+}
+
+/// Draws one cell at `(x, y)`, `w` columns wide.
+fn draw_cell(
+    buf: &mut Buffer,
+    (x, y, w): (u16, u16, usize),
+    column: Column,
+    entry: &Entry,
+    app: &App,
+    overlay: &dyn Fn(Style) -> Style,
+) {
+    let theme = &app.theme;
+    let f = &entry.finding;
+    match column {
+        Column::Severity => {
+            let sev = theme.severity(f.severity.label);
+            put(
+                buf,
+                x,
+                y,
+                &format!("{} {}", sev.symbol, f.severity.label.short()),
+                w,
+                overlay(sev.style),
+            );
+        }
+        Column::Age => {
+            put(
+                buf,
+                x,
+                y,
+                &format!("{:>4}", age(app.now, f.last_seen)),
+                w,
+                overlay(theme.base),
+            );
+        }
+        Column::Account => {
+            let account = app.directory.get(&f.account_id);
+            let name = account
+                .map(|a| a.name.as_str())
+                .or(f.account_name.as_deref())
+                .unwrap_or(&f.account_id);
+            let production = account.is_some_and(|a| a.production);
+            let style = if production {
+                theme.production
+            } else {
+                theme.base
+            };
+            put(buf, x, y, name, w, overlay(style));
+        }
+        Column::Region => {
+            put(buf, x, y, &f.region, w, overlay(theme.muted));
+        }
+        Column::Source => {
+            put(buf, x, y, &f.sources.tag(), w, overlay(theme.muted));
+        }
+        Column::Type => {
+            put(buf, x, y, f.type_label(), w, overlay(theme.base));
+        }
+        Column::Title => {
+            let style = if f.sample { theme.muted } else { theme.base };
+            put(buf, x, y, &f.title, w, overlay(style));
+        }
+        Column::Resource => {
+            let text = f.primary_resource().map_or("", |r| {
+                if r.id.is_empty() {
+                    r.kind.as_str()
+                } else {
+                    short_resource(&r.id)
+                }
+            });
+            put(buf, x, y, text, w, overlay(theme.muted));
+        }
+        Column::Status => {
+            let status = f.status_label();
+            let style = match status {
+                "NEW" => theme.accent,
+                "RESOLVED" | "SUPPRESSED" | "ARCHIVED" => theme.muted,
+                _ => theme.base,
+            };
+            put(buf, x, y, status, w, overlay(style));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_terminals_keep_the_essentials() {
+        let at80: Vec<Column> = columns(80).into_iter().map(|(c, _, _)| c).collect();
+        assert_eq!(
+            at80,
+            [
+                Column::Severity,
+                Column::Age,
+                Column::Account,
+                Column::Type,
+                Column::Title,
+                Column::Status
+            ]
+        );
+        let at200 = columns(200);
+        assert_eq!(at200.len(), SPECS.len());
+        let used: u16 = at200.iter().map(|(_, _, w)| w + 1).sum::<u16>() + MARKER;
+        assert_eq!(used, 200, "columns fill the width exactly");
+        for w in [20, 40, 60, 100, 120, 160] {
+            let used: u16 = columns(w).iter().map(|(_, _, w)| w + 1).sum::<u16>() + MARKER;
+            assert!(used <= w.max(MARKER + 7), "width {w}: used {used}");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The help overlay, generated from the keymap in force: what it lists is what the keys do.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::{Block, Borders, Clear, Widget};
+
+use super::{layout, put};
+use crate::app::{App, COLON_COMMANDS, Mode};
+
+/// The help text as (text, is_heading) lines; also used by tests and the README check.
+pub fn lines(app: &App) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for mode in Mode::ALL {
+        let bindings = app.keymap.bindings(mode);
+        if bindings.is_empty() {
+            continue;
+        }
+        out.push((mode.title().to_string(), true));
+        for (command, keys) in bindings {
+            let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            out.push((
+                format!("  {:<22} {}", keys.join(" "), command.description()),
+                false,
+            ));
+        }
+        out.push((String::new(), false));
+    }
+    out.push(("Commands (:)".to_string(), true));
+    for (name, doc) in COLON_COMMANDS {
+        out.push((format!("  :{name:<21} {doc}"), false));
+    }
+    out.push((String::new(), false));
+    out.push(("Filter (/)".to_string(), true));
+    for line in [
+        "  sev>=high  sev:critical,high  sev>=70         severity label or 0–100 score",
+        "  account:prod-*  ou:Production/*  region:us-east-1  type:Recon*  product:Inspector",
+        "  status:new,notified  source:guardduty  resource:i-0abc*  control:S3.*",
+        "  compliance:failed  verification:true_positive  count>=10  age<1h  is:unseen",
+        "  -type:Policy*  status!=resolved                   exclude",
+        "  words \"quoted phrase\"                             anywhere in title, type, resource",
+        "  * and ? are wildcards; case never matters; all terms must match",
+    ] {
+        out.push((line.to_string(), false));
+    }
+    out
+}
+
+pub fn draw(buf: &mut Buffer, body: Rect, app: &App) {
+    let area = layout::help_box(body);
+    let scroll = match app.modal {
+        Some(crate::app::Modal::Help { scroll }) => scroll,
+        _ => 0,
+    };
+    Clear.render(area, buf);
+    buf.set_style(area, app.theme.base);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border)
+        .title(" Keys · Esc closes · j/k scroll ")
+        .title_style(app.theme.title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let lines = lines(app);
+    let page = usize::from(inner.height);
+    let scroll = scroll.min(lines.len().saturating_sub(page));
+    for (n, (text, heading)) in lines.iter().skip(scroll).take(page).enumerate() {
+        let style = if *heading {
+            app.theme.header
+        } else {
+            app.theme.base
+        };
+        put(
+            buf,
+            inner.x + 1,
+            inner.y + n as u16,
+            text,
+            usize::from(inner.width.saturating_sub(2)),
+            style,
+        );
+    }
+}

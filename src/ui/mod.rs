@@ -1,0 +1,82 @@
+//! Drawing: a pure function of the app state onto a ratatui frame.
+
+mod detail;
+mod findings;
+mod help;
+pub mod layout;
+mod logs;
+mod overview;
+mod status;
+pub mod text;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+
+use crate::app::{App, Screen, Tab};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let parts = layout::frame(area);
+    let buf = frame.buffer_mut();
+    buf.set_style(area, app.theme.base);
+    status::tabs(buf, parts.tabs, app);
+    match app.stack.last() {
+        Some(Screen::Detail(detail)) => detail::draw_finding(buf, parts.body, app, detail),
+        Some(Screen::Record(record)) => detail::draw_record(buf, parts.body, app, record),
+        None => match app.tab {
+            Tab::Overview => overview::draw(buf, parts.body, app),
+            Tab::Findings => findings::draw(buf, parts.body, app),
+            Tab::Logs => logs::draw(buf, parts.body, app),
+        },
+    }
+    if matches!(app.modal, Some(crate::app::Modal::Help { .. })) {
+        help::draw(buf, parts.body, app);
+    }
+    let cursor = status::bottom(buf, parts.status, app);
+    if let Some(position) = cursor {
+        frame.set_cursor_position(position);
+    }
+}
+
+/// Writes `text` at (x, y), cut to `width` columns; returns the column after it.
+pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, style: Style) -> u16 {
+    if width == 0 {
+        return x;
+    }
+    let fitted = text::fit(text, width);
+    let (end, _) = buf.set_stringn(x, y, fitted.as_ref(), width, style);
+    end
+}
+
+/// A one-row section title: ` Title ─────` across `area`'s top row.
+pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App, focused: bool) {
+    if area.height == 0 {
+        return;
+    }
+    let style = if focused {
+        app.theme.title
+    } else {
+        app.theme.muted
+    };
+    let end = put(
+        buf,
+        area.x,
+        area.y,
+        &format!(" {title} "),
+        usize::from(area.width),
+        style,
+    );
+    let rest = area.right().saturating_sub(end);
+    if rest > 0 {
+        buf.set_stringn(
+            end,
+            area.y,
+            "─".repeat(usize::from(rest)),
+            usize::from(rest),
+            app.theme.border,
+        );
+    }
+}

@@ -1,0 +1,251 @@
+//! The tab bar on top and the status bar (or the open prompt) at the bottom.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+
+use super::put;
+use super::text::{clock, thousands, width};
+use crate::app::{App, Modal, NoticeLevel, PromptKind, Tab};
+use crate::model::health::HealthState;
+
+pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = &app.theme;
+    buf.set_style(area, theme.status_bar);
+    let mut x = put(buf, area.x, area.y, " picket ", 8, theme.accent);
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let mut label = format!(" {} {} ", i + 1, tab.title());
+        if *tab == Tab::Findings && app.stats.unseen > 0 {
+            label = format!(" {} {} ({} new) ", i + 1, tab.title(), app.stats.unseen);
+        }
+        let style = if *tab == app.tab {
+            theme.tab_active
+        } else {
+            theme.tab_inactive
+        };
+        let room = usize::from(area.right().saturating_sub(x));
+        x = put(buf, x, area.y, &label, room, style);
+    }
+    let label = format!(" {} ", app.org_label);
+    let room = usize::from(area.right().saturating_sub(x));
+    let w = width(&label);
+    if !app.org_label.is_empty() && w < room {
+        put(buf, area.right() - w as u16, area.y, &label, w, theme.muted);
+    }
+}
+
+/// The status bar, or the prompt when one is open; returns where the cursor belongs.
+pub fn bottom(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
+    if area.height == 0 {
+        return None;
+    }
+    match &app.modal {
+        Some(Modal::Prompt(prompt)) => draw_prompt(buf, area, app, prompt),
+        _ => {
+            status_bar(buf, area, app);
+            None
+        }
+    }
+}
+
+/// `● 94 ok  ◌ 1 not enabled  ▲ 2 throttled`.
+pub fn health_summary(app: &App) -> Vec<(String, HealthState)> {
+    let mut counts = [0usize; HealthState::ALL.len()];
+    for health in app.health.values() {
+        if let Some(i) = HealthState::ALL.iter().position(|s| *s == health.state) {
+            counts[i] += 1;
+        }
+    }
+    HealthState::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(state, n)| {
+            let symbol = match state {
+                HealthState::Ok => "●",
+                HealthState::NotEnabled => "◌",
+                HealthState::Stale => "◐",
+                _ => "▲",
+            };
+            (format!("{symbol} {n} {}", state.as_str()), *state)
+        })
+        .collect()
+}
+
+fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    buf.set_style(area, theme.status_bar);
+    let mode = format!(" {} ", app.mode().title().to_uppercase());
+    let mode = if mode.len() > 14 {
+        " PROMPT ".to_string()
+    } else {
+        mode
+    };
+    let mut x = put(
+        buf,
+        area.x,
+        area.y,
+        &mode,
+        usize::from(area.width),
+        theme.status_mode,
+    );
+    let room = |x: u16| usize::from(area.right().saturating_sub(x));
+
+    // Right side first, so the left can take what is left.
+    let mut right: Vec<(String, ratatui::style::Style)> = Vec::new();
+    for (text, state) in health_summary(app) {
+        let style = if state.is_problem() {
+            theme.warning
+        } else if state == HealthState::Ok {
+            theme.ok
+        } else {
+            theme.muted
+        };
+        right.push((format!("{text} "), style));
+    }
+    right.push((
+        format!("│ {} ", clock(app.now, &app.time_zone)),
+        theme.status_bar,
+    ));
+    let right_width: usize = right.iter().map(|(t, _)| width(t)).sum();
+
+    let table = &app.table;
+    let filter = if table.filter_text.is_empty() {
+        "no filter".to_string()
+    } else {
+        table.filter_text.clone()
+    };
+    let counts = format!(
+        " {} of {} ",
+        thousands(table.rows.len()),
+        thousands(app.store.len())
+    );
+    let left_room = room(x).saturating_sub(right_width + 1);
+    x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
+    let left_room = room(x).saturating_sub(right_width + 1);
+    let filter_style = if table.filter_text.is_empty() {
+        theme.muted
+    } else {
+        theme.accent
+    };
+    x = put(
+        buf,
+        x,
+        area.y,
+        &format!("│ {filter} "),
+        left_room.min(48),
+        filter_style,
+    );
+    if let Some(notice) = &app.notice {
+        let style = match notice.level {
+            NoticeLevel::Info => theme.status_bar,
+            NoticeLevel::Warning => theme.warning,
+            NoticeLevel::Error => theme.error,
+        };
+        let left_room = room(x).saturating_sub(right_width + 1);
+        put(
+            buf,
+            x,
+            area.y,
+            &format!("│ {}", notice.text),
+            left_room,
+            style,
+        );
+    }
+    if right_width <= usize::from(area.width) {
+        let mut rx = area.right() - right_width as u16;
+        for (text, style) in right {
+            rx = put(buf, rx, area.y, &text, width(&text), style);
+        }
+    }
+}
+
+fn draw_prompt(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    prompt: &crate::app::Prompt,
+) -> Option<Position> {
+    let theme = &app.theme;
+    buf.set_style(area, theme.status_bar);
+    let sigil = match prompt.kind {
+        PromptKind::Filter => "/",
+        PromptKind::Command => ":",
+        PromptKind::Search => "search: ",
+    };
+    let text = prompt.editor.text();
+    let mut x = put(
+        buf,
+        area.x,
+        area.y,
+        sigil,
+        usize::from(area.width),
+        theme.accent,
+    );
+    let start_x = x;
+    let limit = |x: u16| usize::from(area.right().saturating_sub(x));
+    // Show the end of long input so the cursor stays on screen.
+    let cursor_col = width(&text[..prompt.editor.cursor()]);
+    let visible = limit(start_x).saturating_sub(1);
+    let skip_cols = cursor_col.saturating_sub(visible);
+    let mut col = 0;
+    let mut cursor = None;
+    for (i, c) in text.char_indices() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if i == prompt.editor.cursor() {
+            cursor = Some(Position::new(x, area.y));
+        }
+        col += w;
+        if col <= skip_cols {
+            continue;
+        }
+        if limit(x) < w.max(1) {
+            break;
+        }
+        let in_error = prompt
+            .error
+            .as_ref()
+            .is_some_and(|e| e.span.contains(&i) || (e.span.is_empty() && e.span.start == i));
+        let style = if in_error {
+            theme.error
+        } else {
+            theme.status_bar
+        };
+        x = put(buf, x, area.y, c.encode_utf8(&mut [0; 4]), w.max(1), style);
+    }
+    let cursor = cursor.unwrap_or(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+
+    // Hints or the error, on the row above the prompt.
+    let hint_row = area.y.checked_sub(1).map(|y| Rect { y, ..area });
+    let hint = match (&prompt.error, prompt.kind) {
+        (Some(e), _) => Some((format!(" ✗ {}", e.message), theme.error)),
+        (None, PromptKind::Command) if !prompt.completions.is_empty() => {
+            let list: Vec<String> = prompt
+                .completions
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if Some(i) == prompt.completion_ix {
+                        format!("[{c}]")
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
+            Some((format!(" Tab: {}", list.join("  ")), theme.muted))
+        }
+        (None, PromptKind::Filter) if text.is_empty() => Some((
+            " e.g. sev>=high account:prod-* region:us-east-1 type:Recon* -status:resolved words"
+                .to_string(),
+            theme.muted,
+        )),
+        _ => None,
+    };
+    if let (Some(row), Some((text, style))) = (hint_row, hint) {
+        buf.set_style(row, theme.status_bar);
+        put(buf, row.x, row.y, &text, usize::from(row.width), style);
+    }
+    Some(cursor)
+}

@@ -1,0 +1,146 @@
+//! Small text helpers for fixed-width cells.
+
+use std::borrow::Cow;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use unicode_width::UnicodeWidthChar;
+
+/// Cuts `s` to at most `width` terminal columns, ending in `…` when cut.
+pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            let mut out = String::with_capacity(i + 3);
+            let mut keep = 0;
+            let mut kept_width = 0;
+            for (j, c) in s.char_indices() {
+                let w = c.width().unwrap_or(0);
+                if kept_width + w > width - 1 {
+                    break;
+                }
+                kept_width += w;
+                keep = j + c.len_utf8();
+            }
+            out.push_str(&s[..keep]);
+            out.push('…');
+            return Cow::Owned(out);
+        }
+        used += w;
+    }
+    Cow::Borrowed(s)
+}
+
+/// Display width of `s` in columns.
+pub fn width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// How long ago, in the largest whole unit: `<1m`, `5m`, `3h`, `2d`, `6w`.
+pub fn age(now: Timestamp, then: Timestamp) -> String {
+    let seconds = now.as_second() - then.as_second();
+    match seconds {
+        s if s < 60 => "<1m".to_string(),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s if s < 86_400 * 14 => format!("{}d", s / 86_400),
+        s => format!("{}w", s / (86_400 * 7)),
+    }
+}
+
+/// `2026-01-15 09:12:03 UTC` in the chosen time zone.
+pub fn datetime(t: Timestamp, tz: &TimeZone) -> String {
+    let zoned = t.to_zoned(tz.clone());
+    format!(
+        "{} {}",
+        zoned.strftime("%Y-%m-%d %H:%M:%S"),
+        zone_name(tz, &zoned)
+    )
+}
+
+/// `09:12 UTC`.
+pub fn clock(t: Timestamp, tz: &TimeZone) -> String {
+    let zoned = t.to_zoned(tz.clone());
+    format!("{} {}", zoned.strftime("%H:%M"), zone_name(tz, &zoned))
+}
+
+fn zone_name(tz: &TimeZone, zoned: &jiff::Zoned) -> String {
+    if tz.iana_name() == Some("UTC") || *tz == TimeZone::UTC {
+        "UTC".into()
+    } else {
+        zoned.strftime("%Z").to_string()
+    }
+}
+
+/// `12,345`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The readable tail of a resource id: `i-0abc` from an instance ARN, the bucket from an S3 ARN.
+pub fn short_resource(id: &str) -> &str {
+    if !id.starts_with("arn:") {
+        return id;
+    }
+    let resource = id.splitn(6, ':').nth(5).unwrap_or(id);
+    resource
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(resource)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_by_display_width() {
+        assert_eq!(fit("hello", 5), "hello");
+        assert_eq!(fit("hello world", 6), "hello…");
+        assert_eq!(fit("漢字漢字", 5), "漢字…");
+        assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit("abc", 1), "…");
+    }
+
+    #[test]
+    fn ages_and_numbers() {
+        let now: Timestamp = "2026-01-15T12:00:00Z".parse().expect("time");
+        let ago = |s: i64| {
+            age(
+                now,
+                Timestamp::from_second(now.as_second() - s).expect("time"),
+            )
+        };
+        assert_eq!(ago(5), "<1m");
+        assert_eq!(ago(300), "5m");
+        assert_eq!(ago(7200), "2h");
+        assert_eq!(ago(86_400 * 3), "3d");
+        assert_eq!(ago(86_400 * 30), "4w");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(clock(now, &TimeZone::UTC), "12:00 UTC");
+    }
+
+    #[test]
+    fn short_resources() {
+        assert_eq!(
+            short_resource("arn:aws:ec2:us-east-1:1:instance/i-0abc"),
+            "i-0abc"
+        );
+        assert_eq!(short_resource("arn:aws:s3:::my-bucket"), "my-bucket");
+        assert_eq!(short_resource("AKIAEXAMPLE"), "AKIAEXAMPLE");
+    }
+}
