@@ -1,8 +1,13 @@
 //! picket: a keyboard-first terminal UI for live AWS security monitoring.
 
 pub mod app;
+pub mod cli;
+pub mod config;
+pub mod launch;
 pub mod model;
 pub mod query;
+pub mod render;
+pub mod runtime;
 pub mod sources;
 pub mod store;
 pub mod theme;

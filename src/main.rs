@@ -1,1 +1,128 @@
-fn main() {}
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+
+use picket::app::{App, keys::parse_sequence};
+use picket::cli::{Cli, CommandLine, ConfigAction};
+use picket::config::{self, Config};
+use picket::launch::{Env, prepare};
+use picket::sources::Source;
+use picket::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+use picket::theme::ThemeSet;
+
+/// Exit status for usage and configuration errors (as clap uses for bad flags).
+const USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = Env::from_process();
+    match &cli.command {
+        Some(CommandLine::Config { action }) => config_command(&cli, action),
+        Some(CommandLine::Render(args)) => {
+            if !cli.demo {
+                return fail("picket render needs --demo: it draws the embedded demo organization");
+            }
+            let launch = match prepare(&cli.common, cli.seed, &env) {
+                Ok(l) => l,
+                Err(e) => return fail(&e),
+            };
+            let mut options = launch.options;
+            options.org_label = demo_label(launch.seed);
+            let keys = parse_sequence(&args.keys);
+            let out = picket::render::render(
+                options,
+                launch.seed,
+                args.now,
+                args.size,
+                &keys,
+                args.format,
+            );
+            print(&out)
+        }
+        None => {
+            if !cli.demo {
+                return fail(
+                    "no source selected: run `picket --demo` for the embedded demo organization",
+                );
+            }
+            let launch = match prepare(&cli.common, cli.seed, &env) {
+                Ok(l) => l,
+                Err(e) => return fail(&e),
+            };
+            run_demo(launch)
+        }
+    }
+}
+
+fn demo_label(seed: u64) -> String {
+    format!("demo organization · seed {seed}")
+}
+
+fn run_demo(launch: picket::launch::Launch) -> ExitCode {
+    let mut options = launch.options;
+    options.org_label = demo_label(launch.seed);
+    let org = DemoOrg::new(launch.seed);
+    let sources: Vec<Box<dyn Source>> = vec![
+        Box::new(DemoFindings::new(Arc::clone(&org))),
+        Box::new(DemoTrail::new(org)),
+    ];
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
+    };
+    let app = App::new(options, jiff::Timestamp::now());
+    match runtime.block_on(picket::runtime::run(app, sources)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("picket: terminal error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_command(cli: &Cli, action: &ConfigAction) -> ExitCode {
+    match action {
+        ConfigAction::Default => print(config::DEFAULT_TOML),
+        ConfigAction::Path => match config::locate(cli.common.config.as_deref(), None) {
+            Some((path, _)) => print(&format!("{}\n", path.display())),
+            None => fail("no config directory on this platform; pass --config PATH"),
+        },
+        ConfigAction::Check => {
+            let Some((path, required)) = config::locate(cli.common.config.as_deref(), None) else {
+                return fail("no config directory on this platform; pass --config PATH");
+            };
+            let mut themes = ThemeSet::builtin();
+            let problems = config::config_dir()
+                .map(|d| themes.load_dir(&d.join("themes")))
+                .unwrap_or_default();
+            for problem in &problems {
+                eprintln!("picket: {problem}");
+            }
+            match Config::load(&path, required, &themes) {
+                Ok(_) if problems.is_empty() => print(&format!("{}: ok\n", path.display())),
+                Ok(_) => ExitCode::from(USAGE),
+                Err(e) => fail(&e.to_string()),
+            }
+        }
+    }
+}
+
+fn print(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`picket … | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("picket: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("picket: {message}");
+    ExitCode::from(USAGE)
+}

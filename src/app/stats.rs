@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use crate::model::{Directory, SeverityLabel};
-use crate::store::FindingStore;
+use crate::store::{EntryIx, FindingStore};
 
 /// Minutes in the new-findings sparkline.
 pub const SPARK_MINUTES: usize = 60;
 /// Finding types listed on the overview.
 pub const TOP_TYPES: usize = 10;
+/// Newest findings listed on the overview.
+pub const LATEST: usize = 20;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountRow {
@@ -41,6 +43,8 @@ pub struct Stats {
     pub active: usize,
     pub archived: usize,
     pub unseen: usize,
+    /// The most recently first-seen active findings, newest first.
+    pub latest: Vec<EntryIx>,
 }
 
 impl Stats {
@@ -114,6 +118,20 @@ impl Stats {
         types.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
         types.truncate(TOP_TYPES);
         stats.top_types = types;
+        let mut latest: Vec<(jiff::Timestamp, EntryIx)> = store
+            .entries()
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.finding.archived)
+            .map(|(ix, e)| (e.finding.first_seen, ix as EntryIx))
+            .collect();
+        let keep = LATEST.min(latest.len());
+        if keep > 0 {
+            latest.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
+            latest.truncate(keep);
+            latest.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        stats.latest = latest.into_iter().map(|(_, ix)| ix).collect();
         stats
     }
 }

@@ -501,7 +501,9 @@ fn after_prompt_edit(app: &mut App) -> Vec<Effect> {
             match Query::parse(&text) {
                 Ok(_) => {
                     prompt.error = None;
-                    apply_filter(app, &text);
+                    // A field name still being typed (`se` of `sev>=high`) filters nothing yet.
+                    let settled = &text[..crate::query::pending_field_start(&text)];
+                    apply_filter(app, settled);
                 }
                 Err(e) => prompt.error = Some(e),
             }

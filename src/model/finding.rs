@@ -284,7 +284,8 @@ pub struct Finding {
 
 impl Finding {
     /// The type shown in the table: the GuardDuty finding type, the Security Hub control id, or
-    /// the most specific ASFF type.
+    /// the last part of the first ASFF type (`CVE` of `Software and Configuration
+    /// Checks/Vulnerabilities/CVE`).
     pub fn type_label(&self) -> &str {
         if self.sources.contains(SourceKind::GuardDuty)
             && let Some(t) = self.types.first()
@@ -298,7 +299,8 @@ impl Finding {
         {
             return id;
         }
-        self.types.first().map(|t| t.as_str()).unwrap_or("")
+        let first = self.types.first().map(|t| t.as_str()).unwrap_or("");
+        first.rsplit('/').next().unwrap_or(first)
     }
 
     /// The resource shown in the table: the first resource's id.

@@ -184,6 +184,10 @@ fn read_resources(resource: &Value, account: &str, region: &str) -> Vec<Resource
             details: Vec::new(),
         });
     }
+    // The resource the finding is about comes first (an S3 finding also names the caller's key).
+    if let Some(i) = out.iter().position(|r| r.kind.as_str() == kind) {
+        out[..=i].rotate_right(1);
+    }
     out
 }
 

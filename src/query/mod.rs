@@ -495,6 +495,24 @@ fn severity_test(cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, Quer
     }
 }
 
+/// Where a trailing, still-incomplete field name starts (`ou:x se` → 5), or the text's length
+/// when the last word cannot be the start of a field. Lets the prompt hold off on `se` until it
+/// becomes `sev>=high` or a word that no field begins with.
+pub fn pending_field_start(text: &str) -> usize {
+    if text.ends_with(char::is_whitespace) {
+        return text.len();
+    }
+    let start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = text[start..].trim_start_matches('-').to_ascii_lowercase();
+    let is_prefix = !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphabetic())
+        && FIELDS
+            .iter()
+            .chain(["severity", "workflow"].iter())
+            .any(|f| f.starts_with(&word));
+    if is_prefix { start } else { text.len() }
+}
+
 /// `90s`, `15m`, `2h`, `7d`, `2w` → seconds.
 pub fn parse_duration(text: &str) -> Option<i64> {
     let text = text.trim();
@@ -616,6 +634,20 @@ mod tests {
         ] {
             let _ = Query::parse(input);
         }
+    }
+
+    #[test]
+    fn incomplete_field_names_are_pending() {
+        assert_eq!(pending_field_start("se"), 0);
+        assert_eq!(pending_field_start("region:x -acc"), 9);
+        assert_eq!(
+            pending_field_start("sec"),
+            3,
+            "no field starts with 'sec': a word"
+        );
+        assert_eq!(pending_field_start("sev "), 4);
+        assert_eq!(pending_field_start("sev>=high"), 9);
+        assert_eq!(pending_field_start(""), 0);
     }
 
     #[test]

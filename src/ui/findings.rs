@@ -51,7 +51,7 @@ const SPECS: [Spec; 9] = [
     Spec {
         column: Column::Account,
         header: "ACCOUNT",
-        min: 14,
+        min: 16,
         max: 16,
         priority: 9,
     },
@@ -72,14 +72,14 @@ const SPECS: [Spec; 9] = [
     Spec {
         column: Column::Type,
         header: "TYPE",
-        min: 18,
-        max: 46,
+        min: 20,
+        max: 44,
         priority: 7,
     },
     Spec {
         column: Column::Title,
         header: "TITLE",
-        min: 16,
+        min: 24,
         max: u16::MAX,
         priority: 10,
     },
@@ -87,7 +87,7 @@ const SPECS: [Spec; 9] = [
         column: Column::Resource,
         header: "RESOURCE",
         min: 16,
-        max: 24,
+        max: 22,
         priority: 5,
     },
     Spec {
@@ -101,6 +101,8 @@ const SPECS: [Spec; 9] = [
 
 /// Width of the unseen marker column.
 const MARKER: u16 = 2;
+/// The title grows to this before other flexible columns grow.
+const TITLE_COMFORT: u16 = 48;
 
 /// Which columns fit in `width`, and how wide each is, in display order.
 fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
@@ -117,7 +119,14 @@ fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
     }
     let mut widths: Vec<u16> = kept.iter().map(|s| s.min).collect();
     let mut spare = width.saturating_sub(needed(&kept));
-    // Grow flexible columns in display order, the title last (it takes the rest).
+    let title = kept.iter().position(|s| s.column == Column::Title);
+    // The title is what an analyst reads: it grows first, to a comfortable width; then the other
+    // flexible columns in display order; the title takes whatever is left.
+    if let Some(i) = title {
+        let grow = TITLE_COMFORT.saturating_sub(widths[i]).min(spare);
+        widths[i] += grow;
+        spare -= grow;
+    }
     for (i, spec) in kept.iter().enumerate() {
         if spec.column != Column::Title && spec.max > spec.min {
             let grow = (spec.max - spec.min).min(spare);
@@ -125,7 +134,7 @@ fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
             spare -= grow;
         }
     }
-    if let Some(i) = kept.iter().position(|s| s.column == Column::Title) {
+    if let Some(i) = title {
         widths[i] += spare;
     }
     kept.iter()
@@ -330,7 +339,6 @@ mod tests {
                 Column::Account,
                 Column::Type,
                 Column::Title,
-                Column::Status
             ]
         );
         let at200 = columns(200);

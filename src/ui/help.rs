@@ -5,13 +5,22 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::{layout, put};
-use crate::app::{App, COLON_COMMANDS, Mode};
+use crate::app::{App, COLON_COMMANDS, Keymap, Mode};
 
-/// The help text as (text, is_heading) lines; also used by tests and the README check.
-pub fn lines(app: &App) -> Vec<(String, bool)> {
+/// The bindings of every mode as text, as the README lists them.
+pub fn keymap_text(keymap: &Keymap) -> String {
+    let mut out = String::new();
+    for (line, _) in binding_lines(keymap) {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+fn binding_lines(keymap: &Keymap) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for mode in Mode::ALL {
-        let bindings = app.keymap.bindings(mode);
+        let bindings = keymap.bindings(mode);
         if bindings.is_empty() {
             continue;
         }
@@ -25,6 +34,12 @@ pub fn lines(app: &App) -> Vec<(String, bool)> {
         }
         out.push((String::new(), false));
     }
+    out
+}
+
+/// The help text as (text, is_heading) lines.
+fn lines(app: &App) -> Vec<(String, bool)> {
+    let mut out = binding_lines(&app.keymap);
     out.push(("Commands (:)".to_string(), true));
     for (name, doc) in COLON_COMMANDS {
         out.push((format!("  :{name:<21} {doc}"), false));

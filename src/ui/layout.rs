@@ -47,9 +47,9 @@ pub fn findings_page(size: (u16, u16)) -> usize {
     usize::from(frame(area(size)).body.height.saturating_sub(1)).max(1)
 }
 
-/// Rows of the logs list below its header.
+/// Rows of the logs list below its title and header.
 pub fn logs_page(size: (u16, u16)) -> usize {
-    findings_page(size)
+    usize::from(frame(area(size)).body.height.saturating_sub(2)).max(1)
 }
 
 /// The detail screen's summary and JSON panes (each with a one-row title).

@@ -1,81 +1,112 @@
 //! The logs screen: the CloudTrail stream as one line per record, newest at the bottom.
+//!
+//! ```text
+//!  CloudTrail · 1,724 events · following ─────────────────────────────
+//!  TIME     ACCOUNT        REGION     EVENT             PRINCIPAL  SOURCE IP  ERROR
+//!  09:29:43 prod-payments  eu-west-1  kms:DisableKey    alice      203.0.…    AccessDenied
+//! ```
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
-use super::put;
-use super::text::{thousands, width};
+use super::text::thousands;
+use super::{put, section_title};
 use crate::app::App;
 use crate::model::LogEvent;
 
-const TIME: u16 = 8;
-const ACCOUNT: u16 = 14;
-const REGION: u16 = 14;
-const ACTION: u16 = 34;
-const PRINCIPAL: u16 = 22;
-const SOURCE_IP: u16 = 15;
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Time,
+    Account,
+    Region,
+    Event,
+    Principal,
+    SourceIp,
+    Error,
+}
+
+/// Columns and widths for a terminal `width` wide: region and source IP only when there is room;
+/// event, principal and error share what the fixed columns leave.
+fn columns(width: u16) -> Vec<(Col, &'static str, u16)> {
+    let wide = width >= 110;
+    let mut fixed = vec![(Col::Time, "TIME", 8), (Col::Account, "ACCOUNT", 16)];
+    if wide {
+        fixed.push((Col::Region, "REGION", 14));
+    }
+    let used: u16 =
+        fixed.iter().map(|(_, _, w)| w + 1).sum::<u16>() + 1 + if wide { 16 } else { 0 } + 3;
+    let flex = width.saturating_sub(used);
+    let event = flex * 2 / 5;
+    let principal = flex * 3 / 10;
+    let error = flex - event - principal;
+    let mut cols = fixed;
+    cols.push((Col::Event, "EVENT", event));
+    cols.push((Col::Principal, "PRINCIPAL", principal));
+    if wide {
+        cols.push((Col::SourceIp, "SOURCE IP", 15));
+    }
+    cols.push((Col::Error, "ERROR", error));
+    cols
+}
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
-    if area.height < 2 {
+    if area.height < 3 {
         return;
     }
     let theme = &app.theme;
     let logs = &app.logs;
-    let header = Rect { height: 1, ..area };
-    buf.set_style(header, theme.header);
-    let wide = area.width >= 120;
-    let mut x = area.x + 1;
-    let mut cols: Vec<(&str, u16)> = vec![("TIME", TIME), ("ACCOUNT", ACCOUNT)];
-    if wide {
-        cols.push(("REGION", REGION));
-    }
-    cols.extend([("EVENT", ACTION), ("PRINCIPAL", PRINCIPAL)]);
-    if wide {
-        cols.push(("SOURCE IP", SOURCE_IP));
-    }
-    for (title, w) in &cols {
-        x = put(buf, x, area.y, title, usize::from(*w), theme.header).max(x + w) + 1;
-    }
-    put(
-        buf,
-        x,
-        area.y,
-        "ERROR",
-        usize::from(area.right().saturating_sub(x)),
-        theme.header,
-    );
-
     let state = if logs.paused {
         format!(
-            " PAUSED · {} new · {} events ",
-            thousands(logs.arrived_while_paused),
-            thousands(logs.len())
+            "PAUSED · {} new since · Space resumes",
+            thousands(logs.arrived_while_paused)
         )
     } else if logs.following() {
-        format!(" following · {} events ", thousands(logs.len()))
+        "following".to_string()
     } else {
-        format!(" {} events · G follows ", thousands(logs.len()))
+        "G follows".to_string()
     };
-    let style = if logs.paused {
-        theme.warning
-    } else {
-        theme.muted
+    section_title(
+        buf,
+        area,
+        &format!("CloudTrail · {} events · {state}", thousands(logs.len())),
+        app,
+        !logs.paused,
+    );
+    if logs.paused {
+        let label = " PAUSED ";
+        put(
+            buf,
+            area.right().saturating_sub(9),
+            area.y,
+            label,
+            8,
+            theme.warning,
+        );
+    }
+    let cols = columns(area.width);
+    let header = Rect {
+        y: area.y + 1,
+        height: 1,
+        ..area
     };
-    let w = width(&state) as u16;
-    if w < area.width / 2 {
-        put(buf, area.right() - w, area.y, &state, usize::from(w), style);
+    buf.set_style(header, theme.header);
+    let mut x = area.x + 1;
+    for (_, title, w) in &cols {
+        put(buf, x, header.y, title, usize::from(*w), theme.header);
+        x += w + 1;
     }
 
     let body = Rect {
-        y: area.y + 1,
-        height: area.height - 1,
+        y: area.y + 2,
+        height: area.height - 2,
         ..area
     };
     if logs.is_empty() {
         put(
             buf,
             body.x + 2,
-            body.y + 1.min(body.height - 1),
+            body.y,
             "waiting for log events…",
             usize::from(body.width.saturating_sub(2)),
             theme.muted,
@@ -84,7 +115,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
     let page = usize::from(body.height);
     let selected = logs.selected_index().unwrap_or(0);
-    // The selected line sits at the bottom while following, anywhere on screen otherwise.
+    // While following, the newest line sits at the bottom; otherwise the selection stays in view.
     let first = (selected + 1).saturating_sub(page);
     for (row, event) in logs.events().iter().skip(first).take(page).enumerate() {
         let y = body.y + row as u16;
@@ -119,20 +150,21 @@ fn draw_event(
     row: Rect,
     event: &LogEvent,
     app: &App,
-    cols: &[(&str, u16)],
+    cols: &[(Col, &str, u16)],
     selected: bool,
 ) {
     let theme = &app.theme;
-    let patch = |s: ratatui::style::Style| if selected { s.patch(theme.selected) } else { s };
+    let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
     let time = event
         .timestamp
         .to_zoned(app.time_zone.clone())
         .strftime("%H:%M:%S")
         .to_string();
-    let mut x = row.x + 1;
     let account = app.directory.name_of(&event.account_id);
+    let mut x = row.x + 1;
     let Some(trail) = &event.trail else {
-        x = put(buf, x, row.y, &time, usize::from(TIME), patch(theme.muted)) + 1;
+        // Not CloudTrail: time, stream, the message on one line.
+        x = put(buf, x, row.y, &time, 8, patch(theme.muted)) + 1;
         x = put(buf, x, row.y, &event.stream, 28, patch(theme.muted)).max(x) + 1;
         let message = event.message.display_line(512);
         put(
@@ -145,25 +177,25 @@ fn draw_event(
         );
         return;
     };
-    let error = trail.error_code.as_deref().unwrap_or("");
     let action = trail.action();
     let principal = trail.principal();
-    let source_ip = trail.source_ip.as_deref().unwrap_or("");
-    let region = trail.aws_region.as_deref().unwrap_or(&event.region);
-    for (title, w) in cols {
-        let (text, style) = match *title {
-            "TIME" => (time.as_str(), theme.muted),
-            "ACCOUNT" => (account, theme.base),
-            "REGION" => (region, theme.muted),
-            "EVENT" => (
-                action.as_str(),
+    for (col, _, w) in cols {
+        let (text, style): (&str, Style) = match col {
+            Col::Time => (&time, theme.muted),
+            Col::Account => (account, theme.base),
+            Col::Region => (
+                trail.aws_region.as_deref().unwrap_or(&event.region),
+                theme.muted,
+            ),
+            Col::Event => (
+                &action,
                 if trail.read_only == Some(false) {
                     theme.accent
                 } else {
                     theme.base
                 },
             ),
-            "PRINCIPAL" => (
+            Col::Principal => (
                 principal,
                 if principal == "root" {
                     theme.warning
@@ -171,17 +203,32 @@ fn draw_event(
                     theme.base
                 },
             ),
-            _ => (source_ip, theme.muted),
+            Col::SourceIp => (trail.source_ip.as_deref().unwrap_or(""), theme.muted),
+            Col::Error => (
+                trail
+                    .error_code
+                    .as_deref()
+                    .or(trail.error_message.as_deref())
+                    .unwrap_or(""),
+                theme.error,
+            ),
         };
         put(buf, x, row.y, text, usize::from(*w), patch(style));
         x += w + 1;
     }
-    put(
-        buf,
-        x,
-        row.y,
-        error,
-        usize::from(row.right().saturating_sub(x)),
-        patch(theme.error),
-    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_fit_the_width() {
+        for width in [60u16, 80, 100, 110, 120, 200] {
+            let used: u16 = columns(width).iter().map(|(_, _, w)| w + 1).sum::<u16>() + 1;
+            assert!(used <= width, "width {width}: {used}");
+        }
+        assert!(columns(120).iter().any(|(c, _, _)| *c == Col::SourceIp));
+        assert!(!columns(80).iter().any(|(c, _, _)| *c == Col::Region));
+    }
 }

@@ -2,7 +2,7 @@
 
 mod detail;
 mod findings;
-mod help;
+pub mod help;
 pub mod layout;
 mod logs;
 mod overview;

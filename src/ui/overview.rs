@@ -1,16 +1,19 @@
-//! The overview: severity × account heat table, last-hour sparkline, top types, source health.
+//! The overview: severity × account heat table, last-hour sparkline, top types, the newest
+//! findings and one line of source health.
 //!
 //! ```text
-//! ┌ Open findings by account ──────────┐┌ New findings, last hour ──────┐
-//! │ ACCOUNT        CRIT HIGH MED LOW … ││ ▁▂▁▃▅▂▁▁▂▇                     │
-//! │ Production                         │├ Top finding types ─────────────┤
-//! │  prod-web ⚑       1    4  12   9   ││  12 ▲ Recon:EC2/PortProbe…     │
-//! └────────────────────────────────────┘└────────────────────────────────┘
-//!  Sources ● 70 ok ◌ 1 not enabled · last update 3s ago
+//!  Open findings by account ─────────  New findings, last hour ───────────
+//!  ACCOUNT        CRIT HIGH  MED …      ▁▂▁▃▅▂▁▁▂▇
+//!  Production                          Top finding types ─────────────────
+//!   prod-web ⚑       1    4   12        12 ▲ ▇▇▇▇ Recon:EC2/PortProbe…
+//!  Latest findings ──────────────────
+//!   2m ▲ prod-web  Backdoor:EC2/…
+//!  Sources ● 70 ok ◌ 1 not enabled · last update <1m ago
 //! ```
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Sparkline, Widget};
 
 use super::text::{age, thousands, width};
@@ -18,6 +21,7 @@ use super::{put, section_title};
 use crate::app::App;
 use crate::app::stats::AccountRow;
 use crate::model::SeverityLabel;
+use crate::model::health::HealthState;
 
 const NAME_WIDTH: u16 = 18;
 const CELL: u16 = 5;
@@ -37,55 +41,115 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         height: area.height - 1,
         ..area
     };
-    let (heat, side) = if main.width >= HEAT_WIDTH + 30 {
-        (
+    let lines = heat_lines(app);
+    // Title, header, one line per OU and account, totals.
+    let heat_needed = (lines.len() as u16 + 3).min(main.height);
+    if main.width >= HEAT_WIDTH + 30 {
+        let left = Rect {
+            width: HEAT_WIDTH + 1,
+            ..main
+        };
+        let right = Rect {
+            x: main.x + HEAT_WIDTH + 2,
+            width: main.width - HEAT_WIDTH - 2,
+            ..main
+        };
+        heat_table(
+            buf,
             Rect {
-                width: HEAT_WIDTH + 1,
-                ..main
+                height: heat_needed,
+                ..left
             },
+            app,
+            &lines,
+        );
+        let rest = Rect {
+            y: left.y + heat_needed,
+            height: left.height - heat_needed,
+            ..left
+        };
+        if rest.height >= 4 {
+            latest(
+                buf,
+                Rect {
+                    y: rest.y + 1,
+                    height: rest.height - 1,
+                    ..rest
+                },
+                app,
+            );
+        }
+        let spark_height = (right.height / 4).clamp(4, 8).min(right.height);
+        sparkline(
+            buf,
             Rect {
-                x: main.x + HEAT_WIDTH + 2,
-                width: main.width - HEAT_WIDTH - 2,
-                ..main
+                height: spark_height,
+                ..right
             },
-        )
+            app,
+        );
+        top_types(
+            buf,
+            Rect {
+                y: right.y + spark_height + 1,
+                height: right.height.saturating_sub(spark_height + 1),
+                ..right
+            },
+            app,
+        );
     } else {
-        let top = main.height / 2;
-        (
+        let top = heat_needed.min(main.height / 2 + 2).min(main.height);
+        heat_table(
+            buf,
             Rect {
                 height: top,
                 ..main
             },
+            app,
+            &lines,
+        );
+        let rest = Rect {
+            y: main.y + top,
+            height: main.height - top,
+            ..main
+        };
+        let spark_height = 4.min(rest.height);
+        sparkline(
+            buf,
             Rect {
-                y: main.y + top,
-                height: main.height - top,
-                ..main
+                height: spark_height,
+                ..rest
             },
-        )
-    };
-    heat_table(buf, heat, app);
-    let spark_height = 4.min(side.height);
-    sparkline(
-        buf,
-        Rect {
-            height: spark_height,
-            ..side
-        },
-        app,
-    );
-    top_types(
-        buf,
-        Rect {
-            y: side.y + spark_height,
-            height: side.height - spark_height,
-            ..side
-        },
-        app,
-    );
+            app,
+        );
+        top_types(
+            buf,
+            Rect {
+                y: rest.y + spark_height,
+                height: rest.height - spark_height,
+                ..rest
+            },
+            app,
+        );
+    }
     health_line(buf, health_row, app);
 }
 
-fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
+/// The heat table's rows: an OU heading (`None`) before each OU's accounts.
+fn heat_lines(app: &App) -> Vec<Option<(usize, &AccountRow)>> {
+    let mut lines = Vec::new();
+    let mut last_ou: Option<&str> = None;
+    for (i, row) in app.stats.accounts.iter().enumerate() {
+        if last_ou != Some(row.ou_path.as_str()) {
+            lines.push(None);
+            last_ou = Some(row.ou_path.as_str());
+        }
+        lines.push(Some((i, row)));
+    }
+    lines
+}
+
+fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &AccountRow)>]) {
     let theme = &app.theme;
     let stats = &app.stats;
     section_title(
@@ -95,11 +159,11 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
         app,
         true,
     );
-    if area.height < 3 {
+    if area.height < 4 {
         return;
     }
     let y = area.y + 1;
-    let mut x = put(
+    put(
         buf,
         area.x + 1,
         y,
@@ -107,16 +171,15 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
         usize::from(NAME_WIDTH),
         theme.header,
     );
-    x = x.max(area.x + 1 + NAME_WIDTH);
+    let mut x = area.x + 1 + NAME_WIDTH;
     for label in SeverityLabel::ALL {
-        let sev = theme.severity(label);
         x = put(
             buf,
             x,
             y,
             &format!("{:>5}", label.short()),
             usize::from(CELL),
-            sev.style,
+            theme.severity(label).style,
         );
     }
     put(
@@ -128,19 +191,9 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
         theme.header,
     );
 
-    // Rows: an OU heading before each OU's accounts.
-    let mut lines: Vec<Option<(usize, &AccountRow)>> = Vec::new();
-    let mut last_ou: Option<&str> = None;
-    for (i, row) in stats.accounts.iter().enumerate() {
-        if last_ou != Some(row.ou_path.as_str()) {
-            lines.push(None);
-            last_ou = Some(row.ou_path.as_str());
-        }
-        lines.push(Some((i, row)));
-    }
     let body = Rect {
         y: area.y + 2,
-        height: area.height.saturating_sub(3),
+        height: area.height - 3,
         ..area
     };
     let page = usize::from(body.height);
@@ -148,8 +201,8 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
         .iter()
         .position(|l| l.is_some_and(|(i, _)| i == app.overview_row))
         .unwrap_or(0);
-    let offset = selected_line.saturating_sub(page.saturating_sub(1));
-    let max_counts: [u32; 5] = std::array::from_fn(|r| {
+    let offset = (selected_line + 1).saturating_sub(page);
+    let hottest: [u32; 5] = std::array::from_fn(|r| {
         stats
             .accounts
             .iter()
@@ -159,112 +212,142 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App) {
     });
     for (n, line) in lines.iter().skip(offset).take(page).enumerate() {
         let y = body.y + n as u16;
-        match line {
-            None => {
-                let ou = lines
-                    .get(offset + n + 1)
-                    .and_then(|l| l.map(|(_, r)| r.ou_path.as_str()))
-                    .unwrap_or("");
-                let ou = if ou.is_empty() { "(root)" } else { ou };
-                put(
-                    buf,
-                    area.x + 1,
-                    y,
-                    ou,
-                    usize::from(area.width.saturating_sub(2)),
-                    theme.muted,
-                );
-            }
-            Some((i, row)) => {
-                let selected = *i == app.overview_row;
-                let row_area = Rect {
+        let Some((i, row)) = line else {
+            let ou = lines
+                .get(offset + n + 1)
+                .and_then(|l| l.map(|(_, r)| r.ou_path.as_str()))
+                .unwrap_or("");
+            put(
+                buf,
+                area.x + 1,
+                y,
+                if ou.is_empty() { "(root)" } else { ou },
+                usize::from(area.width.saturating_sub(2)),
+                theme.muted,
+            );
+            continue;
+        };
+        let selected = *i == app.overview_row;
+        if selected {
+            buf.set_style(
+                Rect {
                     y,
                     height: 1,
                     ..body
-                };
-                if selected {
-                    buf.set_style(row_area, theme.selected);
-                }
-                let patch =
-                    |s: ratatui::style::Style| if selected { s.patch(theme.selected) } else { s };
-                let badge = if row.production { " ⚑" } else { "" };
-                let name_style = if row.production {
-                    theme.production
-                } else {
-                    theme.base
-                };
-                let name = format!("{}{badge}", row.name);
-                put(
-                    buf,
-                    area.x + 2,
-                    y,
-                    &name,
-                    usize::from(NAME_WIDTH - 1),
-                    patch(name_style),
-                );
-                let mut x = area.x + 1 + NAME_WIDTH;
-                for (r, count) in row.counts.iter().enumerate() {
-                    let sev = theme.severity(SeverityLabel::ALL[r]);
-                    let (text, mut style) = if *count == 0 {
-                        ("·".to_string(), theme.muted)
-                    } else {
-                        (count.to_string(), sev.style)
-                    };
-                    // The hottest cell of each column stands out.
-                    if *count > 0 && *count == max_counts[r] {
-                        style = style.add_modifier(
-                            ratatui::style::Modifier::BOLD | ratatui::style::Modifier::UNDERLINED,
-                        );
-                    }
-                    x = put(
-                        buf,
-                        x,
-                        y,
-                        &format!("{text:>5}"),
-                        usize::from(CELL),
-                        patch(style),
-                    );
-                }
-                put(
-                    buf,
-                    x,
-                    y,
-                    &format!("{:>5}", row.total()),
-                    usize::from(CELL),
-                    patch(theme.base),
-                );
-            }
+                },
+                theme.selected,
+            );
         }
-    }
-    let totals_y = area.bottom() - 1;
-    if totals_y > area.y + 2 {
+        let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
+        let (name, style) = if row.production {
+            (format!("{} ⚑", row.name), theme.production)
+        } else {
+            (row.name.clone(), theme.base)
+        };
         put(
             buf,
-            area.x + 1,
-            totals_y,
-            "all accounts",
-            usize::from(NAME_WIDTH),
-            theme.header,
+            area.x + 2,
+            y,
+            &name,
+            usize::from(NAME_WIDTH - 1),
+            patch(style),
         );
         let mut x = area.x + 1 + NAME_WIDTH;
-        for (r, count) in stats.totals.iter().enumerate() {
-            let sev = theme.severity(SeverityLabel::ALL[r]);
+        for (r, count) in row.counts.iter().enumerate() {
+            let (text, mut style) = if *count == 0 {
+                ("·".to_string(), theme.muted)
+            } else {
+                (
+                    count.to_string(),
+                    theme.severity(SeverityLabel::ALL[r]).style,
+                )
+            };
+            // The hottest cell of each column stands out.
+            if *count > 0 && *count == hottest[r] {
+                style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+            }
             x = put(
                 buf,
                 x,
-                totals_y,
-                &format!("{count:>5}"),
+                y,
+                &format!("{text:>5}"),
                 usize::from(CELL),
-                sev.style,
+                patch(style),
             );
         }
         put(
             buf,
             x,
-            totals_y,
-            &format!("{:>5}", stats.active),
+            y,
+            &format!("{:>5}", row.total()),
             usize::from(CELL),
-            theme.header,
+            patch(theme.base),
+        );
+    }
+    let totals_y = area.bottom() - 1;
+    put(
+        buf,
+        area.x + 1,
+        totals_y,
+        "all accounts",
+        usize::from(NAME_WIDTH),
+        theme.header,
+    );
+    let mut x = area.x + 1 + NAME_WIDTH;
+    for (r, count) in stats.totals.iter().enumerate() {
+        x = put(
+            buf,
+            x,
+            totals_y,
+            &format!("{count:>5}"),
+            usize::from(CELL),
+            theme.severity(SeverityLabel::ALL[r]).style,
+        );
+    }
+    put(
+        buf,
+        x,
+        totals_y,
+        &format!("{:>5}", stats.active),
+        usize::from(CELL),
+        theme.header,
+    );
+}
+
+fn latest(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.theme;
+    section_title(buf, area, "Latest findings", app, true);
+    for (n, &ix) in app
+        .stats
+        .latest
+        .iter()
+        .take(usize::from(area.height.saturating_sub(1)))
+        .enumerate()
+    {
+        let Some(entry) = app.store.get(ix) else {
+            continue;
+        };
+        let f = &entry.finding;
+        let y = area.y + 1 + n as u16;
+        let sev = theme.severity(f.severity.label);
+        let mut x = put(
+            buf,
+            area.x + 1,
+            y,
+            &format!("{:>4} ", age(app.now, f.first_seen)),
+            5,
+            theme.muted,
+        );
+        x = put(buf, x, y, &format!("{} ", sev.symbol), 2, sev.style);
+        let account = app.directory.name_of(&f.account_id);
+        x = put(buf, x, y, account, 16, theme.base).max(x + 16) + 1;
+        put(
+            buf,
+            x,
+            y,
+            f.type_label(),
+            usize::from(area.right().saturating_sub(x + 1)),
+            theme.base,
         );
     }
 }
@@ -277,7 +360,10 @@ fn sparkline(buf: &mut Buffer, area: Rect, app: &App) {
     section_title(
         buf,
         area,
-        &format!("New findings, last hour · {}", stats.new_last_hour),
+        &format!(
+            "New findings, last hour · {} · per minute",
+            stats.new_last_hour
+        ),
         app,
         true,
     );
@@ -307,6 +393,7 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     section_title(buf, area, "Top finding types", app, true);
     let types = &app.stats.top_types;
     let max = types.iter().map(|t| t.1).max().unwrap_or(1).max(1);
+    let bar_room = 10u16.min(area.width / 5);
     for (n, (name, count, sev)) in types
         .iter()
         .take(usize::from(area.height.saturating_sub(1)))
@@ -316,9 +403,8 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
         let style = theme.severity(*sev);
         let mut x = put(buf, area.x + 1, y, &format!("{count:>5} "), 6, theme.base);
         x = put(buf, x, y, &format!("{} ", style.symbol), 2, style.style);
-        let bar_room = 8u16.min(area.width / 5);
         let bar = (u32::from(bar_room) * count).div_ceil(max) as usize;
-        x = put(
+        put(
             buf,
             x,
             y,
@@ -326,7 +412,7 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
             usize::from(bar_room),
             theme.bar,
         );
-        x = x.max(area.x + 1 + 6 + 2 + bar_room) + 1;
+        x += bar_room + 1;
         put(
             buf,
             x,
@@ -356,7 +442,7 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
     for (text, state) in summary {
         let style = if state.is_problem() {
             theme.warning
-        } else if state == crate::model::health::HealthState::Ok {
+        } else if state == HealthState::Ok {
             theme.ok
         } else {
             theme.muted
@@ -371,12 +457,8 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
         );
     }
     // Name the first problem, so the analyst knows where to look.
-    let problem = app
-        .health
-        .iter()
-        .find(|(_, h)| h.state != crate::model::health::HealthState::Ok);
     let mut detail = String::new();
-    if let Some((key, health)) = problem {
+    if let Some((key, health)) = app.health.iter().find(|(_, h)| h.state != HealthState::Ok) {
         let account = app.directory.name_of(&key.account_id);
         let message = health.message.as_deref().unwrap_or(health.state.as_str());
         detail = format!(

@@ -244,7 +244,14 @@ fn draw_prompt(
         _ => None,
     };
     if let (Some(row), Some((text, style))) = (hint_row, hint) {
-        buf.set_style(row, theme.status_bar);
+        let blank = " ".repeat(usize::from(row.width));
+        buf.set_stringn(
+            row.x,
+            row.y,
+            &blank,
+            usize::from(row.width),
+            theme.status_bar,
+        );
         put(buf, row.x, row.y, &text, usize::from(row.width), style);
     }
     Some(cursor)

@@ -89,14 +89,21 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-/// The readable tail of a resource id: `i-0abc` from an instance ARN, the bucket from an S3 ARN.
+/// The readable tail of a resource id: `i-0abc` from an instance ARN, the bucket from an S3 ARN,
+/// the function from a Lambda ARN, `account` for Security Hub's account-level resource.
 pub fn short_resource(id: &str) -> &str {
+    if id.starts_with("AWS::::Account:") {
+        return "account";
+    }
     if !id.starts_with("arn:") {
         return id;
     }
     let resource = id.splitn(6, ':').nth(5).unwrap_or(id);
+    if id.starts_with("arn:aws:s3:::") {
+        return resource.split('/').next().unwrap_or(resource);
+    }
     resource
-        .rsplit('/')
+        .rsplit(['/', ':'])
         .next()
         .filter(|s| !s.is_empty())
         .unwrap_or(resource)
@@ -142,5 +149,14 @@ mod tests {
         );
         assert_eq!(short_resource("arn:aws:s3:::my-bucket"), "my-bucket");
         assert_eq!(short_resource("AKIAEXAMPLE"), "AKIAEXAMPLE");
+        assert_eq!(
+            short_resource("arn:aws:lambda:us-east-1:1:function:mailer"),
+            "mailer"
+        );
+        assert_eq!(
+            short_resource("arn:aws:s3:::bucket/exports/x.csv"),
+            "bucket"
+        );
+        assert_eq!(short_resource("AWS::::Account:123456789012"), "account");
     }
 }

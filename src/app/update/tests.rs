@@ -1,1 +1,417 @@
+use jiff::Timestamp;
 
+use super::*;
+use crate::app::{KeyCode, Mode, Options};
+use crate::model::fixtures::{directory, guardduty};
+use crate::sources::Batch;
+
+fn now() -> Timestamp {
+    "2026-01-15T12:00:00Z".parse().expect("time")
+}
+
+fn app() -> App {
+    let mut app = App::new(Options::default(), now());
+    let batch = Batch {
+        findings: vec![
+            guardduty(
+                "a",
+                "111111111111",
+                "Recon:EC2/PortProbeUnprotectedPort",
+                2.0,
+                "2026-01-15T11:00:00Z",
+            ),
+            guardduty(
+                "b",
+                "222222222222",
+                "Backdoor:EC2/C&CActivity.B",
+                8.0,
+                "2026-01-15T11:59:00Z",
+            ),
+            guardduty(
+                "c",
+                "111111111111",
+                "Policy:IAMUser/RootCredentialUsage",
+                5.0,
+                "2026-01-15T11:30:00Z",
+            ),
+        ],
+        accounts: directory().iter().cloned().collect(),
+        initial: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    app
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
+    crate::app::keys::parse_sequence(keys)
+        .into_iter()
+        .flat_map(|k| update(app, Msg::Key(k)))
+        .collect()
+}
+
+fn selected_id(app: &App) -> String {
+    app.table
+        .selected_entry()
+        .and_then(|ix| app.store.get(ix))
+        .map(|e| e.finding.id.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_batch_fills_the_table_sorted_by_severity() {
+    let app = app();
+    assert_eq!(app.table.rows.len(), 3);
+    assert_eq!(selected_id(&app), "b");
+    assert_eq!(app.stats.active, 3);
+    assert_eq!(app.directory.len(), 2);
+}
+
+#[test]
+fn navigation_moves_the_selection_within_bounds() {
+    let mut app = app();
+    press(&mut app, "2 j j j j");
+    assert_eq!(app.table.selected, 2);
+    press(&mut app, "k");
+    assert_eq!(app.table.selected, 1);
+    press(&mut app, "g");
+    assert_eq!(app.table.selected, 0);
+    press(&mut app, "G");
+    assert_eq!(app.table.selected, 2);
+}
+
+#[test]
+fn filter_applies_live_and_errors_stay_in_the_prompt() {
+    let mut app = app();
+    press(&mut app, "2 / sev>=high");
+    assert_eq!(app.table.rows.len(), 1, "the filter applies while typing");
+    press(&mut app, "BSpace BSpace BSpace BSpace");
+    // "sev>=" is incomplete: the error shows, the last good filter stays.
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        panic!("prompt closed")
+    };
+    assert!(prompt.error.is_some());
+    press(&mut app, "Enter");
+    assert!(
+        matches!(app.modal, Some(Modal::Prompt(_))),
+        "Enter on an error keeps the prompt open"
+    );
+    press(&mut app, "medium Enter");
+    assert!(app.modal.is_none());
+    assert_eq!(app.table.filter_text, "sev>=medium");
+    assert_eq!(app.table.rows.len(), 2);
+    assert_eq!(app.filter_history, ["sev>=medium"]);
+}
+
+#[test]
+fn escape_in_the_filter_prompt_restores_the_previous_filter() {
+    let mut app = app();
+    press(&mut app, "2 / account:sandbox Enter");
+    assert_eq!(app.table.rows.len(), 1);
+    press(&mut app, "/ BSpace BSpace Escape");
+    assert_eq!(app.table.filter_text, "account:sandbox");
+    assert_eq!(app.table.rows.len(), 1);
+    press(&mut app, "Escape");
+    assert_eq!(
+        app.table.filter_text, "",
+        "Esc on the findings screen clears the filter"
+    );
+}
+
+#[test]
+fn enter_opens_the_detail_and_escape_returns() {
+    let mut app = app();
+    press(&mut app, "2 Enter");
+    let detail = app.detail().expect("detail open");
+    assert!(detail.json.lines.iter().any(|l| l.contains("\"type\"")));
+    assert_eq!(app.mode(), Mode::Detail);
+    press(&mut app, "/ instance Enter");
+    let search = app
+        .detail()
+        .and_then(|d| d.json.search.clone())
+        .expect("search");
+    assert!(!search.matches.is_empty());
+    press(&mut app, "Escape");
+    assert!(app.detail().is_none());
+    assert_eq!(app.mode(), Mode::Findings);
+}
+
+#[test]
+fn new_findings_are_unseen_until_selected() {
+    let mut app = app();
+    press(&mut app, "2");
+    let fresh = guardduty(
+        "d",
+        "111111111111",
+        "Trojan:EC2/DNSDataExfiltration",
+        3.0,
+        "2026-01-15T11:59:59Z",
+    );
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![fresh],
+                ..Batch::default()
+            },
+        ),
+    );
+    let ix = app.store.find("d").expect("inserted");
+    assert!(app.store.get(ix).is_some_and(|e| e.unseen));
+    assert_eq!(app.stats.unseen, 1);
+    assert_eq!(
+        selected_id(&app),
+        "b",
+        "the selection stays on the same finding"
+    );
+    press(&mut app, "j j");
+    assert_eq!(selected_id(&app), "d", "severity order: b, c, d, a");
+    assert!(app.store.get(ix).is_some_and(|e| !e.unseen));
+}
+
+#[test]
+fn recurrences_update_in_place_and_refresh_an_open_detail() {
+    let mut app = app();
+    press(&mut app, "2 Enter");
+    let mut again = guardduty(
+        "b",
+        "222222222222",
+        "Backdoor:EC2/C&CActivity.B",
+        8.0,
+        "2026-01-15T12:00:00Z",
+    );
+    again.count = 2;
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![again],
+                ..Batch::default()
+            },
+        ),
+    );
+    assert_eq!(app.store.len(), 3);
+    let detail = app.detail().expect("still open");
+    assert_eq!(
+        app.store.get(detail.entry).map(|e| e.finding.count),
+        Some(2)
+    );
+    assert!(
+        detail
+            .json
+            .lines
+            .iter()
+            .any(|l| l.contains("2026-01-15T12:00:00Z"))
+    );
+}
+
+#[test]
+fn copy_effects_carry_the_arn_and_the_json() {
+    let mut app = app();
+    let effects = press(&mut app, "2 y");
+    assert_eq!(
+        effects,
+        [Effect::Copy("b".into())],
+        "GuardDuty fixtures have no ARN: the id is copied"
+    );
+    let effects = press(&mut app, "Y");
+    match effects.as_slice() {
+        [Effect::Copy(json)] => assert!(json.contains("\"Backdoor:EC2/C&CActivity.B\"")),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn quitting() {
+    let mut app = app();
+    assert_eq!(press(&mut app, "q"), [Effect::Quit]);
+    let mut app2 = self::app();
+    press(&mut app2, "/ abc");
+    assert_eq!(
+        press(&mut app2, "q"),
+        Vec::<Effect>::new(),
+        "q types into a prompt"
+    );
+    assert_eq!(
+        update(&mut app2, Msg::Key(Key::ctrl('c'))),
+        [Effect::Quit],
+        "Ctrl-C always quits"
+    );
+    assert_eq!(press(&mut app, ": q Enter"), [Effect::Quit]);
+}
+
+#[test]
+fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
+    let mut app = app();
+    assert_eq!(app.tab, Tab::Overview);
+    assert!(press(&mut app, "Tab").is_empty());
+    assert_eq!(app.tab, Tab::Findings);
+    assert_eq!(press(&mut app, "Tab"), [Effect::SetFeed(Feed::Logs, true)]);
+    assert_eq!(
+        press(&mut app, "BTab"),
+        [Effect::SetFeed(Feed::Logs, false)]
+    );
+    assert_eq!(press(&mut app, "3"), [Effect::SetFeed(Feed::Logs, true)]);
+    assert_eq!(press(&mut app, "1"), [Effect::SetFeed(Feed::Logs, false)]);
+}
+
+#[test]
+fn command_line_sorts_themes_and_completes() {
+    let mut app = app();
+    press(&mut app, ": sort Space account Enter");
+    assert_eq!(app.table.sort, SortKey::Account);
+    press(&mut app, ": sort Space severity Space asc Enter");
+    assert_eq!(
+        (app.table.sort, app.table.reverse),
+        (SortKey::Severity, true)
+    );
+    press(&mut app, ": theme Space mono Enter");
+    assert_eq!(app.theme.name, "mono");
+    press(&mut app, ": th Tab");
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        panic!("prompt closed")
+    };
+    assert_eq!(prompt.editor.text(), "theme ");
+    assert!(prompt.completions.contains(&"colorblind".to_string()));
+    press(&mut app, "Escape : bogus Enter");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("unknown command ':bogus'"))
+    );
+}
+
+#[test]
+fn saved_views_apply_filter_and_sort() {
+    let mut options = Options::default();
+    options.views.insert(
+        "root".into(),
+        crate::app::SavedView {
+            filter: "type:Policy*".into(),
+            sort: Some(SortKey::LastSeen),
+        },
+    );
+    let mut app = App::new(options, now());
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![guardduty(
+                    "c",
+                    "1",
+                    "Policy:IAMUser/RootCredentialUsage",
+                    5.0,
+                    "2026-01-15T11:30:00Z",
+                )],
+                ..Batch::default()
+            },
+        ),
+    );
+    press(&mut app, ": view Space root Enter");
+    assert_eq!(app.tab, Tab::Findings);
+    assert_eq!(app.table.filter_text, "type:Policy*");
+    assert_eq!(app.table.sort, SortKey::LastSeen);
+    press(&mut app, ": view Space nope Enter");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.level == NoticeLevel::Error)
+    );
+}
+
+#[test]
+fn overview_enter_filters_by_account() {
+    let mut app = app();
+    press(&mut app, "j Enter");
+    assert_eq!(app.tab, Tab::Findings);
+    assert_eq!(app.table.filter_text, "account:sandbox");
+    assert_eq!(app.table.rows.len(), 1);
+}
+
+#[test]
+fn help_opens_scrolls_and_closes() {
+    let mut app = app();
+    press(&mut app, "?");
+    assert_eq!(app.mode(), Mode::Help);
+    press(&mut app, "j j");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll: 2 })));
+    press(&mut app, "Escape");
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn ticks_redraw_only_when_the_minute_changes() {
+    let mut app = app();
+    app.dirty = false;
+    update(
+        &mut app,
+        Msg::Tick("2026-01-15T12:00:30Z".parse().expect("time")),
+    );
+    assert!(!app.dirty, "nothing on screen shows seconds");
+    update(
+        &mut app,
+        Msg::Tick("2026-01-15T12:01:00Z".parse().expect("time")),
+    );
+    assert!(app.dirty);
+}
+
+#[test]
+fn unbound_keys_do_not_redraw() {
+    let mut app = app();
+    app.dirty = false;
+    update(&mut app, Msg::Key(Key::plain(KeyCode::F(7))));
+    assert!(!app.dirty);
+}
+
+#[test]
+fn logs_pause_and_open_a_record() {
+    let mut app = app();
+    press(&mut app, "3");
+    let events = (0..5)
+        .map(|i| {
+            crate::model::LogEvent::new(
+                now(),
+                "111111111111",
+                "us-east-1",
+                "trail",
+                "s",
+                &format!(
+                    r#"{{"eventSource":"iam.amazonaws.com","eventName":"PutUserPolicy","n":{i}}}"#
+                ),
+            )
+        })
+        .collect();
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Logs,
+            Batch {
+                events,
+                ..Batch::default()
+            },
+        ),
+    );
+    assert_eq!(app.logs.len(), 5);
+    press(&mut app, "Space k");
+    assert!(app.logs.paused);
+    assert_eq!(app.logs.selected_index(), Some(3));
+    press(&mut app, "Enter");
+    match app.stack.last() {
+        Some(Screen::Record(r)) => assert!(r.title.starts_with("iam:PutUserPolicy")),
+        other => panic!("expected a record, got {other:?}"),
+    }
+}
+
+#[test]
+fn paste_goes_into_the_prompt_without_control_characters() {
+    let mut app = app();
+    press(&mut app, "/");
+    update(&mut app, Msg::Paste("sev>=high\n\x1b[31m".into()));
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        panic!("prompt closed")
+    };
+    assert_eq!(prompt.editor.text(), "sev>=high [31m");
+}

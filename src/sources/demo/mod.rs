@@ -1,1 +1,595 @@
-//! The embedded demo organization.
+//! The embedded demo organization: nine accounts in four OUs across four regions, GuardDuty and
+//! Security Hub findings and a CloudTrail stream, all simulated offline.
+//!
+//! Records are generated as the AWS APIs deliver them (GuardDuty camelCase JSON, ASFF, CloudTrail
+//! records) and go through the same mappers as real data. Everything is drawn from one seeded
+//! generator per source, so the same seed and the same poll times give the same output.
+
+mod guardduty;
+mod hostile;
+mod org;
+mod securityhub;
+mod trail;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+use crate::model::{Account, Finding, SafeText, asff};
+use crate::sources::{Batch, Feed, PollFuture, Source};
+pub use org::{ACCOUNTS, REGIONS};
+pub use trail::GROUP as TRAIL_GROUP;
+
+/// Findings in the initial population.
+const INITIAL_GUARDDUTY: usize = 220;
+const INITIAL_SECURITY_HUB: usize = 180;
+/// Mean seconds between new findings, and between recurrences of existing ones.
+const ARRIVAL_MEAN_SECS: f64 = 4.0;
+const RECURRENCE_MEAN_SECS: f64 = 6.0;
+/// Most findings one poll delivers after a long pause.
+const MAX_PER_POLL: usize = 20;
+/// Findings remembered for recurrences.
+const KEPT_FOR_RECURRENCE: usize = 5_000;
+/// CloudTrail events per second, and what the first poll backfills.
+const TRAIL_RATE: f64 = 2.0;
+const TRAIL_BACKFILL: SignedDuration = SignedDuration::from_mins(15);
+const TRAIL_MAX_PER_POLL: usize = 500;
+const TRAIL_MAX_BACKFILL: usize = 2_000;
+
+/// How many findings accounts get, relative to each other (production sees the most traffic).
+const ACCOUNT_WEIGHTS: [u32; 9] = [1, 1, 3, 4, 3, 2, 2, 2, 2];
+
+pub struct DemoOrg {
+    seed: u64,
+    accounts: Vec<Account>,
+}
+
+impl DemoOrg {
+    pub fn new(seed: u64) -> Arc<DemoOrg> {
+        Arc::new(DemoOrg {
+            seed,
+            accounts: org::accounts(),
+        })
+    }
+
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    pub fn regions(&self) -> &[&'static str] {
+        REGIONS
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// Everything a generator needs to place one finding.
+pub(crate) struct Scene<'a> {
+    pub rng: &'a mut fastrand::Rng,
+    pub account: &'static org::DemoAccount,
+    pub region: &'static str,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub count: u64,
+    pub archived: bool,
+    pub sample: bool,
+    pub hostile: Option<hostile::Spot>,
+    /// Unique per finding within a seed.
+    pub serial: u64,
+    pub seed: u64,
+}
+
+fn aws_time(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()
+}
+
+impl Scene<'_> {
+    pub fn first_text(&self) -> String {
+        aws_time(self.first)
+    }
+
+    pub fn last_text(&self) -> String {
+        aws_time(self.last)
+    }
+
+    /// 32 hex digits, unique per (seed, serial).
+    pub fn finding_id(&self) -> String {
+        format!(
+            "{:016x}{:016x}",
+            org::mix(self.seed ^ 0x5EED),
+            org::mix(self.serial.wrapping_add(self.seed << 32))
+        )
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Product {
+    GuardDuty,
+    SecurityHub,
+}
+
+/// A generated record and how to map it.
+struct Kept {
+    record: Value,
+    product: Product,
+}
+
+impl Kept {
+    fn map(&self) -> Option<Finding> {
+        let mapped = match self.product {
+            Product::GuardDuty => crate::model::guardduty::map_finding(&self.record),
+            Product::SecurityHub => asff::map_finding(&self.record),
+        };
+        mapped.ok()
+    }
+}
+
+/// Draws findings for one seed; used by the live source and by benchmarks.
+struct Generator {
+    rng: fastrand::Rng,
+    seed: u64,
+    serial: u64,
+}
+
+enum What {
+    GuardDuty(&'static guardduty::Template),
+    SecurityHub(securityhub::Kind),
+}
+
+impl Generator {
+    fn new(seed: u64) -> Generator {
+        Generator {
+            rng: fastrand::Rng::with_seed(seed ^ 0xF1D1_0001),
+            seed,
+            serial: 0,
+        }
+    }
+
+    fn place(&mut self, guardduty: bool) -> (&'static org::DemoAccount, &'static str) {
+        let total: u32 = ACCOUNT_WEIGHTS.iter().sum();
+        loop {
+            let mut n = self.rng.u32(..total);
+            let mut index = 0;
+            for (i, w) in ACCOUNT_WEIGHTS.iter().enumerate() {
+                if n < *w {
+                    index = i;
+                    break;
+                }
+                n -= w;
+            }
+            let account = &org::ACCOUNTS[index];
+            let region = account.regions[self.rng.usize(..account.regions.len())];
+            if !(guardduty && (account.name, region) == org::GUARDDUTY_OFF) {
+                return (account, region);
+            }
+        }
+    }
+
+    /// One record first seen at `first` and last seen at `last`.
+    fn make(
+        &mut self,
+        what: What,
+        first: Timestamp,
+        last: Timestamp,
+        hostile: Option<hostile::Spot>,
+    ) -> Kept {
+        self.serial += 1;
+        let is_guardduty = matches!(what, What::GuardDuty(_));
+        let (account, region) = self.place(is_guardduty);
+        let count = if last > first {
+            1 + u64::from(self.rng.u8(..12)) * u64::from(self.rng.u8(..3))
+        } else {
+            1
+        };
+        let archived = is_guardduty && self.rng.u8(..40) == 0;
+        let sample = is_guardduty && self.rng.u8(..60) == 0;
+        let mut scene = Scene {
+            rng: &mut self.rng,
+            account,
+            region,
+            first,
+            last,
+            count,
+            archived,
+            sample,
+            hostile,
+            serial: self.serial,
+            seed: self.seed,
+        };
+        match what {
+            What::GuardDuty(template) => Kept {
+                record: guardduty::finding(template, &mut scene),
+                product: Product::GuardDuty,
+            },
+            What::SecurityHub(kind) => Kept {
+                record: securityhub::finding(kind, &mut scene),
+                product: Product::SecurityHub,
+            },
+        }
+    }
+
+    /// A time in the past: one finding in twelve in the last hour, the rest over two weeks.
+    fn past(&mut self, now: Timestamp) -> (Timestamp, Timestamp) {
+        let age_secs = if self.rng.u8(..12) == 0 {
+            self.rng.i64(60..3_600)
+        } else {
+            self.rng.i64(3_600..14 * 86_400)
+        };
+        let first = now - SignedDuration::from_secs(age_secs);
+        let seen_for = if self.rng.bool() {
+            0
+        } else {
+            self.rng.i64(0..age_secs)
+        };
+        (first, first + SignedDuration::from_secs(seen_for))
+    }
+
+    fn random_what(&mut self, guardduty: bool) -> What {
+        if guardduty {
+            What::GuardDuty(guardduty::pick(&mut self.rng))
+        } else {
+            What::SecurityHub(securityhub::pick(&mut self.rng))
+        }
+    }
+
+    /// The initial population: every GuardDuty type, every control and product, the hostile
+    /// records, then random findings up to the target counts.
+    fn population(
+        &mut self,
+        now: Timestamp,
+        guardduty_total: usize,
+        security_hub_total: usize,
+    ) -> Vec<Kept> {
+        let mut out = Vec::with_capacity(guardduty_total + security_hub_total);
+        let mut planned: Vec<(What, Option<hostile::Spot>)> = Vec::new();
+        for template in guardduty::TEMPLATES {
+            planned.push((What::GuardDuty(template), None));
+        }
+        planned.push((
+            What::GuardDuty(&guardduty::TEMPLATES[2]),
+            Some(hostile::Spot::InstanceTag),
+        ));
+        planned.push((
+            What::GuardDuty(&guardduty::TEMPLATES[14]),
+            Some(hostile::Spot::UserAgent),
+        ));
+        for i in 0..securityhub::CONTROLS.len() {
+            planned.push((What::SecurityHub(securityhub::Kind::Control(i)), None));
+        }
+        for kind in [
+            securityhub::Kind::Inspector,
+            securityhub::Kind::Macie,
+            securityhub::Kind::AccessAnalyzer,
+            securityhub::Kind::ThirdParty,
+        ] {
+            planned.push((What::SecurityHub(kind), None));
+        }
+        let planned_gd = planned
+            .iter()
+            .filter(|(w, _)| matches!(w, What::GuardDuty(_)))
+            .count();
+        let planned_sh = planned.len() - planned_gd;
+        for _ in planned_gd..guardduty_total {
+            let what = self.random_what(true);
+            planned.push((what, None));
+        }
+        for _ in planned_sh..security_hub_total {
+            let what = self.random_what(false);
+            planned.push((what, None));
+        }
+        for (what, hostile) in planned {
+            let (first, last) = self.past(now);
+            // About one random instance finding in a hundred has a hostile tag too.
+            let hostile =
+                hostile.or_else(|| (self.rng.u8(..100) == 0).then_some(hostile::Spot::InstanceTag));
+            out.push(self.make(what, first, last, hostile));
+        }
+        out
+    }
+}
+
+/// Maps kept records; a record the mappers reject is counted, never shown half-made.
+fn map_all(kept: &[Kept]) -> (Vec<Finding>, usize) {
+    let mut findings = Vec::with_capacity(kept.len());
+    let mut failed = 0;
+    for k in kept {
+        match k.map() {
+            Some(f) => findings.push(f),
+            None => failed += 1,
+        }
+    }
+    (findings, failed)
+}
+
+/// `n` distinct findings of the demo's mix through the real generators and mappers (for
+/// benchmarks). Records that share an id (Access Analyzer names one finding per resource) are
+/// drawn again.
+pub fn generate_findings(seed: u64, n: usize, now: Timestamp) -> Vec<Finding> {
+    let mut generator = Generator::new(seed);
+    let mut out = Vec::with_capacity(n);
+    let mut ids = std::collections::HashSet::with_capacity(n);
+    while out.len() < n {
+        let guardduty = generator.rng.u8(..100) < 55;
+        let what = generator.random_what(guardduty);
+        let (first, last) = generator.past(now);
+        if let Some(f) = generator.make(what, first, last, None).map()
+            && ids.insert(f.id.clone())
+        {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The demo's GuardDuty and Security Hub findings, live.
+pub struct DemoFindings {
+    org: Arc<DemoOrg>,
+    generator: Generator,
+    kept: Vec<Kept>,
+    last_poll: Option<Timestamp>,
+    next_arrival: Timestamp,
+    next_recurrence: Timestamp,
+    live: bool,
+    unmappable: usize,
+}
+
+impl DemoFindings {
+    pub fn new(org: Arc<DemoOrg>) -> DemoFindings {
+        let generator = Generator::new(org.seed);
+        DemoFindings {
+            org,
+            generator,
+            kept: Vec::new(),
+            last_poll: None,
+            next_arrival: Timestamp::MIN,
+            next_recurrence: Timestamp::MIN,
+            live: true,
+            unmappable: 0,
+        }
+    }
+
+    /// A still organization: the initial population only, nothing arrives or recurs.
+    pub fn frozen(mut self) -> DemoFindings {
+        self.live = false;
+        self
+    }
+
+    fn gap(&mut self, mean_secs: f64) -> SignedDuration {
+        // Exponential gaps: arrivals as a Poisson process.
+        let u = self.generator.rng.f64().max(1e-9);
+        SignedDuration::from_secs_f64(-u.ln() * mean_secs)
+    }
+
+    fn health(&self, now: Timestamp) -> Vec<HealthReport> {
+        let mut reports = Vec::new();
+        for account in org::ACCOUNTS {
+            for region in account.regions {
+                for service in [Service::GuardDuty, Service::SecurityHub] {
+                    let off = service == Service::GuardDuty
+                        && (account.name, *region) == org::GUARDDUTY_OFF;
+                    let health = if off {
+                        Health {
+                            state: HealthState::NotEnabled,
+                            last_success: None,
+                            message: Some(SafeText::line(&format!(
+                                "GuardDuty is not enabled in {region}"
+                            ))),
+                        }
+                    } else if self.unmappable > 0 {
+                        Health {
+                            state: HealthState::Error,
+                            last_success: Some(now),
+                            message: Some(SafeText::line(&format!(
+                                "{} demo records could not be read",
+                                self.unmappable
+                            ))),
+                        }
+                    } else {
+                        Health {
+                            state: HealthState::Ok,
+                            last_success: Some(now),
+                            message: None,
+                        }
+                    };
+                    let key = HealthKey {
+                        account_id: SafeText::line(account.id),
+                        region: SafeText::line(region),
+                        service,
+                    };
+                    reports.push(HealthReport { key, health });
+                }
+            }
+        }
+        reports
+    }
+
+    fn first_poll(&mut self, now: Timestamp) -> Batch {
+        self.kept = self
+            .generator
+            .population(now, INITIAL_GUARDDUTY, INITIAL_SECURITY_HUB);
+        let (findings, failed) = map_all(&self.kept);
+        self.unmappable += failed;
+        self.next_arrival = now + self.gap(ARRIVAL_MEAN_SECS);
+        self.next_recurrence = now + self.gap(RECURRENCE_MEAN_SECS);
+        Batch {
+            findings,
+            accounts: self.org.accounts().to_vec(),
+            health: self.health(now),
+            initial: true,
+            ..Batch::default()
+        }
+    }
+
+    fn later_poll(&mut self, now: Timestamp) -> Batch {
+        let mut updates: Vec<Kept> = Vec::new();
+        let mut recurred: Vec<usize> = Vec::new();
+        if self.live {
+            while self.next_arrival <= now && updates.len() < MAX_PER_POLL {
+                let at = self.next_arrival;
+                let guardduty = self.generator.rng.u8(..100) < 60;
+                let what = self.generator.random_what(guardduty);
+                updates.push(self.generator.make(what, at, at, None));
+                self.next_arrival = at + self.gap(ARRIVAL_MEAN_SECS);
+            }
+            while self.next_recurrence <= now
+                && recurred.len() < MAX_PER_POLL
+                && !self.kept.is_empty()
+            {
+                let at = self.next_recurrence;
+                let i = self.generator.rng.usize(..self.kept.len());
+                let kept = &mut self.kept[i];
+                let text = aws_time(at);
+                match kept.product {
+                    Product::GuardDuty => guardduty::recur(&mut kept.record, &text),
+                    Product::SecurityHub => securityhub::recur(&mut kept.record, &text),
+                }
+                recurred.push(i);
+                self.next_recurrence = at + self.gap(RECURRENCE_MEAN_SECS);
+            }
+            // After a long pause, skip what was missed rather than deliver it all at once.
+            self.next_arrival = self.next_arrival.max(now);
+            self.next_recurrence = self.next_recurrence.max(now);
+        }
+        let (mut findings, failed) = map_all(&updates);
+        self.unmappable += failed;
+        findings.extend(recurred.iter().filter_map(|&i| self.kept[i].map()));
+        self.kept.extend(updates);
+        if self.kept.len() > KEPT_FOR_RECURRENCE {
+            let excess = self.kept.len() - KEPT_FOR_RECURRENCE;
+            self.kept.drain(..excess);
+        }
+        Batch {
+            findings,
+            health: self.health(now),
+            ..Batch::default()
+        }
+    }
+}
+
+impl Source for DemoFindings {
+    fn name(&self) -> &str {
+        "demo findings"
+    }
+
+    fn feed(&self) -> Feed {
+        Feed::Findings
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(2)
+    }
+
+    fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
+        let batch = match self.last_poll {
+            None => self.first_poll(now),
+            Some(_) => self.later_poll(now),
+        };
+        self.last_poll = Some(now);
+        Box::pin(std::future::ready(batch))
+    }
+}
+
+/// The demo's CloudTrail stream, as CloudWatch Logs delivers it.
+pub struct DemoTrail {
+    rng: fastrand::Rng,
+    serial: u64,
+    last_poll: Option<Timestamp>,
+}
+
+impl DemoTrail {
+    pub fn new(org: Arc<DemoOrg>) -> DemoTrail {
+        DemoTrail {
+            rng: fastrand::Rng::with_seed(org.seed ^ 0x7EA1_0002),
+            serial: 0,
+            last_poll: None,
+        }
+    }
+
+    /// Events strictly after `from` and at or before `to`, in time order.
+    fn window(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+        cap: usize,
+    ) -> Vec<crate::model::LogEvent> {
+        let span_ms = (to.as_millisecond() - from.as_millisecond()).max(0);
+        if span_ms == 0 {
+            return Vec::new();
+        }
+        let expected = span_ms as f64 / 1000.0 * TRAIL_RATE;
+        let n = ((expected * (0.8 + 0.4 * self.rng.f64())).round() as usize).min(cap);
+        let mut offsets: Vec<i64> = (0..n).map(|_| self.rng.i64(1..=span_ms)).collect();
+        offsets.sort_unstable();
+        offsets
+            .into_iter()
+            .map(|ms| {
+                self.serial += 1;
+                trail::event(
+                    &mut self.rng,
+                    from + SignedDuration::from_millis(ms),
+                    self.serial,
+                )
+            })
+            .collect()
+    }
+
+    fn health(now: Timestamp) -> Vec<HealthReport> {
+        org::ACCOUNTS
+            .iter()
+            .flat_map(|a| a.regions.iter().map(move |r| (a, r)))
+            .map(|(account, region)| HealthReport {
+                key: HealthKey {
+                    account_id: SafeText::line(account.id),
+                    region: SafeText::line(region),
+                    service: Service::CloudWatchLogs,
+                },
+                health: Health {
+                    state: HealthState::Ok,
+                    last_success: Some(now),
+                    message: None,
+                },
+            })
+            .collect()
+    }
+}
+
+impl Source for DemoTrail {
+    fn name(&self) -> &str {
+        "demo cloudtrail"
+    }
+
+    fn feed(&self) -> Feed {
+        Feed::Logs
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
+        let (from, cap) = match self.last_poll {
+            Some(last) => (last.max(now - TRAIL_BACKFILL), TRAIL_MAX_PER_POLL),
+            None => (now - TRAIL_BACKFILL, TRAIL_MAX_BACKFILL),
+        };
+        let events = if now > from {
+            self.window(from, now, cap)
+        } else {
+            Vec::new()
+        };
+        self.last_poll = Some(now.max(self.last_poll.unwrap_or(now)));
+        let batch = Batch {
+            events,
+            health: Self::health(now),
+            ..Batch::default()
+        };
+        Box::pin(std::future::ready(batch))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,65 @@
+//! Resident memory with 100,000 findings loaded and a filtered, sorted table.
+//!
+//! `cargo bench --bench memory`, or for the kernel's own accounting:
+//! `scripts/bench-memory.sh` (runs this binary under `/usr/bin/time -v`).
+
+use jiff::Timestamp;
+
+use picket::app::{App, Msg, Options, update};
+use picket::sources::demo::{DemoOrg, generate_findings};
+use picket::sources::{Batch, Feed};
+
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    // `cargo bench` passes --bench; a filter argument that is not ours skips the run.
+    if std::env::args().skip(1).any(|a| !a.starts_with("--")) {
+        return;
+    }
+    let n: usize = std::env::var("PICKET_BENCH_FINDINGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let now: Timestamp = picket::render::DEFAULT_NOW
+        .parse()
+        .expect("valid timestamp");
+    let before = status_kib("VmRSS:").unwrap_or(0);
+    let findings = generate_findings(7, n, now);
+    let raw_bytes: usize = findings.iter().map(|f| f.raw.len()).sum();
+    let org = DemoOrg::new(7);
+    let mut app = App::new(Options::default(), now);
+    update(&mut app, Msg::Resize(200, 50));
+    let batch = Batch {
+        findings,
+        accounts: org.accounts().to_vec(),
+        initial: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    app.table
+        .set_filter(
+            "sev>=medium -type:Policy*",
+            &app.store,
+            &app.directory,
+            app.now,
+        )
+        .expect("valid filter");
+    let rss = status_kib("VmRSS:").unwrap_or(0);
+    let peak = status_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "findings: {}  rows after filter: {}",
+        app.store.len(),
+        app.table.rows.len()
+    );
+    println!("raw JSON kept: {:.1} MiB", raw_bytes as f64 / 1_048_576.0);
+    println!(
+        "resident: {:.1} MiB (before loading {:.1} MiB)  peak: {:.1} MiB",
+        rss as f64 / 1024.0,
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+}

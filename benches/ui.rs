@@ -1,0 +1,103 @@
+//! Frame time, filter latency and time to first frame, with criterion.
+//!
+//! `cargo bench --bench ui`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use picket::app::{App, Key, Msg, Options, update};
+use picket::render::Harness;
+use picket::sources::demo::{DemoOrg, generate_findings};
+use picket::sources::{Batch, Feed};
+
+const FILTER: &str = "sev>=medium region:us-east-1,eu-west-1 -type:Policy*";
+const FINDINGS: usize = 100_000;
+
+fn now() -> Timestamp {
+    picket::render::DEFAULT_NOW
+        .parse()
+        .expect("valid timestamp")
+}
+
+/// An app holding 100,000 demo findings, on the findings screen at 200×50.
+fn loaded_app() -> App {
+    let org = DemoOrg::new(7);
+    let mut app = App::new(Options::default(), now());
+    update(&mut app, Msg::Resize(200, 50));
+    let batch = Batch {
+        findings: generate_findings(7, FINDINGS, now()),
+        accounts: org.accounts().to_vec(),
+        initial: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    update(&mut app, Msg::Key(Key::char('2')));
+    app
+}
+
+fn draw_findings(c: &mut Criterion) {
+    let mut app = loaded_app();
+    app.table
+        .set_filter(FILTER, &app.store, &app.directory, app.now)
+        .expect("valid filter");
+    assert!(
+        app.table.rows.len() > 10_000,
+        "the filter leaves a large table"
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    let page = picket::ui::layout::findings_page(app.size);
+    c.bench_function("draw findings 200x50, 100k findings, filter active", |b| {
+        b.iter(|| {
+            // Move the selection so every frame differs from the previous one.
+            app.table.move_by(1, page);
+            terminal
+                .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                .expect("draw");
+        })
+    });
+}
+
+fn refilter_and_sort(c: &mut Criterion) {
+    let mut app = loaded_app();
+    c.bench_function("re-filter + sort 100k findings", |b| {
+        b.iter(|| {
+            app.table
+                .set_filter(black_box(FILTER), &app.store, &app.directory, app.now)
+                .expect("valid filter");
+            black_box(app.table.rows.len())
+        })
+    });
+    c.bench_function("sort 100k findings by type (no filter)", |b| {
+        app.table
+            .set_filter("", &app.store, &app.directory, app.now)
+            .expect("valid filter");
+        app.table.sort = picket::store::SortKey::Type;
+        b.iter(|| {
+            app.table.refresh(&app.store, &app.directory, app.now);
+            black_box(app.table.rows.len())
+        })
+    });
+}
+
+fn first_frame(c: &mut Criterion) {
+    c.bench_function(
+        "time to first frame of --demo (org, first poll, update, draw 120x40)",
+        |b| {
+            b.iter(|| {
+                let mut harness = Harness::new(Options::default(), 0, now(), (120, 40));
+                black_box(harness.draw())
+            })
+        },
+    );
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = draw_findings, refilter_and_sort, first_frame
+}
+criterion_main!(benches);

@@ -1,0 +1,120 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::render::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "picket",
+    version,
+    about = "Keyboard-first terminal UI for live AWS security monitoring and triage"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+
+    /// Run on the embedded demo organization (offline, simulated, live).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Seed of the demo organization: the same seed gives the same organization.
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+
+    #[command(subcommand)]
+    pub command: Option<CommandLine>,
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Config file (default: $PICKET_CONFIG, else ~/.config/picket/config.toml).
+    #[arg(long, global = true, value_name = "PATH", env = "PICKET_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Theme: default, light, high-contrast, colorblind, mono, or a user theme.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+
+    /// Initial filter, in the filter language (see README).
+    #[arg(long, global = true, value_name = "QUERY")]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommandLine {
+    /// Draw one screen of the app headless and print it.
+    Render(RenderArgs),
+    /// Show or check the configuration.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Terminal size, COLUMNSxROWS.
+    #[arg(long, default_value = "120x40", value_parser = parse_size)]
+    pub size: (u16, u16),
+
+    /// Keys to press first, named like tmux send-keys: "/ sev>=high Enter Down".
+    #[arg(long, default_value = "")]
+    pub keys: String,
+
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+
+    /// The frozen clock (RFC 3339).
+    #[arg(long, default_value = crate::render::DEFAULT_NOW)]
+    pub now: jiff::Timestamp,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the full default config, with comments.
+    Default,
+    /// Print where the config file is read from.
+    Path,
+    /// Check the config file and report the first problem.
+    Check,
+}
+
+fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{text}' is not COLUMNSxROWS, as in 120x40"))?;
+    let w: u16 = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{w}' is not a number of columns"))?;
+    let h: u16 = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{h}' is not a number of rows"))?;
+    if !(20..=1000).contains(&w) || !(5..=500).contains(&h) {
+        return Err("size must be between 20x5 and 1000x500".into());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("120x40"), Ok((120, 40)));
+        assert!(parse_size("120").is_err());
+        assert!(parse_size("5x5").is_err());
+        assert!(parse_size("axb").is_err());
+    }
+}

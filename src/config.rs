@@ -1,0 +1,359 @@
+//! The config file: every key optional, unknown keys rejected, and every mistake reported with
+//! the file, line and column before the terminal is touched.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::app::{Keymap, Mode, SavedView};
+use crate::query::Query;
+use crate::store::SortKey;
+use crate::theme::ThemeSet;
+
+/// The full default config with comments, printed by `picket config default`.
+pub const DEFAULT_TOML: &str = include_str!("config/default.toml");
+
+/// Largest log buffer accepted (events).
+const MAX_LOG_BUFFER: usize = 10_000_000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Clock {
+    #[default]
+    Utc,
+    Local,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub theme: Option<Spanned<String>>,
+    pub clock: Clock,
+    pub findings: FindingsConfig,
+    pub logs: LogsConfig,
+    pub demo: DemoConfig,
+    pub views: BTreeMap<String, ViewConfig>,
+    pub keys: BTreeMap<Mode, BTreeMap<Spanned<String>, Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FindingsConfig {
+    pub sort: SortKey,
+    /// The filter in force at start.
+    pub filter: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    pub buffer: Spanned<usize>,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self {
+            buffer: Spanned::new(0..0, crate::app::logs::DEFAULT_CAPACITY),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DemoConfig {
+    pub seed: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewConfig {
+    pub filter: Spanned<String>,
+    #[serde(default)]
+    pub sort: Option<SortKey>,
+}
+
+/// A config problem, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based line and column, when the problem has a place.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "{}:{line}:{column}: {}",
+                self.path.display(),
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based (line, column) of a byte offset, counting columns in characters.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where the config is read from: `--config`, then `PICKET_CONFIG`, then the platform config
+/// directory. The flag says whether the file was asked for (a missing one is then an error).
+pub fn locate(flag: Option<&Path>, env: Option<&str>) -> Option<(PathBuf, bool)> {
+    if let Some(path) = flag {
+        return Some((path.to_path_buf(), true));
+    }
+    if let Some(path) = env.filter(|p| !p.is_empty()) {
+        return Some((PathBuf::from(path), true));
+    }
+    config_dir().map(|dir| (dir.join("config.toml"), false))
+}
+
+/// `~/.config/picket` on Linux, the platform's equivalent elsewhere.
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "picket").map(|d| d.config_dir().to_path_buf())
+}
+
+/// The config, its options resolved and checked.
+pub struct Loaded {
+    pub config: Config,
+    pub keymap: Keymap,
+    pub views: BTreeMap<String, SavedView>,
+}
+
+impl Config {
+    /// Reads the config at `path`; a missing file that was not asked for gives the defaults.
+    pub fn load(path: &Path, required: bool, themes: &ThemeSet) -> Result<Loaded, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => String::new(),
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.to_path_buf(),
+                    position: None,
+                    message: format!("cannot read: {e}"),
+                });
+            }
+        };
+        Self::parse(&text, path, themes)
+    }
+
+    pub fn parse(text: &str, path: &Path, themes: &ThemeSet) -> Result<Loaded, ConfigError> {
+        let error = |span: Option<Range<usize>>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            position: span.map(|s| position(text, s.start)),
+            message,
+        };
+        let config: Config =
+            toml::from_str(text).map_err(|e| error(e.span(), e.message().trim().to_string()))?;
+
+        if let Some(theme) = &config.theme
+            && themes.get(theme.get_ref()).is_none()
+        {
+            let names: Vec<_> = themes.names().collect();
+            return Err(error(
+                Some(theme.span()),
+                format!(
+                    "unknown theme '{}'; expected one of {}",
+                    theme.get_ref(),
+                    names.join(", ")
+                ),
+            ));
+        }
+        let buffer = *config.logs.buffer.get_ref();
+        if buffer == 0 || buffer > MAX_LOG_BUFFER {
+            return Err(error(
+                Some(config.logs.buffer.span()),
+                format!("logs.buffer must be between 1 and {MAX_LOG_BUFFER}"),
+            ));
+        }
+        let check_filter = |filter: &Spanned<String>| -> Result<(), ConfigError> {
+            Query::parse(filter.get_ref()).map(|_| ()).map_err(|e| {
+                // Point inside the string: past the opening quote, at the offending term.
+                let start = filter.span().start + 1 + e.span.start;
+                error(Some(start..start), format!("bad filter: {}", e.message))
+            })
+        };
+        if let Some(filter) = &config.findings.filter {
+            check_filter(filter)?;
+        }
+        let mut views = BTreeMap::new();
+        for (name, view) in &config.views {
+            check_filter(&view.filter)?;
+            views.insert(
+                name.clone(),
+                SavedView {
+                    filter: view.filter.get_ref().clone(),
+                    sort: view.sort,
+                },
+            );
+        }
+        let mut keymap = Keymap::default();
+        for (mode, bindings) in &config.keys {
+            for (key, command) in bindings {
+                keymap
+                    .bind(*mode, key.get_ref(), command.get_ref())
+                    .map_err(|e| {
+                        let span = match e {
+                            crate::app::keymap::BindingError::UnknownCommand(_) => command.span(),
+                            _ => key.span(),
+                        };
+                        error(Some(span), e.to_string())
+                    })?;
+            }
+        }
+        Ok(Loaded {
+            config,
+            keymap,
+            views,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Loaded, ConfigError> {
+        Config::parse(text, Path::new("config.toml"), &ThemeSet::builtin())
+    }
+
+    fn error(text: &str) -> ConfigError {
+        match parse(text) {
+            Ok(_) => panic!("{text:?} was accepted"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn the_shipped_default_is_the_default() {
+        let loaded = parse(DEFAULT_TOML).unwrap_or_else(|e| panic!("default config: {e}"));
+        let empty = parse("").expect("empty config");
+        assert_eq!(loaded.config.clock, empty.config.clock);
+        assert_eq!(loaded.config.findings.sort, empty.config.findings.sort);
+        assert_eq!(
+            loaded.config.logs.buffer.get_ref(),
+            empty.config.logs.buffer.get_ref()
+        );
+        assert_eq!(loaded.config.demo.seed, empty.config.demo.seed);
+        assert_eq!(
+            loaded.config.theme.as_ref().map(|t| t.get_ref().as_str()),
+            Some("default")
+        );
+    }
+
+    #[test]
+    fn a_full_config_applies() {
+        let loaded = parse(
+            r#"
+theme = "mono"
+clock = "local"
+[findings]
+sort = "last-seen"
+filter = "sev>=medium"
+[logs]
+buffer = 500
+[views.crit-prod]
+filter = "sev>=high is:prod"
+sort = "account"
+[keys.findings]
+"ctrl-d" = "page_down"
+"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.config.clock, Clock::Local);
+        assert_eq!(loaded.config.findings.sort, SortKey::LastSeen);
+        assert_eq!(loaded.views["crit-prod"].sort, Some(SortKey::Account));
+        assert_eq!(
+            loaded
+                .keymap
+                .resolve(Mode::Findings, crate::app::Key::ctrl('d')),
+            Some(crate::app::Command::PageDown)
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_line_column_and_what_was_expected() {
+        let e = error("theme = \"default\"\nthme = \"x\"\n");
+        assert_eq!(e.position, Some((2, 1)));
+        assert!(e.message.contains("unknown field `thme`"), "{}", e.message);
+        assert!(e.to_string().starts_with("config.toml:2:1: "));
+
+        let e = error("[findings]\nsort = \"colour\"\n");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(
+            e.message.contains("unknown variant `colour`"),
+            "{}",
+            e.message
+        );
+
+        let e = error("[views.x]\nfilter = \"sev>=hgih\"\n");
+        assert_eq!(e.position, Some((2, 16)), "{e}");
+        assert!(e.message.contains("unknown severity"));
+
+        let e = error("theme = \"neon\"");
+        assert!(e.message.contains("unknown theme 'neon'"));
+        assert!(e.message.contains("high-contrast"));
+
+        let e = error("[keys.findings]\nx = \"explode\"\n");
+        assert_eq!(e.position, Some((2, 5)));
+        let e = error("[keys.sideways]\nx = \"quit\"\n");
+        assert!(
+            e.message.contains("unknown variant `sideways`"),
+            "{}",
+            e.message
+        );
+        let e = error("[logs]\nbuffer = 0\n");
+        assert!(e.message.contains("between 1 and"));
+        let e = error("[logs]\nbuffer = \"lots\"\n");
+        assert!(e.message.contains("invalid type"), "{}", e.message);
+        let e = error("theme = ");
+        assert_eq!(e.position.map(|p| p.0), Some(1));
+        let e = error("[views.y]\nsort = \"type\"\n");
+        assert!(
+            e.message.contains("missing field `filter`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn missing_files() {
+        let themes = ThemeSet::builtin();
+        let missing = Path::new("/nonexistent/picket/config.toml");
+        assert!(
+            Config::load(missing, false, &themes).is_ok(),
+            "an absent default file means defaults"
+        );
+        let e = Config::load(missing, true, &themes)
+            .err()
+            .expect("a file asked for must exist");
+        assert!(e.message.contains("cannot read"));
+    }
+
+    #[test]
+    fn locate_prefers_flag_then_environment() {
+        assert_eq!(
+            locate(Some(Path::new("/a.toml")), Some("/b.toml")),
+            Some((PathBuf::from("/a.toml"), true))
+        );
+        assert_eq!(
+            locate(None, Some("/b.toml")),
+            Some((PathBuf::from("/b.toml"), true))
+        );
+        assert!(locate(None, Some("")).is_none_or(|(_, required)| !required));
+    }
+}

@@ -1,0 +1,103 @@
+//! Start-up: config, themes and flags resolved into app options, before the terminal is touched.
+
+use jiff::tz::TimeZone;
+
+use crate::app::Options;
+use crate::cli::Common;
+use crate::config::{self, Clock, Config};
+use crate::query::Query;
+use crate::theme::{ColorDepth, ThemeSet};
+
+pub struct Launch {
+    pub options: Options,
+    pub seed: u64,
+}
+
+/// The environment variables start-up reads, passed in so tests need not touch the process.
+pub struct Env {
+    pub no_color: bool,
+    pub colorterm: Option<String>,
+    pub term: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            // NO_COLOR applies when set to anything non-empty (no-color.org).
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            colorterm: std::env::var("COLORTERM").ok(),
+            term: std::env::var("TERM").ok(),
+        }
+    }
+}
+
+/// Resolves everything; an error is a sentence for stderr, and picket exits without drawing.
+pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, String> {
+    let mut themes = ThemeSet::builtin();
+    let mut warnings = Vec::new();
+    let config_dir = config::config_dir();
+    if let Some(dir) = &config_dir {
+        warnings.extend(themes.load_dir(&dir.join("themes")));
+    }
+    let loaded = match config::locate(common.config.as_deref(), None) {
+        Some((path, required)) => {
+            Config::load(&path, required, &themes).map_err(|e| e.to_string())?
+        }
+        None => Config::parse("", std::path::Path::new("(defaults)"), &themes)
+            .map_err(|e| e.to_string())?,
+    };
+    let config = &loaded.config;
+
+    let theme = match (&common.theme, env.no_color, &config.theme) {
+        (Some(name), _, _) => {
+            if themes.get(name).is_none() {
+                let names: Vec<_> = themes.names().collect();
+                return Err(format!(
+                    "--theme: unknown theme '{name}'; expected one of {}",
+                    names.join(", ")
+                ));
+            }
+            name.clone()
+        }
+        (None, true, _) => "mono".to_string(),
+        (None, false, Some(name)) => name.get_ref().clone(),
+        (None, false, None) => "default".to_string(),
+    };
+    let filter = match &common.filter {
+        Some(filter) => {
+            Query::parse(filter).map_err(|e| format!("--filter: {e}"))?;
+            filter.clone()
+        }
+        None => config
+            .findings
+            .filter
+            .as_ref()
+            .map(|f| f.get_ref().clone())
+            .unwrap_or_default(),
+    };
+    let time_zone = match config.clock {
+        Clock::Utc => TimeZone::UTC,
+        Clock::Local => TimeZone::system(),
+    };
+    let options = Options {
+        keymap: loaded.keymap,
+        views: loaded.views,
+        themes,
+        theme,
+        color_depth: ColorDepth::detect(
+            env.no_color,
+            env.colorterm.as_deref(),
+            env.term.as_deref(),
+        ),
+        sort: config.findings.sort,
+        filter,
+        log_capacity: *config.logs.buffer.get_ref(),
+        time_zone,
+        warnings,
+        org_label: String::new(),
+    };
+    Ok(Launch {
+        options,
+        seed: seed.unwrap_or(config.demo.seed),
+    })
+}

@@ -1,0 +1,142 @@
+//! `picket render`: the real app on the demo organization with a frozen clock, fed a key
+//! sequence, drawn once into an off-screen buffer. Used for screenshots, docs and tests.
+
+pub mod export;
+
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use jiff::Timestamp;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+use crate::app::{App, Effect, Key, Msg, Options, update};
+use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+use crate::sources::{Batch, Feed, Source};
+
+/// The frozen instant renders use unless told otherwise.
+pub const DEFAULT_NOW: &str = "2026-01-15T09:30:00Z";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Ansi,
+    Svg,
+}
+
+/// Polls a source whose answer is immediate (the demo's always is).
+fn poll_now(source: &mut dyn Source, now: Timestamp) -> Batch {
+    let mut future = source.poll(now);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(batch) => batch,
+        // Only in-memory sources are rendered; one that would wait delivers nothing.
+        Poll::Pending => Batch::default(),
+    }
+}
+
+/// The demo organization wired to an app, advanced by hand instead of by a runtime.
+pub struct Harness {
+    pub app: App,
+    findings: DemoFindings,
+    trail: DemoTrail,
+    logs_active: bool,
+    quit: bool,
+}
+
+impl Harness {
+    pub fn new(options: Options, seed: u64, now: Timestamp, size: (u16, u16)) -> Harness {
+        let org = DemoOrg::new(seed);
+        let mut app = App::new(options, now);
+        update(&mut app, Msg::Resize(size.0, size.1));
+        let mut findings = DemoFindings::new(Arc::clone(&org));
+        let batch = poll_now(&mut findings, now);
+        update(&mut app, Msg::Batch(Feed::Findings, batch));
+        Harness {
+            app,
+            findings,
+            trail: DemoTrail::new(org),
+            logs_active: false,
+            quit: false,
+        }
+    }
+
+    /// Feeds keys until the sequence ends or the app quits; effects are carried out in memory.
+    pub fn keys(&mut self, keys: &[Key]) {
+        for key in keys {
+            if self.quit {
+                return;
+            }
+            let effects = update(&mut self.app, Msg::Key(*key));
+            self.apply(effects);
+        }
+    }
+
+    /// Moves the frozen clock and polls what is active, as the runtime would.
+    pub fn advance_to(&mut self, now: Timestamp) {
+        update(&mut self.app, Msg::Tick(now));
+        let batch = poll_now(&mut self.findings, now);
+        update(&mut self.app, Msg::Batch(Feed::Findings, batch));
+        if self.logs_active {
+            let batch = poll_now(&mut self.trail, now);
+            update(&mut self.app, Msg::Batch(Feed::Logs, batch));
+        }
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Quit => self.quit = true,
+                Effect::SetFeed(Feed::Logs, active) => {
+                    self.logs_active = active;
+                    if active {
+                        let batch = poll_now(&mut self.trail, self.app.now);
+                        update(&mut self.app, Msg::Batch(Feed::Logs, batch));
+                    }
+                }
+                Effect::SetFeed(Feed::Findings, _) | Effect::Refresh | Effect::Copy(_) => {}
+            }
+        }
+    }
+
+    pub fn quit_requested(&self) -> bool {
+        self.quit
+    }
+
+    /// Draws the current state into a buffer of the app's size.
+    pub fn draw(&mut self) -> Buffer {
+        let (w, h) = self.app.size;
+        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
+            Ok(t) => t,
+            Err(never) => match never {},
+        };
+        let drawn = terminal.draw(|frame| crate::ui::draw(frame, &self.app));
+        if let Err(never) = drawn {
+            match never {}
+        }
+        self.app.dirty = false;
+        terminal.backend().buffer().clone()
+    }
+}
+
+/// Renders the demo after `keys`, in `format`.
+pub fn render(
+    options: Options,
+    seed: u64,
+    now: Timestamp,
+    size: (u16, u16),
+    keys: &[Key],
+    format: Format,
+) -> String {
+    let mut harness = Harness::new(options, seed, now, size);
+    harness.keys(keys);
+    let buffer = harness.draw();
+    match format {
+        Format::Text => export::text(&buffer),
+        Format::Ansi => export::ansi(&buffer),
+        Format::Svg => export::svg(&buffer),
+    }
+}

@@ -1,0 +1,36 @@
+//! The README's key list is the default keymap, so the docs cannot drift from the code.
+
+use picket::app::Keymap;
+
+#[test]
+fn readme_keys_match_the_default_keymap() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme
+        .find("<!-- keys:start -->\n```text\n")
+        .expect("keys:start marker")
+        + "<!-- keys:start -->\n```text\n".len();
+    let end = readme
+        .find("\n```\n<!-- keys:end -->")
+        .expect("keys:end marker");
+    let expected = picket::ui::help::keymap_text(&Keymap::default());
+    assert_eq!(
+        &readme[start..end],
+        expected,
+        "README.md's key list is out of date; replace it with:\n{expected}"
+    );
+}
+
+#[test]
+fn readme_gives_the_two_commands() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    assert!(readme.contains("cargo run --release -- --demo"));
+    assert!(readme.contains("cargo test"));
+    let ci =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
+    assert!(
+        ci.contains("cargo test"),
+        ".ci/run runs the README's test command"
+    );
+}

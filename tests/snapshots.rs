@@ -1,0 +1,33 @@
+//! Every screen at 120×40 and 80×24, on the demo organization with a frozen clock.
+
+mod common;
+
+use common::screen;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+/// (name, keys) for each screen and state worth pinning.
+const SCREENS: &[(&str, &str)] = &[
+    ("overview", ""),
+    ("findings", "2"),
+    ("findings_filtered", "2 / sev>=high Enter"),
+    ("filter_error", "2 / sev>=hgih"),
+    ("findings_sorted_by_account", "2 s s"),
+    ("detail", "2 Enter"),
+    ("detail_search", "2 Enter / instance Enter"),
+    ("help", "?"),
+    ("logs", "3"),
+    ("logs_paused_record", "3 Space k k Enter"),
+    ("command_completion", ": th Tab"),
+    ("theme_mono", ": theme Space mono Enter 2"),
+];
+
+#[test]
+fn screens() {
+    for (w, h) in SIZES {
+        for (name, keys) in SCREENS {
+            let text = screen((w, h), keys);
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), text, &format!("keys: {keys}"));
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! picket in a real terminal (tmux), driven as a person would: it starts, shows findings, takes
+//! keys, and leaves the terminal clean on quit and on a panic.
+//!
+//! Needs tmux (`.ci/run` installs it). Without it these tests fail and say so.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session {
+    name: String,
+}
+
+impl Session {
+    fn start(command: &str, size: (u16, u16)) -> Session {
+        let found = Command::new("tmux").arg("-V").output();
+        assert!(
+            found.is_ok_and(|o| o.status.success()),
+            "tmux is required for the terminal tests: install it (apt-get install tmux); .ci/run does"
+        );
+        let name = format!("picket-test-{}-{}", std::process::id(), rand_suffix());
+        // A plain shell first, so the pane outlives picket and shows what it left behind.
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                &size.0.to_string(),
+                "-y",
+                &size.1.to_string(),
+            ])
+            .args([
+                "env",
+                "-u",
+                "NO_COLOR",
+                "PS1=$ ",
+                "TERM=xterm-256color",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ])
+            .status()
+            .expect("tmux starts");
+        assert!(status.success());
+        let session = Session { name };
+        session.keys_literal(command);
+        session.keys(&["Enter"]);
+        session
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn keys_literal(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name, "-l", text])
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits (polling the pane, up to 10 s) until `check` holds; panics with the screen if not.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(Instant::now().elapsed().as_nanos() as u64);
+    h.finish() % 1_000_000
+}
+
+fn picket_command(extra: &str) -> String {
+    format!(
+        "{} --demo --seed 7 --config /dev/null {extra}; echo EXITED:$?",
+        env!("CARGO_BIN_EXE_picket")
+    )
+}
+
+#[test]
+fn a_new_user_session_at_120x40() {
+    let s = Session::start(&picket_command(""), (120, 40));
+    s.wait_for("the overview with findings", |t| {
+        t.contains("Open findings by account") && t.contains("prod-")
+    });
+    s.keys(&["2"]);
+    s.wait_for("the findings table", |t| {
+        t.contains("SEV↓") && t.contains("CRIT")
+    });
+    s.keys(&["/"]);
+    s.keys_literal("sev>=high");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("the filter applied", |t| t.contains("│ sev>=high"));
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip(2)
+        .take(30)
+        .filter(|l| l.len() > 10)
+        .collect();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(
+            row.contains("CRIT") || row.contains("HIGH"),
+            "a row below high after sev>=high: {row}"
+        );
+    }
+    s.keys(&["Enter"]);
+    s.wait_for("the detail with raw JSON", |t| {
+        t.contains("Raw JSON") && (t.contains("\"accountId\"") || t.contains("\"AwsAccountId\""))
+    });
+    // Escape and the next key go separately: sent together they read as Alt+key, as they would
+    // from a person who typed them within a few milliseconds.
+    s.keys(&["Escape"]);
+    s.wait_for("the detail to close", |t| t.contains("SEV↓"));
+    s.keys(&["?"]);
+    s.wait_for("the help", |t| {
+        t.contains("Keys · Esc closes") && t.contains("copy the finding's ARN")
+    });
+    s.keys(&["Escape"]);
+    s.wait_for("the help to close", |t| !t.contains("Keys · Esc closes"));
+    s.keys(&["q"]);
+    let screen = s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
+    assert!(
+        !screen.contains("SEV↓"),
+        "the alternate screen is gone:\n{screen}"
+    );
+}
+
+#[test]
+fn usable_at_80x24_and_follows_resizes() {
+    let s = Session::start(&picket_command(""), (80, 24));
+    s.keys(&["2"]);
+    let screen = s.wait_for("the findings table", |t| t.contains("SEV↓"));
+    assert!(
+        screen
+            .lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80)
+    );
+    let status = Command::new("tmux")
+        .args(["resize-window", "-t", &s.name, "-x", "130", "-y", "30"])
+        .status()
+        .expect("resize");
+    assert!(status.success());
+    s.wait_for("the wider layout", |t| t.contains("REGION"));
+    s.keys(&["C-c"]);
+    s.wait_for("Ctrl-C to quit", |t| t.contains("EXITED:0"));
+}
+
+#[test]
+fn new_findings_keep_arriving() {
+    let s = Session::start(&picket_command(""), (120, 40));
+    s.keys(&["2"]);
+    let count = |t: &str| -> Option<usize> {
+        let line = t.lines().last()?;
+        let of = line.find(" of ")?;
+        let digits: String = line[of + 4..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',')
+            .filter(|c| *c != ',')
+            .collect();
+        digits.parse().ok()
+    };
+    let first = s.wait_for("the first findings", |t| {
+        t.contains("CRIT") && count(t).is_some_and(|n| n > 0)
+    });
+    let start = count(&first).expect("a total in the status bar");
+    s.wait_for("a new finding to arrive", |t| {
+        count(t).is_some_and(|n| n > start) || t.contains(" new)")
+    });
+    s.keys(&["q"]);
+    s.wait_for("exit", |t| t.contains("EXITED:0"));
+}
+
+#[test]
+fn the_terminal_is_restored_after_a_panic() {
+    let command = format!(
+        "PICKET_DEBUG_PANIC=1 RUST_BACKTRACE=0 {}",
+        picket_command("")
+    );
+    let s = Session::start(&command, (100, 30));
+    let screen = s.wait_for("the process to end", |t| {
+        t.lines().any(|l| l.starts_with("EXITED:"))
+    });
+    assert!(
+        screen.lines().any(|l| l.starts_with("EXITED:101")),
+        "a panic exits with 101:\n{screen}"
+    );
+    assert!(
+        screen.contains("panicked"),
+        "the panic message is readable:\n{screen}"
+    );
+    assert!(
+        !screen.contains("Open findings by account"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    // Cooked mode is back: a typed command runs and echoes normally.
+    s.keys_literal("echo still-$((40+2))");
+    s.keys(&["Enter"]);
+    s.wait_for("the shell to work", |t| t.contains("still-42"));
+}
