@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 
 use picket::app::{App, Msg, Options, update};
-use picket::sources::demo::{DemoOrg, generate_findings};
+use picket::sources::demo::{DemoOrg, FindingBatches};
 use picket::sources::{Batch, Feed};
 
 fn status_kib(field: &str) -> Option<u64> {
@@ -28,18 +28,31 @@ fn main() {
         .parse()
         .expect("valid timestamp");
     let before = status_kib("VmRSS:").unwrap_or(0);
-    let findings = generate_findings(7, n, now);
-    let raw_bytes: usize = findings.iter().map(|f| f.raw.len()).sum();
+    // Loaded page by page, as sources deliver them: 1,000 findings at a time.
     let org = DemoOrg::new(7);
     let mut app = App::new(Options::default(), now);
     update(&mut app, Msg::Resize(200, 50));
-    let batch = Batch {
-        findings,
-        accounts: org.accounts().to_vec(),
-        initial: true,
-        ..Batch::default()
-    };
-    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    let mut batches = FindingBatches::new(7, now);
+    let (mut raw_bytes, mut stored_bytes) = (0, 0);
+    let mut loaded = 0;
+    while loaded < n {
+        let findings = batches.next_batch(1_000.min(n - loaded));
+        loaded += findings.len();
+        raw_bytes += findings.iter().map(|f| f.raw.len()).sum::<usize>();
+        stored_bytes += findings.iter().map(|f| f.raw.stored_len()).sum::<usize>();
+        let accounts = if loaded == findings.len() {
+            org.accounts().to_vec()
+        } else {
+            Vec::new()
+        };
+        let batch = Batch {
+            findings,
+            accounts,
+            initial: true,
+            ..Batch::default()
+        };
+        update(&mut app, Msg::Batch(Feed::Findings, batch));
+    }
     app.table
         .set_filter(
             "sev>=medium -type:Policy*",
@@ -55,7 +68,11 @@ fn main() {
         app.store.len(),
         app.table.rows.len()
     );
-    println!("raw JSON kept: {:.1} MiB", raw_bytes as f64 / 1_048_576.0);
+    println!(
+        "raw JSON: {:.1} MiB, kept compressed in {:.1} MiB",
+        raw_bytes as f64 / 1_048_576.0,
+        stored_bytes as f64 / 1_048_576.0
+    );
     println!(
         "resident: {:.1} MiB (before loading {:.1} MiB)  peak: {:.1} MiB",
         rss as f64 / 1024.0,

@@ -62,10 +62,21 @@ impl Default for LogsConfig {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DemoConfig {
     pub seed: u64,
+    /// New findings arrive and old ones recur; `false` holds the organization still.
+    pub live: bool,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            live: true,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,6 +260,7 @@ mod tests {
             empty.config.logs.buffer.get_ref()
         );
         assert_eq!(loaded.config.demo.seed, empty.config.demo.seed);
+        assert_eq!(loaded.config.demo.live, empty.config.demo.live);
         assert_eq!(
             loaded.config.theme.as_ref().map(|t| t.get_ref().as_str()),
             Some("default")

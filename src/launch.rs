@@ -11,6 +11,8 @@ use crate::theme::{ColorDepth, ThemeSet};
 pub struct Launch {
     pub options: Options,
     pub seed: u64,
+    /// The demo organization moves (`[demo] live`).
+    pub demo_live: bool,
 }
 
 /// The environment variables start-up reads, passed in so tests need not touch the process.
@@ -99,5 +101,6 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
     Ok(Launch {
         options,
         seed: seed.unwrap_or(config.demo.seed),
+        demo_live: config.demo.live,
     })
 }

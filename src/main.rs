@@ -64,10 +64,11 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
     let mut options = launch.options;
     options.org_label = demo_label(launch.seed);
     let org = DemoOrg::new(launch.seed);
-    let sources: Vec<Box<dyn Source>> = vec![
-        Box::new(DemoFindings::new(Arc::clone(&org))),
-        Box::new(DemoTrail::new(org)),
-    ];
+    let mut findings = DemoFindings::new(Arc::clone(&org));
+    if !launch.demo_live {
+        findings = findings.frozen();
+    }
+    let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),

@@ -140,7 +140,10 @@ mod tests {
     fn view() -> JsonView {
         let value =
             serde_json::json!({"a": "alpha", "b": ["beta", "ALPHA"], "c": {"d": "gamma alpha"}});
-        JsonView::new(&RawRecord::from_json(&value))
+        JsonView::new(&RawRecord::json(
+            crate::model::raw::RecordKind::Asff,
+            &value,
+        ))
     }
 
     #[test]

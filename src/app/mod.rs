@@ -82,9 +82,11 @@ pub enum Pane {
 }
 
 /// A finding opened with Enter.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DetailState {
     pub entry: EntryIx,
+    /// The full finding, rebuilt from its raw record when opened or updated.
+    pub finding: Box<crate::model::Finding>,
     pub pane: Pane,
     pub summary_scroll: usize,
     pub json: JsonView,
@@ -98,7 +100,7 @@ pub struct RecordState {
 }
 
 /// What is drawn above the tab's own screen: the screen stack beyond the root.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Screen {
     Detail(Box<DetailState>),
     Record(Box<RecordState>),

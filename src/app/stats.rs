@@ -56,25 +56,22 @@ impl Stats {
             ..Stats::default()
         };
         let now_s = now.as_second();
-        for entry in store.entries() {
-            let f = &entry.finding;
-            if entry.unseen {
+        for (entry, s) in store.entries().iter().zip(store.summaries()) {
+            if s.unseen {
                 stats.unseen += 1;
             }
-            if f.archived {
+            if s.archived {
                 stats.archived += 1;
                 continue;
             }
             stats.active += 1;
-            let rank = f.severity.label.rank();
-            by_account.entry(entry.account).or_default()[rank] += 1;
+            let rank = s.label.rank();
+            by_account.entry(s.account).or_default()[rank] += 1;
             stats.totals[rank] += 1;
-            let t = by_type
-                .entry(entry.types[0])
-                .or_insert((0, f.severity.label));
+            let t = by_type.entry(s.type_label).or_insert((0, s.label));
             t.0 += 1;
-            t.1 = t.1.max(f.severity.label);
-            let minutes_ago = (now_s - f.first_seen.as_second()).div_euclid(60);
+            t.1 = t.1.max(s.label);
+            let minutes_ago = (now_s - entry.first_seen.as_second()).div_euclid(60);
             if (0..SPARK_MINUTES as i64).contains(&minutes_ago) {
                 stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
                 stats.new_last_hour += 1;
@@ -121,9 +118,10 @@ impl Stats {
         let mut latest: Vec<(jiff::Timestamp, EntryIx)> = store
             .entries()
             .iter()
+            .zip(store.summaries())
             .enumerate()
-            .filter(|(_, e)| !e.finding.archived)
-            .map(|(ix, e)| (e.finding.first_seen, ix as EntryIx))
+            .filter(|(_, (_, s))| !s.archived)
+            .map(|(ix, (e, _))| (e.first_seen, ix as EntryIx))
             .collect();
         let keep = LATEST.min(latest.len());
         if keep > 0 {

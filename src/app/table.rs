@@ -54,10 +54,11 @@ impl FindingsTable {
         self.rows.clear();
         self.rows.extend(
             store
-                .entries()
+                .summaries()
                 .iter()
+                .zip(store.entries())
                 .enumerate()
-                .filter(|(_, e)| filter.matches(e))
+                .filter(|(_, (s, e))| filter.matches(s, e))
                 .map(|(ix, _)| ix as EntryIx),
         );
         sort_rows(&mut self.rows, store, directory, self.sort, self.reverse);

@@ -94,9 +94,11 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             }
             if reopen
                 && let Some(Screen::Detail(detail)) = app.stack.last_mut()
-                && let Some(entry) = app.store.get(detail.entry)
+                && let (Some(entry), Some(finding)) =
+                    (app.store.get(detail.entry), app.store.finding(detail.entry))
             {
-                detail.json.reload(&entry.finding.raw);
+                detail.json.reload(&entry.raw);
+                *detail.finding = finding;
             }
             app.table.refresh(&app.store, &app.directory, app.now);
             mark_selected_seen(app);
@@ -387,16 +389,18 @@ fn resort(app: &mut App) {
 }
 
 fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
-    let Some(json) = app
-        .store
-        .get(ix)
-        .map(|entry| JsonView::new(&entry.finding.raw))
-    else {
+    let (Some(entry), Some(finding)) = (app.store.get(ix), app.store.finding(ix)) else {
+        app.notify(
+            "this finding's record could not be read back",
+            NoticeLevel::Error,
+        );
         return;
     };
+    let json = JsonView::new(&entry.raw);
     app.store.mark_seen(ix);
     app.stack.push(Screen::Detail(Box::new(DetailState {
         entry: ix,
+        finding: Box::new(finding),
         pane: Pane::Json,
         summary_scroll: 0,
         json,
@@ -407,18 +411,19 @@ fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effec
     let Some(entry) = app.store.get(ix) else {
         return Vec::new();
     };
-    let f = &entry.finding;
     let (what, text) = if command == Command::CopyArn {
-        ("ARN", f.arn.as_ref().unwrap_or(&f.id).to_string())
+        let arn = app
+            .store
+            .finding(ix)
+            .and_then(|f| f.arn)
+            .unwrap_or_else(|| entry.id.clone());
+        ("ARN", arn.to_string())
     } else {
-        let pretty = f
-            .raw
-            .parse()
+        let delivered = entry.raw.as_delivered();
+        let pretty = serde_json::from_str::<serde_json::Value>(&delivered)
+            .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok());
-        (
-            "JSON",
-            pretty.unwrap_or_else(|| f.raw.json_text().to_string()),
-        )
+        ("JSON", pretty.unwrap_or(delivered))
     };
     let shown = crate::model::text::clean_line(&text, 60).into_owned();
     app.notify(

@@ -8,7 +8,7 @@ use super::finding::{
     Sources, Verification, Workflow,
 };
 use super::json::{get, get_array, get_bool, get_f64, get_str, get_time, path_str};
-use super::raw::RawRecord;
+use super::raw::{RawRecord, RecordKind};
 use super::severity::{Severity, SeverityLabel};
 use super::text::SafeText;
 
@@ -92,7 +92,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
             .filter(|a| !a.is_empty())
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
-        raw: RawRecord::from_json(record),
+        raw: RawRecord::json(RecordKind::Asff, record),
     })
 }
 

@@ -9,7 +9,7 @@ use super::finding::{
 use super::json::{
     as_f64, get, get_array, get_bool, get_f64, get_str, get_time, get_u64, path, path_str,
 };
-use super::raw::RawRecord;
+use super::raw::{RawRecord, RecordKind};
 use super::severity::Severity;
 use super::text::SafeText;
 
@@ -77,7 +77,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         notes: Vec::new(),
         activity,
         sample,
-        raw: RawRecord::from_json(record),
+        raw: RawRecord::json(RecordKind::GuardDuty, record),
     };
     actor_from_resources(&mut finding);
     Ok(finding)

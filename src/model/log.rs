@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::json::{get, get_bool, get_str, get_time};
-use super::raw::RawRecord;
+use super::raw::{RawRecord, RecordKind};
 use super::text::SafeText;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -43,7 +43,7 @@ impl LogEvent {
             group: SafeText::line(group),
             stream: SafeText::line(stream),
             event_id: None,
-            message: RawRecord::from_text(message),
+            message: RawRecord::text(RecordKind::Log, message),
             trail,
         }
     }

@@ -23,12 +23,26 @@ pub use text::SafeText;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MapError {
     Missing(&'static str),
+    NotJson,
+    NotAFinding,
+}
+
+/// Rebuilds the full finding from its raw record, through the mapper that first read it.
+pub fn finding_from_raw(raw: &raw::RawRecord) -> Result<Finding, MapError> {
+    let value = raw.parse().ok_or(MapError::NotJson)?;
+    match raw.kind() {
+        raw::RecordKind::GuardDuty => guardduty::map_finding(&value),
+        raw::RecordKind::Asff => asff::map_finding(&value),
+        raw::RecordKind::Log => Err(MapError::NotAFinding),
+    }
 }
 
 impl std::fmt::Display for MapError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             MapError::Missing(field) => write!(f, "missing required field `{field}`"),
+            MapError::NotJson => f.write_str("not a JSON document"),
+            MapError::NotAFinding => f.write_str("not a finding"),
         }
     }
 }

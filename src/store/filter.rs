@@ -1,11 +1,12 @@
-//! A parsed query bound to the store: fields with few distinct values (account, region, type,
-//! product) are resolved once into lookup tables, so testing a finding is mostly array reads.
+//! A parsed query bound to the store: every field with few distinct values (account, OU, region,
+//! type, product, resource kind, control, requirements) is resolved once into a lookup table, so
+//! testing a finding is mostly array reads on its [`Summary`].
 
 use jiff::Timestamp;
 
-use super::{Entry, FindingStore, Interner};
-use crate::model::Directory;
-use crate::model::finding::RecordState;
+use super::{Entry, FindingStore, Interner, NONE, Summary};
+use crate::model::finding::{ComplianceStatus, Verification};
+use crate::model::{Directory, SeverityLabel, SourceKind};
 use crate::query::{Cmp, Flag, Glob, Query, Status, Test, TextField};
 
 pub struct CompiledFilter {
@@ -15,21 +16,23 @@ pub struct CompiledFilter {
 enum Check {
     /// Indexed by the interned id of the field named in [`Lookup`].
     Table(Lookup, Vec<bool>),
-    Resource(Vec<Glob>),
+    /// Resource kinds that match, and globs for ids and ARNs.
+    Resource(Vec<bool>, Vec<Glob>),
     Title(Vec<Glob>),
     Id(Vec<Glob>),
-    Control(Vec<Glob>),
-    SeverityLabel(Cmp, crate::model::SeverityLabel),
+    /// Controls that match, and requirement sets with a match.
+    Control(Vec<bool>, Vec<bool>),
+    SeverityLabel(Cmp, SeverityLabel),
     SeverityScore(Cmp, u8),
-    SeverityIn(Vec<crate::model::SeverityLabel>),
+    SeverityIn(Vec<SeverityLabel>),
     Count(Cmp, u64),
-    /// Compares the last-seen time with `now - age`; the comparison is reversed because a
-    /// larger age is an earlier time.
-    LastSeen(Cmp, Timestamp),
+    /// Compares the last-seen time (epoch seconds) with `now - age`; the comparison is
+    /// reversed because a larger age is an earlier time.
+    LastSeen(Cmp, i64),
     Status(Vec<Status>),
-    Source(Vec<crate::model::SourceKind>),
-    Compliance(Vec<crate::model::finding::ComplianceStatus>),
-    Verification(Vec<crate::model::finding::Verification>),
+    Source(Vec<SourceKind>),
+    Compliance(Vec<ComplianceStatus>),
+    Verification(Vec<Verification>),
     Unseen,
     Archived,
     Sample,
@@ -40,8 +43,27 @@ enum Check {
 enum Lookup {
     Account,
     Region,
-    AnyType,
+    TypeSet,
     Product,
+}
+
+/// Which interned strings match any of the globs.
+fn table(interner: &Interner, keep: impl Fn(&str) -> bool) -> Vec<bool> {
+    interner.iter().map(|(_, name)| keep(name)).collect()
+}
+
+/// Which interned sets contain a member marked in `members`.
+fn set_table(sets: &Interner<[u32]>, members: &[bool]) -> Vec<bool> {
+    sets.iter()
+        .map(|(_, set)| {
+            set.iter()
+                .any(|&m| members.get(m as usize).copied().unwrap_or(false))
+        })
+        .collect()
+}
+
+fn any(globs: &[Glob], s: &str) -> bool {
+    globs.iter().any(|g| g.matches(s))
 }
 
 impl CompiledFilter {
@@ -60,11 +82,7 @@ impl CompiledFilter {
     }
 
     fn check(test: &Test, store: &FindingStore, directory: &Directory, now: Timestamp) -> Check {
-        let any = |globs: &[Glob], s: &str| globs.iter().any(|g| g.matches(s));
-        let table = |interner: &Interner, keep: &dyn Fn(&str) -> bool| -> Vec<bool> {
-            interner.iter().map(|(_, name)| keep(name)).collect()
-        };
-        let account = |keep: &dyn Fn(&str) -> bool| -> Check {
+        let account = |keep: &dyn Fn(&str) -> bool| {
             Check::Table(Lookup::Account, table(&store.accounts, keep))
         };
         match test {
@@ -76,26 +94,34 @@ impl CompiledFilter {
             }
             Test::Is(Flag::Prod) => account(&|id| directory.get(id).is_some_and(|a| a.production)),
             Test::Text(TextField::Region, globs) => {
-                Check::Table(Lookup::Region, table(&store.regions, &|r| any(globs, r)))
+                Check::Table(Lookup::Region, table(&store.regions, |r| any(globs, r)))
             }
             Test::Text(TextField::Type, globs) => {
-                Check::Table(Lookup::AnyType, table(&store.types, &|t| any(globs, t)))
+                let per_type = table(&store.types, |t| any(globs, t));
+                Check::Table(Lookup::TypeSet, set_table(&store.type_sets, &per_type))
             }
             Test::Text(TextField::Product, globs) => {
-                Check::Table(Lookup::Product, table(&store.products, &|p| any(globs, p)))
+                Check::Table(Lookup::Product, table(&store.products, |p| any(globs, p)))
             }
-            Test::Text(TextField::Resource, globs) => Check::Resource(globs.clone()),
+            Test::Text(TextField::Resource, globs) => Check::Resource(
+                table(&store.resource_kinds, |k| any(globs, k)),
+                globs.clone(),
+            ),
             Test::Text(TextField::Title, globs) => Check::Title(globs.clone()),
             Test::Text(TextField::Id, globs) => Check::Id(globs.clone()),
-            Test::Text(TextField::Control, globs) => Check::Control(globs.clone()),
+            Test::Text(TextField::Control, globs) => {
+                let per_requirement = table(&store.requirements, |r| any(globs, r));
+                Check::Control(
+                    table(&store.controls, |c| any(globs, c)),
+                    set_table(&store.requirement_sets, &per_requirement),
+                )
+            }
             Test::SeverityLabel(cmp, label) => Check::SeverityLabel(*cmp, *label),
             Test::SeverityScore(cmp, score) => Check::SeverityScore(*cmp, *score),
             Test::SeverityIn(labels) => Check::SeverityIn(labels.clone()),
             Test::Count(cmp, n) => Check::Count(*cmp, *n),
             Test::Age(cmp, seconds) => {
-                let threshold = now
-                    .checked_sub(jiff::SignedDuration::from_secs(*seconds))
-                    .unwrap_or(Timestamp::MIN);
+                let threshold = now.as_second().saturating_sub(*seconds);
                 let reversed = match cmp {
                     Cmp::Lt => Cmp::Gt,
                     Cmp::Le => Cmp::Ge,
@@ -116,57 +142,50 @@ impl CompiledFilter {
         }
     }
 
-    pub fn matches(&self, entry: &Entry) -> bool {
+    /// Whether the finding passes; `summary` answers most terms without touching `entry`.
+    pub fn matches(&self, summary: &Summary, entry: &Entry) -> bool {
         self.terms
             .iter()
-            .all(|(negated, check)| check.holds(entry) != *negated)
+            .all(|(negated, check)| check.holds(summary, entry) != *negated)
     }
 }
 
+fn lookup(table: &[bool], id: u32) -> bool {
+    id != NONE && table.get(id as usize).copied().unwrap_or(false)
+}
+
 impl Check {
-    fn holds(&self, entry: &Entry) -> bool {
-        let f = &entry.finding;
-        let lookup = |table: &[bool], id: u32| table.get(id as usize).copied().unwrap_or(false);
+    fn holds(&self, h: &Summary, entry: &Entry) -> bool {
         match self {
-            Check::Table(Lookup::Account, t) => lookup(t, entry.account),
-            Check::Table(Lookup::Region, t) => lookup(t, entry.region),
-            Check::Table(Lookup::Product, t) => lookup(t, entry.product),
-            Check::Table(Lookup::AnyType, t) => entry.types.iter().any(|&id| lookup(t, id)),
-            Check::Resource(globs) => f.resources.iter().any(|r| {
-                globs.iter().any(|g| {
-                    g.matches(&r.kind)
-                        || g.matches(&r.id)
-                        || r.arn.as_deref().is_some_and(|a| g.matches(a))
-                })
+            Check::Table(Lookup::Account, t) => lookup(t, h.account),
+            Check::Table(Lookup::Region, t) => lookup(t, h.region),
+            Check::Table(Lookup::Product, t) => lookup(t, h.product),
+            Check::Table(Lookup::TypeSet, t) => lookup(t, h.type_set),
+            Check::Resource(kinds, globs) => entry.resources.iter().any(|r| {
+                lookup(kinds, r.kind)
+                    || any(globs, &r.id)
+                    || r.arn.as_deref().is_some_and(|a| any(globs, a))
             }),
-            Check::Title(globs) => globs.iter().any(|g| g.matches(&f.title)),
-            Check::Id(globs) => globs
-                .iter()
-                .any(|g| g.matches(&f.id) || f.arn.as_deref().is_some_and(|a| g.matches(a))),
-            Check::Control(globs) => f.compliance.as_ref().is_some_and(|c| {
-                globs.iter().any(|g| {
-                    c.control_id.as_deref().is_some_and(|id| g.matches(id))
-                        || c.requirements.iter().any(|r| g.matches(r))
-                })
-            }),
-            Check::SeverityLabel(cmp, label) => cmp.holds(f.severity.label, *label),
-            Check::SeverityScore(cmp, score) => cmp.holds(f.severity.normalized, *score),
-            Check::SeverityIn(labels) => labels.contains(&f.severity.label),
-            Check::Count(cmp, n) => cmp.holds(f.count, *n),
-            Check::LastSeen(cmp, threshold) => cmp.holds(f.last_seen, *threshold),
+            Check::Title(globs) => any(globs, &entry.title),
+            Check::Id(globs) => any(globs, &entry.id),
+            Check::Control(controls, requirement_sets) => {
+                lookup(controls, h.control) || lookup(requirement_sets, h.requirements)
+            }
+            Check::SeverityLabel(cmp, label) => cmp.holds(h.label, *label),
+            Check::SeverityScore(cmp, score) => cmp.holds(h.severity, *score),
+            Check::SeverityIn(labels) => labels.contains(&h.label),
+            Check::Count(cmp, n) => cmp.holds(u64::from(h.count), *n),
+            Check::LastSeen(cmp, threshold) => cmp.holds(h.last_seen, *threshold),
             Check::Status(values) => values.iter().any(|s| match s {
-                Status::Archived => f.archived || f.record_state == RecordState::Archived,
-                Status::Workflow(w) => f.workflow == *w && !f.archived,
+                Status::Archived => h.archived,
+                Status::Workflow(w) => h.workflow == *w && !h.archived,
             }),
-            Check::Source(kinds) => kinds.iter().any(|k| f.sources.contains(*k)),
-            Check::Compliance(values) => f
-                .compliance
-                .as_ref()
-                .is_some_and(|c| values.contains(&c.status)),
-            Check::Verification(values) => values.contains(&f.verification),
-            Check::Unseen => entry.unseen,
-            Check::Archived => f.archived,
-            Check::Sample => f.sample,
+            Check::Source(kinds) => kinds.iter().any(|k| h.sources.contains(*k)),
+            Check::Compliance(values) => h.compliance.is_some_and(|c| values.contains(&c)),
+            Check::Verification(values) => values.contains(&h.verification),
+            Check::Unseen => h.unseen,
+            Check::Archived => h.archived,
+            Check::Sample => h.sample,
             Check::Word(glob) => glob.found_in(&entry.haystack),
         }
     }

@@ -1,69 +1,153 @@
-//! The findings queue: every finding once, upserted by id, with what filtering and sorting need
-//! precomputed at insert time so a 100,000-finding re-filter stays within a keystroke.
+//! The findings queue: every finding once, upserted by id.
+//!
+//! The store keeps what the queue shows, filters and sorts on — a compact [`Summary`] of numbers
+//! and interned ids per finding, kept apart so a pass over 100,000 stays in cache, and a lean
+//! [`Entry`] with the few unique strings — plus the raw record, compressed. Everything else of a
+//! finding (description, resource details, actor and network, notes) is rebuilt from the raw
+//! record when the finding is opened ([`FindingStore::finding`]). That keeps 100,000 findings in
+//! well under 200 MB, and one source of truth for the detail view.
 
 mod filter;
 mod sort;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
 
 use jiff::Timestamp;
 
-use crate::model::Finding;
+use crate::model::finding::{ComplianceStatus, RecordState, Verification};
+use crate::model::raw::RawRecord;
+use crate::model::{Finding, SafeText, SeverityLabel, Sources, Workflow, finding_from_raw};
 pub use filter::CompiledFilter;
 pub use sort::{SortKey, sort_rows};
 
 /// Index of an entry in the store. Entries are never removed, so an index stays valid.
 pub type EntryIx = u32;
 
-/// Distinct strings of one field, numbered in order of first appearance.
-#[derive(Debug, Default)]
-pub struct Interner {
-    ids: HashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+/// Marks "none" in interned id fields.
+pub const NONE: u32 = u32::MAX;
+
+/// Distinct values of one kind, numbered in order of first appearance.
+#[derive(Debug)]
+pub struct Interner<T: ?Sized + Eq + Hash = str> {
+    ids: HashMap<Box<T>, u32>,
+    values: Vec<Box<T>>,
 }
 
-impl Interner {
-    pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
+impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
+    fn default() -> Self {
+        Self {
+            ids: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T: ?Sized + Eq + Hash> Interner<T>
+where
+    Box<T>: for<'a> From<&'a T>,
+{
+    pub fn intern(&mut self, value: &T) -> u32 {
+        if let Some(&id) = self.ids.get(value) {
             return id;
         }
-        let id = self.names.len() as u32;
-        self.names.push(s.into());
-        self.ids.insert(s.into(), id);
+        let id = self.values.len() as u32;
+        self.values.push(value.into());
+        self.ids.insert(value.into(), id);
         id
     }
 
-    pub fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("", |n| n)
+    pub fn get(&self, id: u32) -> Option<&T> {
+        self.values.get(id as usize).map(|v| &**v)
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.values.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.values.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
-        self.names.iter().enumerate().map(|(i, n)| (i as u32, &**n))
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as u32, &**v))
     }
 }
 
+impl Interner<str> {
+    /// The string for `id`, or `""` (also for [`NONE`]).
+    pub fn name(&self, id: u32) -> &str {
+        self.get(id).unwrap_or("")
+    }
+}
+
+/// A resource as the queue needs it: for the resource column and `resource:` filters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRef {
+    /// Interned in [`FindingStore::resource_kinds`].
+    pub kind: u32,
+    pub id: SafeText,
+    /// Only when it differs from the id.
+    pub arn: Option<SafeText>,
+}
+
+/// The strings of a finding the queue needs, and its raw record.
 #[derive(Debug)]
 pub struct Entry {
-    pub finding: Finding,
-    pub account: u32,
-    pub region: u32,
-    pub product: u32,
-    /// Interned types: the table's type label first, then every other type.
-    pub types: Box<[u32]>,
+    pub id: SafeText,
+    pub title: SafeText,
+    pub resources: Box<[ResourceRef]>,
+    pub first_seen: Timestamp,
     /// Lowercased title, types and resources, searched by free words.
     pub haystack: Box<str>,
     /// When picket first received it.
     pub arrived: Timestamp,
+    pub raw: RawRecord,
+}
+
+/// What filtering and sorting read of every finding, packed small and kept apart from the
+/// entries so a pass over 100,000 findings stays in cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub last_seen: i64,
+    pub account: u32,
+    /// The name the record itself gives its account (ASFF `AwsAccountName`), or [`NONE`].
+    pub account_name: u32,
+    pub region: u32,
+    pub product: u32,
+    /// The table's type label.
+    pub type_label: u32,
+    /// The label and every type as one interned set (see [`FindingStore::type_sets`]).
+    pub type_set: u32,
+    /// Security Hub control id, or [`NONE`].
+    pub control: u32,
+    /// The related requirements as one interned set, or [`NONE`].
+    pub requirements: u32,
+    pub count: u32,
+    pub severity: u8,
+    pub label: SeverityLabel,
+    pub workflow: Workflow,
+    pub verification: Verification,
+    pub compliance: Option<ComplianceStatus>,
+    pub sources: Sources,
+    pub archived: bool,
+    pub sample: bool,
     /// Arrived after the first sweep and not yet selected.
     pub unseen: bool,
+}
+
+impl Summary {
+    /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
+    pub fn status_label(&self) -> &'static str {
+        if self.archived {
+            "ARCHIVED"
+        } else {
+            self.workflow.as_str()
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,11 +160,23 @@ pub enum Upsert {
 #[derive(Debug, Default)]
 pub struct FindingStore {
     entries: Vec<Entry>,
-    by_id: HashMap<Box<str>, EntryIx>,
+    summaries: Vec<Summary>,
+    /// Finding id hash → entry. A (vanishingly rare) second id with the same hash goes to
+    /// `colliding`; ids are always compared, so a collision can never merge two findings.
+    by_hash: HashMap<u64, EntryIx>,
+    colliding: HashMap<Box<str>, EntryIx>,
+    hasher: std::collections::hash_map::RandomState,
     pub accounts: Interner,
+    pub account_names: Interner,
     pub regions: Interner,
     pub types: Interner,
     pub products: Interner,
+    pub resource_kinds: Interner,
+    pub controls: Interner,
+    pub requirements: Interner,
+    /// Distinct combinations of types, so a type filter resolves once per combination.
+    pub type_sets: Interner<[u32]>,
+    pub requirement_sets: Interner<[u32]>,
     /// Bumped on every change, so views know when to recompute.
     version: u64,
 }
@@ -102,19 +198,47 @@ impl FindingStore {
         &self.entries
     }
 
+    pub fn summaries(&self) -> &[Summary] {
+        &self.summaries
+    }
+
     pub fn get(&self, ix: EntryIx) -> Option<&Entry> {
         self.entries.get(ix as usize)
     }
 
+    pub fn summary(&self, ix: EntryIx) -> Option<&Summary> {
+        self.summaries.get(ix as usize)
+    }
+
+    pub fn is_unseen(&self, ix: EntryIx) -> bool {
+        self.summary(ix).is_some_and(|s| s.unseen)
+    }
+
+    /// The full finding, rebuilt from its raw record, with what the store knows on top (every
+    /// source that delivered it).
+    pub fn finding(&self, ix: EntryIx) -> Option<Finding> {
+        let entry = self.get(ix)?;
+        let mut finding = finding_from_raw(&entry.raw).ok()?;
+        finding.sources = self.summary(ix).map_or(finding.sources, |s| s.sources);
+        Some(finding)
+    }
+
+    fn hash_id(&self, id: &str) -> u64 {
+        self.hasher.hash_one(id)
+    }
+
     pub fn find(&self, id: &str) -> Option<EntryIx> {
-        self.by_id.get(id).copied()
+        match self.by_hash.get(&self.hash_id(id)) {
+            Some(&ix) if self.entries[ix as usize].id.as_str() == id => Some(ix),
+            _ => self.colliding.get(id).copied(),
+        }
     }
 
     pub fn mark_seen(&mut self, ix: EntryIx) {
-        if let Some(entry) = self.entries.get_mut(ix as usize)
-            && entry.unseen
+        if let Some(summary) = self.summaries.get_mut(ix as usize)
+            && summary.unseen
         {
-            entry.unseen = false;
+            summary.unseen = false;
             self.version += 1;
         }
     }
@@ -122,27 +246,42 @@ impl FindingStore {
     /// Inserts a new finding or replaces the stored one with the same id. A finding from a
     /// source's first sweep is part of the baseline and never marked unseen.
     pub fn upsert(&mut self, finding: Finding, now: Timestamp, baseline: bool) -> Upsert {
-        if let Some(&ix) = self.by_id.get(finding.id.as_str()) {
-            let old = &self.entries[ix as usize];
-            if old.finding == finding {
+        if let Some(ix) = self.find(&finding.id) {
+            let i = ix as usize;
+            let old = &self.summaries[i];
+            let (sources, unseen, arrived) = (
+                old.sources.union(finding.sources),
+                old.unseen,
+                self.entries[i].arrived,
+            );
+            if self.entries[i].raw == finding.raw && old.sources == sources {
                 return Upsert::Unchanged(ix);
             }
-            let mut finding = finding;
-            finding.sources = old.finding.sources.union(finding.sources);
-            let (arrived, unseen) = (old.arrived, old.unseen);
-            self.entries[ix as usize] = self.index(finding, arrived, unseen);
+            let (entry, mut summary) = self.index(finding, arrived, unseen);
+            summary.sources = sources;
+            self.entries[i] = entry;
+            self.summaries[i] = summary;
             self.version += 1;
             return Upsert::Updated(ix);
         }
         let ix = self.entries.len() as EntryIx;
-        self.by_id.insert(finding.id.as_str().into(), ix);
-        let entry = self.index(finding, now, !baseline);
+        let hash = self.hash_id(&finding.id);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.colliding.insert(finding.id.as_str().into(), ix);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(ix);
+            }
+        }
+        let (entry, summary) = self.index(finding, now, !baseline);
         self.entries.push(entry);
+        self.summaries.push(summary);
         self.version += 1;
         Upsert::Inserted(ix)
     }
 
-    fn index(&mut self, finding: Finding, arrived: Timestamp, unseen: bool) -> Entry {
+    fn index(&mut self, finding: Finding, arrived: Timestamp, unseen: bool) -> (Entry, Summary) {
         let label = finding.type_label().to_string();
         let mut types = vec![self.types.intern(&label)];
         for t in &finding.types {
@@ -151,6 +290,15 @@ impl FindingStore {
                 types.push(id);
             }
         }
+        let resources: Box<[ResourceRef]> = finding
+            .resources
+            .iter()
+            .map(|r| ResourceRef {
+                kind: self.resource_kinds.intern(&r.kind),
+                id: r.id.clone(),
+                arn: r.arn.clone().filter(|a| *a != r.id),
+            })
+            .collect();
         let mut haystack = String::with_capacity(finding.title.len() + label.len() + 64);
         haystack.push_str(&finding.title);
         haystack.push('\n');
@@ -161,16 +309,55 @@ impl FindingStore {
             haystack.push(' ');
             haystack.push_str(&r.id);
         }
-        Entry {
+        let (control, requirements) = match &finding.compliance {
+            Some(c) => {
+                let control = c
+                    .control_id
+                    .as_deref()
+                    .map_or(NONE, |id| self.controls.intern(id));
+                let ids: Vec<u32> = c
+                    .requirements
+                    .iter()
+                    .map(|r| self.requirements.intern(r))
+                    .collect();
+                (control, self.requirement_sets.intern(&ids))
+            }
+            None => (NONE, NONE),
+        };
+        let summary = Summary {
+            last_seen: finding.last_seen.as_second(),
             account: self.accounts.intern(&finding.account_id),
+            account_name: finding
+                .account_name
+                .as_deref()
+                .map_or(NONE, |n| self.account_names.intern(n)),
             region: self.regions.intern(&finding.region),
             product: self.products.intern(&finding.product),
-            types: types.into_boxed_slice(),
+            type_label: types[0],
+            type_set: self.type_sets.intern(&types),
+            control,
+            requirements,
+            count: u32::try_from(finding.count).unwrap_or(u32::MAX),
+            severity: finding.severity.normalized,
+            label: finding.severity.label,
+            workflow: finding.workflow,
+            verification: finding.verification,
+            compliance: finding.compliance.as_ref().map(|c| c.status),
+            sources: finding.sources,
+            archived: finding.archived || finding.record_state == RecordState::Archived,
+            sample: finding.sample,
+            unseen,
+        };
+        let entry = Entry {
+            id: finding.id,
+            title: finding.title,
+            resources,
+            first_seen: finding.first_seen,
             haystack: haystack.to_lowercase().into_boxed_str(),
             arrived,
-            unseen,
-            finding,
-        }
+            raw: finding.raw,
+        };
+        (entry, summary)
     }
 }
 

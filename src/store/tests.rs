@@ -49,12 +49,17 @@ fn ids(store: &FindingStore, filter: &str, key: SortKey, reverse: bool) -> Vec<S
     let query = Query::parse(filter).expect("valid query");
     let compiled = CompiledFilter::compile(&query, store, &directory(), now());
     let mut rows: Vec<EntryIx> = (0..store.len() as EntryIx)
-        .filter(|&ix| store.get(ix).is_some_and(|e| compiled.matches(e)))
+        .filter(|&ix| {
+            store
+                .get(ix)
+                .zip(store.summary(ix))
+                .is_some_and(|(e, s)| compiled.matches(s, e))
+        })
         .collect();
     sort_rows(&mut rows, store, &directory(), key, reverse);
     rows.iter()
         .filter_map(|&ix| store.get(ix))
-        .map(|e| e.finding.id.to_string())
+        .map(|e| e.id.to_string())
         .collect()
 }
 
@@ -86,7 +91,7 @@ fn upsert_updates_in_place_and_keeps_unseen_state() {
     );
     assert_eq!(s.upsert(recurred, now(), false), Upsert::Updated(0));
     assert!(
-        !s.entries()[0].unseen,
+        !s.is_unseen(0),
         "a recurrence of a baseline finding is not news"
     );
     let fresh = guardduty(
@@ -97,9 +102,9 @@ fn upsert_updates_in_place_and_keeps_unseen_state() {
         "2026-01-15T11:59:30Z",
     );
     assert_eq!(s.upsert(fresh, now(), false), Upsert::Inserted(4));
-    assert!(s.entries()[4].unseen);
+    assert!(s.is_unseen(4));
     s.mark_seen(4);
-    assert!(!s.entries()[4].unseen);
+    assert!(!s.is_unseen(4));
     assert_eq!(s.len(), 5);
 }
 

@@ -15,11 +15,8 @@ use crate::model::Finding;
 use crate::theme::Theme;
 
 pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailState) {
-    let Some(entry) = app.store.get(detail.entry) else {
-        return;
-    };
     let (summary_area, json_area) = layout::detail_panes(area);
-    let finding = &entry.finding;
+    let finding = &detail.finding;
     section_title(
         buf,
         summary_area,

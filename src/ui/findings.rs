@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use super::put;
 use super::text::{age, short_resource};
 use crate::app::App;
-use crate::store::{Entry, SortKey};
+use crate::store::{EntryIx, NONE, SortKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Column {
@@ -209,10 +209,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         .offset
         .min(table.selected)
         .max((table.selected + 1).saturating_sub(page));
-    let entries = app.store.entries();
     for (row, &ix) in table.rows.iter().skip(offset).take(page).enumerate() {
         let y = body.y + row as u16;
-        let entry = &entries[ix as usize];
         let selected = offset + row == table.selected;
         if selected {
             buf.set_style(
@@ -231,12 +229,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                 style
             }
         };
-        if entry.unseen {
+        if app.store.is_unseen(ix) {
             put(buf, body.x, y, "●", 1, overlay(theme.unseen));
         }
         let mut x = body.x + MARKER;
         for (column, _, w) in &cols {
-            draw_cell(buf, (x, y, usize::from(*w)), *column, entry, app, &overlay);
+            draw_cell(buf, (x, y, usize::from(*w)), *column, ix, app, &overlay);
             x += w + 1;
         }
     }
@@ -247,81 +245,70 @@ fn draw_cell(
     buf: &mut Buffer,
     (x, y, w): (u16, u16, usize),
     column: Column,
-    entry: &Entry,
+    ix: EntryIx,
     app: &App,
     overlay: &dyn Fn(Style) -> Style,
 ) {
     let theme = &app.theme;
-    let f = &entry.finding;
-    match column {
+    let store = &app.store;
+    let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {
+        return;
+    };
+    let (text, style): (std::borrow::Cow<'_, str>, Style) = match column {
         Column::Severity => {
-            let sev = theme.severity(f.severity.label);
-            put(
-                buf,
-                x,
-                y,
-                &format!("{} {}", sev.symbol, f.severity.label.short()),
-                w,
-                overlay(sev.style),
-            );
+            let sev = theme.severity(s.label);
+            (
+                format!("{} {}", sev.symbol, s.label.short()).into(),
+                sev.style,
+            )
         }
         Column::Age => {
-            put(
-                buf,
-                x,
-                y,
-                &format!("{:>4}", age(app.now, f.last_seen)),
-                w,
-                overlay(theme.base),
-            );
+            let last_seen = jiff::Timestamp::from_second(s.last_seen).unwrap_or(app.now);
+            (format!("{:>4}", age(app.now, last_seen)).into(), theme.base)
         }
         Column::Account => {
-            let account = app.directory.get(&f.account_id);
-            let name = account
-                .map(|a| a.name.as_str())
-                .or(f.account_name.as_deref())
-                .unwrap_or(&f.account_id);
-            let production = account.is_some_and(|a| a.production);
-            let style = if production {
+            let id = store.accounts.name(s.account);
+            let account = app.directory.get(id);
+            let name = match account {
+                Some(a) => a.name.as_str(),
+                None if s.account_name != NONE => store.account_names.name(s.account_name),
+                None => id,
+            };
+            let style = if account.is_some_and(|a| a.production) {
                 theme.production
             } else {
                 theme.base
             };
-            put(buf, x, y, name, w, overlay(style));
+            (name.into(), style)
         }
-        Column::Region => {
-            put(buf, x, y, &f.region, w, overlay(theme.muted));
-        }
-        Column::Source => {
-            put(buf, x, y, &f.sources.tag(), w, overlay(theme.muted));
-        }
-        Column::Type => {
-            put(buf, x, y, f.type_label(), w, overlay(theme.base));
-        }
-        Column::Title => {
-            let style = if f.sample { theme.muted } else { theme.base };
-            put(buf, x, y, &f.title, w, overlay(style));
-        }
+        Column::Region => (store.regions.name(s.region).into(), theme.muted),
+        Column::Source => (s.sources.tag().into(), theme.muted),
+        Column::Type => (store.types.name(s.type_label).into(), theme.base),
+        Column::Title => (
+            entry.title.as_str().into(),
+            if s.sample { theme.muted } else { theme.base },
+        ),
         Column::Resource => {
-            let text = f.primary_resource().map_or("", |r| {
+            let text = entry.resources.first().map_or("", |r| {
                 if r.id.is_empty() {
-                    r.kind.as_str()
+                    store.resource_kinds.name(r.kind)
                 } else {
                     short_resource(&r.id)
                 }
             });
-            put(buf, x, y, text, w, overlay(theme.muted));
+            (text.into(), theme.muted)
         }
         Column::Status => {
-            let status = f.status_label();
+            let status = s.status_label();
             let style = match status {
                 "NEW" => theme.accent,
                 "RESOLVED" | "SUPPRESSED" | "ARCHIVED" => theme.muted,
                 _ => theme.base,
             };
-            put(buf, x, y, status, w, overlay(style));
+            (status.into(), style)
         }
-    }
+    };
+    put(buf, x, y, &text, w, overlay(style));
 }
 
 #[cfg(test)]

@@ -316,36 +316,31 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
 
 fn latest(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.theme;
+    let store = &app.store;
     section_title(buf, area, "Latest findings", app, true);
-    for (n, &ix) in app
-        .stats
-        .latest
-        .iter()
-        .take(usize::from(area.height.saturating_sub(1)))
-        .enumerate()
-    {
-        let Some(entry) = app.store.get(ix) else {
+    let rows = usize::from(area.height.saturating_sub(1));
+    for (n, &ix) in app.stats.latest.iter().take(rows).enumerate() {
+        let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {
             continue;
         };
-        let f = &entry.finding;
         let y = area.y + 1 + n as u16;
-        let sev = theme.severity(f.severity.label);
+        let sev = theme.severity(s.label);
         let mut x = put(
             buf,
             area.x + 1,
             y,
-            &format!("{:>4} ", age(app.now, f.first_seen)),
+            &format!("{:>4} ", age(app.now, entry.first_seen)),
             5,
             theme.muted,
         );
         x = put(buf, x, y, &format!("{} ", sev.symbol), 2, sev.style);
-        let account = app.directory.name_of(&f.account_id);
+        let account = app.directory.name_of(store.accounts.name(s.account));
         x = put(buf, x, y, account, 16, theme.base).max(x + 16) + 1;
         put(
             buf,
             x,
             y,
-            f.type_label(),
+            store.types.name(s.type_label),
             usize::from(area.right().saturating_sub(x + 1)),
             theme.base,
         );

@@ -54,7 +54,7 @@ fn selected_id(app: &App) -> String {
     app.table
         .selected_entry()
         .and_then(|ix| app.store.get(ix))
-        .map(|e| e.finding.id.to_string())
+        .map(|e| e.id.to_string())
         .unwrap_or_default()
 }
 
@@ -158,7 +158,7 @@ fn new_findings_are_unseen_until_selected() {
         ),
     );
     let ix = app.store.find("d").expect("inserted");
-    assert!(app.store.get(ix).is_some_and(|e| e.unseen));
+    assert!(app.store.is_unseen(ix));
     assert_eq!(app.stats.unseen, 1);
     assert_eq!(
         selected_id(&app),
@@ -167,7 +167,7 @@ fn new_findings_are_unseen_until_selected() {
     );
     press(&mut app, "j j");
     assert_eq!(selected_id(&app), "d", "severity order: b, c, d, a");
-    assert!(app.store.get(ix).is_some_and(|e| !e.unseen));
+    assert!(!app.store.is_unseen(ix));
 }
 
 #[test]
@@ -194,10 +194,7 @@ fn recurrences_update_in_place_and_refresh_an_open_detail() {
     );
     assert_eq!(app.store.len(), 3);
     let detail = app.detail().expect("still open");
-    assert_eq!(
-        app.store.get(detail.entry).map(|e| e.finding.count),
-        Some(2)
-    );
+    assert_eq!(app.store.summary(detail.entry).map(|s| s.count), Some(2));
     assert!(
         detail
             .json

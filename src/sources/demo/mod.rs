@@ -306,24 +306,43 @@ fn map_all(kept: &[Kept]) -> (Vec<Finding>, usize) {
     (findings, failed)
 }
 
-/// `n` distinct findings of the demo's mix through the real generators and mappers (for
-/// benchmarks). Records that share an id (Access Analyzer names one finding per resource) are
-/// drawn again.
-pub fn generate_findings(seed: u64, n: usize, now: Timestamp) -> Vec<Finding> {
-    let mut generator = Generator::new(seed);
-    let mut out = Vec::with_capacity(n);
-    let mut ids = std::collections::HashSet::with_capacity(n);
-    while out.len() < n {
-        let guardduty = generator.rng.u8(..100) < 55;
-        let what = generator.random_what(guardduty);
-        let (first, last) = generator.past(now);
-        if let Some(f) = generator.make(what, first, last, None).map()
-            && ids.insert(f.id.clone())
-        {
-            out.push(f);
+/// Distinct findings of the demo's mix through the real generators and mappers, in batches
+/// (for benchmarks, which load large organizations page by page as sources deliver them).
+/// Records that share an id (Access Analyzer names one finding per resource) are drawn again.
+pub struct FindingBatches {
+    generator: Generator,
+    now: Timestamp,
+    ids: std::collections::HashSet<SafeText>,
+}
+
+impl FindingBatches {
+    pub fn new(seed: u64, now: Timestamp) -> FindingBatches {
+        FindingBatches {
+            generator: Generator::new(seed),
+            now,
+            ids: std::collections::HashSet::new(),
         }
     }
-    out
+
+    pub fn next_batch(&mut self, n: usize) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let guardduty = self.generator.rng.u8(..100) < 55;
+            let what = self.generator.random_what(guardduty);
+            let (first, last) = self.generator.past(self.now);
+            if let Some(f) = self.generator.make(what, first, last, None).map()
+                && self.ids.insert(f.id.clone())
+            {
+                out.push(f);
+            }
+        }
+        out
+    }
+}
+
+/// `n` distinct findings in one batch (see [`FindingBatches`]).
+pub fn generate_findings(seed: u64, n: usize, now: Timestamp) -> Vec<Finding> {
+    FindingBatches::new(seed, now).next_batch(n)
 }
 
 /// The demo's GuardDuty and Security Hub findings, live.

@@ -31,7 +31,7 @@ fn the_same_seed_gives_the_same_organization() {
         batch
             .findings
             .iter()
-            .map(|f| f.raw.json_text().to_string())
+            .map(|f| f.raw.as_delivered().to_string())
             .collect::<Vec<_>>()
     };
     assert_eq!(ids(&a), ids(&b));
@@ -153,7 +153,8 @@ fn hostile_text_is_present_and_neutralized() {
             .findings
             .iter()
             .filter(|f| {
-                f.raw.json_text().contains("\\u001b") || f.raw.json_text().contains('\u{202e}')
+                f.raw.as_delivered().contains("\\u001b")
+                    || f.raw.as_delivered().contains('\u{202e}')
             })
             .count();
         assert!(
@@ -180,7 +181,7 @@ fn hostile_text_is_present_and_neutralized() {
         let long = batch
             .findings
             .iter()
-            .find(|f| f.raw.json_text().contains(&"segment/".repeat(300)))
+            .find(|f| f.raw.as_delivered().contains(&"segment/".repeat(300)))
             .expect("long id");
         assert!(
             long.resources
