@@ -52,15 +52,8 @@ impl FindingsTable {
         let keep = self.selected_entry();
         let filter = CompiledFilter::compile(&self.query, store, directory, now);
         self.rows.clear();
-        self.rows.extend(
-            store
-                .summaries()
-                .iter()
-                .zip(store.entries())
-                .enumerate()
-                .filter(|(_, (s, e))| filter.matches(s, e))
-                .map(|(ix, _)| ix as EntryIx),
-        );
+        self.rows
+            .extend((0..store.len() as EntryIx).filter(|&ix| filter.matches(store, ix)));
         sort_rows(&mut self.rows, store, directory, self.sort, self.reverse);
         if let Some(position) = keep.and_then(|ix| self.rows.iter().position(|&r| r == ix)) {
             // Keep the selected row at the same height on screen while rows move around it.

@@ -5,20 +5,32 @@
 //! over every finding on every keystroke.
 
 /// A compiled pattern, matched ignoring case.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Glob {
     /// The pattern lowercased, as typed.
     pattern: Box<str>,
     has_wildcards: bool,
+    /// Substring searcher for patterns without wildcards, built once.
+    finder: Box<memchr::memmem::Finder<'static>>,
 }
+
+impl PartialEq for Glob {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern
+    }
+}
+
+impl Eq for Glob {}
 
 impl Glob {
     pub fn new(pattern: &str) -> Self {
         let pattern = pattern.to_lowercase();
         let has_wildcards = pattern.contains(['*', '?']);
+        let finder = Box::new(memchr::memmem::Finder::new(pattern.as_bytes()).into_owned());
         Self {
             pattern: pattern.into(),
             has_wildcards,
+            finder,
         }
     }
 
@@ -46,7 +58,7 @@ impl Glob {
         if self.has_wildcards {
             wildcard_match(self.pattern.as_bytes(), lowercase_text.as_bytes(), true)
         } else {
-            memchr::memmem::find(lowercase_text.as_bytes(), self.pattern.as_bytes()).is_some()
+            self.finder.find(lowercase_text.as_bytes()).is_some()
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::{Entry, FindingStore, Interner, NONE, Summary};
+use super::{Entry, EntryIx, FindingStore, Interner, NONE, Summary};
 use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::{Directory, SeverityLabel, SourceKind};
 use crate::query::{Cmp, Flag, Glob, Query, Status, Test, TextField};
@@ -73,11 +73,12 @@ impl CompiledFilter {
         directory: &Directory,
         now: Timestamp,
     ) -> Self {
-        let terms = query
+        let mut terms: Vec<(bool, Check)> = query
             .terms
             .iter()
             .map(|term| (term.negated, Self::check(&term.test, store, directory, now)))
             .collect();
+        terms.sort_by_key(|(_, check)| check.cost());
         Self { terms }
     }
 
@@ -142,11 +143,15 @@ impl CompiledFilter {
         }
     }
 
-    /// Whether the finding passes; `summary` answers most terms without touching `entry`.
-    pub fn matches(&self, summary: &Summary, entry: &Entry) -> bool {
+    /// Whether entry `ix` passes. Terms run cheapest first: most are answered by the summary
+    /// alone, and text is searched only for what survives them.
+    pub fn matches(&self, store: &FindingStore, ix: EntryIx) -> bool {
+        let (Some(summary), Some(entry)) = (store.summary(ix), store.get(ix)) else {
+            return false;
+        };
         self.terms
             .iter()
-            .all(|(negated, check)| check.holds(summary, entry) != *negated)
+            .all(|(negated, check)| check.holds(summary, entry, store, ix) != *negated)
     }
 }
 
@@ -155,7 +160,16 @@ fn lookup(table: &[bool], id: u32) -> bool {
 }
 
 impl Check {
-    fn holds(&self, h: &Summary, entry: &Entry) -> bool {
+    /// Relative cost: 0 reads the summary, 1 the entry's strings, 2 searches text.
+    fn cost(&self) -> u8 {
+        match self {
+            Check::Resource(..) | Check::Title(_) | Check::Id(_) => 1,
+            Check::Word(_) => 2,
+            _ => 0,
+        }
+    }
+
+    fn holds(&self, h: &Summary, entry: &Entry, store: &FindingStore, ix: EntryIx) -> bool {
         match self {
             Check::Table(Lookup::Account, t) => lookup(t, h.account),
             Check::Table(Lookup::Region, t) => lookup(t, h.region),
@@ -186,7 +200,7 @@ impl Check {
             Check::Unseen => h.unseen,
             Check::Archived => h.archived,
             Check::Sample => h.sample,
-            Check::Word(glob) => glob.found_in(&entry.haystack),
+            Check::Word(glob) => glob.found_in(store.haystack(ix)),
         }
     }
 }

@@ -101,8 +101,9 @@ pub struct Entry {
     pub title: SafeText,
     pub resources: Box<[ResourceRef]>,
     pub first_seen: Timestamp,
-    /// Lowercased title, types and resources, searched by free words.
-    pub haystack: Box<str>,
+    /// Where the lowercased title, types and resources (what free words search) sit in the
+    /// store's text arena: (start, length).
+    haystack: (u32, u32),
     /// When picket first received it.
     pub arrived: Timestamp,
     pub raw: RawRecord,
@@ -177,6 +178,11 @@ pub struct FindingStore {
     /// Distinct combinations of types, so a type filter resolves once per combination.
     pub type_sets: Interner<[u32]>,
     pub requirement_sets: Interner<[u32]>,
+    /// Every entry's searchable text, one after the other: a free-word search scans memory in
+    /// order instead of chasing 100,000 separate allocations.
+    haystacks: String,
+    /// Bytes of `haystacks` no entry points at any more (replaced by an update).
+    haystack_garbage: usize,
     /// Bumped on every change, so views know when to recompute.
     version: u64,
 }
@@ -208,6 +214,20 @@ impl FindingStore {
 
     pub fn summary(&self, ix: EntryIx) -> Option<&Summary> {
         self.summaries.get(ix as usize)
+    }
+
+    /// The lowercased text free words are searched in.
+    pub fn haystack(&self, ix: EntryIx) -> &str {
+        let Some(&Entry {
+            haystack: (start, len),
+            ..
+        }) = self.get(ix)
+        else {
+            return "";
+        };
+        self.haystacks
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or("")
     }
 
     pub fn is_unseen(&self, ix: EntryIx) -> bool {
@@ -257,7 +277,8 @@ impl FindingStore {
             if self.entries[i].raw == finding.raw && old.sources == sources {
                 return Upsert::Unchanged(ix);
             }
-            let (entry, mut summary) = self.index(finding, arrived, unseen);
+            let previous = self.entries[i].haystack;
+            let (entry, mut summary) = self.index(finding, arrived, unseen, Some(previous));
             summary.sources = sources;
             self.entries[i] = entry;
             self.summaries[i] = summary;
@@ -274,14 +295,52 @@ impl FindingStore {
                 slot.insert(ix);
             }
         }
-        let (entry, summary) = self.index(finding, now, !baseline);
+        let (entry, summary) = self.index(finding, now, !baseline, None);
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
         Upsert::Inserted(ix)
     }
 
-    fn index(&mut self, finding: Finding, arrived: Timestamp, unseen: bool) -> (Entry, Summary) {
+    /// Places searchable text in the arena, reusing the previous place when nothing changed.
+    fn place_haystack(&mut self, text: &str, previous: Option<(u32, u32)>) -> (u32, u32) {
+        if let Some((start, len)) = previous {
+            if self.haystacks.get(start as usize..(start + len) as usize) == Some(text) {
+                return (start, len);
+            }
+            self.haystack_garbage += len as usize;
+        }
+        if self.haystack_garbage > (1 << 20) && self.haystack_garbage > self.haystacks.len() / 2 {
+            self.compact_haystacks();
+        }
+        let start = u32::try_from(self.haystacks.len()).unwrap_or(u32::MAX);
+        self.haystacks.push_str(text);
+        (start, u32::try_from(text.len()).unwrap_or(0))
+    }
+
+    /// Rewrites the arena with only the text entries point at.
+    fn compact_haystacks(&mut self) {
+        let mut arena = String::with_capacity(self.haystacks.len() - self.haystack_garbage);
+        for entry in &mut self.entries {
+            let (start, len) = entry.haystack;
+            let text = self
+                .haystacks
+                .get(start as usize..(start + len) as usize)
+                .unwrap_or("");
+            entry.haystack = (u32::try_from(arena.len()).unwrap_or(u32::MAX), len);
+            arena.push_str(text);
+        }
+        self.haystacks = arena;
+        self.haystack_garbage = 0;
+    }
+
+    fn index(
+        &mut self,
+        finding: Finding,
+        arrived: Timestamp,
+        unseen: bool,
+        previous: Option<(u32, u32)>,
+    ) -> (Entry, Summary) {
         let label = finding.type_label().to_string();
         let mut types = vec![self.types.intern(&label)];
         for t in &finding.types {
@@ -353,7 +412,7 @@ impl FindingStore {
             title: finding.title,
             resources,
             first_seen: finding.first_seen,
-            haystack: haystack.to_lowercase().into_boxed_str(),
+            haystack: self.place_haystack(&haystack.to_lowercase(), previous),
             arrived,
             raw: finding.raw,
         };

@@ -49,12 +49,7 @@ fn ids(store: &FindingStore, filter: &str, key: SortKey, reverse: bool) -> Vec<S
     let query = Query::parse(filter).expect("valid query");
     let compiled = CompiledFilter::compile(&query, store, &directory(), now());
     let mut rows: Vec<EntryIx> = (0..store.len() as EntryIx)
-        .filter(|&ix| {
-            store
-                .get(ix)
-                .zip(store.summary(ix))
-                .is_some_and(|(e, s)| compiled.matches(s, e))
-        })
+        .filter(|&ix| compiled.matches(store, ix))
         .collect();
     sort_rows(&mut rows, store, &directory(), key, reverse);
     rows.iter()
@@ -163,4 +158,38 @@ fn sort_orders() {
     assert_eq!(ids(&s, "", SortKey::LastSeen, false), ["b", "c", "a", "d"]);
     assert_eq!(ids(&s, "", SortKey::Account, false), ["c", "a", "d", "b"]);
     assert_eq!(ids(&s, "", SortKey::Type, false), ["d", "b", "c", "a"]);
+}
+
+#[test]
+fn search_text_is_reused_when_unchanged_and_replaced_when_changed() {
+    let mut s = store();
+    let before = s.haystacks.len();
+    let recurred = guardduty(
+        "a",
+        "111111111111",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        2.0,
+        "2026-01-15T11:58:00Z",
+    );
+    assert_eq!(s.upsert(recurred, now(), false), Upsert::Updated(0));
+    assert_eq!(
+        s.haystacks.len(),
+        before,
+        "a recurrence leaves the search text where it is"
+    );
+    let mut retitled = guardduty(
+        "a",
+        "111111111111",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        2.0,
+        "2026-01-15T11:59:00Z",
+    );
+    retitled.title = crate::model::SafeText::line("Now About Something Else");
+    s.upsert(retitled, now(), false);
+    assert!(s.haystack(0).starts_with("now about something else"));
+    assert!(s.haystack_garbage > 0);
+    s.compact_haystacks();
+    assert_eq!(s.haystack_garbage, 0);
+    assert!(s.haystack(0).starts_with("now about something else"));
+    assert!(s.haystack(1).contains("backdoor"));
 }
