@@ -74,21 +74,30 @@ fn on_tick(app: &mut App, now: Timestamp) {
     }
 }
 
+/// Takes in a source's batch. Redraws only for what shows: a poll that brings nothing new (the
+/// usual case) leaves the screen, and the terminal, alone.
 fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
+    let mut changed = false;
     for account in batch.accounts {
-        app.directory.insert(account);
+        if app.directory.get(&account.id) != Some(&account) {
+            app.directory.insert(account);
+            changed = true;
+        }
     }
     for HealthReport { key, health } in batch.health {
+        // The time of the last success shows only as an age by the minute, which the clock redraws.
+        let shown_before = app.health.get(&key).map(|h| (h.state, h.message.clone()));
+        changed |= shown_before != Some((health.state, health.message.clone()));
         app.health.insert(key, health);
     }
     match feed {
         Feed::Findings => {
             app.last_batch = Some(app.now);
+            let version = app.store.version();
             let open = app.detail().map(|d| d.entry);
             let mut reopen = false;
             for finding in batch.findings {
-                let outcome = app.store.upsert(finding, app.now, batch.initial);
-                if let Upsert::Updated(ix) = outcome {
+                if let Upsert::Updated(ix) = app.store.upsert(finding, app.now, batch.initial) {
                     reopen |= Some(ix) == open;
                 }
             }
@@ -100,15 +109,21 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
                 detail.json.reload(&entry.raw);
                 *detail.finding = finding;
             }
-            app.table.refresh(&app.store, &app.directory, app.now);
-            mark_selected_seen(app);
-            app.stats = Stats::compute(&app.store, &app.directory, app.now);
+            if changed || app.store.version() != version {
+                app.table.refresh(&app.store, &app.directory, app.now);
+                mark_selected_seen(app);
+                app.stats = Stats::compute(&app.store, &app.directory, app.now);
+                changed = true;
+            }
         }
         Feed::Logs => {
-            app.logs.push(batch.events);
+            let added = app.logs.push(batch.events);
+            changed |= added > 0 && app.tab == Tab::Logs;
         }
     }
-    app.dirty = true;
+    if changed {
+        app.dirty = true;
+    }
 }
 
 /// A finding stops being "new" once the analyst has had it selected on the findings screen.

@@ -412,3 +412,43 @@ fn paste_goes_into_the_prompt_without_control_characters() {
     };
     assert_eq!(prompt.editor.text(), "sev>=high [31m");
 }
+
+#[test]
+fn a_poll_that_brings_nothing_new_does_not_redraw() {
+    let mut app = app();
+    let again = Batch {
+        findings: vec![guardduty(
+            "a",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:00:00Z",
+        )],
+        accounts: directory().iter().cloned().collect(),
+        ..Batch::default()
+    };
+    app.dirty = false;
+    update(&mut app, Msg::Batch(Feed::Findings, again));
+    assert!(
+        !app.dirty,
+        "an unchanged finding and the same accounts change nothing on screen"
+    );
+    let fresh = guardduty(
+        "z",
+        "111111111111",
+        "Recon:EC2/Portscan",
+        5.0,
+        "2026-01-15T11:59:00Z",
+    );
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![fresh],
+                ..Batch::default()
+            },
+        ),
+    );
+    assert!(app.dirty);
+}
