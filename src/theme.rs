@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
 use crate::model::SeverityLabel;
+use crate::model::health::HealthState;
 
 /// The built-in themes, embedded so picket works from a bare binary.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -67,6 +68,15 @@ pub struct Theme {
 impl Theme {
     pub fn severity(&self, label: SeverityLabel) -> &SeverityStyle {
         &self.severities[label.rank()]
+    }
+
+    /// How a source health state is shown: problems warn, "not enabled" is quiet.
+    pub fn health(&self, state: HealthState) -> Style {
+        match state {
+            HealthState::Ok => self.ok,
+            HealthState::NotEnabled => self.muted,
+            _ => self.warning,
+        }
     }
 
     /// A built-in theme by name.

@@ -169,17 +169,10 @@ fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
 /// Runs a command outside prompts.
 fn run(app: &mut App, command: Command) -> Vec<Effect> {
     if let Some(Modal::Help { scroll }) = &mut app.modal {
-        let page = layout::help_page(app.size);
         match command {
-            Command::Up => *scroll = scroll.saturating_sub(1),
-            Command::Down => *scroll += 1,
-            Command::PageUp => *scroll = scroll.saturating_sub(page),
-            Command::PageDown => *scroll += page,
-            Command::Top => *scroll = 0,
-            Command::Bottom => *scroll = usize::MAX / 2,
             Command::Back => app.modal = None,
             Command::Quit => return vec![Effect::Quit],
-            _ => {}
+            other => scroll_plain(scroll, other, layout::help_page(app.size)),
         }
         return Vec::new();
     }

@@ -96,13 +96,17 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
     })
 }
 
-/// `ProductName`, else a readable name from the product ARN (`…:product/aws/guardduty`).
+/// `ProductName`, else a readable name from the product ARN (`…:product/aws/guardduty`); a
+/// custom integration (`…:product/<account>/default`) goes by its `CompanyName`.
 fn product_name(record: &Value, product_arn: &str) -> String {
     if let Some(name) = get_str(record, "ProductName").filter(|n| !n.is_empty()) {
         return name.to_string();
     }
     let slug = product_arn.rsplit('/').next().unwrap_or("");
     match slug {
+        "default" => get_str(record, "CompanyName")
+            .unwrap_or("custom product")
+            .to_string(),
         "securityhub" => "Security Hub".into(),
         "guardduty" => "GuardDuty".into(),
         "inspector" => "Inspector".into(),

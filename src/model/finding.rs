@@ -303,10 +303,6 @@ impl Finding {
         first.rsplit('/').next().unwrap_or(first)
     }
 
-    /// The resource shown in the table: the first resource's id.
-    pub fn primary_resource(&self) -> Option<&Resource> {
-        self.resources.first()
-    }
 
     /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
     pub fn status_label(&self) -> &'static str {

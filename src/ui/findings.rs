@@ -5,8 +5,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 
-use super::put;
 use super::text::{age, short_resource};
+use super::{fill_row, put};
 use crate::app::App;
 use crate::store::{EntryIx, NONE, SortKey};
 
@@ -213,14 +213,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let y = body.y + row as u16;
         let selected = offset + row == table.selected;
         if selected {
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..body
-                },
-                theme.selected,
-            );
+            fill_row(buf, body, y, theme.selected);
         }
         let overlay = |style: Style| {
             if selected {

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::text::thousands;
-use super::{put, section_title};
+use super::{fill_row, put, section_title};
 use crate::app::App;
 use crate::model::LogEvent;
 
@@ -121,14 +121,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let y = body.y + row as u16;
         let is_selected = first + row == selected && !logs.following();
         if is_selected {
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..body
-                },
-                theme.selected,
-            );
+            fill_row(buf, body, y, theme.selected);
         }
         draw_event(
             buf,

@@ -51,6 +51,18 @@ pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, st
     end
 }
 
+/// Paints row `y` of `area` (the selection highlight).
+pub(crate) fn fill_row(buf: &mut Buffer, area: Rect, y: u16, style: Style) {
+    buf.set_style(
+        Rect {
+            y,
+            height: 1,
+            ..area
+        },
+        style,
+    );
+}
+
 /// A one-row section title: ` Title ─────` across `area`'s top row.
 pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App, focused: bool) {
     if area.height == 0 {

@@ -17,7 +17,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Sparkline, Widget};
 
 use super::text::{age, thousands, width};
-use super::{put, section_title};
+use super::{fill_row, put, section_title};
 use crate::app::App;
 use crate::app::stats::AccountRow;
 use crate::model::SeverityLabel;
@@ -229,14 +229,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
         };
         let selected = *i == app.overview_row;
         if selected {
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..body
-                },
-                theme.selected,
-            );
+            fill_row(buf, body, y, theme.selected);
         }
         let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
         let (name, style) = if row.production {
@@ -435,13 +428,7 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     for (text, state) in summary {
-        let style = if state.is_problem() {
-            theme.warning
-        } else if state == HealthState::Ok {
-            theme.ok
-        } else {
-            theme.muted
-        };
+        let style = theme.health(state);
         x = put(
             buf,
             x,

@@ -96,14 +96,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     // Right side first, so the left can take what is left.
     let mut right: Vec<(String, ratatui::style::Style)> = Vec::new();
     for (text, state) in health_summary(app) {
-        let style = if state.is_problem() {
-            theme.warning
-        } else if state == HealthState::Ok {
-            theme.ok
-        } else {
-            theme.muted
-        };
-        right.push((format!("{text} "), style));
+        right.push((format!("{text} "), theme.health(state)));
     }
     right.push((
         format!("│ {} ", clock(app.now, &app.time_zone)),
