@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::headless::SourceChoice;
+pub use crate::output::Format as OutputFormat;
 use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -45,6 +47,16 @@ pub struct Common {
 
 #[derive(Debug, Subcommand)]
 pub enum CommandLine {
+    /// Print findings (one sweep, or exported files with --open) and exit.
+    Findings(FindingsArgs),
+    /// Print log events (CloudTrail files with --open) and exit.
+    Logs(LogsArgs),
+    /// Triage exported findings and CloudTrail files in the TUI.
+    Open {
+        /// Files: GuardDuty/Security Hub exports, EventBridge events, OCSF, CloudTrail (.gz too).
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Draw one screen of the app headless and print it.
     Render(RenderArgs),
     /// Show or check the configuration.
@@ -52,6 +64,33 @@ pub enum CommandLine {
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// Read these files instead of AWS.
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub open: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value = "all")]
+    pub source: SourceChoice,
+
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
+
+    /// Print the records as AWS delivered them instead of picket's unified model.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// CloudTrail files (or any file picket reads) to print.
+    #[arg(long, num_args = 1.., value_name = "PATH")]
+    pub open: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,10 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod headless;
 pub mod launch;
 pub mod model;
+pub mod output;
 pub mod query;
 pub mod render;
 pub mod runtime;

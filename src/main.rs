@@ -7,9 +7,11 @@ use clap::Parser;
 use picket::app::{App, keys::parse_sequence};
 use picket::cli::{Cli, CommandLine, ConfigAction};
 use picket::config::{self, Config};
+use picket::headless;
 use picket::launch::{Env, prepare};
 use picket::sources::Source;
 use picket::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+use picket::sources::file::FileSource;
 use picket::theme::ThemeSet;
 
 /// Exit status for usage and configuration errors (as clap uses for bad flags).
@@ -20,6 +22,58 @@ fn main() -> ExitCode {
     let env = Env::from_process();
     match &cli.command {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
+        Some(CommandLine::Findings(args)) => {
+            if args.open.is_empty() {
+                return fail(
+                    "live AWS sources are not available yet: pass --open PATH... to print exported files",
+                );
+            }
+            let loaded = read_files(&args.open);
+            if loaded.failed_files == args.open.len() {
+                return ExitCode::from(headless::ALL_FAILED);
+            }
+            let filter = cli.common.filter.clone().unwrap_or_default();
+            let directory = picket::model::Directory::default();
+            finish(headless::print_findings(
+                loaded.findings,
+                headless::Records::Each,
+                &directory,
+                &filter,
+                args.source,
+                args.format,
+                args.raw,
+            ))
+        }
+        Some(CommandLine::Logs(args)) => {
+            if args.open.is_empty() {
+                return fail(
+                    "pass --open PATH... to print CloudTrail files (live log groups come later)",
+                );
+            }
+            let loaded = read_files(&args.open);
+            if loaded.failed_files == args.open.len() {
+                return ExitCode::from(headless::ALL_FAILED);
+            }
+            finish(headless::print_events(&loaded.events, args.format))
+        }
+        Some(CommandLine::Open { paths }) => {
+            let launch = match prepare(&cli.common, cli.seed, &env) {
+                Ok(l) => l,
+                Err(e) => return fail(&e),
+            };
+            let loaded = read_files(paths);
+            if loaded.failed_files == paths.len() {
+                return ExitCode::from(headless::ALL_FAILED);
+            }
+            let mut options = launch.options;
+            options.org_label = format!("{} file(s) · {}", paths.len(), loaded.summary());
+            options.warnings.extend(loaded.problems.iter().cloned());
+            let sources: Vec<Box<dyn Source>> = vec![
+                Box::new(FileSource::findings(loaded.findings)),
+                Box::new(FileSource::logs(loaded.events)),
+            ];
+            run_tui(options, sources)
+        }
         Some(CommandLine::Render(args)) => {
             if !cli.demo {
                 return fail("picket render needs --demo: it draws the embedded demo organization");
@@ -56,6 +110,32 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads files, reporting on stderr what could not be read (one line each).
+fn read_files(paths: &[std::path::PathBuf]) -> picket::sources::file::Loaded {
+    let loaded = picket::sources::file::read_paths(paths);
+    for problem in &loaded.problems {
+        eprintln!("picket: {problem}");
+    }
+    let unlisted = (loaded.skipped + loaded.failed_files).saturating_sub(loaded.problems.len());
+    if unlisted > 0 {
+        eprintln!("picket: … and {unlisted} more problems");
+    }
+    if loaded.skipped + loaded.failed_files > 0 {
+        eprintln!("picket: read {}", loaded.summary());
+    }
+    loaded
+}
+
+fn finish(result: Result<(), (u8, String)>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            eprintln!("picket: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
 fn demo_label(seed: u64) -> String {
     format!("demo organization · seed {seed}")
 }
@@ -69,6 +149,10 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         findings = findings.frozen();
     }
     let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
+    run_tui(options, sources)
+}
+
+fn run_tui(options: picket::app::Options, sources: Vec<Box<dyn Source>>) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),

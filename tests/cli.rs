@@ -180,3 +180,123 @@ fn no_color_selects_mono() {
     );
     assert!(text.contains('‼'), "mono severities read by symbol");
 }
+
+/// Files written by the test itself (the shared corpus is checked by ../shared/checks/corpus-open).
+fn export_files(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let findings = dir.join("findings.jsonl");
+    let gd = |id: &str, sev: f64| {
+        format!(
+            r#"{{"id":"{id}","accountId":"111122223333","type":"Recon:EC2/Portscan","severity":{sev},"region":"us-east-1","title":"scan {id}","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z","service":{{"count":1}}}}"#
+        )
+    };
+    let text = format!(
+        "{}\nthis line is broken\n{}\n{}\n",
+        gd("a", 8.0),
+        gd("b", 2.0),
+        gd("a", 8.0)
+    );
+    std::fs::write(&findings, text).expect("write findings");
+    let trail = dir.join("trail.json");
+    std::fs::write(
+        &trail,
+        r#"{"Records":[{"eventTime":"2026-01-01T00:00:00Z","eventSource":"iam.amazonaws.com","eventName":"PutUserPolicy","awsRegion":"us-east-1","recipientAccountId":"111122223333","userIdentity":{"type":"IAMUser","userName":"mallory"}}]}"#,
+    )
+    .expect("write trail");
+    (findings, trail)
+}
+
+#[test]
+fn findings_open_prints_every_record_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (findings, _) = export_files(dir.path());
+    let out = picket(
+        &[
+            "findings",
+            "--open",
+            findings.to_str().expect("path"),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "every record, the repeated one too");
+    assert_eq!(lines[0]["severity"]["label"], "HIGH", "sorted by severity");
+    assert!(
+        stderr(&out).contains("findings.jsonl:2: not JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let high = picket(
+        &[
+            "findings",
+            "--open",
+            findings.to_str().expect("path"),
+            "--filter",
+            "sev>=high",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&high.stdout).lines().count(),
+        3,
+        "header and two high records"
+    );
+    let bad = picket(
+        &[
+            "findings",
+            "--open",
+            findings.to_str().expect("path"),
+            "--filter",
+            "sev>=",
+        ],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let none = picket(
+        &[
+            "findings",
+            "--open",
+            "/nonexistent/a.json",
+            "/nonexistent/b.json",
+        ],
+        None,
+    );
+    assert_eq!(none.status.code(), Some(3), "every source failed");
+    assert_eq!(
+        stderr(&none)
+            .lines()
+            .filter(|l| l.contains("cannot read"))
+            .count(),
+        2,
+        "one line per failure"
+    );
+}
+
+#[test]
+fn logs_open_prints_cloudtrail_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, trail) = export_files(dir.path());
+    let out = picket(
+        &[
+            "logs",
+            "--open",
+            trail.to_str().expect("path"),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(line["message"]["eventName"], "PutUserPolicy");
+    assert_eq!(line["account_id"], "111122223333");
+    let table = picket(&["logs", "--open", trail.to_str().expect("path")], None);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("iam:PutUserPolicy"));
+}

@@ -52,11 +52,16 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
             get_f64(s, "Normalized"),
         )
     });
+    let product = product_name(record, product_arn);
+    // A GuardDuty finding carried by Security Hub keeps its GuardDuty id: one finding, two sources.
+    let key = super::guardduty_finding_id(id)
+        .filter(|_| product == "GuardDuty")
+        .unwrap_or(id);
     Ok(Finding {
-        id: SafeText::line(id),
+        id: SafeText::line(key),
         arn: id.starts_with("arn:").then(|| SafeText::line(id)),
         sources: Sources::of(SourceKind::SecurityHub),
-        product: SafeText::line(&product_name(record, product_arn)),
+        product: SafeText::line(&product),
         title: SafeText::line(get_str(record, "Title").unwrap_or(id)),
         description: SafeText::block(get_str(record, "Description").unwrap_or("")),
         types: get_array(record, "Types")
@@ -83,7 +88,18 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         verification: get_str(record, "VerificationState")
             .and_then(Verification::parse)
             .unwrap_or_default(),
-        compliance: get(record, "Compliance").and_then(read_compliance),
+        compliance: get(record, "Compliance")
+            .and_then(read_compliance)
+            .map(|mut c| {
+                // Findings from before consolidated controls name the control in ProductFields.
+                if c.control_id.is_none() {
+                    c.control_id = ["ControlId", "RuleId"]
+                        .iter()
+                        .find_map(|k| product_field(k))
+                        .map(SafeText::line);
+                }
+                c
+            }),
         notes: get(record, "Note")
             .and_then(read_note)
             .into_iter()
@@ -92,6 +108,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
             .filter(|a| !a.is_empty())
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
+        facts: read_facts(record),
         raw: RawRecord::json(RecordKind::Asff, record),
     })
 }
@@ -133,6 +150,45 @@ fn workflow(record: &Value) -> Workflow {
         Some("DEFERRED") => Workflow::Suppressed,
         _ => Workflow::New,
     }
+}
+
+/// Vulnerabilities (Inspector) and the remediation pointer, for the detail view.
+fn read_facts(record: &Value) -> Vec<(SafeText, SafeText)> {
+    let mut facts = Vec::new();
+    for vulnerability in get_array(record, "Vulnerabilities") {
+        let id = get_str(vulnerability, "Id").unwrap_or("?");
+        let score = get_array(vulnerability, "Cvss")
+            .iter()
+            .filter_map(|c| get_f64(c, "BaseScore"))
+            .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+        let score = score.map(|s| format!(" (CVSS {s:.1})")).unwrap_or_default();
+        facts.push((
+            SafeText::line("vulnerability"),
+            SafeText::line(&format!("{id}{score}")),
+        ));
+        for package in get_array(vulnerability, "VulnerablePackages") {
+            let name = get_str(package, "Name").unwrap_or("?");
+            let version = get_str(package, "Version")
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
+            let fixed = get_str(package, "FixedInVersion")
+                .map(|f| format!(", fixed in {f}"))
+                .unwrap_or_default();
+            facts.push((
+                SafeText::line("package"),
+                SafeText::line(&format!("{name}{version}{fixed}")),
+            ));
+        }
+    }
+    if let Some(text) = get(record, "Remediation").and_then(|r| get(r, "Recommendation")) {
+        if let Some(t) = get_str(text, "Text") {
+            facts.push((SafeText::line("remediation"), SafeText::line(t)));
+        }
+        if let Some(url) = get_str(text, "Url") {
+            facts.push((SafeText::line("see"), SafeText::line(url)));
+        }
+    }
+    facts
 }
 
 fn read_resource(resource: &Value) -> Resource {

@@ -278,6 +278,9 @@ pub struct Finding {
     pub activity: Option<Box<Activity>>,
     /// GuardDuty sample finding (`[SAMPLE]` title or `additionalInfo.sample`).
     pub sample: bool,
+    /// Product-specific facts worth a line in the detail view: attack-sequence signals, the
+    /// process behind a runtime finding, vulnerable packages…
+    pub facts: Vec<(SafeText, SafeText)>,
     #[serde(skip)]
     pub raw: RawRecord,
 }
@@ -302,7 +305,6 @@ impl Finding {
         let first = self.types.first().map(|t| t.as_str()).unwrap_or("");
         first.rsplit('/').next().unwrap_or(first)
     }
-
 
     /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
     pub fn status_label(&self) -> &'static str {

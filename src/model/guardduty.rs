@@ -77,10 +77,54 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         notes: Vec::new(),
         activity,
         sample,
+        facts: service.map(read_facts).unwrap_or_default(),
         raw: RawRecord::json(RecordKind::GuardDuty, record),
     };
     actor_from_resources(&mut finding);
     Ok(finding)
+}
+
+/// What else GuardDuty says that an analyst reads: the signals of an attack sequence, the
+/// process of a runtime finding, threat lists.
+fn read_facts(service: &Value) -> Vec<(SafeText, SafeText)> {
+    let mut facts = Vec::new();
+    if let Some(sequence) = path(service, &["detection", "sequence"]) {
+        if let Some(text) = get_str(sequence, "description") {
+            facts.push(detail("sequence", text));
+        }
+        for signal in get_array(sequence, "signals") {
+            let name = get_str(signal, "name")
+                .or_else(|| get_str(signal, "type"))
+                .unwrap_or("signal");
+            let text = get_str(signal, "description").unwrap_or("");
+            facts.push(detail("signal", format!("{name}: {text}")));
+        }
+        for indicator in get_array(sequence, "sequenceIndicators") {
+            let key = get_str(indicator, "key").unwrap_or("indicator");
+            let values: Vec<&str> = get_array(indicator, "values")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            facts.push(detail(
+                &key.to_ascii_lowercase().replace('_', " "),
+                values.join(", "),
+            ));
+        }
+    }
+    if let Some(process) = path(service, &["runtimeDetails", "process"]) {
+        let name = get_str(process, "name").unwrap_or("?");
+        let executable = get_str(process, "executablePath").unwrap_or("");
+        facts.push(detail("process", format!("{name} {executable}")));
+    }
+    let intel = get(service, "evidence")
+        .map(|e| get_array(e, "threatIntelligenceDetails"))
+        .unwrap_or_default();
+    for item in intel {
+        if let Some(list) = get_str(item, "threatListName") {
+            facts.push(detail("threat list", list));
+        }
+    }
+    facts
 }
 
 fn line(value: &Value, key: &str) -> Option<SafeText> {

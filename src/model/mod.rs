@@ -9,6 +9,7 @@ pub mod guardduty;
 pub mod health;
 pub mod json;
 pub mod log;
+pub mod ocsf;
 pub mod raw;
 pub mod severity;
 pub mod text;
@@ -27,12 +28,23 @@ pub enum MapError {
     NotAFinding,
 }
 
+/// The GuardDuty finding id in a GuardDuty finding ARN
+/// (`arn:aws:guardduty:<region>:<account>:detector/<detector>/finding/<id>`), which is how
+/// Security Hub names the GuardDuty findings it carries: the key that makes them one finding.
+pub fn guardduty_finding_id(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:")?;
+    let (_, resource) = rest.split_once(":guardduty:")?;
+    let (_, id) = resource.rsplit_once("/finding/")?;
+    (!id.is_empty() && !id.contains('/')).then_some(id)
+}
+
 /// Rebuilds the full finding from its raw record, through the mapper that first read it.
 pub fn finding_from_raw(raw: &raw::RawRecord) -> Result<Finding, MapError> {
     let value = raw.parse().ok_or(MapError::NotJson)?;
     match raw.kind() {
         raw::RecordKind::GuardDuty => guardduty::map_finding(&value),
         raw::RecordKind::Asff => asff::map_finding(&value),
+        raw::RecordKind::Ocsf => ocsf::map_finding(&value),
         raw::RecordKind::Log => Err(MapError::NotAFinding),
     }
 }

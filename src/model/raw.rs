@@ -25,6 +25,8 @@ pub enum RecordKind {
     GuardDuty,
     /// A Security Hub finding in ASFF.
     Asff,
+    /// A Security Hub (v2) finding in OCSF.
+    Ocsf,
     /// A log message (CloudTrail record or any text).
     Log,
 }

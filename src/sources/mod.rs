@@ -4,6 +4,7 @@
 //! [`Batch`]. Sources never touch the app state; the runtime forwards their batches as messages.
 
 pub mod demo;
+pub mod file;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -16,7 +16,7 @@ use std::hash::{BuildHasher, Hash};
 use jiff::Timestamp;
 
 use crate::model::finding::{ComplianceStatus, RecordState, Verification};
-use crate::model::raw::RawRecord;
+use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{Finding, SafeText, SeverityLabel, Sources, Workflow, finding_from_raw};
 pub use filter::CompiledFilter;
 pub use sort::{SortKey, sort_rows};
@@ -239,7 +239,10 @@ impl FindingStore {
     pub fn finding(&self, ix: EntryIx) -> Option<Finding> {
         let entry = self.get(ix)?;
         let mut finding = finding_from_raw(&entry.raw).ok()?;
-        finding.sources = self.summary(ix).map_or(finding.sources, |s| s.sources);
+        if let Some(s) = self.summary(ix) {
+            (finding.sources, finding.workflow, finding.verification) =
+                (s.sources, s.workflow, s.verification);
+        }
         Some(finding)
     }
 
@@ -254,6 +257,18 @@ impl FindingStore {
         }
     }
 
+    /// Makes `id` findable as entry `ix`.
+    fn register(&mut self, id: &str, ix: EntryIx) {
+        match self.by_hash.entry(self.hasher.hash_one(id)) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.colliding.insert(id.into(), ix);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(ix);
+            }
+        }
+    }
+
     pub fn mark_seen(&mut self, ix: EntryIx) {
         if let Some(summary) = self.summaries.get_mut(ix as usize)
             && summary.unseen
@@ -263,38 +278,62 @@ impl FindingStore {
         }
     }
 
+    /// Adds a finding as its own entry even when one with its id is stored already: for
+    /// printing every record of a file (an S3 export repeats a finding at each update).
+    pub fn push(&mut self, finding: Finding, now: Timestamp) -> EntryIx {
+        let ix = self.entries.len() as EntryIx;
+        if self.find(&finding.id).is_none() {
+            self.register(&finding.id, ix);
+        }
+        let (entry, summary) = self.index(finding, now, false, None);
+        self.entries.push(entry);
+        self.summaries.push(summary);
+        self.version += 1;
+        ix
+    }
+
     /// Inserts a new finding or replaces the stored one with the same id. A finding from a
     /// source's first sweep is part of the baseline and never marked unseen.
     pub fn upsert(&mut self, finding: Finding, now: Timestamp, baseline: bool) -> Upsert {
         if let Some(ix) = self.find(&finding.id) {
             let i = ix as usize;
-            let old = &self.summaries[i];
-            let (sources, unseen, arrived) = (
-                old.sources.union(finding.sources),
-                old.unseen,
-                self.entries[i].arrived,
-            );
+            let old = self.summaries[i];
+            let sources = old.sources.union(finding.sources);
+            let old_native = self.entries[i].raw.kind() == RecordKind::GuardDuty;
+            let new_native = finding.raw.kind() == RecordKind::GuardDuty;
+            // One finding, two sources: GuardDuty's own record says what happened, Security
+            // Hub's copy carries the analysts' triage (workflow, verification).
+            if old_native && !new_native {
+                let triaged = Summary {
+                    sources,
+                    workflow: finding.workflow,
+                    verification: finding.verification,
+                    ..old
+                };
+                if triaged == old {
+                    return Upsert::Unchanged(ix);
+                }
+                self.summaries[i] = triaged;
+                self.version += 1;
+                return Upsert::Updated(ix);
+            }
             if self.entries[i].raw == finding.raw && old.sources == sources {
                 return Upsert::Unchanged(ix);
             }
             let previous = self.entries[i].haystack;
-            let (entry, mut summary) = self.index(finding, arrived, unseen, Some(previous));
+            let (entry, mut summary) =
+                self.index(finding, self.entries[i].arrived, old.unseen, Some(previous));
             summary.sources = sources;
+            if new_native && !old_native {
+                (summary.workflow, summary.verification) = (old.workflow, old.verification);
+            }
             self.entries[i] = entry;
             self.summaries[i] = summary;
             self.version += 1;
             return Upsert::Updated(ix);
         }
         let ix = self.entries.len() as EntryIx;
-        let hash = self.hash_id(&finding.id);
-        match self.by_hash.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.colliding.insert(finding.id.as_str().into(), ix);
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(ix);
-            }
-        }
+        self.register(&finding.id, ix);
         let (entry, summary) = self.index(finding, now, !baseline, None);
         self.entries.push(entry);
         self.summaries.push(summary);

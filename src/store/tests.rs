@@ -2,6 +2,7 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::model::fixtures::{directory, guardduty};
+use crate::model::raw::RecordKind;
 use crate::query::Query;
 
 fn now() -> Timestamp {
@@ -192,4 +193,62 @@ fn search_text_is_reused_when_unchanged_and_replaced_when_changed() {
     assert_eq!(s.haystack_garbage, 0);
     assert!(s.haystack(0).starts_with("now about something else"));
     assert!(s.haystack(1).contains("backdoor"));
+}
+
+/// The same GuardDuty finding as Security Hub carries it (ASFF, GuardDuty product).
+fn through_security_hub(id: &str, workflow: &str) -> crate::model::Finding {
+    let record = serde_json::json!({
+        "SchemaVersion": "2018-10-08", "AwsAccountId": "111111111111",
+        "Id": format!("arn:aws:guardduty:us-east-1:111111111111:detector/d/finding/{id}"),
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/guardduty", "ProductName": "GuardDuty",
+        "Types": ["TTPs/Discovery/Recon:EC2-PortProbeUnprotectedPort"], "Title": "probe",
+        "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-15T11:00:00Z",
+        "Severity": {"Label": "LOW", "Normalized": 20}, "Workflow": {"Status": workflow}
+    });
+    crate::model::asff::map_finding(&record).expect("maps")
+}
+
+#[test]
+fn a_guardduty_finding_from_both_sources_is_one_finding() {
+    // GuardDuty first, then Security Hub's copy: content stays GuardDuty's, triage comes from Hub.
+    let mut s = store();
+    assert_eq!(
+        s.upsert(through_security_hub("a", "NOTIFIED"), now(), false),
+        Upsert::Updated(0)
+    );
+    assert_eq!(s.len(), 4);
+    let merged = s.finding(0).expect("rebuilt");
+    assert_eq!(merged.sources.tag(), "GD+SH");
+    assert_eq!(merged.workflow, crate::model::Workflow::Notified);
+    assert_eq!(
+        merged.raw.kind(),
+        RecordKind::GuardDuty,
+        "GuardDuty's own record is kept"
+    );
+    assert_eq!(
+        s.upsert(through_security_hub("a", "NOTIFIED"), now(), false),
+        Upsert::Unchanged(0)
+    );
+
+    // Security Hub first, then GuardDuty: the native record replaces the copy, triage stays.
+    let mut s = FindingStore::default();
+    s.upsert(through_security_hub("x", "RESOLVED"), now(), true);
+    s.upsert(
+        guardduty(
+            "x",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:30:00Z",
+        ),
+        now(),
+        false,
+    );
+    assert_eq!(s.len(), 1);
+    let merged = s.finding(0).expect("rebuilt");
+    assert_eq!(
+        (merged.sources.tag().as_str(), merged.workflow),
+        ("GD+SH", crate::model::Workflow::Resolved)
+    );
+    assert_eq!(merged.raw.kind(), RecordKind::GuardDuty);
 }

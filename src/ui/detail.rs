@@ -250,6 +250,16 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         }
     }
 
+    if !f.facts.is_empty() {
+        lines.push(heading("Details", theme));
+        for (name, value) in &f.facts {
+            lines.push(Line::from(vec![
+                label(name, theme),
+                Span::raw(value.as_str()),
+            ]));
+        }
+    }
+
     if !f.notes.is_empty() {
         lines.push(heading("Notes", theme));
         for n in &f.notes {

@@ -1,0 +1,236 @@
+//! Security Hub (v2) findings in OCSF 1.x — Compliance (2003), Detection (2004), Vulnerability
+//! (2002) findings — into a [`Finding`].
+
+use serde_json::Value;
+
+use super::MapError;
+use super::finding::{
+    Compliance, ComplianceStatus, Finding, RecordState, Resource, SourceKind, Sources,
+    Verification, Workflow,
+};
+use super::json::{as_time, get, get_array, get_f64, get_str, path_str};
+use super::raw::{RawRecord, RecordKind};
+use super::severity::{Severity, SeverityLabel};
+use super::text::SafeText;
+
+/// OCSF `severity_id` (or the `severity` caption) as a label.
+fn severity(record: &Value) -> SeverityLabel {
+    match get_f64(record, "severity_id").map(|n| n as i64) {
+        Some(1) => SeverityLabel::Informational,
+        Some(2) => SeverityLabel::Low,
+        Some(3) => SeverityLabel::Medium,
+        Some(4) => SeverityLabel::High,
+        Some(5 | 6) => SeverityLabel::Critical,
+        _ => get_str(record, "severity")
+            .and_then(|s| {
+                SeverityLabel::parse(s).or_else(|| {
+                    s.eq_ignore_ascii_case("fatal")
+                        .then_some(SeverityLabel::Critical)
+                })
+            })
+            .unwrap_or(SeverityLabel::Informational),
+    }
+}
+
+/// OCSF `status_id` (1 New, 2 In Progress, 3 Suppressed, 4 Resolved) or `status` caption.
+fn workflow(record: &Value) -> Workflow {
+    match get_f64(record, "status_id").map(|n| n as i64) {
+        Some(2) => Workflow::Notified,
+        Some(3) => Workflow::Suppressed,
+        Some(4) => Workflow::Resolved,
+        Some(1) => Workflow::New,
+        _ => match get_str(record, "status")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("in progress" | "in_progress") => Workflow::Notified,
+            Some("suppressed") => Workflow::Suppressed,
+            Some("resolved") => Workflow::Resolved,
+            _ => Workflow::New,
+        },
+    }
+}
+
+/// A time given as `<name>_dt` (RFC 3339) or `<name>` (epoch milliseconds).
+fn time(info: &Value, name: &str) -> Option<jiff::Timestamp> {
+    get(info, &format!("{name}_dt"))
+        .and_then(as_time)
+        .or_else(|| get(info, name).and_then(as_time))
+}
+
+fn read_resource(resource: &Value) -> Resource {
+    let id = get_str(resource, "uid")
+        .or_else(|| get_str(resource, "name"))
+        .unwrap_or("");
+    let mut details = Vec::new();
+    if let Some(region) = get_str(resource, "region") {
+        details.push((SafeText::line("region"), SafeText::line(region)));
+    }
+    Resource {
+        kind: SafeText::line(get_str(resource, "type").unwrap_or("Other")),
+        id: SafeText::line(id),
+        arn: id.starts_with("arn:").then(|| SafeText::line(id)),
+        details,
+    }
+}
+
+fn read_compliance(compliance: &Value) -> Option<Compliance> {
+    let status = get_str(compliance, "status")
+        .and_then(ComplianceStatus::parse)
+        .or_else(|| {
+            // status_id: 1 Pass, 2 Warning, 3 Fail.
+            match get_f64(compliance, "status_id").map(|n| n as i64) {
+                Some(1) => Some(ComplianceStatus::Passed),
+                Some(2) => Some(ComplianceStatus::Warning),
+                Some(3) => Some(ComplianceStatus::Failed),
+                _ => None,
+            }
+        })?;
+    Some(Compliance {
+        status,
+        control_id: get_str(compliance, "control").map(SafeText::line),
+        requirements: get_array(compliance, "requirements")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(SafeText::line)
+            .collect(),
+    })
+}
+
+/// Maps one OCSF finding. Fails without `finding_info.uid`, an account, or any time.
+pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
+    let info = get(record, "finding_info").ok_or(MapError::Missing("finding_info"))?;
+    let uid = get_str(info, "uid").ok_or(MapError::Missing("finding_info.uid"))?;
+    let account = path_str(record, &["cloud", "account", "uid"])
+        .ok_or(MapError::Missing("cloud.account.uid"))?;
+    let event_time = get(record, "time")
+        .and_then(as_time)
+        .or_else(|| get(record, "time_dt").and_then(as_time));
+    let created_at = time(info, "created_time").or(event_time);
+    let updated_at = time(info, "modified_time").or(event_time).or(created_at);
+    let first_seen = time(info, "first_seen_time").or(created_at).or(updated_at);
+    let last_seen = time(info, "last_seen_time").or(updated_at).or(first_seen);
+    let (Some(first_seen), Some(last_seen), Some(updated_at)) = (first_seen, last_seen, updated_at)
+    else {
+        return Err(MapError::Missing("finding_info times"));
+    };
+    let product = path_str(record, &["metadata", "product", "name"]).unwrap_or("Security Hub");
+    let mut resources: Vec<Resource> = get_array(record, "resources")
+        .iter()
+        .map(read_resource)
+        .collect();
+    if let Some(single) = get(record, "resource") {
+        resources.push(read_resource(single));
+    }
+    let label = severity(record);
+    let gd_id =
+        super::guardduty_finding_id(uid).filter(|_| product.eq_ignore_ascii_case("GuardDuty"));
+    let mut finding = Finding {
+        id: SafeText::line(gd_id.unwrap_or(uid)),
+        arn: uid.starts_with("arn:").then(|| SafeText::line(uid)),
+        sources: Sources::of(SourceKind::SecurityHub),
+        product: SafeText::line(product),
+        title: SafeText::line(get_str(info, "title").unwrap_or(uid)),
+        description: SafeText::block(get_str(info, "desc").unwrap_or("")),
+        types: get_array(info, "types")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(SafeText::line)
+            .collect(),
+        severity: Severity::from_asff(Some(label), None),
+        account_id: SafeText::line(account),
+        account_name: path_str(record, &["cloud", "account", "name"]).map(SafeText::line),
+        region: SafeText::line(path_str(record, &["cloud", "region"]).unwrap_or("")),
+        resources,
+        first_seen,
+        last_seen,
+        created_at: created_at.unwrap_or(first_seen),
+        updated_at,
+        count: 1,
+        workflow: workflow(record),
+        record_state: RecordState::Active,
+        archived: false,
+        verification: Verification::Unknown,
+        compliance: get(record, "compliance").and_then(read_compliance),
+        notes: Vec::new(),
+        activity: None,
+        sample: false,
+        facts: Vec::new(),
+        raw: RawRecord::json(RecordKind::Ocsf, record),
+    };
+    for vulnerability in get_array(record, "vulnerabilities") {
+        if let Some(cve) = path_str(vulnerability, &["cve", "uid"]) {
+            finding
+                .facts
+                .push((SafeText::line("vulnerability"), SafeText::line(cve)));
+        }
+        for package in get_array(vulnerability, "affected_packages") {
+            let name = get_str(package, "name").unwrap_or("?");
+            let version = get_str(package, "version").unwrap_or("?");
+            let fixed = get_str(package, "fixed_in_version")
+                .map(|f| format!(", fixed in {f}"))
+                .unwrap_or_default();
+            finding.facts.push((
+                SafeText::line("package"),
+                SafeText::line(&format!("{name} {version}{fixed}")),
+            ));
+        }
+    }
+    if let Some(class) = get_str(record, "class_name") {
+        finding
+            .facts
+            .push((SafeText::line("OCSF class"), SafeText::line(class)));
+    }
+    if let Some(url) =
+        get_str(info, "src_url").or_else(|| path_str(record, &["remediation", "references", "0"]))
+    {
+        finding
+            .facts
+            .push((SafeText::line("source"), SafeText::line(url)));
+    }
+    Ok(finding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn maps_a_compliance_finding() {
+        let f = map_finding(&json!({
+            "class_uid": 2003, "class_name": "Compliance Finding", "severity_id": 4, "status_id": 2,
+            "cloud": {"account": {"uid": "111122223333"}, "region": "eu-west-1"},
+            "metadata": {"product": {"name": "Security Hub"}},
+            "compliance": {"control": "S3.8", "status": "FAILED", "requirements": ["NIST.800-53.r5 AC-3"]},
+            "resources": [{"type": "AwsS3Bucket", "uid": "arn:aws:s3:::b", "region": "eu-west-1"}],
+            "finding_info": {"uid": "u-1", "title": "S3 public", "desc": "d", "types": ["Software and Configuration Checks"],
+                "created_time_dt": "2026-01-10T00:00:00Z", "modified_time": 1768435200000_i64}
+        }))
+        .expect("maps");
+        assert_eq!(f.severity.label, SeverityLabel::High);
+        assert_eq!(f.workflow, Workflow::Notified);
+        assert_eq!(f.type_label(), "S3.8");
+        assert_eq!(f.region.as_str(), "eu-west-1");
+        assert_eq!(f.resources[0].kind.as_str(), "AwsS3Bucket");
+        assert_eq!(f.updated_at.as_millisecond(), 1_768_435_200_000);
+    }
+
+    #[test]
+    fn a_guardduty_finding_through_security_hub_keeps_the_guardduty_id() {
+        let f = map_finding(&json!({
+            "severity": "Low", "status": "New", "time": 1695135922487_i64,
+            "cloud": {"account": {"uid": "1"}, "region": "us-east-2"},
+            "metadata": {"product": {"name": "GuardDuty"}},
+            "finding_info": {"uid": "arn:aws:guardduty:us-east-2:1:detector/d/finding/abc123", "title": "t"}
+        }))
+        .expect("maps");
+        assert_eq!(f.id.as_str(), "abc123");
+        assert_eq!(f.severity.label, SeverityLabel::Low);
+    }
+
+    #[test]
+    fn without_an_id_it_is_rejected() {
+        assert!(map_finding(&json!({"finding_info": {}})).is_err());
+    }
+}

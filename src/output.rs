@@ -1,0 +1,253 @@
+//! Headless output of findings and log events: table, JSON, JSON lines, CSV.
+//!
+//! JSON and CSV carry picket's unified model (every field normalized, the same for every
+//! source); `--raw` prints the records as AWS delivered them instead. Text fields are the
+//! sanitized ones, so a table on a terminal is as safe as the TUI.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::model::{Finding, LogEvent};
+use crate::ui::text::{fit, short_resource};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+/// A finding as printed: the unified model plus the account name picket resolved.
+#[derive(Serialize)]
+struct Printed<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    account: &'a str,
+}
+
+fn json_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Prints findings; `account_name` resolves an account id to its name.
+pub fn findings(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    format: Format,
+    raw: bool,
+    account_name: &dyn Fn(&str) -> String,
+) -> io::Result<()> {
+    if raw {
+        let records: Vec<serde_json::Value> =
+            findings.iter().filter_map(|f| f.raw.parse()).collect();
+        return match format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, &records).map_err(io::Error::other)?;
+                out.write_all(b"\n")
+            }
+            _ => records.iter().try_for_each(|r| json_line(out, r)),
+        };
+    }
+    match format {
+        Format::Jsonl => findings.iter().try_for_each(|f| {
+            let name = account_name(&f.account_id);
+            json_line(
+                out,
+                &Printed {
+                    finding: f,
+                    account: &name,
+                },
+            )
+        }),
+        Format::Json => {
+            let names: Vec<String> = findings
+                .iter()
+                .map(|f| account_name(&f.account_id))
+                .collect();
+            let printed: Vec<Printed> = findings
+                .iter()
+                .zip(&names)
+                .map(|(f, n)| Printed {
+                    finding: f,
+                    account: n,
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &printed).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "severity,score,last_seen,account,account_id,region,sources,product,type,title,resource,status,count,id"
+            )?;
+            for f in findings {
+                let resource = f.resources.first().map_or("", |r| r.id.as_str());
+                let fields = [
+                    f.severity.label.as_str().to_string(),
+                    f.severity.normalized.to_string(),
+                    f.last_seen.to_string(),
+                    account_name(&f.account_id),
+                    f.account_id.to_string(),
+                    f.region.to_string(),
+                    f.sources.tag(),
+                    f.product.to_string(),
+                    f.type_label().to_string(),
+                    f.title.to_string(),
+                    resource.to_string(),
+                    f.status_label().to_string(),
+                    f.count.to_string(),
+                    f.id.to_string(),
+                ];
+                let row: Vec<String> = fields.iter().map(|s| csv_field(s)).collect();
+                writeln!(out, "{}", row.join(","))?;
+            }
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:<8} {:<20} {:<16} {:<6} {:<36} {:<24} TITLE",
+                "SEV", "LAST SEEN", "ACCOUNT", "SRC", "TYPE", "RESOURCE"
+            )?;
+            for f in findings {
+                let last = f.last_seen.strftime("%Y-%m-%d %H:%M:%S").to_string();
+                let resource = f.resources.first().map_or("", |r| short_resource(&r.id));
+                writeln!(
+                    out,
+                    "{:<8} {:<20} {:<16} {:<6} {:<36} {:<24} {}",
+                    f.severity.label.short(),
+                    last,
+                    fit(&account_name(&f.account_id), 16),
+                    f.sources.tag(),
+                    fit(f.type_label(), 36),
+                    fit(resource, 24),
+                    fit(&f.title, 100)
+                )?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A log event as printed: its place and the message, parsed when it is JSON.
+#[derive(Serialize)]
+struct PrintedEvent<'a> {
+    timestamp: jiff::Timestamp,
+    account_id: &'a str,
+    region: &'a str,
+    group: &'a str,
+    stream: &'a str,
+    event_id: Option<&'a str>,
+    message: serde_json::Value,
+}
+
+pub fn events(out: &mut dyn Write, events: &[LogEvent], format: Format) -> io::Result<()> {
+    match format {
+        Format::Table | Format::Csv => {
+            for e in events {
+                let time = e.timestamp.strftime("%Y-%m-%d %H:%M:%S");
+                match &e.trail {
+                    Some(t) => writeln!(
+                        out,
+                        "{time} {:<12} {:<14} {:<40} {:<28} {:<15} {}",
+                        e.account_id.as_str(),
+                        t.aws_region.as_deref().unwrap_or(&e.region),
+                        fit(&t.action(), 40),
+                        fit(t.principal(), 28),
+                        t.source_ip.as_deref().unwrap_or(""),
+                        t.error_code.as_deref().unwrap_or("")
+                    )?,
+                    None => writeln!(out, "{time} {} {}", e.stream, e.message.display_line(300))?,
+                }
+            }
+            Ok(())
+        }
+        Format::Json | Format::Jsonl => events.iter().try_for_each(|e| {
+            let text = e.message.as_delivered();
+            let message = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+            let printed = PrintedEvent {
+                timestamp: e.timestamp,
+                account_id: &e.account_id,
+                region: &e.region,
+                group: &e.group,
+                stream: &e.stream,
+                event_id: e.event_id.as_deref(),
+                message,
+            };
+            json_line(out, &printed)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn every_format_prints_every_finding() {
+        let findings = vec![
+            crate::model::fixtures::guardduty(
+                "a",
+                "111111111111",
+                "Recon:EC2/Portscan",
+                5.0,
+                "2026-01-15T11:00:00Z",
+            ),
+            crate::model::fixtures::guardduty(
+                "b",
+                "222222222222",
+                "Backdoor:EC2/Spambot",
+                5.0,
+                "2026-01-15T11:00:00Z",
+            ),
+        ];
+        let name = |id: &str| {
+            if id == "111111111111" {
+                "prod-web".to_string()
+            } else {
+                id.to_string()
+            }
+        };
+        for (format, expect_lines) in [(Format::Jsonl, 2), (Format::Csv, 3), (Format::Table, 3)] {
+            let mut out = Vec::new();
+            super::findings(&mut out, &findings, format, false, &name).expect("printed");
+            let text = String::from_utf8(out).expect("utf-8");
+            assert_eq!(text.lines().count(), expect_lines, "{format:?}:\n{text}");
+        }
+        let mut out = Vec::new();
+        super::findings(&mut out, &findings, Format::Jsonl, false, &name).expect("printed");
+        let first: serde_json::Value = serde_json::from_str(
+            String::from_utf8(out)
+                .expect("utf-8")
+                .lines()
+                .next()
+                .unwrap_or(""),
+        )
+        .expect("json");
+        assert_eq!(first["account"], "prod-web");
+        assert_eq!(first["severity"]["label"], "MEDIUM");
+        let mut out = Vec::new();
+        super::findings(&mut out, &findings, Format::Json, true, &name).expect("printed");
+        let raw: serde_json::Value = serde_json::from_slice(&out).expect("json array");
+        assert_eq!(raw[1]["type"], "Backdoor:EC2/Spambot");
+    }
+}
