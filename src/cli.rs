@@ -43,6 +43,18 @@ pub struct Common {
     /// Initial filter, in the filter language (see README).
     #[arg(long, global = true, value_name = "QUERY")]
     pub filter: Option<String>,
+
+    /// AWS profile (default: AWS_PROFILE, else the default profile).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Region to watch; repeat or separate with commas; `all` for every commercial region.
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Vec<String>,
+
+    /// Send AWS requests here (moto, LocalStack); AWS_ENDPOINT_URL works too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

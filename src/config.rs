@@ -33,6 +33,13 @@ pub enum Clock {
 pub struct Config {
     pub theme: Option<Spanned<String>>,
     pub clock: Clock,
+    /// AWS profile (`--profile` wins; the SDK's own chain when neither is set).
+    pub profile: Option<String>,
+    /// Regions to watch (`--region` wins; `all` for every commercial region).
+    pub regions: Vec<String>,
+    pub guardduty: GuardDutyConfig,
+    pub securityhub: SecurityHubConfig,
+    pub polling: PollingConfig,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
     pub demo: DemoConfig,
@@ -52,12 +59,63 @@ pub struct FindingsConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
     pub buffer: Spanned<usize>,
+    /// CloudTrail log groups to read; empty finds those starting with `discover_prefix`.
+    pub cloudtrail_groups: Vec<String>,
+    pub discover_prefix: String,
 }
 
 impl Default for LogsConfig {
     fn default() -> Self {
         Self {
             buffer: Spanned::new(0..0, crate::app::logs::DEFAULT_CAPACITY),
+            cloudtrail_groups: Vec::new(),
+            discover_prefix: "aws-cloudtrail-logs".into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuardDutyConfig {
+    /// Show archived findings instead of the active queue.
+    pub archived: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityHubConfig {
+    pub api: crate::aws::securityhub::Api,
+    /// Workflow states read: NEW, NOTIFIED, RESOLVED, SUPPRESSED.
+    pub workflow_status: Vec<Spanned<String>>,
+    /// Minutes between full re-reads of the active set.
+    pub rescan_minutes: u64,
+}
+
+impl Default for SecurityHubConfig {
+    fn default() -> Self {
+        Self {
+            api: crate::aws::securityhub::Api::Auto,
+            workflow_status: vec![
+                Spanned::new(0..0, "NEW".into()),
+                Spanned::new(0..0, "NOTIFIED".into()),
+            ],
+            rescan_minutes: 10,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PollingConfig {
+    pub findings_seconds: u64,
+    pub logs_seconds: u64,
+}
+
+impl Default for PollingConfig {
+    fn default() -> Self {
+        Self {
+            findings_seconds: 60,
+            logs_seconds: 5,
         }
     }
 }
@@ -183,6 +241,26 @@ impl Config {
                     names.join(", ")
                 ),
             ));
+        }
+        for status in &config.securityhub.workflow_status {
+            if crate::model::Workflow::parse(status.get_ref()).is_none() {
+                return Err(error(
+                    Some(status.span()),
+                    format!(
+                        "unknown workflow status '{}'; expected NEW, NOTIFIED, RESOLVED or SUPPRESSED",
+                        status.get_ref()
+                    ),
+                ));
+            }
+        }
+        if config.polling.findings_seconds == 0 || config.polling.logs_seconds == 0 {
+            return Err(error(
+                None,
+                "polling intervals must be at least 1 second".into(),
+            ));
+        }
+        if let Err(e) = crate::aws::expand_regions(&config.regions) {
+            return Err(error(None, format!("regions: {e}")));
         }
         let buffer = *config.logs.buffer.get_ref();
         if buffer == 0 || buffer > MAX_LOG_BUFFER {

@@ -10,6 +10,8 @@ use crate::theme::{ColorDepth, ThemeSet};
 
 pub struct Launch {
     pub options: Options,
+    /// How to reach AWS, when picket watches it.
+    pub aws: crate::aws::setup::Settings,
     pub seed: u64,
     /// The demo organization moves (`[demo] live`).
     pub demo_live: bool,
@@ -98,8 +100,36 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         warnings,
         org_label: String::new(),
     };
+    let regions = if common.region.is_empty() {
+        &config.regions
+    } else {
+        &common.region
+    };
+    let regions = crate::aws::expand_regions(regions).map_err(|e| format!("--region: {e}"))?;
+    let aws = crate::aws::setup::Settings {
+        target: crate::aws::Target {
+            profile: common.profile.clone().or_else(|| config.profile.clone()),
+            regions,
+            endpoint_url: common.endpoint_url.clone(),
+            no_retries: false,
+        },
+        guardduty_archived: config.guardduty.archived,
+        securityhub_api: config.securityhub.api,
+        workflow: config
+            .securityhub
+            .workflow_status
+            .iter()
+            .filter_map(|s| crate::model::Workflow::parse(s.get_ref()))
+            .collect(),
+        rescan: std::time::Duration::from_secs(config.securityhub.rescan_minutes.max(1) * 60),
+        findings_every: std::time::Duration::from_secs(config.polling.findings_seconds),
+        logs_every: std::time::Duration::from_secs(config.polling.logs_seconds),
+        log_groups: config.logs.cloudtrail_groups.clone(),
+        discover_prefix: config.logs.discover_prefix.clone(),
+    };
     Ok(Launch {
         options,
+        aws,
         seed: seed.unwrap_or(config.demo.seed),
         demo_live: config.demo.live,
     })

@@ -1,6 +1,7 @@
 //! picket: a keyboard-first terminal UI for live AWS security monitoring.
 
 pub mod app;
+pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod headless;

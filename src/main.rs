@@ -5,6 +5,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use picket::app::{App, keys::parse_sequence};
+use picket::aws::setup::{self, Services};
 use picket::cli::{Cli, CommandLine, ConfigAction};
 use picket::config::{self, Config};
 use picket::headless;
@@ -24,9 +25,17 @@ fn main() -> ExitCode {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
         Some(CommandLine::Findings(args)) => {
             if args.open.is_empty() {
-                return fail(
-                    "live AWS sources are not available yet: pass --open PATH... to print exported files",
-                );
+                let launch = match prepare(&cli.common, cli.seed, &env) {
+                    Ok(l) => l,
+                    Err(e) => return fail(&e),
+                };
+                let services = Services {
+                    guardduty: args.source != headless::SourceChoice::Securityhub,
+                    securityhub: args.source != headless::SourceChoice::Guardduty,
+                    logs: false,
+                };
+                let filter = cli.common.filter.clone().unwrap_or_default();
+                return live_findings(&launch, services, &filter, args);
             }
             let loaded = read_files(&args.open);
             if loaded.failed_files == args.open.len() {
@@ -96,16 +105,15 @@ fn main() -> ExitCode {
             print(&out)
         }
         None => {
-            if !cli.demo {
-                return fail(
-                    "no source selected: run `picket --demo` for the embedded demo organization",
-                );
-            }
             let launch = match prepare(&cli.common, cli.seed, &env) {
                 Ok(l) => l,
                 Err(e) => return fail(&e),
             };
-            run_demo(launch)
+            if cli.demo {
+                run_demo(launch)
+            } else {
+                run_aws(launch)
+            }
         }
     }
 }
@@ -134,6 +142,90 @@ fn finish(result: Result<(), (u8, String)>) -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+fn tokio_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new()
+        .map_err(|e| fail(&format!("cannot start the async runtime: {e}")))
+}
+
+/// The TUI on live AWS sources.
+fn run_aws(launch: picket::launch::Launch) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let services = Services {
+        guardduty: true,
+        securityhub: true,
+        logs: true,
+    };
+    let built = match runtime.block_on(setup::build(&launch.aws, services)) {
+        Ok(built) => built,
+        Err(e) => return fail(&e),
+    };
+    let mut options = launch.options;
+    options.org_label = built.regions.join(", ");
+    drop(runtime);
+    run_tui(options, built.sources)
+}
+
+/// One sweep of every source, printed; exit 3 when none answered.
+fn live_findings(
+    launch: &picket::launch::Launch,
+    services: Services,
+    filter: &str,
+    args: &picket::cli::FindingsArgs,
+) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let built = match runtime.block_on(setup::build(&launch.aws, services)) {
+        Ok(built) => built,
+        Err(e) => return fail(&e),
+    };
+    let now = jiff::Timestamp::now();
+    let mut sources = built.sources;
+    let batches = runtime.block_on(futures_util::future::join_all(
+        sources.iter_mut().map(|s| s.poll(now)),
+    ));
+    let mut findings = Vec::new();
+    let mut answered = 0;
+    for batch in batches {
+        let mut ok = true;
+        for report in &batch.health {
+            if report.health.state != picket::model::health::HealthState::Ok {
+                ok = false;
+                let message = report
+                    .health
+                    .message
+                    .as_deref()
+                    .unwrap_or(report.health.state.as_str());
+                eprintln!(
+                    "picket: {} {} {}: {message}",
+                    report.key.service.name(),
+                    report.key.region,
+                    report.key.account_id
+                );
+            }
+        }
+        answered += usize::from(ok);
+        findings.extend(batch.findings);
+    }
+    if answered == 0 {
+        return ExitCode::from(headless::ALL_FAILED);
+    }
+    let directory = picket::model::Directory::default();
+    finish(headless::print_findings(
+        findings,
+        headless::Records::Merge,
+        &directory,
+        filter,
+        args.source,
+        args.format,
+        args.raw,
+    ))
 }
 
 fn demo_label(seed: u64) -> String {

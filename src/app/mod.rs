@@ -219,6 +219,8 @@ pub struct App {
     /// When the findings feed last delivered a batch.
     pub last_batch: Option<Timestamp>,
     pub org_label: String,
+    /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
+    pub identity: Option<crate::model::SafeText>,
     /// Something visible changed since the last frame.
     pub dirty: bool,
 }
@@ -256,6 +258,7 @@ impl App {
             command_history: Vec::new(),
             last_batch: None,
             org_label: options.org_label,
+            identity: None,
             dirty: true,
         };
         if !options.filter.is_empty()

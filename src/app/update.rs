@@ -78,6 +78,10 @@ fn on_tick(app: &mut App, now: Timestamp) {
 /// usual case) leaves the screen, and the terminal, alone.
 fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
     let mut changed = false;
+    if batch.identity.is_some() && batch.identity != app.identity {
+        app.identity = batch.identity;
+        changed = true;
+    }
     for account in batch.accounts {
         if app.directory.get(&account.id) != Some(&account) {
             app.directory.insert(account);

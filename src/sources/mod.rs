@@ -32,6 +32,8 @@ pub struct Batch {
     pub accounts: Vec<Account>,
     /// The first sweep of a source: its findings are the baseline, not news.
     pub initial: bool,
+    /// Who the source reads as (`account · ARN`), for the status line.
+    pub identity: Option<crate::model::SafeText>,
 }
 
 pub type PollFuture<'a> = Pin<Box<dyn Future<Output = Batch> + Send + 'a>>;

@@ -28,10 +28,13 @@ pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
         let room = usize::from(area.right().saturating_sub(x));
         x = put(buf, x, area.y, &label, room, style);
     }
-    let label = format!(" {} ", app.org_label);
+    let label = match &app.identity {
+        Some(identity) => format!(" {identity} · {} ", app.org_label),
+        None => format!(" {} ", app.org_label),
+    };
     let room = usize::from(area.right().saturating_sub(x));
     let w = width(&label);
-    if !app.org_label.is_empty() && w < room {
+    if w > 2 && w < room {
         put(buf, area.right() - w as u16, area.y, &label, w, theme.muted);
     }
 }

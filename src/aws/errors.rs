@@ -1,0 +1,180 @@
+//! AWS errors as health: what went wrong, in words, and what to do about it.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// Error codes the SDK and services use for throttling.
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "RequestLimitExceeded",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+];
+
+const DENIED: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "Forbidden",
+];
+
+const BAD_CREDENTIALS: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    Throttled,
+    AccessDenied,
+    /// Missing, expired or rejected credentials.
+    Credentials,
+    /// The service is not enabled (GuardDuty has no detector, Security Hub not subscribed).
+    NotEnabled,
+    /// No answer: connection refused, DNS, timeout.
+    Unreachable,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    /// What a human needs: the missing permission, the command to run, the service's words.
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Adds the fix for credentials to the message, knowing the profile in use.
+    pub fn with_profile_hint(mut self, profile: Option<&str>) -> Failure {
+        if self.kind == FailureKind::Credentials {
+            let hint = match profile {
+                Some(p) => format!("run `aws sso login --profile {p}` (SSO) or refresh the profile's keys"),
+                None => "run `aws sso login` (SSO), or set AWS_PROFILE or fresh AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY".into(),
+            };
+            self.message = format!("{}; {hint}", self.message);
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// What an SDK error means for the analyst; `action` names the IAM action that was called.
+pub fn classify<E, R>(error: &SdkError<E, R>, action: &str) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let detail = DisplayErrorContext(error).to_string();
+    match error {
+        SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
+            return Failure::new(
+                FailureKind::Unreachable,
+                format!("{action}: cannot reach AWS: {}", short(&detail)),
+            );
+        }
+        SdkError::TimeoutError(_) => {
+            return Failure::new(FailureKind::Unreachable, format!("{action}: timed out"));
+        }
+        _ => {}
+    }
+    let code = error.code().unwrap_or("");
+    let message = error.message().unwrap_or("");
+    let lower = detail.to_ascii_lowercase();
+    if THROTTLING.contains(&code) {
+        return Failure::new(
+            FailureKind::Throttled,
+            format!("{action} throttled ({code}); backing off"),
+        );
+    }
+    if DENIED.contains(&code) {
+        return Failure::new(
+            FailureKind::AccessDenied,
+            format!("missing permission {action}: {}", short(message)),
+        );
+    }
+    if BAD_CREDENTIALS.contains(&code)
+        || lower.contains("no credentials")
+        || lower.contains("failed to load credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("token has expired")
+        || lower.contains("sso session")
+    {
+        let what = if code.is_empty() {
+            short(&detail)
+        } else {
+            format!("{code}: {}", short(message))
+        };
+        return Failure::new(FailureKind::Credentials, format!("credentials: {what}"));
+    }
+    if code == "InvalidAccessException" && lower.contains("not subscribed") {
+        return Failure::new(
+            FailureKind::NotEnabled,
+            "Security Hub is not enabled".to_string(),
+        );
+    }
+    if let SdkError::ResponseError(_) = error {
+        return Failure::new(
+            FailureKind::Other,
+            format!("{action}: unexpected response: {}", short(&detail)),
+        );
+    }
+    let code = if code.is_empty() { "error" } else { code };
+    Failure::new(
+        FailureKind::Other,
+        format!(
+            "{action}: {code}: {}",
+            short(if message.is_empty() { &detail } else { message })
+        ),
+    )
+}
+
+/// One line, bounded: error chains can be long.
+fn short(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::ui::text::fit(&line, 240).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_hints_name_the_profile() {
+        let f = Failure::new(
+            FailureKind::Credentials,
+            "credentials: ExpiredToken: expired",
+        )
+        .with_profile_hint(Some("sec"));
+        assert!(
+            f.message
+                .ends_with("run `aws sso login --profile sec` (SSO) or refresh the profile's keys")
+        );
+        let other = Failure::new(FailureKind::Throttled, "x").with_profile_hint(Some("sec"));
+        assert_eq!(other.message, "x");
+    }
+}

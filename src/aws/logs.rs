@@ -1,0 +1,197 @@
+//! CloudWatch Logs in one region: FilterLogEvents over the chosen groups, polled with an overlap
+//! window (an empty or partial page is not the end; only a missing nextToken is), duplicates
+//! dropped by eventId downstream.
+
+use std::time::Duration;
+
+use aws_sdk_cloudwatchlogs::Client;
+use jiff::{SignedDuration, Timestamp};
+
+use std::sync::Arc;
+
+use super::Track;
+use super::errors::{Failure, FailureKind, classify};
+use super::setup::Identity;
+use crate::model::{LogEvent, SafeText};
+use crate::sources::{Batch, Feed, PollFuture, Source};
+
+/// How far back the first poll reads.
+const BACKFILL: SignedDuration = SignedDuration::from_mins(15);
+/// Re-read this much of the previous window: late events land there.
+const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
+/// Groups one source tails at most.
+pub const MAX_GROUPS: usize = 10;
+/// Events per poll at most, so a busy group cannot stall the screen.
+const MAX_EVENTS: usize = 10_000;
+
+pub struct LogsSource {
+    client: Client,
+    track: Track,
+    name: String,
+    groups: Vec<String>,
+    /// When no group is configured: find groups starting with this (CloudTrail's default name).
+    discover_prefix: String,
+    cursor: Option<Timestamp>,
+    identity: Arc<Identity>,
+}
+
+impl LogsSource {
+    pub fn new(
+        client: Client,
+        track: Track,
+        groups: Vec<String>,
+        discover_prefix: &str,
+        identity: Arc<Identity>,
+    ) -> LogsSource {
+        let name = format!("logs {}", track.region);
+        LogsSource {
+            client,
+            track,
+            name,
+            groups,
+            discover_prefix: discover_prefix.to_string(),
+            cursor: None,
+            identity,
+        }
+    }
+
+    /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`].
+    pub async fn discover(client: &Client, prefix: &str) -> Result<Vec<String>, Failure> {
+        let out = client
+            .describe_log_groups()
+            .log_group_name_prefix(prefix)
+            .limit(MAX_GROUPS as i32)
+            .send()
+            .await
+            .map_err(|e| classify(&e, "logs:DescribeLogGroups"))?;
+        Ok(out
+            .log_groups()
+            .iter()
+            .filter_map(|g| g.log_group_name().map(str::to_string))
+            .take(MAX_GROUPS)
+            .collect())
+    }
+
+    async fn read_group(
+        &self,
+        group: &str,
+        start: Timestamp,
+        end: Timestamp,
+        into: &mut Vec<LogEvent>,
+    ) -> Result<(), Failure> {
+        let mut token: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .filter_log_events()
+                .log_group_name(group)
+                .start_time(start.as_millisecond())
+                .end_time(end.as_millisecond())
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| classify(&e, "logs:FilterLogEvents"))?;
+            for e in out.events() {
+                let at = e
+                    .timestamp()
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+                    .unwrap_or(end);
+                let mut event = LogEvent::new(
+                    at,
+                    &self.track.account,
+                    &self.track.region,
+                    group,
+                    e.log_stream_name().unwrap_or(""),
+                    e.message().unwrap_or(""),
+                );
+                event.event_id = e.event_id().map(SafeText::line);
+                into.push(event);
+            }
+            token = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() || into.len() >= MAX_EVENTS {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn sweep(&mut self, now: Timestamp) -> Batch {
+        let identity = match self.track.identify(&self.identity).await {
+            Ok(label) => Some(label),
+            Err(health) => {
+                return Batch {
+                    health: vec![health],
+                    ..Batch::default()
+                };
+            }
+        };
+        let mut batch = self.collect(now).await;
+        batch.identity = identity;
+        batch
+    }
+
+    async fn collect(&mut self, now: Timestamp) -> Batch {
+        if self.groups.is_empty() {
+            match Self::discover(&self.client, &self.discover_prefix).await {
+                Ok(groups) if !groups.is_empty() => self.groups = groups,
+                Ok(_) => {
+                    let message = format!(
+                        "no log group starts with '{}' in {}; set [logs] cloudtrail_groups in the config",
+                        self.discover_prefix, self.track.region
+                    );
+                    return Batch {
+                        health: vec![
+                            self.track
+                                .failed(Failure::new(FailureKind::NotEnabled, message)),
+                        ],
+                        ..Batch::default()
+                    };
+                }
+                Err(failure) => {
+                    return Batch {
+                        health: vec![self.track.failed(failure)],
+                        ..Batch::default()
+                    };
+                }
+            }
+        }
+        let start = self.cursor.map_or(now - BACKFILL, |c| c - OVERLAP);
+        let mut events = Vec::new();
+        for group in self.groups.clone() {
+            if let Err(failure) = self.read_group(&group, start, now, &mut events).await {
+                return Batch {
+                    events,
+                    health: vec![self.track.failed(failure)],
+                    ..Batch::default()
+                };
+            }
+        }
+        events.sort_by_key(|e| e.timestamp);
+        self.cursor = Some(now);
+        Batch {
+            events,
+            health: vec![self.track.succeeded(now)],
+            ..Batch::default()
+        }
+    }
+}
+
+impl Source for LogsSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn feed(&self) -> Feed {
+        Feed::Logs
+    }
+
+    fn interval(&self) -> Duration {
+        self.track.next_delay()
+    }
+
+    fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
+        Box::pin(self.sweep(now))
+    }
+}

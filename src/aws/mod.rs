@@ -1,0 +1,272 @@
+//! The AWS edge: sessions built like the AWS CLI's, and the sources that poll GuardDuty,
+//! Security Hub and CloudWatch Logs. SDK types never leave this module: findings come out of
+//! the raw API responses through the same mappers as files, errors come out as health.
+
+pub mod errors;
+pub mod guardduty;
+pub mod logs;
+mod raw;
+pub mod securityhub;
+pub mod setup;
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::SdkConfig;
+use aws_config::retry::RetryConfig;
+use aws_smithy_runtime::client::retries::RetryPartition;
+
+pub use errors::{Failure, classify};
+
+/// Commercial regions (the `aws` partition), for `--region all`. Opt-in regions answer with an
+/// error until enabled for the account; that shows as their health, nothing more.
+pub const COMMERCIAL_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-north-1",
+    "il-central-1",
+    "me-south-1",
+    "me-central-1",
+    "mx-central-1",
+    "sa-east-1",
+];
+
+/// Where and as whom picket talks to AWS, resolved the way the AWS CLI resolves it.
+#[derive(Clone, Debug, Default)]
+pub struct Target {
+    /// `--profile`, else `AWS_PROFILE`, else the default profile (the SDK's own chain).
+    pub profile: Option<String>,
+    /// Regions to watch; empty means the profile's or environment's region.
+    pub regions: Vec<String>,
+    /// `--endpoint-url` (moto, LocalStack); `AWS_ENDPOINT_URL` is read by the SDK itself.
+    pub endpoint_url: Option<String>,
+    /// Retries off (tests against moto fail fast on routes it lacks).
+    pub no_retries: bool,
+}
+
+/// Expands `--region` values: repeated or comma-separated, `all` for every commercial region.
+pub fn expand_regions(values: &[String]) -> Result<Vec<String>, String> {
+    let mut regions = Vec::new();
+    for value in values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        if value.eq_ignore_ascii_case("all") {
+            regions.extend(COMMERCIAL_REGIONS.iter().map(|r| r.to_string()));
+        } else if value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            regions.push(value.to_string());
+        } else {
+            return Err(format!(
+                "'{value}' is not a region name (like us-east-1), nor 'all'"
+            ));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    regions.retain(|r| seen.insert(r.clone()));
+    Ok(regions)
+}
+
+/// The shared SDK configuration for one region.
+pub async fn sdk_config(target: &Target, region: Option<&str>) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &target.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_string()));
+    }
+    if let Some(url) = &target.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let retry = if target.no_retries {
+        RetryConfig::disabled()
+    } else {
+        // Standard mode with the SDK's own backoff; picket adds its own between polls.
+        RetryConfig::standard()
+            .with_max_attempts(3)
+            .with_initial_backoff(Duration::from_millis(500))
+    };
+    loader.retry_config(retry).load().await
+}
+
+/// A retry partition per account: one throttled account must not drain the retry budget of all
+/// the others (the SDK shares one per service and region by default).
+pub fn retry_partition(key: &str) -> RetryPartition {
+    RetryPartition::new(format!("picket-{key}"))
+}
+
+/// The caller, as STS reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_expand_like_the_cli_flag() {
+        let got = expand_regions(&[
+            "us-east-1,eu-west-1".into(),
+            "us-east-1".into(),
+            " ap-south-1 ".into(),
+        ])
+        .expect("valid");
+        assert_eq!(got, ["us-east-1", "eu-west-1", "ap-south-1"]);
+        let all = expand_regions(&["all".into()]).expect("valid");
+        assert_eq!(all.len(), COMMERCIAL_REGIONS.len());
+        assert!(expand_regions(&["us east 1".into()]).is_err());
+        assert!(expand_regions(&[]).expect("valid").is_empty());
+    }
+}
+
+use jiff::Timestamp;
+
+use crate::model::SafeText;
+use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+use errors::FailureKind;
+
+/// Longest wait between polls after repeated failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+
+/// The health of one (account, region, service) and when to poll it next.
+#[derive(Clone, Debug)]
+pub struct Track {
+    pub account: String,
+    pub region: String,
+    pub service: Service,
+    pub profile: Option<String>,
+    pub interval: Duration,
+    last_success: Option<Timestamp>,
+    failures: u32,
+}
+
+impl Track {
+    pub fn new(
+        account: &str,
+        region: &str,
+        service: Service,
+        profile: Option<String>,
+        interval: Duration,
+    ) -> Track {
+        Track {
+            account: account.to_string(),
+            region: region.to_string(),
+            service,
+            profile,
+            interval,
+            last_success: None,
+            failures: 0,
+        }
+    }
+
+    fn report(&self, state: HealthState, message: Option<String>) -> HealthReport {
+        HealthReport {
+            key: HealthKey {
+                account_id: SafeText::line(&self.account),
+                region: SafeText::line(&self.region),
+                service: self.service,
+            },
+            health: Health {
+                state,
+                last_success: self.last_success,
+                message: message.map(|m| SafeText::line(&m)),
+            },
+        }
+    }
+
+    pub fn succeeded(&mut self, now: Timestamp) -> HealthReport {
+        self.last_success = Some(now);
+        self.failures = 0;
+        self.report(HealthState::Ok, None)
+    }
+
+    /// A failure as health. Findings already shown stay; after an outage they are stale.
+    pub fn failed(&mut self, failure: Failure) -> HealthReport {
+        let failure = failure.with_profile_hint(self.profile.as_deref());
+        let state = match failure.kind {
+            FailureKind::Throttled => HealthState::Throttled,
+            FailureKind::AccessDenied => HealthState::AccessDenied,
+            FailureKind::NotEnabled => HealthState::NotEnabled,
+            FailureKind::Unreachable if self.last_success.is_some() => HealthState::Stale,
+            FailureKind::Unreachable | FailureKind::Credentials | FailureKind::Other => {
+                HealthState::Error
+            }
+        };
+        // "Not enabled" is an answer, not a failure: no backoff for it.
+        if failure.kind != FailureKind::NotEnabled {
+            self.failures = self.failures.saturating_add(1);
+        }
+        self.report(state, Some(failure.message))
+    }
+
+    /// The wait before the next poll: the interval, or after failures an exponential backoff
+    /// with jitter (so throttled tasks do not retry in step), capped at 15 minutes.
+    pub fn next_delay(&self) -> Duration {
+        if self.failures == 0 {
+            return self.interval;
+        }
+        let base = self
+            .interval
+            .min(Duration::from_secs(30))
+            .max(Duration::from_secs(1));
+        let backoff = base
+            .saturating_mul(1 << self.failures.min(10))
+            .min(MAX_BACKOFF);
+        backoff.mul_f64(0.5 + fastrand::f64())
+    }
+
+    pub fn had_success(&self) -> bool {
+        self.last_success.is_some()
+    }
+
+    /// Learns the account from the shared identity before anything else; a failure there is
+    /// this source's failure too (no account, no answer).
+    pub async fn identify(
+        &mut self,
+        identity: &setup::Identity,
+    ) -> Result<crate::model::SafeText, HealthReport> {
+        match identity.get().await {
+            Ok(caller) => {
+                self.account = caller.account.clone();
+                Ok(SafeText::line(&format!(
+                    "{} · {}",
+                    caller.account, caller.arn
+                )))
+            }
+            Err(failure) => Err(self.failed(failure)),
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Security Hub in one region: CSPM (ASFF, GetFindings) or the v2 service (OCSF,
+//! GetFindingsV2), or whichever is enabled (`auto`).
+//!
+//! BatchUpdateFindings does not move `UpdatedAt`, so a poll by UpdatedAt window misses
+//! workflow and note changes made elsewhere: every `rescan` the whole active set is read again.
+
+use std::time::Duration;
+
+use aws_sdk_securityhub::Client;
+use aws_sdk_securityhub::types::{
+    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, DateFilter, OcsfDateField,
+    OcsfDateFilter, OcsfFindingFilters, OcsfStringField, OcsfStringFilter, SortCriterion,
+    SortOrder, StringFilter, StringFilterComparison,
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use std::sync::Arc;
+
+use super::Track;
+use super::errors::{Failure, FailureKind, classify};
+use super::raw::Capture;
+use super::setup::Identity;
+use crate::model::json::get_array;
+use crate::model::{Finding, MapError, Workflow, asff, ocsf};
+use crate::sources::{Batch, Feed, PollFuture, Source};
+
+/// GetFindings page size (the API's maximum).
+pub const PAGE: i32 = 100;
+/// Findings read per poll at most; a larger backlog arrives over the next polls.
+const MAX_PER_POLL: usize = 20_000;
+/// Overlap with the previous window.
+const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    /// Security Hub CSPM: ASFF findings through GetFindings.
+    Cspm,
+    /// Security Hub (v2): OCSF findings through GetFindingsV2.
+    V2,
+    /// v2 where it answers, CSPM otherwise.
+    #[default]
+    Auto,
+}
+
+pub struct SecurityHubSource {
+    client: Client,
+    track: Track,
+    name: String,
+    api: Api,
+    /// For `auto`: what the region turned out to have.
+    resolved_v2: Option<bool>,
+    workflow: Vec<Workflow>,
+    rescan: Duration,
+    /// The newest UpdatedAt seen.
+    cursor: Option<Timestamp>,
+    last_full_scan: Option<Timestamp>,
+    unreadable: usize,
+    identity: Arc<Identity>,
+}
+
+impl SecurityHubSource {
+    pub fn new(
+        client: Client,
+        track: Track,
+        api: Api,
+        workflow: Vec<Workflow>,
+        rescan: Duration,
+        identity: Arc<Identity>,
+    ) -> SecurityHubSource {
+        let name = format!("securityhub {}", track.region);
+        SecurityHubSource {
+            client,
+            track,
+            name,
+            api,
+            resolved_v2: None,
+            workflow,
+            rescan,
+            cursor: None,
+            last_full_scan: None,
+            unreadable: 0,
+            identity,
+        }
+    }
+
+    fn string_eq(value: &str) -> StringFilter {
+        StringFilter::builder()
+            .value(value)
+            .comparison(StringFilterComparison::Equals)
+            .build()
+    }
+
+    /// CSPM: ACTIVE records in the chosen workflow states, updated since `since`.
+    async fn cspm(
+        &mut self,
+        since: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Vec<Finding>, Failure> {
+        let mut filters =
+            AwsSecurityFindingFilters::builder().record_state(Self::string_eq("ACTIVE"));
+        for status in &self.workflow {
+            filters = filters.workflow_status(Self::string_eq(status.as_str()));
+        }
+        if let Some(since) = since {
+            let end = now + SignedDuration::from_mins(5);
+            filters = filters.updated_at(
+                DateFilter::builder()
+                    .start(since.to_string())
+                    .end(end.to_string())
+                    .build(),
+            );
+        }
+        let filters = filters.build();
+        let sort = SortCriterion::builder()
+            .field("UpdatedAt")
+            .sort_order(SortOrder::Descending)
+            .build();
+        let mut findings = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let capture = Capture::default();
+            let out = self
+                .client
+                .get_findings()
+                .filters(filters.clone())
+                .sort_criteria(sort.clone())
+                .max_results(PAGE)
+                .set_next_token(token)
+                .customize()
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e, "securityhub:GetFindings"))?;
+            let body = capture
+                .json()
+                .ok_or_else(|| unreadable_body("securityhub:GetFindings"))?;
+            self.map_all(
+                get_array(&body, "Findings"),
+                asff::map_finding,
+                &mut findings,
+            );
+            token = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() || findings.len() >= MAX_PER_POLL {
+                return Ok(findings);
+            }
+        }
+    }
+
+    /// v2: OCSF findings in the chosen states, modified since `since`.
+    async fn v2(&mut self, since: Option<Timestamp>) -> Result<Vec<Finding>, Failure> {
+        let mut statuses = CompositeFilter::builder().operator(AllowedOperators::Or);
+        for status in &self.workflow {
+            let caption = match status {
+                Workflow::New => "New",
+                Workflow::Notified => "In Progress",
+                Workflow::Suppressed => "Suppressed",
+                Workflow::Resolved => "Resolved",
+            };
+            statuses = statuses.string_filters(
+                OcsfStringFilter::builder()
+                    .field_name(OcsfStringField::Status)
+                    .filter(Self::string_eq(caption))
+                    .build(),
+            );
+        }
+        let mut filters = OcsfFindingFilters::builder()
+            .composite_operator(AllowedOperators::And)
+            .composite_filters(statuses.build());
+        if let Some(since) = since {
+            let date = OcsfDateFilter::builder()
+                .field_name(OcsfDateField::FindingInfoModifiedTimeDt)
+                .filter(DateFilter::builder().start(since.to_string()).build())
+                .build();
+            filters =
+                filters.composite_filters(CompositeFilter::builder().date_filters(date).build());
+        }
+        let filters = filters.build();
+        let mut findings = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let capture = Capture::default();
+            let out = self
+                .client
+                .get_findings_v2()
+                .filters(filters.clone())
+                .max_results(PAGE)
+                .set_next_token(token)
+                .customize()
+                .interceptor(capture.clone())
+                .send()
+                .await
+                .map_err(|e| classify(&e, "securityhub:GetFindingsV2"))?;
+            let body = capture
+                .json()
+                .ok_or_else(|| unreadable_body("securityhub:GetFindingsV2"))?;
+            self.map_all(
+                get_array(&body, "Findings"),
+                ocsf::map_finding,
+                &mut findings,
+            );
+            token = out
+                .next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() || findings.len() >= MAX_PER_POLL {
+                return Ok(findings);
+            }
+        }
+    }
+
+    fn map_all(
+        &mut self,
+        records: &[serde_json::Value],
+        map: fn(&serde_json::Value) -> Result<Finding, MapError>,
+        into: &mut Vec<Finding>,
+    ) {
+        for record in records {
+            match map(record) {
+                Ok(f) => into.push(f),
+                Err(_) => self.unreadable += 1,
+            }
+        }
+    }
+
+    async fn fetch(
+        &mut self,
+        since: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Vec<Finding>, Failure> {
+        match (self.api, self.resolved_v2) {
+            (Api::Cspm, _) | (Api::Auto, Some(false)) => self.cspm(since, now).await,
+            (Api::V2, _) | (Api::Auto, Some(true)) => self.v2(since).await,
+            (Api::Auto, None) => match self.v2(since).await {
+                Ok(findings) => {
+                    self.resolved_v2 = Some(true);
+                    Ok(findings)
+                }
+                // Throttling, an outage or bad credentials say nothing about which API exists.
+                Err(f)
+                    if matches!(
+                        f.kind,
+                        FailureKind::Throttled
+                            | FailureKind::Unreachable
+                            | FailureKind::Credentials
+                    ) =>
+                {
+                    Err(f)
+                }
+                Err(_) => {
+                    self.resolved_v2 = Some(false);
+                    self.cspm(since, now).await
+                }
+            },
+        }
+    }
+
+    async fn sweep(&mut self, now: Timestamp) -> Batch {
+        let identity = match self.track.identify(&self.identity).await {
+            Ok(label) => Some(label),
+            Err(health) => {
+                return Batch {
+                    health: vec![health],
+                    ..Batch::default()
+                };
+            }
+        };
+        let mut batch = self.collect(now).await;
+        batch.identity = identity;
+        batch
+    }
+
+    async fn collect(&mut self, now: Timestamp) -> Batch {
+        let initial = self.cursor.is_none();
+        let full = self.last_full_scan.is_none_or(|t| {
+            now.duration_since(t)
+                >= SignedDuration::try_from(self.rescan).unwrap_or(SignedDuration::MAX)
+        });
+        let since = if full {
+            None
+        } else {
+            self.cursor.map(|c| c - OVERLAP)
+        };
+        match self.fetch(since, now).await {
+            Ok(findings) => {
+                if full {
+                    self.last_full_scan = Some(now);
+                }
+                let newest = findings.iter().map(|f| f.updated_at).max();
+                self.cursor = self.cursor.max(newest).or(Some(now));
+                let mut health = self.track.succeeded(now);
+                if self.unreadable > 0 {
+                    health.health.message = Some(crate::model::SafeText::line(&format!(
+                        "{} findings could not be read",
+                        self.unreadable
+                    )));
+                }
+                Batch {
+                    findings,
+                    health: vec![health],
+                    initial,
+                    ..Batch::default()
+                }
+            }
+            Err(failure) => {
+                let failure = if failure.kind == FailureKind::NotEnabled {
+                    Failure::new(
+                        FailureKind::NotEnabled,
+                        format!("Security Hub is not enabled in {}", self.track.region),
+                    )
+                } else {
+                    failure
+                };
+                Batch {
+                    health: vec![self.track.failed(failure)],
+                    ..Batch::default()
+                }
+            }
+        }
+    }
+}
+
+fn unreadable_body(action: &str) -> Failure {
+    Failure::new(
+        FailureKind::Other,
+        format!("{action}: the response had no readable body"),
+    )
+}
+
+impl Source for SecurityHubSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn feed(&self) -> Feed {
+        Feed::Findings
+    }
+
+    fn interval(&self) -> Duration {
+        self.track.next_delay()
+    }
+
+    fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
+        Box::pin(self.sweep(now))
+    }
+}
