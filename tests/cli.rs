@@ -8,6 +8,19 @@ fn picket(args: &[&str], config: Option<&std::path::Path>) -> Output {
     cmd.args(args)
         .env_remove("PICKET_CONFIG")
         .env_remove("NO_COLOR");
+    // No AWS settings from the machine running the tests.
+    for var in [
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_CONFIG_FILE", "/nonexistent/aws/config").env(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "/nonexistent/aws/credentials",
+    );
     if let Some(path) = config {
         cmd.env("PICKET_CONFIG", path);
     }
