@@ -17,18 +17,20 @@ pub enum Mode {
     Findings,
     Detail,
     Logs,
+    Sources,
     Help,
     /// Editing the filter, a `:` command or a search.
     Prompt,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Global,
         Mode::Overview,
         Mode::Findings,
         Mode::Detail,
         Mode::Logs,
+        Mode::Sources,
         Mode::Help,
         Mode::Prompt,
     ];
@@ -40,6 +42,7 @@ impl Mode {
             Mode::Findings => "Findings",
             Mode::Detail => "Detail",
             Mode::Logs => "Logs",
+            Mode::Sources => "Sources",
             Mode::Help => "Help",
             Mode::Prompt => "Filter, command and search prompts",
         }
@@ -78,6 +81,7 @@ commands! {
     ShowOverview => "show_overview", "overview screen";
     ShowFindings => "show_findings", "findings screen";
     ShowLogs => "show_logs", "logs screen";
+    ShowSources => "show_sources", "sources screen (health of every account, region, service)";
     CommandLine => "command_line", "command line (:sort, :view, :theme, :q)";
     Filter => "filter", "edit the filter";
     ClearFilter => "clear_filter", "clear the filter";
@@ -141,6 +145,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Global, "1", Command::ShowOverview),
     (Mode::Global, "2", Command::ShowFindings),
     (Mode::Global, "3", Command::ShowLogs),
+    (Mode::Global, "4", Command::ShowSources),
     (Mode::Global, ":", Command::CommandLine),
     (Mode::Global, "/", Command::Filter),
     (Mode::Global, "r", Command::Refresh),

@@ -61,16 +61,19 @@ pub enum Tab {
     Overview,
     Findings,
     Logs,
+    /// Health of every (account, region, service) picket reads.
+    Sources,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 3] = [Tab::Overview, Tab::Findings, Tab::Logs];
+    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Findings, Tab::Logs, Tab::Sources];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Overview => "Overview",
             Tab::Findings => "Findings",
             Tab::Logs => "Logs",
+            Tab::Sources => "Sources",
         }
     }
 }
@@ -207,6 +210,8 @@ pub struct App {
     pub modal: Option<Modal>,
     /// Selected row of the overview's account table.
     pub overview_row: usize,
+    /// Selected row of the sources screen.
+    pub sources_row: usize,
     pub keymap: Keymap,
     pub views: BTreeMap<String, SavedView>,
     pub themes: ThemeSet,
@@ -247,6 +252,7 @@ impl App {
             stack: Vec::new(),
             modal: None,
             overview_row: 0,
+            sources_row: 0,
             keymap: options.keymap,
             views: options.views,
             themes: options.themes,
@@ -296,6 +302,7 @@ impl App {
                 Tab::Overview => Mode::Overview,
                 Tab::Findings => Mode::Findings,
                 Tab::Logs => Mode::Logs,
+                Tab::Sources => Mode::Sources,
             },
         }
     }

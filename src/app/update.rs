@@ -196,6 +196,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
         Command::ShowOverview => return switch_tab(app, Tab::Overview),
         Command::ShowFindings => return switch_tab(app, Tab::Findings),
         Command::ShowLogs => return switch_tab(app, Tab::Logs),
+        Command::ShowSources => return switch_tab(app, Tab::Sources),
         Command::CommandLine => open_prompt(app, PromptKind::Command, ""),
         Command::Filter => {
             let current = app.table.filter_text.clone();
@@ -289,6 +290,21 @@ fn screen_command(app: &mut App, command: Command) -> Vec<Effect> {
         Tab::Overview => overview_command(app, command),
         Tab::Findings => findings_command(app, command),
         Tab::Logs => logs_command(app, command),
+        Tab::Sources => {
+            let last = app.health.len().saturating_sub(1);
+            let page = layout::findings_page(app.size);
+            let row = &mut app.sources_row;
+            match command {
+                Command::Up => *row = row.saturating_sub(1),
+                Command::Down => *row = (*row + 1).min(last),
+                Command::PageUp => *row = row.saturating_sub(page),
+                Command::PageDown => *row = (*row + page).min(last),
+                Command::Top => *row = 0,
+                Command::Bottom => *row = last,
+                _ => app.dirty = false,
+            }
+            Vec::new()
+        }
     }
 }
 

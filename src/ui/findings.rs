@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use super::text::{age, short_resource};
 use super::{fill_row, put};
 use crate::app::App;
+use crate::model::health::{HealthKey, HealthState, Service};
 use crate::store::{EntryIx, NONE, SortKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +223,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                 style
             }
         };
-        if app.store.is_unseen(ix) {
+        if is_stale(app, ix) {
+            // The source that delivered it has not answered lately: what is shown may be old.
+            put(buf, body.x, y, "◐", 1, overlay(theme.warning));
+        } else if app.store.is_unseen(ix) {
             put(buf, body.x, y, "●", 1, overlay(theme.unseen));
         }
         let mut x = body.x + MARKER;
@@ -231,6 +235,30 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             x += w + 1;
         }
     }
+}
+
+/// Whether a source that delivered entry `ix` is failing (stale or in error) in its account and
+/// region.
+fn is_stale(app: &App, ix: EntryIx) -> bool {
+    let Some(s) = app.store.summary(ix) else {
+        return false;
+    };
+    let account = crate::model::SafeText::line(app.store.accounts.name(s.account));
+    let region = crate::model::SafeText::line(app.store.regions.name(s.region));
+    s.sources.iter().any(|kind| {
+        let service = match kind {
+            crate::model::SourceKind::GuardDuty => Service::GuardDuty,
+            crate::model::SourceKind::SecurityHub => Service::SecurityHub,
+        };
+        let key = HealthKey {
+            account_id: account.clone(),
+            region: region.clone(),
+            service,
+        };
+        app.health
+            .get(&key)
+            .is_some_and(|h| matches!(h.state, HealthState::Stale | HealthState::Error))
+    })
 }
 
 /// Draws one cell at `(x, y)`, `w` columns wide.

@@ -6,6 +6,7 @@ pub mod help;
 pub mod layout;
 mod logs;
 mod overview;
+mod sources;
 mod status;
 pub mod text;
 
@@ -30,6 +31,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Tab::Overview => overview::draw(buf, parts.body, app),
             Tab::Findings => findings::draw(buf, parts.body, app),
             Tab::Logs => logs::draw(buf, parts.body, app),
+            Tab::Sources => sources::draw(buf, parts.body, app),
         },
     }
     if matches!(app.modal, Some(crate::app::Modal::Help { .. })) {
