@@ -45,8 +45,12 @@ pub struct Identity {
 
 impl Identity {
     pub fn new(config: &SdkConfig) -> Arc<Identity> {
+        Self::with_client(aws_sdk_sts::Client::new(config))
+    }
+
+    pub fn with_client(client: aws_sdk_sts::Client) -> Arc<Identity> {
         Arc::new(Identity {
-            client: aws_sdk_sts::Client::new(config),
+            client,
             known: Mutex::new(None),
         })
     }

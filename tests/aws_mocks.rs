@@ -1,0 +1,440 @@
+//! Every SDK call picket makes, against aws-smithy-mocks: the exact requests, pagination,
+//! throttling then success, AccessDenied, a service not enabled, an expired token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_smithy_mocks::{MockResponse, RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::retry::RetryConfig;
+use jiff::Timestamp;
+use serde_json::json;
+
+use picket::aws::Track;
+use picket::aws::guardduty::GuardDutySource;
+use picket::aws::logs::LogsSource;
+use picket::aws::securityhub::{Api, SecurityHubSource};
+use picket::aws::setup::Identity;
+use picket::model::Workflow;
+use picket::model::health::{HealthState, Service};
+use picket::sources::{Batch, Source};
+
+const ACCOUNT: &str = "111122223333";
+
+fn now() -> Timestamp {
+    "2026-01-15T12:00:00Z".parse().expect("time")
+}
+
+fn response(status: u16, body: serde_json::Value) -> HttpResponse {
+    let mut response = HttpResponse::new(
+        StatusCode::try_from(status).expect("status"),
+        SdkBody::from(body.to_string()),
+    );
+    if let Some(code) = body.get("__type").and_then(|c| c.as_str()) {
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", code.to_string());
+    }
+    response
+        .headers_mut()
+        .insert("content-type", "application/json");
+    response
+}
+
+fn identity() -> Arc<Identity> {
+    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+            .account(ACCOUNT)
+            .arn(format!("arn:aws:iam::{ACCOUNT}:user/analyst"))
+            .build()
+    });
+    Identity::with_client(mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]))
+}
+
+fn track(service: Service) -> Track {
+    Track::new(
+        "unknown",
+        "us-east-1",
+        service,
+        Some("sec".into()),
+        Duration::from_secs(60),
+    )
+}
+
+async fn poll(source: &mut dyn Source) -> Batch {
+    source.poll(now()).await
+}
+
+fn gd_record(id: &str) -> serde_json::Value {
+    json!({"id": id, "accountId": ACCOUNT, "arn": format!("arn:aws:guardduty:us-east-1:{ACCOUNT}:detector/d1/finding/{id}"),
+        "type": "Recon:EC2/PortProbeUnprotectedPort", "severity": 2, "region": "us-east-1", "title": "probe",
+        "createdAt": "2026-01-15T10:00:00.000Z", "updatedAt": "2026-01-15T11:00:00.000Z",
+        "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": "i-1"}},
+        "service": {"count": 3, "archived": false, "eventFirstSeen": "2026-01-15T10:00:00.000Z", "eventLastSeen": "2026-01-15T11:00:00.000Z"}})
+}
+
+fn no_retries(builder: aws_sdk_guardduty::config::Builder) -> aws_sdk_guardduty::config::Builder {
+    builder.retry_config(RetryConfig::disabled())
+}
+
+fn detectors(ids: &[&str]) -> aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput {
+    aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput::builder()
+        .set_detector_ids(Some(ids.iter().map(|s| s.to_string()).collect()))
+        .build()
+}
+
+fn listed(
+    ids: Vec<String>,
+    token: Option<&str>,
+) -> aws_sdk_guardduty::operation::list_findings::ListFindingsOutput {
+    aws_sdk_guardduty::operation::list_findings::ListFindingsOutput::builder()
+        .set_finding_ids(Some(ids))
+        .set_next_token(token.map(str::to_string))
+        .build()
+}
+
+#[tokio::test]
+async fn guardduty_pages_of_50_and_batches_of_50() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let ids: Vec<String> = (0..60).map(|i| format!("{i:032x}")).collect();
+    let (first, second) = (ids[..50].to_vec(), ids[50..].to_vec());
+    let page1 = mock!(aws_sdk_guardduty::Client::list_findings)
+        .match_requests(|r| r.next_token().is_none())
+        .then_compute_output(move |r| {
+            // The exact request: the active queue, newest first, pages of 50, no window yet.
+            let criteria = r
+                .finding_criteria()
+                .and_then(|c| c.criterion())
+                .expect("criteria");
+            assert_eq!(criteria["service.archived"].equals(), ["false"]);
+            assert!(
+                !criteria.contains_key("updatedAt"),
+                "the first sweep reads everything"
+            );
+            assert_eq!(r.max_results(), Some(50));
+            let sort = r.sort_criteria().expect("sorted");
+            assert_eq!(
+                (sort.attribute_name(), sort.order_by().map(|o| o.as_str())),
+                (Some("updatedAt"), Some("DESC"))
+            );
+            listed(first.clone(), Some("page-2"))
+        });
+    let page2 = mock!(aws_sdk_guardduty::Client::list_findings)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(move || listed(second.clone(), None));
+    let get = mock!(aws_sdk_guardduty::Client::get_findings).then_compute_response(|r| {
+        assert!(
+            r.finding_ids().len() <= 50,
+            "GetFindings takes at most 50 ids"
+        );
+        let records: Vec<_> = r.finding_ids().iter().map(|id| gd_record(id)).collect();
+        MockResponse::Http(response(200, json!({"findings": records})))
+    });
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors, &page1, &page2, &get],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    let batch = poll(&mut source).await;
+    assert_eq!(batch.findings.len(), 60);
+    assert!(batch.initial);
+    assert_eq!(batch.health[0].health.state, HealthState::Ok);
+    assert_eq!(batch.health[0].key.account_id.as_str(), ACCOUNT);
+    let expected_identity = format!("{ACCOUNT} · arn:aws:iam::{ACCOUNT}:user/analyst");
+    assert_eq!(batch.identity.as_deref(), Some(expected_identity.as_str()));
+    let f = &batch.findings[0];
+    assert_eq!(
+        (f.count, f.type_label()),
+        (3, "Recon:EC2/PortProbeUnprotectedPort")
+    );
+    assert_eq!(get.num_calls(), 2, "60 findings in two GetFindings calls");
+}
+
+#[tokio::test]
+async fn guardduty_later_polls_ask_only_for_updates() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let list = mock!(aws_sdk_guardduty::Client::list_findings).then_compute_output(|r| {
+        let criteria = r
+            .finding_criteria()
+            .and_then(|c| c.criterion())
+            .expect("criteria");
+        match criteria.get("updatedAt") {
+            // updatedAt of the finding seen (11:00) less the one-minute overlap.
+            Some(window) => {
+                assert_eq!(
+                    window.greater_than_or_equal(),
+                    Some(1_768_474_800_000 - 60_000)
+                );
+                listed(vec![], None)
+            }
+            None => listed(vec!["a".into()], None),
+        }
+    });
+    let get = mock!(aws_sdk_guardduty::Client::get_findings).then_compute_response(|r| {
+        let records: Vec<_> = r.finding_ids().iter().map(|id| gd_record(id)).collect();
+        MockResponse::Http(response(200, json!({"findings": records})))
+    });
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors, &list, &get],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    let second = poll(&mut source).await;
+    assert!(second.findings.is_empty());
+    assert!(!second.initial);
+    assert_eq!(
+        list_detectors.num_calls(),
+        1,
+        "the detector id is remembered"
+    );
+    assert_eq!(list.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn throttling_backs_off_then_recovers() {
+    let list_detectors = mock!(aws_sdk_guardduty::Client::list_detectors)
+        .sequence()
+        .http_response(|| {
+            response(
+                429,
+                json!({"__type": "ThrottlingException", "message": "Rate exceeded"}),
+            )
+        })
+        .output(|| detectors(&["d1"]))
+        .build();
+    let list = mock!(aws_sdk_guardduty::Client::list_findings).then_output(|| listed(vec![], None));
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors, &list],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    let throttled = poll(&mut source).await;
+    assert_eq!(throttled.health[0].health.state, HealthState::Throttled);
+    let wait = source.interval();
+    assert!(
+        wait >= Duration::from_secs(30) && wait <= Duration::from_secs(90),
+        "backs off with jitter: {wait:?}"
+    );
+    let recovered = poll(&mut source).await;
+    assert_eq!(recovered.health[0].health.state, HealthState::Ok);
+    assert_eq!(
+        source.interval(),
+        Duration::from_secs(60),
+        "back to the normal interval"
+    );
+}
+
+#[tokio::test]
+async fn access_denied_names_the_missing_permission() {
+    let list_detectors = mock!(aws_sdk_guardduty::Client::list_detectors).then_http_response(|| {
+        response(403, json!({"__type": "AccessDeniedException", "message": "User is not authorized to perform: guardduty:ListDetectors"}))
+    });
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    let batch = poll(&mut source).await;
+    let health = &batch.health[0].health;
+    assert_eq!(health.state, HealthState::AccessDenied);
+    let message = health.message.as_deref().unwrap_or_default();
+    assert!(
+        message.starts_with("missing permission guardduty:ListDetectors"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn services_not_enabled_say_so_in_words() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&[]));
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors],
+        no_retries
+    );
+    let mut gd = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    let batch = poll(&mut gd).await;
+    assert_eq!(batch.health[0].health.state, HealthState::NotEnabled);
+    assert_eq!(
+        batch.health[0].health.message.as_deref(),
+        Some("GuardDuty is not enabled in us-east-1")
+    );
+
+    let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_http_response(|| {
+        response(401, json!({"__type": "InvalidAccessException", "Message": "Account 111122223333 is not subscribed to AWS Security Hub"}))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut sh = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity(),
+    );
+    let batch = poll(&mut sh).await;
+    assert_eq!(batch.health[0].health.state, HealthState::NotEnabled);
+    assert_eq!(
+        batch.health[0].health.message.as_deref(),
+        Some("Security Hub is not enabled in us-east-1")
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_says_how_to_log_in_again() {
+    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_http_response(|| {
+        let body = "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></ErrorResponse>";
+        HttpResponse::new(StatusCode::try_from(400).expect("status"), SdkBody::from(body))
+    });
+    let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(
+        client,
+        track(Service::GuardDuty),
+        false,
+        Identity::with_client(sts),
+    );
+    let batch = poll(&mut source).await;
+    let health = &batch.health[0].health;
+    assert_eq!(health.state, HealthState::Error);
+    let message = health.message.as_deref().unwrap_or_default();
+    assert!(
+        message.contains("ExpiredToken") && message.contains("aws sso login --profile sec"),
+        "{message}"
+    );
+    assert_eq!(
+        list_detectors.num_calls(),
+        0,
+        "nothing is asked of GuardDuty without an identity"
+    );
+}
+
+fn asff(id: usize) -> serde_json::Value {
+    json!({"SchemaVersion": "2018-10-08", "Id": format!("f-{id}"), "AwsAccountId": ACCOUNT,
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub", "Title": "t",
+        "CreatedAt": "2026-01-15T10:00:00Z", "UpdatedAt": "2026-01-15T11:00:00Z", "Severity": {"Label": "HIGH", "Normalized": 70}})
+}
+
+#[tokio::test]
+async fn security_hub_filters_and_pages_of_100() {
+    let page = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(|r| {
+        let filters = r.filters().expect("filters");
+        assert_eq!(filters.record_state()[0].value(), Some("ACTIVE"));
+        let states: Vec<_> = filters
+            .workflow_status()
+            .iter()
+            .filter_map(|f| f.value())
+            .collect();
+        assert_eq!(states, ["NEW", "NOTIFIED"]);
+        assert_eq!(r.max_results(), Some(100));
+        let body = match r.next_token() {
+            None => json!({"Findings": (0..100).map(asff).collect::<Vec<_>>(), "NextToken": "t2"}),
+            Some(_) => json!({"Findings": (100..130).map(asff).collect::<Vec<_>>()}),
+        };
+        MockResponse::Http(response(200, body))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&page], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New, Workflow::Notified],
+        Duration::from_secs(600),
+        identity(),
+    );
+    let batch = poll(&mut source).await;
+    assert_eq!(batch.findings.len(), 130);
+    assert_eq!(page.num_calls(), 2);
+    assert_eq!(
+        batch.findings[0].severity.label,
+        picket::model::SeverityLabel::High
+    );
+}
+
+#[tokio::test]
+async fn auto_falls_back_to_cspm_where_v2_is_missing() {
+    let v2 = mock!(aws_sdk_securityhub::Client::get_findings_v2).then_http_response(|| {
+        response(
+            400,
+            json!({"__type": "InvalidInputException", "Message": "Security Hub v2 is not enabled"}),
+        )
+    });
+    let cspm = mock!(aws_sdk_securityhub::Client::get_findings)
+        .then_http_response(|| response(200, json!({"Findings": [asff(1)]})));
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&v2, &cspm], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Auto,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity(),
+    );
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    assert_eq!(v2.num_calls(), 1, "v2 is tried once, then CSPM is used");
+}
+
+#[tokio::test]
+async fn log_polling_follows_tokens_past_empty_pages() {
+    use aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput;
+    use aws_sdk_cloudwatchlogs::types::FilteredLogEvent;
+    let filter = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_compute_output(|r| {
+        assert_eq!(r.log_group_name(), Some("trail"));
+        assert!(r.start_time().is_some() && r.end_time().is_some(), "times in epoch milliseconds");
+        match r.next_token() {
+            // An empty page with a token is not the end.
+            None => FilterLogEventsOutput::builder().next_token("more").build(),
+            Some(_) => FilterLogEventsOutput::builder()
+                .events(
+                    FilteredLogEvent::builder()
+                        .event_id("e1")
+                        .timestamp(1_768_474_800_000)
+                        .log_stream_name(format!("{ACCOUNT}_CloudTrail_us-east-1"))
+                        .message(r#"{"eventSource":"iam.amazonaws.com","eventName":"PutUserPolicy"}"#)
+                        .build(),
+                )
+                .build(),
+        }
+    });
+    let client = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, [&filter], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = LogsSource::new(
+        client,
+        track(Service::CloudWatchLogs),
+        vec!["trail".into()],
+        "aws-cloudtrail-logs",
+        identity(),
+    );
+    let batch = poll(&mut source).await;
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(batch.events[0].event_id.as_deref(), Some("e1"));
+    assert!(batch.events[0].trail.is_some());
+    assert_eq!(filter.num_calls(), 2);
+}
