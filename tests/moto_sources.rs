@@ -1,0 +1,334 @@
+//! End to end against moto (a real AWS emulator): Security Hub findings imported with
+//! BatchImportFindings come out of `picket findings`; log events put with PutLogEvents reach the
+//! logs model; STS says who we are; a dead endpoint makes sources stale, a live one recovers them.
+//!
+//! Needs `moto_server` (`pip install 'moto[server]'`; `.ci/run` installs it). Without it these
+//! tests fail and say so, unless PICKET_SKIP_MOTO=1.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use picket::app::{App, Msg, Options, update};
+use picket::aws::Target;
+use picket::aws::setup::{Services, Settings, build};
+use picket::model::health::HealthState;
+use picket::sources::{Feed, Source};
+
+const ENV: [(&str, &str); 4] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_CONFIG_FILE", "/nonexistent/aws/config"),
+    (
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "/nonexistent/aws/credentials",
+    ),
+];
+
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    /// Starts moto on a free loopback port, or returns None when the tests are to be skipped.
+    fn start() -> Option<Moto> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        Self::start_on(port)
+    }
+
+    fn start_on(port: u16) -> Option<Moto> {
+        let spawn = |program: &str, args: &[&str]| {
+            Command::new(program)
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+        };
+        let port_text = port.to_string();
+        let child = spawn("moto_server", &["-H", "127.0.0.1", "-p", &port_text]).or_else(|_| {
+            spawn(
+                "python3",
+                &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port_text],
+            )
+        });
+        let child = match child {
+            Ok(child) => child,
+            Err(_) if std::env::var_os("PICKET_SKIP_MOTO").is_some() => {
+                eprintln!("SKIPPED: moto is not installed and PICKET_SKIP_MOTO is set");
+                return None;
+            }
+            Err(e) => panic!(
+                "moto is required for these tests ({e}): pip install 'moto[server]' (or set PICKET_SKIP_MOTO=1)"
+            ),
+        };
+        let moto = Moto { child, port };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "moto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(moto)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs boto3 code against this server (moto brings boto3).
+    fn python(&self, code: &str) {
+        let script = format!(
+            "import boto3, datetime, json\nurl = '{}'\nnow = datetime.datetime.now(datetime.timezone.utc)\n{code}",
+            self.url()
+        );
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .envs(ENV)
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "boto3 setup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn picket(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+    cmd.args(args)
+        .envs(ENV)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("PICKET_CONFIG");
+    cmd.output().expect("picket runs")
+}
+
+const SEVERITIES: [&str; 5] = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
+
+/// Imports `n` ASFF findings, severities cycling through the labels.
+fn import_findings(moto: &Moto, n: usize) {
+    moto.python(&format!(
+        r#"
+sh = boto3.client('securityhub', endpoint_url=url)
+sh.enable_security_hub()
+stamp = now.strftime('%Y-%m-%dT%H:%M:%S.000Z')
+labels = {SEVERITIES:?}
+findings = [{{
+    'SchemaVersion': '2018-10-08', 'Id': f'finding-{{i}}', 'GeneratorId': 'picket-test',
+    'ProductArn': 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+    'AwsAccountId': '123456789012', 'Types': ['Software and Configuration Checks'],
+    'CreatedAt': stamp, 'UpdatedAt': stamp, 'Severity': {{'Label': labels[i % 5]}},
+    'Title': f'finding {{i}}', 'Description': 'imported by the test',
+    'Resources': [{{'Type': 'Other', 'Id': f'resource-{{i}}'}}]}} for i in range({n})]
+for start in range(0, len(findings), 100):
+    out = sh.batch_import_findings(Findings=findings[start:start + 100])
+    assert out['FailedCount'] == 0, out
+"#
+    ));
+}
+
+fn settings(moto: &Moto) -> Settings {
+    Settings {
+        target: Target {
+            profile: None,
+            regions: vec!["us-east-1".into()],
+            endpoint_url: Some(moto.url()),
+            no_retries: true,
+        },
+        guardduty_archived: false,
+        securityhub_api: picket::aws::securityhub::Api::Cspm,
+        workflow: vec![
+            picket::model::Workflow::New,
+            picket::model::Workflow::Notified,
+        ],
+        rescan: Duration::from_secs(600),
+        findings_every: Duration::from_secs(60),
+        logs_every: Duration::from_secs(5),
+        log_groups: vec![],
+        discover_prefix: "aws-cloudtrail-logs".into(),
+    }
+}
+
+fn with_test_credentials<T>(f: impl FnOnce() -> T) -> T {
+    // The SDK reads credentials from the environment. They are set once, before any test of
+    // this binary reads it (Once blocks the others until done), and never changed after.
+    static SET: std::sync::Once = std::sync::Once::new();
+    SET.call_once(|| {
+        for (k, v) in ENV {
+            // SAFETY: runs once, before any in-process AWS call of these tests reads the environment.
+            unsafe { std::env::set_var(k, v) };
+        }
+    });
+    f()
+}
+
+#[test]
+fn security_hub_findings_imported_into_moto_come_out_of_picket_findings() {
+    let Some(moto) = Moto::start() else { return };
+    import_findings(&moto, 300);
+    let url = moto.url();
+    let out = picket(&[
+        "findings",
+        "--source",
+        "securityhub",
+        "--endpoint-url",
+        &url,
+        "--region",
+        "us-east-1",
+        "--format",
+        "jsonl",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 300, "every imported finding, once");
+    for line in &lines {
+        let i: usize = line["id"]
+            .as_str()
+            .and_then(|id| id.strip_prefix("finding-"))
+            .and_then(|n| n.parse().ok())
+            .expect("an imported id");
+        assert_eq!(line["severity"]["label"], SEVERITIES[i % 5], "finding {i}");
+    }
+    // GuardDuty has no detector in moto: said in words, and Security Hub still answers (exit 0).
+    let both = picket(&[
+        "findings",
+        "--endpoint-url",
+        &url,
+        "--region",
+        "us-east-1",
+        "--format",
+        "csv",
+    ]);
+    assert!(both.status.success());
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("GuardDuty is not enabled in us-east-1")
+    );
+}
+
+#[test]
+fn every_source_failing_exits_3() {
+    let Some(moto) = Moto::start() else { return };
+    let url = moto.url();
+    drop(moto);
+    let out = picket(&["findings", "--endpoint-url", &url, "--region", "us-east-1"]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().count() >= 1 && stderr.lines().all(|l| l.starts_with("picket: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn log_events_and_identity_reach_the_app() {
+    let Some(moto) = Moto::start() else { return };
+    moto.python(
+        r#"
+logs = boto3.client('logs', endpoint_url=url)
+logs.create_log_group(logGroupName='aws-cloudtrail-logs-test')
+logs.create_log_stream(logGroupName='aws-cloudtrail-logs-test', logStreamName='123456789012_CloudTrail_us-east-1')
+ms = int(now.timestamp() * 1000)
+events = [{'timestamp': ms - 60000 + i, 'message': json.dumps({'eventSource': 'iam.amazonaws.com', 'eventName': f'PutUserPolicy{i}', 'eventTime': now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'userIdentity': {'type': 'IAMUser', 'userName': 'mallory'}})} for i in range(5)]
+logs.put_log_events(logGroupName='aws-cloudtrail-logs-test', logStreamName='123456789012_CloudTrail_us-east-1', logEvents=events)
+"#,
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let services = Services {
+        guardduty: false,
+        securityhub: false,
+        logs: true,
+    };
+    let built = with_test_credentials(|| runtime.block_on(build(&settings(&moto), services)))
+        .expect("sources");
+    let mut sources = built.sources;
+    let batch = runtime.block_on(sources[0].poll(jiff::Timestamp::now()));
+    assert_eq!(
+        batch.health[0].health.state,
+        HealthState::Ok,
+        "{:?}",
+        batch.health
+    );
+    assert_eq!(
+        batch
+            .identity
+            .as_deref()
+            .map(|i| i.starts_with("123456789012 · arn:aws:")),
+        Some(true),
+        "{:?}",
+        batch.identity
+    );
+    let mut app = App::new(Options::default(), jiff::Timestamp::now());
+    update(&mut app, Msg::Batch(Feed::Logs, batch));
+    assert_eq!(app.logs.len(), 5, "FilterLogEvents reached the logs model");
+    assert!(
+        app.logs
+            .events()
+            .iter()
+            .all(|e| e.trail.as_ref().is_some_and(|t| t.principal() == "mallory"))
+    );
+    let again = runtime.block_on(sources[0].poll(jiff::Timestamp::now()));
+    update(&mut app, Msg::Batch(Feed::Logs, again));
+    assert_eq!(app.logs.len(), 5, "the overlap window adds no duplicates");
+}
+
+#[test]
+fn a_dead_endpoint_makes_sources_stale_and_a_live_one_recovers_them() {
+    let Some(moto) = Moto::start() else { return };
+    import_findings(&moto, 3);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let services = Services {
+        guardduty: false,
+        securityhub: true,
+        logs: false,
+    };
+    let built = with_test_credentials(|| runtime.block_on(build(&settings(&moto), services)))
+        .expect("sources");
+    let mut source: Box<dyn Source> = built.sources.into_iter().next().expect("one source");
+    let first = runtime.block_on(source.poll(jiff::Timestamp::now()));
+    assert_eq!(
+        (first.findings.len(), first.health[0].health.state),
+        (3, HealthState::Ok)
+    );
+    let port = moto.port;
+    drop(moto);
+    let down = runtime.block_on(source.poll(jiff::Timestamp::now()));
+    assert_eq!(
+        down.health[0].health.state,
+        HealthState::Stale,
+        "{:?}",
+        down.health
+    );
+    assert!(down.findings.is_empty());
+    let moto = Moto::start_on(port).expect("moto again");
+    import_findings(&moto, 3);
+    let back = runtime.block_on(source.poll(jiff::Timestamp::now()));
+    assert_eq!(
+        back.health[0].health.state,
+        HealthState::Ok,
+        "{:?}",
+        back.health
+    );
+}
