@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ENV = {
@@ -99,7 +100,10 @@ def main():
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(ENV)
-    env["PICKET_CONFIG"] = "/nonexistent/picket.toml"
+    # An empty config: the comparison runs on defaults, whatever the user's own config says.
+    config = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+    config.close()
+    env["PICKET_CONFIG"] = config.name
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     moto = start_moto(port)
@@ -121,6 +125,7 @@ def main():
     finally:
         moto.kill()
         moto.wait()
+        os.unlink(config.name)
 
     p, a = statistics.median(times["picket"]), statistics.median(times["aws-cli"])
     print(f"{args.findings} Security Hub findings from moto, median of {args.runs} runs")

@@ -377,6 +377,59 @@ async fn security_hub_filters_and_pages_of_100() {
 }
 
 #[tokio::test]
+async fn a_finding_resolved_elsewhere_is_read_again_by_id_on_the_rescan() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sweeps = Arc::new(AtomicUsize::new(0));
+    let seen = sweeps.clone();
+    let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(move |r| {
+        let filters = r.filters().expect("filters");
+        let ids: Vec<_> = filters.id().iter().filter_map(|f| f.value()).collect();
+        let body = if !ids.is_empty() {
+            assert_eq!(
+                ids,
+                ["f-2"],
+                "only the finding that left the set is asked for"
+            );
+            assert!(filters.record_state().is_empty() && filters.workflow_status().is_empty());
+            let mut resolved = asff(2);
+            resolved["Workflow"] = json!({"Status": "RESOLVED"});
+            json!({"Findings": [resolved]})
+        } else if seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            json!({"Findings": [asff(1), asff(2), asff(3)]})
+        } else {
+            json!({"Findings": [asff(1), asff(3)]})
+        };
+        MockResponse::Http(response(200, body))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New, Workflow::Notified],
+        Duration::ZERO,
+        identity(),
+    );
+    assert_eq!(poll(&mut source).await.findings.len(), 3);
+    let rescan = poll(&mut source).await;
+    let states: Vec<_> = rescan
+        .findings
+        .iter()
+        .map(|f| (f.id.as_str().to_string(), f.workflow))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("f-1".to_string(), Workflow::New),
+            ("f-3".to_string(), Workflow::New),
+            ("f-2".to_string(), Workflow::Resolved)
+        ]
+    );
+    assert_eq!(hub.num_calls(), 3);
+}
+
+#[tokio::test]
 async fn auto_falls_back_to_cspm_where_v2_is_missing() {
     let v2 = mock!(aws_sdk_securityhub::Client::get_findings_v2).then_http_response(|| {
         response(

@@ -3,7 +3,10 @@
 //!
 //! BatchUpdateFindings does not move `UpdatedAt`, so a poll by UpdatedAt window misses
 //! workflow and note changes made elsewhere: every `rescan` the whole active set is read again.
+//! A finding that was in the set and is missing from the re-read left it (resolved, suppressed
+//! or archived elsewhere): it is read once more by id so the queue shows its new state.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use aws_sdk_securityhub::Client;
@@ -29,6 +32,8 @@ use crate::sources::{Batch, Feed, PollFuture, Source};
 pub const PAGE: i32 = 100;
 /// Findings read per poll at most; a larger backlog arrives over the next polls.
 const MAX_PER_POLL: usize = 20_000;
+/// Values per filter attribute (the API's maximum), for reading findings by id.
+const IDS_PER_REQUEST: usize = 20;
 /// Overlap with the previous window.
 const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
 
@@ -56,6 +61,8 @@ pub struct SecurityHubSource {
     /// The newest UpdatedAt seen.
     cursor: Option<Timestamp>,
     last_full_scan: Option<Timestamp>,
+    /// Native ids (ASFF `Id`, OCSF `finding_info.uid`) of the findings in the chosen states.
+    active: HashSet<String>,
     unreadable: usize,
     identity: Arc<Identity>,
 }
@@ -80,6 +87,7 @@ impl SecurityHubSource {
             rescan,
             cursor: None,
             last_full_scan: None,
+            active: HashSet::new(),
             unreadable: 0,
             identity,
         }
@@ -112,7 +120,14 @@ impl SecurityHubSource {
                     .build(),
             );
         }
-        let filters = filters.build();
+        self.cspm_query(filters.build()).await
+    }
+
+    /// Every page of a CSPM GetFindings query, newest update first.
+    async fn cspm_query(
+        &mut self,
+        filters: AwsSecurityFindingFilters,
+    ) -> Result<Vec<Finding>, Failure> {
         let sort = SortCriterion::builder()
             .field("UpdatedAt")
             .sort_order(SortOrder::Descending)
@@ -179,7 +194,11 @@ impl SecurityHubSource {
             filters =
                 filters.composite_filters(CompositeFilter::builder().date_filters(date).build());
         }
-        let filters = filters.build();
+        self.v2_query(filters.build()).await
+    }
+
+    /// Every page of a GetFindingsV2 query.
+    async fn v2_query(&mut self, filters: OcsfFindingFilters) -> Result<Vec<Finding>, Failure> {
         let mut findings = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -225,6 +244,58 @@ impl SecurityHubSource {
                 Err(_) => self.unreadable += 1,
             }
         }
+    }
+
+    /// The findings with these native ids, in whatever state they are now.
+    async fn by_ids(&mut self, ids: &[String]) -> Result<Vec<Finding>, Failure> {
+        let mut findings = Vec::new();
+        for chunk in ids.chunks(IDS_PER_REQUEST) {
+            let mut read = if self.uses_v2() {
+                let mut any = CompositeFilter::builder().operator(AllowedOperators::Or);
+                for id in chunk {
+                    any = any.string_filters(
+                        OcsfStringFilter::builder()
+                            .field_name(OcsfStringField::FindingInfoUid)
+                            .filter(Self::string_eq(id))
+                            .build(),
+                    );
+                }
+                let filters = OcsfFindingFilters::builder()
+                    .composite_filters(any.build())
+                    .build();
+                self.v2_query(filters).await?
+            } else {
+                let mut filters = AwsSecurityFindingFilters::builder();
+                for id in chunk {
+                    filters = filters.id(Self::string_eq(id));
+                }
+                self.cspm_query(filters.build()).await?
+            };
+            findings.append(&mut read);
+        }
+        Ok(findings)
+    }
+
+    fn uses_v2(&self) -> bool {
+        matches!(
+            (self.api, self.resolved_v2),
+            (Api::V2, _) | (Api::Auto, Some(true))
+        )
+    }
+
+    /// Keeps the active set current; returns the ids that left it, when `findings` is a
+    /// complete re-read of the set.
+    fn track_active(&mut self, findings: &[Finding], complete: bool) -> Vec<String> {
+        let ids = findings.iter().map(|f| native_id(f).to_string());
+        if !complete {
+            self.active.extend(ids);
+            return Vec::new();
+        }
+        let now_active: HashSet<String> = ids.collect();
+        let mut departed: Vec<String> = self.active.difference(&now_active).cloned().collect();
+        departed.sort();
+        self.active = now_active;
+        departed
     }
 
     async fn fetch(
@@ -286,9 +357,26 @@ impl SecurityHubSource {
             self.cursor.map(|c| c - OVERLAP)
         };
         match self.fetch(since, now).await {
-            Ok(findings) => {
+            Ok(mut findings) => {
                 if full {
                     self.last_full_scan = Some(now);
+                }
+                let complete = full && findings.len() < MAX_PER_POLL;
+                let departed = self.track_active(&findings, complete);
+                if !departed.is_empty() {
+                    match self.by_ids(&departed).await {
+                        Ok(mut now_elsewhere) => findings.append(&mut now_elsewhere),
+                        Err(failure) => {
+                            // Asked again after the next re-read.
+                            self.active.extend(departed);
+                            return Batch {
+                                findings,
+                                health: vec![self.track.failed(failure)],
+                                initial,
+                                ..Batch::default()
+                            };
+                        }
+                    }
                 }
                 let newest = findings.iter().map(|f| f.updated_at).max();
                 self.cursor = self.cursor.max(newest).or(Some(now));
@@ -322,6 +410,11 @@ impl SecurityHubSource {
             }
         }
     }
+}
+
+/// The id Security Hub knows a finding by (a GuardDuty finding's ARN, not its short id).
+fn native_id(finding: &Finding) -> &str {
+    finding.arn.as_ref().unwrap_or(&finding.id).as_str()
 }
 
 fn unreadable_body(action: &str) -> Failure {
