@@ -109,6 +109,8 @@ impl Default for SecurityHubConfig {
 pub struct PollingConfig {
     pub findings_seconds: u64,
     pub logs_seconds: u64,
+    /// AWS requests in flight at once, across every account, region and service.
+    pub max_in_flight: usize,
 }
 
 impl Default for PollingConfig {
@@ -116,6 +118,7 @@ impl Default for PollingConfig {
         Self {
             findings_seconds: 60,
             logs_seconds: 5,
+            max_in_flight: crate::aws::budget::DEFAULT_IN_FLIGHT,
         }
     }
 }
@@ -257,6 +260,12 @@ impl Config {
             return Err(error(
                 None,
                 "polling intervals must be at least 1 second".into(),
+            ));
+        }
+        if config.polling.max_in_flight == 0 {
+            return Err(error(
+                None,
+                "polling.max_in_flight must be at least 1".into(),
             ));
         }
         if let Err(e) = crate::aws::expand_regions(&config.regions) {

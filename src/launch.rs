@@ -126,6 +126,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         logs_every: std::time::Duration::from_secs(config.polling.logs_seconds),
         log_groups: config.logs.cloudtrail_groups.clone(),
         discover_prefix: config.logs.discover_prefix.clone(),
+        max_in_flight: config.polling.max_in_flight,
     };
     Ok(Launch {
         options,

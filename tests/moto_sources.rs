@@ -162,6 +162,7 @@ fn settings(moto: &Moto) -> Settings {
         logs_every: Duration::from_secs(5),
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
+        max_in_flight: 32,
     }
 }
 

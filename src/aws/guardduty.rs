@@ -7,7 +7,7 @@ use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, FindingCriteria, OrderBy, SortCriteria};
 use jiff::Timestamp;
 
-use super::errors::{Failure, FailureKind, classify};
+use super::errors::{Failure, FailureKind};
 use super::raw::Capture;
 use std::sync::Arc;
 
@@ -64,11 +64,12 @@ impl GuardDutySource {
             return Ok(Some(id.clone()));
         }
         let out = self
-            .client
-            .list_detectors()
-            .send()
-            .await
-            .map_err(|e| classify(&e, "guardduty:ListDetectors"))?;
+            .track
+            .call(
+                "guardduty:ListDetectors",
+                self.client.list_detectors().send(),
+            )
+            .await?;
         self.detector = out.detector_ids().first().cloned();
         Ok(self.detector.clone())
     }
@@ -96,21 +97,24 @@ impl GuardDutySource {
         let mut token = None;
         loop {
             let out = self
-                .client
-                .list_findings()
-                .detector_id(detector)
-                .finding_criteria(self.criteria())
-                .sort_criteria(
-                    SortCriteria::builder()
-                        .attribute_name("updatedAt")
-                        .order_by(OrderBy::Desc)
-                        .build(),
+                .track
+                .call(
+                    "guardduty:ListFindings",
+                    self.client
+                        .list_findings()
+                        .detector_id(detector)
+                        .finding_criteria(self.criteria())
+                        .sort_criteria(
+                            SortCriteria::builder()
+                                .attribute_name("updatedAt")
+                                .order_by(OrderBy::Desc)
+                                .build(),
+                        )
+                        .max_results(PAGE as i32)
+                        .set_next_token(token)
+                        .send(),
                 )
-                .max_results(PAGE as i32)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| classify(&e, "guardduty:ListFindings"))?;
+                .await?;
             ids.extend(out.finding_ids().iter().cloned());
             token = out
                 .next_token()
@@ -127,15 +131,18 @@ impl GuardDutySource {
         let mut findings = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(PAGE) {
             let capture = Capture::default();
-            self.client
-                .get_findings()
-                .detector_id(detector)
-                .set_finding_ids(Some(chunk.to_vec()))
-                .customize()
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(|e| classify(&e, "guardduty:GetFindings"))?;
+            self.track
+                .call(
+                    "guardduty:GetFindings",
+                    self.client
+                        .get_findings()
+                        .detector_id(detector)
+                        .set_finding_ids(Some(chunk.to_vec()))
+                        .customize()
+                        .interceptor(capture.clone())
+                        .send(),
+                )
+                .await?;
             let Some(body) = capture.json() else {
                 return Err(Failure::new(
                     FailureKind::Other,

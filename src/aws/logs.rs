@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
 use super::Track;
-use super::errors::{Failure, FailureKind, classify};
+use super::errors::{Failure, FailureKind};
 use super::setup::Identity;
 use crate::model::{LogEvent, SafeText};
 use crate::sources::{Batch, Feed, PollFuture, Source};
@@ -56,14 +56,14 @@ impl LogsSource {
     }
 
     /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`].
-    pub async fn discover(client: &Client, prefix: &str) -> Result<Vec<String>, Failure> {
-        let out = client
+    async fn discover(&self) -> Result<Vec<String>, Failure> {
+        let request = self
+            .client
             .describe_log_groups()
-            .log_group_name_prefix(prefix)
+            .log_group_name_prefix(&self.discover_prefix)
             .limit(MAX_GROUPS as i32)
-            .send()
-            .await
-            .map_err(|e| classify(&e, "logs:DescribeLogGroups"))?;
+            .send();
+        let out = self.track.call("logs:DescribeLogGroups", request).await?;
         Ok(out
             .log_groups()
             .iter()
@@ -82,15 +82,18 @@ impl LogsSource {
         let mut token: Option<String> = None;
         loop {
             let out = self
-                .client
-                .filter_log_events()
-                .log_group_name(group)
-                .start_time(start.as_millisecond())
-                .end_time(end.as_millisecond())
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| classify(&e, "logs:FilterLogEvents"))?;
+                .track
+                .call(
+                    "logs:FilterLogEvents",
+                    self.client
+                        .filter_log_events()
+                        .log_group_name(group)
+                        .start_time(start.as_millisecond())
+                        .end_time(end.as_millisecond())
+                        .set_next_token(token)
+                        .send(),
+                )
+                .await?;
             for e in out.events() {
                 let at = e
                     .timestamp()
@@ -134,7 +137,7 @@ impl LogsSource {
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
         if self.groups.is_empty() {
-            match Self::discover(&self.client, &self.discover_prefix).await {
+            match self.discover().await {
                 Ok(groups) if !groups.is_empty() => self.groups = groups,
                 Ok(_) => {
                     let message = format!(

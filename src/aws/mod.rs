@@ -2,6 +2,7 @@
 //! Security Hub and CloudWatch Logs. SDK types never leave this module: findings come out of
 //! the raw API responses through the same mappers as files, errors come out as health.
 
+pub mod budget;
 pub mod errors;
 pub mod guardduty;
 pub mod logs;
@@ -152,10 +153,15 @@ mod tests {
     }
 }
 
+use std::future::Future;
+use std::sync::Arc;
+
+use aws_smithy_runtime_api::client::result::SdkError;
 use jiff::Timestamp;
 
 use crate::model::SafeText;
 use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+use budget::Budget;
 use errors::FailureKind;
 
 /// Longest wait between polls after repeated failures.
@@ -171,6 +177,7 @@ pub struct Track {
     pub interval: Duration,
     last_success: Option<Timestamp>,
     failures: u32,
+    budget: Arc<Budget>,
 }
 
 impl Track {
@@ -189,7 +196,43 @@ impl Track {
             interval,
             last_success: None,
             failures: 0,
+            budget: Budget::new(budget::DEFAULT_IN_FLIGHT),
         }
+    }
+
+    /// Shares a budget with the other sources (the process-wide one, in picket).
+    pub fn with_budget(mut self, budget: Arc<Budget>) -> Track {
+        self.budget = budget;
+        self
+    }
+
+    /// Sends one request inside the budget of (account, region, `api`); `api` is the IAM
+    /// action, which also names what is missing when AWS says access denied.
+    pub async fn call<T, E, R>(
+        &self,
+        api: &'static str,
+        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+    ) -> Result<T, Failure>
+    where
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+            + std::error::Error
+            + Send
+            + Sync
+            + 'static,
+        R: std::fmt::Debug,
+    {
+        let key = budget::BucketKey {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            api,
+        };
+        // SDK request futures are large; boxed, only a pointer moves through the budget.
+        let request = Box::pin(async { request.await.map_err(|e| classify(&e, api)) });
+        self.budget
+            .run(&key, request, |f: &Failure| {
+                f.kind == FailureKind::Throttled
+            })
+            .await
     }
 
     fn report(&self, state: HealthState, message: Option<String>) -> HealthReport {

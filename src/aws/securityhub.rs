@@ -21,7 +21,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::Track;
-use super::errors::{Failure, FailureKind, classify};
+use super::errors::{Failure, FailureKind};
 use super::raw::Capture;
 use super::setup::Identity;
 use crate::model::json::get_array;
@@ -137,17 +137,20 @@ impl SecurityHubSource {
         loop {
             let capture = Capture::default();
             let out = self
-                .client
-                .get_findings()
-                .filters(filters.clone())
-                .sort_criteria(sort.clone())
-                .max_results(PAGE)
-                .set_next_token(token)
-                .customize()
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(|e| classify(&e, "securityhub:GetFindings"))?;
+                .track
+                .call(
+                    "securityhub:GetFindings",
+                    self.client
+                        .get_findings()
+                        .filters(filters.clone())
+                        .sort_criteria(sort.clone())
+                        .max_results(PAGE)
+                        .set_next_token(token)
+                        .customize()
+                        .interceptor(capture.clone())
+                        .send(),
+                )
+                .await?;
             let body = capture
                 .json()
                 .ok_or_else(|| unreadable_body("securityhub:GetFindings"))?;
@@ -204,16 +207,19 @@ impl SecurityHubSource {
         loop {
             let capture = Capture::default();
             let out = self
-                .client
-                .get_findings_v2()
-                .filters(filters.clone())
-                .max_results(PAGE)
-                .set_next_token(token)
-                .customize()
-                .interceptor(capture.clone())
-                .send()
-                .await
-                .map_err(|e| classify(&e, "securityhub:GetFindingsV2"))?;
+                .track
+                .call(
+                    "securityhub:GetFindingsV2",
+                    self.client
+                        .get_findings_v2()
+                        .filters(filters.clone())
+                        .max_results(PAGE)
+                        .set_next_token(token)
+                        .customize()
+                        .interceptor(capture.clone())
+                        .send(),
+                )
+                .await?;
             let body = capture
                 .json()
                 .ok_or_else(|| unreadable_body("securityhub:GetFindingsV2"))?;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_config::{Region, SdkConfig};
 use tokio::sync::Mutex;
 
+use super::budget::Budget;
 use super::errors::Failure;
 use super::guardduty::GuardDutySource;
 use super::logs::LogsSource;
@@ -27,6 +28,8 @@ pub struct Settings {
     pub logs_every: Duration,
     pub log_groups: Vec<String>,
     pub discover_prefix: String,
+    /// Requests in flight at once across every source.
+    pub max_in_flight: usize,
 }
 
 /// Which services to read.
@@ -102,9 +105,13 @@ pub async fn build(settings: &Settings, services: Services) -> Result<Built, Str
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok());
+    let budget = Budget::new(settings.max_in_flight);
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     for region in &regions {
-        let track = |service, every| Track::new("unknown", region, service, profile.clone(), every);
+        let track = |service, every| {
+            Track::new("unknown", region, service, profile.clone(), every)
+                .with_budget(Arc::clone(&budget))
+        };
         // One retry partition per account (here: per profile, one account): a throttled
         // account never drains the retry budget of another.
         let partition = retry_partition(profile.as_deref().unwrap_or("default"));
