@@ -1,4 +1,5 @@
-//! Mapping AWS JSON into the model: text in, findings out (parse, map, sanitize, keep the raw).
+//! Mapping AWS JSON into the model: a record's text in, a finding out (parse, map, sanitize,
+//! keep the text as the raw record), as the sources do for each record of a response.
 //!
 //! `cargo bench --bench mapping`
 
@@ -6,37 +7,36 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use picket::model::{asff, guardduty};
+use picket::model::finding_from_text;
+use picket::model::raw::RecordKind;
 use picket::sources::demo::generate_findings;
 
-/// Records of one kind as the API delivers them, taken from the demo's generated findings.
-fn records(product_is_guardduty: bool) -> Vec<String> {
+/// Records of one kind as the API delivers them (compact JSON), from the demo's generator.
+fn records(kind: RecordKind) -> Vec<String> {
     let now = picket::render::DEFAULT_NOW
         .parse()
         .expect("valid timestamp");
     generate_findings(11, 4_000, now)
         .into_iter()
-        .filter(|f| (f.product.as_str() == "GuardDuty") == product_is_guardduty)
+        .filter(|f| f.raw.kind() == kind)
         .map(|f| f.raw.as_delivered())
         .collect()
 }
 
 fn mapping(c: &mut Criterion) {
     let mut group = c.benchmark_group("map JSON to findings");
-    for (name, guard) in [("GuardDuty", true), ("ASFF", false)] {
-        let texts = records(guard);
+    for (name, kind) in [
+        ("GuardDuty", RecordKind::GuardDuty),
+        ("ASFF", RecordKind::Asff),
+    ] {
+        let texts = records(kind);
+        assert!(!texts.is_empty(), "the demo generates {name} records");
         let bytes: usize = texts.iter().map(String::len).sum();
         group.throughput(Throughput::Bytes(bytes as u64));
         group.bench_function(name, |b| {
             b.iter(|| {
                 for text in &texts {
-                    let value: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
-                    let finding = if guard {
-                        guardduty::map_finding(&value)
-                    } else {
-                        asff::map_finding(&value)
-                    };
-                    black_box(finding.expect("maps"));
+                    black_box(finding_from_text(kind, text).expect("maps"));
                 }
             })
         });

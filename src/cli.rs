@@ -71,11 +71,23 @@ pub enum CommandLine {
     },
     /// Draw one screen of the app headless and print it.
     Render(RenderArgs),
+    /// Check credentials, role assumption, permissions and services for every account and
+    /// region; exit 0 when all pass, 1 otherwise.
+    Doctor {
+        #[arg(long, value_enum, default_value = "table")]
+        format: DoctorFormat,
+    },
     /// Show or check the configuration.
     Config {
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DoctorFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

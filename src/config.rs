@@ -40,6 +40,7 @@ pub struct Config {
     pub guardduty: GuardDutyConfig,
     pub securityhub: SecurityHubConfig,
     pub polling: PollingConfig,
+    pub org: OrgConfig,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
     pub demo: DemoConfig,
@@ -70,6 +71,48 @@ impl Default for LogsConfig {
             buffer: Spanned::new(0..0, crate::app::logs::DEFAULT_CAPACITY),
             cloudtrail_groups: Vec::new(),
             discover_prefix: "aws-cloudtrail-logs".into(),
+        }
+    }
+}
+
+/// `[org]`: how picket covers an AWS Organization.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrgConfig {
+    pub mode: crate::aws::org::Mode,
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub exclude: Vec<String>,
+    pub production: Vec<String>,
+    pub refresh_minutes: u64,
+    pub accounts: Vec<crate::aws::org::AccountEntry>,
+}
+
+impl Default for OrgConfig {
+    fn default() -> Self {
+        let d = crate::aws::org::OrgSettings::default();
+        Self {
+            mode: d.mode,
+            role_name: d.role_name,
+            external_id: d.external_id,
+            exclude: d.exclude,
+            production: d.production,
+            refresh_minutes: d.refresh_minutes,
+            accounts: d.accounts,
+        }
+    }
+}
+
+impl OrgConfig {
+    pub fn settings(&self) -> crate::aws::org::OrgSettings {
+        crate::aws::org::OrgSettings {
+            mode: self.mode,
+            role_name: self.role_name.clone(),
+            external_id: self.external_id.clone(),
+            exclude: self.exclude.clone(),
+            production: self.production.clone(),
+            accounts: self.accounts.clone(),
+            refresh_minutes: self.refresh_minutes.max(1),
         }
     }
 }
@@ -266,6 +309,27 @@ impl Config {
             return Err(error(
                 None,
                 "polling.max_in_flight must be at least 1".into(),
+            ));
+        }
+        if config.org.mode == crate::aws::org::Mode::Accounts && config.org.accounts.is_empty() {
+            return Err(error(
+                None,
+                "org.mode = \"accounts\" needs [[org.accounts]] entries (profile or role_arn)"
+                    .into(),
+            ));
+        }
+        if let Some(entry) = config
+            .org
+            .accounts
+            .iter()
+            .find(|a| a.profile.is_some() == a.role_arn.is_some())
+        {
+            return Err(error(
+                None,
+                format!(
+                    "org.accounts: '{}' needs exactly one of profile or role_arn",
+                    entry.label()
+                ),
             ));
         }
         if let Err(e) = crate::aws::expand_regions(&config.regions) {

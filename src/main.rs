@@ -23,6 +23,10 @@ fn main() -> ExitCode {
     let env = Env::from_process();
     match &cli.command {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
+        Some(CommandLine::Doctor { format }) => match prepare(&cli.common, cli.seed, &env) {
+            Ok(launch) => doctor(&launch, *format),
+            Err(e) => fail(&e),
+        },
         Some(CommandLine::Findings(args)) => {
             if args.open.is_empty() {
                 let launch = match prepare(&cli.common, cli.seed, &env) {
@@ -170,6 +174,43 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     run_tui(options, built.sources)
 }
 
+/// Checks every account, region and service; 0 when all pass, 1 otherwise.
+fn doctor(launch: &picket::launch::Launch, format: picket::cli::DoctorFormat) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let services = Services {
+        guardduty: true,
+        securityhub: true,
+        logs: true,
+    };
+    let report = runtime.block_on(async {
+        let (plan, identity) = setup::plan(&launch.aws, services).await?;
+        Ok::<_, String>(picket::aws::doctor::run(plan, identity).await)
+    });
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return fail(&e),
+    };
+    let text = match format {
+        picket::cli::DoctorFormat::Table => picket::aws::doctor::table(&report),
+        picket::cli::DoctorFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(json) => json + "\n",
+            Err(e) => return fail(&format!("cannot write the report: {e}")),
+        },
+    };
+    let printed = print(&text);
+    if printed != ExitCode::SUCCESS {
+        return printed;
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 /// One sweep of every source, printed; exit 3 when none answered.
 fn live_findings(
     launch: &picket::launch::Launch,
@@ -185,15 +226,21 @@ fn live_findings(
         Ok(built) => built,
         Err(e) => return fail(&e),
     };
-    let now = jiff::Timestamp::now();
-    let mut sources = built.sources;
-    let batches = runtime.block_on(futures_util::future::join_all(
-        sources.iter_mut().map(|s| s.poll(now)),
-    ));
+    let batches = runtime.block_on(setup::sweep_all(built.sources, jiff::Timestamp::now()));
     let mut findings = Vec::new();
+    let mut directory = picket::model::Directory::default();
     let mut answered = 0;
     for batch in batches {
-        let mut ok = true;
+        // The account list names accounts; it does not count as a source of findings.
+        let finding_source = batch
+            .health
+            .iter()
+            .all(|r| r.key.service != picket::model::health::Service::Organizations)
+            && batch.accounts.is_empty();
+        let mut ok = finding_source;
+        for account in batch.accounts {
+            directory.insert(account);
+        }
         for report in &batch.health {
             if report.health.state != picket::model::health::HealthState::Ok {
                 ok = false;
@@ -216,7 +263,6 @@ fn live_findings(
     if answered == 0 {
         return ExitCode::from(headless::ALL_FAILED);
     }
-    let directory = picket::model::Directory::default();
     finish(headless::print_findings(
         findings,
         headless::Records::Merge,

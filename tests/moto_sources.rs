@@ -5,119 +5,17 @@
 //! Needs `moto_server` (`pip install 'moto[server]'`; `.ci/run` installs it). Without it these
 //! tests fail and say so, unless PICKET_SKIP_MOTO=1.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
+
+use common::moto::{ENV, Moto, picket};
 
 use picket::app::{App, Msg, Options, update};
 use picket::aws::Target;
 use picket::aws::setup::{Services, Settings, build};
 use picket::model::health::HealthState;
 use picket::sources::{Feed, Source};
-
-const ENV: [(&str, &str); 4] = [
-    ("AWS_ACCESS_KEY_ID", "testing"),
-    ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ("AWS_CONFIG_FILE", "/nonexistent/aws/config"),
-    (
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "/nonexistent/aws/credentials",
-    ),
-];
-
-struct Moto {
-    child: Child,
-    port: u16,
-}
-
-impl Moto {
-    /// Starts moto on a free loopback port, or returns None when the tests are to be skipped.
-    fn start() -> Option<Moto> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        Self::start_on(port)
-    }
-
-    fn start_on(port: u16) -> Option<Moto> {
-        let spawn = |program: &str, args: &[&str]| {
-            Command::new(program)
-                .args(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-        };
-        let port_text = port.to_string();
-        let child = spawn("moto_server", &["-H", "127.0.0.1", "-p", &port_text]).or_else(|_| {
-            spawn(
-                "python3",
-                &["-m", "moto.server", "-H", "127.0.0.1", "-p", &port_text],
-            )
-        });
-        let child = match child {
-            Ok(child) => child,
-            Err(_) if std::env::var_os("PICKET_SKIP_MOTO").is_some() => {
-                eprintln!("SKIPPED: moto is not installed and PICKET_SKIP_MOTO is set");
-                return None;
-            }
-            Err(e) => panic!(
-                "moto is required for these tests ({e}): pip install 'moto[server]' (or set PICKET_SKIP_MOTO=1)"
-            ),
-        };
-        let moto = Moto { child, port };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(moto)
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Runs boto3 code against this server (moto brings boto3).
-    fn python(&self, code: &str) {
-        let script = format!(
-            "import boto3, datetime, json\nurl = '{}'\nnow = datetime.datetime.now(datetime.timezone.utc)\n{code}",
-            self.url()
-        );
-        let out = Command::new("python3")
-            .arg("-c")
-            .arg(script)
-            .envs(ENV)
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .output()
-            .expect("python3");
-        assert!(
-            out.status.success(),
-            "boto3 setup failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn picket(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
-    cmd.args(args)
-        .envs(ENV)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("PICKET_CONFIG");
-    cmd.output().expect("picket runs")
-}
 
 const SEVERITIES: [&str; 5] = ["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
 
@@ -163,6 +61,7 @@ fn settings(moto: &Moto) -> Settings {
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
         max_in_flight: 32,
+        org: picket::aws::org::OrgSettings::default(),
     }
 }
 

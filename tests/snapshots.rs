@@ -18,6 +18,8 @@ const SCREENS: &[(&str, &str)] = &[
     ("help", "?"),
     ("logs", "3"),
     ("logs_paused_record", "3 Space k k Enter"),
+    ("sources_matrix", "4 j j l"),
+    ("sources_cell_detail", "4 j l l l l Enter"),
     ("command_completion", ": th Tab"),
     ("theme_mono", ": theme Space mono Enter 2"),
 ];

@@ -1,10 +1,52 @@
 //! picket in a real terminal (tmux), driven as a person would: it starts, shows findings, takes
 //! keys, and leaves the terminal clean on quit and on a panic.
 //!
-//! Needs tmux (`.ci/run` installs it). Without it these tests fail and say so.
+//! Needs tmux: the test setup installs it when missing (apt-get), and fails saying so when it
+//! cannot.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+/// tmux, installed by the test setup when missing (apt-get, as root or through sudo); a failed
+/// install fails the tests with the command to run by hand.
+fn ensure_tmux() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        let present = || {
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        if present() {
+            return;
+        }
+        eprintln!("tmux is not installed: installing it with apt-get for the terminal tests");
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+        let apt = |args: &[&str]| {
+            let mut cmd = if root {
+                Command::new("apt-get")
+            } else {
+                let mut sudo = Command::new("sudo");
+                sudo.arg("-n").arg("apt-get");
+                sudo
+            };
+            cmd.args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let installed = apt(&["install", "-y", "-qq", "tmux"])
+            || (apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "tmux"]));
+        assert!(
+            installed && present(),
+            "tmux is required for the terminal tests and could not be installed: run apt-get install tmux"
+        );
+    });
+}
 
 struct Session {
     name: String,
@@ -12,11 +54,7 @@ struct Session {
 
 impl Session {
     fn start(command: &str, size: (u16, u16)) -> Session {
-        let found = Command::new("tmux").arg("-V").output();
-        assert!(
-            found.is_ok_and(|o| o.status.success()),
-            "tmux is required for the terminal tests: install it (apt-get install tmux); .ci/run does"
-        );
+        ensure_tmux();
         let name = format!("picket-test-{}-{}", std::process::id(), rand_suffix());
         // A plain shell first, so the pane outlives picket and shows what it left behind.
         let status = Command::new("tmux")

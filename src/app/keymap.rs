@@ -88,6 +88,8 @@ commands! {
     Refresh => "refresh", "poll every source now";
     Up => "up", "move up";
     Down => "down", "move down";
+    Left => "left", "move left (the previous region)";
+    Right => "right", "move right (the next region)";
     PageUp => "page_up", "page up";
     PageDown => "page_down", "page down";
     Top => "top", "go to the top";
@@ -177,6 +179,10 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Detail, "tab", Command::SwitchPane),
     (Mode::Detail, "y", Command::CopyArn),
     (Mode::Detail, "Y", Command::CopyJson),
+    (Mode::Sources, "left", Command::Left),
+    (Mode::Sources, "h", Command::Left),
+    (Mode::Sources, "right", Command::Right),
+    (Mode::Sources, "l", Command::Right),
     (Mode::Logs, "space", Command::TogglePause),
     (Mode::Logs, "p", Command::TogglePause),
     (Mode::Help, "esc", Command::Back),

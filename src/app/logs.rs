@@ -56,7 +56,7 @@ impl LogView {
     /// Appends events, skipping any whose event id was already seen. Returns how many were added.
     pub fn push(&mut self, events: Vec<LogEvent>) -> usize {
         let mut added = 0;
-        for event in events {
+        for mut event in events {
             if let Some(id) = event.event_id.as_deref() {
                 if !self.seen_ids.insert(id.into()) {
                     continue;
@@ -72,6 +72,7 @@ impl LogView {
                 self.events.pop_front();
                 self.dropped += 1;
             }
+            event.message = event.message.packed();
             self.events.push_back(event);
             added += 1;
         }

@@ -5,6 +5,7 @@
 //! outside (quit, copy to the clipboard, poll a source now) is returned as an [`Effect`] for the
 //! runtime to carry out. That makes every behaviour testable by feeding messages.
 
+pub mod health_matrix;
 pub mod json_view;
 pub mod keymap;
 pub mod keys;
@@ -210,8 +211,11 @@ pub struct App {
     pub modal: Option<Modal>,
     /// Selected row of the overview's account table.
     pub overview_row: usize,
-    /// Selected row of the sources screen.
+    /// Selected account (row) and region (column) of the sources screen's health matrix.
     pub sources_row: usize,
+    pub sources_col: usize,
+    /// The selected cell's states and messages are shown in full.
+    pub sources_detail: bool,
     pub keymap: Keymap,
     pub views: BTreeMap<String, SavedView>,
     pub themes: ThemeSet,
@@ -253,6 +257,8 @@ impl App {
             modal: None,
             overview_row: 0,
             sources_row: 0,
+            sources_col: 0,
+            sources_detail: false,
             keymap: options.keymap,
             views: options.views,
             themes: options.themes,

@@ -241,7 +241,11 @@ fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
 
 fn go_back(app: &mut App) -> Vec<Effect> {
     if app.stack.pop().is_none() {
-        app.dirty = false;
+        if app.tab == Tab::Sources && app.sources_detail {
+            app.sources_detail = false;
+        } else {
+            app.dirty = false;
+        }
     }
     mark_selected_seen(app);
     Vec::new()
@@ -291,7 +295,9 @@ fn screen_command(app: &mut App, command: Command) -> Vec<Effect> {
         Tab::Findings => findings_command(app, command),
         Tab::Logs => logs_command(app, command),
         Tab::Sources => {
-            let last = app.health.len().saturating_sub(1);
+            let matrix = super::health_matrix::Matrix::build(&app.health, &app.directory);
+            let last = matrix.account_count().saturating_sub(1);
+            let last_col = matrix.regions.len().saturating_sub(1);
             let page = layout::findings_page(app.size);
             let row = &mut app.sources_row;
             match command {
@@ -301,6 +307,9 @@ fn screen_command(app: &mut App, command: Command) -> Vec<Effect> {
                 Command::PageDown => *row = (*row + page).min(last),
                 Command::Top => *row = 0,
                 Command::Bottom => *row = last,
+                Command::Left => app.sources_col = app.sources_col.saturating_sub(1),
+                Command::Right => app.sources_col = (app.sources_col + 1).min(last_col),
+                Command::Open => app.sources_detail = true,
                 _ => app.dirty = false,
             }
             Vec::new()

@@ -137,6 +137,12 @@ where
             "Security Hub is not enabled".to_string(),
         );
     }
+    if code == "AWSOrganizationsNotInUseException" {
+        return Failure::new(
+            FailureKind::NotEnabled,
+            "this account is not in an AWS Organization".to_string(),
+        );
+    }
     if let SdkError::ResponseError(_) = error {
         return Failure::new(
             FailureKind::Other,

@@ -14,8 +14,10 @@ use std::sync::Arc;
 use super::Track;
 use super::setup::Identity;
 
-use crate::model::json::get_array;
-use crate::model::{Finding, guardduty};
+use crate::model::Finding;
+use crate::model::finding_from_text;
+use crate::model::json::array_items;
+use crate::model::raw::RecordKind;
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
@@ -143,14 +145,15 @@ impl GuardDutySource {
                         .send(),
                 )
                 .await?;
-            let Some(body) = capture.json() else {
+            let body = capture.text();
+            let Some(records) = body.as_deref().and_then(|b| array_items(b, "findings")) else {
                 return Err(Failure::new(
                     FailureKind::Other,
                     "guardduty:GetFindings: the response had no readable body",
                 ));
             };
-            for record in get_array(&body, "findings") {
-                match guardduty::map_finding(record) {
+            for record in records {
+                match finding_from_text(RecordKind::GuardDuty, record) {
                     Ok(finding) => findings.push(finding),
                     Err(_) => self.unreadable += 1,
                 }

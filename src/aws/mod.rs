@@ -3,9 +3,11 @@
 //! the raw API responses through the same mappers as files, errors come out as health.
 
 pub mod budget;
+pub mod doctor;
 pub mod errors;
 pub mod guardduty;
 pub mod logs;
+pub mod org;
 mod raw;
 pub mod securityhub;
 pub mod setup;

@@ -17,10 +17,10 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// The captured body, parsed as JSON.
-    pub fn json(&self) -> Option<serde_json::Value> {
+    /// The captured body as text (JSON APIs answer in UTF-8).
+    pub fn text(&self) -> Option<String> {
         let body = self.body.lock().ok()?.take()?;
-        serde_json::from_slice(&body).ok()
+        String::from_utf8(body).ok()
     }
 }
 

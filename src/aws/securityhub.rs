@@ -24,8 +24,9 @@ use super::Track;
 use super::errors::{Failure, FailureKind};
 use super::raw::Capture;
 use super::setup::Identity;
-use crate::model::json::get_array;
-use crate::model::{Finding, MapError, Workflow, asff, ocsf};
+use crate::model::json::array_items;
+use crate::model::raw::RecordKind;
+use crate::model::{Finding, Workflow, finding_from_text};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// GetFindings page size (the API's maximum).
@@ -152,13 +153,10 @@ impl SecurityHubSource {
                 )
                 .await?;
             let body = capture
-                .json()
+                .text()
                 .ok_or_else(|| unreadable_body("securityhub:GetFindings"))?;
-            self.map_all(
-                get_array(&body, "Findings"),
-                asff::map_finding,
-                &mut findings,
-            );
+            self.map_all(&body, RecordKind::Asff, &mut findings)
+                .ok_or_else(|| unreadable_body("securityhub:GetFindings"))?;
             token = out
                 .next_token()
                 .filter(|t| !t.is_empty())
@@ -221,13 +219,10 @@ impl SecurityHubSource {
                 )
                 .await?;
             let body = capture
-                .json()
+                .text()
                 .ok_or_else(|| unreadable_body("securityhub:GetFindingsV2"))?;
-            self.map_all(
-                get_array(&body, "Findings"),
-                ocsf::map_finding,
-                &mut findings,
-            );
+            self.map_all(&body, RecordKind::Ocsf, &mut findings)
+                .ok_or_else(|| unreadable_body("securityhub:GetFindingsV2"))?;
             token = out
                 .next_token()
                 .filter(|t| !t.is_empty())
@@ -238,18 +233,15 @@ impl SecurityHubSource {
         }
     }
 
-    fn map_all(
-        &mut self,
-        records: &[serde_json::Value],
-        map: fn(&serde_json::Value) -> Result<Finding, MapError>,
-        into: &mut Vec<Finding>,
-    ) {
-        for record in records {
-            match map(record) {
+    /// Maps the `Findings` of a response body; None when the body is not such an object.
+    fn map_all(&mut self, body: &str, kind: RecordKind, into: &mut Vec<Finding>) -> Option<()> {
+        for record in array_items(body, "Findings")? {
+            match finding_from_text(kind, record) {
                 Ok(f) => into.push(f),
                 Err(_) => self.unreadable += 1,
             }
         }
+        Some(())
     }
 
     /// The findings with these native ids, in whatever state they are now.

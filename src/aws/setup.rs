@@ -1,5 +1,7 @@
-//! From flags and config to running sources: one per (account, region, service).
+//! From flags and config to running sources: one per (account, region, service), and one that
+//! reads the organization's account list.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,14 +9,15 @@ use aws_config::{Region, SdkConfig};
 use tokio::sync::Mutex;
 
 use super::budget::Budget;
-use super::errors::Failure;
+use super::errors::{Failure, FailureKind};
 use super::guardduty::GuardDutySource;
 use super::logs::LogsSource;
+use super::org::{self, Mode, OrgAccount, OrgSettings};
 use super::securityhub::{Api, SecurityHubSource};
 use super::{Caller, Target, Track, retry_partition, sdk_config};
 use crate::model::Workflow;
 use crate::model::health::Service;
-use crate::sources::Source;
+use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// Everything the AWS sources take from flags and config.
 #[derive(Clone, Debug)]
@@ -30,6 +33,8 @@ pub struct Settings {
     pub discover_prefix: String,
     /// Requests in flight at once across every source.
     pub max_in_flight: usize,
+    /// How the organization is covered.
+    pub org: super::org::OrgSettings,
 }
 
 /// Which services to read.
@@ -40,10 +45,14 @@ pub struct Services {
     pub logs: bool,
 }
 
-/// Who picket is, asked of STS once and shared by every source (the account keys all health).
+/// Who a set of credentials is, asked of STS once and shared by every source of an account
+/// (the account keys all health). For an assumed role, asking STS is also what proves the role
+/// can be assumed.
 pub struct Identity {
     client: aws_sdk_sts::Client,
     known: Mutex<Option<Caller>>,
+    /// The role these credentials come from, named when assuming it fails.
+    role: Option<String>,
 }
 
 impl Identity {
@@ -55,6 +64,16 @@ impl Identity {
         Arc::new(Identity {
             client,
             known: Mutex::new(None),
+            role: None,
+        })
+    }
+
+    /// The identity of credentials from assuming `role`.
+    pub fn assuming(config: &SdkConfig, role: &str) -> Arc<Identity> {
+        Arc::new(Identity {
+            client: aws_sdk_sts::Client::new(config),
+            known: Mutex::new(None),
+            role: Some(role.to_string()),
         })
     }
 
@@ -69,13 +88,159 @@ impl Identity {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| super::classify(&e, "sts:GetCallerIdentity"))?;
+            .map_err(|e| self.failure(super::classify(&e, "sts:GetCallerIdentity")))?;
         let found = Caller {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
         };
         *known = Some(found.clone());
         Ok(found)
+    }
+
+    /// With an assumed role, a credentials failure is the role assumption failing.
+    fn failure(&self, failure: Failure) -> Failure {
+        match &self.role {
+            Some(role)
+                if matches!(
+                    failure.kind,
+                    FailureKind::Credentials | FailureKind::AccessDenied | FailureKind::Other
+                ) =>
+            {
+                Failure::new(
+                    FailureKind::AccessDenied,
+                    format!(
+                        "cannot assume {role} (sts:AssumeRole; the role must trust this account): {}",
+                        failure.message
+                    ),
+                )
+            }
+            _ => failure,
+        }
+    }
+}
+
+/// How one account is reached.
+pub struct Access {
+    pub config: SdkConfig,
+    pub identity: Arc<Identity>,
+    /// The account id when known before asking STS.
+    pub account: Option<String>,
+    /// The profile, for the `aws sso login --profile` hint.
+    pub profile: Option<String>,
+}
+
+/// What every account's sources are built from.
+pub struct Plan {
+    pub base: SdkConfig,
+    pub settings: Settings,
+    pub services: Services,
+    pub regions: Vec<String>,
+    pub budget: Arc<Budget>,
+}
+
+impl Plan {
+    /// One source per (region, service) of the account.
+    pub fn account_sources(&self, access: &Access) -> Vec<Box<dyn Source>> {
+        let settings = &self.settings;
+        let account = access.account.as_deref().unwrap_or("unknown");
+        // One retry partition per account: a throttled account never drains the retry budget
+        // of another.
+        let partition = retry_partition(
+            access
+                .account
+                .as_deref()
+                .or(access.profile.as_deref())
+                .unwrap_or("default"),
+        );
+        let mut sources: Vec<Box<dyn Source>> = Vec::new();
+        for region in &self.regions {
+            let track = |service, every| {
+                Track::new(account, region, service, access.profile.clone(), every)
+                    .with_budget(Arc::clone(&self.budget))
+            };
+            let region = Region::new(region.clone());
+            let config = &access.config;
+            if self.services.guardduty {
+                let config = aws_sdk_guardduty::config::Builder::from(config)
+                    .region(region.clone())
+                    .retry_partition(partition.clone())
+                    .build();
+                sources.push(Box::new(GuardDutySource::new(
+                    aws_sdk_guardduty::Client::from_conf(config),
+                    track(Service::GuardDuty, settings.findings_every),
+                    settings.guardduty_archived,
+                    Arc::clone(&access.identity),
+                )));
+            }
+            if self.services.securityhub {
+                let config = aws_sdk_securityhub::config::Builder::from(config)
+                    .region(region.clone())
+                    .retry_partition(partition.clone())
+                    .build();
+                sources.push(Box::new(SecurityHubSource::new(
+                    aws_sdk_securityhub::Client::from_conf(config),
+                    track(Service::SecurityHub, settings.findings_every),
+                    settings.securityhub_api,
+                    settings.workflow.clone(),
+                    settings.rescan,
+                    Arc::clone(&access.identity),
+                )));
+            }
+            if self.services.logs {
+                let config = aws_sdk_cloudwatchlogs::config::Builder::from(config)
+                    .region(region.clone())
+                    .retry_partition(partition.clone())
+                    .build();
+                sources.push(Box::new(LogsSource::new(
+                    aws_sdk_cloudwatchlogs::Client::from_conf(config),
+                    track(Service::CloudWatchLogs, settings.logs_every),
+                    settings.log_groups.clone(),
+                    &settings.discover_prefix,
+                    Arc::clone(&access.identity),
+                )));
+            }
+        }
+        sources
+    }
+
+    /// The caller's own credentials.
+    pub(crate) fn own_access(&self, identity: &Arc<Identity>, account: Option<String>) -> Access {
+        Access {
+            config: self.base.clone(),
+            identity: Arc::clone(identity),
+            account,
+            profile: self.settings.target.profile.clone(),
+        }
+    }
+
+    /// The role `role_arn`, assumed with the caller's credentials.
+    pub(crate) async fn assumed_access(&self, role_arn: &str, account: Option<String>) -> Access {
+        let org = &self.settings.org;
+        let config = org::assumed(&self.base, role_arn, org.external_id.as_deref()).await;
+        Access {
+            identity: Identity::assuming(&config, role_arn),
+            config,
+            account,
+            profile: self.settings.target.profile.clone(),
+        }
+    }
+
+    /// An `[[org.accounts]]` entry: its profile, or its role assumed.
+    pub(crate) async fn entry_access(&self, entry: &org::AccountEntry) -> Access {
+        if let Some(role) = &entry.role_arn {
+            return self.assumed_access(role, entry.account_id()).await;
+        }
+        let target = Target {
+            profile: entry.profile.clone(),
+            ..self.settings.target.clone()
+        };
+        let config = sdk_config(&target, self.regions.first().map(String::as_str)).await;
+        Access {
+            identity: Identity::new(&config),
+            config,
+            account: entry.account_id(),
+            profile: entry.profile.clone(),
+        }
     }
 }
 
@@ -84,10 +249,42 @@ pub struct Built {
     pub regions: Vec<String>,
     pub identity: Arc<Identity>,
     pub profile: Option<String>,
+    pub plan: Arc<Plan>,
 }
 
 /// Builds the sources; fails only when there is no region to watch.
 pub async fn build(settings: &Settings, services: Services) -> Result<Built, String> {
+    let (plan, identity) = plan(settings, services).await?;
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    match plan.settings.org.mode {
+        Mode::Admin => sources.extend(plan.account_sources(&plan.own_access(&identity, None))),
+        Mode::Fanout => {}
+        Mode::Accounts => {
+            for entry in &plan.settings.org.accounts {
+                let access = plan.entry_access(entry).await;
+                sources.extend(plan.account_sources(&access));
+            }
+        }
+    }
+    sources.push(Box::new(OrgSource::new(
+        Arc::clone(&plan),
+        Arc::clone(&identity),
+    )));
+    Ok(Built {
+        regions: plan.regions.clone(),
+        profile: plan.settings.target.profile.clone(),
+        sources,
+        identity,
+        plan,
+    })
+}
+
+/// The shared configuration, regions and budget, and the caller's identity; fails only when
+/// there is no region to watch.
+pub async fn plan(
+    settings: &Settings,
+    services: Services,
+) -> Result<(Arc<Plan>, Arc<Identity>), String> {
     let target = &settings.target;
     let base = sdk_config(target, target.regions.first().map(String::as_str)).await;
     let regions = if target.regions.is_empty() {
@@ -105,62 +302,168 @@ pub async fn build(settings: &Settings, services: Services) -> Result<Built, Str
         .profile
         .clone()
         .or_else(|| std::env::var("AWS_PROFILE").ok());
+    let mut settings = settings.clone();
+    settings.target.profile = profile.clone();
     let budget = Budget::new(settings.max_in_flight);
-    let mut sources: Vec<Box<dyn Source>> = Vec::new();
-    for region in &regions {
-        let track = |service, every| {
-            Track::new("unknown", region, service, profile.clone(), every)
-                .with_budget(Arc::clone(&budget))
-        };
-        // One retry partition per account (here: per profile, one account): a throttled
-        // account never drains the retry budget of another.
-        let partition = retry_partition(profile.as_deref().unwrap_or("default"));
-        let region = Region::new(region.clone());
-        if services.guardduty {
-            let config = aws_sdk_guardduty::config::Builder::from(&base)
-                .region(region.clone())
-                .retry_partition(partition.clone())
-                .build();
-            let client = aws_sdk_guardduty::Client::from_conf(config);
-            sources.push(Box::new(GuardDutySource::new(
-                client,
-                track(Service::GuardDuty, settings.findings_every),
-                settings.guardduty_archived,
-                Arc::clone(&identity),
-            )));
-        }
-        if services.securityhub {
-            let config = aws_sdk_securityhub::config::Builder::from(&base)
-                .region(region.clone())
-                .retry_partition(partition.clone())
-                .build();
-            sources.push(Box::new(SecurityHubSource::new(
-                aws_sdk_securityhub::Client::from_conf(config),
-                track(Service::SecurityHub, settings.findings_every),
-                settings.securityhub_api,
-                settings.workflow.clone(),
-                settings.rescan,
-                Arc::clone(&identity),
-            )));
-        }
-        if services.logs {
-            let config = aws_sdk_cloudwatchlogs::config::Builder::from(&base)
-                .region(region.clone())
-                .retry_partition(partition.clone())
-                .build();
-            sources.push(Box::new(LogsSource::new(
-                aws_sdk_cloudwatchlogs::Client::from_conf(config),
-                track(Service::CloudWatchLogs, settings.logs_every),
-                settings.log_groups.clone(),
-                &settings.discover_prefix,
-                Arc::clone(&identity),
-            )));
+    let plan = Arc::new(Plan {
+        base,
+        settings,
+        services,
+        regions,
+        budget,
+    });
+    Ok((plan, identity))
+}
+
+/// The organization's account list: names and OU paths for every screen, and in `fanout` the
+/// sources of each account it finds. In `accounts` mode the list is the config's.
+pub struct OrgSource {
+    plan: Arc<Plan>,
+    client: aws_sdk_organizations::Client,
+    identity: Arc<Identity>,
+    track: Track,
+    /// Accounts whose sources are running.
+    started: HashSet<String>,
+    found: Vec<Box<dyn Source>>,
+}
+
+impl OrgSource {
+    pub fn new(plan: Arc<Plan>, identity: Arc<Identity>) -> OrgSource {
+        let client = aws_sdk_organizations::Client::new(&plan.base);
+        let every = Duration::from_secs(plan.settings.org.refresh_minutes.max(1) * 60);
+        let track = Track::new(
+            "unknown",
+            "global",
+            Service::Organizations,
+            plan.settings.target.profile.clone(),
+            every,
+        )
+        .with_budget(Arc::clone(&plan.budget));
+        OrgSource {
+            plan,
+            client,
+            identity,
+            track,
+            started: HashSet::new(),
+            found: Vec::new(),
         }
     }
-    Ok(Built {
-        sources,
-        regions,
-        identity,
-        profile,
-    })
+
+    fn directory(&self, accounts: &[OrgAccount]) -> Vec<crate::model::Account> {
+        let org = &self.plan.settings.org;
+        accounts.iter().map(|a| org.as_model(a)).collect()
+    }
+
+    /// Starts the sources of accounts not yet read.
+    async fn fan_out(&mut self, accounts: &[OrgAccount], caller: &Caller) {
+        let org: &OrgSettings = &self.plan.settings.org;
+        for account in accounts {
+            if !account.active || org.excluded(account) || self.started.contains(&account.id) {
+                continue;
+            }
+            let access = if account.id == caller.account {
+                self.plan
+                    .own_access(&self.identity, Some(account.id.clone()))
+            } else {
+                let role = org::role_arn(&caller.arn, &account.id, &org.role_name);
+                self.plan
+                    .assumed_access(&role, Some(account.id.clone()))
+                    .await
+            };
+            self.found.extend(self.plan.account_sources(&access));
+            self.started.insert(account.id.clone());
+        }
+    }
+
+    async fn sweep(&mut self, now: jiff::Timestamp) -> Batch {
+        let org = &self.plan.settings.org;
+        if org.mode == Mode::Accounts {
+            let listed = org.listed_accounts();
+            return Batch {
+                accounts: self.directory(&listed),
+                ..Batch::default()
+            };
+        }
+        let caller = match self.identity.get().await {
+            Ok(caller) => caller,
+            Err(failure) => {
+                return Batch {
+                    health: vec![self.track.failed(failure)],
+                    ..Batch::default()
+                };
+            }
+        };
+        self.track.account = caller.account.clone();
+        match org::discover(&self.client, &self.track).await {
+            Ok(accounts) => {
+                if self.plan.settings.org.mode == Mode::Fanout {
+                    self.fan_out(&accounts, &caller).await;
+                }
+                Batch {
+                    accounts: self.directory(&accounts),
+                    health: vec![self.track.succeeded(now)],
+                    ..Batch::default()
+                }
+            }
+            Err(failure) => {
+                let fanout = self.plan.settings.org.mode == Mode::Fanout;
+                // Without the account list, fan-out still reads the caller's own account.
+                if fanout && self.started.insert(caller.account.clone()) {
+                    let own = self
+                        .plan
+                        .own_access(&self.identity, Some(caller.account.clone()));
+                    self.found.extend(self.plan.account_sources(&own));
+                }
+                let consequence = if fanout {
+                    "no account list, only this account is read"
+                } else {
+                    "accounts show as ids"
+                };
+                let failure =
+                    Failure::new(failure.kind, format!("{}; {consequence}", failure.message));
+                Batch {
+                    health: vec![self.track.failed(failure)],
+                    ..Batch::default()
+                }
+            }
+        }
+    }
+}
+
+impl Source for OrgSource {
+    fn name(&self) -> &str {
+        "organizations"
+    }
+
+    fn feed(&self) -> Feed {
+        Feed::Findings
+    }
+
+    fn interval(&self) -> Duration {
+        if self.plan.settings.org.mode == Mode::Accounts {
+            // The list is the config's; nothing to re-read.
+            return Duration::from_secs(365 * 24 * 3600);
+        }
+        self.track.next_delay()
+    }
+
+    fn poll(&mut self, now: jiff::Timestamp) -> PollFuture<'_> {
+        Box::pin(self.sweep(now))
+    }
+
+    fn spawned(&mut self) -> Vec<Box<dyn Source>> {
+        std::mem::take(&mut self.found)
+    }
+}
+
+/// One sweep of every source and of every source they find, all at once; for the headless
+/// commands.
+pub async fn sweep_all(mut sources: Vec<Box<dyn Source>>, now: jiff::Timestamp) -> Vec<Batch> {
+    let mut batches = Vec::new();
+    while !sources.is_empty() {
+        let answers = futures_util::future::join_all(sources.iter_mut().map(|s| s.poll(now))).await;
+        batches.extend(answers);
+        sources = sources.iter_mut().flat_map(|s| s.spawned()).collect();
+    }
+    batches
 }

@@ -14,6 +14,12 @@ use super::text::SafeText;
 
 /// Maps one ASFF finding. Fails only without `Id`, `AwsAccountId` or any timestamp.
 pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
+    map_delivered(record, None)
+}
+
+/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
+/// kept as the raw record instead of serializing `record` again.
+pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
     let id = get_str(record, "Id").ok_or(MapError::Missing("Id"))?;
     let account_id = get_str(record, "AwsAccountId").ok_or(MapError::Missing("AwsAccountId"))?;
     let created_at = get_time(record, "CreatedAt");
@@ -109,7 +115,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
         facts: read_facts(record),
-        raw: RawRecord::json(RecordKind::Asff, record),
+        raw: RawRecord::delivered(RecordKind::Asff, record, text),
     })
 }
 

@@ -16,6 +16,12 @@ use super::text::SafeText;
 /// Maps one GuardDuty finding. Fails only when the finding cannot be identified or placed in
 /// time; every other missing field degrades to an empty value.
 pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
+    map_delivered(record, None)
+}
+
+/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
+/// kept as the raw record instead of serializing `record` again.
+pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
     let id = get_str(record, "id").ok_or(MapError::Missing("id"))?;
     let account_id = get_str(record, "accountId").ok_or(MapError::Missing("accountId"))?;
     let kind = get_str(record, "type").ok_or(MapError::Missing("type"))?;
@@ -78,7 +84,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         activity,
         sample,
         facts: service.map(read_facts).unwrap_or_default(),
-        raw: RawRecord::json(RecordKind::GuardDuty, record),
+        raw: RawRecord::delivered(RecordKind::GuardDuty, record, text),
     };
     actor_from_resources(&mut finding);
     Ok(finding)

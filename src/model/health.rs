@@ -13,6 +13,8 @@ pub enum Service {
     GuardDuty,
     SecurityHub,
     CloudWatchLogs,
+    /// The account list (Organizations).
+    Organizations,
 }
 
 impl Service {
@@ -21,6 +23,7 @@ impl Service {
             Self::GuardDuty => "guardduty",
             Self::SecurityHub => "securityhub",
             Self::CloudWatchLogs => "logs",
+            Self::Organizations => "organizations",
         }
     }
 }
@@ -61,6 +64,18 @@ impl HealthState {
             Self::AccessDenied => "denied",
             Self::NotEnabled => "not enabled",
             Self::Error => "error",
+        }
+    }
+
+    /// A distinct mark per state, for screens without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Ok => "●",
+            Self::Stale => "◐",
+            Self::Throttled => "◔",
+            Self::AccessDenied => "⊘",
+            Self::NotEnabled => "◌",
+            Self::Error => "▲",
         }
     }
 

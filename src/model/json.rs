@@ -116,3 +116,31 @@ mod tests {
         assert_eq!(as_time(&json!("yesterday")), None);
     }
 }
+
+/// The items of the array under `key` of a JSON object, each as its own text (no re-parse of
+/// the whole body into values). None when the text is not such an object.
+pub fn array_items<'a>(body: &'a str, key: &str) -> Option<Vec<&'a str>> {
+    use serde_json::value::RawValue;
+    let fields: std::collections::HashMap<std::borrow::Cow<'a, str>, &'a RawValue> =
+        serde_json::from_str(body).ok()?;
+    let Some(items) = fields.get(key) else {
+        return Some(Vec::new());
+    };
+    let items: Vec<&'a RawValue> = serde_json::from_str(items.get()).ok()?;
+    Some(items.into_iter().map(RawValue::get).collect())
+}
+
+#[cfg(test)]
+mod array_tests {
+    #[test]
+    fn array_items_are_the_records_as_delivered() {
+        let body = r#"{"Findings":[{"Id":"a","T":"\u00e9"},{"Id":"b"}],"NextToken":"x"}"#;
+        assert_eq!(
+            super::array_items(body, "Findings"),
+            Some(vec![r#"{"Id":"a","T":"\u00e9"}"#, r#"{"Id":"b"}"#])
+        );
+        assert_eq!(super::array_items(body, "findings"), Some(vec![]));
+        assert_eq!(super::array_items("[1]", "Findings"), None);
+        assert_eq!(super::array_items(r#"{"Findings":3}"#, "Findings"), None);
+    }
+}

@@ -40,11 +40,16 @@ pub fn guardduty_finding_id(arn: &str) -> Option<&str> {
 
 /// Rebuilds the full finding from its raw record, through the mapper that first read it.
 pub fn finding_from_raw(raw: &raw::RawRecord) -> Result<Finding, MapError> {
-    let value = raw.parse().ok_or(MapError::NotJson)?;
-    match raw.kind() {
-        raw::RecordKind::GuardDuty => guardduty::map_finding(&value),
-        raw::RecordKind::Asff => asff::map_finding(&value),
-        raw::RecordKind::Ocsf => ocsf::map_finding(&value),
+    finding_from_text(raw.kind(), &raw.as_delivered())
+}
+
+/// Parses and maps one record delivered as compact JSON text, which is kept as its raw record.
+pub fn finding_from_text(kind: raw::RecordKind, text: &str) -> Result<Finding, MapError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| MapError::NotJson)?;
+    match kind {
+        raw::RecordKind::GuardDuty => guardduty::map_delivered(&value, Some(text)),
+        raw::RecordKind::Asff => asff::map_delivered(&value, Some(text)),
+        raw::RecordKind::Ocsf => ocsf::map_delivered(&value, Some(text)),
         raw::RecordKind::Log => Err(MapError::NotAFinding),
     }
 }

@@ -99,6 +99,12 @@ fn read_compliance(compliance: &Value) -> Option<Compliance> {
 
 /// Maps one OCSF finding. Fails without `finding_info.uid`, an account, or any time.
 pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
+    map_delivered(record, None)
+}
+
+/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
+/// kept as the raw record instead of serializing `record` again.
+pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
     let info = get(record, "finding_info").ok_or(MapError::Missing("finding_info"))?;
     let uid = get_str(info, "uid").ok_or(MapError::Missing("finding_info.uid"))?;
     let account = path_str(record, &["cloud", "account", "uid"])
@@ -156,7 +162,7 @@ pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
         activity: None,
         sample: false,
         facts: Vec::new(),
-        raw: RawRecord::json(RecordKind::Ocsf, record),
+        raw: RawRecord::delivered(RecordKind::Ocsf, record, text),
     };
     for vulnerability in get_array(record, "vulnerabilities") {
         if let Some(cve) = path_str(vulnerability, &["cve", "uid"]) {

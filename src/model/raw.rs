@@ -1,9 +1,11 @@
 //! The record exactly as the source delivered it, kept for the detail view and for export.
 //!
-//! Records are kept LZ4-compressed against a dictionary of the field names GuardDuty, ASFF and
-//! CloudTrail records share: a typical 2 KB finding takes about 700 bytes, which is what lets
-//! 100,000 findings fit in memory with their raw JSON. Decompression costs microseconds and
-//! happens only when a record is opened, copied or exported.
+//! A record starts as plain text. What is kept for long (the finding store, the logs buffer)
+//! is packed: LZ4-compressed against a dictionary of the field names GuardDuty, ASFF and
+//! CloudTrail records share, so a typical 2 KB finding takes about 700 bytes, which is what lets
+//! 100,000 findings fit in memory with their raw JSON. Packing costs more than mapping the
+//! record, so a record printed and dropped (`picket findings`) is never packed. Unpacking costs
+//! microseconds and happens only when a record is opened, copied or exported.
 //!
 //! The text is attacker-controlled, so it is never handed out for display as is: the display
 //! paths ([`RawRecord::pretty_lines`], [`RawRecord::display_line`]) sanitize every line.
@@ -34,24 +36,57 @@ pub enum RecordKind {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawRecord {
     kind: RecordKind,
-    packed: Box<[u8]>,
-    len: u32,
+    body: Body,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum Body {
+    Plain(Box<str>),
+    /// LZ4 against [`DICTIONARY`], and the length of the text.
+    Packed(Box<[u8]>, u32),
 }
 
 impl RawRecord {
     /// Keeps a JSON value in compact form.
     pub fn json(kind: RecordKind, value: &serde_json::Value) -> Self {
-        Self::text(kind, &value.to_string())
+        Self::plain(kind, value.to_string())
+    }
+
+    /// Keeps `text` when the source delivered the record as compact JSON, else `value`
+    /// serialized.
+    pub fn delivered(kind: RecordKind, value: &serde_json::Value, text: Option<&str>) -> Self {
+        match text {
+            Some(text) => Self::text(kind, text),
+            None => Self::json(kind, value),
+        }
     }
 
     /// Keeps text as delivered (a log message that may or may not be JSON).
     pub fn text(kind: RecordKind, text: &str) -> Self {
+        Self::plain(kind, text.into())
+    }
+
+    fn plain(kind: RecordKind, text: String) -> Self {
+        Self {
+            kind,
+            body: Body::Plain(text.into_boxed_str()),
+        }
+    }
+
+    /// The compact form, for records kept in memory for long. The text must fit in a u32
+    /// length; a longer one (over 4 GiB, never seen from AWS) stays plain.
+    pub fn packed(self) -> Self {
+        let Body::Plain(text) = &self.body else {
+            return self;
+        };
+        let Ok(len) = u32::try_from(text.len()) else {
+            return self;
+        };
         let packed =
             lz4_flex::block::compress_with_dict(text.as_bytes(), DICTIONARY).into_boxed_slice();
         Self {
-            kind,
-            packed,
-            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            kind: self.kind,
+            body: Body::Packed(packed, len),
         }
     }
 
@@ -62,9 +97,12 @@ impl RawRecord {
     /// The text as delivered (compact JSON for findings), for machine output and the
     /// clipboard, where the receiver is a parser rather than a terminal.
     pub fn as_delivered(&self) -> String {
-        let bytes =
-            lz4_flex::block::decompress_with_dict(&self.packed, self.len as usize, DICTIONARY)
-                .unwrap_or_default();
+        let (packed, len) = match &self.body {
+            Body::Plain(text) => return text.to_string(),
+            Body::Packed(packed, len) => (packed, *len),
+        };
+        let bytes = lz4_flex::block::decompress_with_dict(packed, len as usize, DICTIONARY)
+            .unwrap_or_default();
         // Compressed from a &str, so valid UTF-8; a lossy read guards against a corrupted buffer.
         String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -95,16 +133,22 @@ impl RawRecord {
 
     /// Length of the text as delivered.
     pub fn len(&self) -> usize {
-        self.len as usize
+        match &self.body {
+            Body::Plain(text) => text.len(),
+            Body::Packed(_, len) => *len as usize,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Bytes actually held.
     pub fn stored_len(&self) -> usize {
-        self.packed.len()
+        match &self.body {
+            Body::Plain(text) => text.len(),
+            Body::Packed(packed, _) => packed.len(),
+        }
     }
 }
 
@@ -114,8 +158,8 @@ impl fmt::Debug for RawRecord {
             f,
             "RawRecord({:?}, {} bytes, {} stored)",
             self.kind,
-            self.len,
-            self.packed.len()
+            self.len(),
+            self.stored_len()
         )
     }
 }
@@ -140,11 +184,12 @@ mod tests {
     #[test]
     fn round_trips_exactly_and_compresses() {
         let text = r#"{"accountId":"111122223333","resource":{"resourceType":"Instance"},"title":"ünïcode ✓"}"#;
-        let raw = RawRecord::text(RecordKind::GuardDuty, text);
+        let raw = RawRecord::text(RecordKind::GuardDuty, text).packed();
         assert_eq!(raw.as_delivered(), text);
         assert_eq!(raw.len(), text.len());
         assert!(raw.stored_len() < text.len());
-        let empty = RawRecord::text(RecordKind::Log, "");
+        assert_eq!(raw, RawRecord::text(RecordKind::GuardDuty, text).packed());
+        let empty = RawRecord::text(RecordKind::Log, "").packed();
         assert_eq!(empty.as_delivered(), "");
         assert!(empty.is_empty());
     }

@@ -1,7 +1,8 @@
 //! One task per source: poll, send the batch, wait for the interval or a manual refresh. A task
 //! has at most one poll in flight, and a feed that no visible screen shows does not poll.
+//! Sources a source discovers (an organization's accounts) get tasks of their own.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 use tokio::sync::{Notify, mpsc, watch};
@@ -10,62 +11,77 @@ use tokio::task::JoinHandle;
 use crate::app::Msg;
 use crate::sources::{Feed, Source};
 
-pub struct Pollers {
+/// What every polling task shares, and can start more tasks with.
+#[derive(Clone)]
+struct Shared {
     refresh: Arc<Notify>,
-    findings_active: watch::Sender<bool>,
-    logs_active: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    findings_active: Arc<watch::Sender<bool>>,
+    logs_active: Arc<watch::Sender<bool>>,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    tx: mpsc::Sender<Msg>,
+}
+
+impl Shared {
+    fn spawn(&self, source: Box<dyn Source>) {
+        let active = match source.feed() {
+            Feed::Findings => self.findings_active.subscribe(),
+            Feed::Logs => self.logs_active.subscribe(),
+        };
+        let task = tokio::spawn(poll_loop(source, active, self.clone()));
+        self.tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(task);
+    }
+}
+
+pub struct Pollers {
+    shared: Shared,
 }
 
 impl Pollers {
     /// Starts polling. The findings feed starts active, the logs feed when its screen opens.
     pub fn start(sources: Vec<Box<dyn Source>>, tx: mpsc::Sender<Msg>) -> Pollers {
-        let refresh = Arc::new(Notify::new());
-        let (findings_active, _) = watch::channel(true);
-        let (logs_active, _) = watch::channel(false);
-        let tasks = sources
-            .into_iter()
-            .map(|source| {
-                let active = match source.feed() {
-                    Feed::Findings => findings_active.subscribe(),
-                    Feed::Logs => logs_active.subscribe(),
-                };
-                tokio::spawn(poll_loop(source, active, Arc::clone(&refresh), tx.clone()))
-            })
-            .collect();
-        Pollers {
-            refresh,
-            findings_active,
-            logs_active,
-            tasks,
+        let shared = Shared {
+            refresh: Arc::new(Notify::new()),
+            findings_active: Arc::new(watch::channel(true).0),
+            logs_active: Arc::new(watch::channel(false).0),
+            tasks: Arc::default(),
+            tx,
+        };
+        for source in sources {
+            shared.spawn(source);
         }
+        Pollers { shared }
     }
 
     pub fn refresh(&self) {
-        self.refresh.notify_waiters();
+        self.shared.refresh.notify_waiters();
     }
 
     pub fn set_active(&self, feed: Feed, active: bool) {
         let sender = match feed {
-            Feed::Findings => &self.findings_active,
-            Feed::Logs => &self.logs_active,
+            Feed::Findings => &self.shared.findings_active,
+            Feed::Logs => &self.shared.logs_active,
         };
         sender.send_replace(active);
     }
 
     pub fn stop(self) {
-        for task in self.tasks {
+        let tasks = std::mem::take(
+            &mut *self
+                .shared
+                .tasks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        for task in tasks {
             task.abort();
         }
     }
 }
 
-async fn poll_loop(
-    mut source: Box<dyn Source>,
-    mut active: watch::Receiver<bool>,
-    refresh: Arc<Notify>,
-    tx: mpsc::Sender<Msg>,
-) {
+async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool>, shared: Shared) {
     let feed = source.feed();
     loop {
         // Hold while no screen needs this feed.
@@ -73,12 +89,15 @@ async fn poll_loop(
             return;
         }
         let batch = source.poll(Timestamp::now()).await;
-        if tx.send(Msg::Batch(feed, batch)).await.is_err() {
+        if shared.tx.send(Msg::Batch(feed, batch)).await.is_err() {
             return;
+        }
+        for found in source.spawned() {
+            shared.spawn(found);
         }
         tokio::select! {
             _ = tokio::time::sleep(source.interval()) => {}
-            _ = refresh.notified() => {}
+            _ = shared.refresh.notified() => {}
             // Deactivated: stop at once, wait above for reactivation.
             _ = active.wait_for(|on| !*on) => {}
         }

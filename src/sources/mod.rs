@@ -47,4 +47,10 @@ pub trait Source: Send {
     /// Fetches what changed since the previous poll. Errors are reported as health, never
     /// returned: a source always answers.
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_>;
+
+    /// Sources this one found since it was last asked (the accounts an organization source
+    /// discovered), for the runtime to start polling.
+    fn spawned(&mut self) -> Vec<Box<dyn Source>> {
+        Vec::new()
+    }
 }

@@ -294,7 +294,8 @@ impl FindingStore {
 
     /// Inserts a new finding or replaces the stored one with the same id. A finding from a
     /// source's first sweep is part of the baseline and never marked unseen.
-    pub fn upsert(&mut self, finding: Finding, now: Timestamp, baseline: bool) -> Upsert {
+    pub fn upsert(&mut self, mut finding: Finding, now: Timestamp, baseline: bool) -> Upsert {
+        finding.raw = finding.raw.packed();
         if let Some(ix) = self.find(&finding.id) {
             let i = ix as usize;
             let old = self.summaries[i];
@@ -453,7 +454,7 @@ impl FindingStore {
             first_seen: finding.first_seen,
             haystack: self.place_haystack(&haystack.to_lowercase(), previous),
             arrived,
-            raw: finding.raw,
+            raw: finding.raw.packed(),
         };
         (entry, summary)
     }

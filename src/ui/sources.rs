@@ -1,5 +1,7 @@
-//! The sources screen: the health of every (account, region, service) picket reads, problems
-//! first, with the message a human needs to fix each.
+//! The sources screen: the health matrix. Accounts grouped by OU down, regions across; a cell
+//! marks each service read there (O Organizations, G GuardDuty, S Security Hub, L CloudWatch
+//! Logs) with its state, and the age of the oldest last success. Enter shows the selected
+//! cell's messages in full: the missing IAM action, the command to run, the setting to change.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,109 +9,334 @@ use ratatui::layout::Rect;
 use super::text::age;
 use super::{fill_row, put, section_title};
 use crate::app::App;
-use crate::model::health::{Health, HealthKey};
+use crate::app::health_matrix::{Matrix, cell, worst};
+use crate::model::health::{Health, Service};
 
-/// Health entries in display order: problems first, then by account, region, service.
-pub fn ordered(app: &App) -> Vec<(&HealthKey, &Health)> {
-    let mut rows: Vec<_> = app.health.iter().collect();
-    rows.sort_by_key(|(key, health)| (!health.state.is_problem(), health.state, (*key).clone()));
-    rows
+const ACCOUNT_WIDTH: u16 = 26;
+const CELL_WIDTH: u16 = 15;
+
+fn letter(service: Service) -> &'static str {
+    match service {
+        Service::Organizations => "O",
+        Service::GuardDuty => "G",
+        Service::SecurityHub => "S",
+        Service::CloudWatchLogs => "L",
+    }
+}
+
+/// One line of the matrix body: an OU heading or an account (its index among accounts).
+enum Line<'a> {
+    Ou(&'a str),
+    Account(usize, &'a str),
 }
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
-    if area.height < 3 {
+    if area.height < 4 {
         return;
     }
     let theme = &app.theme;
-    let rows = ordered(app);
-    section_title(buf, area, &format!("Sources · {}", rows.len()), app, true);
-    let header = Rect {
-        y: area.y + 1,
-        height: 1,
-        ..area
-    };
-    buf.set_style(header, theme.header);
-    let columns: [(&str, u16); 5] = [
-        ("ACCOUNT", 18),
-        ("REGION", 15),
-        ("SERVICE", 12),
-        ("STATE", 12),
-        ("LAST OK", 8),
-    ];
-    let mut x = area.x + 1;
-    for (title, w) in columns {
-        put(buf, x, header.y, title, usize::from(w), theme.header);
-        x += w + 1;
-    }
-    put(
+    let matrix = Matrix::build(&app.health, &app.directory);
+    let accounts = matrix.account_count();
+    section_title(
         buf,
-        x,
-        header.y,
-        "WHAT TO DO",
-        usize::from(area.right().saturating_sub(x)),
-        theme.header,
+        area,
+        &format!(
+            "Sources · {accounts} accounts × {} regions",
+            matrix.regions.len()
+        ),
+        app,
+        true,
     );
-    let body = Rect {
-        y: area.y + 2,
-        height: area.height - 2,
-        ..area
-    };
-    if rows.is_empty() {
+    if accounts == 0 || matrix.regions.is_empty() {
         put(
             buf,
-            body.x + 2,
-            body.y,
+            area.x + 2,
+            area.y + 2,
             "no source has answered yet",
-            usize::from(body.width.saturating_sub(2)),
+            usize::from(area.width.saturating_sub(2)),
             theme.muted,
         );
         return;
     }
-    let page = usize::from(body.height);
-    let selected = app.sources_row.min(rows.len() - 1);
-    let first = (selected + 1).saturating_sub(page);
-    for (n, (key, health)) in rows.iter().enumerate().skip(first).take(page) {
-        let y = body.y + (n - first) as u16;
-        let is_selected = n == selected;
-        if is_selected {
-            fill_row(buf, body, y, theme.selected);
+    let row = app.sources_row.min(accounts - 1);
+    let col = app.sources_col.min(matrix.regions.len() - 1);
+    let selected_account = matrix.account_at(row).unwrap_or_default();
+    let selected_region = matrix.regions[col].as_str();
+
+    let detail_height = if app.sources_detail {
+        (area.height / 2).max(6).min(area.height.saturating_sub(4))
+    } else {
+        0
+    };
+    let grid = Rect {
+        height: area.height - detail_height,
+        ..area
+    };
+
+    // Columns: as many regions as fit, scrolled so the selected one is visible.
+    let fit = usize::from((grid.width.saturating_sub(ACCOUNT_WIDTH + 1) / CELL_WIDTH).max(1));
+    let first_col = (col + 1).saturating_sub(fit);
+    let regions: Vec<(usize, &str)> = matrix
+        .regions
+        .iter()
+        .enumerate()
+        .skip(first_col)
+        .take(fit)
+        .map(|(i, r)| (i, r.as_str()))
+        .collect();
+
+    let header_y = grid.y + 1;
+    buf.set_style(
+        Rect {
+            y: header_y,
+            height: 1,
+            ..grid
+        },
+        theme.header,
+    );
+    put(
+        buf,
+        grid.x + 1,
+        header_y,
+        "ACCOUNT",
+        usize::from(ACCOUNT_WIDTH),
+        theme.header,
+    );
+    let column_x = |n: usize| grid.x + 1 + ACCOUNT_WIDTH + (n as u16) * CELL_WIDTH;
+    for (n, (_, region)) in regions.iter().enumerate() {
+        put(
+            buf,
+            column_x(n),
+            header_y,
+            region,
+            usize::from(CELL_WIDTH - 1),
+            theme.header,
+        );
+    }
+
+    let mut lines = Vec::new();
+    let mut index = 0;
+    for group in &matrix.groups {
+        if matrix.groups.len() > 1 || !group.ou_path.is_empty() {
+            lines.push(Line::Ou(&group.ou_path));
         }
-        let patch = |s: ratatui::style::Style| {
-            if is_selected {
-                s.patch(theme.selected)
-            } else {
-                s
+        for id in &group.accounts {
+            lines.push(Line::Account(index, id));
+            index += 1;
+        }
+    }
+    let body = Rect {
+        y: grid.y + 2,
+        height: grid.height.saturating_sub(2),
+        ..grid
+    };
+    let page = usize::from(body.height).max(1);
+    let selected_line = lines
+        .iter()
+        .position(|l| matches!(l, Line::Account(i, _) if *i == row))
+        .unwrap_or(0);
+    let first = (selected_line + 1).saturating_sub(page);
+    for (n, line) in lines.iter().enumerate().skip(first).take(page) {
+        let y = body.y + (n - first) as u16;
+        match line {
+            Line::Ou(path) => {
+                let label = if path.is_empty() { "(root)" } else { path };
+                put(
+                    buf,
+                    body.x + 1,
+                    y,
+                    &format!("▾ {label}"),
+                    usize::from(body.width.saturating_sub(1)),
+                    theme.muted,
+                );
             }
+            Line::Account(i, id) => {
+                let is_row = *i == row;
+                if is_row {
+                    fill_row(buf, body, y, theme.selected);
+                }
+                let (name, production) = match app.directory.get(id) {
+                    Some(a) => (a.name.as_str(), a.production),
+                    None => (*id, false),
+                };
+                let label = if production {
+                    format!("  {name} ⚑")
+                } else {
+                    format!("  {name}")
+                };
+                let style = if is_row { theme.selected } else { theme.base };
+                put(
+                    buf,
+                    body.x + 1,
+                    y,
+                    &label,
+                    usize::from(ACCOUNT_WIDTH - 1),
+                    style,
+                );
+                for (n, (region_ix, region)) in regions.iter().enumerate() {
+                    let is_cell = is_row && *region_ix == col;
+                    draw_cell(buf, column_x(n), y, app, id, region, is_cell, is_row);
+                }
+            }
+        }
+    }
+
+    if detail_height > 0 {
+        let pane = Rect {
+            y: area.y + area.height - detail_height,
+            height: detail_height,
+            ..area
         };
+        draw_detail(buf, pane, app, selected_account, selected_region);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_cell(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    app: &App,
+    account: &str,
+    region: &str,
+    is_cell: bool,
+    is_row: bool,
+) {
+    let theme = &app.theme;
+    let services = cell(&app.health, account, region);
+    let over = |style: ratatui::style::Style| {
+        if is_cell {
+            style
+                .patch(theme.selected)
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else if is_row {
+            style.patch(theme.selected)
+        } else {
+            style
+        }
+    };
+    if services.is_empty() {
+        put(buf, x, y, "·", 1, over(theme.muted));
+        return;
+    }
+    let mut at = x;
+    for (service, health) in &services {
+        let mark = format!("{}{}", letter(*service), health.state.symbol());
+        at = put(buf, at, y, &mark, 2, over(theme.health(health.state)));
+        at = put(buf, at, y, " ", 1, over(theme.base));
+    }
+    // The oldest last success; "never" as soon as one service has never answered.
+    let oldest: Option<Vec<_>> = services.iter().map(|(_, h)| h.last_success).collect();
+    let since = oldest
+        .and_then(|times| times.into_iter().min())
+        .map_or_else(|| "never".to_string(), |t| age(app.now, t));
+    let room = usize::from((x + CELL_WIDTH - 1).saturating_sub(at));
+    let style = worst(&services).map_or(theme.muted, |s| theme.health(s));
+    put(buf, at, y, &since, room, over(style.patch(theme.muted)));
+}
+
+fn draw_detail(buf: &mut Buffer, pane: Rect, app: &App, account: &str, region: &str) {
+    let theme = &app.theme;
+    let name = app.directory.name_of(account);
+    let title = if name == account {
+        format!("{account} · {region}")
+    } else {
+        format!("{name} ({account}) · {region}")
+    };
+    section_title(buf, pane, &title, app, true);
+    let services: Vec<(Service, &Health)> = cell(&app.health, account, region);
+    let width = usize::from(pane.width.saturating_sub(4));
+    let mut y = pane.y + 1;
+    let bottom = pane.y + pane.height;
+    if services.is_empty() {
+        put(
+            buf,
+            pane.x + 2,
+            y,
+            "nothing is read here",
+            width,
+            theme.muted,
+        );
+        return;
+    }
+    for (service, health) in services {
+        if y >= bottom {
+            break;
+        }
         let last_ok = health
             .last_success
             .map_or_else(|| "never".to_string(), |t| age(app.now, t));
-        let cells = [
-            (
-                app.directory.name_of(&key.account_id).to_string(),
-                theme.base,
-            ),
-            (key.region.to_string(), theme.muted),
-            (key.service.name().to_string(), theme.base),
-            (
-                health.state.as_str().to_string(),
-                theme.health(health.state),
-            ),
-            (last_ok, theme.muted),
-        ];
-        let mut x = body.x + 1;
-        for ((text, style), (_, w)) in cells.iter().zip(columns) {
-            put(buf, x, y, text, usize::from(w), patch(*style));
-            x += w + 1;
-        }
-        let message = health.message.as_deref().unwrap_or("");
+        put(buf, pane.x + 2, y, service.name(), 14, theme.base);
         put(
             buf,
-            x,
+            pane.x + 16,
             y,
-            message,
-            usize::from(body.right().saturating_sub(x)),
-            patch(theme.base),
+            &format!("{} {}", health.state.symbol(), health.state.as_str()),
+            14,
+            theme.health(health.state),
         );
+        put(
+            buf,
+            pane.x + 30,
+            y,
+            &format!("last ok {last_ok}"),
+            width.saturating_sub(28),
+            theme.muted,
+        );
+        y += 1;
+        // The message in full, wrapped: it names what to fix.
+        let message = health.message.as_deref().unwrap_or("");
+        for line in wrap(message, width.saturating_sub(2).max(10)) {
+            if y >= bottom {
+                break;
+            }
+            put(buf, pane.x + 4, y, &line, width - 2, theme.base);
+            y += 1;
+        }
+    }
+}
+
+/// Word-wrapped lines of at most `width` characters; a word longer than a line is cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let len = word.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + len <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // Alone on the line and still too long: cut it.
+            let cut: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(cut);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_long_words() {
+        assert_eq!(
+            super::wrap("missing permission securityhub:GetFindings now", 20),
+            ["missing permission", "securityhub:GetFindi", "ngs now"]
+        );
+        assert_eq!(super::wrap("", 10), Vec::<String>::new());
     }
 }

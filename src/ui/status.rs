@@ -65,15 +65,7 @@ pub fn health_summary(app: &App) -> Vec<(String, HealthState)> {
         .iter()
         .zip(counts)
         .filter(|(_, n)| *n > 0)
-        .map(|(state, n)| {
-            let symbol = match state {
-                HealthState::Ok => "●",
-                HealthState::NotEnabled => "◌",
-                HealthState::Stale => "◐",
-                _ => "▲",
-            };
-            (format!("{symbol} {n} {}", state.as_str()), *state)
-        })
+        .map(|(state, n)| (format!("{} {n} {}", state.symbol(), state.as_str()), *state))
         .collect()
 }
 

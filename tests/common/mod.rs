@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
+pub mod moto;
+
 use jiff::Timestamp;
 
 use picket::app::Options;

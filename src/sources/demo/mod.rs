@@ -386,12 +386,52 @@ impl DemoFindings {
 
     fn health(&self, now: Timestamp) -> Vec<HealthReport> {
         let mut reports = Vec::new();
+        // The account list, read by the security tooling account (the delegated admin).
+        if let Some(admin) = org::ACCOUNTS.first() {
+            reports.push(HealthReport {
+                key: HealthKey {
+                    account_id: SafeText::line(admin.id),
+                    region: SafeText::line("global"),
+                    service: Service::Organizations,
+                },
+                health: Health {
+                    state: HealthState::Ok,
+                    last_success: Some(now),
+                    message: None,
+                },
+            });
+        }
+        // One minute in five, AWS throttles one account's GuardDuty.
+        let throttling = now.as_second().div_euclid(60) % 5 == 0;
         for account in org::ACCOUNTS {
             for region in account.regions {
                 for service in [Service::GuardDuty, Service::SecurityHub] {
                     let off = service == Service::GuardDuty
                         && (account.name, *region) == org::GUARDDUTY_OFF;
-                    let health = if off {
+                    let denied =
+                        service == Service::SecurityHub && account.name == org::SECURITY_HUB_DENIED;
+                    let throttled = throttling
+                        && service == Service::GuardDuty
+                        && account.name == org::THROTTLED
+                        && Some(region) == account.regions.first();
+                    let health = if denied {
+                        Health {
+                            state: HealthState::AccessDenied,
+                            last_success: None,
+                            message: Some(SafeText::line(&format!(
+                                "missing permission securityhub:GetFindings: arn:aws:sts::{}:assumed-role/picket-read/picket-analyst is not authorized to perform securityhub:GetFindings; add it to the picket-read role",
+                                account.id
+                            ))),
+                        }
+                    } else if throttled {
+                        Health {
+                            state: HealthState::Throttled,
+                            last_success: Some(now - SignedDuration::from_secs(90)),
+                            message: Some(SafeText::line(
+                                "guardduty:ListFindings throttled (TooManyRequestsException); backing off",
+                            )),
+                        }
+                    } else if off {
                         Health {
                             state: HealthState::NotEnabled,
                             last_success: None,

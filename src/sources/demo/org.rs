@@ -74,6 +74,10 @@ pub const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-west-1", "ap-southe
 /// (account name, region) where GuardDuty is switched off: no GuardDuty findings there, and a
 /// "not enabled" health entry.
 pub const GUARDDUTY_OFF: (&str, &str) = ("sandbox-ml", "ap-southeast-2");
+/// The account whose audit role lacks Security Hub read access.
+pub const SECURITY_HUB_DENIED: &str = "sandbox-alice";
+/// The account whose GuardDuty answers are throttled one minute in five.
+pub const THROTTLED: &str = "prod-data";
 
 /// A remote host findings and the trail name: documentation address ranges, made-up places.
 pub struct RemoteHost {
