@@ -107,6 +107,8 @@ pub struct Counts {
 pub struct Budget {
     in_flight: Arc<Semaphore>,
     cap: usize,
+    /// AWS's quotas apply; off for an emulator (`--endpoint-url`), which has none.
+    metered: bool,
     buckets: Mutex<HashMap<BucketKey, Bucket>>,
     counts: Mutex<HashMap<&'static str, Counts>>,
 }
@@ -131,6 +133,19 @@ impl Budget {
         Arc::new(Budget {
             in_flight: Arc::new(Semaphore::new(cap)),
             cap,
+            metered: true,
+            buckets: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Only the in-flight cap, no quotas: for an emulator endpoint, which has none.
+    pub fn unmetered(in_flight: usize) -> Arc<Budget> {
+        let cap = in_flight.max(1);
+        Arc::new(Budget {
+            in_flight: Arc::new(Semaphore::new(cap)),
+            cap,
+            metered: false,
             buckets: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
         })
@@ -142,6 +157,19 @@ impl Budget {
 
     /// Waits for a token of the key's bucket, then for a free slot.
     pub async fn acquire(&self, key: &BucketKey) -> Permit {
+        if self.metered {
+            self.wait_for_token(key).await;
+        }
+        let slot = Arc::clone(&self.in_flight)
+            .acquire_owned()
+            .await
+            // The semaphore lives as long as the budget and is never closed.
+            .unwrap_or_else(|_| unreachable!("the in-flight semaphore is never closed"));
+        lock(&self.counts).entry(key.api).or_default().requests += 1;
+        Permit { _slot: slot }
+    }
+
+    async fn wait_for_token(&self, key: &BucketKey) {
         loop {
             let wait = {
                 let mut buckets = lock(&self.buckets);
@@ -152,17 +180,10 @@ impl Budget {
                     .take(now)
             };
             match wait {
-                None => break,
+                None => return,
                 Some(wait) => tokio::time::sleep(wait).await,
             }
         }
-        let slot = Arc::clone(&self.in_flight)
-            .acquire_owned()
-            .await
-            // The semaphore lives as long as the budget and is never closed.
-            .unwrap_or_else(|_| unreachable!("the in-flight semaphore is never closed"));
-        lock(&self.counts).entry(key.api).or_default().requests += 1;
-        Permit { _slot: slot }
     }
 
     /// AWS accepted a request: an adaptive bucket climbs back towards its ceiling.

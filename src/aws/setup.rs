@@ -304,7 +304,13 @@ pub async fn plan(
         .or_else(|| std::env::var("AWS_PROFILE").ok());
     let mut settings = settings.clone();
     settings.target.profile = profile.clone();
-    let budget = Budget::new(settings.max_in_flight);
+    // AWS's quotas do not apply to an emulator (moto, LocalStack).
+    let emulated = target.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let budget = if emulated {
+        Budget::unmetered(settings.max_in_flight)
+    } else {
+        Budget::new(settings.max_in_flight)
+    };
     let plan = Arc::new(Plan {
         base,
         settings,

@@ -1,6 +1,9 @@
 //! AWS Security Finding Format (Security Hub CSPM) JSON into a [`Finding`].
 
-use serde_json::Value;
+use super::json::{Json, Node};
+
+/// The records' JSON tree (borrowed from the record's text).
+type Value<'a> = Node<'a>;
 
 use super::MapError;
 use super::finding::{
@@ -13,13 +16,15 @@ use super::severity::{Severity, SeverityLabel};
 use super::text::SafeText;
 
 /// Maps one ASFF finding. Fails only without `Id`, `AwsAccountId` or any timestamp.
-pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
-    map_delivered(record, None)
+pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
+    let text = record.to_string();
+    let node = Node::parse(&text).map_err(|_| MapError::NotJson)?;
+    map_node(&node, &text)
 }
 
-/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
-/// kept as the raw record instead of serializing `record` again.
-pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
+/// As [`map_finding`], for a record already parsed from `text` (compact JSON), which is kept as
+/// the raw record.
+pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let id = get_str(record, "Id").ok_or(MapError::Missing("Id"))?;
     let account_id = get_str(record, "AwsAccountId").ok_or(MapError::Missing("AwsAccountId"))?;
     let created_at = get_time(record, "CreatedAt");
@@ -115,7 +120,7 @@ pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapE
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
         facts: read_facts(record),
-        raw: RawRecord::delivered(RecordKind::Asff, record, text),
+        raw: RawRecord::text(RecordKind::Asff, text),
     })
 }
 
@@ -200,8 +205,8 @@ fn read_facts(record: &Value) -> Vec<(SafeText, SafeText)> {
 fn read_resource(resource: &Value) -> Resource {
     let id = get_str(resource, "Id").unwrap_or("");
     let mut details = Vec::new();
-    if let Some(tags) = get(resource, "Tags").and_then(Value::as_object) {
-        for (k, v) in tags {
+    if let Some(tags) = get(resource, "Tags") {
+        for (k, v) in tags.fields() {
             if let Some(v) = v.as_str() {
                 details.push((SafeText::line(&format!("tag {k}")), SafeText::line(v)));
             }
@@ -293,7 +298,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn control() -> Value {
+    fn control() -> serde_json::Value {
         json!({
             "SchemaVersion": "2018-10-08",
             "Id": "arn:aws:securityhub:eu-west-1:111122223333:security-control/S3.8/finding/abc",

@@ -1,6 +1,9 @@
 //! GuardDuty finding JSON (API / S3 export camelCase, or CLI PascalCase) into a [`Finding`].
 
-use serde_json::Value;
+use super::json::{Json, Node};
+
+/// The records' JSON tree (borrowed from the record's text).
+type Value<'a> = Node<'a>;
 
 use super::MapError;
 use super::finding::{
@@ -15,13 +18,15 @@ use super::text::SafeText;
 
 /// Maps one GuardDuty finding. Fails only when the finding cannot be identified or placed in
 /// time; every other missing field degrades to an empty value.
-pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
-    map_delivered(record, None)
+pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
+    let text = record.to_string();
+    let node = Node::parse(&text).map_err(|_| MapError::NotJson)?;
+    map_node(&node, &text)
 }
 
-/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
-/// kept as the raw record instead of serializing `record` again.
-pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
+/// As [`map_finding`], for a record already parsed from `text` (compact JSON), which is kept as
+/// the raw record.
+pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let id = get_str(record, "id").ok_or(MapError::Missing("id"))?;
     let account_id = get_str(record, "accountId").ok_or(MapError::Missing("accountId"))?;
     let kind = get_str(record, "type").ok_or(MapError::Missing("type"))?;
@@ -84,7 +89,7 @@ pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapE
         activity,
         sample,
         facts: service.map(read_facts).unwrap_or_default(),
-        raw: RawRecord::delivered(RecordKind::GuardDuty, record, text),
+        raw: RawRecord::text(RecordKind::GuardDuty, text),
     };
     actor_from_resources(&mut finding);
     Ok(finding)
@@ -348,7 +353,7 @@ mod tests {
     use crate::model::severity::SeverityLabel;
     use serde_json::json;
 
-    fn sample() -> Value {
+    fn sample() -> serde_json::Value {
         json!({
             "accountId": "111122223333", "arn": "arn:aws:guardduty:us-east-1:111122223333:detector/d/finding/f1",
             "createdAt": "2026-01-15T08:00:00.000Z", "updatedAt": "2026-01-15T09:00:00.000Z",

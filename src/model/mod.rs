@@ -45,11 +45,11 @@ pub fn finding_from_raw(raw: &raw::RawRecord) -> Result<Finding, MapError> {
 
 /// Parses and maps one record delivered as compact JSON text, which is kept as its raw record.
 pub fn finding_from_text(kind: raw::RecordKind, text: &str) -> Result<Finding, MapError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| MapError::NotJson)?;
+    let node = json::Node::parse(text).map_err(|_| MapError::NotJson)?;
     match kind {
-        raw::RecordKind::GuardDuty => guardduty::map_delivered(&value, Some(text)),
-        raw::RecordKind::Asff => asff::map_delivered(&value, Some(text)),
-        raw::RecordKind::Ocsf => ocsf::map_delivered(&value, Some(text)),
+        raw::RecordKind::GuardDuty => guardduty::map_node(&node, text),
+        raw::RecordKind::Asff => asff::map_node(&node, text),
+        raw::RecordKind::Ocsf => ocsf::map_node(&node, text),
         raw::RecordKind::Log => Err(MapError::NotAFinding),
     }
 }

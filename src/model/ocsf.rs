@@ -1,7 +1,10 @@
 //! Security Hub (v2) findings in OCSF 1.x — Compliance (2003), Detection (2004), Vulnerability
 //! (2002) findings — into a [`Finding`].
 
-use serde_json::Value;
+use super::json::{Json, Node};
+
+/// The records' JSON tree (borrowed from the record's text).
+type Value<'a> = Node<'a>;
 
 use super::MapError;
 use super::finding::{
@@ -98,13 +101,15 @@ fn read_compliance(compliance: &Value) -> Option<Compliance> {
 }
 
 /// Maps one OCSF finding. Fails without `finding_info.uid`, an account, or any time.
-pub fn map_finding(record: &Value) -> Result<Finding, MapError> {
-    map_delivered(record, None)
+pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
+    let text = record.to_string();
+    let node = Node::parse(&text).map_err(|_| MapError::NotJson)?;
+    map_node(&node, &text)
 }
 
-/// As [`map_finding`]; `text`, when given, is the record as delivered (compact JSON) and is
-/// kept as the raw record instead of serializing `record` again.
-pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapError> {
+/// As [`map_finding`], for a record already parsed from `text` (compact JSON), which is kept as
+/// the raw record.
+pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let info = get(record, "finding_info").ok_or(MapError::Missing("finding_info"))?;
     let uid = get_str(info, "uid").ok_or(MapError::Missing("finding_info.uid"))?;
     let account = path_str(record, &["cloud", "account", "uid"])
@@ -162,7 +167,7 @@ pub fn map_delivered(record: &Value, text: Option<&str>) -> Result<Finding, MapE
         activity: None,
         sample: false,
         facts: Vec::new(),
-        raw: RawRecord::delivered(RecordKind::Ocsf, record, text),
+        raw: RawRecord::text(RecordKind::Ocsf, text),
     };
     for vulnerability in get_array(record, "vulnerabilities") {
         if let Some(cve) = path_str(vulnerability, &["cve", "uid"]) {

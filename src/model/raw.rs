@@ -52,15 +52,6 @@ impl RawRecord {
         Self::plain(kind, value.to_string())
     }
 
-    /// Keeps `text` when the source delivered the record as compact JSON, else `value`
-    /// serialized.
-    pub fn delivered(kind: RecordKind, value: &serde_json::Value, text: Option<&str>) -> Self {
-        match text {
-            Some(text) => Self::text(kind, text),
-            None => Self::json(kind, value),
-        }
-    }
-
     /// Keeps text as delivered (a log message that may or may not be JSON).
     pub fn text(kind: RecordKind, text: &str) -> Self {
         Self::plain(kind, text.into())

@@ -99,6 +99,10 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 fn neutralize(raw: &str, shape: Shape, max_chars: usize) -> Cow<'_, str> {
+    // Most of what AWS sends is short printable ASCII: one pass over the bytes says so.
+    if raw.len() <= max_chars && raw.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(raw);
+    }
     let needs_work = raw.chars().take(max_chars + 1).count() > max_chars
         || raw
             .chars()

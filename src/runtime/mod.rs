@@ -1,7 +1,7 @@
 //! The runtime: one event loop that turns terminal events, source batches and the clock into
 //! messages, runs `update`, carries out the effects and draws when something changed.
 
-mod poller;
+pub mod poller;
 pub mod terminal;
 
 use std::io::{self, Write};

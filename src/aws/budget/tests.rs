@@ -154,3 +154,15 @@ async fn unknown_quotas_adapt_published_ones_stay_at_their_ceiling() {
         .ok();
     assert_eq!(budget.rate(&unknown), Some(5.0), "halved on throttling");
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_emulator_has_no_quotas_only_the_cap() {
+    let budget = Budget::unmetered(32);
+    let hub = key("111", "securityhub:GetFindings");
+    let start = Instant::now();
+    for _ in 0..50 {
+        drop(budget.acquire(&hub).await);
+    }
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(budget.counts()[0].1.requests, 50);
+}
