@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_config::identity::IdentityCache;
-use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use serde::Deserialize;
 
 use super::Track;
@@ -315,15 +315,36 @@ pub async fn assumed(base: &SdkConfig, role_arn: &str, external_id: Option<&str>
     if let Some(id) = external_id {
         provider = provider.external_id(id);
     }
-    let provider = provider.build().await;
+    let provider = RenewEarly(provider.build().await);
     base.to_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
-        .identity_cache(
-            IdentityCache::lazy()
-                .buffer_time(REFRESH_BEFORE_EXPIRY)
-                .build(),
-        )
+        // The SDK's cache renews at a jittered point of its buffer before the expiry it is
+        // given; that expiry is already five minutes early.
+        .identity_cache(IdentityCache::lazy().build())
         .build()
+}
+
+/// Assumed-role credentials that say they expire five minutes before they do, so every cache
+/// renews them in time: a long request never starts with credentials about to lapse.
+#[derive(Debug)]
+struct RenewEarly(aws_config::sts::AssumeRoleProvider);
+
+impl ProvideCredentials for RenewEarly {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let mut credentials = self.0.provide_credentials().await?;
+            let early = credentials
+                .expiry()
+                .and_then(|at| at.checked_sub(REFRESH_BEFORE_EXPIRY));
+            if early.is_some() {
+                *credentials.expiry_mut() = early;
+            }
+            Ok(credentials)
+        })
+    }
 }
 
 #[cfg(test)]
