@@ -298,18 +298,17 @@ impl Track {
     }
 
     /// Learns the account from the shared identity before anything else; a failure there is
-    /// this source's failure too (no account, no answer).
+    /// this source's failure too (no account, no answer). Returns who picket runs as, for the
+    /// status line; an assumed role in a member account is not that.
     pub async fn identify(
         &mut self,
         identity: &setup::Identity,
-    ) -> Result<crate::model::SafeText, HealthReport> {
+    ) -> Result<Option<crate::model::SafeText>, HealthReport> {
         match identity.get().await {
             Ok(caller) => {
                 self.account = caller.account.clone();
-                Ok(SafeText::line(&format!(
-                    "{} · {}",
-                    caller.account, caller.arn
-                )))
+                Ok((!identity.is_assumed_role())
+                    .then(|| SafeText::line(&format!("{} · {}", caller.account, caller.arn))))
             }
             Err(failure) => Err(self.failed(failure)),
         }

@@ -330,7 +330,7 @@ impl SecurityHubSource {
 
     async fn sweep(&mut self, now: Timestamp) -> Batch {
         let identity = match self.track.identify(&self.identity).await {
-            Ok(label) => Some(label),
+            Ok(label) => label,
             Err(health) => {
                 return Batch {
                     health: vec![health],

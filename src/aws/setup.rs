@@ -77,6 +77,11 @@ impl Identity {
         })
     }
 
+    /// Credentials from a role assumed in another account (fan-out), not the caller's own.
+    pub fn is_assumed_role(&self) -> bool {
+        self.role.is_some()
+    }
+
     /// The caller; asked again after a failure (credentials may have been refreshed since).
     pub async fn get(&self) -> Result<Caller, Failure> {
         let mut known = self.known.lock().await;
@@ -400,6 +405,10 @@ impl OrgSource {
             }
         };
         self.track.account = caller.account.clone();
+        let identity = Some(crate::model::SafeText::line(&format!(
+            "{} · {}",
+            caller.account, caller.arn
+        )));
         match org::discover(&self.client, &self.track).await {
             Ok(accounts) => {
                 if self.plan.settings.org.mode == Mode::Fanout {
@@ -408,6 +417,7 @@ impl OrgSource {
                 Batch {
                     accounts: self.directory(&accounts),
                     health: vec![self.track.succeeded(now)],
+                    identity,
                     ..Batch::default()
                 }
             }
@@ -429,6 +439,7 @@ impl OrgSource {
                     Failure::new(failure.kind, format!("{}; {consequence}", failure.message));
                 Batch {
                     health: vec![self.track.failed(failure)],
+                    identity,
                     ..Batch::default()
                 }
             }

@@ -225,11 +225,21 @@ fn draw_cell(
         at = put(buf, at, y, &mark, 2, over(theme.health(health.state)));
         at = put(buf, at, y, " ", 1, over(theme.base));
     }
-    // The oldest last success; "never" as soon as one service has never answered.
-    let oldest: Option<Vec<_>> = services.iter().map(|(_, h)| h.last_success).collect();
-    let since = oldest
-        .and_then(|times| times.into_iter().min())
-        .map_or_else(|| "never".to_string(), |t| age(app.now, t));
+    // The oldest last success; "never" as soon as one service has never answered. A service
+    // not enabled here has nothing to answer.
+    let oldest: Option<Vec<_>> = services
+        .iter()
+        .filter(|(_, h)| h.state != crate::model::health::HealthState::NotEnabled)
+        .map(|(_, h)| h.last_success)
+        .collect();
+    let since = match oldest {
+        Some(times) if times.is_empty() => String::new(),
+        Some(times) => times
+            .into_iter()
+            .min()
+            .map_or_else(String::new, |t| age(app.now, t)),
+        None => "never".to_string(),
+    };
     let room = usize::from((x + CELL_WIDTH - 1).saturating_sub(at));
     let style = worst(&services).map_or(theme.muted, |s| theme.health(s));
     put(buf, at, y, &since, room, over(style.patch(theme.muted)));

@@ -32,9 +32,10 @@ pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
         Some(identity) => format!(" {identity} · {} ", app.org_label),
         None => format!(" {} ", app.org_label),
     };
-    let room = usize::from(area.right().saturating_sub(x));
-    let w = width(&label);
-    if w > 2 && w < room {
+    // Right-aligned; cut (with an ellipsis) rather than dropped when the tabs leave less room.
+    let room = usize::from(area.right().saturating_sub(x)).saturating_sub(1);
+    let w = width(&label).min(room);
+    if w > 8 {
         put(buf, area.right() - w as u16, area.y, &label, w, theme.muted);
     }
 }
