@@ -33,13 +33,10 @@ fn main() {
     let mut app = App::new(Options::default(), now);
     update(&mut app, Msg::Resize(200, 50));
     let mut batches = FindingBatches::new(7, now);
-    let (mut raw_bytes, mut stored_bytes) = (0, 0);
     let mut loaded = 0;
     while loaded < n {
         let findings = batches.next_batch(1_000.min(n - loaded));
         loaded += findings.len();
-        raw_bytes += findings.iter().map(|f| f.raw.len()).sum::<usize>();
-        stored_bytes += findings.iter().map(|f| f.raw.stored_len()).sum::<usize>();
         let accounts = if loaded == findings.len() {
             org.accounts().to_vec()
         } else {
@@ -61,6 +58,9 @@ fn main() {
             app.now,
         )
         .expect("valid filter");
+    // What the store keeps: records are packed when stored.
+    let raw_bytes: usize = app.store.entries().iter().map(|e| e.raw.len()).sum();
+    let stored_bytes: usize = app.store.entries().iter().map(|e| e.raw.stored_len()).sum();
     let rss = status_kib("VmRSS:").unwrap_or(0);
     let peak = status_kib("VmHWM:").unwrap_or(0);
     println!(
