@@ -77,11 +77,28 @@ pub enum CommandLine {
         #[arg(long, value_enum, default_value = "table")]
         format: DoctorFormat,
     },
+    /// List the audit journal of response actions, and verify its hash chain.
+    Audit(AuditArgs),
     /// Show or check the configuration.
     Config {
         #[command(subcommand)]
         action: ConfigAction,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only records this recent: 90m, 24h, 7d.
+    #[arg(long, value_name = "AGE")]
+    pub since: Option<String>,
+    /// Check the hash chain; exit 1 naming the first broken line.
+    #[arg(long)]
+    pub verify: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: DoctorFormat,
+    /// The journal file (default: journal.jsonl in the platform state directory).
+    #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL")]
+    pub journal: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -1,10 +1,12 @@
 //! picket: a keyboard-first terminal UI for live AWS security monitoring.
 
 pub mod app;
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod headless;
+pub mod journal;
 pub mod launch;
 pub mod model;
 pub mod output;

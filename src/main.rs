@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let env = Env::from_process();
     match &cli.command {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
+        Some(CommandLine::Audit(args)) => finish(picket::audit::run(args, &mut std::io::stdout())),
         Some(CommandLine::Doctor { format }) => match prepare(&cli.common, cli.seed, &env) {
             Ok(launch) => doctor(&launch, *format),
             Err(e) => fail(&e),

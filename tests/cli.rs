@@ -313,3 +313,68 @@ fn logs_open_prints_cloudtrail_records() {
     let table = picket(&["logs", "--open", trail.to_str().expect("path")], None);
     assert!(String::from_utf8_lossy(&table.stdout).contains("iam:PutUserPolicy"));
 }
+
+#[test]
+fn audit_lists_the_journal_and_verify_names_an_edited_line() {
+    use picket::journal::{Entry, Journal, Operator, Target, TargetOutcome};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let journal = Journal::at(&path);
+    let now = jiff::Timestamp::now();
+    journal
+        .append(
+            Entry::Intent {
+                action_id: "act-1".into(),
+                operator: Operator {
+                    user: "alice".into(),
+                    principal: None,
+                },
+                action: serde_json::json!({"name": "resolve"}),
+                targets: vec![Target {
+                    finding: "f-1\u{1b}[31m".into(),
+                    account: "111122223333".into(),
+                    region: "us-east-1".into(),
+                }],
+                reason: "duplicate\u{202e}".into(),
+            },
+            now,
+        )
+        .expect("intent");
+    journal
+        .append(
+            Entry::Outcome {
+                action_id: "act-1".into(),
+                results: vec![TargetOutcome {
+                    finding: "f-1".into(),
+                    ok: true,
+                    error: None,
+                    request_id: Some("r-1".into()),
+                }],
+            },
+            now,
+        )
+        .expect("outcome");
+    let file = path.to_str().expect("utf-8 path");
+
+    let verified = picket(&["audit", "--journal", file, "--verify"], None);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    assert!(String::from_utf8_lossy(&verified.stdout).contains("2 records, chain intact"));
+
+    let listed = picket(&["audit", "--journal", file, "--since", "24h"], None);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("resolve on 1 findings: duplicate"), "{text}");
+    assert!(text.contains("1 done"), "{text}");
+    assert!(!text.contains('\u{202e}') && !text.contains('\u{1b}'), "sanitized: {text}");
+
+    let json = picket(&["audit", "--journal", file, "--format", "json"], None);
+    let records: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(records.as_array().map(Vec::len), Some(2));
+
+    let edited = std::fs::read_to_string(&path)
+        .expect("read")
+        .replacen("duplicate", "nothing", 1);
+    std::fs::write(&path, edited).expect("write");
+    let broken = picket(&["audit", "--journal", file, "--verify"], None);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(stderr(&broken).contains("line 1:"), "{}", stderr(&broken));
+}

@@ -1,0 +1,138 @@
+//! `picket audit`: the journal of response actions, listed and verified.
+
+use std::io::Write;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::cli::{AuditArgs, DoctorFormat};
+use crate::journal::{Entry, Journal, Record};
+use crate::model::text::clean_line;
+
+/// Exit status when the chain is broken.
+pub const BROKEN: u8 = 1;
+/// Exit status for a usage error.
+pub const USAGE: u8 = 2;
+
+/// `90m`, `24h`, `7d`, or anything `SignedDuration` reads (`1h 30m`).
+pub fn parse_age(text: &str) -> Result<SignedDuration, String> {
+    let text = text.trim();
+    if let Some(days) = text.strip_suffix('d')
+        && let Ok(days) = days.trim().parse::<i64>()
+    {
+        return Ok(SignedDuration::from_hours(days.saturating_mul(24)));
+    }
+    text.parse::<SignedDuration>()
+        .map_err(|_| format!("--since: '{text}' is not an age like 90m, 24h or 7d"))
+}
+
+pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
+    let path = args
+        .journal
+        .clone()
+        .or_else(crate::journal::default_path)
+        .ok_or((
+            USAGE,
+            "no state directory for the journal; pass --journal PATH".to_string(),
+        ))?;
+    let journal = Journal::at(path);
+    if args.verify {
+        let count = journal
+            .verify()
+            .map_err(|broken| (BROKEN, format!("{}: {broken}", journal.path().display())))?;
+        let _ = writeln!(
+            out,
+            "{}: {count} records, chain intact",
+            journal.path().display()
+        );
+        return Ok(());
+    }
+    let since = match &args.since {
+        Some(age) => Some(Timestamp::now() - parse_age(age).map_err(|e| (USAGE, e))?),
+        None => None,
+    };
+    let records: Vec<Record> = journal
+        .read()
+        .map_err(|e| (BROKEN, e))?
+        .into_iter()
+        .filter(|r| since.is_none_or(|t| r.time >= t))
+        .collect();
+    let written = match args.format {
+        DoctorFormat::Json => serde_json::to_string_pretty(&records)
+            .map_err(|e| (BROKEN, e.to_string()))
+            .map(|json| writeln!(out, "{json}")),
+        DoctorFormat::Table => Ok(table(&records, out)),
+    }?;
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err((BROKEN, e.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// One line per record; text the analyst or AWS wrote is sanitized.
+fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<5} {:<20} {:<8} {:<10} {:<14} DETAIL",
+        "SEQ", "TIME", "KIND", "ACTION", "WHO"
+    )?;
+    for record in records {
+        let time = record.time.strftime("%Y-%m-%d %H:%M:%S").to_string();
+        let id = short(record.entry.action_id());
+        let (kind, who, detail) = match &record.entry {
+            Entry::Intent {
+                operator,
+                action,
+                targets,
+                reason,
+                ..
+            } => {
+                let name = action
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("action");
+                (
+                    "intent",
+                    operator.user.clone(),
+                    format!("{name} on {} findings: {reason}", targets.len()),
+                )
+            }
+            Entry::Outcome { results, .. } => {
+                let ok = results.iter().filter(|r| r.ok).count();
+                let failed: Vec<String> = results
+                    .iter()
+                    .filter(|r| !r.ok)
+                    .map(|r| format!("{}: {}", r.finding, r.error.as_deref().unwrap_or("failed")))
+                    .collect();
+                let detail = if failed.is_empty() {
+                    format!("{ok} done")
+                } else {
+                    format!("{ok} done, {} failed ({})", failed.len(), failed.join("; "))
+                };
+                ("outcome", String::new(), detail)
+            }
+        };
+        let line = format!(
+            "{:<5} {:<20} {:<8} {:<10} {:<14} {}",
+            record.seq, time, kind, id, who, detail
+        );
+        writeln!(out, "{}", clean_line(&line, 1000))?;
+    }
+    Ok(())
+}
+
+fn short(id: &str) -> String {
+    id.chars().take(10).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_in_the_usual_forms() {
+        assert_eq!(parse_age("24h"), Ok(SignedDuration::from_hours(24)));
+        assert_eq!(parse_age("7d"), Ok(SignedDuration::from_hours(168)));
+        assert_eq!(parse_age("90m"), Ok(SignedDuration::from_mins(90)));
+        assert!(parse_age("yesterday").is_err());
+    }
+}
