@@ -364,7 +364,10 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(text.contains("resolve on 1 findings: duplicate"), "{text}");
     assert!(text.contains("1 done"), "{text}");
-    assert!(!text.contains('\u{202e}') && !text.contains('\u{1b}'), "sanitized: {text}");
+    assert!(
+        !text.contains('\u{202e}') && !text.contains('\u{1b}'),
+        "sanitized: {text}"
+    );
 
     let json = picket(&["audit", "--journal", file, "--format", "json"], None);
     let records: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
