@@ -1,5 +1,6 @@
 //! picket: a keyboard-first terminal UI for live AWS security monitoring.
 
+pub mod actions;
 pub mod app;
 pub mod audit;
 pub mod aws;

@@ -2,6 +2,7 @@
 //! Security Hub and CloudWatch Logs. SDK types never leave this module: findings come out of
 //! the raw API responses through the same mappers as files, errors come out as health.
 
+pub mod actions;
 pub mod budget;
 pub mod doctor;
 pub mod errors;

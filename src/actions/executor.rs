@@ -1,0 +1,107 @@
+//! Carries out an acknowledged plan: refuses in read-only mode (the second wall, whatever the
+//! UI shows), journals the intent before the first call (and refuses when it cannot), sends the
+//! calls, journals every target's outcome.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use jiff::Timestamp;
+
+use super::{Acknowledged, Call, Plan, Target};
+use crate::journal::{self, Entry, Journal, Operator, TargetOutcome};
+
+/// Where calls go: AWS through the SDK, the demo organization, or a test double.
+pub trait Backend: Send + Sync {
+    /// Sends one call; answers one outcome per target of the call.
+    fn send<'a>(
+        &'a self,
+        call: &'a Call,
+        targets: &'a [Target],
+    ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>>;
+}
+
+pub struct Executor {
+    journal: Journal,
+    read_only: bool,
+    operator: Operator,
+    backend: Box<dyn Backend>,
+}
+
+/// Every target of a call failed the same way.
+pub fn all_failed(call: &Call, targets: &[Target], error: &str) -> Vec<TargetOutcome> {
+    call.targets
+        .iter()
+        .map(|&i| TargetOutcome {
+            finding: targets[i].finding.clone(),
+            ok: false,
+            error: Some(error.to_string()),
+            request_id: None,
+        })
+        .collect()
+}
+
+impl Executor {
+    pub fn new(
+        journal: Journal,
+        read_only: bool,
+        operator: Operator,
+        backend: Box<dyn Backend>,
+    ) -> Executor {
+        Executor {
+            journal,
+            read_only,
+            operator,
+            backend,
+        }
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Runs the plan. The acknowledgement is consumed: one approval, one execution.
+    pub async fn execute(
+        &self,
+        plan: &Plan,
+        _acknowledged: Acknowledged,
+        action_id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<TargetOutcome>, String> {
+        if self.read_only {
+            return Err("read-only: picket makes no changes in AWS in this session".into());
+        }
+        let intent = Entry::Intent {
+            action_id: action_id.to_string(),
+            operator: self.operator.clone(),
+            action: serde_json::to_value(&plan.action).map_err(|e| e.to_string())?,
+            targets: plan
+                .targets
+                .iter()
+                .map(|t| journal::Target {
+                    finding: t.finding.clone(),
+                    account: t.account.clone(),
+                    region: t.region.clone(),
+                })
+                .collect(),
+            reason: plan.reason.clone(),
+        };
+        self.journal.append(intent, now).map_err(|e| {
+            format!("nothing was sent: the journal could not record the action: {e}")
+        })?;
+        let mut results = Vec::with_capacity(plan.targets.len());
+        for call in &plan.calls {
+            results.extend(self.backend.send(call, &plan.targets).await);
+        }
+        let outcome = Entry::Outcome {
+            action_id: action_id.to_string(),
+            results: results.clone(),
+        };
+        // The calls were made: a journal failure now is reported, not a reason to hide them.
+        if let Err(e) = self.journal.append(outcome, Timestamp::now()) {
+            return Err(format!(
+                "the action ran but its outcome could not be journaled ({e}); `picket audit` will show it as outcome unknown"
+            ));
+        }
+        Ok(results)
+    }
+}

@@ -1,0 +1,372 @@
+//! Response actions as data. An [`Action`] on a set of [`Target`]s becomes a [`Plan`]: the exact
+//! API calls, chunked as the APIs require, with their parameters. That is what the confirmation
+//! shows and what the executor sends, so what the analyst approves is what reaches AWS.
+//!
+//! Nothing is sent without an [`Acknowledged`], which only [`acknowledge`] makes, with the rule
+//! scaled to the blast radius: a reversible action on at most ten findings outside production is
+//! confirmed with `y`; anything else needs a typed token (the number of findings, or the account
+//! name when there is one account) and a reason.
+
+pub mod executor;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::model::finding::Verification;
+use crate::model::health::Service;
+use crate::model::{Finding, SeverityLabel, Workflow};
+
+/// Security Hub BatchUpdateFindings takes at most 100 findings per call.
+pub const SECURITY_HUB_CHUNK: usize = 100;
+/// GuardDuty ArchiveFindings, UnarchiveFindings, UpdateFindingsFeedback: at most 50.
+pub const GUARDDUTY_CHUNK: usize = 50;
+/// More findings than this, or any production account, or an irreversible action, needs a
+/// typed token.
+pub const QUICK_CONFIRM_LIMIT: usize = 10;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Action {
+    /// Security Hub workflow status; a note is required for RESOLVED and SUPPRESSED.
+    SetWorkflow {
+        status: Workflow,
+        note: Option<String>,
+    },
+    AddNote {
+        text: String,
+    },
+    SetVerification {
+        state: Verification,
+    },
+    SetSeverity {
+        label: SeverityLabel,
+    },
+    /// GuardDuty archive (the administrator account can; members cannot).
+    Archive,
+    Unarchive,
+    Feedback {
+        useful: bool,
+        comment: Option<String>,
+    },
+}
+
+impl Action {
+    pub fn service(&self) -> Service {
+        match self {
+            Action::Archive | Action::Unarchive | Action::Feedback { .. } => Service::GuardDuty,
+            _ => Service::SecurityHub,
+        }
+    }
+
+    /// Whether picket can put things back as they were (undo).
+    pub fn reversible(&self) -> bool {
+        matches!(
+            self,
+            Action::SetWorkflow { .. }
+                | Action::SetVerification { .. }
+                | Action::SetSeverity { .. }
+                | Action::Archive
+                | Action::Unarchive
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Action::SetWorkflow { status, .. } => format!("set workflow {}", status.as_str()),
+            Action::AddNote { .. } => "add a note".into(),
+            Action::SetVerification { state } => format!("mark {}", state.as_str()),
+            Action::SetSeverity { label } => format!("set severity {}", label.as_str()),
+            Action::Archive => "archive".into(),
+            Action::Unarchive => "unarchive".into(),
+            Action::Feedback { useful: true, .. } => "feedback: useful".into(),
+            Action::Feedback { useful: false, .. } => "feedback: not useful".into(),
+        }
+    }
+}
+
+/// A finding an action touches, with the identifiers its API needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// picket's id (GuardDuty's own id for GuardDuty findings).
+    pub finding: String,
+    pub account: String,
+    pub region: String,
+    pub production: bool,
+    /// Security Hub: the finding's `Id` and `ProductArn`.
+    pub hub_id: Option<String>,
+    pub product_arn: Option<String>,
+    /// GuardDuty: the detector that owns the finding.
+    pub detector: Option<String>,
+}
+
+impl Target {
+    /// The identifiers, read from the finding's raw record.
+    pub fn of(finding: &Finding, production: bool) -> Target {
+        let raw = finding.raw.parse().unwrap_or_default();
+        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+        let (hub_id, product_arn, detector) = match finding.raw.kind() {
+            crate::model::raw::RecordKind::Asff => {
+                (text(raw.get("Id")), text(raw.get("ProductArn")), None)
+            }
+            crate::model::raw::RecordKind::Ocsf => (
+                text(raw.pointer("/finding_info/uid")),
+                text(raw.pointer("/metadata/product/uid")),
+                None,
+            ),
+            crate::model::raw::RecordKind::GuardDuty | crate::model::raw::RecordKind::Log => {
+                // Security Hub knows a GuardDuty finding by its ARN, under GuardDuty's product.
+                let arn = text(raw.get("arn"));
+                let partition = arn
+                    .as_deref()
+                    .and_then(|a| a.split(':').nth(1))
+                    .unwrap_or("aws")
+                    .to_string();
+                (
+                    arn,
+                    Some(format!(
+                        "arn:{partition}:securityhub:{}::product/aws/guardduty",
+                        finding.region.as_str()
+                    )),
+                    text(raw.pointer("/service/detectorId")),
+                )
+            }
+        };
+        Target {
+            finding: finding.id.to_string(),
+            account: finding.account_id.to_string(),
+            region: finding.region.to_string(),
+            production,
+            hub_id,
+            product_arn,
+            detector,
+        }
+    }
+}
+
+/// One API call of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Call {
+    pub account: String,
+    pub region: String,
+    /// The IAM action (`securityhub:BatchUpdateFindings`).
+    pub api: &'static str,
+    /// The request's parameters, as sent.
+    pub params: serde_json::Value,
+    /// Indices into the plan's targets.
+    pub targets: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    pub action: Action,
+    pub targets: Vec<Target>,
+    pub calls: Vec<Call>,
+    /// Who the note names, and why (Security Hub notes written by picket say both).
+    pub operator: String,
+    pub reason: String,
+}
+
+impl Plan {
+    pub fn production(&self) -> bool {
+        self.targets.iter().any(|t| t.production)
+    }
+
+    /// The accounts touched, sorted.
+    pub fn accounts(&self) -> Vec<&str> {
+        let mut accounts: Vec<&str> = self.targets.iter().map(|t| t.account.as_str()).collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        accounts
+    }
+
+    /// Whether `y` is enough, or a typed token and a reason are needed.
+    pub fn needs_token(&self) -> bool {
+        self.production() || self.targets.len() > QUICK_CONFIRM_LIMIT || !self.action.reversible()
+    }
+}
+
+/// The note text picket writes: the analyst's words, then who and why.
+fn signed_note(text: &str, operator: &str, reason: &str) -> String {
+    let mut note = format!("{text} — {operator} via picket");
+    if !reason.is_empty() {
+        note.push_str(&format!(" ({reason})"));
+    }
+    note
+}
+
+/// Plans `action` on `targets`: calls grouped by account and region, chunked as the API
+/// requires. Fails with a sentence when the action cannot apply (a missing note, a finding
+/// without the identifiers its API needs).
+pub fn plan(
+    action: Action,
+    targets: Vec<Target>,
+    operator: &str,
+    reason: &str,
+) -> Result<Plan, String> {
+    if targets.is_empty() {
+        return Err("no finding selected".into());
+    }
+    if let Action::SetWorkflow { status, note } = &action
+        && matches!(status, Workflow::Resolved | Workflow::Suppressed)
+        && note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(format!("{} needs a note saying why", status.as_str()));
+    }
+    let mut groups: std::collections::BTreeMap<(String, String, String), Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (i, target) in targets.iter().enumerate() {
+        let scope = match action.service() {
+            Service::GuardDuty => target
+                .detector
+                .clone()
+                .ok_or_else(|| format!("{} is not a GuardDuty finding", target.finding))?,
+            _ => {
+                if target.hub_id.is_none() || target.product_arn.is_none() {
+                    return Err(format!(
+                        "{} has no Security Hub identifiers",
+                        target.finding
+                    ));
+                }
+                String::new()
+            }
+        };
+        groups
+            .entry((target.account.clone(), target.region.clone(), scope))
+            .or_default()
+            .push(i);
+    }
+    let mut calls = Vec::new();
+    for ((account, region, detector), members) in groups {
+        let chunk = match action.service() {
+            Service::GuardDuty => GUARDDUTY_CHUNK,
+            _ => SECURITY_HUB_CHUNK,
+        };
+        for part in members.chunks(chunk) {
+            let (api, params) = request(&action, &targets, part, &detector, operator, reason);
+            calls.push(Call {
+                account: account.clone(),
+                region: region.clone(),
+                api,
+                params,
+                targets: part.to_vec(),
+            });
+        }
+    }
+    Ok(Plan {
+        action,
+        targets,
+        calls,
+        operator: operator.to_string(),
+        reason: reason.to_string(),
+    })
+}
+
+fn request(
+    action: &Action,
+    targets: &[Target],
+    part: &[usize],
+    detector: &str,
+    operator: &str,
+    reason: &str,
+) -> (&'static str, serde_json::Value) {
+    let finding_ids: Vec<&str> = part.iter().map(|&i| targets[i].finding.as_str()).collect();
+    let identifiers: Vec<serde_json::Value> = part
+        .iter()
+        .map(|&i| json!({"Id": targets[i].hub_id, "ProductArn": targets[i].product_arn}))
+        .collect();
+    let note = |text: &str| json!({"Text": signed_note(text, operator, reason), "UpdatedBy": format!("picket/{operator}")});
+    match action {
+        Action::SetWorkflow { status, note: text } => {
+            let mut params =
+                json!({"FindingIdentifiers": identifiers, "Workflow": {"Status": status.as_str()}});
+            if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
+                params["Note"] = note(text);
+            }
+            ("securityhub:BatchUpdateFindings", params)
+        }
+        Action::AddNote { text } => (
+            "securityhub:BatchUpdateFindings",
+            json!({"FindingIdentifiers": identifiers, "Note": note(text)}),
+        ),
+        Action::SetVerification { state } => (
+            "securityhub:BatchUpdateFindings",
+            json!({"FindingIdentifiers": identifiers, "VerificationState": state.as_str()}),
+        ),
+        Action::SetSeverity { label } => (
+            "securityhub:BatchUpdateFindings",
+            json!({"FindingIdentifiers": identifiers, "Severity": {"Label": label.as_str()}}),
+        ),
+        Action::Archive => (
+            "guardduty:ArchiveFindings",
+            json!({"DetectorId": detector, "FindingIds": finding_ids}),
+        ),
+        Action::Unarchive => (
+            "guardduty:UnarchiveFindings",
+            json!({"DetectorId": detector, "FindingIds": finding_ids}),
+        ),
+        Action::Feedback { useful, comment } => {
+            let mut params = json!({"DetectorId": detector, "FindingIds": finding_ids,
+                "Feedback": if *useful { "USEFUL" } else { "NOT_USEFUL" }});
+            if let Some(comment) = comment {
+                params["Comments"] = json!(signed_note(comment, operator, reason));
+            }
+            ("guardduty:UpdateFindingsFeedback", params)
+        }
+    }
+}
+
+/// Proof that the analyst approved a plan; only [`acknowledge`] makes one.
+#[derive(Debug)]
+pub struct Acknowledged {
+    _private: (),
+}
+
+/// What the analyst answered in the confirmation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// `y` pressed (enough for small, reversible, non-production actions).
+    pub yes: bool,
+    /// What was typed as the token.
+    pub token: String,
+    pub reason: String,
+}
+
+/// The token a plan asks for: the number of findings, or the account's name (or id) when
+/// there is a single account.
+pub fn expected_tokens(plan: &Plan, account_name: impl Fn(&str) -> String) -> Vec<String> {
+    let mut tokens = vec![plan.targets.len().to_string()];
+    if let [account] = plan.accounts()[..] {
+        tokens.push(account.to_string());
+        tokens.push(account_name(account));
+    }
+    tokens
+}
+
+/// Checks the answer against the plan's blast radius.
+pub fn acknowledge(
+    plan: &Plan,
+    answer: &Answer,
+    account_name: impl Fn(&str) -> String,
+) -> Result<Acknowledged, String> {
+    if !plan.needs_token() {
+        return if answer.yes {
+            Ok(Acknowledged { _private: () })
+        } else {
+            Err("not confirmed".into())
+        };
+    }
+    let tokens = expected_tokens(plan, account_name);
+    if !tokens.iter().any(|t| t == answer.token.trim()) {
+        return Err(format!(
+            "type {} to confirm",
+            tokens.first().map(String::as_str).unwrap_or("the count")
+        ));
+    }
+    if answer.reason.trim().is_empty() {
+        return Err("a reason is required".into());
+    }
+    Ok(Acknowledged { _private: () })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,152 @@
+use super::*;
+
+fn target(n: usize, account: &str, production: bool) -> Target {
+    Target {
+        finding: format!("f-{n}"),
+        account: account.into(),
+        region: "us-east-1".into(),
+        production,
+        hub_id: Some(format!(
+            "arn:aws:securityhub:us-east-1:{account}:finding/f-{n}"
+        )),
+        product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
+        detector: Some("d1".into()),
+    }
+}
+
+fn targets(n: usize, account: &str, production: bool) -> Vec<Target> {
+    (0..n).map(|i| target(i, account, production)).collect()
+}
+
+fn resolve() -> Action {
+    Action::SetWorkflow {
+        status: Workflow::Resolved,
+        note: Some("patched".into()),
+    }
+}
+
+#[test]
+fn security_hub_calls_hold_100_findings_guardduty_calls_50() {
+    let hub = plan(resolve(), targets(250, "111", false), "alice", "ticket 42").expect("plan");
+    let sizes: Vec<usize> = hub.calls.iter().map(|c| c.targets.len()).collect();
+    assert_eq!(sizes, [100, 100, 50]);
+    assert_eq!(hub.calls[0].api, "securityhub:BatchUpdateFindings");
+    assert_eq!(hub.calls[0].params["Workflow"]["Status"], "RESOLVED");
+    assert_eq!(
+        hub.calls[0].params["Note"]["Text"], "patched — alice via picket (ticket 42)",
+        "notes name the operator and the reason"
+    );
+    let gd = plan(Action::Archive, targets(120, "111", false), "alice", "").expect("plan");
+    let sizes: Vec<usize> = gd.calls.iter().map(|c| c.targets.len()).collect();
+    assert_eq!(sizes, [50, 50, 20]);
+    assert_eq!(gd.calls[0].params["DetectorId"], "d1");
+}
+
+#[test]
+fn calls_are_grouped_by_account_and_region() {
+    let mut all = targets(3, "111", false);
+    all.extend(targets(2, "222", false));
+    all[1].region = "eu-west-1".into();
+    let planned = plan(resolve(), all, "alice", "").expect("plan");
+    let scopes: Vec<(&str, &str, usize)> = planned
+        .calls
+        .iter()
+        .map(|c| (c.account.as_str(), c.region.as_str(), c.targets.len()))
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            ("111", "eu-west-1", 1),
+            ("111", "us-east-1", 2),
+            ("222", "us-east-1", 2)
+        ]
+    );
+}
+
+#[test]
+fn resolving_or_suppressing_needs_a_note() {
+    for status in [Workflow::Resolved, Workflow::Suppressed] {
+        let action = Action::SetWorkflow { status, note: None };
+        assert!(plan(action, targets(1, "111", false), "alice", "").is_err());
+    }
+    let notified = Action::SetWorkflow {
+        status: Workflow::Notified,
+        note: None,
+    };
+    assert!(plan(notified, targets(1, "111", false), "alice", "").is_ok());
+}
+
+#[test]
+fn a_small_reversible_change_outside_production_is_confirmed_with_y() {
+    let small = plan(resolve(), targets(3, "111", false), "alice", "").expect("plan");
+    assert!(!small.needs_token());
+    let name = |id: &str| format!("name-{id}");
+    assert!(acknowledge(&small, &Answer::default(), name).is_err());
+    let yes = Answer {
+        yes: true,
+        ..Answer::default()
+    };
+    assert!(acknowledge(&small, &yes, name).is_ok());
+}
+
+#[test]
+fn production_bulk_or_irreversible_needs_a_typed_token_and_a_reason() {
+    let name = |id: &str| format!("name-{id}");
+    let yes = Answer {
+        yes: true,
+        ..Answer::default()
+    };
+    let cases = [
+        plan(resolve(), targets(3, "111", true), "alice", "").expect("production"),
+        plan(resolve(), targets(11, "111", false), "alice", "").expect("bulk"),
+        plan(
+            Action::AddNote { text: "x".into() },
+            targets(1, "111", false),
+            "alice",
+            "",
+        )
+        .expect("irreversible"),
+    ];
+    for planned in &cases {
+        assert!(planned.needs_token());
+        assert!(acknowledge(planned, &yes, name).is_err(), "y is not enough");
+        let count = planned.targets.len().to_string();
+        let no_reason = Answer {
+            token: count.clone(),
+            ..Answer::default()
+        };
+        assert!(
+            acknowledge(planned, &no_reason, name).is_err(),
+            "a reason is required"
+        );
+        let by_count = Answer {
+            token: count,
+            reason: "confirmed with the owner".into(),
+            ..Answer::default()
+        };
+        assert!(acknowledge(planned, &by_count, name).is_ok());
+        let by_name = Answer {
+            token: "name-111".into(),
+            reason: "confirmed with the owner".into(),
+            ..Answer::default()
+        };
+        assert!(acknowledge(planned, &by_name, name).is_ok());
+        let wrong = Answer {
+            token: "12345".into(),
+            reason: "r".into(),
+            ..Answer::default()
+        };
+        assert!(acknowledge(planned, &wrong, name).is_err());
+    }
+}
+
+#[test]
+fn findings_without_the_api_identifiers_are_refused_by_name() {
+    let mut no_hub = target(1, "111", false);
+    no_hub.hub_id = None;
+    let err = plan(resolve(), vec![no_hub], "alice", "").expect_err("refused");
+    assert!(err.contains("f-1"), "{err}");
+    let mut no_detector = target(2, "111", false);
+    no_detector.detector = None;
+    assert!(plan(Action::Archive, vec![no_detector], "alice", "").is_err());
+}

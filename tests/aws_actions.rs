@@ -1,0 +1,324 @@
+//! Response actions against aws-smithy-mocks: the exact requests (chunks of 100 for Security
+//! Hub, 50 for GuardDuty), partial failures and AccessDenied mid-batch reported per finding,
+//! and the executor's walls: read-only refuses, and nothing is sent unless the intent is
+//! journaled first.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_smithy_mocks::{MockResponse, RuleMode, mock, mock_client};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::http::StatusCode;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::retry::RetryConfig;
+use serde_json::json;
+
+use picket::actions::executor::{Backend, Executor};
+use picket::actions::{Action, Answer, Plan, Target, acknowledge, plan};
+use picket::aws::actions::AwsBackend;
+use picket::aws::budget::Budget;
+use picket::journal::{Entry, Journal, Operator, TargetOutcome};
+use picket::model::Workflow;
+
+fn target(n: usize) -> Target {
+    Target {
+        finding: format!("f-{n}"),
+        account: "111122223333".into(),
+        region: "us-east-1".into(),
+        production: false,
+        hub_id: Some(format!("hub-{n}")),
+        product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
+        detector: Some("d1".into()),
+    }
+}
+
+fn response(status: u16, body: serde_json::Value) -> HttpResponse {
+    let mut response = HttpResponse::new(
+        StatusCode::try_from(status).expect("status"),
+        SdkBody::from(body.to_string()),
+    );
+    if let Some(code) = body.get("__type").and_then(|c| c.as_str()) {
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", code.to_string());
+    }
+    response
+        .headers_mut()
+        .insert("content-type", "application/json");
+    response
+}
+
+/// An acknowledged run of `planned` through `backend`.
+async fn run(planned: &Plan, backend: Box<dyn Backend>, journal: Journal) -> Vec<TargetOutcome> {
+    let executor = Executor::new(journal, false, Operator::local(None), backend);
+    let answer = if planned.needs_token() {
+        Answer {
+            token: planned.targets.len().to_string(),
+            reason: "test".into(),
+            ..Answer::default()
+        }
+    } else {
+        Answer {
+            yes: true,
+            ..Answer::default()
+        }
+    };
+    let ack = acknowledge(planned, &answer, |id| id.to_string()).expect("acknowledged");
+    executor
+        .execute(planned, ack, "act-1", jiff::Timestamp::now())
+        .await
+        .expect("executed")
+}
+
+fn unused_guardduty() -> aws_sdk_guardduty::Client {
+    let none = mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| {
+        aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput::builder()
+            .set_detector_ids(Some(vec![]))
+            .build()
+    });
+    mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&none])
+}
+
+fn unused_hub() -> aws_sdk_securityhub::Client {
+    let none = mock!(aws_sdk_securityhub::Client::get_findings)
+        .then_http_response(|| response(200, json!({"Findings": []})));
+    mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&none])
+}
+
+#[tokio::test]
+async fn security_hub_updates_go_in_hundreds_and_report_each_finding() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let update = mock!(aws_sdk_securityhub::Client::batch_update_findings).then_compute_response(
+        move |r| {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            let ids: Vec<&str> = r
+                .finding_identifiers()
+                .iter()
+                .filter_map(|f| f.id())
+                .collect();
+            assert!(ids.len() <= 100);
+            assert_eq!(
+                r.workflow().and_then(|w| w.status()).map(|s| s.as_str()),
+                Some("RESOLVED")
+            );
+            let note = r
+                .note()
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_string();
+            assert!(note.starts_with("patched — "), "{note}");
+            match n {
+                // The second chunk: one finding was not processed.
+                1 => MockResponse::Http(response(
+                    200,
+                    json!({"ProcessedFindings": [], "UnprocessedFindings": [{
+                        "FindingIdentifier": {"Id": ids[0], "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub"},
+                        "ErrorCode": "FindingNotFound", "ErrorMessage": "no such finding"}]}),
+                )),
+                // The third: the role lost its permission mid-batch.
+                2 => MockResponse::Http(response(
+                    400,
+                    json!({"__type": "AccessDeniedException", "Message": "not authorized to perform securityhub:BatchUpdateFindings"}),
+                )),
+                _ => MockResponse::Http(response(
+                    200,
+                    json!({"ProcessedFindings": [], "UnprocessedFindings": []}),
+                )),
+            }
+        },
+    );
+    let hub = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&update], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
+    let targets: Vec<Target> = (0..250).map(target).collect();
+    let planned = plan(
+        Action::SetWorkflow {
+            status: Workflow::Resolved,
+            note: Some("patched".into()),
+        },
+        targets,
+        "alice",
+        "ticket 42",
+    )
+    .expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = Journal::at(dir.path().join("journal.jsonl"));
+    let results = run(&planned, Box::new(backend), Journal::at(journal.path())).await;
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "250 findings: 100 + 100 + 50"
+    );
+    assert_eq!(results.len(), 250);
+    let failed: Vec<&TargetOutcome> = results.iter().filter(|r| !r.ok).collect();
+    assert_eq!(failed.len(), 51);
+    assert_eq!(failed[0].finding, "f-100");
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("FindingNotFound"))
+    );
+    assert!(
+        failed[1..].iter().all(|r| r
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("securityhub:BatchUpdateFindings"))),
+        "{:?}",
+        failed[1]
+    );
+    let records = journal.read().expect("journal");
+    assert_eq!(records.len(), 2);
+    assert!(matches!(records[0].entry, Entry::Intent { .. }));
+    assert!(matches!(&records[1].entry, Entry::Outcome { results, .. } if results.len() == 250));
+}
+
+#[tokio::test]
+async fn guardduty_archives_go_in_fifties_with_the_detector() {
+    let archive = mock!(aws_sdk_guardduty::Client::archive_findings).then_compute_output(|r| {
+        assert_eq!(r.detector_id(), Some("d1"));
+        assert!(r.finding_ids().len() <= 50);
+        aws_sdk_guardduty::operation::archive_findings::ArchiveFindingsOutput::builder().build()
+    });
+    let gd = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&archive], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(unused_hub(), gd, Budget::new(8));
+    let planned = plan(
+        Action::Archive,
+        (0..120).map(target).collect(),
+        "alice",
+        "dup",
+    )
+    .expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j.jsonl")),
+    )
+    .await;
+    assert_eq!(archive.num_calls(), 3, "120 findings: 50 + 50 + 20");
+    assert!(results.iter().all(|r| r.ok));
+}
+
+/// A backend that counts calls and checks the intent is already journaled.
+struct Watching {
+    journal: std::path::PathBuf,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Backend for Watching {
+    fn send<'a>(
+        &'a self,
+        call: &'a picket::actions::Call,
+        targets: &'a [Target],
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let records = Journal::at(&self.journal).read().expect("journal");
+            assert!(
+                matches!(records.last().map(|r| &r.entry), Some(Entry::Intent { .. })),
+                "the intent is journaled before the first call"
+            );
+            call.targets
+                .iter()
+                .map(|&i| TargetOutcome {
+                    finding: targets[i].finding.clone(),
+                    ok: true,
+                    error: None,
+                    request_id: None,
+                })
+                .collect()
+        })
+    }
+}
+
+fn small_plan() -> Plan {
+    plan(
+        Action::SetWorkflow {
+            status: Workflow::Notified,
+            note: None,
+        },
+        (0..3).map(target).collect(),
+        "alice",
+        "",
+    )
+    .expect("plan")
+}
+
+#[tokio::test]
+async fn the_intent_is_journaled_before_anything_is_sent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let backend = Watching {
+        journal: path.clone(),
+        calls: Arc::clone(&calls),
+    };
+    let results = run(&small_plan(), Box::new(backend), Journal::at(&path)).await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(results.len(), 3);
+    assert_eq!(Journal::at(&path).verify(), Ok(2));
+}
+
+#[tokio::test]
+async fn read_only_refuses_in_the_executor_whatever_was_acknowledged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let backend = Watching {
+        journal: path.clone(),
+        calls: Arc::clone(&calls),
+    };
+    let executor = Executor::new(
+        Journal::at(&path),
+        true,
+        Operator::local(None),
+        Box::new(backend),
+    );
+    let planned = small_plan();
+    let yes = Answer {
+        yes: true,
+        ..Answer::default()
+    };
+    let ack = acknowledge(&planned, &yes, |id| id.to_string()).expect("acknowledged");
+    let refused = executor
+        .execute(&planned, ack, "act-ro", jiff::Timestamp::now())
+        .await
+        .expect_err("refused");
+    assert!(refused.contains("read-only"), "{refused}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    assert!(!path.exists(), "nothing journaled, nothing sent");
+}
+
+#[tokio::test]
+async fn nothing_is_sent_when_the_journal_cannot_record_the_intent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A directory where the journal file should be: appending fails.
+    let path = dir.path().join("journal.jsonl");
+    std::fs::create_dir(&path).expect("dir");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let backend = Watching {
+        journal: path.clone(),
+        calls: Arc::clone(&calls),
+    };
+    let executor = Executor::new(
+        Journal::at(&path),
+        false,
+        Operator::local(None),
+        Box::new(backend),
+    );
+    let planned = small_plan();
+    let yes = Answer {
+        yes: true,
+        ..Answer::default()
+    };
+    let ack = acknowledge(&planned, &yes, |id| id.to_string()).expect("acknowledged");
+    let refused = executor
+        .execute(&planned, ack, "act-nj", jiff::Timestamp::now())
+        .await
+        .expect_err("refused");
+    assert!(refused.starts_with("nothing was sent"), "{refused}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
