@@ -13,6 +13,7 @@ const SCREENS: &[(&str, &str)] = &[
     ("findings_filtered", "2 / sev>=high Enter"),
     ("filter_error", "2 / sev>=hgih"),
     ("findings_sorted_by_account", "2 s s"),
+    ("findings_marked", "2 Space Space j Space"),
     ("detail", "2 Enter"),
     ("detail_search", "2 Enter / instance Enter"),
     ("help", "?"),

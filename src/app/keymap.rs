@@ -98,6 +98,10 @@ commands! {
     Back => "back", "go back";
     CopyArn => "copy_arn", "copy the finding's ARN (OSC 52)";
     CopyJson => "copy_json", "copy the finding's JSON (OSC 52)";
+    ToggleMark => "toggle_mark", "mark or unmark the finding, then move down";
+    MarkRange => "mark_range", "mark every finding from the last marked one to this one";
+    MarkAll => "mark_all", "mark every finding the filter shows";
+    ClearMarks => "clear_marks", "clear the marks";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
     Search => "search", "search the raw JSON";
@@ -169,6 +173,10 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Overview, "enter", Command::Open),
     (Mode::Findings, "y", Command::CopyArn),
     (Mode::Findings, "Y", Command::CopyJson),
+    (Mode::Findings, "space", Command::ToggleMark),
+    (Mode::Findings, "V", Command::MarkRange),
+    (Mode::Findings, "*", Command::MarkAll),
+    (Mode::Findings, "M", Command::ClearMarks),
     (Mode::Findings, "s", Command::SortNext),
     (Mode::Findings, "S", Command::SortReverse),
     (Mode::Findings, "esc", Command::ClearFilter),

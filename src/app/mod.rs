@@ -211,6 +211,10 @@ pub struct App {
     pub modal: Option<Modal>,
     /// Selected row of the overview's account table.
     pub overview_row: usize,
+    /// Findings marked for an action, by store entry; they stay marked whatever the filter.
+    pub marks: std::collections::BTreeSet<crate::store::EntryIx>,
+    /// The last finding marked or unmarked, where a range mark starts.
+    pub mark_anchor: Option<crate::store::EntryIx>,
     /// Selected account (row) and region (column) of the sources screen's health matrix.
     pub sources_row: usize,
     pub sources_col: usize,
@@ -256,6 +260,8 @@ impl App {
             stack: Vec::new(),
             modal: None,
             overview_row: 0,
+            marks: std::collections::BTreeSet::new(),
+            mark_anchor: None,
             sources_row: 0,
             sources_col: 0,
             sources_detail: false,

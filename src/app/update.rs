@@ -395,6 +395,41 @@ fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
                 return copy(app, ix, command);
             }
         }
+        Command::ToggleMark => {
+            if let Some(ix) = app.table.selected_entry() {
+                if !app.marks.remove(&ix) {
+                    app.marks.insert(ix);
+                }
+                app.mark_anchor = Some(ix);
+                app.table.move_by(1, page);
+            }
+        }
+        Command::MarkRange => {
+            let here = app.table.selected;
+            let from = app
+                .mark_anchor
+                .and_then(|a| app.table.rows.iter().position(|&r| r == a))
+                .unwrap_or(here);
+            let (lo, hi) = (from.min(here), from.max(here));
+            app.marks
+                .extend(app.table.rows[lo..=hi.min(app.table.rows.len().saturating_sub(1))].iter());
+            app.mark_anchor = app.table.selected_entry();
+        }
+        Command::MarkAll => {
+            app.marks.extend(app.table.rows.iter().copied());
+            app.notify(
+                format!("{} findings marked", app.marks.len()),
+                NoticeLevel::Info,
+            );
+        }
+        Command::ClearMarks => {
+            if app.marks.is_empty() {
+                app.dirty = false;
+            } else {
+                app.marks.clear();
+                app.mark_anchor = None;
+            }
+        }
         Command::SortNext => {
             app.table.sort = app.table.sort.next();
             app.table.reverse = false;

@@ -223,7 +223,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                 style
             }
         };
-        if is_stale(app, ix) {
+        if app.marks.contains(&ix) {
+            // Marked for an action: the strongest mark, and the row stands out.
+            put(buf, body.x, y, "▶", 1, overlay(theme.accent));
+        } else if is_stale(app, ix) {
             // The source that delivered it has not answered lately: what is shown may be old.
             put(buf, body.x, y, "◐", 1, overlay(theme.warning));
         } else if app.store.is_unseen(ix) {

@@ -89,9 +89,17 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     );
     let room = |x: u16| usize::from(area.right().saturating_sub(x));
 
-    // Right side first, so the left can take what is left.
+    // Right side first, so the left can take what is left. On a narrow terminal the health
+    // summary drops its words (`●38 ◔1`), keeping room for the counts and the marks.
+    let narrow = area.width < 120;
     let mut right: Vec<(String, ratatui::style::Style)> = Vec::new();
     for (text, state) in health_summary(app) {
+        let text = if narrow {
+            let count = text.split(' ').nth(1).unwrap_or("");
+            format!("{}{count}", state.symbol())
+        } else {
+            text
+        };
         right.push((format!("{text} "), theme.health(state)));
     }
     right.push((
@@ -113,6 +121,28 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     );
     let left_room = room(x).saturating_sub(right_width + 1);
     x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
+    if !app.marks.is_empty() {
+        // What an action would touch, always in view while anything is marked.
+        let mut accounts: Vec<&str> = app
+            .marks
+            .iter()
+            .filter_map(|&ix| app.store.summary(ix))
+            .map(|s| app.store.accounts.name(s.account))
+            .collect();
+        accounts.sort_unstable();
+        accounts.dedup();
+        let production = accounts
+            .iter()
+            .any(|id| app.directory.get(id).is_some_and(|a| a.production));
+        let text = format!(
+            "│ ▶ {} marked · {} acct{} ",
+            app.marks.len(),
+            accounts.len(),
+            if production { " ⚑" } else { "" }
+        );
+        let left_room = room(x).saturating_sub(right_width + 1);
+        x = put(buf, x, area.y, &text, left_room, theme.accent);
+    }
     let left_room = room(x).saturating_sub(right_width + 1);
     let filter_style = if table.filter_text.is_empty() {
         theme.muted
@@ -127,6 +157,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         left_room.min(48),
         filter_style,
     );
+
     if let Some(notice) = &app.notice {
         let style = match notice.level {
             NoticeLevel::Info => theme.status_bar,

@@ -452,3 +452,22 @@ fn a_poll_that_brings_nothing_new_does_not_redraw() {
     );
     assert!(app.dirty);
 }
+
+#[test]
+fn marks_toggle_range_and_all_and_survive_the_filter() {
+    let mut app = app();
+    press(&mut app, "2 Space");
+    assert_eq!(app.marks.len(), 1, "space marks the selected finding");
+    assert_eq!(app.table.selected, 1, "and moves down");
+    press(&mut app, "k Space");
+    assert!(app.marks.is_empty(), "space again unmarks");
+    press(&mut app, "G V");
+    assert_eq!(app.marks.len(), 3, "V marks from the last mark to here");
+    press(&mut app, "M");
+    assert!(app.marks.is_empty());
+    press(&mut app, "/ sev>=medium Enter *");
+    assert_eq!(app.marks.len(), 2, "* marks what the filter shows");
+    press(&mut app, "x");
+    assert_eq!(app.table.rows.len(), 3);
+    assert_eq!(app.marks.len(), 2, "marks stay when the filter changes");
+}
