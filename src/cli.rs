@@ -55,6 +55,10 @@ pub struct Common {
     /// Send AWS requests here (moto, LocalStack); AWS_ENDPOINT_URL works too.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+
+    /// Make no changes in AWS: action keys disappear and the executor refuses them.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -37,6 +37,8 @@ pub struct Config {
     pub profile: Option<String>,
     /// Regions to watch (`--region` wins; `all` for every commercial region).
     pub regions: Vec<String>,
+    /// Make no changes in AWS (`--read-only` sets it too).
+    pub read_only: bool,
     pub guardduty: GuardDutyConfig,
     pub securityhub: SecurityHubConfig,
     pub polling: PollingConfig,

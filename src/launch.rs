@@ -13,6 +13,8 @@ pub struct Launch {
     /// How to reach AWS, when picket watches it.
     pub aws: crate::aws::setup::Settings,
     pub seed: u64,
+    /// No changes in AWS (`--read-only`, `read_only = true`).
+    pub read_only: bool,
     /// The demo organization moves (`[demo] live`).
     pub demo_live: bool,
 }
@@ -83,8 +85,14 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         Clock::Utc => TimeZone::UTC,
         Clock::Local => TimeZone::system(),
     };
+    let read_only = common.read_only || config.read_only;
+    let mut keymap = loaded.keymap;
+    if read_only {
+        // Action keys vanish from the keymap, and so from help; the executor refuses as well.
+        keymap.remove_commands(&[crate::app::Command::Act]);
+    }
     let options = Options {
-        keymap: loaded.keymap,
+        keymap,
         views: loaded.views,
         themes,
         theme,
@@ -133,6 +141,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         options,
         aws,
         seed: seed.unwrap_or(config.demo.seed),
+        read_only,
         demo_live: config.demo.live,
     })
 }

@@ -2,6 +2,8 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use picket::actions::executor::{Backend, DemoBackend, Executor};
+
 use clap::Parser;
 
 use picket::app::{App, keys::parse_sequence};
@@ -86,7 +88,8 @@ fn main() -> ExitCode {
                 Box::new(FileSource::findings(loaded.findings)),
                 Box::new(FileSource::logs(loaded.events)),
             ];
-            run_tui(options, sources)
+            // Exported files are not AWS: nothing to write back to.
+            run_tui(options, sources, executor(true, Box::new(DemoBackend)))
         }
         Some(CommandLine::Render(args)) => {
             if !cli.demo {
@@ -172,7 +175,15 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     let mut options = launch.options;
     options.org_label = built.regions.join(", ");
     drop(runtime);
-    run_tui(options, built.sources)
+    let backend = picket::aws::actions::AwsBackend::new(
+        built.plan.base.clone(),
+        Arc::clone(&built.plan.budget),
+    );
+    run_tui(
+        options,
+        built.sources,
+        executor(launch.read_only, Box::new(backend)),
+    )
 }
 
 /// Checks every account, region and service; 0 when all pass, 1 otherwise.
@@ -288,16 +299,36 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         findings = findings.frozen();
     }
     let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
-    run_tui(options, sources)
+    run_tui(
+        options,
+        sources,
+        executor(launch.read_only, Box::new(DemoBackend)),
+    )
 }
 
-fn run_tui(options: picket::app::Options, sources: Vec<Box<dyn Source>>) -> ExitCode {
+/// The executor of response actions, journaling to the platform state directory.
+fn executor(read_only: bool, backend: Box<dyn Backend>) -> Arc<Executor> {
+    let path = picket::journal::default_path()
+        .unwrap_or_else(|| std::path::PathBuf::from("picket-journal.jsonl"));
+    Arc::new(Executor::new(
+        picket::journal::Journal::at(path),
+        read_only,
+        picket::journal::Operator::local(None),
+        backend,
+    ))
+}
+
+fn run_tui(
+    options: picket::app::Options,
+    sources: Vec<Box<dyn Source>>,
+    executor: Arc<Executor>,
+) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     let app = App::new(options, jiff::Timestamp::now());
-    match runtime.block_on(picket::runtime::run(app, sources)) {
+    match runtime.block_on(picket::runtime::run(app, sources, executor)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("picket: terminal error: {e}");

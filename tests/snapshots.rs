@@ -14,6 +14,15 @@ const SCREENS: &[(&str, &str)] = &[
     ("filter_error", "2 / sev>=hgih"),
     ("findings_sorted_by_account", "2 s s"),
     ("findings_marked", "2 Space Space j Space"),
+    ("action_menu", "2 Space Space a"),
+    (
+        "action_confirm_production",
+        "2 j j j Space Space Space a r patched Enter",
+    ),
+    (
+        "action_resolved",
+        "2 j j j Space Space Space a r patched Enter 3 Enter CHG-1 Enter",
+    ),
     ("detail", "2 Enter"),
     ("detail_search", "2 Enter / instance Enter"),
     ("help", "?"),

@@ -105,3 +105,40 @@ impl Executor {
         Ok(results)
     }
 }
+
+/// What the demo organization answers: every target done, with a made-up request id.
+pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
+    plan.targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TargetOutcome {
+            finding: t.finding.clone(),
+            ok: true,
+            error: None,
+            request_id: Some(format!("demo-{i:04}")),
+        })
+        .collect()
+}
+
+/// The demo organization as a backend: it accepts everything, so standups can show the flow.
+pub struct DemoBackend;
+
+impl Backend for DemoBackend {
+    fn send<'a>(
+        &'a self,
+        call: &'a Call,
+        targets: &'a [Target],
+    ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
+        Box::pin(async move {
+            call.targets
+                .iter()
+                .map(|&i| TargetOutcome {
+                    finding: targets[i].finding.clone(),
+                    ok: true,
+                    error: None,
+                    request_id: Some(format!("demo-{i:04}")),
+                })
+                .collect()
+        })
+    }
+}

@@ -102,6 +102,7 @@ commands! {
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
     ClearMarks => "clear_marks", "clear the marks";
+    Act => "act", "act on the marked findings, or the selected one";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
     Search => "search", "search the raw JSON";
@@ -177,6 +178,8 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "V", Command::MarkRange),
     (Mode::Findings, "*", Command::MarkAll),
     (Mode::Findings, "M", Command::ClearMarks),
+    (Mode::Findings, "a", Command::Act),
+    (Mode::Detail, "a", Command::Act),
     (Mode::Findings, "s", Command::SortNext),
     (Mode::Findings, "S", Command::SortReverse),
     (Mode::Findings, "esc", Command::ClearFilter),

@@ -5,6 +5,7 @@
 //! outside (quit, copy to the clipboard, poll a source now) is returned as an [`Effect`] for the
 //! runtime to carry out. That makes every behaviour testable by feeding messages.
 
+pub mod act;
 pub mod health_matrix;
 pub mod json_view;
 pub mod keymap;
@@ -43,9 +44,15 @@ pub enum Msg {
     /// The clock: the runtime sends the current time every second.
     Tick(Timestamp),
     Batch(Feed, Batch),
+    /// What came of an action: one outcome per target.
+    ActionDone {
+        action: crate::actions::Action,
+        entries: Vec<crate::store::EntryIx>,
+        outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
+    },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum Effect {
     Quit,
     /// Put text on the clipboard through the terminal (OSC 52).
@@ -54,6 +61,8 @@ pub enum Effect {
     Refresh,
     /// Start or stop polling a feed (only visible screens poll).
     SetFeed(Feed, bool),
+    /// Carry out an acknowledged response action.
+    Execute(Box<act::Approved>),
 }
 
 /// The top-level screens, switched with Tab.
@@ -131,10 +140,14 @@ pub struct Prompt {
     pub history_ix: Option<usize>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Prompt(Prompt),
+    /// Choosing, wording and confirming a response action.
+    Action(act::ActionFlow),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,6 +319,8 @@ impl App {
         match &self.modal {
             Some(Modal::Prompt(_)) => return Mode::Prompt,
             Some(Modal::Help { .. }) => return Mode::Help,
+            // The action flow reads keys itself; help shows the prompt keys meanwhile.
+            Some(Modal::Action(_)) => return Mode::Prompt,
             None => {}
         }
         match self.stack.last() {

@@ -57,6 +57,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             on_batch(app, feed, batch);
             Vec::new()
         }
+        Msg::ActionDone {
+            action,
+            entries,
+            outcome,
+        } => {
+            action_done(app, &action, &entries, outcome);
+            Vec::new()
+        }
     }
 }
 
@@ -130,6 +138,52 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
     }
 }
 
+/// Applies what AWS accepted to the queue, and says how it went.
+fn action_done(
+    app: &mut App,
+    action: &crate::actions::Action,
+    entries: &[crate::store::EntryIx],
+    outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
+) {
+    app.dirty = true;
+    let results = match outcome {
+        Ok(results) => results,
+        Err(e) => {
+            app.notify(e, NoticeLevel::Error);
+            return;
+        }
+    };
+    let mut done = 0;
+    for (ix, result) in entries.iter().zip(&results) {
+        if result.ok {
+            done += 1;
+            app.store.apply(*ix, action);
+        }
+    }
+    let failed = results.len() - done;
+    if failed == 0 {
+        app.notify(
+            format!("{}: {done} findings done", action.describe()),
+            NoticeLevel::Info,
+        );
+    } else {
+        let first = results
+            .iter()
+            .find(|r| !r.ok)
+            .and_then(|r| r.error.clone())
+            .unwrap_or_default();
+        app.notify(
+            format!(
+                "{}: {done} done, {failed} failed ({first}); see picket audit",
+                action.describe()
+            ),
+            NoticeLevel::Error,
+        );
+    }
+    app.table.refresh(&app.store, &app.directory, app.now);
+    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+}
+
 /// A finding stops being "new" once the analyst has had it selected on the findings screen.
 fn mark_selected_seen(app: &mut App) {
     if app.tab == Tab::Findings
@@ -145,6 +199,9 @@ fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     app.dirty = true;
+    if let Some(Modal::Action(_)) = app.modal {
+        return super::act::on_key(app, key);
+    }
     let mode = app.mode();
     let command = app.keymap.resolve(mode, key);
     if let Some(Modal::Prompt(_)) = app.modal {
@@ -395,6 +452,7 @@ fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
                 return copy(app, ix, command);
             }
         }
+        Command::Act => super::act::open(app),
         Command::ToggleMark => {
             if let Some(ix) = app.table.selected_entry() {
                 if !app.marks.remove(&ix) {

@@ -98,6 +98,17 @@ impl Harness {
                     }
                 }
                 Effect::SetFeed(Feed::Findings, _) | Effect::Refresh | Effect::Copy(_) => {}
+                // The demo organization accepts every action (nothing is journaled headless).
+                Effect::Execute(approved) => {
+                    let outcome = crate::actions::executor::demo_outcome(&approved.plan);
+                    let done = Msg::ActionDone {
+                        action: approved.plan.action.clone(),
+                        entries: approved.entries.clone(),
+                        outcome: Ok(outcome),
+                    };
+                    let more = update(&mut self.app, done);
+                    self.apply(more);
+                }
             }
         }
     }

@@ -23,7 +23,11 @@ use poller::Pollers;
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Runs picket in the terminal until the analyst quits or a signal arrives.
-pub async fn run(mut app: App, sources: Vec<Box<dyn Source>>) -> io::Result<()> {
+pub async fn run(
+    mut app: App,
+    sources: Vec<Box<dyn Source>>,
+    executor: std::sync::Arc<crate::actions::executor::Executor>,
+) -> io::Result<()> {
     let _guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let size = terminal.size()?;
@@ -71,6 +75,27 @@ pub async fn run(mut app: App, sources: Vec<Box<dyn Source>>) -> io::Result<()> 
                 }
                 Effect::Refresh => pollers.refresh(),
                 Effect::SetFeed(feed, active) => pollers.set_active(feed, active),
+                Effect::Execute(approved) => {
+                    let executor = std::sync::Arc::clone(&executor);
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let crate::app::act::Approved {
+                            plan,
+                            acknowledged,
+                            entries,
+                        } = *approved;
+                        let now = Timestamp::now();
+                        let id = format!("{}-{:08x}", now.as_millisecond(), fastrand::u32(..));
+                        let outcome = executor.execute(&plan, acknowledged, &id, now).await;
+                        let _ = tx
+                            .send(Msg::ActionDone {
+                                action: plan.action,
+                                entries,
+                                outcome,
+                            })
+                            .await;
+                    });
+                }
             }
         }
         if quit {

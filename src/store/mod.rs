@@ -278,6 +278,24 @@ impl FindingStore {
         }
     }
 
+    /// Records what an accepted action changed (workflow, verification, severity, archived),
+    /// until the source's next read of the finding says the same.
+    pub fn apply(&mut self, ix: EntryIx, action: &crate::actions::Action) {
+        use crate::actions::Action;
+        let Some(summary) = self.summaries.get_mut(ix as usize) else {
+            return;
+        };
+        match action {
+            Action::SetWorkflow { status, .. } => summary.workflow = *status,
+            Action::SetVerification { state } => summary.verification = *state,
+            Action::SetSeverity { label } => summary.label = *label,
+            Action::Archive => summary.archived = true,
+            Action::Unarchive => summary.archived = false,
+            Action::AddNote { .. } | Action::Feedback { .. } => return,
+        }
+        self.version += 1;
+    }
+
     /// Adds a finding as its own entry even when one with its id is stored already: for
     /// printing every record of a file (an S3 export repeats a finding at each update).
     pub fn push(&mut self, finding: Finding, now: Timestamp) -> EntryIx {

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the app state onto a ratatui frame.
 
+mod act;
 mod detail;
 mod findings;
 pub mod help;
@@ -34,8 +35,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Tab::Sources => sources::draw(buf, parts.body, app),
         },
     }
-    if matches!(app.modal, Some(crate::app::Modal::Help { .. })) {
-        help::draw(buf, parts.body, app);
+    match &app.modal {
+        Some(crate::app::Modal::Help { .. }) => help::draw(buf, parts.body, app),
+        Some(crate::app::Modal::Action(flow)) => act::draw(buf, parts.body, app, flow),
+        _ => {}
     }
     let cursor = status::bottom(buf, parts.status, app);
     if let Some(position) = cursor {

@@ -1,0 +1,299 @@
+//! The action flow: `a` on the marked findings (or the selected one) opens a menu of actions;
+//! one that needs words asks for a note; then the confirmation shows the plan — the action, the
+//! targets by account and region, the exact calls — and asks for `y`, or for a typed token and
+//! a reason when the blast radius calls for it. Only then does an [`Effect::Execute`] leave
+//! `update`; Esc cancels at every step.
+
+use super::keys::{Key, KeyCode};
+use super::prompt::LineEditor;
+use super::{App, Effect, Modal, NoticeLevel};
+use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan};
+use crate::model::Workflow;
+use crate::model::finding::Verification;
+use crate::store::EntryIx;
+
+/// The actions of the menu: key, label, action.
+pub const MENU: &[(char, &str)] = &[
+    ('n', "workflow NEW"),
+    ('o', "workflow NOTIFIED"),
+    ('r', "workflow RESOLVED (with a note)"),
+    ('s', "workflow SUPPRESSED (with a note)"),
+    ('c', "add a note"),
+    ('t', "verified: true positive"),
+    ('f', "verified: false positive"),
+    ('b', "verified: benign positive"),
+    ('A', "GuardDuty: archive"),
+    ('U', "GuardDuty: unarchive"),
+];
+
+fn menu_action(key: char) -> Option<Action> {
+    let workflow = |status| Action::SetWorkflow { status, note: None };
+    let verify = |state| Action::SetVerification { state };
+    Some(match key {
+        'n' => workflow(Workflow::New),
+        'o' => workflow(Workflow::Notified),
+        'r' => workflow(Workflow::Resolved),
+        's' => workflow(Workflow::Suppressed),
+        'c' => Action::AddNote {
+            text: String::new(),
+        },
+        't' => verify(Verification::TruePositive),
+        'f' => verify(Verification::FalsePositive),
+        'b' => verify(Verification::BenignPositive),
+        'A' => Action::Archive,
+        'U' => Action::Unarchive,
+        _ => return None,
+    })
+}
+
+fn needs_note(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::SetWorkflow {
+            status: Workflow::Resolved | Workflow::Suppressed,
+            ..
+        } | Action::AddNote { .. }
+    )
+}
+
+fn with_note(action: Action, text: &str) -> Action {
+    match action {
+        Action::SetWorkflow { status, .. } => Action::SetWorkflow {
+            status,
+            note: Some(text.to_string()),
+        },
+        Action::AddNote { .. } => Action::AddNote {
+            text: text.to_string(),
+        },
+        other => other,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage {
+    Menu,
+    Note {
+        action: Action,
+        editor: LineEditor,
+    },
+    Confirm {
+        plan: Box<Plan>,
+        token: LineEditor,
+        reason: LineEditor,
+        on_reason: bool,
+        error: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionFlow {
+    pub targets: Vec<EntryIx>,
+    pub stage: Stage,
+}
+
+/// An approved plan, on its way to the executor.
+#[derive(Debug)]
+pub struct Approved {
+    pub plan: Plan,
+    pub acknowledged: Acknowledged,
+    /// The store entries of the plan's targets, in the same order.
+    pub entries: Vec<EntryIx>,
+}
+
+impl PartialEq for Approved {
+    fn eq(&self, other: &Approved) -> bool {
+        self.plan == other.plan && self.entries == other.entries
+    }
+}
+
+/// Opens the menu on the marked findings, or the selected one.
+pub fn open(app: &mut App) {
+    let targets: Vec<EntryIx> = if app.marks.is_empty() {
+        app.table.selected_entry().into_iter().collect()
+    } else {
+        app.marks.iter().copied().collect()
+    };
+    if targets.is_empty() {
+        app.notify("no finding to act on", NoticeLevel::Warning);
+        return;
+    }
+    app.modal = Some(Modal::Action(ActionFlow {
+        targets,
+        stage: Stage::Menu,
+    }));
+}
+
+/// A key while the flow is open.
+pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let Some(Modal::Action(mut flow)) = app.modal.take() else {
+        return Vec::new();
+    };
+    if key.code == KeyCode::Esc {
+        app.notify("cancelled; nothing was sent", NoticeLevel::Info);
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    let keep = match &mut flow.stage {
+        Stage::Menu => match key.typed_char().and_then(menu_action) {
+            Some(action) if needs_note(&action) => {
+                flow.stage = Stage::Note {
+                    action,
+                    editor: LineEditor::default(),
+                };
+                true
+            }
+            Some(action) => {
+                to_confirm(app, &mut flow, action);
+                true
+            }
+            None => true,
+        },
+        Stage::Note { action, editor } => match key.code {
+            KeyCode::Enter if !editor.text().trim().is_empty() => {
+                let action = with_note(action.clone(), editor.text());
+                to_confirm(app, &mut flow, action);
+                true
+            }
+            _ => {
+                edit(editor, key);
+                true
+            }
+        },
+        Stage::Confirm {
+            plan,
+            token,
+            reason,
+            on_reason,
+            error,
+        } => {
+            if !plan.needs_token() {
+                match key.typed_char() {
+                    Some('y') => {
+                        let answer = Answer {
+                            yes: true,
+                            ..Answer::default()
+                        };
+                        approve(app, &flow.targets, plan, &answer, &mut effects)
+                    }
+                    _ => true,
+                }
+            } else {
+                match key.code {
+                    KeyCode::Tab => {
+                        *on_reason = !*on_reason;
+                        true
+                    }
+                    KeyCode::Enter if !*on_reason => {
+                        *on_reason = true;
+                        true
+                    }
+                    KeyCode::Enter => {
+                        let answer = Answer {
+                            yes: false,
+                            token: token.text().to_string(),
+                            reason: reason.text().to_string(),
+                        };
+                        let name = |id: &str| app.directory.name_of(id).to_string();
+                        match acknowledge(plan, &answer, name) {
+                            Ok(_) => approve(app, &flow.targets, plan, &answer, &mut effects),
+                            Err(e) => {
+                                *error = Some(e);
+                                true
+                            }
+                        }
+                    }
+                    _ => {
+                        edit(if *on_reason { reason } else { token }, key);
+                        true
+                    }
+                }
+            }
+        }
+    };
+    if keep {
+        app.modal = Some(Modal::Action(flow));
+    }
+    effects
+}
+
+fn edit(editor: &mut LineEditor, key: Key) {
+    match key.code {
+        KeyCode::Backspace => {
+            editor.edit(super::Command::DeleteBack);
+        }
+        _ => {
+            if let Some(c) = key.typed_char() {
+                editor.insert(c.encode_utf8(&mut [0; 4]));
+            }
+        }
+    }
+}
+
+/// Plans the action on the flow's targets and moves to the confirmation, or says why not.
+fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
+    let targets: Vec<Target> = flow
+        .targets
+        .iter()
+        .filter_map(|&ix| {
+            let finding = app.store.finding(ix)?;
+            let production = app
+                .directory
+                .get(finding.account_id.as_str())
+                .is_some_and(|a| a.production);
+            Some(Target::of(&finding, production))
+        })
+        .collect();
+    let operator = std::env::var("USER").unwrap_or_else(|_| "analyst".into());
+    match plan(action, targets, &operator, "") {
+        Ok(planned) => {
+            flow.stage = Stage::Confirm {
+                plan: Box::new(planned),
+                token: LineEditor::default(),
+                reason: LineEditor::default(),
+                on_reason: false,
+                error: None,
+            }
+        }
+        Err(e) => {
+            app.notify(format!("cannot do that: {e}"), NoticeLevel::Error);
+            flow.stage = Stage::Menu;
+        }
+    }
+}
+
+/// Acknowledged: hands the plan to the runtime and closes the flow.
+fn approve(
+    app: &mut App,
+    entries: &[EntryIx],
+    plan: &Plan,
+    answer: &Answer,
+    effects: &mut Vec<Effect>,
+) -> bool {
+    let name = |id: &str| app.directory.name_of(id).to_string();
+    let Ok(acknowledged) = acknowledge(plan, answer, name) else {
+        return true;
+    };
+    // Planned again with the reason, which the notes picket writes carry.
+    let plan = crate::actions::plan(
+        plan.action.clone(),
+        plan.targets.clone(),
+        &plan.operator,
+        answer.reason.trim(),
+    )
+    .unwrap_or_else(|_| plan.clone());
+    app.notify(
+        format!(
+            "{} on {} findings: sending…",
+            plan.action.describe(),
+            plan.targets.len()
+        ),
+        NoticeLevel::Info,
+    );
+    effects.push(Effect::Execute(Box::new(Approved {
+        plan,
+        acknowledged,
+        entries: entries.to_vec(),
+    })));
+    app.marks.clear();
+    false
+}
