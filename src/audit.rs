@@ -73,7 +73,7 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<5} {:<20} {:<8} {:<10} {:<14} DETAIL",
-        "SEQ", "TIME", "KIND", "ACTION", "WHO"
+        "SEQ", "TIME", "KIND", "ACTION ID", "WHO"
     )?;
     for record in records {
         let time = record.time.strftime("%Y-%m-%d %H:%M:%S").to_string();

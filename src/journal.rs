@@ -28,9 +28,10 @@ pub struct Operator {
 impl Operator {
     /// The local user, from the environment.
     pub fn local(principal: Option<String>) -> Operator {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+        let user = ["USER", "LOGNAME", "USERNAME"]
+            .iter()
+            .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "unknown".into());
         Operator { user, principal }
     }
 }

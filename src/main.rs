@@ -88,8 +88,10 @@ fn main() -> ExitCode {
                 Box::new(FileSource::findings(loaded.findings)),
                 Box::new(FileSource::logs(loaded.events)),
             ];
-            // Exported files are not AWS: nothing to write back to.
-            run_tui(options, sources, executor(true, Box::new(DemoBackend)))
+            // Exported files are not AWS: nothing to write back to, so no action key either.
+            options.keymap.remove_commands(&[picket::app::Command::Act]);
+            let executor = executor(true, Box::new(DemoBackend), &mut options);
+            run_tui(options, sources, executor)
         }
         Some(CommandLine::Render(args)) => {
             if !cli.demo {
@@ -179,11 +181,8 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
         built.plan.base.clone(),
         Arc::clone(&built.plan.budget),
     );
-    run_tui(
-        options,
-        built.sources,
-        executor(launch.read_only, Box::new(backend)),
-    )
+    let executor = executor(launch.read_only, Box::new(backend), &mut options);
+    run_tui(options, built.sources, executor)
 }
 
 /// Checks every account, region and service; 0 when all pass, 1 otherwise.
@@ -299,19 +298,30 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         findings = findings.frozen();
     }
     let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
-    run_tui(
-        options,
-        sources,
-        executor(launch.read_only, Box::new(DemoBackend)),
-    )
+    let executor = executor(launch.read_only, Box::new(DemoBackend), &mut options);
+    run_tui(options, sources, executor)
 }
 
-/// The executor of response actions, journaling to the platform state directory.
-fn executor(read_only: bool, backend: Box<dyn Backend>) -> Arc<Executor> {
+/// The executor of response actions, journaling to the platform state directory. Actions the
+/// journal holds without an outcome (picket stopped in between) are announced, never retried.
+fn executor(
+    read_only: bool,
+    backend: Box<dyn Backend>,
+    options: &mut picket::app::Options,
+) -> Arc<Executor> {
     let path = picket::journal::default_path()
         .unwrap_or_else(|| std::path::PathBuf::from("picket-journal.jsonl"));
+    let journal = picket::journal::Journal::at(path);
+    match journal.unfinished() {
+        Ok(open) if !open.is_empty() => options.warnings.push(format!(
+            "{} action(s) in the journal have no recorded outcome: outcome unknown — check with `picket audit` and in AWS",
+            open.len()
+        )),
+        Ok(_) => {}
+        Err(e) => options.warnings.push(format!("journal: {e}")),
+    }
     Arc::new(Executor::new(
-        picket::journal::Journal::at(path),
+        journal,
         read_only,
         picket::journal::Operator::local(None),
         backend,

@@ -243,7 +243,7 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
             Some(Target::of(&finding, production))
         })
         .collect();
-    let operator = std::env::var("USER").unwrap_or_else(|_| "analyst".into());
+    let operator = crate::journal::Operator::local(None).user;
     match plan(action, targets, &operator, "") {
         Ok(planned) => {
             flow.stage = Stage::Confirm {

@@ -48,7 +48,8 @@ impl Moto {
             .unwrap_or_else(|e| panic!("cannot start moto ({}): {e}", program.join(" ")));
         let moto = Moto { child, port };
         let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        // Ready when it answers HTTP, not merely when the port accepts connections.
+        while !answers_http(port) {
             assert!(
                 Instant::now() < deadline,
                 "moto did not start on port {port}"
@@ -88,6 +89,20 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether an HTTP server on `port` answers a request.
+fn answers_http(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reply = [0u8; 12];
+    stream
+        .write_all(b"GET /moto-api/ HTTP/1.0\r\n\r\n")
+        .and_then(|()| stream.read_exact(&mut reply))
+        .is_ok_and(|()| reply.starts_with(b"HTTP/"))
 }
 
 /// How to run moto: `moto_server`, or the module under python3. When neither is there the
