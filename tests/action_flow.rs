@@ -111,7 +111,7 @@ fn production_needs_the_count_and_a_reason() {
 fn random_keys_never_send_without_acknowledgement() {
     let alphabet: Vec<Key> = [
         "a", "y", "n", "o", "r", "s", "c", "t", "A", "U", "3", "4", "x", "j", "k", "G", "Space",
-        "Enter", "Escape", "Tab", "BSpace", "V", "*", "M", "2", "?", "q",
+        "Enter", "Escape", "Tab", "BSpace", "V", "*", "M", "2", "?", "q", "u",
     ]
     .iter()
     .flat_map(|k| parse_sequence(k))
@@ -172,4 +172,28 @@ fn read_only_has_no_action_key_and_help_lists_none() {
     assert!(app.modal.is_none());
     let help = picket::ui::help::keymap_text(&app.keymap);
     assert!(!help.contains("act on the marked findings"), "{help}");
+}
+
+#[test]
+fn undo_puts_the_workflow_back_after_its_own_confirmation() {
+    let mut harness = Harness::new(Options::default(), 7, common::now(), (120, 40));
+    harness.keys(&parse_sequence("2 / status:new Space -is:prod Enter"));
+    let first = harness.app.table.rows[..2].to_vec();
+    harness.keys(&parse_sequence("Space Space a o y"));
+    let workflow = |h: &Harness, ix| h.app.store.summary(ix).map(|s| s.workflow);
+    for &ix in &first {
+        assert_eq!(
+            workflow(&harness, ix),
+            Some(picket::model::Workflow::Notified)
+        );
+    }
+    harness.keys(&parse_sequence("u"));
+    assert!(
+        matches!(&harness.app.modal, Some(Modal::Action(flow)) if matches!(flow.stage, Stage::Confirm { .. })),
+        "undo is confirmed like any action"
+    );
+    harness.keys(&parse_sequence("y"));
+    for &ix in &first {
+        assert_eq!(workflow(&harness, ix), Some(picket::model::Workflow::New));
+    }
 }

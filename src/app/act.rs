@@ -297,3 +297,50 @@ fn approve(
     app.marks.clear();
     false
 }
+
+/// The action that puts one finding back as it was before `action`, if it can be undone.
+pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action> {
+    match action {
+        Action::SetWorkflow { .. } => Some(Action::SetWorkflow {
+            status: before.workflow,
+            note: Some("undo of the previous picket action".into()),
+        }),
+        Action::SetVerification { .. } => Some(Action::SetVerification {
+            state: before.verification,
+        }),
+        Action::SetSeverity { .. } => Some(Action::SetSeverity {
+            label: before.label,
+        }),
+        Action::Archive | Action::Unarchive if before.archived => Some(Action::Archive),
+        Action::Archive | Action::Unarchive => Some(Action::Unarchive),
+        Action::AddNote { .. } | Action::Feedback { .. } => None,
+    }
+}
+
+/// `u`: confirms the undo of the last action, one previous state at a time (findings that were
+/// NEW and findings that were NOTIFIED go back in two steps).
+pub fn undo(app: &mut App) {
+    let Some((_, first)) = app.undo.first().cloned() else {
+        app.notify("nothing to undo", NoticeLevel::Info);
+        return;
+    };
+    let (now, later): (Vec<_>, Vec<_>) = app.undo.drain(..).partition(|(_, a)| *a == first);
+    app.undo = later;
+    let mut flow = ActionFlow {
+        targets: now.iter().map(|(ix, _)| *ix).collect(),
+        stage: Stage::Menu,
+    };
+    if !app.undo.is_empty() {
+        app.notify(
+            format!(
+                "undo in steps: {} more findings after this one",
+                app.undo.len()
+            ),
+            NoticeLevel::Info,
+        );
+    }
+    to_confirm(app, &mut flow, first);
+    if matches!(flow.stage, Stage::Confirm { .. }) {
+        app.modal = Some(Modal::Action(flow));
+    }
+}

@@ -103,6 +103,7 @@ commands! {
     MarkAll => "mark_all", "mark every finding the filter shows";
     ClearMarks => "clear_marks", "clear the marks";
     Act => "act", "act on the marked findings, or the selected one";
+    Undo => "undo", "undo the last action (confirmed like any action)";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
     Search => "search", "search the raw JSON";
@@ -180,6 +181,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "M", Command::ClearMarks),
     (Mode::Findings, "a", Command::Act),
     (Mode::Detail, "a", Command::Act),
+    (Mode::Findings, "u", Command::Undo),
     (Mode::Findings, "s", Command::SortNext),
     (Mode::Findings, "S", Command::SortReverse),
     (Mode::Findings, "esc", Command::ClearFilter),

@@ -226,6 +226,9 @@ pub struct App {
     pub overview_row: usize,
     /// Findings marked for an action, by store entry; they stay marked whatever the filter.
     pub marks: std::collections::BTreeSet<crate::store::EntryIx>,
+    /// What `u` puts back: for each finding the last action changed, the action that restores
+    /// it (an action on many findings may need several, by previous state).
+    pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
     /// The last finding marked or unmarked, where a range mark starts.
     pub mark_anchor: Option<crate::store::EntryIx>,
     /// Selected account (row) and region (column) of the sources screen's health matrix.
@@ -274,6 +277,7 @@ impl App {
             modal: None,
             overview_row: 0,
             marks: std::collections::BTreeSet::new(),
+            undo: Vec::new(),
             mark_anchor: None,
             sources_row: 0,
             sources_col: 0,

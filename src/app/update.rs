@@ -154,12 +154,21 @@ fn action_done(
         }
     };
     let mut done = 0;
+    let mut undo = Vec::new();
     for (ix, result) in entries.iter().zip(&results) {
         if result.ok {
             done += 1;
+            if let Some(back) = app
+                .store
+                .summary(*ix)
+                .and_then(|before| super::act::inverse(action, before))
+            {
+                undo.push((*ix, back));
+            }
             app.store.apply(*ix, action);
         }
     }
+    app.undo = undo;
     let failed = results.len() - done;
     if failed == 0 {
         app.notify(
@@ -453,6 +462,7 @@ fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::Act => super::act::open(app),
+        Command::Undo => super::act::undo(app),
         Command::ToggleMark => {
             if let Some(ix) = app.table.selected_entry() {
                 if !app.marks.remove(&ix) {
