@@ -24,6 +24,8 @@ pub const MENU: &[(char, &str)] = &[
     ('b', "verified: benign positive"),
     ('A', "GuardDuty: archive"),
     ('U', "GuardDuty: unarchive"),
+    ('+', "GuardDuty feedback: useful"),
+    ('-', "GuardDuty feedback: not useful"),
 ];
 
 fn menu_action(key: char) -> Option<Action> {
@@ -42,6 +44,10 @@ fn menu_action(key: char) -> Option<Action> {
         'b' => verify(Verification::BenignPositive),
         'A' => Action::Archive,
         'U' => Action::Unarchive,
+        '+' | '-' => Action::Feedback {
+            useful: key == '+',
+            comment: None,
+        },
         _ => return None,
     })
 }
