@@ -57,11 +57,13 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
         .filter(|r| since.is_none_or(|t| r.time >= t))
         .collect();
     let written = match args.format {
-        DoctorFormat::Json => serde_json::to_string_pretty(&records)
-            .map_err(|e| (BROKEN, e.to_string()))
-            .map(|json| writeln!(out, "{json}")),
-        DoctorFormat::Table => Ok(table(&records, out)),
-    }?;
+        DoctorFormat::Json => {
+            let json =
+                serde_json::to_string_pretty(&records).map_err(|e| (BROKEN, e.to_string()))?;
+            writeln!(out, "{json}")
+        }
+        DoctorFormat::Table => table(&records, out),
+    };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err((BROKEN, e.to_string())),
         _ => Ok(()),

@@ -42,7 +42,7 @@ pub struct Config {
     pub guardduty: GuardDutyConfig,
     pub securityhub: SecurityHubConfig,
     pub polling: PollingConfig,
-    pub org: OrgConfig,
+    pub org: crate::aws::org::OrgSettings,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
     pub demo: DemoConfig,
@@ -73,48 +73,6 @@ impl Default for LogsConfig {
             buffer: Spanned::new(0..0, crate::app::logs::DEFAULT_CAPACITY),
             cloudtrail_groups: Vec::new(),
             discover_prefix: "aws-cloudtrail-logs".into(),
-        }
-    }
-}
-
-/// `[org]`: how picket covers an AWS Organization.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct OrgConfig {
-    pub mode: crate::aws::org::Mode,
-    pub role_name: String,
-    pub external_id: Option<String>,
-    pub exclude: Vec<String>,
-    pub production: Vec<String>,
-    pub refresh_minutes: u64,
-    pub accounts: Vec<crate::aws::org::AccountEntry>,
-}
-
-impl Default for OrgConfig {
-    fn default() -> Self {
-        let d = crate::aws::org::OrgSettings::default();
-        Self {
-            mode: d.mode,
-            role_name: d.role_name,
-            external_id: d.external_id,
-            exclude: d.exclude,
-            production: d.production,
-            refresh_minutes: d.refresh_minutes,
-            accounts: d.accounts,
-        }
-    }
-}
-
-impl OrgConfig {
-    pub fn settings(&self) -> crate::aws::org::OrgSettings {
-        crate::aws::org::OrgSettings {
-            mode: self.mode,
-            role_name: self.role_name.clone(),
-            external_id: self.external_id.clone(),
-            exclude: self.exclude.clone(),
-            production: self.production.clone(),
-            accounts: self.accounts.clone(),
-            refresh_minutes: self.refresh_minutes.max(1),
         }
     }
 }

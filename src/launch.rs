@@ -135,7 +135,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         log_groups: config.logs.cloudtrail_groups.clone(),
         discover_prefix: config.logs.discover_prefix.clone(),
         max_in_flight: config.polling.max_in_flight,
-        org: config.org.settings(),
+        org: config.org.clone(),
     };
     Ok(Launch {
         options,

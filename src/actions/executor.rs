@@ -106,18 +106,22 @@ impl Executor {
     }
 }
 
-/// What the demo organization answers: every target done, with a made-up request id.
-pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
-    plan.targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| TargetOutcome {
-            finding: t.finding.clone(),
+/// What the demo organization answers for `indices` of `targets`: done, with a made-up
+/// request id.
+fn demo_accepts(targets: &[Target], indices: impl Iterator<Item = usize>) -> Vec<TargetOutcome> {
+    indices
+        .map(|i| TargetOutcome {
+            finding: targets[i].finding.clone(),
             ok: true,
             error: None,
             request_id: Some(format!("demo-{i:04}")),
         })
         .collect()
+}
+
+/// The demo organization's answer to a whole plan (headless rendering, which has no runtime).
+pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
+    demo_accepts(&plan.targets, 0..plan.targets.len())
 }
 
 /// The demo organization as a backend: it accepts everything, so standups can show the flow.
@@ -129,16 +133,6 @@ impl Backend for DemoBackend {
         call: &'a Call,
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
-        Box::pin(async move {
-            call.targets
-                .iter()
-                .map(|&i| TargetOutcome {
-                    finding: targets[i].finding.clone(),
-                    ok: true,
-                    error: None,
-                    request_id: Some(format!("demo-{i:04}")),
-                })
-                .collect()
-        })
+        Box::pin(async move { demo_accepts(targets, call.targets.iter().copied()) })
     }
 }

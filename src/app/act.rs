@@ -301,6 +301,7 @@ fn approve(
         entries: entries.to_vec(),
     })));
     app.marks.clear();
+    app.refresh_marks_scope();
     false
 }
 

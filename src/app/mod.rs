@@ -226,6 +226,9 @@ pub struct App {
     pub overview_row: usize,
     /// Findings marked for an action, by store entry; they stay marked whatever the filter.
     pub marks: std::collections::BTreeSet<crate::store::EntryIx>,
+    /// The accounts the marks touch, and whether one is production: kept up to date as marks
+    /// change so the status bar does not walk every mark on each frame.
+    pub marks_scope: (usize, bool),
     /// What `u` puts back: for each finding the last action changed, the action that restores
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
@@ -277,6 +280,7 @@ impl App {
             modal: None,
             overview_row: 0,
             marks: std::collections::BTreeSet::new(),
+            marks_scope: (0, false),
             undo: Vec::new(),
             mark_anchor: None,
             sources_row: 0,
@@ -336,6 +340,22 @@ impl App {
                 Tab::Sources => Mode::Sources,
             },
         }
+    }
+
+    /// Recounts the accounts the marks touch (after the marks change).
+    pub fn refresh_marks_scope(&mut self) {
+        let accounts: std::collections::BTreeSet<u32> = self
+            .marks
+            .iter()
+            .filter_map(|&ix| self.store.summary(ix))
+            .map(|s| s.account)
+            .collect();
+        let production = accounts.iter().any(|&id| {
+            self.directory
+                .get(self.store.accounts.name(id))
+                .is_some_and(|a| a.production)
+        });
+        self.marks_scope = (accounts.len(), production);
     }
 
     pub fn notify(&mut self, text: impl Into<String>, level: NoticeLevel) {

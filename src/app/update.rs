@@ -444,6 +444,7 @@ fn quote_if_needed(value: &str) -> String {
 fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
     let page = layout::findings_page(app.size);
     let before = app.table.selected_entry();
+    let marks_before = app.marks.len();
     match command {
         Command::Up => app.table.move_by(-1, page),
         Command::Down => app.table.move_by(1, page),
@@ -511,6 +512,9 @@ fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
     }
     if app.table.selected_entry() != before {
         mark_selected_seen(app);
+    }
+    if app.marks.len() != marks_before {
+        app.refresh_marks_scope();
     }
     Vec::new()
 }

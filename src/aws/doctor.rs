@@ -363,25 +363,6 @@ fn clip(text: &str, width: usize) -> String {
     }
 }
 
-impl Track {
-    /// For one-off calls outside a source (doctor): a track with the plan's budget.
-    pub fn one_off(
-        account: &str,
-        region: &str,
-        service: Service,
-        budget: &Arc<super::budget::Budget>,
-    ) -> Track {
-        Track::new(
-            account,
-            region,
-            service,
-            None,
-            std::time::Duration::from_secs(60),
-        )
-        .with_budget(Arc::clone(budget))
-    }
-}
-
 impl Plan {
     fn track(&self, account: &str, region: &str, service: Service) -> Track {
         Track::one_off(account, region, service, &self.budget)

@@ -203,6 +203,12 @@ impl Track {
         }
     }
 
+    /// For one-off calls outside a source (doctor, actions): a track within `budget`.
+    pub fn one_off(account: &str, region: &str, service: Service, budget: &Arc<Budget>) -> Track {
+        Track::new(account, region, service, None, Duration::from_secs(60))
+            .with_budget(Arc::clone(budget))
+    }
+
     /// Shares a budget with the other sources (the process-wide one, in picket).
     pub fn with_budget(mut self, budget: Arc<Budget>) -> Track {
         self.budget = budget;

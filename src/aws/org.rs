@@ -75,7 +75,8 @@ impl AccountEntry {
 }
 
 /// How picket covers the organization (`[org]` in the config).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct OrgSettings {
     pub mode: Mode,
     /// The role assumed in each account in `fanout`.

@@ -1,4 +1,5 @@
-//! Tolerant accessors over `serde_json::Value`.
+//! Tolerant accessors over JSON trees: `serde_json::Value`, and [`Node`], the borrowed tree
+//! the mappers read records into.
 //!
 //! The same record reaches picket in several casings (the GuardDuty API and its S3 export use
 //! camelCase, `aws … get-findings` prints PascalCase), with numbers sometimes quoted and times

@@ -123,21 +123,11 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
     if !app.marks.is_empty() {
         // What an action would touch, always in view while anything is marked.
-        let mut accounts: Vec<&str> = app
-            .marks
-            .iter()
-            .filter_map(|&ix| app.store.summary(ix))
-            .map(|s| app.store.accounts.name(s.account))
-            .collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let production = accounts
-            .iter()
-            .any(|id| app.directory.get(id).is_some_and(|a| a.production));
+        let (accounts, production) = app.marks_scope;
         let text = format!(
             "│ ▶ {} marked · {} acct{} ",
             app.marks.len(),
-            accounts.len(),
+            accounts,
             if production { " ⚑" } else { "" }
         );
         let left_room = room(x).saturating_sub(right_width + 1);
