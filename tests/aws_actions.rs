@@ -322,3 +322,85 @@ async fn nothing_is_sent_when_the_journal_cannot_record_the_intent() {
     assert!(refused.starts_with("nothing was sent"), "{refused}");
     assert_eq!(calls.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn a_suppression_rule_is_sent_as_previewed_and_a_refusal_reaches_every_finding() {
+    use aws_sdk_guardduty::types::FilterAction;
+    let rule = picket::actions::suppress::Rule {
+        name: "picket-Recon-EC2-Portscan-0123abcd".into(),
+        criteria: json!({"Criterion": {
+            "type": {"Equals": ["Recon:EC2/Portscan"]},
+            "accountId": {"NotEquals": ["111111111111"]},
+            "severity": {"GreaterThanOrEqual": 4, "LessThan": 7}
+        }}),
+        origin: "filter type:Recon:EC2/Portscan".into(),
+        left_out: Vec::new(),
+    };
+    let create = mock!(aws_sdk_guardduty::Client::create_filter)
+        .match_requests(|r| r.name() == Some("picket-Recon-EC2-Portscan-0123abcd"))
+        .then_compute_output(|r| {
+            assert_eq!(r.detector_id(), Some("d1"));
+            assert_eq!(r.action(), Some(&FilterAction::Archive));
+            let criteria = r
+                .finding_criteria()
+                .and_then(|c| c.criterion())
+                .expect("criteria");
+            assert_eq!(criteria["type"].equals(), ["Recon:EC2/Portscan"]);
+            assert_eq!(criteria["accountId"].not_equals(), ["111111111111"]);
+            assert_eq!(criteria["severity"].greater_than_or_equal(), Some(4));
+            assert_eq!(criteria["severity"].less_than(), Some(7));
+            assert!(
+                r.description()
+                    .is_some_and(|d| d.contains("by alice via picket (noise)"))
+            );
+            aws_sdk_guardduty::operation::create_filter::CreateFilterOutput::builder()
+                .name("picket-Recon-EC2-Portscan-0123abcd")
+                .build()
+        });
+    let gd = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&create], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(unused_hub(), gd, Budget::new(8));
+    let planned = plan(
+        Action::Suppress { rule: rule.clone() },
+        (0..3).map(target).collect(),
+        "alice",
+        "noise",
+    )
+    .expect("plan");
+    assert!(planned.needs_token());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j.jsonl")),
+    )
+    .await;
+    assert_eq!(create.num_calls(), 1, "one rule for the detector");
+    assert_eq!(results.len(), 3);
+    assert!(results.iter().all(|r| r.ok));
+
+    // A second rule of the same name: GuardDuty refuses, and every finding says why.
+    let duplicate = mock!(aws_sdk_guardduty::Client::create_filter).then_http_response(|| {
+        response(
+            400,
+            json!({"__type": "BadRequestException",
+                "message": "The request is rejected because a filter with the same name already exists."}),
+        )
+    });
+    let gd = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&duplicate], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(unused_hub(), gd, Budget::new(8));
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j2.jsonl")),
+    )
+    .await;
+    assert_eq!(results.len(), 3);
+    assert!(
+        results
+            .iter()
+            .all(|r| !r.ok && r.error.as_deref().is_some_and(|e| e.contains("same name"))),
+        "{results:?}"
+    );
+}

@@ -8,6 +8,7 @@
 //! name when there is one account) and a reason.
 
 pub mod executor;
+pub mod suppress;
 
 use serde::Serialize;
 use serde_json::json;
@@ -48,12 +49,19 @@ pub enum Action {
         useful: bool,
         comment: Option<String>,
     },
+    /// GuardDuty CreateFilter with action ARCHIVE, once per detector of the targets.
+    Suppress {
+        rule: suppress::Rule,
+    },
 }
 
 impl Action {
     pub fn service(&self) -> Service {
         match self {
-            Action::Archive | Action::Unarchive | Action::Feedback { .. } => Service::GuardDuty,
+            Action::Archive
+            | Action::Unarchive
+            | Action::Feedback { .. }
+            | Action::Suppress { .. } => Service::GuardDuty,
             _ => Service::SecurityHub,
         }
     }
@@ -80,6 +88,7 @@ impl Action {
             Action::Unarchive => "unarchive".into(),
             Action::Feedback { useful: true, .. } => "feedback: useful".into(),
             Action::Feedback { useful: false, .. } => "feedback: not useful".into(),
+            Action::Suppress { rule } => format!("create suppression rule {}", rule.name),
         }
     }
 }
@@ -237,8 +246,10 @@ pub fn plan(
     }
     let mut calls = Vec::new();
     for ((account, region, detector), members) in groups {
-        let chunk = match action.service() {
-            Service::GuardDuty => GUARDDUTY_CHUNK,
+        let chunk = match &action {
+            // One rule per detector, whatever the number of findings it was made from.
+            Action::Suppress { .. } => members.len(),
+            _ if action.service() == Service::GuardDuty => GUARDDUTY_CHUNK,
             _ => SECURITY_HUB_CHUNK,
         };
         for part in members.chunks(chunk) {
@@ -311,6 +322,18 @@ fn request(
                 params["Comments"] = json!(signed_note(comment, operator, reason));
             }
             ("guardduty:UpdateFindingsFeedback", params)
+        }
+        Action::Suppress { rule } => {
+            let mut why = format!("{} by {operator} via picket", rule.origin);
+            if !reason.is_empty() {
+                why.push_str(&format!(" ({reason})"));
+            }
+            (
+                "guardduty:CreateFilter",
+                json!({"DetectorId": detector, "Name": rule.name, "Action": "ARCHIVE",
+                    "Description": suppress::description_text(&why),
+                    "FindingCriteria": rule.criteria}),
+            )
         }
     }
 }

@@ -7,7 +7,7 @@
 use super::keys::{Key, KeyCode};
 use super::prompt::LineEditor;
 use super::{App, Effect, Modal, NoticeLevel};
-use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan};
+use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan, suppress};
 use crate::model::Workflow;
 use crate::model::finding::Verification;
 use crate::store::EntryIx;
@@ -26,6 +26,11 @@ pub const MENU: &[(char, &str)] = &[
     ('U', "GuardDuty: unarchive"),
     ('+', "GuardDuty feedback: useful"),
     ('-', "GuardDuty feedback: not useful"),
+    (
+        'S',
+        "GuardDuty suppression rule: this finding's type + resource",
+    ),
+    ('F', "GuardDuty suppression rule: the current filter"),
 ];
 
 fn menu_action(key: char) -> Option<Action> {
@@ -88,6 +93,8 @@ pub enum Stage {
         reason: LineEditor,
         on_reason: bool,
         error: Option<String>,
+        /// First line of the plan shown (a long plan scrolls above the prompt).
+        scroll: usize,
     },
 }
 
@@ -140,6 +147,10 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     let keep = match &mut flow.stage {
+        Stage::Menu if matches!(key.typed_char(), Some('S' | 'F')) => {
+            suppression(app, &mut flow, key.typed_char() == Some('F'));
+            true
+        }
         Stage::Menu => match key.typed_char().and_then(menu_action) {
             Some(action) if needs_note(&action) => {
                 flow.stage = Stage::Note {
@@ -171,7 +182,20 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             reason,
             on_reason,
             error,
+            scroll,
         } => {
+            let lines = match key.code {
+                KeyCode::Up => Some(-1),
+                KeyCode::Down => Some(1),
+                KeyCode::PageUp => Some(-10),
+                KeyCode::PageDown => Some(10),
+                _ => None,
+            };
+            if let Some(lines) = lines {
+                *scroll = scroll.saturating_add_signed(lines);
+                app.modal = Some(Modal::Action(flow));
+                return effects;
+            }
             if !plan.needs_token() {
                 match key.typed_char() {
                     Some('y') => {
@@ -258,12 +282,66 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
                 reason: LineEditor::default(),
                 on_reason: false,
                 error: None,
+                scroll: 0,
             }
         }
         Err(e) => {
             app.notify(format!("cannot do that: {e}"), NoticeLevel::Error);
             flow.stage = Stage::Menu;
         }
+    }
+}
+
+/// A suppression rule from the finding under the flow (`S`) or from the filter in use (`F`,
+/// on every finding the filter shows: one rule per detector holding them).
+fn suppression(app: &mut App, flow: &mut ActionFlow, from_filter: bool) {
+    let rule = if from_filter {
+        let store = &app.store;
+        flow.targets = app
+            .table
+            .rows
+            .iter()
+            .copied()
+            .filter(|&ix| {
+                store
+                    .get(ix)
+                    .is_some_and(|e| e.raw.kind() == crate::model::raw::RecordKind::GuardDuty)
+            })
+            .collect();
+        let others = app.table.rows.len() - flow.targets.len();
+        if flow.targets.is_empty() {
+            app.notify(
+                "cannot make the rule: the filter shows no GuardDuty finding",
+                NoticeLevel::Error,
+            );
+            return;
+        }
+        suppress::from_query(
+            app.table.query(),
+            &app.table.filter_text,
+            &app.store,
+            &app.directory,
+        )
+        .map(|mut rule| {
+            if others > 0 {
+                rule.left_out.push(format!(
+                    "{others} findings read from Security Hub (rules are GuardDuty's)"
+                ));
+            }
+            rule
+        })
+    } else {
+        match &flow.targets[..] {
+            [one] => match app.store.finding(*one) {
+                Some(finding) => suppress::from_finding(&finding),
+                None => Err("the finding is gone".into()),
+            },
+            _ => Err("a rule from a finding takes one: clear the marks (M), or use F".into()),
+        }
+    };
+    match rule {
+        Ok(rule) => to_confirm(app, flow, Action::Suppress { rule }),
+        Err(e) => app.notify(format!("cannot make the rule: {e}"), NoticeLevel::Error),
     }
 }
 
@@ -320,7 +398,7 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
         }),
         Action::Archive | Action::Unarchive if before.archived => Some(Action::Archive),
         Action::Archive | Action::Unarchive => Some(Action::Unarchive),
-        Action::AddNote { .. } | Action::Feedback { .. } => None,
+        Action::AddNote { .. } | Action::Feedback { .. } | Action::Suppress { .. } => None,
     }
 }
 

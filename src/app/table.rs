@@ -65,6 +65,11 @@ impl FindingsTable {
         self.offset = self.offset.min(self.selected);
     }
 
+    /// The filter in use, parsed.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
     pub fn selected_entry(&self) -> Option<EntryIx> {
         self.rows.get(self.selected).copied()
     }

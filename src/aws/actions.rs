@@ -1,5 +1,5 @@
 //! Response actions through the SDK: Security Hub BatchUpdateFindings and GuardDuty
-//! Archive/Unarchive/UpdateFindingsFeedback, each call inside the request budget, every target
+//! Archive/Unarchive/UpdateFindingsFeedback/CreateFilter, each call inside the request budget, every target
 //! answered (processed, unprocessed with AWS's words, or the call's error).
 
 use std::future::Future;
@@ -179,6 +179,22 @@ impl AwsBackend {
                     .await
                     .map(|o| o.request_id().map(str::to_string))
             }
+            "guardduty:CreateFilter" => {
+                let p = &call.params;
+                let text = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default();
+                let request = client
+                    .create_filter()
+                    .detector_id(detector)
+                    .name(text("Name"))
+                    .description(text("Description"))
+                    .action(aws_sdk_guardduty::types::FilterAction::Archive)
+                    .finding_criteria(finding_criteria(p.get("FindingCriteria")))
+                    .send();
+                track
+                    .call(call.api, request)
+                    .await
+                    .map(|o| o.request_id().map(str::to_string))
+            }
             _ => {
                 let feedback = call
                     .params
@@ -217,6 +233,49 @@ impl AwsBackend {
             Err(failure) => all_failed(call, targets, &failure.message),
         }
     }
+}
+
+/// The SDK's FindingCriteria from the JSON the plan carries (and the confirmation showed).
+fn finding_criteria(criteria: Option<&Value>) -> aws_sdk_guardduty::types::FindingCriteria {
+    use aws_sdk_guardduty::types::{Condition, FindingCriteria};
+    let mut built = FindingCriteria::builder();
+    let fields = criteria
+        .and_then(|c| c.get("Criterion"))
+        .and_then(Value::as_object);
+    for (field, conditions) in fields.into_iter().flatten() {
+        let mut condition = Condition::builder();
+        let strings = |key: &str| {
+            conditions
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let number = |key: &str| conditions.get(key).and_then(Value::as_i64);
+        for value in strings("Equals") {
+            condition = condition.equals(value);
+        }
+        for value in strings("NotEquals") {
+            condition = condition.not_equals(value);
+        }
+        if let Some(n) = number("GreaterThan") {
+            condition = condition.greater_than(n);
+        }
+        if let Some(n) = number("GreaterThanOrEqual") {
+            condition = condition.greater_than_or_equal(n);
+        }
+        if let Some(n) = number("LessThan") {
+            condition = condition.less_than(n);
+        }
+        if let Some(n) = number("LessThanOrEqual") {
+            condition = condition.less_than_or_equal(n);
+        }
+        built = built.criterion(field, condition.build());
+    }
+    built.build()
 }
 
 impl Backend for AwsBackend {

@@ -9,6 +9,8 @@
 pub struct Glob {
     /// The pattern lowercased, as typed.
     pattern: Box<str>,
+    /// As typed, case kept (for rules sent to AWS, which compare case).
+    original: Box<str>,
     has_wildcards: bool,
     /// Substring searcher for patterns without wildcards, built once.
     finder: Box<memchr::memmem::Finder<'static>>,
@@ -23,12 +25,13 @@ impl PartialEq for Glob {
 impl Eq for Glob {}
 
 impl Glob {
-    pub fn new(pattern: &str) -> Self {
-        let pattern = pattern.to_lowercase();
+    pub fn new(typed: &str) -> Self {
+        let pattern = typed.to_lowercase();
         let has_wildcards = pattern.contains(['*', '?']);
         let finder = Box::new(memchr::memmem::Finder::new(pattern.as_bytes()).into_owned());
         Self {
             pattern: pattern.into(),
+            original: typed.into(),
             has_wildcards,
             finder,
         }
@@ -36,6 +39,15 @@ impl Glob {
 
     pub fn as_str(&self) -> &str {
         &self.pattern
+    }
+
+    /// The pattern as typed.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    pub fn has_wildcards(&self) -> bool {
+        self.has_wildcards
     }
 
     /// The whole of `text` matches the pattern.

@@ -291,7 +291,7 @@ impl FindingStore {
             Action::SetSeverity { label } => summary.label = *label,
             Action::Archive => summary.archived = true,
             Action::Unarchive => summary.archived = false,
-            Action::AddNote { .. } | Action::Feedback { .. } => return,
+            Action::AddNote { .. } | Action::Feedback { .. } | Action::Suppress { .. } => return,
         }
         self.version += 1;
     }

@@ -7,7 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::{layout, put};
+use super::{layout, put, wrap};
+use crate::actions::{Action, Plan};
 use crate::app::App;
 use crate::app::act::{ActionFlow, MENU, Stage};
 use crate::model::text::clean_line;
@@ -51,102 +52,61 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             reason,
             on_reason,
             error,
+            scroll,
         } => {
-            let accounts = plan.accounts();
-            let undo = if plan.action.reversible() {
-                "can be undone"
-            } else {
-                "cannot be undone"
-            };
-            lines.push((
-                format!(
-                    "{} on {} findings in {} account{} · {undo}",
-                    plan.action.describe(),
-                    plan.targets.len(),
-                    accounts.len(),
-                    if accounts.len() == 1 { "" } else { "s" }
-                ),
-                theme.header,
-            ));
-            lines.push((String::new(), theme.base));
-            let mut scopes: Vec<(&str, &str, bool, usize)> = Vec::new();
-            for t in &plan.targets {
-                match scopes
-                    .iter_mut()
-                    .find(|s| s.0 == t.account && s.1 == t.region)
-                {
-                    Some(scope) => scope.3 += 1,
-                    None => scopes.push((&t.account, &t.region, t.production, 1)),
-                }
-            }
-            for (account, region, production, n) in scopes.iter().take(6) {
-                let name = app.directory.name_of(account);
-                let flag = if *production { " ⚑ production" } else { "" };
-                let style = if *production {
-                    theme.warning
-                } else {
-                    theme.base
-                };
-                lines.push((
-                    format!("  {name} ({account}){flag} · {region} · {n}"),
-                    style,
-                ));
-            }
-            if scopes.len() > 6 {
-                lines.push((format!("  … and {} more", scopes.len() - 6), theme.muted));
-            }
-            lines.push((String::new(), theme.base));
-            lines.push(("Calls:".into(), theme.muted));
-            for call in plan.calls.iter().take(4) {
-                lines.push((
-                    format!(
-                        "  {} {} {} · {} findings · {}",
-                        call.api,
-                        call.account,
-                        call.region,
-                        call.targets.len(),
-                        call.params
-                    ),
-                    theme.base,
-                ));
-            }
-            if plan.calls.len() > 4 {
-                lines.push((
-                    format!("  … {} calls in all", plan.calls.len()),
-                    theme.muted,
-                ));
-            }
-            lines.push((String::new(), theme.base));
+            let width = usize::from(inner.width.saturating_sub(2)).max(10);
+            let body = confirmation(app, plan, width);
+            let mut footer: Vec<(String, Style)> = vec![(String::new(), theme.base)];
             if plan.needs_token() {
-                let why = if plan.production() {
+                let why = if !plan.action.reversible() {
+                    "cannot be undone"
+                } else if plan.production() {
                     "production accounts"
-                } else if plan.targets.len() > crate::actions::QUICK_CONFIRM_LIMIT {
-                    "more than ten findings"
                 } else {
-                    "it cannot be undone"
+                    "more than ten findings"
                 };
-                lines.push((
+                footer.push((
                     format!(
-                        "Because of {why}: type {} (or the account's name), Enter, then a reason",
+                        "Typed confirmation ({why}): type {} or the account's name, Enter, a reason, Enter",
                         plan.targets.len()
                     ),
                     theme.warning,
                 ));
                 let cursor = |on: bool| if on { "▏" } else { "" };
-                lines.push((
+                footer.push((
                     format!("  confirm: {}{}", token.text(), cursor(!*on_reason)),
                     theme.accent,
                 ));
-                lines.push((
+                footer.push((
                     format!("  reason:  {}{}", reason.text(), cursor(*on_reason)),
                     theme.accent,
                 ));
             } else {
-                lines.push(("y sends it · Esc cancels".into(), theme.accent));
+                footer.push(("y sends it · Esc cancels".into(), theme.accent));
             }
             if let Some(error) = error {
-                lines.push((error.clone(), theme.error));
+                footer.push((error.clone(), theme.error));
             }
+            // The prompt stays at the bottom; the plan above it scrolls (↑/↓, PgUp/PgDn).
+            let room = usize::from(inner.height).saturating_sub(footer.len());
+            let start = (*scroll).min(body.len().saturating_sub(room));
+            let shown = body.len().saturating_sub(start).min(room);
+            if body.len() > room && room > 0 {
+                footer[0] = (
+                    format!(
+                        "lines {}–{} of {} · ↑/↓ PgUp/PgDn scroll",
+                        start + 1,
+                        start + shown,
+                        body.len()
+                    ),
+                    theme.muted,
+                );
+            }
+            lines.extend(body.into_iter().skip(start).take(shown));
+            while lines.len() < room {
+                lines.push((String::new(), theme.base));
+            }
+            lines.extend(footer);
         }
     }
     let width = usize::from(inner.width.saturating_sub(2));
@@ -160,4 +120,115 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             *style,
         );
     }
+}
+
+/// The plan in full, wrapped to `width`: the action, the targets by account and region
+/// (production ⚑), a suppression rule's criteria, and every call with its parameters.
+fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
+    let theme = &app.theme;
+    let mut lines: Vec<(String, Style)> = Vec::new();
+    let mut push = |text: &str, style: Style, indent: usize| {
+        let pad = " ".repeat(indent);
+        if text.is_empty() {
+            lines.push((String::new(), style));
+        }
+        for line in wrap(text, width.saturating_sub(indent)) {
+            lines.push((format!("{pad}{line}"), style));
+        }
+    };
+    let accounts = plan.accounts();
+    let undo = if plan.action.reversible() {
+        "can be undone"
+    } else {
+        "cannot be undone"
+    };
+    push(
+        &format!(
+            "{} on {} findings in {} account{} · {undo}",
+            plan.action.describe(),
+            plan.targets.len(),
+            accounts.len(),
+            if accounts.len() == 1 { "" } else { "s" }
+        ),
+        theme.header,
+        0,
+    );
+    if let Action::Suppress { rule } = &plan.action {
+        push("", theme.base, 0);
+        push(
+            &format!(
+                "Rule {} from {}: GuardDuty archives the findings it matches from now on; the {} shown now stay as they are (archive them with A).",
+                rule.name,
+                rule.origin,
+                plan.targets.len()
+            ),
+            theme.base,
+            0,
+        );
+        push("FindingCriteria:", theme.muted, 0);
+        let pretty = serde_json::to_string_pretty(&rule.criteria).unwrap_or_default();
+        for line in pretty.lines() {
+            let indent = line.len() - line.trim_start().len();
+            push(line.trim_start(), theme.accent, 2 + indent);
+        }
+        if !rule.left_out.is_empty() {
+            push("Left out of the rule:", theme.muted, 0);
+            for term in &rule.left_out {
+                push(term, theme.muted, 2);
+            }
+        }
+    }
+    push("", theme.base, 0);
+    let mut scopes: Vec<(&str, &str, bool, usize)> = Vec::new();
+    for t in &plan.targets {
+        match scopes
+            .iter_mut()
+            .find(|s| s.0 == t.account && s.1 == t.region)
+        {
+            Some(scope) => scope.3 += 1,
+            None => scopes.push((&t.account, &t.region, t.production, 1)),
+        }
+    }
+    push("Targets:", theme.muted, 0);
+    scopes
+        .sort_by(|a, b| (app.directory.name_of(a.0), a.1).cmp(&(app.directory.name_of(b.0), b.1)));
+    for (account, region, production, n) in &scopes {
+        let name = app.directory.name_of(account);
+        let flag = if *production { " ⚑ production" } else { "" };
+        let style = if *production {
+            theme.warning
+        } else {
+            theme.base
+        };
+        push(
+            &format!("{name} ({account}){flag} · {region} · {n}"),
+            style,
+            2,
+        );
+    }
+    push("", theme.base, 0);
+    push(
+        &format!(
+            "{} call{}:",
+            plan.calls.len(),
+            if plan.calls.len() == 1 { "" } else { "s" }
+        ),
+        theme.muted,
+        0,
+    );
+    for call in &plan.calls {
+        push(
+            &format!(
+                "{} · {} {} · {} findings",
+                call.api,
+                app.directory.name_of(&call.account),
+                call.region,
+                call.targets.len()
+            ),
+            theme.base,
+            2,
+        );
+        push(&call.params.to_string(), theme.muted, 4);
+    }
+    lines
 }

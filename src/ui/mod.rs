@@ -97,3 +97,37 @@ pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App
         );
     }
 }
+
+/// Word-wrapped lines of at most `width` characters; a word longer than a line is cut.
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let len = word.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + len <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // Alone on the line and still too long: cut it.
+            let cut: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(cut);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

@@ -296,7 +296,7 @@ fn draw_detail(buf: &mut Buffer, pane: Rect, app: &App, account: &str, region: &
         y += 1;
         // The message in full, wrapped: it names what to fix.
         let message = health.message.as_deref().unwrap_or("");
-        for line in wrap(message, width.saturating_sub(2).max(10)) {
+        for line in super::wrap(message, width.saturating_sub(2).max(10)) {
             if y >= bottom {
                 break;
             }
@@ -306,47 +306,14 @@ fn draw_detail(buf: &mut Buffer, pane: Rect, app: &App, account: &str, region: &
     }
 }
 
-/// Word-wrapped lines of at most `width` characters; a word longer than a line is cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word = word.to_string();
-        loop {
-            let used = line.chars().count();
-            let len = word.chars().count();
-            let gap = usize::from(used > 0);
-            if used + gap + len <= width {
-                if gap == 1 {
-                    line.push(' ');
-                }
-                line.push_str(&word);
-                break;
-            }
-            if used > 0 {
-                lines.push(std::mem::take(&mut line));
-                continue;
-            }
-            // Alone on the line and still too long: cut it.
-            let cut: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(cut);
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn wrap_breaks_at_spaces_and_cuts_long_words() {
         assert_eq!(
-            super::wrap("missing permission securityhub:GetFindings now", 20),
+            crate::ui::wrap("missing permission securityhub:GetFindings now", 20),
             ["missing permission", "securityhub:GetFindi", "ngs now"]
         );
-        assert_eq!(super::wrap("", 10), Vec::<String>::new());
+        assert_eq!(crate::ui::wrap("", 10), Vec::<String>::new());
     }
 }
