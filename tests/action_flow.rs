@@ -197,3 +197,47 @@ fn undo_puts_the_workflow_back_after_its_own_confirmation() {
         assert_eq!(workflow(&harness, ix), Some(picket::model::Workflow::New));
     }
 }
+
+#[test]
+fn severity_is_chosen_by_label_then_confirmed() {
+    let mut app = demo();
+    select_non_production(&mut app);
+    press(&mut app, "a v");
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::Action(flow)) if flow.stage == Stage::Severity
+    ));
+    let effects = press(&mut app, "h y");
+    let approved = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Execute(approved) => Some(approved),
+            _ => None,
+        })
+        .expect("sent after y");
+    assert_eq!(
+        approved.plan.calls[0].params["Severity"],
+        serde_json::json!({"Label": "HIGH"})
+    );
+}
+
+#[test]
+fn a_suppression_rule_from_a_finding_needs_the_typed_token() {
+    let mut app = demo();
+    press(&mut app, "2 / source:guardduty Space type:Recon* Enter");
+    select_non_production(&mut app);
+    press(&mut app, "a S");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the flow is open: {:?}", app.notice);
+    };
+    let Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!("at the confirmation: {:?} {:?}", flow.stage, app.notice);
+    };
+    assert_eq!(plan.calls[0].api, "guardduty:CreateFilter");
+    let criterion = &plan.calls[0].params["FindingCriteria"]["Criterion"];
+    assert!(criterion["type"]["Equals"][0]
+        .as_str()
+        .is_some_and(|t| t.starts_with("Recon:")));
+    assert_eq!(executes(&press(&mut app, "y")), 0, "y is not enough");
+    assert_eq!(executes(&press(&mut app, "BSpace 1 Enter noisy Space scanner Enter")), 1);
+}

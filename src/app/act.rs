@@ -8,7 +8,7 @@ use super::keys::{Key, KeyCode};
 use super::prompt::LineEditor;
 use super::{App, Effect, Modal, NoticeLevel};
 use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan, suppress};
-use crate::model::Workflow;
+use crate::model::{SeverityLabel, Workflow};
 use crate::model::finding::Verification;
 use crate::store::EntryIx;
 
@@ -22,6 +22,7 @@ pub const MENU: &[(char, &str)] = &[
     ('t', "verified: true positive"),
     ('f', "verified: false positive"),
     ('b', "verified: benign positive"),
+    ('v', "severity… (then c, h, m, l or i)"),
     ('A', "GuardDuty: archive"),
     ('U', "GuardDuty: unarchive"),
     ('+', "GuardDuty feedback: useful"),
@@ -83,6 +84,8 @@ fn with_note(action: Action, text: &str) -> Action {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stage {
     Menu,
+    /// `v` pressed: which severity label.
+    Severity,
     Note {
         action: Action,
         editor: LineEditor,
@@ -147,6 +150,24 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     let keep = match &mut flow.stage {
+        Stage::Menu if key.typed_char() == Some('v') => {
+            flow.stage = Stage::Severity;
+            true
+        }
+        Stage::Severity => {
+            let label = match key.typed_char() {
+                Some('c') => Some(SeverityLabel::Critical),
+                Some('h') => Some(SeverityLabel::High),
+                Some('m') => Some(SeverityLabel::Medium),
+                Some('l') => Some(SeverityLabel::Low),
+                Some('i') => Some(SeverityLabel::Informational),
+                _ => None,
+            };
+            if let Some(label) = label {
+                to_confirm(app, &mut flow, Action::SetSeverity { label });
+            }
+            true
+        }
         Stage::Menu if matches!(key.typed_char(), Some('S' | 'F')) => {
             suppression(app, &mut flow, key.typed_char() == Some('F'));
             true

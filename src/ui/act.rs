@@ -20,6 +20,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     let title = match &flow.stage {
         Stage::Menu => format!(" Act on {} findings · Esc cancels ", flow.targets.len()),
         Stage::Note { action, .. } => format!(" {} · a note is required ", action.describe()),
+        Stage::Severity => " Set severity · Esc cancels ".to_string(),
         Stage::Confirm { plan, .. } => format!(" Confirm: {} ", plan.action.describe()),
     };
     let block = Block::default()
@@ -36,6 +37,22 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             for (key, label) in MENU {
                 lines.push((format!("{key}   {label}"), theme.base));
             }
+        }
+        Stage::Severity => {
+            for (key, label) in [
+                ('c', "CRITICAL"),
+                ('h', "HIGH"),
+                ('m', "MEDIUM"),
+                ('l', "LOW"),
+                ('i', "INFORMATIONAL"),
+            ] {
+                lines.push((format!("{key}   {label}"), theme.base));
+            }
+            lines.push((String::new(), theme.base));
+            lines.push((
+                "Security Hub records the label you set; the product's own rating stays in FindingProviderFields.".into(),
+                theme.muted,
+            ));
         }
         Stage::Note { editor, .. } => {
             lines.push((
