@@ -95,7 +95,13 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                 (
                     "intent",
                     operator.user.clone(),
-                    format!("{name} on {} findings: {reason}", targets.len()),
+                    match &operator.principal {
+                        Some(principal) => format!(
+                            "{name} on {} findings as {principal}: {reason}",
+                            targets.len()
+                        ),
+                        None => format!("{name} on {} findings: {reason}", targets.len()),
+                    },
                 )
             }
             Entry::Outcome { results, .. } => {

@@ -177,10 +177,8 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     let mut options = launch.options;
     options.org_label = built.regions.join(", ");
     drop(runtime);
-    let backend = picket::aws::actions::AwsBackend::new(
-        built.plan.base.clone(),
-        Arc::clone(&built.plan.budget),
-    );
+    let backend =
+        picket::aws::actions::AwsBackend::new(Arc::clone(&built.plan), Arc::clone(&built.identity));
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
     run_tui(options, built.sources, executor)
 }

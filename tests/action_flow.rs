@@ -235,9 +235,14 @@ fn a_suppression_rule_from_a_finding_needs_the_typed_token() {
     };
     assert_eq!(plan.calls[0].api, "guardduty:CreateFilter");
     let criterion = &plan.calls[0].params["FindingCriteria"]["Criterion"];
-    assert!(criterion["type"]["Equals"][0]
-        .as_str()
-        .is_some_and(|t| t.starts_with("Recon:")));
+    assert!(
+        criterion["type"]["Equals"][0]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Recon:"))
+    );
     assert_eq!(executes(&press(&mut app, "y")), 0, "y is not enough");
-    assert_eq!(executes(&press(&mut app, "BSpace 1 Enter noisy Space scanner Enter")), 1);
+    assert_eq!(
+        executes(&press(&mut app, "BSpace 1 Enter noisy Space scanner Enter")),
+        1
+    );
 }

@@ -29,6 +29,7 @@ fn target(n: usize) -> Target {
         hub_id: Some(format!("hub-{n}")),
         product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
         detector: Some("d1".into()),
+        routes: Vec::new(),
     }
 }
 
@@ -402,5 +403,26 @@ async fn a_suppression_rule_is_sent_as_previewed_and_a_refusal_reaches_every_fin
             .iter()
             .all(|r| !r.ok && r.error.as_deref().is_some_and(|e| e.contains("same name"))),
         "{results:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_intent_names_the_local_user_and_the_aws_principal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    run(
+        &small_plan(),
+        Box::new(picket::actions::executor::DemoBackend),
+        Journal::at(&path),
+    )
+    .await;
+    let records = Journal::at(&path).read().expect("journal");
+    let Entry::Intent { operator, .. } = &records[0].entry else {
+        panic!("the first record is the intent");
+    };
+    assert!(!operator.user.is_empty());
+    assert_eq!(
+        operator.principal.as_deref(),
+        Some(picket::actions::executor::DEMO_PRINCIPAL)
     );
 }

@@ -18,6 +18,11 @@ pub trait Backend: Send + Sync {
         call: &'a Call,
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>>;
+
+    /// The AWS principal the calls are made as (recorded in the journal's intent), when known.
+    fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {
+        Box::pin(async { None })
+    }
 }
 
 pub struct Executor {
@@ -70,9 +75,13 @@ impl Executor {
         if self.read_only {
             return Err("read-only: picket makes no changes in AWS in this session".into());
         }
+        let mut operator = self.operator.clone();
+        if operator.principal.is_none() {
+            operator.principal = self.backend.principal().await;
+        }
         let intent = Entry::Intent {
             action_id: action_id.to_string(),
-            operator: self.operator.clone(),
+            operator,
             action: serde_json::to_value(&plan.action).map_err(|e| e.to_string())?,
             targets: plan
                 .targets
@@ -135,4 +144,11 @@ impl Backend for DemoBackend {
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
         Box::pin(async move { demo_accepts(targets, call.targets.iter().copied()) })
     }
+
+    fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {
+        Box::pin(async { Some(DEMO_PRINCIPAL.to_string()) })
+    }
 }
+
+/// Who acts in the demo organization.
+pub const DEMO_PRINCIPAL: &str = "arn:aws:sts::402936185713:assumed-role/demo-responder/picket";

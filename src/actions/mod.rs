@@ -106,6 +106,10 @@ pub struct Target {
     pub product_arn: Option<String>,
     /// GuardDuty: the detector that owns the finding.
     pub detector: Option<String>,
+    /// How write-back reaches the finding when it is not through its own account and region
+    /// (the administrator, an aggregation region): per service, as the sources read it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<crate::sources::Route>,
 }
 
 impl Target {
@@ -148,6 +152,20 @@ impl Target {
             hub_id,
             product_arn,
             detector,
+            routes: Vec::new(),
+        }
+    }
+
+    /// The account and region whose credentials and endpoint write back for `service`, and
+    /// the GuardDuty detector to name.
+    pub fn reached_through(&self, service: Service) -> (&str, &str, Option<&str>) {
+        match self.routes.iter().find(|r| r.service == service) {
+            Some(route) => (
+                &route.via_account,
+                &route.via_region,
+                route.detector.as_deref().or(self.detector.as_deref()),
+            ),
+            None => (&self.account, &self.region, self.detector.as_deref()),
         }
     }
 }
@@ -155,6 +173,7 @@ impl Target {
 /// One API call of a plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Call {
+    /// The account whose credentials make the call, and the region it goes to.
     pub account: String,
     pub region: String,
     /// The IAM action (`securityhub:BatchUpdateFindings`).
@@ -224,10 +243,10 @@ pub fn plan(
     let mut groups: std::collections::BTreeMap<(String, String, String), Vec<usize>> =
         std::collections::BTreeMap::new();
     for (i, target) in targets.iter().enumerate() {
+        let (via_account, via_region, detector) = target.reached_through(action.service());
         let scope = match action.service() {
-            Service::GuardDuty => target
-                .detector
-                .clone()
+            Service::GuardDuty => detector
+                .map(str::to_string)
                 .ok_or_else(|| format!("{} is not a GuardDuty finding", target.finding))?,
             _ => {
                 if target.hub_id.is_none() || target.product_arn.is_none() {
@@ -240,7 +259,7 @@ pub fn plan(
             }
         };
         groups
-            .entry((target.account.clone(), target.region.clone(), scope))
+            .entry((via_account.to_string(), via_region.to_string(), scope))
             .or_default()
             .push(i);
     }

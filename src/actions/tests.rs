@@ -11,6 +11,7 @@ fn target(n: usize, account: &str, production: bool) -> Target {
         )),
         product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
         detector: Some("d1".into()),
+        routes: Vec::new(),
     }
 }
 
@@ -149,4 +150,48 @@ fn findings_without_the_api_identifiers_are_refused_by_name() {
     let mut no_detector = target(2, "111", false);
     no_detector.detector = None;
     assert!(plan(Action::Archive, vec![no_detector], "alice", "").is_err());
+}
+
+#[test]
+fn write_back_goes_through_the_account_and_detector_that_read_the_finding() {
+    let route = |service, detector: Option<&str>| crate::sources::Route {
+        account: "222".into(),
+        region: "us-east-1".into(),
+        service,
+        via_account: "999".into(),
+        via_region: "us-east-1".into(),
+        detector: detector.map(str::to_string),
+    };
+    let mut routed = targets(3, "222", false);
+    for t in &mut routed {
+        t.routes = vec![
+            route(Service::GuardDuty, Some("admin-detector")),
+            route(Service::SecurityHub, None),
+        ];
+    }
+    let mut mixed = routed.clone();
+    mixed.extend(targets(2, "333", false));
+    let archive = plan(Action::Archive, mixed.clone(), "alice", "").expect("plan");
+    let calls: Vec<(&str, &str)> = archive
+        .calls
+        .iter()
+        .map(|c| {
+            (
+                c.account.as_str(),
+                c.params["DetectorId"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [("333", "d1"), ("999", "admin-detector")],
+        "the administrator archives members' findings with its own detector; unrouted ones go direct"
+    );
+    let hub = plan(resolve(), routed, "alice", "").expect("plan");
+    assert_eq!(hub.calls.len(), 1);
+    assert_eq!(hub.calls[0].account, "999");
+    assert_eq!(
+        hub.targets[0].account, "222",
+        "the targets keep their own account"
+    );
 }

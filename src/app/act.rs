@@ -8,8 +8,9 @@ use super::keys::{Key, KeyCode};
 use super::prompt::LineEditor;
 use super::{App, Effect, Modal, NoticeLevel};
 use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan, suppress};
-use crate::model::{SeverityLabel, Workflow};
 use crate::model::finding::Verification;
+use crate::model::health::Service;
+use crate::model::{SeverityLabel, Workflow};
 use crate::store::EntryIx;
 
 /// The actions of the menu: key, label, action.
@@ -291,7 +292,12 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
                 .directory
                 .get(finding.account_id.as_str())
                 .is_some_and(|a| a.production);
-            Some(Target::of(&finding, production))
+            let mut target = Target::of(&finding, production);
+            for service in [Service::GuardDuty, Service::SecurityHub] {
+                let key = (target.account.clone(), target.region.clone(), service);
+                target.routes.extend(app.routes.get(&key).cloned());
+            }
+            Some(target)
         })
         .collect();
     let operator = crate::journal::Operator::local(None).user;

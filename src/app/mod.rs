@@ -232,6 +232,11 @@ pub struct App {
     /// What `u` puts back: for each finding the last action changed, the action that restores
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
+    /// How write-back reaches each (account, region, service), as the sources report it.
+    pub routes: std::collections::HashMap<
+        (String, String, crate::model::health::Service),
+        crate::sources::Route,
+    >,
     /// The last finding marked or unmarked, where a range mark starts.
     pub mark_anchor: Option<crate::store::EntryIx>,
     /// Selected account (row) and region (column) of the sources screen's health matrix.
@@ -282,6 +287,7 @@ impl App {
             marks: std::collections::BTreeSet::new(),
             marks_scope: (0, false),
             undo: Vec::new(),
+            routes: Default::default(),
             mark_anchor: None,
             sources_row: 0,
             sources_col: 0,

@@ -96,6 +96,10 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             changed = true;
         }
     }
+    for route in batch.routes {
+        let key = (route.account.clone(), route.region.clone(), route.service);
+        app.routes.insert(key, route);
+    }
     for HealthReport { key, health } in batch.health {
         // The time of the last success shows only as an age by the minute, which the clock redraws.
         let shown_before = app.health.get(&key).map(|h| (h.state, h.message.clone()));

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use aws_config::{Region, SdkConfig};
+use aws_config::Region;
 use aws_sdk_securityhub::types::{
     AwsSecurityFindingIdentifier, NoteUpdate, SeverityUpdate, VerificationState, WorkflowStatus,
     WorkflowUpdate,
@@ -15,53 +15,69 @@ use serde_json::Value;
 
 use super::Track;
 use super::budget::Budget;
+use super::setup::{Identity, Plan};
 use crate::actions::executor::{Backend, all_failed};
 use crate::actions::{Call, Target};
 use crate::journal::TargetOutcome;
 use crate::model::health::Service;
 
-type ClientFor<C> = Box<dyn Fn(&str) -> C + Send + Sync>;
+/// A client for (account, region), or why there is none.
+type ClientFor<C> = Box<dyn Fn(&str, &str) -> Result<C, String> + Send + Sync>;
 
-/// Sends plans' calls with one set of credentials (the administrator's, in admin mode).
+/// Sends plans' calls, each with the credentials of the account it names (the administrator's
+/// in admin mode, the assumed role's in fan-out).
 pub struct AwsBackend {
-    /// A client for a region.
     hub: ClientFor<aws_sdk_securityhub::Client>,
     guardduty: ClientFor<aws_sdk_guardduty::Client>,
     budget: Arc<Budget>,
+    /// Who picket runs as; in fan-out the roles it assumes are sessions named after the user.
+    identity: Option<Arc<Identity>>,
 }
 
 impl AwsBackend {
-    pub fn new(config: SdkConfig, budget: Arc<Budget>) -> AwsBackend {
-        let hub_config = config.clone();
+    pub fn new(plan: Arc<Plan>, identity: Arc<Identity>) -> AwsBackend {
+        let budget = Arc::clone(&plan.budget);
+        let credentials = move |account: &str| {
+            plan.credentials_for(account).ok_or_else(|| {
+                format!(
+                    "picket has no credentials for account {account} in this session (in [[org.accounts]], give its account_id)"
+                )
+            })
+        };
+        let for_guardduty = credentials.clone();
         AwsBackend {
-            hub: Box::new(move |region| {
-                aws_sdk_securityhub::Client::from_conf(
-                    aws_sdk_securityhub::config::Builder::from(&hub_config)
+            hub: Box::new(move |account, region| {
+                let config = credentials(account)?;
+                Ok(aws_sdk_securityhub::Client::from_conf(
+                    aws_sdk_securityhub::config::Builder::from(&config)
                         .region(Region::new(region.to_string()))
                         .build(),
-                )
+                ))
             }),
-            guardduty: Box::new(move |region| {
-                aws_sdk_guardduty::Client::from_conf(
+            guardduty: Box::new(move |account, region| {
+                let config = for_guardduty(account)?;
+                Ok(aws_sdk_guardduty::Client::from_conf(
                     aws_sdk_guardduty::config::Builder::from(&config)
                         .region(Region::new(region.to_string()))
                         .build(),
-                )
+                ))
             }),
             budget,
+            identity: Some(identity),
         }
     }
 
-    /// With given clients, whatever the region (tests).
+    /// With given clients, whatever the account and region (tests).
     pub fn with_clients(
         hub: aws_sdk_securityhub::Client,
         guardduty: aws_sdk_guardduty::Client,
         budget: Arc<Budget>,
     ) -> AwsBackend {
         AwsBackend {
-            hub: Box::new(move |_| hub.clone()),
-            guardduty: Box::new(move |_| guardduty.clone()),
+            hub: Box::new(move |_, _| Ok(hub.clone())),
+            guardduty: Box::new(move |_, _| Ok(guardduty.clone())),
             budget,
+            identity: None,
         }
     }
 
@@ -70,7 +86,10 @@ impl AwsBackend {
     }
 
     async fn security_hub(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
-        let client = (self.hub)(&call.region);
+        let client = match (self.hub)(&call.account, &call.region) {
+            Ok(client) => client,
+            Err(e) => return all_failed(call, targets, &e),
+        };
         let p = &call.params;
         let mut request = client.batch_update_findings();
         for &i in &call.targets {
@@ -143,7 +162,10 @@ impl AwsBackend {
     }
 
     async fn guardduty(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
-        let client = (self.guardduty)(&call.region);
+        let client = match (self.guardduty)(&call.account, &call.region) {
+            Ok(client) => client,
+            Err(e) => return all_failed(call, targets, &e),
+        };
         let detector = call
             .params
             .get("DetectorId")
@@ -290,6 +312,13 @@ impl Backend for AwsBackend {
             } else {
                 self.guardduty(call, targets).await
             }
+        })
+    }
+
+    fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {
+        Box::pin(async move {
+            let identity = self.identity.as_ref()?;
+            identity.get().await.ok().map(|caller| caller.arn)
         })
     }
 }

@@ -16,9 +16,10 @@ use super::setup::Identity;
 
 use crate::model::Finding;
 use crate::model::finding_from_text;
+use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::sources::{Batch, Feed, PollFuture, Source};
+use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;
@@ -213,10 +214,18 @@ impl GuardDutySource {
                         self.unreadable
                     )));
                 }
+                let routes = Route::for_findings(
+                    &findings,
+                    Service::GuardDuty,
+                    &self.track.account,
+                    &self.track.region,
+                    Some(&detector),
+                );
                 Batch {
                     findings,
                     health: vec![health],
                     initial,
+                    routes,
                     ..Batch::default()
                 }
             }

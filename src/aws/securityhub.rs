@@ -24,10 +24,11 @@ use super::Track;
 use super::errors::{Failure, FailureKind};
 use super::raw::Capture;
 use super::setup::Identity;
+use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::model::{Finding, Workflow, finding_from_text};
-use crate::sources::{Batch, Feed, PollFuture, Source};
+use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
@@ -340,6 +341,13 @@ impl SecurityHubSource {
         };
         let mut batch = self.collect(now).await;
         batch.identity = identity;
+        batch.routes = Route::for_findings(
+            &batch.findings,
+            Service::SecurityHub,
+            &self.track.account,
+            &self.track.region,
+            None,
+        );
         batch
     }
 

@@ -141,11 +141,17 @@ pub struct Plan {
     pub services: Services,
     pub regions: Vec<String>,
     pub budget: Arc<Budget>,
+    /// Each account's credentials, as its sources were given them: write-back for a finding
+    /// goes through the same ones.
+    reach: std::sync::RwLock<std::collections::HashMap<String, SdkConfig>>,
 }
 
 impl Plan {
     /// One source per (region, service) of the account.
     pub fn account_sources(&self, access: &Access) -> Vec<Box<dyn Source>> {
+        if let (Some(account), Ok(mut reach)) = (&access.account, self.reach.write()) {
+            reach.insert(account.clone(), access.config.clone());
+        }
         let settings = &self.settings;
         let account = access.account.as_deref().unwrap_or("unknown");
         // One retry partition per account: a throttled account never drains the retry budget
@@ -206,6 +212,13 @@ impl Plan {
             }
         }
         sources
+    }
+
+    /// The credentials that reach `account`: the ones its sources use; in admin mode the
+    /// caller's, which reach every member through the administrator account.
+    pub fn credentials_for(&self, account: &str) -> Option<SdkConfig> {
+        let known = self.reach.read().ok()?.get(account).cloned();
+        known.or_else(|| (self.settings.org.mode == Mode::Admin).then(|| self.base.clone()))
     }
 
     /// The caller's own credentials.
@@ -322,6 +335,7 @@ pub async fn plan(
         services,
         regions,
         budget,
+        reach: Default::default(),
     });
     Ok((plan, identity))
 }
