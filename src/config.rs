@@ -48,6 +48,8 @@ pub struct Config {
     pub demo: DemoConfig,
     pub views: BTreeMap<String, ViewConfig>,
     pub keys: BTreeMap<Mode, BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Containment playbooks offered in the action menu where they match.
+    pub playbooks: Vec<crate::actions::playbook::Playbook>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -322,6 +324,11 @@ impl Config {
                     sort: view.sort,
                 },
             );
+        }
+        for playbook in &config.playbooks {
+            playbook
+                .check()
+                .map_err(|e| error(None, format!("playbooks: {e}")))?;
         }
         let mut keymap = Keymap::default();
         for (mode, bindings) in &config.keys {

@@ -52,6 +52,9 @@ pub struct TargetOutcome {
     /// AWS's words when it refused.
     pub error: Option<String>,
     pub request_id: Option<String>,
+    /// What came of it beyond done or not (a runbook's execution id and final status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -107,6 +107,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         time_zone,
         warnings,
         org_label: String::new(),
+        playbooks: config.playbooks.clone(),
     };
     let regions = if common.region.is_empty() {
         &config.regions

@@ -246,3 +246,60 @@ fn a_suppression_rule_from_a_finding_needs_the_typed_token() {
         1
     );
 }
+
+#[test]
+fn a_playbook_is_offered_only_where_it_matches_and_always_needs_the_token() {
+    let playbook: picket::actions::playbook::Playbook = toml::from_str(
+        r#"name = "Isolate EC2 instance"
+when = "resource:Instance,AwsEc2Instance"
+kind = "ssm-automation"
+document = "AWSSupport-ContainEC2Instance"
+parameters = { InstanceId = "{resource.name}" }"#,
+    )
+    .expect("playbook");
+    let options = Options {
+        playbooks: vec![playbook],
+        ..Options::default()
+    };
+    let mut app = Harness::new(options.clone(), 7, common::now(), (120, 40)).app;
+    press(&mut app, "2 / resource:Instance Enter");
+    assert!(!app.table.rows.is_empty());
+    press(&mut app, "a");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("menu open");
+    };
+    assert_eq!(
+        flow.playbooks,
+        [0],
+        "an instance finding is offered the playbook"
+    );
+    press(&mut app, "1");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("still open");
+    };
+    let Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!("at the confirmation: {:?} {:?}", flow.stage, app.notice);
+    };
+    assert_eq!(plan.calls[0].api, "ssm:StartAutomationExecution");
+    assert!(
+        plan.calls[0].params["Parameters"]["InstanceId"][0]
+            .as_str()
+            .is_some_and(|id| id.starts_with("i-"))
+    );
+    assert_eq!(
+        executes(&press(&mut app, "y")),
+        0,
+        "y is never enough for a playbook"
+    );
+    let mut app = Harness::new(options, 7, common::now(), (120, 40)).app;
+    press(&mut app, "2 / resource:S3Bucket,AwsS3Bucket Enter");
+    assert!(!app.table.rows.is_empty(), "the demo has bucket findings");
+    press(&mut app, "a");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("menu open");
+    };
+    assert!(
+        flow.playbooks.is_empty(),
+        "a bucket finding is not offered it"
+    );
+}

@@ -30,6 +30,7 @@ fn target(n: usize) -> Target {
         product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
         detector: Some("d1".into()),
         routes: Vec::new(),
+        ..Default::default()
     }
 }
 
@@ -229,6 +230,7 @@ impl Backend for Watching {
                     ok: true,
                     error: None,
                     request_id: None,
+                    detail: None,
                 })
                 .collect()
         })
@@ -425,4 +427,189 @@ async fn the_intent_names_the_local_user_and_the_aws_principal() {
         operator.principal.as_deref(),
         Some(picket::actions::executor::DEMO_PRINCIPAL)
     );
+}
+
+fn playbook_target(n: usize, instance: &str) -> Target {
+    let finding = picket::model::guardduty::map_finding(&json!({
+        "id": format!("f-{n}"), "accountId": "111122223333", "region": "us-east-1",
+        "type": "CryptoCurrency:EC2/BitcoinTool.B!DNS", "severity": 8.0, "title": "t",
+        "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z",
+        "resource": {"resourceType": "Instance", "instanceDetails": {"instanceId": instance}},
+        "service": {"detectorId": "d1", "count": 1}
+    }))
+    .expect("fixture");
+    Target::of(&finding, false).for_playbook(&finding)
+}
+
+fn playbook(toml: &str) -> picket::actions::playbook::Playbook {
+    let playbook: picket::actions::playbook::Playbook = toml::from_str(toml).expect("playbook");
+    playbook.check().expect("valid");
+    playbook
+}
+
+fn unused_ssm() -> aws_sdk_ssm::Client {
+    let none = mock!(aws_sdk_ssm::Client::get_automation_execution).then_output(|| {
+        aws_sdk_ssm::operation::get_automation_execution::GetAutomationExecutionOutput::builder()
+            .build()
+    });
+    mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&none])
+}
+
+fn unused_events() -> aws_sdk_eventbridge::Client {
+    let none = mock!(aws_sdk_eventbridge::Client::list_rules).then_output(|| {
+        aws_sdk_eventbridge::operation::list_rules::ListRulesOutput::builder().build()
+    });
+    mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&none])
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_runbook_is_started_per_finding_and_followed_until_it_ends() {
+    use aws_sdk_ssm::operation::get_automation_execution::GetAutomationExecutionOutput;
+    use aws_sdk_ssm::operation::start_automation_execution::StartAutomationExecutionOutput;
+    use aws_sdk_ssm::types::{AutomationExecution, AutomationExecutionStatus as Status};
+    let isolate = playbook(
+        r#"name = "Isolate"
+when = "resource:Instance"
+kind = "ssm-automation"
+document = "AWSSupport-ContainEC2Instance"
+parameters = { InstanceId = "{resource.name}" }"#,
+    );
+    let start = || {
+        mock!(aws_sdk_ssm::Client::start_automation_execution).then_compute_output(|r| {
+            assert_eq!(r.document_name(), Some("AWSSupport-ContainEC2Instance"));
+            let instance = &r.parameters().expect("parameters")["InstanceId"][0];
+            StartAutomationExecutionOutput::builder()
+                .automation_execution_id(format!("exec-{instance}"))
+                .build()
+        })
+    };
+    let (start_one, start_two) = (start(), start());
+    let status = |s: Status| {
+        move || {
+            GetAutomationExecutionOutput::builder()
+                .automation_execution(
+                    AutomationExecution::builder()
+                        .automation_execution_status(s.clone())
+                        .build(),
+                )
+                .build()
+        }
+    };
+    let succeeds = mock!(aws_sdk_ssm::Client::get_automation_execution)
+        .sequence()
+        .output(status(Status::Inprogress))
+        .times(2)
+        .output(status(Status::Success))
+        .build();
+    let fails = mock!(aws_sdk_ssm::Client::get_automation_execution)
+        .sequence()
+        .output(status(Status::Inprogress))
+        .output(status(Status::Failed))
+        .build();
+    let ssm = mock_client!(
+        aws_sdk_ssm,
+        RuleMode::Sequential,
+        [&start_one, &succeeds, &start_two, &fails],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let backend = AwsBackend::with_clients(unused_hub(), unused_guardduty(), Budget::new(8))
+        .with_playbook_clients(ssm, unused_events(), std::time::Duration::from_secs(600));
+    let planned = plan(
+        Action::Playbook { playbook: isolate },
+        vec![playbook_target(1, "i-0aaa"), playbook_target(2, "i-0bbb")],
+        "alice",
+        "miner",
+    )
+    .expect("plan");
+    assert_eq!(planned.calls.len(), 2, "one runbook per finding");
+    assert!(
+        planned.needs_token(),
+        "playbooks always need the typed token"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j.jsonl")),
+    )
+    .await;
+    assert_eq!(start_one.num_calls() + start_two.num_calls(), 2);
+    assert_eq!(succeeds.num_calls(), 3, "followed while in progress");
+    assert!(results[0].ok, "{results:?}");
+    assert_eq!(
+        results[0].detail.as_deref(),
+        Some("execution exec-i-0aaa: Success")
+    );
+    assert!(!results[1].ok);
+    assert_eq!(
+        results[1].error.as_deref(),
+        Some("runbook execution exec-i-0bbb: Failed")
+    );
+}
+
+#[tokio::test]
+async fn events_go_ten_to_a_call_and_each_answers_for_its_finding() {
+    use aws_sdk_eventbridge::operation::put_events::PutEventsOutput;
+    use aws_sdk_eventbridge::types::PutEventsResultEntry;
+    let disable = playbook(
+        r#"name = "Disable key"
+when = "sev>=low"
+kind = "eventbridge"
+action_name = "DisableAccessKey""#,
+    );
+    let put = mock!(aws_sdk_eventbridge::Client::put_events).then_compute_output(|r| {
+        assert!(r.entries().len() <= 10);
+        let entries = r
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(n, e)| {
+                assert_eq!(e.source(), Some("picket"));
+                assert_eq!(
+                    e.detail_type(),
+                    Some("Security Hub Findings - Custom Action")
+                );
+                if n == 3 {
+                    PutEventsResultEntry::builder()
+                        .error_code("InternalFailure")
+                        .error_message("try again")
+                        .build()
+                } else {
+                    PutEventsResultEntry::builder()
+                        .event_id(format!("ev-{n}"))
+                        .build()
+                }
+            })
+            .collect::<Vec<_>>();
+        PutEventsOutput::builder()
+            .failed_entry_count(1)
+            .set_entries(Some(entries))
+            .build()
+    });
+    let events = mock_client!(aws_sdk_eventbridge, RuleMode::MatchAny, [&put], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(unused_hub(), unused_guardduty(), Budget::new(8))
+        .with_playbook_clients(unused_ssm(), events, std::time::Duration::from_secs(1));
+    let planned = plan(
+        Action::Playbook { playbook: disable },
+        (0..12).map(|n| playbook_target(n, "i-1")).collect(),
+        "alice",
+        "leak",
+    )
+    .expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j.jsonl")),
+    )
+    .await;
+    assert_eq!(put.num_calls(), 2, "12 events: 10 + 2");
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| r.finding.as_str())
+        .collect();
+    assert_eq!(failed, ["f-3"], "the fourth entry of the first call failed");
+    assert_eq!(results[0].detail.as_deref(), Some("event ev-0"));
 }

@@ -349,6 +349,7 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
                     ok: true,
                     error: None,
                     request_id: Some("r-1".into()),
+                    detail: None,
                 }],
             },
             now,

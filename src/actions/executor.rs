@@ -41,6 +41,7 @@ pub fn all_failed(call: &Call, targets: &[Target], error: &str) -> Vec<TargetOut
             ok: false,
             error: Some(error.to_string()),
             request_id: None,
+            detail: None,
         })
         .collect()
 }
@@ -117,20 +118,35 @@ impl Executor {
 
 /// What the demo organization answers for `indices` of `targets`: done, with a made-up
 /// request id.
-fn demo_accepts(targets: &[Target], indices: impl Iterator<Item = usize>) -> Vec<TargetOutcome> {
+fn demo_accepts(
+    api: &str,
+    targets: &[Target],
+    indices: impl Iterator<Item = usize>,
+) -> Vec<TargetOutcome> {
     indices
         .map(|i| TargetOutcome {
             finding: targets[i].finding.clone(),
             ok: true,
             error: None,
             request_id: Some(format!("demo-{i:04}")),
+            // What the real services answer, made up: a runbook that ran, an event id.
+            detail: match api {
+                "ssm:StartAutomationExecution" => {
+                    Some(format!("execution demo-{i:04}-automation: Success"))
+                }
+                "events:PutEvents" => Some(format!("event demo-{i:04}-event")),
+                _ => None,
+            },
         })
         .collect()
 }
 
 /// The demo organization's answer to a whole plan (headless rendering, which has no runtime).
 pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
-    demo_accepts(&plan.targets, 0..plan.targets.len())
+    plan.calls
+        .iter()
+        .flat_map(|call| demo_accepts(call.api, &plan.targets, call.targets.iter().copied()))
+        .collect()
 }
 
 /// The demo organization as a backend: it accepts everything, so standups can show the flow.
@@ -142,7 +158,7 @@ impl Backend for DemoBackend {
         call: &'a Call,
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
-        Box::pin(async move { demo_accepts(targets, call.targets.iter().copied()) })
+        Box::pin(async move { demo_accepts(call.api, targets, call.targets.iter().copied()) })
     }
 
     fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {

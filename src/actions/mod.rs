@@ -8,6 +8,7 @@
 //! name when there is one account) and a reason.
 
 pub mod executor;
+pub mod playbook;
 pub mod suppress;
 
 use serde::Serialize;
@@ -53,6 +54,10 @@ pub enum Action {
     Suppress {
         rule: suppress::Rule,
     },
+    /// A containment playbook from config, in each finding's own account and region.
+    Playbook {
+        playbook: playbook::Playbook,
+    },
 }
 
 impl Action {
@@ -62,6 +67,7 @@ impl Action {
             | Action::Unarchive
             | Action::Feedback { .. }
             | Action::Suppress { .. } => Service::GuardDuty,
+            Action::Playbook { .. } => Service::Playbooks,
             _ => Service::SecurityHub,
         }
     }
@@ -89,12 +95,13 @@ impl Action {
             Action::Feedback { useful: true, .. } => "feedback: useful".into(),
             Action::Feedback { useful: false, .. } => "feedback: not useful".into(),
             Action::Suppress { rule } => format!("create suppression rule {}", rule.name),
+            Action::Playbook { playbook } => format!("playbook: {}", playbook.name),
         }
     }
 }
 
 /// A finding an action touches, with the identifiers its API needs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Target {
     /// picket's id (GuardDuty's own id for GuardDuty findings).
     pub finding: String,
@@ -110,6 +117,12 @@ pub struct Target {
     /// (the administrator, an aggregation region): per service, as the sources read it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<crate::sources::Route>,
+    /// A playbook's placeholders' values, and the finding's record for an EventBridge event;
+    /// filled only for playbooks.
+    #[serde(skip)]
+    pub variables: playbook::Variables,
+    #[serde(skip)]
+    pub record: Option<serde_json::Value>,
 }
 
 impl Target {
@@ -153,7 +166,16 @@ impl Target {
             product_arn,
             detector,
             routes: Vec::new(),
+            variables: playbook::Variables::default(),
+            record: None,
         }
+    }
+
+    /// With what a playbook needs: the placeholders' values and the record.
+    pub fn for_playbook(mut self, finding: &Finding) -> Target {
+        self.variables = playbook::Variables::of(finding);
+        self.record = finding.raw.parse();
+        self
     }
 
     /// The account and region whose credentials and endpoint write back for `service`, and
@@ -245,6 +267,8 @@ pub fn plan(
     for (i, target) in targets.iter().enumerate() {
         let (via_account, via_region, detector) = target.reached_through(action.service());
         let scope = match action.service() {
+            // A playbook acts in the finding's own account and region.
+            Service::Playbooks => String::new(),
             Service::GuardDuty => detector
                 .map(str::to_string)
                 .ok_or_else(|| format!("{} is not a GuardDuty finding", target.finding))?,
@@ -268,11 +292,12 @@ pub fn plan(
         let chunk = match &action {
             // One rule per detector, whatever the number of findings it was made from.
             Action::Suppress { .. } => members.len(),
+            Action::Playbook { playbook } => playbook.chunk(),
             _ if action.service() == Service::GuardDuty => GUARDDUTY_CHUNK,
             _ => SECURITY_HUB_CHUNK,
         };
         for part in members.chunks(chunk) {
-            let (api, params) = request(&action, &targets, part, &detector, operator, reason);
+            let (api, params) = request(&action, &targets, part, &detector, operator, reason)?;
             calls.push(Call {
                 account: account.clone(),
                 region: region.clone(),
@@ -298,14 +323,14 @@ fn request(
     detector: &str,
     operator: &str,
     reason: &str,
-) -> (&'static str, serde_json::Value) {
+) -> Result<(&'static str, serde_json::Value), String> {
     let finding_ids: Vec<&str> = part.iter().map(|&i| targets[i].finding.as_str()).collect();
     let identifiers: Vec<serde_json::Value> = part
         .iter()
         .map(|&i| json!({"Id": targets[i].hub_id, "ProductArn": targets[i].product_arn}))
         .collect();
     let note = |text: &str| json!({"Text": signed_note(text, operator, reason), "UpdatedBy": format!("picket/{operator}")});
-    match action {
+    Ok(match action {
         Action::SetWorkflow { status, note: text } => {
             let mut params =
                 json!({"FindingIdentifiers": identifiers, "Workflow": {"Status": status.as_str()}});
@@ -354,7 +379,17 @@ fn request(
                     "FindingCriteria": rule.criteria}),
             )
         }
-    }
+        Action::Playbook { playbook } => {
+            let findings: Vec<_> = part
+                .iter()
+                .map(|&i| (&targets[i].variables, targets[i].record.as_ref()))
+                .collect();
+            let params = playbook
+                .request(&findings, operator, reason)
+                .map_err(|e| format!("playbook '{}': {e}", playbook.name))?;
+            (playbook.api(), params)
+        }
+    })
 }
 
 /// Proof that the analyst approved a plan; only [`acknowledge`] makes one.

@@ -12,6 +12,7 @@ fn target(n: usize, account: &str, production: bool) -> Target {
         product_arn: Some("arn:aws:securityhub:us-east-1::product/aws/securityhub".into()),
         detector: Some("d1".into()),
         routes: Vec::new(),
+        ..Default::default()
     }
 }
 

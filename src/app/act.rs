@@ -106,6 +106,8 @@ pub enum Stage {
 pub struct ActionFlow {
     pub targets: Vec<EntryIx>,
     pub stage: Stage,
+    /// The configured playbooks every target matches (indices), offered as 1–9.
+    pub playbooks: Vec<usize>,
 }
 
 /// An approved plan, on its way to the executor.
@@ -134,10 +136,30 @@ pub fn open(app: &mut App) {
         app.notify("no finding to act on", NoticeLevel::Warning);
         return;
     }
+    let playbooks = matching_playbooks(app, &targets);
     app.modal = Some(Modal::Action(ActionFlow {
         targets,
         stage: Stage::Menu,
+        playbooks,
     }));
+}
+
+/// The playbooks whose `when` filter every target passes.
+fn matching_playbooks(app: &App, targets: &[EntryIx]) -> Vec<usize> {
+    app.playbooks
+        .iter()
+        .enumerate()
+        .filter(|(_, playbook)| {
+            let Ok(query) = crate::query::Query::parse(&playbook.when) else {
+                return false;
+            };
+            let filter =
+                crate::store::CompiledFilter::compile(&query, &app.store, &app.directory, app.now);
+            targets.iter().all(|&ix| filter.matches(&app.store, ix))
+        })
+        .map(|(i, _)| i)
+        .take(9)
+        .collect()
 }
 
 /// A key while the flow is open.
@@ -151,6 +173,23 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
     let mut effects = Vec::new();
     let keep = match &mut flow.stage {
+        Stage::Menu if key.typed_char().is_some_and(|c| ('1'..='9').contains(&c)) => {
+            let n = key.typed_char().and_then(|c| c.to_digit(10)).unwrap_or(0) as usize;
+            match flow
+                .playbooks
+                .get(n.wrapping_sub(1))
+                .and_then(|&i| app.playbooks.get(i))
+            {
+                Some(playbook) => {
+                    let action = Action::Playbook {
+                        playbook: playbook.clone(),
+                    };
+                    to_confirm(app, &mut flow, action);
+                }
+                None => app.notify(format!("no playbook {n} here"), NoticeLevel::Warning),
+            }
+            true
+        }
         Stage::Menu if key.typed_char() == Some('v') => {
             flow.stage = Stage::Severity;
             true
@@ -293,6 +332,9 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
                 .get(finding.account_id.as_str())
                 .is_some_and(|a| a.production);
             let mut target = Target::of(&finding, production);
+            if matches!(action, Action::Playbook { .. }) {
+                target = target.for_playbook(&finding);
+            }
             for service in [Service::GuardDuty, Service::SecurityHub] {
                 let key = (target.account.clone(), target.region.clone(), service);
                 target.routes.extend(app.routes.get(&key).cloned());
@@ -425,7 +467,10 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
         }),
         Action::Archive | Action::Unarchive if before.archived => Some(Action::Archive),
         Action::Archive | Action::Unarchive => Some(Action::Unarchive),
-        Action::AddNote { .. } | Action::Feedback { .. } | Action::Suppress { .. } => None,
+        Action::AddNote { .. }
+        | Action::Feedback { .. }
+        | Action::Suppress { .. }
+        | Action::Playbook { .. } => None,
     }
 }
 
@@ -441,6 +486,7 @@ pub fn undo(app: &mut App) {
     let mut flow = ActionFlow {
         targets: now.iter().map(|(ix, _)| *ix).collect(),
         stage: Stage::Menu,
+        playbooks: Vec::new(),
     };
     if !app.undo.is_empty() {
         app.notify(

@@ -187,6 +187,8 @@ pub struct Options {
     pub warnings: Vec<String>,
     /// What is being watched, for the tab bar: `demo organization (seed 7)`, a profile…
     pub org_label: String,
+    /// Containment playbooks from config.
+    pub playbooks: Vec<crate::actions::playbook::Playbook>,
 }
 
 impl Default for Options {
@@ -203,6 +205,7 @@ impl Default for Options {
             time_zone: TimeZone::UTC,
             warnings: Vec::new(),
             org_label: String::new(),
+            playbooks: Vec::new(),
         }
     }
 }
@@ -232,6 +235,7 @@ pub struct App {
     /// What `u` puts back: for each finding the last action changed, the action that restores
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
+    pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// How write-back reaches each (account, region, service), as the sources report it.
     pub routes: std::collections::HashMap<
         (String, String, crate::model::health::Service),
@@ -303,6 +307,7 @@ impl App {
             command_history: Vec::new(),
             last_batch: None,
             org_label: options.org_label,
+            playbooks: options.playbooks,
             identity: None,
             dirty: true,
         };

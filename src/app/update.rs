@@ -157,10 +157,17 @@ fn action_done(
             return;
         }
     };
+    // Results come call by call (grouped by account and region), not in the targets' order:
+    // each is matched to its entry by finding id.
+    let by_finding: std::collections::HashMap<&str, &crate::journal::TargetOutcome> =
+        results.iter().map(|r| (r.finding.as_str(), r)).collect();
     let mut done = 0;
     let mut undo = Vec::new();
-    for (ix, result) in entries.iter().zip(&results) {
-        if result.ok {
+    for ix in entries {
+        let Some(id) = app.store.get(*ix).map(|e| e.id.to_string()) else {
+            continue;
+        };
+        if by_finding.get(id.as_str()).is_some_and(|r| r.ok) {
             done += 1;
             if let Some(back) = app
                 .store
@@ -173,10 +180,18 @@ fn action_done(
         }
     }
     app.undo = undo;
-    let failed = results.len() - done;
+    let failed = results.iter().filter(|r| !r.ok).count();
     if failed == 0 {
+        let detail = match &results[..] {
+            [one] => one.detail.as_deref().map(|d| format!(" · {d}")),
+            _ => None,
+        };
         app.notify(
-            format!("{}: {done} findings done", action.describe()),
+            format!(
+                "{}: {done} findings done{}",
+                action.describe(),
+                detail.unwrap_or_default()
+            ),
             NoticeLevel::Info,
         );
     } else {

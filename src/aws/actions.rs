@@ -6,7 +6,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use aws_config::Region;
+use std::time::Duration;
+
+use aws_config::{Region, SdkConfig};
 use aws_sdk_securityhub::types::{
     AwsSecurityFindingIdentifier, NoteUpdate, SeverityUpdate, VerificationState, WorkflowStatus,
     WorkflowUpdate,
@@ -23,47 +25,85 @@ use crate::model::health::Service;
 
 /// A client for (account, region), or why there is none.
 type ClientFor<C> = Box<dyn Fn(&str, &str) -> Result<C, String> + Send + Sync>;
+type Credentials = Arc<dyn Fn(&str) -> Result<SdkConfig, String> + Send + Sync>;
+
+/// How long a started runbook is followed before picket reports it as still running.
+pub const FOLLOW_RUNBOOK: Duration = Duration::from_secs(600);
+const RUNBOOK_POLL: Duration = Duration::from_secs(5);
 
 /// Sends plans' calls, each with the credentials of the account it names (the administrator's
 /// in admin mode, the assumed role's in fan-out).
 pub struct AwsBackend {
     hub: ClientFor<aws_sdk_securityhub::Client>,
     guardduty: ClientFor<aws_sdk_guardduty::Client>,
+    ssm: ClientFor<aws_sdk_ssm::Client>,
+    events: ClientFor<aws_sdk_eventbridge::Client>,
     budget: Arc<Budget>,
     /// Who picket runs as; in fan-out the roles it assumes are sessions named after the user.
     identity: Option<Arc<Identity>>,
+    follow: Duration,
+}
+
+/// Clients built from an account's credentials for a region.
+fn clients<C: 'static>(
+    credentials: &Credentials,
+    build: fn(&SdkConfig, Region) -> C,
+) -> ClientFor<C> {
+    let credentials = Arc::clone(credentials);
+    Box::new(move |account, region| {
+        Ok(build(
+            &credentials(account)?,
+            Region::new(region.to_string()),
+        ))
+    })
+}
+
+fn not_in_test<C>() -> ClientFor<C> {
+    Box::new(|_, _| Err("no client for this service in this backend".into()))
 }
 
 impl AwsBackend {
     pub fn new(plan: Arc<Plan>, identity: Arc<Identity>) -> AwsBackend {
         let budget = Arc::clone(&plan.budget);
-        let credentials = move |account: &str| {
+        let credentials: Credentials = Arc::new(move |account: &str| {
             plan.credentials_for(account).ok_or_else(|| {
                 format!(
                     "picket has no credentials for account {account} in this session (in [[org.accounts]], give its account_id)"
                 )
             })
-        };
-        let for_guardduty = credentials.clone();
+        });
         AwsBackend {
-            hub: Box::new(move |account, region| {
-                let config = credentials(account)?;
-                Ok(aws_sdk_securityhub::Client::from_conf(
-                    aws_sdk_securityhub::config::Builder::from(&config)
-                        .region(Region::new(region.to_string()))
+            hub: clients(&credentials, |config, region| {
+                aws_sdk_securityhub::Client::from_conf(
+                    aws_sdk_securityhub::config::Builder::from(config)
+                        .region(region)
                         .build(),
-                ))
+                )
             }),
-            guardduty: Box::new(move |account, region| {
-                let config = for_guardduty(account)?;
-                Ok(aws_sdk_guardduty::Client::from_conf(
-                    aws_sdk_guardduty::config::Builder::from(&config)
-                        .region(Region::new(region.to_string()))
+            guardduty: clients(&credentials, |config, region| {
+                aws_sdk_guardduty::Client::from_conf(
+                    aws_sdk_guardduty::config::Builder::from(config)
+                        .region(region)
                         .build(),
-                ))
+                )
+            }),
+            ssm: clients(&credentials, |config, region| {
+                aws_sdk_ssm::Client::from_conf(
+                    aws_sdk_ssm::config::Builder::from(config)
+                        .region(region)
+                        .build(),
+                )
+            }),
+            events: clients(&credentials, |config, region| {
+                aws_sdk_eventbridge::Client::from_conf(
+                    aws_sdk_eventbridge::config::Builder::from(config)
+                        .region(region)
+                        .build(),
+                )
             }),
             budget,
             identity: Some(identity),
+            follow: FOLLOW_RUNBOOK,
         }
     }
 
@@ -76,9 +116,25 @@ impl AwsBackend {
         AwsBackend {
             hub: Box::new(move |_, _| Ok(hub.clone())),
             guardduty: Box::new(move |_, _| Ok(guardduty.clone())),
+            ssm: not_in_test(),
+            events: not_in_test(),
             budget,
             identity: None,
+            follow: FOLLOW_RUNBOOK,
         }
+    }
+
+    /// With playbook clients too, and how long runbooks are followed (tests).
+    pub fn with_playbook_clients(
+        mut self,
+        ssm: aws_sdk_ssm::Client,
+        events: aws_sdk_eventbridge::Client,
+        follow: Duration,
+    ) -> AwsBackend {
+        self.ssm = Box::new(move |_, _| Ok(ssm.clone()));
+        self.events = Box::new(move |_, _| Ok(events.clone()));
+        self.follow = follow;
+        self
     }
 
     fn track(&self, call: &Call, service: Service) -> Track {
@@ -149,12 +205,14 @@ impl AwsBackend {
                             u.error_message().unwrap_or("")
                         )),
                         request_id: request_id.clone(),
+                        detail: None,
                     },
                     None => TargetOutcome {
                         finding: t.finding.clone(),
                         ok: true,
                         error: None,
                         request_id: request_id.clone(),
+                        detail: None,
                     },
                 }
             })
@@ -250,10 +308,190 @@ impl AwsBackend {
                     ok: true,
                     error: None,
                     request_id: request_id.clone(),
+                    detail: None,
                 })
                 .collect(),
             Err(failure) => all_failed(call, targets, &failure.message),
         }
+    }
+
+    /// Starts the runbook for the call's finding, then follows it until it ends or
+    /// [`FOLLOW_RUNBOOK`] passes.
+    async fn automation(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
+        let client = match (self.ssm)(&call.account, &call.region) {
+            Ok(client) => client,
+            Err(e) => return all_failed(call, targets, &e),
+        };
+        let p = &call.params;
+        let parameters: std::collections::HashMap<String, Vec<String>> = p
+            .get("Parameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(key, values)| {
+                let values = values
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect();
+                (key.clone(), values)
+            })
+            .collect();
+        let track = self.track(call, Service::Playbooks);
+        let request = client
+            .start_automation_execution()
+            .document_name(
+                p.get("DocumentName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )
+            .set_parameters(Some(parameters))
+            .send();
+        let started = match track.call(call.api, request).await {
+            Ok(out) => out,
+            Err(failure) => return all_failed(call, targets, &failure.message),
+        };
+        use aws_sdk_ssm::operation::RequestId;
+        let request_id = started.request_id().map(str::to_string);
+        let Some(execution) = started.automation_execution_id().map(str::to_string) else {
+            return all_failed(call, targets, "Systems Manager started no execution");
+        };
+        let (ok, status) = self.follow_execution(&client, &track, &execution).await;
+        call.targets
+            .iter()
+            .map(|&i| TargetOutcome {
+                finding: targets[i].finding.clone(),
+                ok,
+                error: (!ok).then(|| format!("runbook execution {execution}: {status}")),
+                request_id: request_id.clone(),
+                detail: Some(format!("execution {execution}: {status}")),
+            })
+            .collect()
+    }
+
+    /// The execution's final status (ok, status), or where it stood when following ended.
+    async fn follow_execution(
+        &self,
+        client: &aws_sdk_ssm::Client,
+        track: &Track,
+        execution: &str,
+    ) -> (bool, String) {
+        use aws_sdk_ssm::types::AutomationExecutionStatus as Status;
+        let deadline = tokio::time::Instant::now() + self.follow;
+        loop {
+            let request = client
+                .get_automation_execution()
+                .automation_execution_id(execution)
+                .send();
+            let status = match track.call("ssm:GetAutomationExecution", request).await {
+                Ok(out) => out
+                    .automation_execution()
+                    .and_then(|e| e.automation_execution_status())
+                    .cloned(),
+                Err(failure) => {
+                    return (
+                        true,
+                        format!(
+                            "started; its status could not be read ({})",
+                            failure.message
+                        ),
+                    );
+                }
+            };
+            match status {
+                Some(Status::Success | Status::CompletedWithSuccess) => {
+                    return (true, "Success".into());
+                }
+                Some(
+                    s @ (Status::Failed
+                    | Status::Timedout
+                    | Status::Cancelled
+                    | Status::Rejected
+                    | Status::CompletedWithFailure
+                    | Status::Exited
+                    | Status::ChangeCalendarOverrideRejected),
+                ) => return (false, s.as_str().to_string()),
+                other => {
+                    if tokio::time::Instant::now() >= deadline {
+                        let at = other.map(|s| s.as_str().to_string()).unwrap_or_default();
+                        return (
+                            true,
+                            format!(
+                                "still {at} after {} min: follow it in Systems Manager",
+                                self.follow.as_secs() / 60
+                            ),
+                        );
+                    }
+                }
+            }
+            tokio::time::sleep(RUNBOOK_POLL).await;
+        }
+    }
+
+    /// Publishes the call's events; each entry answers for its finding.
+    async fn publish(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
+        use aws_sdk_eventbridge::types::PutEventsRequestEntry;
+        let client = match (self.events)(&call.account, &call.region) {
+            Ok(client) => client,
+            Err(e) => return all_failed(call, targets, &e),
+        };
+        let entries: Vec<PutEventsRequestEntry> = call
+            .params
+            .get("Entries")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|entry| {
+                let text = |key: &str| entry.get(key).and_then(Value::as_str).map(str::to_string);
+                let resources = entry
+                    .get("Resources")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect();
+                PutEventsRequestEntry::builder()
+                    .set_event_bus_name(text("EventBusName"))
+                    .set_source(text("Source"))
+                    .set_detail_type(text("DetailType"))
+                    .set_detail(text("Detail"))
+                    .set_resources(Some(resources))
+                    .build()
+            })
+            .collect();
+        let track = self.track(call, Service::Playbooks);
+        let request = client.put_events().set_entries(Some(entries)).send();
+        let out = match track.call(call.api, request).await {
+            Ok(out) => out,
+            Err(failure) => return all_failed(call, targets, &failure.message),
+        };
+        use aws_sdk_eventbridge::operation::RequestId;
+        let request_id = out.request_id().map(str::to_string);
+        call.targets
+            .iter()
+            .enumerate()
+            .map(|(n, &i)| {
+                let answer = out.entries().get(n);
+                let error = match answer {
+                    None => Some("EventBridge gave no answer for this event".to_string()),
+                    Some(entry) => entry
+                        .error_code()
+                        .map(|code| format!("{code}: {}", entry.error_message().unwrap_or(""))),
+                };
+                TargetOutcome {
+                    finding: targets[i].finding.clone(),
+                    ok: error.is_none(),
+                    error,
+                    request_id: request_id.clone(),
+                    detail: answer
+                        .and_then(|e| e.event_id())
+                        .map(|id| format!("event {id}")),
+                }
+            })
+            .collect()
     }
 }
 
@@ -307,10 +545,11 @@ impl Backend for AwsBackend {
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
         Box::pin(async move {
-            if call.api.starts_with("securityhub:") {
-                self.security_hub(call, targets).await
-            } else {
-                self.guardduty(call, targets).await
+            match call.api.split(':').next() {
+                Some("securityhub") => self.security_hub(call, targets).await,
+                Some("ssm") => self.automation(call, targets).await,
+                Some("events") => self.publish(call, targets).await,
+                _ => self.guardduty(call, targets).await,
             }
         })
     }

@@ -29,6 +29,7 @@ fn outcome(id: &str) -> Entry {
             ok: true,
             error: None,
             request_id: Some("req-1".into()),
+            detail: None,
         }],
     }
 }

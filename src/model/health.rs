@@ -15,6 +15,8 @@ pub enum Service {
     CloudWatchLogs,
     /// The account list (Organizations).
     Organizations,
+    /// Containment playbooks (Systems Manager Automation, EventBridge).
+    Playbooks,
 }
 
 impl Service {
@@ -24,6 +26,7 @@ impl Service {
             Self::SecurityHub => "securityhub",
             Self::CloudWatchLogs => "logs",
             Self::Organizations => "organizations",
+            Self::Playbooks => "playbooks",
         }
     }
 }

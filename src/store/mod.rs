@@ -291,7 +291,10 @@ impl FindingStore {
             Action::SetSeverity { label } => summary.label = *label,
             Action::Archive => summary.archived = true,
             Action::Unarchive => summary.archived = false,
-            Action::AddNote { .. } | Action::Feedback { .. } | Action::Suppress { .. } => return,
+            Action::AddNote { .. }
+            | Action::Feedback { .. }
+            | Action::Suppress { .. }
+            | Action::Playbook { .. } => return,
         }
         self.version += 1;
     }

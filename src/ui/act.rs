@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::{layout, put, wrap};
+use crate::actions::playbook::Kind;
 use crate::actions::{Action, Plan};
 use crate::app::App;
 use crate::app::act::{ActionFlow, MENU, Stage};
@@ -36,6 +37,37 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
         Stage::Menu => {
             for (key, label) in MENU {
                 lines.push((format!("{key}   {label}"), theme.base));
+            }
+            if !app.playbooks.is_empty() {
+                lines.push((String::new(), theme.base));
+                lines.push(("Playbooks (typed confirmation):".into(), theme.muted));
+            }
+            for (n, &i) in flow.playbooks.iter().enumerate() {
+                if let Some(playbook) = app.playbooks.get(i) {
+                    let what = match &playbook.kind {
+                        Kind::SsmAutomation { document, .. } => {
+                            format!("SSM Automation {document}")
+                        }
+                        Kind::Eventbridge {
+                            action_name,
+                            event_bus,
+                            ..
+                        } => {
+                            format!("EventBridge {action_name} on {event_bus}")
+                        }
+                    };
+                    lines.push((
+                        format!("{}   {} · {what}", n + 1, playbook.name),
+                        theme.accent,
+                    ));
+                }
+            }
+            let others = app.playbooks.len() - flow.playbooks.len();
+            if others > 0 {
+                lines.push((
+                    format!("    {others} more configured, not matching every selected finding"),
+                    theme.muted,
+                ));
             }
         }
         Stage::Severity => {

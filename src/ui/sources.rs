@@ -21,6 +21,7 @@ fn letter(service: Service) -> &'static str {
         Service::GuardDuty => "G",
         Service::SecurityHub => "S",
         Service::CloudWatchLogs => "L",
+        Service::Playbooks => "P",
     }
 }
 

@@ -164,6 +164,7 @@ fn one_create_filter_per_detector_with_a_description_guardduty_accepts() {
         product_arn: None,
         detector: Some(detector.into()),
         routes: Vec::new(),
+        ..Default::default()
     };
     let targets = vec![target(1, "d1"), target(2, "d1"), target(3, "d2")];
     let plan = plan(
