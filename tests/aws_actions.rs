@@ -613,3 +613,59 @@ action_name = "DisableAccessKey""#,
     assert_eq!(failed, ["f-3"], "the fourth entry of the first call failed");
     assert_eq!(results[0].detail.as_deref(), Some("event ev-0"));
 }
+
+#[tokio::test]
+async fn ocsf_findings_are_updated_with_batch_update_findings_v2() {
+    use aws_sdk_securityhub::operation::batch_update_findings_v2::BatchUpdateFindingsV2Output;
+    use aws_sdk_securityhub::types::{
+        BatchUpdateFindingsV2UnprocessedFinding, BatchUpdateFindingsV2UnprocessedFindingErrorCode,
+        OcsfFindingIdentifier,
+    };
+    let ocsf = |n: usize| Target {
+        ocsf: true,
+        ..target(n)
+    };
+    let update = mock!(aws_sdk_securityhub::Client::batch_update_findings_v2).then_compute_output(|r| {
+        assert_eq!(r.status_id(), Some(4), "RESOLVED is OCSF status 4");
+        assert!(r.comment().is_some_and(|c| c.starts_with("patched — alice via picket")));
+        assert_eq!(r.finding_identifiers().len(), 2);
+        assert_eq!(r.finding_identifiers()[0].cloud_account_uid(), Some("111122223333"));
+        BatchUpdateFindingsV2Output::builder()
+            .unprocessed_findings(
+                BatchUpdateFindingsV2UnprocessedFinding::builder()
+                    .finding_identifier(
+                        OcsfFindingIdentifier::builder()
+                            .cloud_account_uid("111122223333")
+                            .finding_info_uid("hub-1")
+                            .metadata_product_uid("p")
+                            .build(),
+                    )
+                    .error_code(BatchUpdateFindingsV2UnprocessedFindingErrorCode::ResourceNotFoundException)
+                    .error_message("gone")
+                    .build(),
+            )
+            .build()
+    });
+    let hub = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&update], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
+    let resolve = Action::SetWorkflow {
+        status: Workflow::Resolved,
+        note: Some("patched".into()),
+    };
+    let planned = plan(resolve, vec![ocsf(0), ocsf(1)], "alice", "").expect("plan");
+    assert_eq!(planned.calls[0].api, "securityhub:BatchUpdateFindingsV2");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(&planned, Box::new(backend), Journal::at(dir.path().join("j.jsonl"))).await;
+    assert!(results[0].ok);
+    assert!(!results[1].ok);
+    assert!(results[1].error.as_deref().is_some_and(|e| e.contains("gone")));
+    let verify = Action::SetVerification {
+        state: picket::model::finding::Verification::FalsePositive,
+    };
+    assert!(
+        plan(verify, vec![ocsf(0)], "alice", "")
+            .expect_err("no verification in OCSF")
+            .contains("verification")
+    );
+}

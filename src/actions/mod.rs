@@ -113,6 +113,9 @@ pub struct Target {
     pub product_arn: Option<String>,
     /// GuardDuty: the detector that owns the finding.
     pub detector: Option<String>,
+    /// An OCSF finding of the new Security Hub, updated with BatchUpdateFindingsV2.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocsf: bool,
     /// How write-back reaches the finding when it is not through its own account and region
     /// (the administrator, an aggregation region): per service, as the sources read it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -158,6 +161,7 @@ impl Target {
             }
         };
         Target {
+            ocsf: finding.raw.kind() == crate::model::raw::RecordKind::Ocsf,
             finding: finding.id.to_string(),
             account: finding.account_id.to_string(),
             region: finding.region.to_string(),
@@ -198,7 +202,7 @@ pub struct Call {
     /// The account whose credentials make the call, and the region it goes to.
     pub account: String,
     pub region: String,
-    /// The IAM action (`securityhub:BatchUpdateFindings`).
+    /// The operation, as `service:Operation` (`securityhub:BatchUpdateFindings`).
     pub api: &'static str,
     /// The request's parameters, as sent.
     pub params: serde_json::Value,
@@ -279,7 +283,8 @@ pub fn plan(
                         target.finding
                     ));
                 }
-                String::new()
+                // OCSF findings go through BatchUpdateFindingsV2, in calls of their own.
+                if target.ocsf { "v2" } else { "" }.to_string()
             }
         };
         groups
@@ -330,6 +335,9 @@ fn request(
         .map(|&i| json!({"Id": targets[i].hub_id, "ProductArn": targets[i].product_arn}))
         .collect();
     let note = |text: &str| json!({"Text": signed_note(text, operator, reason), "UpdatedBy": format!("picket/{operator}")});
+    if part.first().is_some_and(|&i| targets[i].ocsf) {
+        return request_v2(action, targets, part, operator, reason);
+    }
     Ok(match action {
         Action::SetWorkflow { status, note: text } => {
             let mut params =
@@ -390,6 +398,57 @@ fn request(
             (playbook.api(), params)
         }
     })
+}
+
+/// BatchUpdateFindingsV2 for OCSF findings: OCSF status and severity ids and a comment of at
+/// most 512 characters. OCSF has no NOTIFIED (it becomes In Progress) and no verification state.
+fn request_v2(
+    action: &Action,
+    targets: &[Target],
+    part: &[usize],
+    operator: &str,
+    reason: &str,
+) -> Result<(&'static str, serde_json::Value), String> {
+    let identifiers: Vec<serde_json::Value> = part
+        .iter()
+        .map(|&i| {
+            let t = &targets[i];
+            json!({"CloudAccountUid": t.account, "FindingInfoUid": t.hub_id,
+                "MetadataProductUid": t.product_arn})
+        })
+        .collect();
+    let mut params = json!({"FindingIdentifiers": identifiers});
+    let comment = |text: &str| -> serde_json::Value {
+        json!(signed_note(text, operator, reason).chars().take(512).collect::<String>())
+    };
+    match action {
+        Action::SetWorkflow { status, note } => {
+            params["StatusId"] = json!(match status {
+                Workflow::New => 1,
+                Workflow::Notified => 2,
+                Workflow::Suppressed => 3,
+                Workflow::Resolved => 4,
+            });
+            if let Some(text) = note.as_deref().filter(|t| !t.trim().is_empty()) {
+                params["Comment"] = comment(text);
+            }
+        }
+        Action::AddNote { text } => params["Comment"] = comment(text),
+        Action::SetSeverity { label } => {
+            params["SeverityId"] = json!(match label {
+                SeverityLabel::Informational => 1,
+                SeverityLabel::Low => 2,
+                SeverityLabel::Medium => 3,
+                SeverityLabel::High => 4,
+                SeverityLabel::Critical => 5,
+            });
+        }
+        Action::SetVerification { .. } => {
+            return Err("Security Hub (OCSF findings) has no verification state".into());
+        }
+        other => return Err(format!("{} does not apply to OCSF findings", other.describe())),
+    }
+    Ok(("securityhub:BatchUpdateFindingsV2", params))
 }
 
 /// Proof that the analyst approved a plan; only [`acknowledge`] makes one.
