@@ -90,7 +90,7 @@ fn main() -> ExitCode {
             ];
             // Exported files are not AWS: nothing to write back to, so no action key either.
             options.keymap.remove_commands(&[picket::app::Command::Act]);
-            let executor = executor(true, Box::new(DemoBackend), &mut options);
+            let executor = executor(true, Box::new(DemoBackend::default()), &mut options);
             run_tui(options, sources, executor)
         }
         Some(CommandLine::Render(args)) => {
@@ -295,8 +295,9 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
     if !launch.demo_live {
         findings = findings.frozen();
     }
+    let backend = DemoBackend::keeping(Arc::clone(&org));
     let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
-    let executor = executor(launch.read_only, Box::new(DemoBackend), &mut options);
+    let executor = executor(launch.read_only, Box::new(backend), &mut options);
     run_tui(options, sources, executor)
 }
 

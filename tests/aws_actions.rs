@@ -414,7 +414,7 @@ async fn the_intent_names_the_local_user_and_the_aws_principal() {
     let path = dir.path().join("journal.jsonl");
     run(
         &small_plan(),
-        Box::new(picket::actions::executor::DemoBackend),
+        Box::new(picket::actions::executor::DemoBackend::default()),
         Journal::at(&path),
     )
     .await;
@@ -656,10 +656,20 @@ async fn ocsf_findings_are_updated_with_batch_update_findings_v2() {
     let planned = plan(resolve, vec![ocsf(0), ocsf(1)], "alice", "").expect("plan");
     assert_eq!(planned.calls[0].api, "securityhub:BatchUpdateFindingsV2");
     let dir = tempfile::tempdir().expect("temp dir");
-    let results = run(&planned, Box::new(backend), Journal::at(dir.path().join("j.jsonl"))).await;
+    let results = run(
+        &planned,
+        Box::new(backend),
+        Journal::at(dir.path().join("j.jsonl")),
+    )
+    .await;
     assert!(results[0].ok);
     assert!(!results[1].ok);
-    assert!(results[1].error.as_deref().is_some_and(|e| e.contains("gone")));
+    assert!(
+        results[1]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("gone"))
+    );
     let verify = Action::SetVerification {
         state: picket::model::finding::Verification::FalsePositive,
     };

@@ -19,6 +19,9 @@ pub trait Backend: Send + Sync {
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>>;
 
+    /// Called once the plan's calls were made (the demo organization keeps what was done).
+    fn accepted(&self, _plan: &Plan) {}
+
     /// The AWS principal the calls are made as (recorded in the journal's intent), when known.
     fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {
         Box::pin(async { None })
@@ -102,6 +105,7 @@ impl Executor {
         for call in &plan.calls {
             results.extend(self.backend.send(call, &plan.targets).await);
         }
+        self.backend.accepted(plan);
         let outcome = Entry::Outcome {
             action_id: action_id.to_string(),
             results: results.clone(),
@@ -149,8 +153,19 @@ pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
         .collect()
 }
 
-/// The demo organization as a backend: it accepts everything, so standups can show the flow.
-pub struct DemoBackend;
+/// The demo organization as a backend: it accepts everything, so standups can show the flow,
+/// and the organization keeps what was done (a recurrence carries it, a suppression rule
+/// archives new findings).
+#[derive(Default)]
+pub struct DemoBackend {
+    org: Option<std::sync::Arc<crate::sources::demo::DemoOrg>>,
+}
+
+impl DemoBackend {
+    pub fn keeping(org: std::sync::Arc<crate::sources::demo::DemoOrg>) -> DemoBackend {
+        DemoBackend { org: Some(org) }
+    }
+}
 
 impl Backend for DemoBackend {
     fn send<'a>(
@@ -159,6 +174,14 @@ impl Backend for DemoBackend {
         targets: &'a [Target],
     ) -> Pin<Box<dyn Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
         Box::pin(async move { demo_accepts(call.api, targets, call.targets.iter().copied()) })
+    }
+
+    fn accepted(&self, plan: &Plan) {
+        if let Some(org) = &self.org {
+            for target in &plan.targets {
+                org.record(&target.finding, &plan.action);
+            }
+        }
     }
 
     fn principal(&self) -> Pin<Box<dyn Future<Output = Option<String>> + Send + '_>> {

@@ -419,7 +419,12 @@ fn request_v2(
         .collect();
     let mut params = json!({"FindingIdentifiers": identifiers});
     let comment = |text: &str| -> serde_json::Value {
-        json!(signed_note(text, operator, reason).chars().take(512).collect::<String>())
+        json!(
+            signed_note(text, operator, reason)
+                .chars()
+                .take(512)
+                .collect::<String>()
+        )
     };
     match action {
         Action::SetWorkflow { status, note } => {
@@ -446,7 +451,12 @@ fn request_v2(
         Action::SetVerification { .. } => {
             return Err("Security Hub (OCSF findings) has no verification state".into());
         }
-        other => return Err(format!("{} does not apply to OCSF findings", other.describe())),
+        other => {
+            return Err(format!(
+                "{} does not apply to OCSF findings",
+                other.describe()
+            ));
+        }
     }
     Ok(("securityhub:BatchUpdateFindingsV2", params))
 }

@@ -438,6 +438,60 @@ fn rule_name(kind: Option<&str>, criteria: &Value) -> String {
     format!("picket-{what}-{hash}")
 }
 
+/// Whether a GuardDuty record matches the criteria, as GuardDuty would judge it: every field's
+/// conditions hold; a dotted field reaches through arrays (any element may match). The demo
+/// organization archives its new findings with this.
+pub fn matches(criteria: &Value, record: &Value) -> bool {
+    let Some(fields) = criteria.get("Criterion").and_then(Value::as_object) else {
+        return false;
+    };
+    fields.iter().all(|(field, conditions)| {
+        let mut values = Vec::new();
+        collect(record, &field.split('.').collect::<Vec<_>>(), &mut values);
+        let text: Vec<String> = values
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        let numbers: Vec<f64> = values.iter().filter_map(|v| v.as_f64()).collect();
+        let Some(conditions) = conditions.as_object() else {
+            return false;
+        };
+        conditions.iter().all(|(condition, operand)| {
+            let listed = |v: &String| {
+                operand
+                    .as_array()
+                    .is_some_and(|list| list.iter().any(|o| o.as_str() == Some(v)))
+            };
+            let bound = operand.as_f64().unwrap_or(f64::NAN);
+            match condition.as_str() {
+                "Equals" => text.iter().any(listed),
+                "NotEquals" => !text.iter().any(listed),
+                "GreaterThan" => numbers.iter().any(|&n| n > bound),
+                "GreaterThanOrEqual" => numbers.iter().any(|&n| n >= bound),
+                "LessThan" => numbers.iter().any(|&n| n < bound),
+                "LessThanOrEqual" => numbers.iter().any(|&n| n <= bound),
+                _ => false,
+            }
+        })
+    })
+}
+
+fn collect<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a Value>) {
+    match (value, path) {
+        (Value::Array(items), _) => items.iter().for_each(|item| collect(item, path, out)),
+        (_, []) => out.push(value),
+        (Value::Object(map), [first, rest @ ..]) => {
+            if let Some(next) = map.get(*first) {
+                collect(next, rest, out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Text GuardDuty accepts in a filter description: letters, digits, whitespace and
 /// `-.:_{}[]()/`; anything else becomes a space. Bounded to its limit.
 pub fn description_text(text: &str) -> String {

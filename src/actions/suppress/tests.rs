@@ -188,3 +188,34 @@ fn one_create_filter_per_detector_with_a_description_guardduty_accepts() {
     );
     assert!(description.len() <= DESCRIPTION_LIMIT);
 }
+
+#[test]
+fn criteria_are_judged_against_a_record_as_guardduty_would() {
+    let record = json!({"type": "Recon:EC2/Portscan", "accountId": "222222222222",
+        "severity": 5.0, "resource": {"s3BucketDetails": [{"name": "a"}, {"name": "logs"}]}});
+    let rule = |criterion: Value| json!({"Criterion": criterion});
+    assert!(matches(
+        &rule(json!({"type": {"Equals": ["Recon:EC2/Portscan"]},
+        "severity": {"GreaterThanOrEqual": 4, "LessThan": 7}})),
+        &record
+    ));
+    assert!(matches(
+        &rule(json!({"resource.s3BucketDetails.name": {"Equals": ["logs"]}})),
+        &record
+    ));
+    assert!(!matches(
+        &rule(json!({"accountId": {"NotEquals": ["222222222222"]}})),
+        &record
+    ));
+    assert!(!matches(
+        &rule(json!({"severity": {"GreaterThanOrEqual": 7}})),
+        &record
+    ));
+    assert!(
+        !matches(
+            &rule(json!({"type": {"Equals": ["recon:ec2/portscan"]}})),
+            &record
+        ),
+        "case counts"
+    );
+}

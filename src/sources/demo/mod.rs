@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
 use crate::model::{Account, Finding, SafeText, asff};
@@ -45,6 +45,15 @@ const ACCOUNT_WEIGHTS: [u32; 9] = [1, 1, 3, 4, 3, 2, 2, 2, 2];
 pub struct DemoOrg {
     seed: u64,
     accounts: Vec<Account>,
+    /// Actions the demo backend accepted, not yet written into the generated records, and the
+    /// suppression rules in force: the organization keeps what the analyst did.
+    ledger: std::sync::Mutex<Ledger>,
+}
+
+#[derive(Default)]
+struct Ledger {
+    pending: Vec<(String, crate::actions::Action)>,
+    rules: Vec<Value>,
 }
 
 impl DemoOrg {
@@ -52,7 +61,30 @@ impl DemoOrg {
         Arc::new(DemoOrg {
             seed,
             accounts: org::accounts(),
+            ledger: Default::default(),
         })
+    }
+
+    /// Records an accepted action on `finding`, as AWS would keep it.
+    pub fn record(&self, finding: &str, action: &crate::actions::Action) {
+        let Ok(mut ledger) = self.ledger.lock() else {
+            return;
+        };
+        match action {
+            crate::actions::Action::Suppress { rule } => {
+                if !ledger.rules.contains(&rule.criteria) {
+                    ledger.rules.push(rule.criteria.clone());
+                }
+            }
+            other => ledger.pending.push((finding.to_string(), other.clone())),
+        }
+    }
+
+    fn take_pending(&self) -> (Vec<(String, crate::actions::Action)>, Vec<Value>) {
+        match self.ledger.lock() {
+            Ok(mut ledger) => (std::mem::take(&mut ledger.pending), ledger.rules.clone()),
+            Err(_) => Default::default(),
+        }
     }
 
     pub fn accounts(&self) -> &[Account] {
@@ -120,6 +152,42 @@ struct Kept {
 }
 
 impl Kept {
+    /// The finding's id, as picket knows it.
+    fn id(&self) -> Option<&str> {
+        let key = match self.product {
+            Product::GuardDuty => "id",
+            Product::SecurityHub => "Id",
+        };
+        self.record.get(key).and_then(Value::as_str)
+    }
+
+    /// What an accepted action changes in the record.
+    fn apply(&mut self, action: &crate::actions::Action, at: &str) {
+        use crate::actions::Action;
+        let record = &mut self.record;
+        match (self.product, action) {
+            (Product::GuardDuty, Action::Archive) => record["service"]["archived"] = json!(true),
+            (Product::GuardDuty, Action::Unarchive) => record["service"]["archived"] = json!(false),
+            (Product::SecurityHub, Action::SetWorkflow { status, note }) => {
+                record["Workflow"] = json!({"Status": status.as_str()});
+                if let Some(text) = note {
+                    record["Note"] = json!({"Text": text, "UpdatedBy": "picket", "UpdatedAt": at});
+                }
+            }
+            (Product::SecurityHub, Action::AddNote { text }) => {
+                record["Note"] = json!({"Text": text, "UpdatedBy": "picket", "UpdatedAt": at});
+            }
+            (Product::SecurityHub, Action::SetVerification { state }) => {
+                record["VerificationState"] = json!(state.as_str());
+            }
+            (Product::SecurityHub, Action::SetSeverity { label }) => {
+                record["Severity"]["Label"] = json!(label.as_str());
+                record["Severity"]["Normalized"] = json!(label.floor());
+            }
+            _ => {}
+        }
+    }
+
     fn map(&self) -> Option<Finding> {
         let mapped = match self.product {
             Product::GuardDuty => crate::model::guardduty::map_finding(&self.record),
@@ -484,7 +552,18 @@ impl DemoFindings {
         }
     }
 
+    /// Writes accepted actions into the kept records, so a recurrence carries them.
+    fn keep_actions(&mut self, pending: Vec<(String, crate::actions::Action)>, now: Timestamp) {
+        for (id, action) in pending {
+            if let Some(kept) = self.kept.iter_mut().find(|k| k.id() == Some(id.as_str())) {
+                kept.apply(&action, &aws_time(now));
+            }
+        }
+    }
+
     fn later_poll(&mut self, now: Timestamp) -> Batch {
+        let (pending, rules) = self.org.take_pending();
+        self.keep_actions(pending, now);
         let mut updates: Vec<Kept> = Vec::new();
         let mut recurred: Vec<usize> = Vec::new();
         if self.live {
@@ -492,7 +571,16 @@ impl DemoFindings {
                 let at = self.next_arrival;
                 let guardduty = self.generator.rng.u8(..100) < 60;
                 let what = self.generator.random_what(guardduty);
-                updates.push(self.generator.make(what, at, at, None));
+                let mut kept = self.generator.make(what, at, at, None);
+                // Suppression rules in force archive a new GuardDuty finding as it arrives.
+                if kept.product == Product::GuardDuty
+                    && rules
+                        .iter()
+                        .any(|r| crate::actions::suppress::matches(r, &kept.record))
+                {
+                    kept.record["service"]["archived"] = json!(true);
+                }
+                updates.push(kept);
                 self.next_arrival = at + self.gap(ARRIVAL_MEAN_SECS);
             }
             while self.next_recurrence <= now

@@ -373,3 +373,55 @@ fn benchmark_generation_is_unique_and_complete() {
     let ids: HashSet<_> = findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids.len(), 20_000);
 }
+
+#[test]
+fn the_organization_keeps_what_the_analyst_did() {
+    use crate::actions::Action;
+    let org = DemoOrg::new(7);
+    let mut source = DemoFindings::new(Arc::clone(&org));
+    poll(&mut source, now());
+    let hub = source
+        .kept
+        .iter()
+        .find(|k| k.product == Product::SecurityHub)
+        .and_then(|k| k.id())
+        .expect("a Security Hub finding")
+        .to_string();
+    org.record(
+        &hub,
+        &Action::SetWorkflow {
+            status: crate::model::Workflow::Resolved,
+            note: Some("patched".into()),
+        },
+    );
+    // A suppression rule matching every GuardDuty finding from now on.
+    let rule = crate::actions::suppress::Rule {
+        name: "picket-filter-00000000".into(),
+        criteria: serde_json::json!({"Criterion": {"severity": {"GreaterThanOrEqual": 0}}}),
+        origin: "filter sev>=info".into(),
+        left_out: Vec::new(),
+    };
+    org.record("any", &Action::Suppress { rule });
+    let later = poll(&mut source, now() + SignedDuration::from_mins(2));
+    let kept = source
+        .kept
+        .iter()
+        .find(|k| k.id() == Some(hub.as_str()))
+        .expect("still kept");
+    let finding = kept.map().expect("maps");
+    assert_eq!(
+        finding.workflow,
+        crate::model::Workflow::Resolved,
+        "a recurrence carries the workflow the analyst set"
+    );
+    let new_guardduty: Vec<&Finding> = later
+        .findings
+        .iter()
+        .filter(|f| f.raw.kind() == crate::model::raw::RecordKind::GuardDuty && f.count == 1)
+        .collect();
+    assert!(!new_guardduty.is_empty(), "GuardDuty findings arrived");
+    assert!(
+        new_guardduty.iter().all(|f| f.archived),
+        "the rule archives them as they arrive"
+    );
+}
