@@ -88,10 +88,19 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                 reason,
                 ..
             } => {
-                let name = action
+                let kind = action
                     .get("name")
                     .and_then(|n| n.as_str())
                     .unwrap_or("action");
+                // A playbook or a rule is named by its own name too.
+                let own = action
+                    .pointer("/playbook/name")
+                    .or_else(|| action.pointer("/rule/name"))
+                    .and_then(|n| n.as_str());
+                let name = match own {
+                    Some(own) => format!("{kind} '{own}'"),
+                    None => kind.to_string(),
+                };
                 (
                     "intent",
                     operator.user.clone(),
@@ -111,11 +120,15 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                     .filter(|r| !r.ok)
                     .map(|r| format!("{}: {}", r.finding, r.error.as_deref().unwrap_or("failed")))
                     .collect();
-                let detail = if failed.is_empty() {
+                let mut detail = if failed.is_empty() {
                     format!("{ok} done")
                 } else {
                     format!("{ok} done, {} failed ({})", failed.len(), failed.join("; "))
                 };
+                let details: Vec<&str> = results.iter().filter_map(|r| r.detail.as_deref()).collect();
+                if !details.is_empty() {
+                    detail.push_str(&format!(" · {}", details.join("; ")));
+                }
                 ("outcome", String::new(), detail)
             }
         };

@@ -215,11 +215,15 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
             0,
         );
         push("FindingCriteria:", theme.muted, 0);
-        let pretty = serde_json::to_string_pretty(&rule.criteria).unwrap_or_default();
-        for line in pretty.lines() {
-            let indent = line.len() - line.trim_start().len();
-            push(line.trim_start(), theme.accent, 2 + indent);
+        // Exact JSON, one criterion a line.
+        push("{\"Criterion\": {", theme.accent, 2);
+        let fields = rule.criteria.get("Criterion").and_then(|c| c.as_object());
+        let count = fields.map_or(0, |f| f.len());
+        for (n, (field, condition)) in fields.into_iter().flatten().enumerate() {
+            let comma = if n + 1 < count { "," } else { "" };
+            push(&format!("{}: {condition}{comma}", serde_json::Value::from(field.as_str())), theme.accent, 4);
         }
+        push("}}", theme.accent, 2);
         if !rule.left_out.is_empty() {
             push("Left out of the rule:", theme.muted, 0);
             for term in &rule.left_out {
@@ -265,7 +269,7 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
         theme.muted,
         0,
     );
-    for call in &plan.calls {
+    for (n, call) in plan.calls.iter().enumerate() {
         push(
             &format!(
                 "{} · {} {} · {} findings",
@@ -277,7 +281,16 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
             theme.base,
             2,
         );
-        push(&call.params.to_string(), theme.muted, 4);
+        // The first calls laid out in full, one value a line; the rest compact.
+        if n < 3 {
+            let pretty = serde_json::to_string_pretty(&call.params).unwrap_or_default();
+            for line in pretty.lines() {
+                let indent = line.len() - line.trim_start().len();
+                push(line.trim_start(), theme.muted, 4 + indent);
+            }
+        } else {
+            push(&call.params.to_string(), theme.muted, 4);
+        }
     }
     lines
 }
