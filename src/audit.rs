@@ -125,7 +125,8 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                 } else {
                     format!("{ok} done, {} failed ({})", failed.len(), failed.join("; "))
                 };
-                let details: Vec<&str> = results.iter().filter_map(|r| r.detail.as_deref()).collect();
+                let details: Vec<&str> =
+                    results.iter().filter_map(|r| r.detail.as_deref()).collect();
                 if !details.is_empty() {
                     detail.push_str(&format!(" · {}", details.join("; ")));
                 }

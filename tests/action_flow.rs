@@ -111,14 +111,28 @@ fn production_needs_the_count_and_a_reason() {
 fn random_keys_never_send_without_acknowledgement() {
     let alphabet: Vec<Key> = [
         "a", "y", "n", "o", "r", "s", "c", "t", "A", "U", "3", "4", "x", "j", "k", "G", "Space",
-        "Enter", "Escape", "Tab", "BSpace", "V", "*", "M", "2", "?", "q", "u",
+        "Enter", "Escape", "Tab", "BSpace", "V", "*", "M", "2", "?", "q", "u", "v", "h", "S", "F",
+        "1", "+", "Down", "PgDn",
     ]
     .iter()
     .flat_map(|k| parse_sequence(k))
     .collect();
     let mut rng = fastrand::Rng::with_seed(20261128);
-    let mut app = demo();
+    // A playbook every finding matches, so the walk reaches it too.
+    let playbook: picket::actions::playbook::Playbook = toml::from_str(
+        r#"name = "Tag"
+when = "sev>=info"
+kind = "eventbridge"
+action_name = "Tag""#,
+    )
+    .expect("playbook");
+    let options = Options {
+        playbooks: vec![playbook],
+        ..Options::default()
+    };
+    let mut app = Harness::new(options, 7, common::now(), (120, 40)).app;
     press(&mut app, "2");
+
     let mut sent = 0;
     for _ in 0..30_000 {
         let key = alphabet[rng.usize(..alphabet.len())];

@@ -221,7 +221,14 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
         let count = fields.map_or(0, |f| f.len());
         for (n, (field, condition)) in fields.into_iter().flatten().enumerate() {
             let comma = if n + 1 < count { "," } else { "" };
-            push(&format!("{}: {condition}{comma}", serde_json::Value::from(field.as_str())), theme.accent, 4);
+            push(
+                &format!(
+                    "{}: {condition}{comma}",
+                    serde_json::Value::from(field.as_str())
+                ),
+                theme.accent,
+                4,
+            );
         }
         push("}}", theme.accent, 2);
         if !rule.left_out.is_empty() {
