@@ -130,9 +130,26 @@ pub struct FindingsArgs {
 
 #[derive(Debug, Args)]
 pub struct LogsArgs {
-    /// CloudTrail files (or any file picket reads) to print.
+    /// CloudTrail files (or any file picket reads) instead of AWS.
     #[arg(long, num_args = 1.., value_name = "PATH")]
     pub open: Vec<PathBuf>,
+
+    /// Log group to read (repeatable; default: [logs] cloudtrail_groups, else those starting
+    /// with discover_prefix).
+    #[arg(long = "group", value_name = "NAME")]
+    pub groups: Vec<String>,
+
+    /// How far back: 90m, 1h, 7d (default 1h from AWS; everything in files).
+    #[arg(long, value_name = "AGE")]
+    pub since: Option<String>,
+
+    /// A CloudWatch Logs filter pattern, applied by AWS and again by picket.
+    #[arg(long, value_name = "PATTERN", conflicts_with = "detect")]
+    pub filter_pattern: Option<String>,
+
+    /// Only records a CIS detection flags: a name (root-usage…) or `all`.
+    #[arg(long, value_name = "NAME")]
+    pub detect: Option<String>,
 
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,

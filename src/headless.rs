@@ -103,10 +103,51 @@ pub fn print_findings(
         .map_err(|e| (1, format!("cannot write: {e}")))
 }
 
-pub fn print_events(events: &[LogEvent], format: Format) -> Result<(), (u8, String)> {
+/// What `picket logs` keeps: events since a time, passing a filter pattern or flagged by
+/// detections.
+pub struct EventFilter {
+    pub since: Option<Timestamp>,
+    pub pattern: Option<crate::pattern::Pattern>,
+    pub detector: Option<crate::detect::Detector>,
+}
+
+impl EventFilter {
+    pub fn select<'a>(&self, events: &'a [LogEvent]) -> Vec<output::Matched<'a>> {
+        events
+            .iter()
+            .filter(|e| self.since.is_none_or(|since| e.timestamp >= since))
+            .filter_map(|event| {
+                let text = event.message.as_delivered();
+                if self.pattern.as_ref().is_some_and(|p| !p.matches(&text)) {
+                    return None;
+                }
+                let detections = match &self.detector {
+                    Some(detector) => {
+                        let found = detector.check(&text);
+                        if found.is_empty() {
+                            return None;
+                        }
+                        found
+                    }
+                    None => Vec::new(),
+                };
+                Some(output::Matched { event, detections })
+            })
+            .collect()
+    }
+}
+
+/// Prints the events the filter keeps, oldest first.
+pub fn print_events(
+    mut events: Vec<LogEvent>,
+    filter: &EventFilter,
+    format: Format,
+) -> Result<(), (u8, String)> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    output::events(&mut out, events, format)
+    events.sort_by_key(|e| e.timestamp);
+    let selected = filter.select(&events);
+    output::events(&mut out, &selected, format)
         .and_then(|()| out.flush())
         .or_else(ignore_broken_pipe)
         .map_err(|e| (1, format!("cannot write: {e}")))

@@ -61,16 +61,22 @@ fn main() -> ExitCode {
             ))
         }
         Some(CommandLine::Logs(args)) => {
+            let filter = match event_filter(args) {
+                Ok(filter) => filter,
+                Err(e) => return fail(&e),
+            };
             if args.open.is_empty() {
-                return fail(
-                    "pass --open PATH... to print CloudTrail files (live log groups come later)",
-                );
+                let launch = match prepare(&cli.common, cli.seed, &env) {
+                    Ok(l) => l,
+                    Err(e) => return fail(&e),
+                };
+                return live_logs(launch, args, filter);
             }
             let loaded = read_files(&args.open);
             if loaded.failed_files == args.open.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
-            finish(headless::print_events(&loaded.events, args.format))
+            finish(headless::print_events(loaded.events, &filter, args.format))
         }
         Some(CommandLine::Open { paths }) => {
             let launch = match prepare(&cli.common, cli.seed, &env) {
@@ -181,6 +187,104 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
         picket::aws::actions::AwsBackend::new(Arc::clone(&built.plan), Arc::clone(&built.identity));
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
     run_tui(options, built.sources, executor)
+}
+
+/// What `picket logs` keeps, from its arguments; a bad pattern or name is a usage error.
+fn event_filter(args: &picket::cli::LogsArgs) -> Result<headless::EventFilter, String> {
+    let since = match &args.since {
+        Some(age) => Some(jiff::Timestamp::now() - picket::audit::parse_age(age)?),
+        None => None,
+    };
+    let pattern = match &args.filter_pattern {
+        Some(text) => Some(
+            picket::pattern::Pattern::parse(text).map_err(|e| format!("--filter-pattern: {e}"))?,
+        ),
+        None => None,
+    };
+    let detector = match &args.detect {
+        Some(name) => Some(picket::detect::Detector::new(
+            picket::detect::select(name).map_err(|e| format!("--detect: {e}"))?,
+        )),
+        None => None,
+    };
+    Ok(headless::EventFilter {
+        since,
+        pattern,
+        detector,
+    })
+}
+
+/// Reads the log groups of every account and region once, through the same sources as the
+/// TUI; AWS applies the filter pattern (or a single detection's), picket applies it again.
+fn live_logs(
+    mut launch: picket::launch::Launch,
+    args: &picket::cli::LogsArgs,
+    filter: headless::EventFilter,
+) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let backfill = match &args.since {
+        Some(age) => match picket::audit::parse_age(age) {
+            Ok(age) => age,
+            Err(e) => return fail(&e),
+        },
+        None => jiff::SignedDuration::from_hours(1),
+    };
+    let server_pattern = args.filter_pattern.clone().or_else(|| {
+        let name = args.detect.as_deref()?;
+        let detections = picket::detect::select(name).ok()?;
+        match detections[..] {
+            [one] => Some(one.pattern.to_string()),
+            _ => None,
+        }
+    });
+    if !args.groups.is_empty() {
+        launch.aws.log_groups = args.groups.clone();
+    }
+    launch.aws.logs_window = Some((backfill, server_pattern));
+    let services = Services {
+        guardduty: false,
+        securityhub: false,
+        logs: true,
+    };
+    let built = match runtime.block_on(setup::build(&launch.aws, services)) {
+        Ok(built) => built,
+        Err(e) => return fail(&e),
+    };
+    let batches = runtime.block_on(setup::sweep_all(built.sources, jiff::Timestamp::now()));
+    let mut events = Vec::new();
+    let mut answered = 0;
+    for batch in batches {
+        let logs = batch
+            .health
+            .iter()
+            .any(|r| r.key.service == picket::model::health::Service::CloudWatchLogs);
+        let mut ok = logs;
+        for report in &batch.health {
+            if report.health.state != picket::model::health::HealthState::Ok {
+                ok = false;
+                let message = report
+                    .health
+                    .message
+                    .as_deref()
+                    .unwrap_or(report.health.state.as_str());
+                eprintln!(
+                    "picket: {} {} {}: {message}",
+                    report.key.service.name(),
+                    report.key.region,
+                    report.key.account_id
+                );
+            }
+        }
+        answered += usize::from(ok);
+        events.extend(batch.events);
+    }
+    if answered == 0 {
+        return ExitCode::from(headless::ALL_FAILED);
+    }
+    finish(headless::print_events(events, &filter, args.format))
 }
 
 /// Checks every account, region and service; 0 when all pass, 1 otherwise.

@@ -151,13 +151,36 @@ struct PrintedEvent<'a> {
     stream: &'a str,
     event_id: Option<&'a str>,
     message: serde_json::Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    detections: Vec<PrintedDetection>,
 }
 
-pub fn events(out: &mut dyn Write, events: &[LogEvent], format: Format) -> io::Result<()> {
+#[derive(Serialize)]
+struct PrintedDetection {
+    name: &'static str,
+    control: &'static str,
+    title: &'static str,
+}
+
+/// An event to print, with the detections that flagged it.
+pub struct Matched<'a> {
+    pub event: &'a LogEvent,
+    pub detections: Vec<&'static crate::detect::Detection>,
+}
+
+pub fn events(out: &mut dyn Write, events: &[Matched], format: Format) -> io::Result<()> {
     match format {
         Format::Table | Format::Csv => {
-            for e in events {
+            for Matched {
+                event: e,
+                detections,
+            } in events
+            {
                 let time = e.timestamp.strftime("%Y-%m-%d %H:%M:%S");
+                if !detections.is_empty() {
+                    let controls: Vec<&str> = detections.iter().map(|d| d.control).collect();
+                    write!(out, "[{}] ", controls.join(","))?;
+                }
                 match &e.trail {
                     Some(t) => writeln!(
                         out,
@@ -174,7 +197,8 @@ pub fn events(out: &mut dyn Write, events: &[LogEvent], format: Format) -> io::R
             }
             Ok(())
         }
-        Format::Json | Format::Jsonl => events.iter().try_for_each(|e| {
+        Format::Json | Format::Jsonl => events.iter().try_for_each(|m| {
+            let e = m.event;
             let text = e.message.as_delivered();
             let message = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
             let printed = PrintedEvent {
@@ -185,6 +209,15 @@ pub fn events(out: &mut dyn Write, events: &[LogEvent], format: Format) -> io::R
                 stream: &e.stream,
                 event_id: e.event_id.as_deref(),
                 message,
+                detections: m
+                    .detections
+                    .iter()
+                    .map(|d| PrintedDetection {
+                        name: d.name,
+                        control: d.control,
+                        title: d.title,
+                    })
+                    .collect(),
             };
             json_line(out, &printed)
         }),

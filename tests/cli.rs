@@ -382,3 +382,198 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
     assert_eq!(broken.status.code(), Some(1));
     assert!(stderr(&broken).contains("line 1:"), "{}", stderr(&broken));
 }
+
+/// A gzipped CloudTrail file: for each CIS control a record it describes, and records none do.
+fn detection_trail(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::io::Write;
+    let record = |source: &str, name: &str, extra: serde_json::Value| {
+        let mut r = serde_json::json!({
+            "eventVersion": "1.08", "eventTime": "2026-01-15T09:00:00Z",
+            "eventSource": source, "eventName": name, "awsRegion": "us-east-1",
+            "recipientAccountId": "111122223333", "eventType": "AwsApiCall",
+            "sourceIPAddress": "198.51.100.7",
+            "userIdentity": {"type": "IAMUser", "userName": "alice", "accountId": "111122223333"}
+        });
+        if let (Some(r), serde_json::Value::Object(extra)) = (r.as_object_mut(), extra) {
+            r.extend(extra);
+        }
+        r
+    };
+    let none = serde_json::json!({});
+    let records = vec![
+        record(
+            "iam.amazonaws.com",
+            "ListUsers",
+            serde_json::json!({"userIdentity": {"type": "Root"}}),
+        ),
+        record(
+            "ec2.amazonaws.com",
+            "RunInstances",
+            serde_json::json!({"errorCode": "Client.UnauthorizedOperation"}),
+        ),
+        record(
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            serde_json::json!({"eventType": "AwsConsoleSignIn",
+            "additionalEventData": {"MFAUsed": "No"}, "responseElements": {"ConsoleLogin": "Success"}}),
+        ),
+        record("iam.amazonaws.com", "AttachRolePolicy", none.clone()),
+        record("cloudtrail.amazonaws.com", "StopLogging", none.clone()),
+        record(
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            serde_json::json!({"eventType": "AwsConsoleSignIn",
+            "errorMessage": "Failed authentication", "userIdentity": {"type": "AssumedRole"},
+            "responseElements": {"ConsoleLogin": "Failure"}}),
+        ),
+        record("kms.amazonaws.com", "ScheduleKeyDeletion", none.clone()),
+        record("s3.amazonaws.com", "PutBucketPolicy", none.clone()),
+        record(
+            "config.amazonaws.com",
+            "StopConfigurationRecorder",
+            none.clone(),
+        ),
+        record(
+            "ec2.amazonaws.com",
+            "AuthorizeSecurityGroupIngress",
+            none.clone(),
+        ),
+        record("ec2.amazonaws.com", "ReplaceNetworkAclEntry", none.clone()),
+        record("ec2.amazonaws.com", "CreateCustomerGateway", none.clone()),
+        record("ec2.amazonaws.com", "ReplaceRoute", none.clone()),
+        record(
+            "ec2.amazonaws.com",
+            "CreateVpcPeeringConnection",
+            none.clone(),
+        ),
+        record(
+            "organizations.amazonaws.com",
+            "LeaveOrganization",
+            none.clone(),
+        ),
+        // Described by none.
+        record("ec2.amazonaws.com", "DescribeInstances", none.clone()),
+        record("s3.amazonaws.com", "GetBucketPolicy", none.clone()),
+        record(
+            "signin.amazonaws.com",
+            "ConsoleLogin",
+            serde_json::json!({"eventType": "AwsConsoleSignIn",
+            "additionalEventData": {"MFAUsed": "Yes"}, "responseElements": {"ConsoleLogin": "Success"}}),
+        ),
+    ];
+    let path = dir.join("trail.json.gz");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    gz.write_all(
+        serde_json::json!({"Records": records})
+            .to_string()
+            .as_bytes(),
+    )
+    .expect("write");
+    gz.finish().expect("finish");
+    path
+}
+
+#[test]
+fn logs_detect_all_flags_exactly_what_each_control_describes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trail = detection_trail(dir.path());
+    let out = picket(
+        &[
+            "logs",
+            "--open",
+            trail.to_str().expect("path"),
+            "--detect",
+            "all",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let flagged: Vec<(String, Vec<String>)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            let names = v["detections"]
+                .as_array()
+                .expect("detections")
+                .iter()
+                .map(|d| d["control"].as_str().expect("control").to_string())
+                .collect();
+            (
+                v["message"]["eventName"]
+                    .as_str()
+                    .expect("name")
+                    .to_string(),
+                names,
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, Vec<&str>)> = vec![
+        ("ListUsers", vec!["CloudWatch.1"]),
+        ("RunInstances", vec!["CloudWatch.2"]),
+        ("ConsoleLogin", vec!["CloudWatch.3"]),
+        ("AttachRolePolicy", vec!["CloudWatch.4"]),
+        ("StopLogging", vec!["CloudWatch.5"]),
+        ("ConsoleLogin", vec!["CloudWatch.6"]),
+        ("ScheduleKeyDeletion", vec!["CloudWatch.7"]),
+        ("PutBucketPolicy", vec!["CloudWatch.8"]),
+        ("StopConfigurationRecorder", vec!["CloudWatch.9"]),
+        ("AuthorizeSecurityGroupIngress", vec!["CloudWatch.10"]),
+        ("ReplaceNetworkAclEntry", vec!["CloudWatch.11"]),
+        ("CreateCustomerGateway", vec!["CloudWatch.12"]),
+        ("ReplaceRoute", vec!["CloudWatch.13"]),
+        ("CreateVpcPeeringConnection", vec!["CloudWatch.14"]),
+        ("LeaveOrganization", vec!["CIS 1.4.0 4.15 / CIS 3.0 4.15"]),
+    ];
+    let expected: Vec<(String, Vec<String>)> = expected
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c.into_iter().map(str::to_string).collect()))
+        .collect();
+    assert_eq!(flagged, expected);
+
+    // One detection by name, and a filter pattern, through the same path.
+    let out = picket(
+        &[
+            "logs",
+            "--open",
+            trail.to_str().expect("path"),
+            "--detect",
+            "root-usage",
+        ],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("[CloudWatch.1]"));
+    let out = picket(
+        &[
+            "logs",
+            "--open",
+            trail.to_str().expect("path"),
+            "--filter-pattern",
+            "{ $.eventSource = ec2.amazonaws.com && $.errorCode NOT EXISTS }",
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
+    let bad = picket(
+        &[
+            "logs",
+            "--open",
+            trail.to_str().expect("path"),
+            "--filter-pattern",
+            "{ $.a = }",
+        ],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("--filter-pattern: expected a value (at column 9)"),
+        "{}",
+        stderr(&bad)
+    );
+}

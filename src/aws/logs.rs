@@ -33,6 +33,10 @@ pub struct LogsSource {
     discover_prefix: String,
     cursor: Option<Timestamp>,
     identity: Arc<Identity>,
+    /// How far back the first read goes.
+    backfill: SignedDuration,
+    /// A filter pattern AWS applies (FilterLogEvents `filterPattern`).
+    filter_pattern: Option<String>,
 }
 
 impl LogsSource {
@@ -52,7 +56,16 @@ impl LogsSource {
             discover_prefix: discover_prefix.to_string(),
             cursor: None,
             identity,
+            backfill: BACKFILL,
+            filter_pattern: None,
         }
+    }
+
+    /// Reads `backfill` back on the first poll, and only events `filter_pattern` matches.
+    pub fn with_window(mut self, backfill: SignedDuration, filter_pattern: Option<String>) -> Self {
+        self.backfill = backfill;
+        self.filter_pattern = filter_pattern.filter(|p| !p.trim().is_empty());
+        self
     }
 
     /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`].
@@ -90,6 +103,7 @@ impl LogsSource {
                         .log_group_name(group)
                         .start_time(start.as_millisecond())
                         .end_time(end.as_millisecond())
+                        .set_filter_pattern(self.filter_pattern.clone())
                         .set_next_token(token)
                         .send(),
                 )
@@ -160,7 +174,7 @@ impl LogsSource {
                 }
             }
         }
-        let start = self.cursor.map_or(now - BACKFILL, |c| c - OVERLAP);
+        let start = self.cursor.map_or(now - self.backfill, |c| c - OVERLAP);
         let mut events = Vec::new();
         for group in self.groups.clone() {
             if let Err(failure) = self.read_group(&group, start, now, &mut events).await {

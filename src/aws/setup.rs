@@ -31,6 +31,8 @@ pub struct Settings {
     pub logs_every: Duration,
     pub log_groups: Vec<String>,
     pub discover_prefix: String,
+    /// For `picket logs`: how far back, and the filter pattern AWS applies.
+    pub logs_window: Option<(jiff::SignedDuration, Option<String>)>,
     /// Requests in flight at once across every source.
     pub max_in_flight: usize,
     /// How the organization is covered.
@@ -202,13 +204,17 @@ impl Plan {
                     .region(region.clone())
                     .retry_partition(partition.clone())
                     .build();
-                sources.push(Box::new(LogsSource::new(
+                let source = LogsSource::new(
                     aws_sdk_cloudwatchlogs::Client::from_conf(config),
                     track(Service::CloudWatchLogs, settings.logs_every),
                     settings.log_groups.clone(),
                     &settings.discover_prefix,
                     Arc::clone(&access.identity),
-                )));
+                );
+                sources.push(Box::new(match &settings.logs_window {
+                    Some((backfill, pattern)) => source.with_window(*backfill, pattern.clone()),
+                    None => source,
+                }));
             }
         }
         sources
