@@ -149,9 +149,10 @@ impl Detector {
 
     /// The detections `message` (a CloudTrail record) triggers.
     pub fn check(&self, message: &str) -> Vec<&'static Detection> {
+        let mut parsed = crate::pattern::Parsed::default();
         self.compiled
             .iter()
-            .filter(|(_, pattern)| pattern.matches(message))
+            .filter(|(_, pattern)| pattern.matches_parsed(message, &mut parsed))
             .map(|(d, _)| *d)
             .collect()
     }

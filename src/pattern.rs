@@ -160,6 +160,7 @@ impl Pattern {
             Kind::Terms(parser.terms()?)
         };
         let prefilter = match &kind {
+            // One pass over the record, whatever the number of literals.
             Kind::Json(expr) => required_literals(expr)
                 .filter(|l| !l.is_empty())
                 .and_then(|literals| AhoCorasick::new(literals).ok()),
@@ -182,6 +183,12 @@ impl Pattern {
     }
 
     pub fn matches(&self, message: &str) -> bool {
+        self.matches_parsed(message, &mut Parsed::default())
+    }
+
+    /// Like [`Self::matches`], sharing the message's JSON parse with other patterns checked on
+    /// the same message (the detections parse a record once, not fifteen times).
+    pub fn matches_parsed<'m>(&self, message: &'m str, parsed: &mut Parsed<'m>) -> bool {
         match &self.kind {
             Kind::All => true,
             Kind::Terms(terms) => {
@@ -195,10 +202,11 @@ impl Pattern {
                 {
                     return false;
                 }
-                match Node::parse(message) {
-                    Ok(root) => evaluate(expr, &root),
-                    Err(_) => false,
-                }
+                parsed
+                    .root
+                    .get_or_insert_with(|| Node::parse(message).ok())
+                    .as_ref()
+                    .is_some_and(|root| evaluate(expr, root))
             }
             Kind::Delimited(fields) => {
                 let columns = columns(message);
@@ -206,6 +214,12 @@ impl Pattern {
             }
         }
     }
+}
+
+/// A message's JSON, parsed at most once across the patterns checked on it.
+#[derive(Default)]
+pub struct Parsed<'m> {
+    root: Option<Option<Node<'m>>>,
 }
 
 struct Parser<'a> {

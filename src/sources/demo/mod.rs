@@ -413,6 +413,20 @@ pub fn generate_findings(seed: u64, n: usize, now: Timestamp) -> Vec<Finding> {
     FindingBatches::new(seed, now).next_batch(n)
 }
 
+/// `n` CloudTrail events of the demo's mix, one a second from `start` (benchmarks).
+pub fn generate_trail(seed: u64, n: usize, start: Timestamp) -> Vec<crate::model::LogEvent> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..n)
+        .map(|i| {
+            trail::event(
+                &mut rng,
+                start + SignedDuration::from_secs(i as i64),
+                i as u64,
+            )
+        })
+        .collect()
+}
+
 /// The demo's GuardDuty and Security Hub findings, live.
 pub struct DemoFindings {
     org: Arc<DemoOrg>,
