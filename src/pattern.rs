@@ -53,7 +53,7 @@ struct Terms {
 
 #[derive(Clone, Debug)]
 enum Term {
-    Text(memchr::memmem::Finder<'static>),
+    Text(Box<memchr::memmem::Finder<'static>>),
     Regex(Regex),
 }
 
@@ -479,7 +479,9 @@ impl<'a> Parser<'a> {
                     return self.error("unclosed quote");
                 };
                 self.at += close + 2;
-                Term::Text(memchr::memmem::Finder::new(after[..close].as_bytes()).into_owned())
+                Term::Text(Box::new(
+                    memchr::memmem::Finder::new(&after.as_bytes()[..close]).into_owned(),
+                ))
             } else if rest.starts_with('%') {
                 Term::Regex(self.regex()?)
             } else {
@@ -489,7 +491,9 @@ impl<'a> Parser<'a> {
                     return self.error("a term with quotes or braces must be quoted as a whole; a JSON pattern starts with {");
                 }
                 self.at += len;
-                Term::Text(memchr::memmem::Finder::new(word.as_bytes()).into_owned())
+                Term::Text(Box::new(
+                    memchr::memmem::Finder::new(word.as_bytes()).into_owned(),
+                ))
             };
             list.push(term);
         }
