@@ -155,6 +155,7 @@ fn fan_out_reads_every_account_through_an_assumed_role() {
         logs_every: std::time::Duration::from_secs(5),
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
+        logs_window: None,
         max_in_flight: 8,
         org: OrgSettings {
             mode: Mode::Fanout,

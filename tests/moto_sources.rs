@@ -60,6 +60,7 @@ fn settings(moto: &Moto) -> Settings {
         logs_every: Duration::from_secs(5),
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
+        logs_window: None,
         max_in_flight: 32,
         org: picket::aws::org::OrgSettings::default(),
     }
@@ -230,5 +231,80 @@ fn a_dead_endpoint_makes_sources_stale_and_a_live_one_recovers_them() {
         HealthState::Ok,
         "{:?}",
         back.health
+    );
+}
+
+#[test]
+fn picket_logs_reads_log_groups_and_detects_through_filter_log_events() {
+    let Some(moto) = Moto::start() else { return };
+    moto.python(
+        r#"
+logs = boto3.client('logs', endpoint_url=url)
+logs.create_log_group(logGroupName='aws-cloudtrail-logs-org')
+logs.create_log_stream(logGroupName='aws-cloudtrail-logs-org', logStreamName='123456789012_CloudTrail_us-east-1')
+ms = int(now.timestamp() * 1000)
+def record(name, kind):
+    return json.dumps({'eventVersion': '1.08', 'eventSource': 'iam.amazonaws.com', 'eventName': name,
+        'eventTime': now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'eventType': 'AwsApiCall', 'awsRegion': 'us-east-1',
+        'recipientAccountId': '123456789012', 'userIdentity': {'type': kind, 'userName': 'mallory'}})
+events = [{'timestamp': ms - 120000 + i * 1000, 'message': m} for i, m in enumerate([
+    record('ListUsers', 'Root'), record('PutUserPolicy', 'IAMUser'), record('ListUsers', 'IAMUser'),
+    record('GetUser', 'IAMUser')])]
+logs.put_log_events(logGroupName='aws-cloudtrail-logs-org', logStreamName='123456789012_CloudTrail_us-east-1', logEvents=events)
+"#,
+    );
+    let url = moto.url();
+    let logs = |extra: &[&str]| {
+        let mut args = vec![
+            "logs",
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+            "--since",
+            "1h",
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        let out = picket(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(logs(&[]).len(), 4, "every event of the discovered group");
+    let flagged = logs(&["--detect", "all"]);
+    let names: Vec<(&str, &str)> = flagged
+        .iter()
+        .map(|l| {
+            (
+                l["message"]["eventName"].as_str().unwrap_or(""),
+                l["detections"][0]["control"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ListUsers", "CloudWatch.1"),
+            ("PutUserPolicy", "CloudWatch.4")
+        ]
+    );
+    let terms = logs(&[
+        "--group",
+        "aws-cloudtrail-logs-org",
+        "--filter-pattern",
+        "ListUsers",
+    ]);
+    assert_eq!(
+        terms.len(),
+        2,
+        "a term pattern, applied by the service and again by picket"
     );
 }
