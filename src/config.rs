@@ -67,6 +67,8 @@ pub struct LogsConfig {
     /// CloudTrail log groups to read; empty finds those starting with `discover_prefix`.
     pub cloudtrail_groups: Vec<String>,
     pub discover_prefix: String,
+    /// CIS detections run on every CloudTrail record that arrives: names, `all`, or none.
+    pub detect: Vec<String>,
 }
 
 impl Default for LogsConfig {
@@ -75,6 +77,7 @@ impl Default for LogsConfig {
             buffer: Spanned::new(0..0, crate::app::logs::DEFAULT_CAPACITY),
             cloudtrail_groups: Vec::new(),
             discover_prefix: "aws-cloudtrail-logs".into(),
+            detect: vec!["all".into()],
         }
     }
 }
@@ -325,6 +328,8 @@ impl Config {
                 },
             );
         }
+        crate::detect::Detector::named(&config.logs.detect)
+            .map_err(|e| error(None, format!("logs.detect: {e}")))?;
         for playbook in &config.playbooks {
             playbook
                 .check()

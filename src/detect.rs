@@ -4,7 +4,20 @@
 //! (Security Hub controls CloudWatch.1–14, and CIS 4.15 for Organizations), run by
 //! [`crate::pattern`], the same engine as every other filter pattern.
 
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Finding, LogEvent, SeverityLabel};
 use crate::pattern::Pattern;
+
+/// The product ARN of picket's own alerts (ASFF-shaped, so they map, filter and show like any
+/// Security Hub finding; the mapper gives them the detection source).
+pub const PRODUCT_ARN: &str = "picket:detection";
+/// Where an alert's occurrence count is kept.
+pub const COUNT_FIELD: &str = "picket/count";
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Detection {
@@ -109,6 +122,22 @@ pub const CIS: &[Detection] = &[
     },
 ];
 
+impl Detection {
+    /// How serious a match is: tampering with logging, keys or the organization, and root use,
+    /// are high; failed calls and sign-ins low; other changes medium.
+    pub fn severity(&self) -> SeverityLabel {
+        match self.name {
+            "root-usage"
+            | "cloudtrail-changes"
+            | "cmk-disable-or-delete"
+            | "config-changes"
+            | "organizations-changes" => SeverityLabel::High,
+            "unauthorized-api-calls" | "console-auth-failures" => SeverityLabel::Low,
+            _ => SeverityLabel::Medium,
+        }
+    }
+}
+
 /// The detections a name selects: one by its name, or `all`.
 pub fn select(name: &str) -> Result<Vec<&'static Detection>, String> {
     if name == "all" {
@@ -147,6 +176,23 @@ impl Detector {
         self.compiled.is_empty()
     }
 
+    pub fn names(&self) -> Vec<&'static str> {
+        self.compiled.iter().map(|(d, _)| d.name).collect()
+    }
+
+    /// The detections named (each a name or `all`), once each.
+    pub fn named(names: &[String]) -> Result<Detector, String> {
+        let mut chosen: Vec<&'static Detection> = Vec::new();
+        for name in names {
+            for detection in select(name)? {
+                if !chosen.contains(&detection) {
+                    chosen.push(detection);
+                }
+            }
+        }
+        Ok(Detector::new(chosen))
+    }
+
     /// The detections `message` (a CloudTrail record) triggers.
     pub fn check(&self, message: &str) -> Vec<&'static Detection> {
         let mut parsed = crate::pattern::Parsed::default();
@@ -155,6 +201,84 @@ impl Detector {
             .filter(|(_, pattern)| pattern.matches_parsed(message, &mut parsed))
             .map(|(d, _)| *d)
             .collect()
+    }
+}
+
+/// Turns matches into alerts: one per detection, account and principal (as a CIS alarm is per
+/// account), whose count, last-seen time and region move as matching records keep coming, like
+/// a GuardDuty finding's.
+#[derive(Debug, Default)]
+pub struct Alerts {
+    seen: HashMap<String, (u64, Timestamp)>,
+}
+
+impl Alerts {
+    /// The alert `detection` raises for `event` (a CloudTrail record), as a finding.
+    pub fn raise(&mut self, detection: &Detection, event: &LogEvent) -> Option<Finding> {
+        let trail = event.trail.as_deref()?;
+        let account = trail
+            .recipient_account_id
+            .as_deref()
+            .or(trail.identity.account_id.as_deref())
+            .unwrap_or(&event.account_id);
+        let region = trail.aws_region.as_deref().unwrap_or(&event.region);
+        let principal = trail.principal();
+        let at = trail.event_time.unwrap_or(event.timestamp);
+        let who = hex::encode(&Sha256::digest(principal.as_bytes())[..4]);
+        let id = format!(
+            "picket/detection/{}/{account}/{region}/{who}",
+            detection.name
+        );
+        let (count, first) = {
+            let entry = self.seen.entry(id.clone()).or_insert((0, at));
+            entry.0 += 1;
+            entry.1 = entry.1.min(at);
+            *entry
+        };
+        let time = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let first = first.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let label = detection.severity();
+        let record = event.message.as_delivered();
+        let mut resources =
+            vec![json!({"Type": "AwsAccount", "Id": format!("AWS::::Account:{account}")})];
+        if let Some(arn) = trail.identity.arn.as_deref() {
+            resources.insert(0, json!({"Type": "Other", "Id": arn}));
+        }
+        let asff = json!({
+            "SchemaVersion": "2018-10-08",
+            "Id": id,
+            "ProductArn": PRODUCT_ARN,
+            "ProductName": "picket detection",
+            "CompanyName": "picket",
+            "GeneratorId": format!("picket/cis/{}", detection.name),
+            "AwsAccountId": account,
+            "Region": region,
+            "Types": ["Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"],
+            "FirstObservedAt": first,
+            "LastObservedAt": time,
+            "CreatedAt": first,
+            "UpdatedAt": time,
+            "Severity": {"Label": label.as_str(), "Normalized": label.floor()},
+            "Title": format!("{}: {} by {principal}", detection.title, trail.action()),
+            "Description": format!(
+                "CloudTrail record matched the {} detection ({}), pattern {}. The latest matching record is in ProductFields picket/record.",
+                detection.name, detection.control, detection.pattern
+            ),
+            "Resources": resources,
+            "Compliance": {"Status": "FAILED", "SecurityControlId": detection.control,
+                "RelatedRequirements": [format!("CIS AWS Foundations Benchmark/{}", detection.control)]},
+            "Workflow": {"Status": "NEW"},
+            "RecordState": "ACTIVE",
+            "Action": {"ActionType": "AWS_API_CALL", "AwsApiCallAction": {
+                "Api": trail.event_name.as_str(), "ServiceName": trail.event_source.as_str(),
+                "RemoteIpDetails": {"IpAddressV4": trail.source_ip.as_deref().unwrap_or("")}}},
+            "ProductFields": {
+                COUNT_FIELD: count.to_string(),
+                "picket/pattern": detection.pattern,
+                "picket/record": record,
+            }
+        });
+        crate::model::asff::map_finding(&asff).ok()
     }
 }
 

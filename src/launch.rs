@@ -108,6 +108,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         warnings,
         org_label: String::new(),
         playbooks: config.playbooks.clone(),
+        detect: config.logs.detect.clone(),
     };
     let regions = if common.region.is_empty() {
         &config.regions

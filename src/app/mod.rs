@@ -189,6 +189,8 @@ pub struct Options {
     pub org_label: String,
     /// Containment playbooks from config.
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+    /// CIS detections run on the CloudTrail stream (`[logs] detect`).
+    pub detect: Vec<String>,
 }
 
 impl Default for Options {
@@ -206,6 +208,7 @@ impl Default for Options {
             warnings: Vec::new(),
             org_label: String::new(),
             playbooks: Vec::new(),
+            detect: vec!["all".into()],
         }
     }
 }
@@ -236,6 +239,9 @@ pub struct App {
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+    /// The detections run on incoming CloudTrail records, and the alerts they raised.
+    pub detector: crate::detect::Detector,
+    pub alerts: crate::detect::Alerts,
     /// How write-back reaches each (account, region, service), as the sources report it.
     pub routes: std::collections::HashMap<
         (String, String, crate::model::health::Service),
@@ -308,6 +314,10 @@ impl App {
             last_batch: None,
             org_label: options.org_label,
             playbooks: options.playbooks,
+            // Names were checked when the config loaded; an unknown one leaves detection off.
+            detector: crate::detect::Detector::named(&options.detect)
+                .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
+            alerts: Default::default(),
             identity: None,
             dirty: true,
         };

@@ -24,6 +24,10 @@ pub const COLON_COMMANDS: &[(&str, &str)] = &[
     ("view", "apply a saved view from the config"),
     ("theme", "switch theme"),
     ("filter", "set the filter"),
+    (
+        "detect",
+        "CIS detections on the CloudTrail stream: all, off, or names",
+    ),
     ("overview", "show the overview"),
     ("findings", "show the findings"),
     ("logs", "show the logs"),
@@ -109,37 +113,79 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
     match feed {
         Feed::Findings => {
             app.last_batch = Some(app.now);
-            let version = app.store.version();
-            let open = app.detail().map(|d| d.entry);
-            let mut reopen = false;
-            for finding in batch.findings {
-                if let Upsert::Updated(ix) = app.store.upsert(finding, app.now, batch.initial) {
-                    reopen |= Some(ix) == open;
-                }
-            }
-            if reopen
-                && let Some(Screen::Detail(detail)) = app.stack.last_mut()
-                && let (Some(entry), Some(finding)) =
-                    (app.store.get(detail.entry), app.store.finding(detail.entry))
-            {
-                detail.json.reload(&entry.raw);
-                *detail.finding = finding;
-            }
-            if changed || app.store.version() != version {
-                app.table.refresh(&app.store, &app.directory, app.now);
-                mark_selected_seen(app);
-                app.stats = Stats::compute(&app.store, &app.directory, app.now);
-                changed = true;
-            }
+            changed = take_findings(app, batch.findings, batch.initial, changed);
         }
         Feed::Logs => {
             let added = app.logs.push(batch.events);
             changed |= added > 0 && app.tab == Tab::Logs;
+            let alerts = detect(app, added);
+            if !alerts.is_empty() {
+                changed = take_findings(app, alerts, false, changed);
+            }
         }
     }
     if changed {
         app.dirty = true;
     }
+}
+
+/// Upserts findings (a source's, or picket's own alerts); says whether the screen changed.
+fn take_findings(
+    app: &mut App,
+    findings: Vec<crate::model::Finding>,
+    baseline: bool,
+    mut changed: bool,
+) -> bool {
+    let version = app.store.version();
+    let open = app.detail().map(|d| d.entry);
+    let mut reopen = false;
+    for finding in findings {
+        if let Upsert::Updated(ix) = app.store.upsert(finding, app.now, baseline) {
+            reopen |= Some(ix) == open;
+        }
+    }
+    if reopen
+        && let Some(Screen::Detail(detail)) = app.stack.last_mut()
+        && let (Some(entry), Some(finding)) =
+            (app.store.get(detail.entry), app.store.finding(detail.entry))
+    {
+        detail.json.reload(&entry.raw);
+        *detail.finding = finding;
+    }
+    if changed || app.store.version() != version {
+        app.table.refresh(&app.store, &app.directory, app.now);
+        mark_selected_seen(app);
+        app.stats = Stats::compute(&app.store, &app.directory, app.now);
+        changed = true;
+    }
+    changed
+}
+
+/// Runs the active detections over the `added` newest log events: a CloudTrail record that
+/// matches raises (or counts again) an alert in the findings queue.
+fn detect(app: &mut App, added: usize) -> Vec<crate::model::Finding> {
+    let App {
+        detector,
+        alerts,
+        logs,
+        ..
+    } = app;
+    if detector.is_empty() {
+        return Vec::new();
+    }
+    let events = logs.events();
+    let start = events.len().saturating_sub(added);
+    let mut raised = Vec::new();
+    for event in events.range(start..) {
+        if event.trail.is_none() {
+            continue;
+        }
+        let text = event.message.as_delivered();
+        for detection in detector.check(&text) {
+            raised.extend(alerts.raise(detection, event));
+        }
+    }
+    raised
 }
 
 /// Applies what AWS accepted to the queue, and says how it went.
@@ -838,6 +884,7 @@ fn run_colon_command(app: &mut App, line: &str) -> Vec<Effect> {
             };
             resort(app);
         }
+        "detect" => detect_command(app, &args),
         "view" => {
             let Some(view_name) = args.first() else {
                 let names: Vec<_> = app.views.keys().cloned().collect();
@@ -930,6 +977,11 @@ fn candidates(app: &App, line: &str, word_start: usize, word: &str) -> Vec<Strin
         ["sort", _] => vec!["asc".into(), "desc".into()],
         ["view"] => app.views.keys().cloned().collect(),
         ["theme"] => app.themes.names().map(str::to_string).collect(),
+        ["detect", ..] => ["all", "off"]
+            .into_iter()
+            .chain(crate::detect::CIS.iter().map(|d| d.name))
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     };
     let lower = word.to_ascii_lowercase();
@@ -974,3 +1026,36 @@ fn complete(app: &mut App) {
 
 #[cfg(test)]
 mod tests;
+
+/// `:detect` lists the active detections; `:detect all`, `:detect off` or `:detect NAME…` sets
+/// them.
+fn detect_command(app: &mut App, args: &[&str]) {
+    let names = |d: &crate::detect::Detector| d.names().join(", ");
+    match args {
+        [] => {
+            let text = if app.detector.is_empty() {
+                "no detection is active; :detect all turns the CIS detections on".to_string()
+            } else {
+                format!("detecting: {}", names(&app.detector))
+            };
+            app.notify(text, NoticeLevel::Info);
+        }
+        ["off"] => {
+            app.detector = crate::detect::Detector::new(Vec::new());
+            app.notify("detections off", NoticeLevel::Info);
+        }
+        _ => {
+            let wanted: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            match crate::detect::Detector::named(&wanted) {
+                Ok(detector) => {
+                    app.detector = detector;
+                    app.notify(
+                        format!("detecting: {}", names(&app.detector)),
+                        NoticeLevel::Info,
+                    );
+                }
+                Err(e) => app.notify(e, NoticeLevel::Error),
+            }
+        }
+    }
+}

@@ -55,6 +55,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let product_fields = get(record, "ProductFields");
     let product_field = |key: &str| product_fields.and_then(|p| get_str(p, key));
     let count = product_field("aws/guardduty/service/count")
+        .or_else(|| product_field(crate::detect::COUNT_FIELD))
         .and_then(|c| c.parse().ok())
         .unwrap_or(1);
     let severity = get(record, "Severity").map(|s| {
@@ -71,7 +72,11 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     Ok(Finding {
         id: SafeText::line(key),
         arn: id.starts_with("arn:").then(|| SafeText::line(id)),
-        sources: Sources::of(SourceKind::SecurityHub),
+        sources: Sources::of(if product_arn.starts_with(crate::detect::PRODUCT_ARN) {
+            SourceKind::Detection
+        } else {
+            SourceKind::SecurityHub
+        }),
         product: SafeText::line(&product),
         title: SafeText::line(get_str(record, "Title").unwrap_or(id)),
         description: SafeText::block(get_str(record, "Description").unwrap_or("")),

@@ -16,15 +16,22 @@ pub struct Sources(u8);
 pub enum SourceKind {
     GuardDuty,
     SecurityHub,
+    /// picket's own detections on the CloudTrail stream (CIS patterns).
+    Detection,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 2] = [SourceKind::GuardDuty, SourceKind::SecurityHub];
+    pub const ALL: [SourceKind; 3] = [
+        SourceKind::GuardDuty,
+        SourceKind::SecurityHub,
+        SourceKind::Detection,
+    ];
 
     fn bit(self) -> u8 {
         match self {
             Self::GuardDuty => 1,
             Self::SecurityHub => 2,
+            Self::Detection => 4,
         }
     }
 
@@ -32,6 +39,7 @@ impl SourceKind {
         match self {
             Self::GuardDuty => "guardduty",
             Self::SecurityHub => "securityhub",
+            Self::Detection => "detection",
         }
     }
 
@@ -40,6 +48,7 @@ impl SourceKind {
         match self {
             Self::GuardDuty => "GD",
             Self::SecurityHub => "SH",
+            Self::Detection => "PD",
         }
     }
 
@@ -47,6 +56,7 @@ impl SourceKind {
         match word.to_ascii_lowercase().as_str() {
             "guardduty" | "gd" => Some(Self::GuardDuty),
             "securityhub" | "security-hub" | "sh" | "asff" => Some(Self::SecurityHub),
+            "detection" | "picket" | "pd" => Some(Self::Detection),
             _ => None,
         }
     }

@@ -252,6 +252,7 @@ fn is_stale(app: &App, ix: EntryIx) -> bool {
         let service = match kind {
             crate::model::SourceKind::GuardDuty => Service::GuardDuty,
             crate::model::SourceKind::SecurityHub => Service::SecurityHub,
+            crate::model::SourceKind::Detection => Service::CloudWatchLogs,
         };
         let key = HealthKey {
             account_id: account.clone(),

@@ -180,7 +180,7 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
         extra: Value::Null,
     };
     match roll {
-        0..=57 => {
+        0..=69 => {
             let (service, event, read_only) = ROUTINE[rng.usize(..ROUTINE.len())];
             (record.service, record.event, record.read_only) = (service, event, read_only);
             if rng.bool() {
@@ -188,20 +188,20 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
                 record.identity = assumed_role(account, role, &format!("{user}-session"), &at_text);
             }
         }
-        58..=69 => {
+        70..=81 => {
             record.identity = json!({"type": "AWSService", "invokedBy": "ec2.amazonaws.com"});
             (record.service, record.event) = ("sts", "AssumeRole");
             record.source_ip = "ec2.amazonaws.com".into();
             record.user_agent = "ec2.amazonaws.com";
             record.event_type = "AwsServiceEvent";
         }
-        70..=74 => {
+        82..=86 => {
             (record.service, record.event, record.read_only) = ("signin", "ConsoleLogin", false);
             record.user_agent = CONSOLE_AGENT;
             record.event_type = "AwsConsoleSignIn";
             record.extra = json!({"responseElements": {"ConsoleLogin": "Success"}, "additionalEventData": {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "Yes"}});
         }
-        75..=88 => {
+        87..=94 => {
             // The intruder: a stolen key from a hostile address.
             let (service, event, error) = INTRUDER[rng.usize(..INTRUDER.len())];
             (record.service, record.event) = (service, event);
@@ -216,7 +216,7 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
             };
             record.error = error.map(|code| (code, error_message(code)));
         }
-        89..=90 => {
+        95 => {
             record.identity = root(account);
             (record.service, record.event, record.read_only) = ("signin", "ConsoleLogin", false);
             record.user_agent = CONSOLE_AGENT;
@@ -224,7 +224,7 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
             record.source_ip = host.ip.to_string();
             record.extra = json!({"responseElements": {"ConsoleLogin": "Success"}, "additionalEventData": {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"}});
         }
-        91..=92 => {
+        96..=97 => {
             (record.service, record.event, record.read_only) = ("signin", "ConsoleLogin", false);
             record.user_agent = CONSOLE_AGENT;
             record.event_type = "AwsConsoleSignIn";
@@ -232,7 +232,7 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
             record.identity = json!({"type": "IAMUser", "principalId": org::principal_id("AIDA", &[account.id, user]), "accountId": account.id, "accessKeyId": "", "userName": user});
             record.extra = json!({"errorMessage": "Failed authentication", "responseElements": {"ConsoleLogin": "Failure"}, "additionalEventData": {"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No"}});
         }
-        93..=94 => {
+        98 => {
             record.identity = root(account);
             (record.service, record.event) = ("iam", "GetAccountSummary");
             record.user_agent = CONSOLE_AGENT;
