@@ -13,6 +13,7 @@ pub mod launch;
 pub mod model;
 pub mod output;
 pub mod pattern;
+pub mod pivot;
 pub mod query;
 pub mod render;
 pub mod runtime;

@@ -97,7 +97,12 @@ fn main() -> ExitCode {
             // Exported files are not AWS: nothing to write back to, so no action key either.
             options.keymap.remove_commands(&[picket::app::Command::Act]);
             let executor = executor(true, Box::new(DemoBackend::default()), &mut options);
-            run_tui(options, sources, executor)
+            run_tui(
+                options,
+                sources,
+                executor,
+                Arc::new(picket::pivot::NoSearch),
+            )
         }
         Some(CommandLine::Render(args)) => {
             if !cli.demo {
@@ -186,7 +191,10 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     let backend =
         picket::aws::actions::AwsBackend::new(Arc::clone(&built.plan), Arc::clone(&built.identity));
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
-    run_tui(options, built.sources, executor)
+    let search = Arc::new(picket::aws::logs::AwsLogSearch::new(Arc::clone(
+        &built.plan,
+    )));
+    run_tui(options, built.sources, executor, search)
 }
 
 /// What `picket logs` keeps, from its arguments; a bad pattern or name is a usage error.
@@ -400,9 +408,12 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         findings = findings.frozen();
     }
     let backend = DemoBackend::keeping(Arc::clone(&org));
-    let sources: Vec<Box<dyn Source>> = vec![Box::new(findings), Box::new(DemoTrail::new(org))];
+    let sources: Vec<Box<dyn Source>> = vec![
+        Box::new(findings),
+        Box::new(DemoTrail::new(Arc::clone(&org))),
+    ];
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
-    run_tui(options, sources, executor)
+    run_tui(options, sources, executor, org)
 }
 
 /// The executor of response actions, journaling to the platform state directory. Actions the
@@ -435,13 +446,14 @@ fn run_tui(
     options: picket::app::Options,
     sources: Vec<Box<dyn Source>>,
     executor: Arc<Executor>,
+    search: Arc<dyn picket::pivot::LogSearch>,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     let app = App::new(options, jiff::Timestamp::now());
-    match runtime.block_on(picket::runtime::run(app, sources, executor)) {
+    match runtime.block_on(picket::runtime::run(app, sources, executor, search)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("picket: terminal error: {e}");

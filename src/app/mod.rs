@@ -50,6 +50,11 @@ pub enum Msg {
         entries: Vec<crate::store::EntryIx>,
         outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
     },
+    /// What a pivot's search found (or why it could not look).
+    PivotDone {
+        finding: String,
+        result: Result<Vec<crate::model::LogEvent>, String>,
+    },
 }
 
 #[derive(Debug, PartialEq)]
@@ -63,6 +68,19 @@ pub enum Effect {
     SetFeed(Feed, bool),
     /// Carry out an acknowledged response action.
     Execute(Box<act::Approved>),
+    /// Search the CloudTrail history for a finding's activity.
+    Pivot(Box<crate::pivot::PivotRequest>),
+}
+
+/// The logs screen showing one finding's activity instead of the live stream.
+#[derive(Debug)]
+pub struct Pivot {
+    pub request: crate::pivot::PivotRequest,
+    pub pattern: crate::pattern::Pattern,
+    pub view: logs::LogView,
+    /// The search beyond the live buffer is under way.
+    pub searching: bool,
+    pub error: Option<String>,
 }
 
 /// The top-level screens, switched with Tab.
@@ -239,6 +257,8 @@ pub struct App {
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+    /// A finding's activity, shown on the logs screen until Esc.
+    pub pivot: Option<Pivot>,
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::detect::Detector,
     pub alerts: crate::detect::Alerts,
@@ -318,6 +338,7 @@ impl App {
             detector: crate::detect::Detector::named(&options.detect)
                 .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
             alerts: Default::default(),
+            pivot: None,
             identity: None,
             dirty: true,
         };

@@ -61,6 +61,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             on_batch(app, feed, batch);
             Vec::new()
         }
+        Msg::PivotDone { finding, result } => {
+            pivot_done(app, &finding, result);
+            Vec::new()
+        }
         Msg::ActionDone {
             action,
             entries,
@@ -353,9 +357,85 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             return vec![Effect::Refresh];
         }
         Command::Back => return go_back(app),
+        Command::Pivot => return pivot(app),
         _ => return screen_command(app, command),
     }
     Vec::new()
+}
+
+/// `L`: the logs screen on the finding's activity — at once what the live buffer holds, then
+/// what the search of the CloudTrail history finds.
+fn pivot(app: &mut App) -> Vec<Effect> {
+    let entry = match app.stack.last() {
+        Some(Screen::Detail(detail)) => Some(detail.entry),
+        _ if app.tab == Tab::Findings => app.table.selected_entry(),
+        _ => None,
+    };
+    let Some(finding) = entry.and_then(|ix| app.store.finding(ix)) else {
+        app.notify("select a finding first", NoticeLevel::Warning);
+        return Vec::new();
+    };
+    let request = match crate::pivot::PivotRequest::for_finding(&finding) {
+        Ok(request) => request,
+        Err(e) => {
+            app.notify(
+                format!("no activity to look for: {e}"),
+                NoticeLevel::Warning,
+            );
+            return Vec::new();
+        }
+    };
+    let pattern = match crate::pattern::Pattern::parse(&request.pattern) {
+        Ok(pattern) => pattern,
+        Err(e) => {
+            app.notify(format!("cannot look for that: {e}"), NoticeLevel::Error);
+            return Vec::new();
+        }
+    };
+    let mut view = super::logs::LogView::new(app.logs.capacity());
+    let held: Vec<crate::model::LogEvent> = app
+        .logs
+        .events()
+        .iter()
+        .filter(|e| request.selects(&pattern, e))
+        .cloned()
+        .collect();
+    view.push(held);
+    app.pivot = Some(super::Pivot {
+        request: request.clone(),
+        pattern,
+        view,
+        searching: true,
+        error: None,
+    });
+    let mut effects = switch_tab(app, Tab::Logs);
+    effects.push(Effect::Pivot(Box::new(request)));
+    effects
+}
+
+/// The pivot's search answered: its events join what the live buffer held, in time order.
+fn pivot_done(app: &mut App, finding: &str, result: Result<Vec<crate::model::LogEvent>, String>) {
+    let Some(pivot) = app.pivot.as_mut().filter(|p| p.request.finding == finding) else {
+        return;
+    };
+    pivot.searching = false;
+    match result {
+        Ok(found) => {
+            let mut all: Vec<crate::model::LogEvent> =
+                pivot.view.events().iter().cloned().collect();
+            all.extend(
+                found
+                    .into_iter()
+                    .filter(|e| pivot.request.selects(&pivot.pattern, e)),
+            );
+            all.sort_by_key(|e| e.timestamp);
+            let mut view = super::logs::LogView::new(pivot.view.capacity());
+            view.push(all);
+            pivot.view = view;
+        }
+        Err(e) => pivot.error = Some(e),
+    }
+    app.dirty = true;
 }
 
 fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
@@ -372,7 +452,10 @@ fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
 
 fn go_back(app: &mut App) -> Vec<Effect> {
     if app.stack.pop().is_none() {
-        if app.tab == Tab::Sources && app.sources_detail {
+        if app.tab == Tab::Logs && app.pivot.is_some() {
+            app.pivot = None;
+            app.notify("back to the live stream", NoticeLevel::Info);
+        } else if app.tab == Tab::Sources && app.sources_detail {
             app.sources_detail = false;
         } else {
             app.dirty = false;
@@ -644,16 +727,20 @@ fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effec
 
 fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
     let page = layout::logs_page(app.size) as isize;
+    let logs = match &mut app.pivot {
+        Some(pivot) => &mut pivot.view,
+        None => &mut app.logs,
+    };
     match command {
-        Command::Up => app.logs.move_by(-1),
-        Command::Down => app.logs.move_by(1),
-        Command::PageUp => app.logs.move_by(-page),
-        Command::PageDown => app.logs.move_by(page),
-        Command::Top => app.logs.to_top(),
-        Command::Bottom => app.logs.to_bottom(),
+        Command::Up => logs.move_by(-1),
+        Command::Down => logs.move_by(1),
+        Command::PageUp => logs.move_by(-page),
+        Command::PageDown => logs.move_by(page),
+        Command::Top => logs.to_top(),
+        Command::Bottom => logs.to_bottom(),
         Command::TogglePause => {
-            app.logs.toggle_pause();
-            let text = if app.logs.paused {
+            logs.toggle_pause();
+            let text = if logs.paused {
                 "stream paused: events are kept, the view holds still"
             } else {
                 "following the stream"
@@ -661,7 +748,7 @@ fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.notify(text, NoticeLevel::Info);
         }
         Command::Open => {
-            if let Some(event) = app.logs.selected_event() {
+            if let Some(event) = logs.selected_event() {
                 let title = match &event.trail {
                     Some(t) => format!("{} by {}", t.action(), t.principal()),
                     None => format!("{} {}", event.group, event.stream),

@@ -212,3 +212,73 @@ impl Source for LogsSource {
         Box::pin(self.sweep(now))
     }
 }
+
+/// A pivot's search of the CloudTrail history: FilterLogEvents over the CloudTrail groups of the
+/// finding's account and region (the configured ones, else those found by prefix), with the
+/// pivot's filter pattern and window, through that account's credentials and the budget.
+pub struct AwsLogSearch {
+    plan: Arc<super::setup::Plan>,
+}
+
+impl AwsLogSearch {
+    pub fn new(plan: Arc<super::setup::Plan>) -> AwsLogSearch {
+        AwsLogSearch { plan }
+    }
+
+    async fn run(&self, request: &crate::pivot::PivotRequest) -> Result<Vec<LogEvent>, String> {
+        let config = self
+            .plan
+            .credentials_for(&request.account)
+            .ok_or_else(|| format!("picket has no credentials for account {}", request.account))?;
+        let client = Client::from_conf(
+            aws_sdk_cloudwatchlogs::config::Builder::from(&config)
+                .region(aws_config::Region::new(request.region.clone()))
+                .build(),
+        );
+        let track = Track::one_off(
+            &request.account,
+            &request.region,
+            crate::model::health::Service::CloudWatchLogs,
+            &self.plan.budget,
+        );
+        let source = LogsSource {
+            client,
+            track,
+            name: String::new(),
+            groups: self.plan.settings.log_groups.clone(),
+            discover_prefix: self.plan.settings.discover_prefix.clone(),
+            cursor: None,
+            identity: super::setup::Identity::new(&config),
+            backfill: BACKFILL,
+            filter_pattern: Some(request.pattern.clone()),
+        };
+        let groups = if source.groups.is_empty() {
+            source.discover().await.map_err(|f| f.message)?
+        } else {
+            source.groups.clone()
+        };
+        if groups.is_empty() {
+            return Err(format!(
+                "no CloudTrail log group in {} {}: set [logs] cloudtrail_groups",
+                request.account, request.region
+            ));
+        }
+        let mut events = Vec::new();
+        for group in &groups {
+            source
+                .read_group(group, request.start, request.end, &mut events)
+                .await
+                .map_err(|f| f.message)?;
+        }
+        Ok(events)
+    }
+}
+
+impl crate::pivot::LogSearch for AwsLogSearch {
+    fn search<'a>(
+        &'a self,
+        request: &'a crate::pivot::PivotRequest,
+    ) -> crate::pivot::SearchFuture<'a> {
+        Box::pin(self.run(request))
+    }
+}

@@ -43,6 +43,7 @@ pub struct Harness {
     pub app: App,
     findings: DemoFindings,
     trail: DemoTrail,
+    org: Arc<DemoOrg>,
     logs_active: bool,
     quit: bool,
 }
@@ -58,7 +59,8 @@ impl Harness {
         Harness {
             app,
             findings,
-            trail: DemoTrail::new(org),
+            trail: DemoTrail::new(Arc::clone(&org)),
+            org,
             logs_active: false,
             quit: false,
         }
@@ -98,6 +100,24 @@ impl Harness {
                     }
                 }
                 Effect::SetFeed(Feed::Findings, _) | Effect::Refresh | Effect::Copy(_) => {}
+                Effect::Pivot(request) => {
+                    use crate::pivot::LogSearch;
+                    let mut search = self.org.search(&request);
+                    let result = match search
+                        .as_mut()
+                        .poll(&mut Context::from_waker(Waker::noop()))
+                    {
+                        Poll::Ready(result) => result,
+                        Poll::Pending => Err("the demo search did not answer at once".into()),
+                    };
+                    drop(search);
+                    let done = Msg::PivotDone {
+                        finding: request.finding.clone(),
+                        result,
+                    };
+                    let more = update(&mut self.app, done);
+                    self.apply(more);
+                }
                 // The demo organization accepts every action (nothing is journaled headless).
                 Effect::Execute(approved) => {
                     let outcome = crate::actions::executor::demo_outcome(&approved.plan);

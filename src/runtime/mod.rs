@@ -27,6 +27,7 @@ pub async fn run(
     mut app: App,
     sources: Vec<Box<dyn Source>>,
     executor: std::sync::Arc<crate::actions::executor::Executor>,
+    search: std::sync::Arc<dyn crate::pivot::LogSearch>,
 ) -> io::Result<()> {
     let _guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -75,6 +76,19 @@ pub async fn run(
                 }
                 Effect::Refresh => pollers.refresh(),
                 Effect::SetFeed(feed, active) => pollers.set_active(feed, active),
+                Effect::Pivot(request) => {
+                    let search = std::sync::Arc::clone(&search);
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let result = search.search(&request).await;
+                        let _ = tx
+                            .send(Msg::PivotDone {
+                                finding: request.finding.clone(),
+                                result,
+                            })
+                            .await;
+                    });
+                }
                 Effect::Execute(approved) => {
                     let executor = std::sync::Arc::clone(&executor);
                     let tx = tx.clone();

@@ -55,6 +55,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let theme = &app.theme;
+    if let Some(pivot) = &app.pivot {
+        return draw_pivot(buf, area, app, pivot);
+    }
     let logs = &app.logs;
     let state = if logs.paused {
         format!(
@@ -84,6 +87,56 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             theme.warning,
         );
     }
+    draw_events(buf, area, app, logs, "waiting for log events…");
+}
+
+/// A finding's activity: what it names, the window searched, how the search went.
+fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot) {
+    let request = &pivot.request;
+    let state = if pivot.searching {
+        "searching the CloudTrail history…".to_string()
+    } else if let Some(error) = &pivot.error {
+        format!("search failed: {error}")
+    } else {
+        format!("{} events", thousands(pivot.view.len()))
+    };
+    let time = |t: jiff::Timestamp| {
+        t.to_zoned(app.time_zone.clone())
+            .strftime("%m-%d %H:%M")
+            .to_string()
+    };
+    section_title(
+        buf,
+        area,
+        &format!(
+            "Activity · {state} · {} · {} {} · {}–{} · Esc: live stream · {}",
+            request.pattern,
+            app.directory.name_of(&request.account),
+            request.region,
+            time(request.start),
+            time(request.end),
+            request.title,
+        ),
+        app,
+        false,
+    );
+    let empty = if pivot.searching {
+        "looking…"
+    } else {
+        "no CloudTrail record in the window names what the finding names"
+    };
+    draw_events(buf, area, app, &pivot.view, empty);
+}
+
+/// The column header and one line per event, the selection kept in view.
+fn draw_events(
+    buf: &mut Buffer,
+    area: Rect,
+    app: &App,
+    logs: &crate::app::logs::LogView,
+    empty: &str,
+) {
+    let theme = &app.theme;
     let cols = columns(area.width);
     let header = Rect {
         y: area.y + 1,
@@ -107,7 +160,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             buf,
             body.x + 2,
             body.y,
-            "waiting for log events…",
+            empty,
             usize::from(body.width.saturating_sub(2)),
             theme.muted,
         );

@@ -754,3 +754,20 @@ impl Source for DemoTrail {
 
 #[cfg(test)]
 mod tests;
+
+impl crate::pivot::LogSearch for DemoOrg {
+    fn search<'a>(
+        &'a self,
+        request: &'a crate::pivot::PivotRequest,
+    ) -> crate::pivot::SearchFuture<'a> {
+        Box::pin(async move {
+            Ok(trail::activity(
+                &request.account,
+                &request.region,
+                request.start,
+                request.end,
+                &request.terms,
+            ))
+        })
+    }
+}

@@ -1,7 +1,7 @@
 //! The demo's CloudTrail stream: mostly routine calls, plus the activity behind the findings —
 //! the same access keys and hostile addresses the GuardDuty findings name.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::hostile;
@@ -260,4 +260,86 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
         serial
     )));
     event
+}
+
+/// What the demo's CloudTrail holds for a pivot: the calls made in `account` and `region`
+/// between `start` and `end` with `key` (a demo user's key, or any other), from `ip` when the
+/// finding names one — what the intruder behind a credential finding did — among the
+/// account's routine calls. Deterministic for a given request.
+pub fn activity(
+    account_id: &str,
+    region: &str,
+    start: Timestamp,
+    end: Timestamp,
+    terms: &[String],
+) -> Vec<LogEvent> {
+    let Some(account) = ACCOUNTS.iter().find(|a| a.id == account_id) else {
+        return Vec::new();
+    };
+    let seed = org::hash(&[account_id, region, &start.as_second().to_string()]);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let key = terms
+        .iter()
+        .find(|t| t.starts_with("AKIA") || t.starts_with("ASIA"));
+    let ip = terms
+        .iter()
+        .find(|t| t.parse::<std::net::IpAddr>().is_ok())
+        .cloned()
+        .unwrap_or_else(|| {
+            HOSTILE_HOSTS[rng.usize(..HOSTILE_HOSTS.len())]
+                .ip
+                .to_string()
+        });
+    let identity = match key {
+        Some(key) => match USERS.iter().find(|u| org::user_key(account.id, u) == *key) {
+            Some(user) => iam_user(account, user),
+            // Temporary credentials taken from an instance: the instance role's session.
+            None => json!({"type": "AssumedRole", "accountId": account.id, "accessKeyId": key,
+                "arn": format!("arn:aws:sts::{}:assumed-role/instance-role/i-session", account.id),
+                "principalId": org::principal_id("AROA", &[account.id, key])}),
+        },
+        None => iam_user(account, USERS[rng.usize(..USERS.len())]),
+    };
+    let span = (end.as_second() - start.as_second()).max(1);
+    // The intruder's calls, one or two a minute at most, a few hundred at most.
+    let calls = (span / 45).clamp(3, 400);
+    let mut events: Vec<LogEvent> = (0..calls)
+        .map(|n| {
+            let at = start + SignedDuration::from_secs(rng.i64(0..span));
+            let (service, event, error) = INTRUDER[rng.usize(..INTRUDER.len())];
+            let record = Record {
+                account,
+                region,
+                at: at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                identity: identity.clone(),
+                service,
+                event,
+                read_only: event.starts_with("List")
+                    || event.starts_with("Get")
+                    || event.starts_with("Describe"),
+                source_ip: ip.clone(),
+                user_agent: "aws-cli/2.13.0 Python/3.11 Linux/6.5.0-kali3-amd64",
+                error: error.map(|code| (code, error_message(code))),
+                event_type: "AwsApiCall",
+                extra: Value::Null,
+            };
+            let ids = org::mix(seed ^ n as u64);
+            let mut e = LogEvent::new(
+                at,
+                account.id,
+                region,
+                GROUP,
+                &format!("{}_CloudTrail_{region}", account.id),
+                &record.to_json(ids),
+            );
+            e.event_id = Some(SafeText::line(&format!(
+                "{:020}{:020}",
+                at.as_millisecond(),
+                ids % 100_000_000_000
+            )));
+            e
+        })
+        .collect();
+    events.sort_by_key(|e| e.timestamp);
+    events
 }

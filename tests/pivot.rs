@@ -1,0 +1,75 @@
+//! `L` on a finding: the logs screen on the CloudTrail activity that names what the finding
+//! names, in the finding's account and region, around the time it was seen — from the demo
+//! organization, through the same effect the runtime sends to AWS.
+
+mod common;
+
+use picket::app::keys::parse_sequence;
+use picket::app::{Options, Tab};
+use picket::render::Harness;
+
+#[test]
+fn a_credential_finding_pivots_to_the_calls_made_with_its_key() {
+    let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
+    demo.keys(&parse_sequence("2 / type:*IAMUser* Enter"));
+    let ix = demo
+        .app
+        .table
+        .selected_entry()
+        .expect("a credential finding");
+    let finding = demo.app.store.finding(ix).expect("finding");
+    let key = finding
+        .activity
+        .as_ref()
+        .and_then(|a| a.access_key_id.as_deref())
+        .expect("the finding names an access key")
+        .to_string();
+    demo.keys(&parse_sequence("L"));
+    assert_eq!(demo.app.tab, Tab::Logs);
+    let pivot = demo.app.pivot.as_ref().expect("the pivot is open");
+    assert!(!pivot.searching, "the demo answered");
+    assert_eq!(pivot.error, None);
+    let request = &pivot.request;
+    assert!(request.terms.contains(&key));
+    assert_eq!(request.start, finding.first_seen - picket::pivot::MARGIN);
+    assert_eq!(request.end, finding.last_seen + picket::pivot::MARGIN);
+    let events = pivot.view.events();
+    assert!(
+        !events.is_empty(),
+        "the activity behind the finding is there"
+    );
+    let mut with_key = 0;
+    for event in events {
+        let text = event.message.as_delivered();
+        assert!(
+            request.terms.iter().any(|t| text.contains(t.as_str())),
+            "every record names what the finding names: {text}"
+        );
+        assert!(event.timestamp >= request.start && event.timestamp <= request.end);
+        let trail = event.trail.as_ref().expect("CloudTrail");
+        assert_eq!(
+            trail.recipient_account_id.as_deref(),
+            Some(finding.account_id.as_str())
+        );
+        assert_eq!(trail.aws_region.as_deref(), Some(finding.region.as_str()));
+        with_key += usize::from(trail.identity.access_key_id.as_deref() == Some(key.as_str()));
+    }
+    assert!(with_key > 0, "calls made with the key itself");
+    // Esc goes back to the live stream.
+    demo.keys(&parse_sequence("Esc"));
+    assert!(demo.app.pivot.is_none());
+}
+
+#[test]
+fn a_finding_that_names_nothing_to_look_for_says_so() {
+    let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
+    demo.keys(&parse_sequence("2 / control:S3.8 Enter L"));
+    assert!(demo.app.pivot.is_none());
+    let notice = demo
+        .app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(notice.contains("no activity to look for"), "{notice}");
+}
