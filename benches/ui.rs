@@ -96,6 +96,57 @@ fn refilter_and_sort(c: &mut Criterion) {
     });
 }
 
+/// The logs screen while CloudTrail arrives at 10,000 events a second: one second's batch taken
+/// in (dedup, the buffer's filter, the fifteen CIS detections), and a frame drawn over a full
+/// 100,000-event buffer with the filter active.
+fn logs_under_load(c: &mut Criterion) {
+    use picket::sources::demo::generate_trail;
+    let mut app = App::new(Options::default(), now());
+    update(&mut app, Msg::Resize(200, 50));
+    update(&mut app, Msg::Key(Key::char('3')));
+    let pattern = picket::pattern::Pattern::parse(
+        "{ $.errorCode = \"*UnauthorizedOperation\" || $.errorCode = \"AccessDenied*\" }",
+    )
+    .expect("pattern");
+    app.logs.set_filter(Some(pattern));
+    let second = |n: u64| {
+        let start = now() + jiff::SignedDuration::from_secs(n as i64);
+        Batch {
+            events: generate_trail(n, 10_000, start),
+            ..Batch::default()
+        }
+    };
+    // Fill the buffer to its 100,000 events first.
+    for n in 0..10 {
+        update(&mut app, Msg::Batch(Feed::Logs, second(n)));
+    }
+    assert_eq!(app.logs.len(), 100_000);
+    assert!(app.logs.rows() > 1_000, "the filter leaves many rows");
+    let mut n = 10;
+    c.bench_function(
+        "logs: take in 10,000 CloudTrail events (1 s at 10k/s), filter and 15 detections on",
+        |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    second(n)
+                },
+                |batch| update(&mut app, Msg::Batch(Feed::Logs, batch)),
+                criterion::BatchSize::PerIteration,
+            )
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    c.bench_function("draw logs 200x50, 100k-event buffer, filter active", |b| {
+        b.iter(|| {
+            app.logs.move_by(-1);
+            terminal
+                .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                .expect("draw");
+        })
+    });
+}
+
 fn first_frame(c: &mut Criterion) {
     c.bench_function(
         "time to first frame of --demo (org, first poll, update, draw 120x40)",
@@ -111,6 +162,6 @@ fn first_frame(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = draw_findings, refilter_and_sort, first_frame
+    targets = draw_findings, refilter_and_sort, first_frame, logs_under_load
 }
 criterion_main!(benches);

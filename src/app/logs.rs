@@ -3,9 +3,10 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::model::LogEvent;
+use crate::pattern::Pattern;
 
 /// Default number of events kept.
-pub const DEFAULT_CAPACITY: usize = 10_000;
+pub const DEFAULT_CAPACITY: usize = 100_000;
 
 #[derive(Debug)]
 pub struct LogView {
@@ -21,6 +22,10 @@ pub struct LogView {
     pub paused: bool,
     /// Events that arrived while paused.
     pub arrived_while_paused: usize,
+    /// `/` on the logs screen: only events the pattern matches are rows.
+    filter: Option<Pattern>,
+    /// With a filter: the absolute numbers of the events that pass, oldest first.
+    passing: VecDeque<u64>,
 }
 
 impl LogView {
@@ -34,6 +39,64 @@ impl LogView {
             selected: None,
             paused: false,
             arrived_while_paused: 0,
+            filter: None,
+            passing: VecDeque::new(),
+        }
+    }
+
+    pub fn filter(&self) -> Option<&Pattern> {
+        self.filter.as_ref()
+    }
+
+    /// Shows only the events `filter` matches (or all with `None`), keeping the selection on
+    /// the same event when it still shows.
+    pub fn set_filter(&mut self, filter: Option<Pattern>) {
+        let keep = self.selected;
+        self.filter = filter.filter(|p| !p.is_all());
+        self.passing.clear();
+        if let Some(pattern) = &self.filter {
+            for (i, event) in self.events.iter().enumerate() {
+                if pattern.matches(&event.message.as_delivered()) {
+                    self.passing.push_back(self.dropped + i as u64);
+                }
+            }
+        }
+        self.selected =
+            keep.filter(|abs| self.row_of(*abs).is_some_and(|r| self.abs_of(r) == *abs));
+    }
+
+    /// Rows shown: every event, or those passing the filter.
+    pub fn rows(&self) -> usize {
+        match self.filter {
+            None => self.events.len(),
+            Some(_) => self.passing.len(),
+        }
+    }
+
+    pub fn row(&self, row: usize) -> Option<&LogEvent> {
+        let abs = match self.filter {
+            None => self.dropped + row as u64,
+            Some(_) => *self.passing.get(row)?,
+        };
+        self.events.get(abs.checked_sub(self.dropped)? as usize)
+    }
+
+    /// The row of an event (or of the nearest shown event before it).
+    fn row_of(&self, abs: u64) -> Option<usize> {
+        match self.filter {
+            None => abs.checked_sub(self.dropped).map(|r| r as usize),
+            Some(_) => match self.passing.binary_search(&abs) {
+                Ok(r) => Some(r),
+                Err(0) => (!self.passing.is_empty()).then_some(0),
+                Err(r) => Some(r - 1),
+            },
+        }
+    }
+
+    fn abs_of(&self, row: usize) -> u64 {
+        match self.filter {
+            None => self.dropped + row as u64,
+            Some(_) => self.passing.get(row).copied().unwrap_or(self.dropped),
         }
     }
 
@@ -71,6 +134,15 @@ impl LogView {
             if self.events.len() == self.capacity {
                 self.events.pop_front();
                 self.dropped += 1;
+                while self.passing.front().is_some_and(|&abs| abs < self.dropped) {
+                    self.passing.pop_front();
+                }
+            }
+            if let Some(pattern) = &self.filter
+                && pattern.matches(&event.message.as_delivered())
+            {
+                self.passing
+                    .push_back(self.dropped + self.events.len() as u64);
             }
             event.message = event.message.packed();
             self.events.push_back(event);
@@ -82,16 +154,18 @@ impl LogView {
         added
     }
 
-    /// Index into [`Self::events`] of the selected event (the newest when following).
+    /// The row of the selected event (the newest when following).
     pub fn selected_index(&self) -> Option<usize> {
-        if self.events.is_empty() {
+        let rows = self.rows();
+        if rows == 0 {
             return None;
         }
         match self.selected {
-            None => Some(self.events.len() - 1),
+            None => Some(rows - 1),
             Some(abs) => Some(
-                abs.saturating_sub(self.dropped)
-                    .min(self.events.len() as u64 - 1) as usize,
+                self.row_of(abs.max(self.dropped))
+                    .unwrap_or(0)
+                    .min(rows - 1),
             ),
         }
     }
@@ -105,27 +179,24 @@ impl LogView {
         let Some(current) = self.selected_index() else {
             return;
         };
-        let last = self.events.len() - 1;
+        let last = self.rows() - 1;
         let target = current.saturating_add_signed(delta).min(last);
         self.selected = if target == last && !self.paused {
             None
         } else {
-            Some(self.dropped + target as u64)
+            Some(self.abs_of(target))
         };
     }
 
     pub fn to_top(&mut self) {
-        if !self.events.is_empty() {
-            self.selected = Some(self.dropped);
+        if self.rows() > 0 {
+            self.selected = Some(self.abs_of(0));
         }
     }
 
     pub fn to_bottom(&mut self) {
         self.selected = if self.paused {
-            self.events
-                .len()
-                .checked_sub(1)
-                .map(|i| self.dropped + i as u64)
+            self.rows().checked_sub(1).map(|r| self.abs_of(r))
         } else {
             None
         };
@@ -134,7 +205,7 @@ impl LogView {
     pub fn toggle_pause(&mut self) {
         self.paused = !self.paused;
         if self.paused {
-            self.selected = self.selected_index().map(|i| self.dropped + i as u64);
+            self.selected = self.selected_index().map(|r| self.abs_of(r));
         } else {
             self.arrived_while_paused = 0;
             self.selected = None;
@@ -142,7 +213,7 @@ impl LogView {
     }
 
     pub fn selected_event(&self) -> Option<&LogEvent> {
-        self.selected_index().and_then(|i| self.events.get(i))
+        self.selected_index().and_then(|r| self.row(r))
     }
 }
 
@@ -203,5 +274,36 @@ mod tests {
             v.selected_event().and_then(|e| e.event_id.as_deref()),
             Some("3")
         );
+    }
+
+    #[test]
+    fn a_filter_shows_matching_events_as_they_arrive_and_leave() {
+        let mut v = LogView::new(10);
+        v.push((0..10).map(event).collect());
+        v.set_filter(Pattern::parse("?\"line 3\" ?\"line 7\" ?\"line 12\"").ok());
+        assert_eq!(v.rows(), 2);
+        assert_eq!(
+            v.selected_event().map(|e| e.message.as_delivered()),
+            Some("line 7".into())
+        );
+        // 10..15 arrive: 0..5 leave the ring, line 3 with them; line 12 passes.
+        v.push((10..15).map(event).collect());
+        let shown: Vec<String> = (0..v.rows())
+            .filter_map(|r| v.row(r))
+            .map(|e| e.message.as_delivered())
+            .collect();
+        assert_eq!(shown, ["line 7", "line 12"]);
+        v.to_top();
+        assert_eq!(
+            v.selected_event().map(|e| e.message.as_delivered()),
+            Some("line 7".into())
+        );
+        v.move_by(1);
+        assert_eq!(
+            v.selected_event().map(|e| e.message.as_delivered()),
+            Some("line 12".into())
+        );
+        v.set_filter(None);
+        assert_eq!(v.rows(), 10);
     }
 }

@@ -142,6 +142,8 @@ pub enum PromptKind {
     Filter,
     Command,
     Search,
+    /// A CloudWatch Logs filter pattern for the logs screen.
+    LogFilter,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

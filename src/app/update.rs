@@ -333,6 +333,13 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
         Command::ShowLogs => return switch_tab(app, Tab::Logs),
         Command::ShowSources => return switch_tab(app, Tab::Sources),
         Command::CommandLine => open_prompt(app, PromptKind::Command, ""),
+        Command::Filter if app.tab == Tab::Logs && app.stack.is_empty() => {
+            let current = shown_logs(app)
+                .filter()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            open_prompt(app, PromptKind::LogFilter, &current);
+        }
         Command::Filter => {
             let current = app.table.filter_text.clone();
             open_prompt(app, PromptKind::Filter, &current);
@@ -820,8 +827,30 @@ fn after_prompt_edit(app: &mut App) -> Vec<Effect> {
             prompt.completion_ix = None;
             refresh_completions(app);
         }
+        // Checked as it is typed; applied on Enter (a pattern runs over the whole buffer).
+        PromptKind::LogFilter => {
+            prompt.error = crate::pattern::Pattern::parse(prompt.editor.text())
+                .err()
+                .map(pattern_error);
+        }
     }
     Vec::new()
+}
+
+/// A pattern error, pointed at in the prompt like a filter error.
+fn pattern_error(e: crate::pattern::PatternError) -> crate::query::QueryError {
+    crate::query::QueryError {
+        span: e.at..e.at + 1,
+        message: e.message,
+    }
+}
+
+/// The log view the logs screen shows: a finding's activity, or the live stream.
+fn shown_logs(app: &App) -> &super::logs::LogView {
+    match &app.pivot {
+        Some(pivot) => &pivot.view,
+        None => &app.logs,
+    }
 }
 
 fn current_json_mut(app: &mut App) -> Option<&mut JsonView> {
@@ -855,7 +884,7 @@ fn prompt_command(app: &mut App, command: Command) -> Vec<Effect> {
                         }
                     }
                 }
-                PromptKind::Command => {}
+                PromptKind::Command | PromptKind::LogFilter => {}
             }
             Vec::new()
         }
@@ -868,7 +897,7 @@ fn prompt_command(app: &mut App, command: Command) -> Vec<Effect> {
             let history = match prompt.kind {
                 PromptKind::Filter => &app.filter_history,
                 PromptKind::Command => &app.command_history,
-                PromptKind::Search => return Vec::new(),
+                PromptKind::Search | PromptKind::LogFilter => return Vec::new(),
             };
             if history.is_empty() {
                 return Vec::new();
@@ -908,6 +937,28 @@ fn submit_prompt(app: &mut App) -> Vec<Effect> {
     };
     let text = prompt.editor.text().trim().to_string();
     match prompt.kind {
+        PromptKind::LogFilter => {
+            let pattern = match crate::pattern::Pattern::parse(&text) {
+                Ok(pattern) => pattern,
+                Err(e) => {
+                    prompt.error = Some(pattern_error(e));
+                    return Vec::new();
+                }
+            };
+            app.modal = None;
+            let view = match &mut app.pivot {
+                Some(pivot) => &mut pivot.view,
+                None => &mut app.logs,
+            };
+            view.set_filter(Some(pattern));
+            let text = if text.is_empty() {
+                "showing every event".to_string()
+            } else {
+                format!("{} events match {text}", view.rows())
+            };
+            app.notify(text, NoticeLevel::Info);
+            Vec::new()
+        }
         PromptKind::Filter => {
             if let Err(e) = Query::parse(&text) {
                 // Stay open and point at the mistake; nothing is lost.

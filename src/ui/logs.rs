@@ -69,10 +69,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     } else {
         "G follows".to_string()
     };
+    let shown = match logs.filter() {
+        Some(filter) => format!(" · {} match {}", thousands(logs.rows()), filter.as_str()),
+        None => String::new(),
+    };
     section_title(
         buf,
         area,
-        &format!("CloudTrail · {} events · {state}", thousands(logs.len())),
+        &format!(
+            "CloudTrail · {} events{shown} · {state}",
+            thousands(logs.len())
+        ),
         app,
         !logs.paused,
     );
@@ -155,12 +162,21 @@ fn draw_events(
         height: area.height - 2,
         ..area
     };
-    if logs.is_empty() {
+    if logs.rows() == 0 {
+        let empty = match logs.filter() {
+            Some(filter) if !logs.is_empty() => {
+                format!(
+                    "no event matches {} — / Enter on an empty line shows all",
+                    filter.as_str()
+                )
+            }
+            _ => empty.to_string(),
+        };
         put(
             buf,
             body.x + 2,
             body.y,
-            empty,
+            &empty,
             usize::from(body.width.saturating_sub(2)),
             theme.muted,
         );
@@ -170,7 +186,11 @@ fn draw_events(
     let selected = logs.selected_index().unwrap_or(0);
     // While following, the newest line sits at the bottom; otherwise the selection stays in view.
     let first = (selected + 1).saturating_sub(page);
-    for (row, event) in logs.events().iter().skip(first).take(page).enumerate() {
+    for (row, event) in (first..logs.rows())
+        .take(page)
+        .filter_map(|r| logs.row(r))
+        .enumerate()
+    {
         let y = body.y + row as u16;
         let is_selected = first + row == selected && !logs.following();
         if is_selected {

@@ -184,6 +184,7 @@ fn draw_prompt(
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
         PromptKind::Search => "search: ",
+        PromptKind::LogFilter => "pattern: ",
     };
     let text = prompt.editor.text();
     let mut x = put(
