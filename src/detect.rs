@@ -213,32 +213,46 @@ pub struct Alerts {
 }
 
 impl Alerts {
-    /// The alert `detection` raises for `event` (a CloudTrail record), as a finding.
-    pub fn raise(&mut self, detection: &Detection, event: &LogEvent) -> Option<Finding> {
+    /// Counts a match of `detection` on `event` (a CloudTrail record); answers the alert's id.
+    /// Many matches of one alert in a batch are counted each, and built once ([`Self::finding`]).
+    pub fn count(&mut self, detection: &Detection, event: &LogEvent) -> Option<String> {
         let trail = event.trail.as_deref()?;
-        let account = trail
-            .recipient_account_id
-            .as_deref()
-            .or(trail.identity.account_id.as_deref())
-            .unwrap_or(&event.account_id);
+        let who = hex::encode(&Sha256::digest(trail.principal().as_bytes())[..4]);
+        let id = format!(
+            "picket/detection/{}/{}/{who}",
+            detection.name,
+            alert_account(event)?
+        );
+        let at = trail.event_time.unwrap_or(event.timestamp);
+        let entry = self.seen.entry(id.clone()).or_insert((0, at));
+        entry.0 += 1;
+        entry.1 = entry.1.min(at);
+        Some(id)
+    }
+
+    /// Counts the match and builds the alert at once (one record at a time).
+    pub fn raise(&mut self, detection: &Detection, event: &LogEvent) -> Option<Finding> {
+        let id = self.count(detection, event)?;
+        self.finding(&id, detection, event, &event.message.as_delivered())
+    }
+
+    /// The alert `id` as a finding, with `event` (whose text is `record`) as its latest match.
+    pub fn finding(
+        &self,
+        id: &str,
+        detection: &Detection,
+        event: &LogEvent,
+        record: &str,
+    ) -> Option<Finding> {
+        let trail = event.trail.as_deref()?;
+        let &(count, first) = self.seen.get(id)?;
+        let account = alert_account(event)?;
         let region = trail.aws_region.as_deref().unwrap_or(&event.region);
         let principal = trail.principal();
         let at = trail.event_time.unwrap_or(event.timestamp);
-        let who = hex::encode(&Sha256::digest(principal.as_bytes())[..4]);
-        let id = format!(
-            "picket/detection/{}/{account}/{region}/{who}",
-            detection.name
-        );
-        let (count, first) = {
-            let entry = self.seen.entry(id.clone()).or_insert((0, at));
-            entry.0 += 1;
-            entry.1 = entry.1.min(at);
-            *entry
-        };
         let time = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         let first = first.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         let label = detection.severity();
-        let record = event.message.as_delivered();
         let mut resources =
             vec![json!({"Type": "AwsAccount", "Id": format!("AWS::::Account:{account}")})];
         if let Some(arn) = trail.identity.arn.as_deref() {
@@ -280,6 +294,18 @@ impl Alerts {
         });
         crate::model::asff::map_finding(&asff).ok()
     }
+}
+
+/// The account a CloudTrail record belongs to.
+fn alert_account(event: &LogEvent) -> Option<&str> {
+    let trail = event.trail.as_deref()?;
+    Some(
+        trail
+            .recipient_account_id
+            .as_deref()
+            .or(trail.identity.account_id.as_deref())
+            .unwrap_or(&event.account_id),
+    )
 }
 
 #[cfg(test)]

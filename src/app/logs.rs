@@ -118,6 +118,16 @@ impl LogView {
 
     /// Appends events, skipping any whose event id was already seen. Returns how many were added.
     pub fn push(&mut self, events: Vec<LogEvent>) -> usize {
+        self.push_inspecting(events, |_, _| {})
+    }
+
+    /// Like [`Self::push`], showing `inspect` each event added with its text, before the text
+    /// is packed (the detections read it there, once).
+    pub fn push_inspecting(
+        &mut self,
+        events: Vec<LogEvent>,
+        mut inspect: impl FnMut(&LogEvent, &str),
+    ) -> usize {
         let mut added = 0;
         for mut event in events {
             if let Some(id) = event.event_id.as_deref() {
@@ -138,11 +148,15 @@ impl LogView {
                     self.passing.pop_front();
                 }
             }
-            if let Some(pattern) = &self.filter
-                && pattern.matches(&event.message.as_delivered())
             {
-                self.passing
-                    .push_back(self.dropped + self.events.len() as u64);
+                let text = event.message.delivered_text();
+                if let Some(pattern) = &self.filter
+                    && pattern.matches(&text)
+                {
+                    self.passing
+                        .push_back(self.dropped + self.events.len() as u64);
+                }
+                inspect(&event, &text);
             }
             event.message = event.message.packed();
             self.events.push_back(event);

@@ -120,9 +120,8 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             changed = take_findings(app, batch.findings, batch.initial, changed);
         }
         Feed::Logs => {
-            let added = app.logs.push(batch.events);
+            let (added, alerts) = take_events(app, batch.events);
             changed |= added > 0 && app.tab == Tab::Logs;
-            let alerts = detect(app, added);
             if !alerts.is_empty() {
                 changed = take_findings(app, alerts, false, changed);
             }
@@ -165,31 +164,47 @@ fn take_findings(
     changed
 }
 
-/// Runs the active detections over the `added` newest log events: a CloudTrail record that
-/// matches raises (or counts again) an alert in the findings queue.
-fn detect(app: &mut App, added: usize) -> Vec<crate::model::Finding> {
+/// Adds log events to the buffer and runs the active detections on each new CloudTrail record
+/// as it goes in: a match raises (or counts again) an alert. Answers how many events were new,
+/// and the alerts, each built once from its latest match however often it matched.
+fn take_events(
+    app: &mut App,
+    events: Vec<crate::model::LogEvent>,
+) -> (usize, Vec<crate::model::Finding>) {
     let App {
         detector,
         alerts,
         logs,
         ..
     } = app;
-    if detector.is_empty() {
-        return Vec::new();
-    }
-    let events = logs.events();
-    let start = events.len().saturating_sub(added);
-    let mut raised = Vec::new();
-    for event in events.range(start..) {
-        if event.trail.is_none() {
+    // Alert id → (detection, which added event matched last).
+    let mut latest: std::collections::HashMap<String, (&'static crate::detect::Detection, usize)> =
+        std::collections::HashMap::new();
+    let mut ordinal = 0;
+    let added = logs.push_inspecting(events, |event, text| {
+        if event.trail.is_some() && !detector.is_empty() {
+            for detection in detector.check(text) {
+                if let Some(id) = alerts.count(detection, event) {
+                    latest.insert(id, (detection, ordinal));
+                }
+            }
+        }
+        ordinal += 1;
+    });
+    let ring = logs.events();
+    // The added events are the newest in the ring (the oldest of a batch larger than the ring
+    // are already gone).
+    let first = ring.len() as isize - added as isize;
+    let mut raised = Vec::with_capacity(latest.len());
+    for (id, (detection, ordinal)) in latest {
+        let at = first + ordinal as isize;
+        let Some(event) = usize::try_from(at).ok().and_then(|i| ring.get(i)) else {
             continue;
-        }
+        };
         let text = event.message.as_delivered();
-        for detection in detector.check(&text) {
-            raised.extend(alerts.raise(detection, event));
-        }
+        raised.extend(alerts.finding(&id, detection, event, &text));
     }
-    raised
+    (added, raised)
 }
 
 /// Applies what AWS accepted to the queue, and says how it went.

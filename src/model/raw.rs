@@ -85,6 +85,14 @@ impl RawRecord {
         self.kind
     }
 
+    /// The text as delivered, borrowed while it is not packed.
+    pub fn delivered_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.body {
+            Body::Plain(text) => std::borrow::Cow::Borrowed(text),
+            Body::Packed(..) => std::borrow::Cow::Owned(self.as_delivered()),
+        }
+    }
+
     /// The text as delivered (compact JSON for findings), for machine output and the
     /// clipboard, where the receiver is a parser rather than a terminal.
     pub fn as_delivered(&self) -> String {
