@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod headless;
+pub mod insights;
 pub mod journal;
 pub mod launch;
 pub mod model;

@@ -97,12 +97,14 @@ fn main() -> ExitCode {
             // Exported files are not AWS: nothing to write back to, so no action key either.
             options.keymap.remove_commands(&[picket::app::Command::Act]);
             let executor = executor(true, Box::new(DemoBackend::default()), &mut options);
-            run_tui(
-                options,
-                sources,
+            let backends = picket::runtime::Backends {
                 executor,
-                Arc::new(picket::pivot::NoSearch),
-            )
+                search: Arc::new(picket::pivot::NoSearch),
+                insights: Arc::new(picket::insights::NoInsights(
+                    picket::insights::NO_INSIGHTS_IN_DEMO,
+                )),
+            };
+            run_tui(options, sources, backends)
         }
         Some(CommandLine::Render(args)) => {
             if !cli.demo {
@@ -191,10 +193,13 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     let backend =
         picket::aws::actions::AwsBackend::new(Arc::clone(&built.plan), Arc::clone(&built.identity));
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
-    let search = Arc::new(picket::aws::logs::AwsLogSearch::new(Arc::clone(
-        &built.plan,
-    )));
-    run_tui(options, built.sources, executor, search)
+    let plan = &built.plan;
+    let backends = picket::runtime::Backends {
+        executor,
+        search: Arc::new(picket::aws::logs::AwsLogSearch::new(Arc::clone(plan))),
+        insights: Arc::new(picket::aws::insights::AwsInsights::for_plan(plan)),
+    };
+    run_tui(options, built.sources, backends)
 }
 
 /// What `picket logs` keeps, from its arguments; a bad pattern or name is a usage error.
@@ -413,7 +418,14 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         Box::new(DemoTrail::new(Arc::clone(&org))),
     ];
     let executor = executor(launch.read_only, Box::new(backend), &mut options);
-    run_tui(options, sources, executor, org)
+    let backends = picket::runtime::Backends {
+        executor,
+        search: org,
+        insights: Arc::new(picket::insights::NoInsights(
+            picket::insights::NO_INSIGHTS_IN_DEMO,
+        )),
+    };
+    run_tui(options, sources, backends)
 }
 
 /// The executor of response actions, journaling to the platform state directory. Actions the
@@ -445,15 +457,14 @@ fn executor(
 fn run_tui(
     options: picket::app::Options,
     sources: Vec<Box<dyn Source>>,
-    executor: Arc<Executor>,
-    search: Arc<dyn picket::pivot::LogSearch>,
+    backends: picket::runtime::Backends,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
     let app = App::new(options, jiff::Timestamp::now());
-    match runtime.block_on(picket::runtime::run(app, sources, executor, search)) {
+    match runtime.block_on(picket::runtime::run(app, sources, backends)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("picket: terminal error: {e}");

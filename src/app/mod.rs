@@ -50,6 +50,8 @@ pub enum Msg {
         entries: Vec<crate::store::EntryIx>,
         outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
     },
+    /// Where a Logs Insights query stands.
+    Insights(crate::insights::InsightsUpdate),
     /// What a pivot's search found (or why it could not look).
     PivotDone {
         finding: String,
@@ -70,6 +72,18 @@ pub enum Effect {
     Execute(Box<act::Approved>),
     /// Search the CloudTrail history for a finding's activity.
     Pivot(Box<crate::pivot::PivotRequest>),
+    /// Run a Logs Insights query; stop one.
+    Insights(Box<crate::insights::InsightsRequest>),
+    StopInsights(u64),
+}
+
+/// A Logs Insights query and its latest answer, over the logs screen until Esc.
+#[derive(Debug)]
+pub struct InsightsView {
+    pub request: crate::insights::InsightsRequest,
+    pub latest: crate::insights::InsightsUpdate,
+    /// First row shown.
+    pub scroll: usize,
 }
 
 /// The logs screen showing one finding's activity instead of the live stream.
@@ -261,6 +275,9 @@ pub struct App {
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// A finding's activity, shown on the logs screen until Esc.
     pub pivot: Option<Pivot>,
+    /// A Logs Insights query, shown over the logs screen until Esc.
+    pub insights: Option<InsightsView>,
+    pub next_query: u64,
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::detect::Detector,
     pub alerts: crate::detect::Alerts,
@@ -341,6 +358,8 @@ impl App {
                 .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
             alerts: Default::default(),
             pivot: None,
+            insights: None,
+            next_query: 1,
             identity: None,
             dirty: true,
         };

@@ -25,6 +25,10 @@ pub const COLON_COMMANDS: &[(&str, &str)] = &[
     ("theme", "switch theme"),
     ("filter", "set the filter"),
     (
+        "query",
+        "Logs Insights over the CloudTrail groups: :query [AGE] <query>",
+    ),
+    (
         "detect",
         "CIS detections on the CloudTrail stream: all, off, or names",
     ),
@@ -59,6 +63,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Batch(feed, batch) => {
             on_batch(app, feed, batch);
+            Vec::new()
+        }
+        Msg::Insights(update) => {
+            if let Some(view) = app.insights.as_mut().filter(|v| v.request.id == update.id) {
+                view.latest = update;
+                app.dirty = true;
+            }
             Vec::new()
         }
         Msg::PivotDone { finding, result } => {
@@ -378,11 +389,54 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             app.notify("refreshing every source…", NoticeLevel::Info);
             return vec![Effect::Refresh];
         }
+        Command::Back if app.tab == Tab::Logs && app.stack.is_empty() && app.insights.is_some() => {
+            return close_insights(app);
+        }
         Command::Back => return go_back(app),
         Command::Pivot => return pivot(app),
         _ => return screen_command(app, command),
     }
     Vec::new()
+}
+
+/// Esc on a query: stops it while it runs, closes it once it has ended.
+fn close_insights(app: &mut App) -> Vec<Effect> {
+    let Some(view) = &app.insights else {
+        return Vec::new();
+    };
+    if view.latest.done {
+        app.insights = None;
+        return Vec::new();
+    }
+    let id = view.request.id;
+    app.notify("stopping the query…", NoticeLevel::Info);
+    vec![Effect::StopInsights(id)]
+}
+
+/// `:query [AGE] <query>`: a Logs Insights query over the CloudTrail groups.
+fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
+    let id = app.next_query;
+    match crate::insights::InsightsRequest::parse(id, args, app.now) {
+        Ok(request) => {
+            app.next_query += 1;
+            app.insights = Some(super::InsightsView {
+                request: request.clone(),
+                latest: crate::insights::InsightsUpdate {
+                    id,
+                    status: "Starting".into(),
+                    ..Default::default()
+                },
+                scroll: 0,
+            });
+            let mut effects = switch_tab(app, Tab::Logs);
+            effects.push(Effect::Insights(Box::new(request)));
+            effects
+        }
+        Err(e) => {
+            app.notify(e, NoticeLevel::Error);
+            Vec::new()
+        }
+    }
 }
 
 /// `L`: the logs screen on the finding's activity — at once what the live buffer holds, then
@@ -749,6 +803,19 @@ fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effec
 
 fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
     let page = layout::logs_page(app.size) as isize;
+    if let Some(view) = &mut app.insights {
+        let last = view.latest.rows.len().saturating_sub(1);
+        view.scroll = match command {
+            Command::Up => view.scroll.saturating_sub(1),
+            Command::Down => (view.scroll + 1).min(last),
+            Command::PageUp => view.scroll.saturating_sub(page as usize),
+            Command::PageDown => (view.scroll + page as usize).min(last),
+            Command::Top => 0,
+            Command::Bottom => last,
+            _ => view.scroll,
+        };
+        return Vec::new();
+    }
     let logs = match &mut app.pivot {
         Some(pivot) => &mut pivot.view,
         None => &mut app.logs,
@@ -1038,6 +1105,7 @@ fn run_colon_command(app: &mut App, line: &str) -> Vec<Effect> {
             resort(app);
         }
         "detect" => detect_command(app, &args),
+        "query" => return start_query(app, line.trim_start().trim_start_matches("query")),
         "view" => {
             let Some(view_name) = args.first() else {
                 let names: Vec<_> = app.views.keys().cloned().collect();

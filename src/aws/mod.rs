@@ -7,6 +7,7 @@ pub mod budget;
 pub mod doctor;
 pub mod errors;
 pub mod guardduty;
+pub mod insights;
 pub mod logs;
 pub mod org;
 mod raw;

@@ -100,6 +100,16 @@ impl Harness {
                     }
                 }
                 Effect::SetFeed(Feed::Findings, _) | Effect::Refresh | Effect::Copy(_) => {}
+                // The demo organization has no Logs Insights; the query ends at once saying so.
+                Effect::Insights(request) => {
+                    let done = Msg::Insights(crate::insights::InsightsUpdate::failed(
+                        request.id,
+                        crate::insights::NO_INSIGHTS_IN_DEMO,
+                    ));
+                    let more = update(&mut self.app, done);
+                    self.apply(more);
+                }
+                Effect::StopInsights(_) => {}
                 Effect::Pivot(request) => {
                     use crate::pivot::LogSearch;
                     let mut search = self.org.search(&request);

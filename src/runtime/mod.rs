@@ -23,12 +23,26 @@ use poller::Pollers;
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 /// Runs picket in the terminal until the analyst quits or a signal arrives.
+/// What effects reach beyond the app: actions, pivot searches, Logs Insights.
+pub struct Backends {
+    pub executor: std::sync::Arc<crate::actions::executor::Executor>,
+    pub search: std::sync::Arc<dyn crate::pivot::LogSearch>,
+    pub insights: std::sync::Arc<dyn crate::insights::InsightsRunner>,
+}
+
 pub async fn run(
     mut app: App,
     sources: Vec<Box<dyn Source>>,
-    executor: std::sync::Arc<crate::actions::executor::Executor>,
-    search: std::sync::Arc<dyn crate::pivot::LogSearch>,
+    backends: Backends,
 ) -> io::Result<()> {
+    let Backends {
+        executor,
+        search,
+        insights,
+    } = backends;
+    // Running queries, by id: a send stops one.
+    let mut queries: std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>> =
+        std::collections::HashMap::new();
     let _guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let size = terminal.size()?;
@@ -76,6 +90,33 @@ pub async fn run(
                 }
                 Effect::Refresh => pollers.refresh(),
                 Effect::SetFeed(feed, active) => pollers.set_active(feed, active),
+                Effect::Insights(request) => {
+                    let (stop, cancel) = tokio::sync::watch::channel(false);
+                    queries.retain(|_, s| !s.is_closed());
+                    queries.insert(request.id, stop);
+                    let insights = std::sync::Arc::clone(&insights);
+                    let tx = tx.clone();
+                    // Updates go through an unbounded queue so none is lost to a full channel.
+                    let (updates, mut pending) = mpsc::unbounded_channel();
+                    tokio::spawn(async move {
+                        while let Some(update) = pending.recv().await {
+                            if tx.send(Msg::Insights(update)).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    tokio::spawn(async move {
+                        let progress: crate::insights::Progress = Box::new(move |update| {
+                            let _ = updates.send(update);
+                        });
+                        insights.run(*request, cancel, progress).await;
+                    });
+                }
+                Effect::StopInsights(id) => {
+                    if let Some(stop) = queries.get(&id) {
+                        let _ = stop.send(true);
+                    }
+                }
                 Effect::Pivot(request) => {
                     let search = std::sync::Arc::clone(&search);
                     let tx = tx.clone();

@@ -55,6 +55,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let theme = &app.theme;
+    if let Some(view) = &app.insights {
+        return draw_insights(buf, area, app, view);
+    }
     if let Some(pivot) = &app.pivot {
         return draw_pivot(buf, area, app, pivot);
     }
@@ -133,6 +136,101 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
         "no CloudTrail record in the window names what the finding names"
     };
     draw_events(buf, area, app, &pivot.view, empty);
+}
+
+/// A Logs Insights query: its status and bytes scanned, then its rows as a table whose columns
+/// are the result fields, sized to their widest value.
+fn draw_insights(buf: &mut Buffer, area: Rect, app: &App, view: &crate::app::InsightsView) {
+    let theme = &app.theme;
+    let latest = &view.latest;
+    let esc = if latest.done {
+        "Esc closes"
+    } else {
+        "Esc stops"
+    };
+    section_title(
+        buf,
+        area,
+        &format!(
+            "Logs Insights · {} · {} rows · {} scanned · {esc} · {}",
+            latest.status,
+            thousands(latest.rows.len()),
+            bytes(latest.bytes_scanned),
+            crate::model::text::clean_line(&view.request.query, 1024)
+        ),
+        app,
+        false,
+    );
+    let mut y = area.y + 1;
+    let width = usize::from(area.width.saturating_sub(2));
+    if let Some(error) = &latest.error {
+        let error = crate::model::text::clean_line(error, 1024);
+        put(buf, area.x + 1, y, &error, width, theme.error);
+        y += 1;
+    }
+    let mut fields: Vec<&str> = Vec::new();
+    for row in &latest.rows {
+        for (field, _) in row {
+            if !fields.contains(&field.as_str()) {
+                fields.push(field);
+            }
+        }
+    }
+    if fields.is_empty() || y >= area.bottom() {
+        return;
+    }
+    let widths: Vec<usize> = fields
+        .iter()
+        .map(|f| {
+            latest
+                .rows
+                .iter()
+                .filter_map(|row| row.iter().find(|(k, _)| k == f))
+                .map(|(_, v)| v.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(f.len())
+                .min(60)
+        })
+        .collect();
+    let header = Rect {
+        y,
+        height: 1,
+        ..area
+    };
+    buf.set_style(header, theme.header);
+    let mut x = area.x + 1;
+    for (field, w) in fields.iter().zip(&widths) {
+        x = put(buf, x, y, field, *w, theme.header).max(x + *w as u16) + 1;
+    }
+    y += 1;
+    for row in latest.rows.iter().skip(view.scroll) {
+        if y >= area.bottom() {
+            break;
+        }
+        let mut x = area.x + 1;
+        for (field, w) in fields.iter().zip(&widths) {
+            let value = row
+                .iter()
+                .find(|(k, _)| k == field)
+                .map_or("", |(_, v)| v.as_str());
+            let value = crate::model::text::clean_line(value, 512);
+            x = put(buf, x, y, &value, *w, theme.base).max(x + *w as u16) + 1;
+            if x >= area.right() {
+                break;
+            }
+        }
+        y += 1;
+    }
+}
+
+fn bytes(n: f64) -> String {
+    match n {
+        n if n >= 1e9 => format!("{:.1} GB", n / 1e9),
+        n if n >= 1e6 => format!("{:.1} MB", n / 1e6),
+        n if n >= 1e3 => format!("{:.1} kB", n / 1e3),
+        n => format!("{n:.0} B"),
+    }
 }
 
 /// The column header and one line per event, the selection kept in view.

@@ -1,0 +1,108 @@
+//! CloudWatch Logs Insights from the `:` line: `:query [AGE] <query>` runs the query over the
+//! CloudTrail groups for the last AGE (default 1h); the results come as a table while the
+//! status and the bytes scanned move; Esc stops it (StopQuery).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// The range a query covers when none is given.
+pub const DEFAULT_RANGE: SignedDuration = SignedDuration::from_hours(1);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InsightsRequest {
+    /// Tells this query's updates from an earlier one's.
+    pub id: u64,
+    pub query: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+impl InsightsRequest {
+    /// From the `:query` arguments: an optional age (`24h`), then the query.
+    pub fn parse(id: u64, args: &str, now: Timestamp) -> Result<InsightsRequest, String> {
+        let args = args.trim();
+        let (range, query) = match args.split_once(char::is_whitespace) {
+            Some((first, rest)) => match crate::audit::parse_age(first) {
+                Ok(age) => (age, rest.trim()),
+                Err(_) => (DEFAULT_RANGE, args),
+            },
+            // An age alone leaves no query.
+            None if crate::audit::parse_age(args).is_ok() => (DEFAULT_RANGE, ""),
+            None => (DEFAULT_RANGE, args),
+        };
+        if query.is_empty() {
+            return Err(
+                ":query [AGE] <Logs Insights query>, e.g. :query 24h fields @timestamp, eventName | filter errorCode like /Denied/"
+                    .into(),
+            );
+        }
+        Ok(InsightsRequest {
+            id,
+            query: query.to_string(),
+            start: now - range,
+            end: now,
+        })
+    }
+}
+
+/// Where a query stands, as the service reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InsightsUpdate {
+    pub id: u64,
+    /// `Scheduled`, `Running`, `Complete`, `Failed`, `Cancelled`, `Timeout`.
+    pub status: String,
+    pub bytes_scanned: f64,
+    pub records_matched: f64,
+    /// Rows of (field, value), as returned (`@ptr` left out).
+    pub rows: Vec<Vec<(String, String)>>,
+    pub error: Option<String>,
+    /// No more updates will come.
+    pub done: bool,
+}
+
+impl InsightsUpdate {
+    pub fn failed(id: u64, error: impl Into<String>) -> InsightsUpdate {
+        InsightsUpdate {
+            id,
+            status: "Failed".into(),
+            error: Some(error.into()),
+            done: true,
+            ..InsightsUpdate::default()
+        }
+    }
+}
+
+/// What the demo organization and exported files answer a query.
+pub const NO_INSIGHTS_IN_DEMO: &str = "Logs Insights runs in AWS; here, / on the logs screen filters the buffer with a filter pattern";
+
+/// Sends each update as it comes.
+pub type Progress = Box<dyn Fn(InsightsUpdate) + Send + Sync>;
+
+pub type QueryFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// Runs queries: AWS, or a place that has none (the demo, files).
+pub trait InsightsRunner: Send + Sync {
+    /// Runs `request`, reporting through `progress` until done; a change on `cancel` stops it.
+    fn run<'a>(
+        &'a self,
+        request: InsightsRequest,
+        cancel: tokio::sync::watch::Receiver<bool>,
+        progress: Progress,
+    ) -> QueryFuture<'a>;
+}
+
+/// No Logs Insights here: says so.
+pub struct NoInsights(pub &'static str);
+
+impl InsightsRunner for NoInsights {
+    fn run<'a>(
+        &'a self,
+        request: InsightsRequest,
+        _cancel: tokio::sync::watch::Receiver<bool>,
+        progress: Progress,
+    ) -> QueryFuture<'a> {
+        Box::pin(async move { progress(InsightsUpdate::failed(request.id, self.0)) })
+    }
+}
