@@ -69,6 +69,8 @@ pub struct LogsConfig {
     pub discover_prefix: String,
     /// CIS detections run on every CloudTrail record that arrives: names, `all`, or none.
     pub detect: Vec<String>,
+    /// Stream with StartLiveTail; false polls FilterLogEvents.
+    pub live_tail: bool,
 }
 
 impl Default for LogsConfig {
@@ -78,6 +80,7 @@ impl Default for LogsConfig {
             cloudtrail_groups: Vec::new(),
             discover_prefix: "aws-cloudtrail-logs".into(),
             detect: vec!["all".into()],
+            live_tail: true,
         }
     }
 }

@@ -156,6 +156,7 @@ fn fan_out_reads_every_account_through_an_assumed_role() {
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
         logs_window: None,
+        live_tail: false,
         max_in_flight: 8,
         org: OrgSettings {
             mode: Mode::Fanout,

@@ -61,6 +61,7 @@ fn settings(moto: &Moto) -> Settings {
         log_groups: vec![],
         discover_prefix: "aws-cloudtrail-logs".into(),
         logs_window: None,
+        live_tail: false,
         max_in_flight: 32,
         org: picket::aws::org::OrgSettings::default(),
     }

@@ -275,6 +275,8 @@ pub struct App {
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// A finding's activity, shown on the logs screen until Esc.
     pub pivot: Option<Pivot>,
+    /// When the live tail last said the service sampled its events.
+    pub logs_sampled: Option<Timestamp>,
     /// A Logs Insights query, shown over the logs screen until Esc.
     pub insights: Option<InsightsView>,
     pub next_query: u64,
@@ -360,6 +362,7 @@ impl App {
             pivot: None,
             insights: None,
             next_query: 1,
+            logs_sampled: None,
             identity: None,
             dirty: true,
         };

@@ -131,6 +131,10 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             changed = take_findings(app, batch.findings, batch.initial, changed);
         }
         Feed::Logs => {
+            if batch.sampled {
+                changed |= app.logs_sampled.is_none() && app.tab == Tab::Logs;
+                app.logs_sampled = Some(app.now);
+            }
             let (added, alerts) = take_events(app, batch.events);
             changed |= added > 0 && app.tab == Tab::Logs;
             if !alerts.is_empty() {

@@ -68,6 +68,32 @@ impl LogsSource {
         self
     }
 
+    pub fn track(&self) -> &Track {
+        &self.track
+    }
+
+    pub fn track_mut(&mut self) -> &mut Track {
+        &mut self.track
+    }
+
+    /// The groups read: the configured ones, else those found by prefix (found once).
+    pub async fn groups(&mut self) -> Result<Vec<String>, Failure> {
+        if self.groups.is_empty() {
+            let found = self.discover().await?;
+            if found.is_empty() {
+                return Err(Failure::new(
+                    FailureKind::NotEnabled,
+                    format!(
+                        "no log group starts with '{}' in {}; set [logs] cloudtrail_groups in the config",
+                        self.discover_prefix, self.track.region
+                    ),
+                ));
+            }
+            self.groups = found;
+        }
+        Ok(self.groups.clone())
+    }
+
     /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`].
     async fn discover(&self) -> Result<Vec<String>, Failure> {
         let request = self

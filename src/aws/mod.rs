@@ -13,6 +13,7 @@ pub mod org;
 mod raw;
 pub mod securityhub;
 pub mod setup;
+pub mod tail;
 
 use std::time::Duration;
 

@@ -33,6 +33,8 @@ pub struct Settings {
     pub discover_prefix: String,
     /// For `picket logs`: how far back, and the filter pattern AWS applies.
     pub logs_window: Option<(jiff::SignedDuration, Option<String>)>,
+    /// Stream the CloudTrail groups with StartLiveTail (`[logs] live_tail`), else poll.
+    pub live_tail: bool,
     /// Requests in flight at once across every source.
     pub max_in_flight: usize,
     /// How the organization is covered.
@@ -204,17 +206,31 @@ impl Plan {
                     .region(region.clone())
                     .retry_partition(partition.clone())
                     .build();
+                let client = aws_sdk_cloudwatchlogs::Client::from_conf(config);
                 let source = LogsSource::new(
-                    aws_sdk_cloudwatchlogs::Client::from_conf(config),
+                    client.clone(),
                     track(Service::CloudWatchLogs, settings.logs_every),
                     settings.log_groups.clone(),
                     &settings.discover_prefix,
                     Arc::clone(&access.identity),
                 );
-                sources.push(Box::new(match &settings.logs_window {
-                    Some((backfill, pattern)) => source.with_window(*backfill, pattern.clone()),
-                    None => source,
-                }));
+                // Live tail cannot reach an endpoint override (the SDK prefixes its host), and
+                // `picket logs` reads a window once.
+                let tail = settings.live_tail
+                    && settings.target.endpoint_url.is_none()
+                    && settings.logs_window.is_none();
+                match &settings.logs_window {
+                    Some((backfill, pattern)) => {
+                        sources.push(Box::new(source.with_window(*backfill, pattern.clone())))
+                    }
+                    None if tail => sources.push(Box::new(super::tail::LiveTailSource::new(
+                        Arc::new(super::tail::AwsTail::new(client)),
+                        source,
+                        None,
+                        Arc::clone(&access.identity),
+                    ))),
+                    None => sources.push(Box::new(source)),
+                }
             }
         }
         sources

@@ -36,6 +36,8 @@ pub struct Batch {
     pub identity: Option<crate::model::SafeText>,
     /// How the findings of this batch are reached for write-back.
     pub routes: Vec<Route>,
+    /// Live tail: the service sampled these events (over 500 a second), so some are missing.
+    pub sampled: bool,
 }
 
 /// How picket reaches an account's findings of one service and region: with whose credentials,
