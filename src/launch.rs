@@ -91,6 +91,16 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         // Action keys vanish from the keymap, and so from help; the executor refuses as well.
         keymap.remove_commands(&[crate::app::Command::Act]);
     }
+    // The groups the analyst chose last time for this profile, else the configured ones.
+    let profile = common.profile.clone().or_else(|| config.profile.clone());
+    let remembered = crate::sources::groups::default_path()
+        .map(|path| crate::sources::groups::remembered(&path, profile.as_deref()))
+        .unwrap_or_default();
+    let log_groups = if remembered.is_empty() {
+        config.logs.cloudtrail_groups.clone()
+    } else {
+        remembered
+    };
     let options = Options {
         keymap,
         views: loaded.views,
@@ -108,6 +118,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         warnings,
         org_label: String::new(),
         playbooks: config.playbooks.clone(),
+        log_groups: log_groups.clone(),
         detect: config.logs.detect.clone(),
     };
     let regions = if common.region.is_empty() {
@@ -134,7 +145,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         rescan: std::time::Duration::from_secs(config.securityhub.rescan_minutes.max(1) * 60),
         findings_every: std::time::Duration::from_secs(config.polling.findings_seconds),
         logs_every: std::time::Duration::from_secs(config.polling.logs_seconds),
-        log_groups: config.logs.cloudtrail_groups.clone(),
+        log_groups,
         logs_window: None,
         live_tail: config.logs.live_tail,
         discover_prefix: config.logs.discover_prefix.clone(),

@@ -103,6 +103,11 @@ fn main() -> ExitCode {
                 insights: Arc::new(picket::insights::NoInsights(
                     picket::insights::NO_INSIGHTS_IN_DEMO,
                 )),
+                groups: picket::runtime::GroupChoice {
+                    lister: Arc::new(picket::sources::groups::NoGroups),
+                    remember_in: None,
+                    profile: None,
+                },
             };
             run_tui(options, sources, backends)
         }
@@ -198,6 +203,11 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
         executor,
         search: Arc::new(picket::aws::logs::AwsLogSearch::new(Arc::clone(plan))),
         insights: Arc::new(picket::aws::insights::AwsInsights::for_plan(plan)),
+        groups: picket::runtime::GroupChoice {
+            lister: Arc::new(picket::aws::logs::AwsGroups::for_plan(plan)),
+            remember_in: picket::sources::groups::default_path(),
+            profile: plan.settings.target.profile.clone(),
+        },
     };
     run_tui(options, built.sources, backends)
 }
@@ -424,6 +434,12 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         insights: Arc::new(picket::insights::NoInsights(
             picket::insights::NO_INSIGHTS_IN_DEMO,
         )),
+        // The demo's choice is its own: it never replaces a real profile's.
+        groups: picket::runtime::GroupChoice {
+            lister: Arc::new(picket::sources::groups::DemoGroups),
+            remember_in: picket::sources::groups::default_path(),
+            profile: Some("picket-demo".into()),
+        },
     };
     run_tui(options, sources, backends)
 }

@@ -73,3 +73,34 @@ fn a_finding_that_names_nothing_to_look_for_says_so() {
         .unwrap_or_default();
     assert!(notice.contains("no activity to look for"), "{notice}");
 }
+
+#[test]
+fn the_group_picker_lists_by_prefix_and_chooses_up_to_ten() {
+    use picket::app::{Effect, Modal, Msg, update};
+    let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
+    demo.keys(&parse_sequence("3 o /aws"));
+    let Some(Modal::Groups(picker)) = &demo.app.modal else {
+        panic!("the picker is open");
+    };
+    assert_eq!(picker.prefix.text(), "/aws");
+    assert_eq!(picker.found.len(), 3, "{:?}", picker.found);
+    assert!(picker.found.iter().all(|g| g.starts_with("/aws")));
+    // Space picks, Enter tails what was picked.
+    let mut effects = Vec::new();
+    for key in parse_sequence("Space Down Space Enter") {
+        effects.extend(update(&mut demo.app, Msg::Key(key)));
+    }
+    let chosen = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SetGroups(groups) => Some(groups.clone()),
+            _ => None,
+        })
+        .expect("the groups are set");
+    assert_eq!(
+        chosen,
+        ["/aws/eks/prod-payments/cluster", "/aws/lambda/payments-api"]
+    );
+    assert_eq!(demo.app.log_groups, chosen);
+    assert!(demo.app.modal.is_none());
+}

@@ -112,6 +112,7 @@ commands! {
     SearchPrev => "search_prev", "previous match";
     SwitchPane => "switch_pane", "switch between summary and JSON";
     TogglePause => "toggle_pause", "pause or resume the stream";
+    ChooseGroups => "choose_groups", "choose the log groups to tail (prefix search, up to 10)";
     Submit => "submit", "accept";
     Cancel => "cancel", "cancel";
     Complete => "complete", "complete the word";
@@ -201,6 +202,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Sources, "l", Command::Right),
     (Mode::Logs, "space", Command::TogglePause),
     (Mode::Logs, "p", Command::TogglePause),
+    (Mode::Logs, "o", Command::ChooseGroups),
     (Mode::Help, "esc", Command::Back),
     (Mode::Help, "?", Command::Back),
     (Mode::Help, "q", Command::Back),

@@ -6,6 +6,7 @@
 //! runtime to carry out. That makes every behaviour testable by feeding messages.
 
 pub mod act;
+pub mod groups;
 pub mod health_matrix;
 pub mod json_view;
 pub mod keymap;
@@ -50,6 +51,11 @@ pub enum Msg {
         entries: Vec<crate::store::EntryIx>,
         outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
     },
+    /// The log groups starting with `prefix`.
+    Groups {
+        prefix: String,
+        result: Result<Vec<String>, String>,
+    },
     /// Where a Logs Insights query stands.
     Insights(crate::insights::InsightsUpdate),
     /// What a pivot's search found (or why it could not look).
@@ -72,6 +78,9 @@ pub enum Effect {
     Execute(Box<act::Approved>),
     /// Search the CloudTrail history for a finding's activity.
     Pivot(Box<crate::pivot::PivotRequest>),
+    /// List the log groups starting with a prefix; tail these groups (and remember them).
+    ListGroups(String),
+    SetGroups(Vec<String>),
     /// Run a Logs Insights query; stop one.
     Insights(Box<crate::insights::InsightsRequest>),
     StopInsights(u64),
@@ -182,6 +191,8 @@ pub enum Modal {
     Prompt(Prompt),
     /// Choosing, wording and confirming a response action.
     Action(act::ActionFlow),
+    /// Choosing the log groups to tail.
+    Groups(groups::GroupPicker),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,6 +234,8 @@ pub struct Options {
     pub org_label: String,
     /// Containment playbooks from config.
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+    /// The log groups tailed at start (remembered, configured, or none: discovered).
+    pub log_groups: Vec<String>,
     /// CIS detections run on the CloudTrail stream (`[logs] detect`).
     pub detect: Vec<String>,
 }
@@ -242,6 +255,7 @@ impl Default for Options {
             warnings: Vec::new(),
             org_label: String::new(),
             playbooks: Vec::new(),
+            log_groups: Vec::new(),
             detect: vec!["all".into()],
         }
     }
@@ -275,6 +289,8 @@ pub struct App {
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// A finding's activity, shown on the logs screen until Esc.
     pub pivot: Option<Pivot>,
+    /// The log groups tailed (empty: the sources' discovery decides).
+    pub log_groups: Vec<String>,
     /// When the live tail last said the service sampled its events.
     pub logs_sampled: Option<Timestamp>,
     /// A Logs Insights query, shown over the logs screen until Esc.
@@ -363,6 +379,7 @@ impl App {
             insights: None,
             next_query: 1,
             logs_sampled: None,
+            log_groups: options.log_groups.clone(),
             identity: None,
             dirty: true,
         };
@@ -394,7 +411,7 @@ impl App {
             Some(Modal::Prompt(_)) => return Mode::Prompt,
             Some(Modal::Help { .. }) => return Mode::Help,
             // The action flow reads keys itself; help shows the prompt keys meanwhile.
-            Some(Modal::Action(_)) => return Mode::Prompt,
+            Some(Modal::Action(_)) | Some(Modal::Groups(_)) => return Mode::Prompt,
             None => {}
         }
         match self.stack.last() {

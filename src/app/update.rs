@@ -65,6 +65,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             on_batch(app, feed, batch);
             Vec::new()
         }
+        Msg::Groups { prefix, result } => {
+            super::groups::listed(app, &prefix, result);
+            Vec::new()
+        }
         Msg::Insights(update) => {
             if let Some(view) = app.insights.as_mut().filter(|v| v.request.id == update.id) {
                 view.latest = update;
@@ -309,6 +313,13 @@ fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
     app.dirty = true;
     if let Some(Modal::Action(_)) = app.modal {
         return super::act::on_key(app, key);
+    }
+    if let Some(Modal::Groups(_)) = app.modal {
+        let effects = super::groups::on_key(app, key);
+        if let Some(Effect::SetGroups(groups)) = effects.first() {
+            app.log_groups = groups.clone();
+        }
+        return effects;
     }
     let mode = app.mode();
     let command = app.keymap.resolve(mode, key);
@@ -819,6 +830,10 @@ fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
             _ => view.scroll,
         };
         return Vec::new();
+    }
+    if command == Command::ChooseGroups {
+        let current = app.log_groups.clone();
+        return super::groups::open(app, current);
     }
     let logs = match &mut app.pivot {
         Some(pivot) => &mut pivot.view,

@@ -237,6 +237,12 @@ impl Source for LogsSource {
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
         Box::pin(self.sweep(now))
     }
+
+    /// New groups are read from the usual backfill on.
+    fn set_groups(&mut self, groups: Vec<String>) {
+        self.groups = groups;
+        self.cursor = None;
+    }
 }
 
 /// A pivot's search of the CloudTrail history: FilterLogEvents over the CloudTrail groups of the
@@ -306,5 +312,66 @@ impl crate::pivot::LogSearch for AwsLogSearch {
         request: &'a crate::pivot::PivotRequest,
     ) -> crate::pivot::SearchFuture<'a> {
         Box::pin(self.run(request))
+    }
+}
+
+/// The picker's listing: DescribeLogGroups by prefix in the first region watched, with the
+/// caller's credentials, up to 50 groups.
+pub struct AwsGroups {
+    client: Client,
+    region: String,
+    budget: Arc<super::budget::Budget>,
+}
+
+impl AwsGroups {
+    pub fn for_plan(plan: &super::setup::Plan) -> AwsGroups {
+        let region = plan.regions.first().cloned().unwrap_or_default();
+        AwsGroups {
+            client: Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(&plan.base)
+                    .region(aws_config::Region::new(region.clone()))
+                    .build(),
+            ),
+            region,
+            budget: Arc::clone(&plan.budget),
+        }
+    }
+
+    async fn run(&self, prefix: &str) -> Result<Vec<String>, String> {
+        let track = Track::one_off(
+            "caller",
+            &self.region,
+            crate::model::health::Service::CloudWatchLogs,
+            &self.budget,
+        );
+        let mut found = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let request = self
+                .client
+                .describe_log_groups()
+                .set_log_group_name_prefix((!prefix.is_empty()).then(|| prefix.to_string()))
+                .set_next_token(token)
+                .send();
+            let out = track
+                .call("logs:DescribeLogGroups", request)
+                .await
+                .map_err(|f| f.message)?;
+            found.extend(
+                out.log_groups()
+                    .iter()
+                    .filter_map(|g| g.log_group_name().map(str::to_string)),
+            );
+            token = out.next_token().map(str::to_string);
+            if token.is_none() || found.len() >= 50 {
+                return Ok(found);
+            }
+        }
+    }
+}
+
+impl crate::sources::groups::GroupLister for AwsGroups {
+    fn list<'a>(&'a self, prefix: &'a str) -> crate::sources::groups::Listing<'a> {
+        Box::pin(self.run(prefix))
     }
 }

@@ -122,6 +122,8 @@ pub struct LiveTailSource {
     polling: LogsSource,
     pattern: Option<String>,
     reports: Option<mpsc::UnboundedReceiver<Report>>,
+    /// The task holding the sessions, stopped when the groups change.
+    sessions: Option<tokio::task::JoinHandle<()>>,
     /// Live tail is not possible: every poll goes to `polling`.
     fallen_back: bool,
     identity: Arc<Identity>,
@@ -140,6 +142,7 @@ impl LiveTailSource {
             polling,
             pattern,
             reports: None,
+            sessions: None,
             fallen_back: false,
             identity,
         }
@@ -231,12 +234,12 @@ impl LiveTailSource {
             })
             .collect();
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(hold_sessions(
+        self.sessions = Some(tokio::spawn(hold_sessions(
             Arc::clone(&self.connector),
             arns,
             self.pattern.clone(),
             tx,
-        ));
+        )));
         self.reports = Some(rx);
         Batch {
             health: vec![self.polling.track_mut().succeeded(now)],
@@ -287,6 +290,23 @@ impl Source for LiveTailSource {
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
         Box::pin(self.sweep(now))
+    }
+
+    /// A new session on the new groups, from the next poll.
+    fn set_groups(&mut self, groups: Vec<String>) {
+        self.polling.set_groups(groups);
+        if let Some(task) = self.sessions.take() {
+            task.abort();
+        }
+        self.reports = None;
+    }
+}
+
+impl Drop for LiveTailSource {
+    fn drop(&mut self) {
+        if let Some(task) = self.sessions.take() {
+            task.abort();
+        }
     }
 }
 

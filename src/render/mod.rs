@@ -109,7 +109,21 @@ impl Harness {
                     let more = update(&mut self.app, done);
                     self.apply(more);
                 }
-                Effect::StopInsights(_) => {}
+                Effect::StopInsights(_) | Effect::SetGroups(_) => {}
+                Effect::ListGroups(prefix) => {
+                    use crate::sources::groups::GroupLister;
+                    let mut listing = crate::sources::groups::DemoGroups.list(&prefix);
+                    let result = match listing
+                        .as_mut()
+                        .poll(&mut Context::from_waker(Waker::noop()))
+                    {
+                        Poll::Ready(result) => result,
+                        Poll::Pending => Err("the demo did not answer at once".into()),
+                    };
+                    drop(listing);
+                    let more = update(&mut self.app, Msg::Groups { prefix, result });
+                    self.apply(more);
+                }
                 Effect::Pivot(request) => {
                     use crate::pivot::LogSearch;
                     let mut search = self.org.search(&request);

@@ -28,6 +28,14 @@ pub struct Backends {
     pub executor: std::sync::Arc<crate::actions::executor::Executor>,
     pub search: std::sync::Arc<dyn crate::pivot::LogSearch>,
     pub insights: std::sync::Arc<dyn crate::insights::InsightsRunner>,
+    pub groups: GroupChoice,
+}
+
+/// Lists log groups for the picker, and remembers the choice (for a profile, in a file).
+pub struct GroupChoice {
+    pub lister: std::sync::Arc<dyn crate::sources::groups::GroupLister>,
+    pub remember_in: Option<std::path::PathBuf>,
+    pub profile: Option<String>,
 }
 
 pub async fn run(
@@ -39,6 +47,7 @@ pub async fn run(
         executor,
         search,
         insights,
+        groups,
     } = backends;
     // Running queries, by id: a send stops one.
     let mut queries: std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>> =
@@ -111,6 +120,31 @@ pub async fn run(
                         });
                         insights.run(*request, cancel, progress).await;
                     });
+                }
+                Effect::ListGroups(prefix) => {
+                    let lister = std::sync::Arc::clone(&groups.lister);
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        let result = lister.list(&prefix).await;
+                        let _ = tx.send(Msg::Groups { prefix, result }).await;
+                    });
+                }
+                Effect::SetGroups(chosen) => {
+                    if let Some(path) = &groups.remember_in
+                        && let Err(e) = crate::sources::groups::remember(
+                            path,
+                            groups.profile.as_deref(),
+                            &chosen,
+                        )
+                    {
+                        let _ = tx
+                            .send(Msg::Groups {
+                                prefix: String::new(),
+                                result: Err(format!("the choice could not be remembered: {e}")),
+                            })
+                            .await;
+                    }
+                    pollers.set_groups(chosen);
                 }
                 Effect::StopInsights(id) => {
                     if let Some(stop) = queries.get(&id) {

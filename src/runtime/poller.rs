@@ -17,6 +17,8 @@ struct Shared {
     refresh: Arc<Notify>,
     findings_active: Arc<watch::Sender<bool>>,
     logs_active: Arc<watch::Sender<bool>>,
+    /// The log groups the analyst chose, for the log sources.
+    groups: Arc<watch::Sender<Option<Vec<String>>>>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     tx: mpsc::Sender<Msg>,
 }
@@ -46,6 +48,7 @@ impl Pollers {
             refresh: Arc::new(Notify::new()),
             findings_active: Arc::new(watch::channel(true).0),
             logs_active: Arc::new(watch::channel(false).0),
+            groups: Arc::new(watch::channel(None).0),
             tasks: Arc::default(),
             tx,
         };
@@ -67,6 +70,12 @@ impl Pollers {
         sender.send_replace(active);
     }
 
+    /// The log sources read these groups from their next poll on.
+    pub fn set_groups(&self, groups: Vec<String>) {
+        self.shared.groups.send_replace(Some(groups));
+        self.refresh();
+    }
+
     pub fn stop(self) {
         let tasks = std::mem::take(
             &mut *self
@@ -83,10 +92,17 @@ impl Pollers {
 
 async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool>, shared: Shared) {
     let feed = source.feed();
+    let mut groups = shared.groups.subscribe();
     loop {
         // Hold while no screen needs this feed.
         if active.wait_for(|on| *on).await.is_err() {
             return;
+        }
+        if feed == Feed::Logs
+            && groups.has_changed().unwrap_or(false)
+            && let Some(chosen) = groups.borrow_and_update().clone()
+        {
+            source.set_groups(chosen);
         }
         let batch = source.poll(Timestamp::now()).await;
         if shared.tx.send(Msg::Batch(feed, batch)).await.is_err() {

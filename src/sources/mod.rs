@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod file;
+pub mod groups;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -99,4 +100,7 @@ pub trait Source: Send {
     fn spawned(&mut self) -> Vec<Box<dyn Source>> {
         Vec::new()
     }
+
+    /// The log groups to read from now on (the picker's choice); sources without groups ignore it.
+    fn set_groups(&mut self, _groups: Vec<String>) {}
 }

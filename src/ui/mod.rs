@@ -3,6 +3,7 @@
 mod act;
 mod detail;
 mod findings;
+mod groups;
 pub mod help;
 pub mod layout;
 mod logs;
@@ -38,6 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match &app.modal {
         Some(crate::app::Modal::Help { .. }) => help::draw(buf, parts.body, app),
         Some(crate::app::Modal::Action(flow)) => act::draw(buf, parts.body, app, flow),
+        Some(crate::app::Modal::Groups(picker)) => groups::draw(buf, parts.body, app, picker),
         _ => {}
     }
     let cursor = status::bottom(buf, parts.status, app);
