@@ -17,6 +17,8 @@ pub struct InsightsRequest {
     pub query: String,
     pub start: Timestamp,
     pub end: Timestamp,
+    /// The groups the analyst chose to tail; empty: the configured or discovered ones.
+    pub groups: Vec<String>,
 }
 
 impl InsightsRequest {
@@ -43,6 +45,7 @@ impl InsightsRequest {
             query: query.to_string(),
             start: now - range,
             end: now,
+            groups: Vec::new(),
         })
     }
 }

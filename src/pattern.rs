@@ -177,6 +177,22 @@ impl Pattern {
         &self.text
     }
 
+    /// Text a matching message contains, to point at in it (a term, or a value a JSON pattern
+    /// requires); `None` when the pattern names no such text.
+    pub fn highlight(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Terms(terms) => terms.all.iter().chain(&terms.any).find_map(|t| match t {
+                Term::Text(finder) => std::str::from_utf8(finder.needle())
+                    .ok()
+                    .map(str::to_string),
+                Term::Regex(_) => None,
+            }),
+            Kind::Json(expr) => required_literals(expr).and_then(|l| l.into_iter().next()),
+            _ => None,
+        }
+        .filter(|t| !t.is_empty())
+    }
+
     /// Whether the pattern selects every event (the empty pattern).
     pub fn is_all(&self) -> bool {
         matches!(self.kind, Kind::All)

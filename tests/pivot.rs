@@ -104,3 +104,20 @@ fn the_group_picker_lists_by_prefix_and_chooses_up_to_ten() {
     assert_eq!(demo.app.log_groups, chosen);
     assert!(demo.app.modal.is_none());
 }
+
+#[test]
+fn a_record_opened_under_a_filter_opens_on_the_match() {
+    use picket::app::Screen;
+    let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
+    demo.keys(&parse_sequence("3 / ConsoleLogin Enter k Enter"));
+    let Some(Screen::Record(record)) = demo.app.stack.last() else {
+        panic!("a record is open");
+    };
+    let search = record
+        .json
+        .search
+        .as_ref()
+        .expect("the filter's term is searched");
+    assert_eq!(search.needle, "ConsoleLogin");
+    assert!(!search.matches.is_empty());
+}

@@ -432,7 +432,8 @@ fn close_insights(app: &mut App) -> Vec<Effect> {
 fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
     let id = app.next_query;
     match crate::insights::InsightsRequest::parse(id, args, app.now) {
-        Ok(request) => {
+        Ok(mut request) => {
+            request.groups = app.log_groups.clone();
             app.next_query += 1;
             app.insights = Some(super::InsightsView {
                 request: request.clone(),
@@ -861,7 +862,12 @@ fn logs_command(app: &mut App, command: Command) -> Vec<Effect> {
                     Some(t) => format!("{} by {}", t.action(), t.principal()),
                     None => format!("{} {}", event.group, event.stream),
                 };
-                let json = JsonView::new(&event.message);
+                let mut json = JsonView::new(&event.message);
+                // With a filter on, the record opens on what the filter matched (n/N move on).
+                if let Some(needle) = logs.filter().and_then(|p| p.highlight()) {
+                    let (_, page) = layout::detail_pages(app.size);
+                    json.search(&needle, page);
+                }
                 app.stack
                     .push(Screen::Record(Box::new(RecordState { title, json })));
             }

@@ -106,7 +106,12 @@ impl AwsInsights {
             &self.budget,
         );
         let id = request.id;
-        let groups = match self.groups(&track).await {
+        let groups = if !request.groups.is_empty() {
+            Ok(request.groups.clone())
+        } else {
+            self.groups(&track).await
+        };
+        let groups = match groups {
             Ok(groups) => groups,
             Err(e) => return progress(InsightsUpdate::failed(id, e)),
         };

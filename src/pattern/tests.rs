@@ -186,3 +186,20 @@ fn the_prefilter_never_changes_an_answer() {
             .is_none()
     );
 }
+
+#[test]
+fn a_pattern_names_the_text_to_point_at() {
+    let highlight = |p: &str| Pattern::parse(p).expect("pattern").highlight();
+    assert_eq!(highlight("ERROR ?WARN"), Some("ERROR".into()));
+    assert_eq!(
+        highlight("?\"access denied\""),
+        Some("access denied".into())
+    );
+    assert_eq!(
+        highlight("{ $.eventName = PutUserPolicy || $.eventName = DeleteRolePolicy }"),
+        Some("PutUserPolicy".into())
+    );
+    assert_eq!(highlight("%^ERR%"), None);
+    assert_eq!(highlight("[a, b]"), None);
+    assert_eq!(highlight(""), None);
+}
