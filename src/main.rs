@@ -285,22 +285,7 @@ fn live_logs(
             .iter()
             .any(|r| r.key.service == picket::model::health::Service::CloudWatchLogs);
         let mut ok = logs;
-        for report in &batch.health {
-            if report.health.state != picket::model::health::HealthState::Ok {
-                ok = false;
-                let message = report
-                    .health
-                    .message
-                    .as_deref()
-                    .unwrap_or(report.health.state.as_str());
-                eprintln!(
-                    "picket: {} {} {}: {message}",
-                    report.key.service.name(),
-                    report.key.region,
-                    report.key.account_id
-                );
-            }
-        }
+        ok &= report_failures(&batch.health);
         answered += usize::from(ok);
         events.extend(batch.events);
     }
@@ -308,6 +293,28 @@ fn live_logs(
         return ExitCode::from(headless::ALL_FAILED);
     }
     finish(headless::print_events(events, &filter, args.format))
+}
+
+/// Prints a line on stderr for every source that did not answer; true when all did.
+fn report_failures(health: &[picket::model::health::HealthReport]) -> bool {
+    let mut all_ok = true;
+    for report in health {
+        if report.health.state != picket::model::health::HealthState::Ok {
+            all_ok = false;
+            let message = report
+                .health
+                .message
+                .as_deref()
+                .unwrap_or(report.health.state.as_str());
+            eprintln!(
+                "picket: {} {} {}: {message}",
+                report.key.service.name(),
+                report.key.region,
+                report.key.account_id
+            );
+        }
+    }
+    all_ok
 }
 
 /// Checks every account, region and service; 0 when all pass, 1 otherwise.
@@ -377,22 +384,7 @@ fn live_findings(
         for account in batch.accounts {
             directory.insert(account);
         }
-        for report in &batch.health {
-            if report.health.state != picket::model::health::HealthState::Ok {
-                ok = false;
-                let message = report
-                    .health
-                    .message
-                    .as_deref()
-                    .unwrap_or(report.health.state.as_str());
-                eprintln!(
-                    "picket: {} {} {}: {message}",
-                    report.key.service.name(),
-                    report.key.region,
-                    report.key.account_id
-                );
-            }
-        }
+        ok &= report_failures(&batch.health);
         answered += usize::from(ok);
         findings.extend(batch.findings);
     }

@@ -25,6 +25,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::model::json::Node;
+use crate::query::Cmp;
 
 /// A parsed pattern, ready to match messages.
 #[derive(Clone, Debug)]
@@ -84,21 +85,11 @@ type Selector = Vec<Step>;
 
 #[derive(Clone, Debug)]
 enum Test {
-    Compare(Op, Value),
+    Compare(Cmp, Value),
     IsNull,
     IsTrue,
     IsFalse,
     NotExists,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 #[derive(Clone, Debug)]
@@ -114,7 +105,7 @@ enum Field {
     /// `...`: any number of columns.
     Ellipsis,
     /// A named column and the conditions on it (`status_code = 4* || status_code = 5*`).
-    Named { conditions: Vec<Vec<(Op, Value)>> },
+    Named { conditions: Vec<Vec<(Cmp, Value)>> },
 }
 
 /// Where a pattern went wrong, and what was expected.
@@ -406,15 +397,15 @@ impl<'a> Parser<'a> {
         Ok(steps)
     }
 
-    fn op(&mut self) -> Result<Op, PatternError> {
+    fn op(&mut self) -> Result<Cmp, PatternError> {
         self.skip_spaces();
         for (token, op) in [
-            ("!=", Op::Ne),
-            ("<=", Op::Le),
-            (">=", Op::Ge),
-            ("=", Op::Eq),
-            ("<", Op::Lt),
-            (">", Op::Gt),
+            ("!=", Cmp::Ne),
+            ("<=", Cmp::Le),
+            (">=", Cmp::Ge),
+            ("=", Cmp::Eq),
+            ("<", Cmp::Lt),
+            (">", Cmp::Gt),
         ] {
             if self.eat(token) {
                 return Ok(op);
@@ -424,7 +415,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A value after an operator; `stops` end a bare value.
-    fn value(&mut self, op: Op, stops: &[char]) -> Result<Value, PatternError> {
+    fn value(&mut self, op: Cmp, stops: &[char]) -> Result<Value, PatternError> {
         self.skip_spaces();
         let start = self.at;
         let rest = self.rest();
@@ -450,7 +441,8 @@ impl<'a> Parser<'a> {
                 _ => Value::Text(bare.to_string()),
             }
         };
-        if matches!(op, Op::Lt | Op::Le | Op::Gt | Op::Ge) && !matches!(value, Value::Number(_)) {
+        if matches!(op, Cmp::Lt | Cmp::Le | Cmp::Gt | Cmp::Ge) && !matches!(value, Value::Number(_))
+        {
             self.at = start;
             return self.error("<, <=, > and >= compare numbers");
         }
@@ -532,7 +524,7 @@ impl<'a> Parser<'a> {
                 }
                 let name = rest[..len].to_string();
                 self.at += len;
-                let mut conditions: Vec<Vec<(Op, Value)>> = Vec::new();
+                let mut conditions: Vec<Vec<(Cmp, Value)>> = Vec::new();
                 self.skip_spaces();
                 if !self.rest().is_empty() && !self.rest().starts_with([',', ']']) {
                     // name op value { (&& | ||) [name] op value }
@@ -561,7 +553,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn delimited_condition(&mut self) -> Result<(Op, Value), PatternError> {
+    fn delimited_condition(&mut self) -> Result<(Cmp, Value), PatternError> {
         let op = self.op()?;
         let value = self.value(op, &[',', ']', '&', '|'])?;
         Ok((op, value))
@@ -571,7 +563,7 @@ impl<'a> Parser<'a> {
 /// Strings of which a matching message must contain one, if the expression says so.
 fn required_literals(expr: &Expr) -> Option<Vec<String>> {
     match expr {
-        Expr::Test(selector, Test::Compare(Op::Eq, Value::Text(text))) => {
+        Expr::Test(selector, Test::Compare(Cmp::Eq, Value::Text(text))) => {
             // The longest run without a wildcard, as it appears in JSON text (no escapes).
             let run = text.split('*').max_by_key(|s| s.len())?;
             let plain = run
@@ -667,18 +659,11 @@ fn holds(test: &Test, node: &Node) -> bool {
 }
 
 /// A comparison on a value that may be a number and may have a text form.
-fn compare(op: Op, value: &Value, number: Option<f64>, text: Option<&str>) -> bool {
+fn compare(op: Cmp, value: &Value, number: Option<f64>, text: Option<&str>) -> bool {
     match value {
-        Value::Number(n) => number.is_some_and(|x| match op {
-            Op::Eq => x == *n,
-            Op::Ne => x != *n,
-            Op::Lt => x < *n,
-            Op::Le => x <= *n,
-            Op::Gt => x > *n,
-            Op::Ge => x >= *n,
-        }),
-        Value::Text(pattern) => text.is_some_and(|t| (op == Op::Eq) == wildcard(pattern, t)),
-        Value::Regex(regex) => text.is_some_and(|t| (op == Op::Eq) == regex.is_match(t)),
+        Value::Number(n) => number.is_some_and(|x| op.holds(x, *n)),
+        Value::Text(pattern) => text.is_some_and(|t| (op == Cmp::Eq) == wildcard(pattern, t)),
+        Value::Regex(regex) => text.is_some_and(|t| (op == Cmp::Eq) == regex.is_match(t)),
     }
 }
 
