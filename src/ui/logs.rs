@@ -282,6 +282,8 @@ fn draw_events(
     }
     let page = usize::from(body.height);
     let selected = logs.selected_index().unwrap_or(0);
+    // With a filter on, the cells holding what it matched stand out.
+    let mark = logs.filter().and_then(|p| p.highlight());
     // While following, the newest line sits at the bottom; otherwise the selection stays in view.
     let first = (selected + 1).saturating_sub(page);
     for (row, event) in (first..logs.rows())
@@ -305,6 +307,7 @@ fn draw_events(
             app,
             &cols,
             is_selected,
+            mark.as_deref(),
         );
     }
 }
@@ -316,9 +319,14 @@ fn draw_event(
     app: &App,
     cols: &[(Col, &str, u16)],
     selected: bool,
+    mark: Option<&str>,
 ) {
     let theme = &app.theme;
     let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
+    let marked = |text: &str, s: Style| match mark {
+        Some(m) if text.contains(m) => s.patch(theme.json.search_match),
+        _ => s,
+    };
     let time = event
         .timestamp
         .to_zoned(app.time_zone.clone())
@@ -337,7 +345,7 @@ fn draw_event(
             row.y,
             &message,
             usize::from(row.right().saturating_sub(x)),
-            patch(theme.base),
+            patch(marked(&message, theme.base)),
         );
         return;
     };
@@ -377,7 +385,14 @@ fn draw_event(
                 theme.error,
             ),
         };
-        put(buf, x, row.y, text, usize::from(*w), patch(style));
+        put(
+            buf,
+            x,
+            row.y,
+            text,
+            usize::from(*w),
+            patch(marked(text, style)),
+        );
         x += w + 1;
     }
 }
