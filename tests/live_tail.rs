@@ -178,11 +178,25 @@ async fn sessions_are_reopened_sampling_is_marked_and_repeats_dropped() {
 
 #[tokio::test(start_paused = true)]
 async fn a_tail_that_is_not_allowed_falls_back_to_polling() {
+    falls_back(Failure::new(
+        FailureKind::AccessDenied,
+        "not authorized to perform: logs:StartLiveTail",
+    ))
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tail_refused_from_the_start_falls_back_to_polling() {
+    falls_back(Failure::new(
+        FailureKind::Other,
+        "InvalidParameterException: log group identifier",
+    ))
+    .await;
+}
+
+async fn falls_back(refusal: Failure) {
     let script = Arc::new(Script {
-        sessions: Mutex::new(VecDeque::from([Err(Failure::new(
-            FailureKind::AccessDenied,
-            "not authorized to perform: logs:StartLiveTail",
-        ))])),
+        sessions: Mutex::new(VecDeque::from([Err(refusal)])),
         connects: Mutex::new(Vec::new()),
     });
     let filter = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_output(|| {
@@ -201,7 +215,12 @@ async fn a_tail_that_is_not_allowed_falls_back_to_polling() {
     poll(&mut source).await;
     settle().await;
     let batch = poll(&mut source).await;
-    assert_eq!(batch.events.len(), 1, "FilterLogEvents took over");
+    assert_eq!(
+        batch.events.len(),
+        1,
+        "FilterLogEvents took over: {:?}",
+        batch.health
+    );
     assert!(filter.num_calls() >= 1);
     let message = batch.health[0]
         .health

@@ -76,14 +76,25 @@ async fn hold_sessions(
     reports: mpsc::UnboundedSender<Report>,
 ) {
     let mut failures = 0;
+    let mut opened_once = false;
     loop {
         let mut session = match connector.connect(groups.clone(), pattern.clone()).await {
-            Ok(session) => session,
+            Ok(session) => {
+                opened_once = true;
+                session
+            }
             Err(failure) => {
-                if matches!(
-                    failure.kind,
-                    FailureKind::AccessDenied | FailureKind::NotEnabled
-                ) {
+                // Not allowed, or refused outright before any session opened (a request the
+                // service does not take): polling reads the groups instead. Network trouble
+                // and throttling are waited out.
+                let refused = !opened_once
+                    && matches!(failure.kind, FailureKind::Other | FailureKind::Credentials);
+                if refused
+                    || matches!(
+                        failure.kind,
+                        FailureKind::AccessDenied | FailureKind::NotEnabled
+                    )
+                {
                     let _ = reports.send(Report::Unusable(failure));
                     return;
                 }
