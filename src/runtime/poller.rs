@@ -11,6 +11,9 @@ use tokio::task::JoinHandle;
 use crate::app::Msg;
 use crate::sources::{Feed, Source};
 
+/// Log events handed to the app in one message at most (about 40 ms of work).
+const EVENTS_PER_MESSAGE: usize = 2_000;
+
 /// What every polling task shares, and can start more tasks with.
 #[derive(Clone)]
 struct Shared {
@@ -104,7 +107,21 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         {
             source.set_groups(chosen);
         }
-        let batch = source.poll(Timestamp::now()).await;
+        let mut batch = source.poll(Timestamp::now()).await;
+        // A large delivery of log events goes in slices, so the screen redraws between them
+        // instead of holding still while tens of thousands are taken in.
+        while batch.events.len() > EVENTS_PER_MESSAGE {
+            let rest = batch.events.split_off(EVENTS_PER_MESSAGE);
+            let slice = std::mem::replace(&mut batch.events, rest);
+            let part = crate::sources::Batch {
+                events: slice,
+                sampled: batch.sampled,
+                ..crate::sources::Batch::default()
+            };
+            if shared.tx.send(Msg::Batch(feed, part)).await.is_err() {
+                return;
+            }
+        }
         if shared.tx.send(Msg::Batch(feed, batch)).await.is_err() {
             return;
         }
@@ -117,5 +134,90 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
             // Deactivated: stop at once, wait above for reactivation.
             _ = active.wait_for(|on| !*on) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LogEvent;
+    use crate::model::SafeText;
+    use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+    use crate::sources::{Batch, PollFuture};
+
+    /// Delivers 5,000 log events on its first poll, nothing after.
+    struct Burst(bool);
+
+    impl Source for Burst {
+        fn name(&self) -> &str {
+            "burst"
+        }
+        fn feed(&self) -> Feed {
+            Feed::Logs
+        }
+        fn interval(&self) -> std::time::Duration {
+            std::time::Duration::from_secs(3600)
+        }
+        fn poll(&mut self, _now: Timestamp) -> PollFuture<'_> {
+            let first = !std::mem::replace(&mut self.0, true);
+            Box::pin(async move {
+                let events = if first {
+                    (0..5_000)
+                        .map(|n| {
+                            LogEvent::new(
+                                Timestamp::UNIX_EPOCH,
+                                "1",
+                                "r",
+                                "g",
+                                "s",
+                                &format!("line {n}"),
+                            )
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Batch {
+                    events,
+                    health: vec![HealthReport {
+                        key: HealthKey {
+                            account_id: SafeText::line("1"),
+                            region: SafeText::line("r"),
+                            service: Service::CloudWatchLogs,
+                        },
+                        health: Health {
+                            state: HealthState::Ok,
+                            last_success: None,
+                            message: None,
+                        },
+                    }],
+                    ..Batch::default()
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_large_delivery_reaches_the_app_in_slices_in_order() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let pollers = Pollers::start(vec![Box::new(Burst(false))], tx);
+        pollers.set_active(Feed::Logs, true);
+        let mut sizes = Vec::new();
+        let mut lines = Vec::new();
+        while lines.len() < 5_000 {
+            let Some(Msg::Batch(Feed::Logs, batch)) = rx.recv().await else {
+                panic!("a logs batch");
+            };
+            sizes.push((batch.events.len(), batch.health.len()));
+            lines.extend(batch.events.iter().map(|e| e.message.as_delivered()));
+        }
+        pollers.stop();
+        assert_eq!(
+            sizes,
+            [(2_000, 0), (2_000, 0), (1_000, 1)],
+            "health comes with the last slice"
+        );
+        assert_eq!(lines.first().map(String::as_str), Some("line 0"));
+        assert_eq!(lines.last().map(String::as_str), Some("line 4999"));
     }
 }
