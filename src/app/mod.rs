@@ -330,6 +330,11 @@ pub struct App {
 }
 
 impl App {
+    /// Whether the log feed should run: its screen is open, or detections read the stream.
+    pub fn wants_logs(&self) -> bool {
+        self.tab == Tab::Logs || !self.detector.is_empty()
+    }
+
     pub fn new(options: Options, now: Timestamp) -> App {
         let theme = options
             .themes

@@ -141,8 +141,15 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             }
             let (added, alerts) = take_events(app, batch.events);
             changed |= added > 0 && app.tab == Tab::Logs;
-            if !alerts.is_empty() {
-                changed = take_findings(app, alerts, false, changed);
+            // Like a source's first sweep, what happened before picket started is the
+            // baseline, not news.
+            let (news, history): (Vec<_>, Vec<_>) =
+                alerts.into_iter().partition(|a| a.last_seen >= app.started);
+            if !history.is_empty() {
+                changed = take_findings(app, history, true, changed);
+            }
+            if !news.is_empty() {
+                changed = take_findings(app, news, false, changed);
             }
         }
     }
@@ -196,9 +203,10 @@ fn take_events(
         logs,
         ..
     } = app;
-    // Alert id → (detection, which added event matched last).
-    let mut latest: std::collections::HashMap<String, (&'static crate::detect::Detection, usize)> =
-        std::collections::HashMap::new();
+    // Alert id → (detection, which added event matched last); in id order, so the queue is
+    // the same from run to run.
+    let mut latest: std::collections::BTreeMap<String, (&'static crate::detect::Detection, usize)> =
+        std::collections::BTreeMap::new();
     let mut ordinal = 0;
     let added = logs.push_inspecting(events, |event, text| {
         if event.trail.is_some() && !detector.is_empty() {
@@ -531,13 +539,13 @@ fn pivot_done(app: &mut App, finding: &str, result: Result<Vec<crate::model::Log
 }
 
 fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
-    let was_logs = app.tab == Tab::Logs;
+    let before = app.wants_logs();
     app.stack.clear();
     app.tab = tab;
     mark_selected_seen(app);
     let mut effects = Vec::new();
-    if was_logs != (tab == Tab::Logs) {
-        effects.push(Effect::SetFeed(Feed::Logs, tab == Tab::Logs));
+    if before != app.wants_logs() {
+        effects.push(Effect::SetFeed(Feed::Logs, app.wants_logs()));
     }
     effects
 }
@@ -1129,7 +1137,7 @@ fn run_colon_command(app: &mut App, line: &str) -> Vec<Effect> {
             };
             resort(app);
         }
-        "detect" => detect_command(app, &args),
+        "detect" => return detect_command(app, &args),
         "query" => return start_query(app, line.trim_start().trim_start_matches("query")),
         "view" => {
             let Some(view_name) = args.first() else {
@@ -1275,7 +1283,18 @@ mod tests;
 
 /// `:detect` lists the active detections; `:detect all`, `:detect off` or `:detect NAME…` sets
 /// them.
-fn detect_command(app: &mut App, args: &[&str]) {
+fn detect_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    let before = app.wants_logs();
+    set_detections(app, args);
+    // Detections read the stream: the log feed runs while any is on.
+    if before == app.wants_logs() {
+        Vec::new()
+    } else {
+        vec![Effect::SetFeed(Feed::Logs, app.wants_logs())]
+    }
+}
+
+fn set_detections(app: &mut App, args: &[&str]) {
     let names = |d: &crate::detect::Detector| d.names().join(", ");
     match args {
         [] => {

@@ -56,14 +56,19 @@ impl Harness {
         let mut findings = DemoFindings::new(Arc::clone(&org));
         let batch = poll_now(&mut findings, now);
         update(&mut app, Msg::Batch(Feed::Findings, batch));
-        Harness {
+        let mut harness = Harness {
             app,
             findings,
             trail: DemoTrail::new(Arc::clone(&org)),
             org,
             logs_active: false,
             quit: false,
+        };
+        // As the runtime does: detections read the log stream from the start.
+        if harness.app.wants_logs() {
+            harness.apply(vec![Effect::SetFeed(Feed::Logs, true)]);
         }
+        harness
     }
 
     /// Feeds keys until the sequence ends or the app quits; effects are carried out in memory.

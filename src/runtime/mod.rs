@@ -59,6 +59,8 @@ pub async fn run(
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let pollers = Pollers::start(sources, tx.clone());
+    // Detections read the log stream from the start, whatever screen is open.
+    pollers.set_active(crate::sources::Feed::Logs, app.wants_logs());
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

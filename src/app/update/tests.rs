@@ -242,9 +242,17 @@ fn quitting() {
 #[test]
 fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
     let mut app = app();
-    assert_eq!(app.tab, Tab::Overview);
+    assert!(
+        app.wants_logs(),
+        "detections read the stream from the start"
+    );
     assert!(press(&mut app, "Tab").is_empty());
     assert_eq!(app.tab, Tab::Findings);
+    // With detections off, the log feed runs only while its screen is open.
+    assert_eq!(
+        press(&mut app, ": detect Space off Enter"),
+        [Effect::SetFeed(Feed::Logs, false)]
+    );
     assert_eq!(press(&mut app, "Tab"), [Effect::SetFeed(Feed::Logs, true)]);
     assert_eq!(
         press(&mut app, "BTab"),
@@ -252,6 +260,14 @@ fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
     );
     assert_eq!(press(&mut app, "3"), [Effect::SetFeed(Feed::Logs, true)]);
     assert_eq!(press(&mut app, "1"), [Effect::SetFeed(Feed::Logs, false)]);
+    assert_eq!(
+        press(&mut app, ": detect Space all Enter"),
+        [Effect::SetFeed(Feed::Logs, true)]
+    );
+    assert!(
+        press(&mut app, "3 1").is_empty(),
+        "it keeps running for the detections"
+    );
 }
 
 #[test]
