@@ -10,7 +10,6 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use picket::app::{App, Key, Msg, Options, update};
-use picket::render::Harness;
 use picket::sources::demo::{DemoOrg, generate_findings};
 use picket::sources::{Batch, Feed};
 
@@ -147,13 +146,30 @@ fn logs_under_load(c: &mut Criterion) {
     });
 }
 
+/// What the runtime does before its first frame: the demo organization, the findings source's
+/// first poll, the update, the draw. (The log stream's first poll answers after that frame.)
 fn first_frame(c: &mut Criterion) {
+    use futures_util::FutureExt;
+    use picket::sources::Source;
+    use picket::sources::demo::DemoFindings;
     c.bench_function(
         "time to first frame of --demo (org, first poll, update, draw 120x40)",
         |b| {
             b.iter(|| {
-                let mut harness = Harness::new(Options::default(), 0, now(), (120, 40));
-                black_box(harness.draw())
+                let org = DemoOrg::new(0);
+                let mut app = App::new(Options::default(), now());
+                update(&mut app, Msg::Resize(120, 40));
+                let mut findings = DemoFindings::new(org);
+                let batch = findings
+                    .poll(now())
+                    .now_or_never()
+                    .expect("the demo answers at once");
+                update(&mut app, Msg::Batch(Feed::Findings, batch));
+                let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+                terminal
+                    .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                    .expect("draw");
+                black_box(terminal.backend().buffer().area.width)
             })
         },
     );
