@@ -230,12 +230,6 @@ impl Alerts {
         Some(id)
     }
 
-    /// Counts the match and builds the alert at once (one record at a time).
-    pub fn raise(&mut self, detection: &Detection, event: &LogEvent) -> Option<Finding> {
-        let id = self.count(detection, event)?;
-        self.finding(&id, detection, event, &event.message.as_delivered())
-    }
-
     /// The alert `id` as a finding, with `event` (whose text is `record`) as its latest match.
     pub fn finding(
         &self,

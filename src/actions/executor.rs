@@ -49,6 +49,28 @@ pub fn all_failed(call: &Call, targets: &[Target], error: &str) -> Vec<TargetOut
         .collect()
 }
 
+/// Every target of a call answered: done, or refused in the words `error_of` finds for it.
+pub fn answered(
+    call: &Call,
+    targets: &[Target],
+    request_id: Option<String>,
+    mut error_of: impl FnMut(&Target) -> Option<String>,
+) -> Vec<TargetOutcome> {
+    call.targets
+        .iter()
+        .map(|&i| {
+            let error = error_of(&targets[i]);
+            TargetOutcome {
+                finding: targets[i].finding.clone(),
+                ok: error.is_none(),
+                error,
+                request_id: request_id.clone(),
+                detail: None,
+            }
+        })
+        .collect()
+}
+
 impl Executor {
     pub fn new(
         journal: Journal,

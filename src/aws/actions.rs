@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::Track;
 use super::budget::Budget;
 use super::setup::{Identity, Plan};
-use crate::actions::executor::{Backend, all_failed};
+use crate::actions::executor::{Backend, all_failed, answered};
 use crate::actions::{Call, Target};
 use crate::journal::TargetOutcome;
 use crate::model::health::Service;
@@ -187,36 +187,17 @@ impl AwsBackend {
         };
         let request_id =
             aws_sdk_securityhub::operation::RequestId::request_id(&out).map(str::to_string);
-        call.targets
-            .iter()
-            .map(|&i| {
-                let t = &targets[i];
-                let unprocessed = out
-                    .unprocessed_findings()
-                    .iter()
-                    .find(|u| u.finding_identifier().and_then(|f| f.id()) == t.hub_id.as_deref());
-                match unprocessed {
-                    Some(u) => TargetOutcome {
-                        finding: t.finding.clone(),
-                        ok: false,
-                        error: Some(format!(
-                            "{}: {}",
-                            u.error_code().unwrap_or("unprocessed"),
-                            u.error_message().unwrap_or("")
-                        )),
-                        request_id: request_id.clone(),
-                        detail: None,
-                    },
-                    None => TargetOutcome {
-                        finding: t.finding.clone(),
-                        ok: true,
-                        error: None,
-                        request_id: request_id.clone(),
-                        detail: None,
-                    },
-                }
-            })
-            .collect()
+        answered(call, targets, request_id, |t| {
+            let unprocessed = out
+                .unprocessed_findings()
+                .iter()
+                .find(|u| u.finding_identifier().and_then(|f| f.id()) == t.hub_id.as_deref())?;
+            Some(format!(
+                "{}: {}",
+                unprocessed.error_code().unwrap_or("unprocessed"),
+                unprocessed.error_message().unwrap_or("")
+            ))
+        })
     }
 
     /// BatchUpdateFindingsV2 for OCSF findings; unprocessed ones are matched by their uid.
@@ -250,28 +231,19 @@ impl AwsBackend {
         };
         let request_id =
             aws_sdk_securityhub::operation::RequestId::request_id(&out).map(str::to_string);
-        call.targets
-            .iter()
-            .map(|&i| {
-                let t = &targets[i];
-                let unprocessed = out.unprocessed_findings().iter().find(|u| {
-                    u.finding_identifier().and_then(|f| f.finding_info_uid()) == t.hub_id.as_deref()
-                });
-                TargetOutcome {
-                    finding: t.finding.clone(),
-                    ok: unprocessed.is_none(),
-                    error: unprocessed.map(|u| {
-                        format!(
-                            "{}: {}",
-                            u.error_code().map(|c| c.as_str()).unwrap_or("unprocessed"),
-                            u.error_message().unwrap_or("")
-                        )
-                    }),
-                    request_id: request_id.clone(),
-                    detail: None,
-                }
-            })
-            .collect()
+        answered(call, targets, request_id, |t| {
+            let unprocessed = out.unprocessed_findings().iter().find(|u| {
+                u.finding_identifier().and_then(|f| f.finding_info_uid()) == t.hub_id.as_deref()
+            })?;
+            Some(format!(
+                "{}: {}",
+                unprocessed
+                    .error_code()
+                    .map(|c| c.as_str())
+                    .unwrap_or("unprocessed"),
+                unprocessed.error_message().unwrap_or("")
+            ))
+        })
     }
 
     async fn guardduty(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
@@ -355,17 +327,7 @@ impl AwsBackend {
             }
         };
         match answer {
-            Ok(request_id) => call
-                .targets
-                .iter()
-                .map(|&i| TargetOutcome {
-                    finding: targets[i].finding.clone(),
-                    ok: true,
-                    error: None,
-                    request_id: request_id.clone(),
-                    detail: None,
-                })
-                .collect(),
+            Ok(request_id) => answered(call, targets, request_id, |_| None),
             Err(failure) => all_failed(call, targets, &failure.message),
         }
     }

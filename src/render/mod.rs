@@ -3,8 +3,8 @@
 
 pub mod export;
 
+use futures_util::FutureExt;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use jiff::Timestamp;
 use ratatui::Terminal;
@@ -27,15 +27,8 @@ pub enum Format {
 
 /// Polls a source whose answer is immediate (the demo's always is).
 fn poll_now(source: &mut dyn Source, now: Timestamp) -> Batch {
-    let mut future = source.poll(now);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(batch) => batch,
-        // Only in-memory sources are rendered; one that would wait delivers nothing.
-        Poll::Pending => Batch::default(),
-    }
+    // Only in-memory sources are rendered; one that would wait delivers nothing.
+    source.poll(now).now_or_never().unwrap_or_default()
 }
 
 /// The demo organization wired to an app, advanced by hand instead of by a runtime.
@@ -117,29 +110,19 @@ impl Harness {
                 Effect::StopInsights(_) | Effect::SetGroups(_) => {}
                 Effect::ListGroups(prefix) => {
                     use crate::sources::groups::GroupLister;
-                    let mut listing = crate::sources::groups::DemoGroups.list(&prefix);
-                    let result = match listing
-                        .as_mut()
-                        .poll(&mut Context::from_waker(Waker::noop()))
-                    {
-                        Poll::Ready(result) => result,
-                        Poll::Pending => Err("the demo did not answer at once".into()),
-                    };
-                    drop(listing);
+                    let result = crate::sources::groups::DemoGroups
+                        .list(&prefix)
+                        .now_or_never()
+                        .unwrap_or_else(|| Err("the demo did not answer at once".into()));
                     let more = update(&mut self.app, Msg::Groups { prefix, result });
                     self.apply(more);
                 }
                 Effect::Pivot(request) => {
                     use crate::pivot::LogSearch;
-                    let mut search = self.org.search(&request);
-                    let result = match search
-                        .as_mut()
-                        .poll(&mut Context::from_waker(Waker::noop()))
-                    {
-                        Poll::Ready(result) => result,
-                        Poll::Pending => Err("the demo search did not answer at once".into()),
-                    };
-                    drop(search);
+                    let result =
+                        self.org.search(&request).now_or_never().unwrap_or_else(|| {
+                            Err("the demo search did not answer at once".into())
+                        });
                     let done = Msg::PivotDone {
                         finding: request.finding.clone(),
                         result,

@@ -118,6 +118,26 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// The record as CloudWatch Logs delivers it from the account's CloudTrail stream in the
+    /// region; `serial` makes its event id unique.
+    fn logged(&self, at: Timestamp, ids: u64, serial: u64) -> LogEvent {
+        let mut event = LogEvent::new(
+            at,
+            self.account.id,
+            self.region,
+            GROUP,
+            &format!("{}_CloudTrail_{}", self.account.id, self.region),
+            &self.to_json(ids),
+        );
+        // CloudWatch Logs event ids are long decimal strings, unique per event.
+        event.event_id = Some(SafeText::line(&format!(
+            "{:020}{:020}",
+            at.as_millisecond(),
+            serial
+        )));
+        event
+    }
+
     fn to_json(&self, ids: u64) -> String {
         let mut record = json!({
             "eventVersion": "1.08", "userIdentity": self.identity, "eventTime": self.at,
@@ -245,21 +265,7 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
         }
     }
     let ids = org::mix(serial ^ rng.u64(..));
-    let mut event = LogEvent::new(
-        at,
-        account.id,
-        region,
-        GROUP,
-        &format!("{}_CloudTrail_{region}", account.id),
-        &record.to_json(ids),
-    );
-    // CloudWatch Logs event ids are long decimal strings, unique per event.
-    event.event_id = Some(SafeText::line(&format!(
-        "{:020}{:020}",
-        at.as_millisecond(),
-        serial
-    )));
-    event
+    record.logged(at, ids, serial)
 }
 
 /// What the demo's CloudTrail holds for a pivot: the calls made in `account` and `region`
@@ -324,20 +330,7 @@ pub fn activity(
                 extra: Value::Null,
             };
             let ids = org::mix(seed ^ n as u64);
-            let mut e = LogEvent::new(
-                at,
-                account.id,
-                region,
-                GROUP,
-                &format!("{}_CloudTrail_{region}", account.id),
-                &record.to_json(ids),
-            );
-            e.event_id = Some(SafeText::line(&format!(
-                "{:020}{:020}",
-                at.as_millisecond(),
-                ids % 100_000_000_000
-            )));
-            e
+            record.logged(at, ids, ids % 100_000_000_000)
         })
         .collect();
     events.sort_by_key(|e| e.timestamp);
