@@ -728,9 +728,13 @@ fn findings_command(app: &mut App, command: Command) -> Vec<Effect> {
                 .and_then(|a| app.table.rows.iter().position(|&r| r == a))
                 .unwrap_or(here);
             let (lo, hi) = (from.min(here), from.max(here));
-            app.marks
-                .extend(app.table.rows[lo..=hi.min(app.table.rows.len().saturating_sub(1))].iter());
-            app.mark_anchor = app.table.selected_entry();
+            // An empty table (a filter that matches nothing) has no range to mark.
+            if let Some(range) = app.table.rows.get(lo..=hi) {
+                app.marks.extend(range.iter());
+                app.mark_anchor = app.table.selected_entry();
+            } else {
+                app.dirty = false;
+            }
         }
         Command::MarkAll => {
             app.marks.extend(app.table.rows.iter().copied());
