@@ -224,4 +224,41 @@ mod tests {
         );
         assert!(sel(Records::Merge, "sev>=").is_err());
     }
+
+    #[test]
+    fn a_record_borrowing_a_guardduty_id_is_printed_as_its_own_finding() {
+        let now: Timestamp = "2026-01-15T12:00:00Z".parse().expect("time");
+        let real = guardduty(
+            "f1",
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            "2026-01-15T11:00:00Z",
+        );
+        let spoof = crate::model::asff::map_finding(&serde_json::json!({
+            "SchemaVersion": "2018-10-08", "AwsAccountId": "111111111111", "Region": "us-east-1",
+            "Id": "arn:aws:guardduty:us-east-1:111111111111:detector/d/finding/f1",
+            "ProductArn": "arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default",
+            "ProductName": "GuardDuty", "Types": ["x"], "Title": "nothing to see",
+            "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-15T11:30:00Z",
+            "Severity": {"Label": "INFORMATIONAL"}, "Workflow": {"Status": "RESOLVED"}
+        }))
+        .expect("maps");
+        let selected = select(
+            vec![real, spoof],
+            Records::Merge,
+            &directory(),
+            "",
+            SortKey::Severity,
+            now,
+        )
+        .expect("valid");
+        assert_eq!(selected.len(), 2, "two findings, not one merged");
+        assert_eq!(
+            selected[0].severity.label,
+            crate::model::SeverityLabel::High
+        );
+        assert_eq!(selected[0].workflow, crate::model::Workflow::New);
+        assert_eq!(selected[1].title.as_str(), "nothing to see");
+    }
 }

@@ -65,12 +65,16 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         )
     });
     let product = product_name(record, product_arn);
-    // A GuardDuty finding carried by Security Hub keeps its GuardDuty id: one finding, two sources.
-    let key = super::guardduty_finding_id(id)
-        .filter(|_| product == "GuardDuty")
-        .unwrap_or(id);
+    // GuardDuty's own finding carried by Security Hub keeps its GuardDuty id and scope: one
+    // finding, two sources. Any other record is keyed by its product and id, as Security Hub
+    // keys it.
+    let (key, scope) = match super::guardduty_copy(id, product_arn, account_id, region) {
+        Some(gd_id) => (gd_id, super::guardduty_scope(account_id, region)),
+        None => (id, super::product_scope("asff", product_arn)),
+    };
     Ok(Finding {
         id: SafeText::line(key),
+        scope,
         arn: id.starts_with("arn:").then(|| SafeText::line(id)),
         sources: Sources::of(if product_arn.starts_with(crate::detect::PRODUCT_ARN) {
             SourceKind::Detection

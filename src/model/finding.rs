@@ -258,7 +258,14 @@ impl Activity {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
+    /// The finding's id, unique within its `scope`.
     pub id: SafeText,
+    /// What the id is unique within, as AWS keys findings: GuardDuty's account and region, or a
+    /// Security Hub product ([`super::guardduty_scope`], [`super::product_scope`]). The store
+    /// keys findings by scope and id, so a record can neither replace nor merge into another
+    /// product's or account's finding by borrowing its id.
+    #[serde(skip)]
+    pub scope: Box<str>,
     pub arn: Option<SafeText>,
     pub sources: Sources,
     /// `GuardDuty`, `Security Hub`, `Inspector`, `Macie`…

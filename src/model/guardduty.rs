@@ -55,6 +55,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let region = get_str(record, "region").unwrap_or("");
     let mut finding = Finding {
         id: SafeText::line(id),
+        scope: super::guardduty_scope(account_id, region),
         arn: get_str(record, "arn").map(SafeText::line),
         sources: Sources::of(SourceKind::GuardDuty),
         product: SafeText::line("GuardDuty"),

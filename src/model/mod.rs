@@ -28,6 +28,52 @@ pub enum MapError {
     NotAFinding,
 }
 
+/// The scope of a GuardDuty finding's id: GuardDuty ids are GuardDuty's own, per account and
+/// region. A Security Hub copy joins this scope only through [`guardduty_copy`].
+pub fn guardduty_scope(account: &str, region: &str) -> Box<str> {
+    format!("guardduty\u{1f}{account}\u{1f}{region}").into()
+}
+
+/// The scope of a Security Hub finding's id: its product (ASFF `ProductArn`, OCSF
+/// `metadata.product.uid`), as Security Hub keys findings by product and id.
+pub fn product_scope(format: &str, product: &str) -> Box<str> {
+    format!("{format}\u{1f}{product}").into()
+}
+
+/// The GuardDuty id of a Security Hub record that is GuardDuty's own finding, and only then:
+/// the product is GuardDuty's (`arn:<partition>:securityhub:<region>::product/aws/guardduty`),
+/// and the finding ARN (`arn:<partition>:guardduty:<region>:<account>:detector/…/finding/<id>`)
+/// names the same partition, the record's account and the record's region. A record from another
+/// product, account or region that borrows a GuardDuty id stays a finding of its own.
+pub fn guardduty_copy<'a>(
+    id: &'a str,
+    product_arn: &str,
+    account: &str,
+    region: &str,
+) -> Option<&'a str> {
+    let product: Vec<&str> = product_arn.split(':').collect();
+    let [
+        "arn",
+        partition,
+        "securityhub",
+        product_region,
+        "",
+        "product/aws/guardduty",
+    ] = product[..]
+    else {
+        return None;
+    };
+    let finding: Vec<&str> = id.splitn(6, ':').collect();
+    let ["arn", id_partition, "guardduty", id_region, id_account, _] = finding[..] else {
+        return None;
+    };
+    let same = id_partition == partition
+        && id_region == product_region
+        && id_region == region
+        && id_account == account;
+    same.then(|| guardduty_finding_id(id)).flatten()
+}
+
 /// The GuardDuty finding id in a GuardDuty finding ARN
 /// (`arn:aws:guardduty:<region>:<account>:detector/<detector>/finding/<id>`), which is how
 /// Security Hub names the GuardDuty findings it carries: the key that makes them one finding.
@@ -65,3 +111,56 @@ impl std::fmt::Display for MapError {
 }
 
 impl std::error::Error for MapError {}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::guardduty_copy;
+
+    const PRODUCT: &str = "arn:aws:securityhub:us-east-1::product/aws/guardduty";
+    const ID: &str = "arn:aws:guardduty:us-east-1:111111111111:detector/d/finding/f1";
+
+    #[test]
+    fn only_guardduty_s_own_copy_folds() {
+        assert_eq!(
+            guardduty_copy(ID, PRODUCT, "111111111111", "us-east-1"),
+            Some("f1")
+        );
+        let other_product =
+            "arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default";
+        for (id, product, account, region, why) in [
+            (
+                ID,
+                other_product,
+                "111111111111",
+                "us-east-1",
+                "a custom product",
+            ),
+            (ID, PRODUCT, "222222222222", "us-east-1", "another account"),
+            (ID, PRODUCT, "111111111111", "eu-west-1", "another region"),
+            (
+                "arn:aws:guardduty:eu-west-1:111111111111:detector/d/finding/f1",
+                PRODUCT,
+                "111111111111",
+                "us-east-1",
+                "an id from another region than the product",
+            ),
+            (
+                "arn:aws-cn:guardduty:us-east-1:111111111111:detector/d/finding/f1",
+                PRODUCT,
+                "111111111111",
+                "us-east-1",
+                "another partition",
+            ),
+            ("f1", PRODUCT, "111111111111", "us-east-1", "a bare id"),
+            (
+                ID,
+                "arn:aws:securityhub:us-east-1::product/aws/guardduty/extra",
+                "111111111111",
+                "us-east-1",
+                "a longer product ARN",
+            ),
+        ] {
+            assert_eq!(guardduty_copy(id, product, account, region), None, "{why}");
+        }
+    }
+}

@@ -134,10 +134,20 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         resources.push(read_resource(single));
     }
     let label = severity(record);
-    let gd_id =
-        super::guardduty_finding_id(uid).filter(|_| product.eq_ignore_ascii_case("GuardDuty"));
+    let region = path_str(record, &["cloud", "region"]).unwrap_or("");
+    let product_uid = path_str(record, &["metadata", "product", "uid"]).unwrap_or(product);
+    // GuardDuty's own finding folds into its native record; any other is keyed by its product
+    // and its uid (`metadata.uid` where the record has one).
+    let (key, scope) = match super::guardduty_copy(uid, product_uid, account, region) {
+        Some(gd_id) => (gd_id, super::guardduty_scope(account, region)),
+        None => (
+            path_str(record, &["metadata", "uid"]).unwrap_or(uid),
+            super::product_scope("ocsf", product_uid),
+        ),
+    };
     let mut finding = Finding {
-        id: SafeText::line(gd_id.unwrap_or(uid)),
+        id: SafeText::line(key),
+        scope,
         arn: uid.starts_with("arn:").then(|| SafeText::line(uid)),
         sources: Sources::of(SourceKind::SecurityHub),
         product: SafeText::line(product),
@@ -151,7 +161,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         severity: Severity::from_asff(Some(label), None),
         account_id: SafeText::line(account),
         account_name: path_str(record, &["cloud", "account", "name"]).map(SafeText::line),
-        region: SafeText::line(path_str(record, &["cloud", "region"]).unwrap_or("")),
+        region: SafeText::line(region),
         resources,
         first_seen,
         last_seen,
@@ -232,12 +242,32 @@ mod tests {
         let f = map_finding(&json!({
             "severity": "Low", "status": "New", "time": 1695135922487_i64,
             "cloud": {"account": {"uid": "1"}, "region": "us-east-2"},
-            "metadata": {"product": {"name": "GuardDuty"}},
+            "metadata": {"product": {"name": "GuardDuty", "uid": "arn:aws:securityhub:us-east-2::product/aws/guardduty"}},
             "finding_info": {"uid": "arn:aws:guardduty:us-east-2:1:detector/d/finding/abc123", "title": "t"}
         }))
         .expect("maps");
         assert_eq!(f.id.as_str(), "abc123");
+        assert_eq!(f.scope, crate::model::guardduty_scope("1", "us-east-2"));
         assert_eq!(f.severity.label, SeverityLabel::Low);
+    }
+
+    #[test]
+    fn a_record_that_only_names_guardduty_keeps_its_own_identity() {
+        let f = map_finding(&json!({
+            "severity": "Low", "status": "New", "time": 1695135922487_i64,
+            "cloud": {"account": {"uid": "1"}, "region": "us-east-2"},
+            "metadata": {"uid": "m-1", "product": {"name": "GuardDuty", "uid": "arn:aws:securityhub:us-east-2:9:product/9/default"}},
+            "finding_info": {"uid": "arn:aws:guardduty:us-east-2:1:detector/d/finding/abc123", "title": "t"}
+        }))
+        .expect("maps");
+        assert_eq!(f.id.as_str(), "m-1", "keyed by its metadata uid");
+        assert_eq!(
+            f.scope,
+            crate::model::product_scope(
+                "ocsf",
+                "arn:aws:securityhub:us-east-2:9:product/9/default"
+            )
+        );
     }
 
     #[test]

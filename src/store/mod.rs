@@ -61,6 +61,11 @@ where
         self.values.get(id as usize).map(|v| &**v)
     }
 
+    /// The number of a value already interned.
+    pub fn lookup(&self, value: &T) -> Option<u32> {
+        self.ids.get(value).copied()
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }
@@ -98,6 +103,8 @@ pub struct ResourceRef {
 #[derive(Debug)]
 pub struct Entry {
     pub id: SafeText,
+    /// What the id is unique within (interned in [`FindingStore::scopes`]).
+    pub scope: u32,
     pub title: SafeText,
     pub resources: Box<[ResourceRef]>,
     pub first_seen: Timestamp,
@@ -162,10 +169,13 @@ pub enum Upsert {
 pub struct FindingStore {
     entries: Vec<Entry>,
     summaries: Vec<Summary>,
-    /// Finding id hash → entry. A (vanishingly rare) second id with the same hash goes to
-    /// `colliding`; ids are always compared, so a collision can never merge two findings.
+    /// Hash of (scope, id) → entry. A (vanishingly rare) second identity with the same hash goes
+    /// to `colliding`; scope and id are always compared, so a collision can never merge two
+    /// findings.
     by_hash: HashMap<u64, EntryIx>,
-    colliding: HashMap<Box<str>, EntryIx>,
+    colliding: HashMap<(u32, Box<str>), EntryIx>,
+    /// The scopes findings' ids are unique within ([`crate::model::Finding::scope`]).
+    pub scopes: Interner,
     hasher: std::collections::hash_map::RandomState,
     pub accounts: Interner,
     pub account_names: Interner,
@@ -246,22 +256,33 @@ impl FindingStore {
         Some(finding)
     }
 
-    fn hash_id(&self, id: &str) -> u64 {
-        self.hasher.hash_one(id)
+    /// The entry holding the finding with this id in this scope.
+    pub fn find(&self, scope: &str, id: &str) -> Option<EntryIx> {
+        let scope = self.scopes.lookup(scope)?;
+        self.find_in(scope, id)
     }
 
-    pub fn find(&self, id: &str) -> Option<EntryIx> {
-        match self.by_hash.get(&self.hash_id(id)) {
-            Some(&ix) if self.entries[ix as usize].id.as_str() == id => Some(ix),
-            _ => self.colliding.get(id).copied(),
+    /// The entry holding the same finding as `finding` (same scope and id).
+    pub fn find_finding(&self, finding: &Finding) -> Option<EntryIx> {
+        self.find(&finding.scope, &finding.id)
+    }
+
+    fn find_in(&self, scope: u32, id: &str) -> Option<EntryIx> {
+        let same = |ix: EntryIx| {
+            let entry = &self.entries[ix as usize];
+            entry.scope == scope && entry.id.as_str() == id
+        };
+        match self.by_hash.get(&self.hasher.hash_one((scope, id))) {
+            Some(&ix) if same(ix) => Some(ix),
+            _ => self.colliding.get(&(scope, Box::from(id))).copied(),
         }
     }
 
-    /// Makes `id` findable as entry `ix`.
-    fn register(&mut self, id: &str, ix: EntryIx) {
-        match self.by_hash.entry(self.hasher.hash_one(id)) {
+    /// Makes (`scope`, `id`) findable as entry `ix`.
+    fn register(&mut self, scope: u32, id: &str, ix: EntryIx) {
+        match self.by_hash.entry(self.hasher.hash_one((scope, id))) {
             std::collections::hash_map::Entry::Occupied(_) => {
-                self.colliding.insert(id.into(), ix);
+                self.colliding.insert((scope, id.into()), ix);
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(ix);
@@ -303,8 +324,9 @@ impl FindingStore {
     /// printing every record of a file (an S3 export repeats a finding at each update).
     pub fn push(&mut self, finding: Finding, now: Timestamp) -> EntryIx {
         let ix = self.entries.len() as EntryIx;
-        if self.find(&finding.id).is_none() {
-            self.register(&finding.id, ix);
+        let scope = self.scopes.intern(&finding.scope);
+        if self.find_in(scope, &finding.id).is_none() {
+            self.register(scope, &finding.id, ix);
         }
         let (entry, summary) = self.index(finding, now, false, None);
         self.entries.push(entry);
@@ -313,11 +335,12 @@ impl FindingStore {
         ix
     }
 
-    /// Inserts a new finding or replaces the stored one with the same id. A finding from a
-    /// source's first sweep is part of the baseline and never marked unseen.
+    /// Inserts a new finding or replaces the stored one with the same scope and id. A finding
+    /// from a source's first sweep is part of the baseline and never marked unseen.
     pub fn upsert(&mut self, mut finding: Finding, now: Timestamp, baseline: bool) -> Upsert {
         finding.raw = finding.raw.packed();
-        if let Some(ix) = self.find(&finding.id) {
+        let scope = self.scopes.intern(&finding.scope);
+        if let Some(ix) = self.find_in(scope, &finding.id) {
             let i = ix as usize;
             let old = self.summaries[i];
             let sources = old.sources.union(finding.sources);
@@ -355,7 +378,7 @@ impl FindingStore {
             return Upsert::Updated(ix);
         }
         let ix = self.entries.len() as EntryIx;
-        self.register(&finding.id, ix);
+        self.register(scope, &finding.id, ix);
         let (entry, summary) = self.index(finding, now, !baseline, None);
         self.entries.push(entry);
         self.summaries.push(summary);
@@ -469,6 +492,7 @@ impl FindingStore {
             unseen,
         };
         let entry = Entry {
+            scope: self.scopes.intern(&finding.scope),
             id: finding.id,
             title: finding.title,
             resources,

@@ -252,3 +252,77 @@ fn a_guardduty_finding_from_both_sources_is_one_finding() {
     );
     assert_eq!(merged.raw.kind(), RecordKind::GuardDuty);
 }
+
+/// An ASFF record as any product could import it, claiming GuardDuty's finding `id`.
+fn impostor(id: &str, product_arn: &str, account: &str, region: &str) -> crate::model::Finding {
+    let record = serde_json::json!({
+        "SchemaVersion": "2018-10-08", "AwsAccountId": account, "Region": region,
+        "Id": format!("arn:aws:guardduty:us-east-1:111111111111:detector/d/finding/{id}"),
+        "ProductArn": product_arn, "ProductName": "GuardDuty",
+        "Types": ["TTPs/Discovery/Recon:EC2-PortProbeUnprotectedPort"], "Title": "all is well",
+        "CreatedAt": "2026-01-01T00:00:00Z", "UpdatedAt": "2026-01-15T11:59:00Z",
+        "Severity": {"Label": "INFORMATIONAL", "Normalized": 0}, "Workflow": {"Status": "RESOLVED"},
+        "RecordState": "ARCHIVED"
+    });
+    crate::model::asff::map_finding(&record).expect("maps")
+}
+
+#[test]
+fn a_record_borrowing_a_guardduty_id_neither_replaces_nor_merges() {
+    let custom = "arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default";
+    let guardduty_product = "arn:aws:securityhub:us-east-1::product/aws/guardduty";
+    for (product, account, region, why) in [
+        (custom, "111111111111", "us-east-1", "another product"),
+        (
+            guardduty_product,
+            "222222222222",
+            "us-east-1",
+            "another account",
+        ),
+        (
+            guardduty_product,
+            "111111111111",
+            "eu-west-1",
+            "another region",
+        ),
+    ] {
+        let mut s = store();
+        let before = s.finding(0).expect("stored");
+        let summary = *s.summary(0).expect("stored");
+        assert!(
+            matches!(
+                s.upsert(impostor("a", product, account, region), now(), false),
+                Upsert::Inserted(_)
+            ),
+            "{why}: a finding of its own"
+        );
+        assert_eq!(s.len(), 5, "{why}");
+        assert_eq!(
+            s.summary(0),
+            Some(&summary),
+            "{why}: the real finding is untouched"
+        );
+        assert_eq!(s.finding(0).map(|f| f.title), Some(before.title), "{why}");
+    }
+}
+
+#[test]
+fn two_products_may_use_the_same_id() {
+    let mut s = FindingStore::default();
+    let a = impostor(
+        "x",
+        "arn:aws:securityhub:us-east-1:1:product/1/default",
+        "1",
+        "us-east-1",
+    );
+    let b = impostor(
+        "x",
+        "arn:aws:securityhub:us-east-1:2:product/2/default",
+        "1",
+        "us-east-1",
+    );
+    assert_eq!(a.id, b.id);
+    s.upsert(a, now(), true);
+    s.upsert(b, now(), true);
+    assert_eq!(s.len(), 2);
+}

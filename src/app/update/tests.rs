@@ -157,7 +157,12 @@ fn new_findings_are_unseen_until_selected() {
             },
         ),
     );
-    let ix = app.store.find("d").expect("inserted");
+    let ix = app
+        .store
+        .entries()
+        .iter()
+        .position(|e| e.id.as_str() == "d")
+        .expect("inserted") as u32;
     assert!(app.store.is_unseen(ix));
     assert_eq!(app.stats.unseen, 1);
     assert_eq!(
