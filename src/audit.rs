@@ -5,13 +5,17 @@ use std::io::Write;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cli::{AuditArgs, DoctorFormat};
-use crate::journal::{Entry, Journal, Record};
+use crate::journal::{Cause, Entry, Record, Repaired, Verified};
 use crate::model::text::clean_line;
 
-/// Exit status when the chain is broken.
+/// Exit status when the journal was altered (or cannot be read as a journal).
 pub const BROKEN: u8 = 1;
 /// Exit status for a usage error.
 pub const USAGE: u8 = 2;
+/// Exit status for what a crash left: `--repair` sets it right.
+pub const NEEDS_REPAIR: u8 = 3;
+/// Exit status when the journal cannot be checked (its key is missing or unreadable).
+pub const UNCHECKED: u8 = 4;
 
 /// `90m`, `24h`, `7d`, or anything `SignedDuration` reads (`1h 30m`).
 pub fn parse_age(text: &str) -> Result<SignedDuration, String> {
@@ -25,8 +29,15 @@ pub fn parse_age(text: &str) -> Result<SignedDuration, String> {
         .map_err(|_| format!("--since: '{text}' is not an age like 90m, 24h or 7d"))
 }
 
-pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
-    let path = args
+/// `picket audit`: `demo` reads the demo organization's journal. Text from the journal is
+/// sanitized, in errors too.
+pub fn run(args: &AuditArgs, demo: bool, out: &mut dyn Write) -> Result<(), (u8, String)> {
+    run_unsanitized(args, demo, out)
+        .map_err(|(code, message)| (code, clean_line(&message, 4000).into_owned()))
+}
+
+fn run_unsanitized(args: &AuditArgs, demo: bool, out: &mut dyn Write) -> Result<(), (u8, String)> {
+    let real = args
         .journal
         .clone()
         .or_else(crate::journal::default_path)
@@ -34,40 +45,103 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
             USAGE,
             "no state directory for the journal; pass --journal PATH".to_string(),
         ))?;
-    let journal = Journal::at(path);
+    let journal = crate::journal::locate(real, args.key.clone(), demo);
+    let path = journal.path().display().to_string();
     if args.verify {
-        let count = journal
-            .verify()
-            .map_err(|broken| (BROKEN, format!("{}: {broken}", journal.path().display())))?;
-        let _ = writeln!(
-            out,
-            "{}: {count} records, chain intact",
-            journal.path().display()
-        );
-        return Ok(());
+        let verified = journal.verify().map_err(|broken| {
+            let code = match broken.cause {
+                Cause::Altered => BROKEN,
+                Cause::Crash => NEEDS_REPAIR,
+                Cause::Unverifiable => UNCHECKED,
+            };
+            (code, format!("{path}: {broken}"))
+        })?;
+        return written(writeln!(out, "{path}: {}", verdict(&verified)));
+    }
+    if args.repair {
+        let repaired = journal.repair(Timestamp::now()).map_err(|e| (BROKEN, e))?;
+        return written(writeln!(out, "{path}: {}", repair_report(&repaired)));
     }
     let since = match &args.since {
         Some(age) => Some(Timestamp::now() - parse_age(age).map_err(|e| (USAGE, e))?),
         None => None,
     };
-    let records: Vec<Record> = journal
-        .read()
-        .map_err(|e| (BROKEN, e))?
+    let contents = journal.contents().map_err(|e| (BROKEN, e))?;
+    let records: Vec<Record> = contents
+        .records
         .into_iter()
         .filter(|r| since.is_none_or(|t| r.time >= t))
         .collect();
-    let written = match args.format {
+    written(match args.format {
         DoctorFormat::Json => {
             let json =
                 serde_json::to_string_pretty(&records).map_err(|e| (BROKEN, e.to_string()))?;
             writeln!(out, "{json}")
         }
         DoctorFormat::Table => table(&records, out),
-    };
-    match written {
+    })?;
+    // The records before it are listed; the torn line is said last, on stderr.
+    match contents.torn {
+        Some(torn) => Err((NEEDS_REPAIR, journal.torn_message(torn))),
+        None => Ok(()),
+    }
+}
+
+fn written(result: std::io::Result<()>) -> Result<(), (u8, String)> {
+    match result {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err((BROKEN, e.to_string())),
         _ => Ok(()),
     }
+}
+
+/// What `--verify` found, in words that say how far it goes.
+fn verdict(verified: &Verified) -> String {
+    let n = verified.records;
+    let mut words = format!("{n} records, chain intact");
+    if n == 0 {
+        return words;
+    }
+    if verified.unsigned == n {
+        words.push_str(&format!(
+            "; unanchored records 1–{n}: written before picket signed records, they have no MAC and no head, so the chain shows an edit within them but not a rewrite of the whole file or its newest records removed (the next action anchors them)"
+        ));
+    } else {
+        words.push_str(", every signed record's MAC checked, the head names the newest");
+        if verified.unsigned > 0 {
+            words.push_str(&format!(
+                "; records 1–{} predate signing and are covered through the chain of record {}",
+                verified.unsigned,
+                verified.unsigned + 1
+            ));
+        }
+    }
+    if !verified.repairs.is_empty() {
+        let seqs: Vec<String> = verified.repairs.iter().map(u64::to_string).collect();
+        words.push_str(&format!(
+            "; repaired after a crash at record {} (see picket audit)",
+            seqs.join(", ")
+        ));
+    }
+    words
+}
+
+fn repair_report(repaired: &Repaired) -> String {
+    let Some(record) = &repaired.record else {
+        return "nothing to repair".into();
+    };
+    let mut done = Vec::new();
+    if let Some(q) = &repaired.quarantined {
+        done.push(format!(
+            "moved a torn last line ({} bytes, SHA-256 {}) to {}",
+            q.bytes,
+            q.sha256,
+            q.side_file.display()
+        ));
+    }
+    if repaired.reanchored {
+        done.push("moved the head, one record behind, to the newest record".into());
+    }
+    format!("{}; recorded as record {}", done.join("; "), record.seq)
 }
 
 /// One line per record; text the analyst or AWS wrote is sanitized.
@@ -79,7 +153,7 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     for record in records {
         let time = record.time.strftime("%Y-%m-%d %H:%M:%S").to_string();
-        let id = short(record.entry.action_id());
+        let id = short(record.entry.action_id().unwrap_or("-"));
         let (kind, who, detail) = match &record.entry {
             Entry::Intent {
                 operator,
@@ -113,6 +187,9 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                     },
                 )
             }
+            Entry::Repair {
+                found, operator, ..
+            } => ("repair", operator.user.clone(), format!("repaired {found}")),
             Entry::Outcome { results, .. } => {
                 let ok = results.iter().filter(|r| r.ok).count();
                 let failed: Vec<String> = results

@@ -81,7 +81,8 @@ pub enum CommandLine {
         #[arg(long, value_enum, default_value = "table")]
         format: DoctorFormat,
     },
-    /// List the audit journal of response actions, and verify its hash chain.
+    /// List the audit journal of response actions, verify it, repair what a crash left.
+    #[command(after_long_help = AUDIT_HELP)]
     Audit(AuditArgs),
     /// Show or check the configuration.
     Config {
@@ -95,15 +96,48 @@ pub struct AuditArgs {
     /// Only records this recent: 90m, 24h, 7d.
     #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
-    /// Check the hash chain; exit 1 naming the first broken line.
-    #[arg(long)]
+    /// Check the chain, every record's MAC and the head; exit 1 naming the first sign of
+    /// tampering (see below).
+    #[arg(long, conflicts_with = "repair")]
     pub verify: bool,
+    /// Set right what a crash left: move a torn last line to a file beside the journal,
+    /// re-anchor a head one record behind; the repair is a record of its own.
+    #[arg(long)]
+    pub repair: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: DoctorFormat,
-    /// The journal file (default: journal.jsonl in the platform state directory).
+    /// The journal file (default: journal.jsonl in the platform state directory; with --demo,
+    /// journal-demo.jsonl beside it).
     #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL")]
     pub journal: Option<PathBuf>,
+    /// The key the journal is signed with (default: journal.key in the platform config
+    /// directory).
+    #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL_KEY")]
+    pub key: Option<PathBuf>,
 }
+
+/// What `picket audit --help` says about what verifying proves.
+const AUDIT_HELP: &str = "\
+What --verify proves:
+  Each line is a record, in sequence, carrying the SHA-256 of the line before it and of itself,
+  and an HMAC-SHA256 made with a key kept apart from the journal (journal.key in the config
+  directory, created readable by its owner only). A head file beside the journal (journal.head)
+  names the newest record under the same key. Without the key, nobody can edit, insert, delete
+  or reorder a line, delete the newest records, rewrite the last record even with its hash
+  recomputed, or forge the head, without --verify saying so.
+
+What it cannot prove:
+  - Whoever holds the key file and the journal can rewrite history and sign it anew.
+  - Deleting the journal and its head together leaves nothing to check: only the absence shows.
+  - Putting back an older copy of both journal and head (a rollback) verifies as intact.
+  - Records written before picket signed records carry no MAC: the first signed record after
+    them covers them through the chain; with none after them, only the chain protects them, and
+    a rewrite of the whole file cannot be told from the original.
+  - A record says what picket sent and what AWS answered, not what AWS did afterwards.
+
+Exit status: 0 intact; 1 altered (a sign of tampering or corruption: keep the files as they are);
+2 usage; 3 what a crash leaves (a torn last line, a head one record behind: run --repair);
+4 it cannot be checked (the key is missing or unreadable).";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DoctorFormat {

@@ -25,7 +25,9 @@ fn main() -> ExitCode {
     let env = Env::from_process();
     match &cli.command {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
-        Some(CommandLine::Audit(args)) => finish(picket::audit::run(args, &mut std::io::stdout())),
+        Some(CommandLine::Audit(args)) => {
+            finish(picket::audit::run(args, cli.demo, &mut std::io::stdout()))
+        }
         Some(CommandLine::Doctor { format }) => match prepare(&cli.common, cli.seed, &env) {
             Ok(launch) => doctor(&launch, *format),
             Err(e) => fail(&e),
@@ -96,7 +98,12 @@ fn main() -> ExitCode {
             ];
             // Exported files are not AWS: nothing to write back to, so no action key either.
             options.keymap.remove_commands(&[picket::app::Command::Act]);
-            let executor = executor(true, Box::new(DemoBackend::default()), &mut options);
+            let executor = executor(
+                true,
+                Box::new(DemoBackend::default()),
+                Trail::Real,
+                &mut options,
+            );
             let backends = picket::runtime::Backends {
                 executor,
                 search: Arc::new(picket::pivot::NoSearch),
@@ -197,7 +204,12 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
     drop(runtime);
     let backend =
         picket::aws::actions::AwsBackend::new(Arc::clone(&built.plan), Arc::clone(&built.identity));
-    let executor = executor(launch.read_only, Box::new(backend), &mut options);
+    let executor = executor(
+        launch.read_only,
+        Box::new(backend),
+        Trail::Real,
+        &mut options,
+    );
     let plan = &built.plan;
     let backends = picket::runtime::Backends {
         executor,
@@ -419,7 +431,12 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
         Box::new(findings),
         Box::new(DemoTrail::new(Arc::clone(&org))),
     ];
-    let executor = executor(launch.read_only, Box::new(backend), &mut options);
+    let executor = executor(
+        launch.read_only,
+        Box::new(backend),
+        Trail::Demo,
+        &mut options,
+    );
     let backends = picket::runtime::Backends {
         executor,
         search: org,
@@ -436,16 +453,33 @@ fn run_demo(launch: picket::launch::Launch) -> ExitCode {
     run_tui(options, sources, backends)
 }
 
-/// The executor of response actions, journaling to the platform state directory. Actions the
-/// journal holds without an outcome (picket stopped in between) are announced, never retried.
+/// Which journal actions go to: what is done to the demo organization never enters the real
+/// audit trail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trail {
+    Real,
+    Demo,
+}
+
+/// The executor of response actions, journaling where `picket audit` reads ($PICKET_JOURNAL,
+/// else the platform state directory). Actions the journal holds without an outcome (picket
+/// stopped in between) are announced, never retried; so is a journal it will not write to.
 fn executor(
     read_only: bool,
     backend: Box<dyn Backend>,
+    trail: Trail,
     options: &mut picket::app::Options,
 ) -> Arc<Executor> {
-    let path = picket::journal::default_path()
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    };
+    let real = from_env("PICKET_JOURNAL")
+        .or_else(picket::journal::default_path)
         .unwrap_or_else(|| std::path::PathBuf::from("picket-journal.jsonl"));
-    let journal = picket::journal::Journal::at(path);
+    let journal =
+        picket::journal::locate(real, from_env("PICKET_JOURNAL_KEY"), trail == Trail::Demo);
     match journal.unfinished() {
         Ok(open) if !open.is_empty() => options.warnings.push(format!(
             "{} action(s) in the journal have no recorded outcome: outcome unknown — check with `picket audit` and in AWS",
@@ -453,6 +487,11 @@ fn executor(
         )),
         Ok(_) => {}
         Err(e) => options.warnings.push(format!("journal: {e}")),
+    }
+    if !read_only && let Err(refusal) = journal.ready() {
+        options.warnings.push(format!(
+            "journal: actions are refused until it is set right: {refusal}"
+        ));
     }
     Arc::new(Executor::new(
         journal,

@@ -51,6 +51,12 @@ fn response(status: u16, body: serde_json::Value) -> HttpResponse {
 }
 
 /// An acknowledged run of `planned` through `backend`.
+/// The journal at `path`, its key beside it in the test's directory (never the user's own key).
+fn journal_at(path: impl AsRef<std::path::Path>) -> Journal {
+    let path = path.as_ref();
+    Journal::with_key(path, path.with_extension("key"))
+}
+
 async fn run(planned: &Plan, backend: Box<dyn Backend>, journal: Journal) -> Vec<TargetOutcome> {
     let executor = Executor::new(journal, false, Operator::local(None), backend);
     let answer = if planned.needs_token() {
@@ -145,8 +151,8 @@ async fn security_hub_updates_go_in_hundreds_and_report_each_finding() {
     )
     .expect("plan");
     let dir = tempfile::tempdir().expect("temp dir");
-    let journal = Journal::at(dir.path().join("journal.jsonl"));
-    let results = run(&planned, Box::new(backend), Journal::at(journal.path())).await;
+    let journal = journal_at(dir.path().join("journal.jsonl"));
+    let results = run(&planned, Box::new(backend), journal_at(journal.path())).await;
     assert_eq!(
         calls.load(Ordering::SeqCst),
         3,
@@ -197,7 +203,7 @@ async fn guardduty_archives_go_in_fifties_with_the_detector() {
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j.jsonl")),
+        journal_at(dir.path().join("j.jsonl")),
     )
     .await;
     assert_eq!(archive.num_calls(), 3, "120 findings: 50 + 50 + 20");
@@ -218,7 +224,7 @@ impl Backend for Watching {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<TargetOutcome>> + Send + 'a>> {
         Box::pin(async move {
             self.calls.fetch_add(1, Ordering::SeqCst);
-            let records = Journal::at(&self.journal).read().expect("journal");
+            let records = journal_at(&self.journal).read().expect("journal");
             assert!(
                 matches!(records.last().map(|r| &r.entry), Some(Entry::Intent { .. })),
                 "the intent is journaled before the first call"
@@ -259,10 +265,10 @@ async fn the_intent_is_journaled_before_anything_is_sent() {
         journal: path.clone(),
         calls: Arc::clone(&calls),
     };
-    let results = run(&small_plan(), Box::new(backend), Journal::at(&path)).await;
+    let results = run(&small_plan(), Box::new(backend), journal_at(&path)).await;
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     assert_eq!(results.len(), 3);
-    assert_eq!(Journal::at(&path).verify(), Ok(2));
+    assert_eq!(journal_at(&path).verify().map(|v| v.records), Ok(2));
 }
 
 #[tokio::test]
@@ -275,7 +281,7 @@ async fn read_only_refuses_in_the_executor_whatever_was_acknowledged() {
         calls: Arc::clone(&calls),
     };
     let executor = Executor::new(
-        Journal::at(&path),
+        journal_at(&path),
         true,
         Operator::local(None),
         Box::new(backend),
@@ -307,7 +313,7 @@ async fn nothing_is_sent_when_the_journal_cannot_record_the_intent() {
         calls: Arc::clone(&calls),
     };
     let executor = Executor::new(
-        Journal::at(&path),
+        journal_at(&path),
         false,
         Operator::local(None),
         Box::new(backend),
@@ -375,7 +381,7 @@ async fn a_suppression_rule_is_sent_as_previewed_and_a_refusal_reaches_every_fin
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j.jsonl")),
+        journal_at(dir.path().join("j.jsonl")),
     )
     .await;
     assert_eq!(create.num_calls(), 1, "one rule for the detector");
@@ -396,7 +402,7 @@ async fn a_suppression_rule_is_sent_as_previewed_and_a_refusal_reaches_every_fin
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j2.jsonl")),
+        journal_at(dir.path().join("j2.jsonl")),
     )
     .await;
     assert_eq!(results.len(), 3);
@@ -415,10 +421,10 @@ async fn the_intent_names_the_local_user_and_the_aws_principal() {
     run(
         &small_plan(),
         Box::new(picket::actions::executor::DemoBackend::default()),
-        Journal::at(&path),
+        journal_at(&path),
     )
     .await;
-    let records = Journal::at(&path).read().expect("journal");
+    let records = journal_at(&path).read().expect("journal");
     let Entry::Intent { operator, .. } = &records[0].entry else {
         panic!("the first record is the intent");
     };
@@ -530,7 +536,7 @@ parameters = { InstanceId = "{resource.name}" }"#,
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j.jsonl")),
+        journal_at(dir.path().join("j.jsonl")),
     )
     .await;
     assert_eq!(start_one.num_calls() + start_two.num_calls(), 2);
@@ -601,7 +607,7 @@ action_name = "DisableAccessKey""#,
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j.jsonl")),
+        journal_at(dir.path().join("j.jsonl")),
     )
     .await;
     assert_eq!(put.num_calls(), 2, "12 events: 10 + 2");
@@ -659,7 +665,7 @@ async fn ocsf_findings_are_updated_with_batch_update_findings_v2() {
     let results = run(
         &planned,
         Box::new(backend),
-        Journal::at(dir.path().join("j.jsonl")),
+        journal_at(dir.path().join("j.jsonl")),
     )
     .await;
     assert!(results[0].ok);

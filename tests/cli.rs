@@ -7,6 +7,8 @@ fn picket(args: &[&str], config: Option<&std::path::Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
     cmd.args(args)
         .env_remove("PICKET_CONFIG")
+        .env_remove("PICKET_JOURNAL")
+        .env_remove("PICKET_JOURNAL_KEY")
         .env_remove("NO_COLOR");
     // No AWS settings from the machine running the tests.
     for var in [
@@ -319,7 +321,8 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
     use picket::journal::{Entry, Journal, Operator, Target, TargetOutcome};
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("journal.jsonl");
-    let journal = Journal::at(&path);
+    let key = dir.path().join("config/journal.key");
+    let journal = Journal::with_key(&path, &key);
     let now = jiff::Timestamp::now();
     journal
         .append(
@@ -356,12 +359,19 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
         )
         .expect("outcome");
     let file = path.to_str().expect("utf-8 path");
+    let key = key.to_str().expect("utf-8 path");
 
-    let verified = picket(&["audit", "--journal", file, "--verify"], None);
+    let verified = picket(
+        &["audit", "--journal", file, "--verify", "--key", key],
+        None,
+    );
     assert!(verified.status.success(), "{}", stderr(&verified));
     assert!(String::from_utf8_lossy(&verified.stdout).contains("2 records, chain intact"));
 
-    let listed = picket(&["audit", "--journal", file, "--since", "24h"], None);
+    let listed = picket(
+        &["audit", "--journal", file, "--since", "24h", "--key", key],
+        None,
+    );
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(text.contains("resolve on 1 findings: duplicate"), "{text}");
     assert!(text.contains("1 done"), "{text}");
@@ -370,7 +380,10 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
         "sanitized: {text}"
     );
 
-    let json = picket(&["audit", "--journal", file, "--format", "json"], None);
+    let json = picket(
+        &["audit", "--journal", file, "--format", "json", "--key", key],
+        None,
+    );
     let records: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(records.as_array().map(Vec::len), Some(2));
 
@@ -378,9 +391,288 @@ fn audit_lists_the_journal_and_verify_names_an_edited_line() {
         .expect("read")
         .replacen("duplicate", "nothing", 1);
     std::fs::write(&path, edited).expect("write");
-    let broken = picket(&["audit", "--journal", file, "--verify"], None);
+    let broken = picket(
+        &["audit", "--journal", file, "--verify", "--key", key],
+        None,
+    );
     assert_eq!(broken.status.code(), Some(1));
     assert!(stderr(&broken).contains("line 1:"), "{}", stderr(&broken));
+}
+
+/// A journal of one action (intent and outcome) at `path`, signed with the key at `key`.
+fn one_action(journal: &picket::journal::Journal) {
+    use picket::journal::{Entry, Operator, TargetOutcome};
+    let now = jiff::Timestamp::now();
+    journal
+        .append(
+            Entry::Intent {
+                action_id: "act-1".into(),
+                operator: Operator {
+                    user: "alice".into(),
+                    principal: None,
+                },
+                action: serde_json::json!({"name": "resolve"}),
+                targets: Vec::new(),
+                reason: "duplicate".into(),
+            },
+            now,
+        )
+        .expect("intent");
+    journal
+        .append(
+            Entry::Outcome {
+                action_id: "act-1".into(),
+                results: vec![TargetOutcome {
+                    finding: "f-1".into(),
+                    ok: true,
+                    error: None,
+                    request_id: None,
+                    detail: None,
+                }],
+            },
+            now,
+        )
+        .expect("outcome");
+}
+
+#[test]
+fn audit_names_a_torn_last_line_and_repair_sets_it_right() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let key = dir.path().join("config/journal.key");
+    one_action(&picket::journal::Journal::with_key(&path, &key));
+    let mut torn = std::fs::read(&path).expect("read");
+    torn.extend_from_slice(b"{\"seq\":3,\"time\":\"2026-");
+    std::fs::write(&path, &torn).expect("tear");
+    let (file, key) = (
+        path.to_str().expect("utf-8 path"),
+        key.to_str().expect("utf-8 path"),
+    );
+    let audit = |extra: &[&str]| {
+        let mut args = vec!["audit", "--journal", file, "--key", key];
+        args.extend_from_slice(extra);
+        picket(&args, None)
+    };
+
+    let listed = audit(&[]);
+    assert_eq!(listed.status.code(), Some(3), "{}", stderr(&listed));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("1 done"));
+    assert!(
+        stderr(&listed).contains(":3: the last line is torn (22 bytes"),
+        "{}",
+        stderr(&listed)
+    );
+    let verified = audit(&["--verify"]);
+    assert_eq!(verified.status.code(), Some(3), "{}", stderr(&verified));
+    assert!(
+        stderr(&verified).contains("line 3 is torn"),
+        "{}",
+        stderr(&verified)
+    );
+    assert!(stderr(&verified).contains("picket audit --repair"));
+
+    let repaired = audit(&["--repair"]);
+    assert!(repaired.status.success(), "{}", stderr(&repaired));
+    let said = String::from_utf8_lossy(&repaired.stdout);
+    assert!(said.contains("moved a torn last line (22 bytes"), "{said}");
+    assert!(said.contains("recorded as record 3"), "{said}");
+    let side_files: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("journal.jsonl.torn-")
+        })
+        .collect();
+    assert_eq!(side_files.len(), 1);
+    assert_eq!(
+        std::fs::read(side_files[0].path()).expect("side file"),
+        b"{\"seq\":3,\"time\":\"2026-"
+    );
+
+    let verified = audit(&["--verify"]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(said.contains("3 records, chain intact"), "{said}");
+    assert!(
+        said.contains("repaired after a crash at record 3"),
+        "{said}"
+    );
+    let listed = String::from_utf8_lossy(&audit(&[]).stdout).into_owned();
+    assert!(listed.contains("repair"), "{listed}");
+}
+
+#[test]
+fn audit_verify_exits_1_when_the_newest_record_is_gone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let key = dir.path().join("config/journal.key");
+    one_action(&picket::journal::Journal::with_key(&path, &key));
+    let text = std::fs::read_to_string(&path).expect("read");
+    let first = text.lines().next().expect("a line");
+    std::fs::write(&path, format!("{first}\n")).expect("truncate");
+    let args = [
+        "audit",
+        "--journal",
+        path.to_str().expect("utf-8 path"),
+        "--key",
+        key.to_str().expect("utf-8 path"),
+    ];
+    let verified = picket(&[&args[..], &["--verify"]].concat(), None);
+    assert_eq!(verified.status.code(), Some(1), "{}", stderr(&verified));
+    assert!(
+        stderr(&verified).contains("anchors record 2 but the journal ends at record 1"),
+        "{}",
+        stderr(&verified)
+    );
+    let repaired = picket(&[&args[..], &["--repair"]].concat(), None);
+    assert_eq!(repaired.status.code(), Some(1), "evidence is left alone");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        format!("{first}\n")
+    );
+    // Without the key, nothing can be checked: said so, with its own status.
+    let unkeyed = picket(
+        &[
+            "audit",
+            "--journal",
+            path.to_str().expect("utf-8 path"),
+            "--key",
+            dir.path()
+                .join("elsewhere.key")
+                .to_str()
+                .expect("utf-8 path"),
+            "--verify",
+        ],
+        None,
+    );
+    assert_eq!(unkeyed.status.code(), Some(4), "{}", stderr(&unkeyed));
+}
+
+#[test]
+fn audit_demo_reads_the_demo_journal_beside_the_real_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let real = dir.path().join("journal.jsonl");
+    let key = dir.path().join("config/journal.key");
+    one_action(&picket::journal::locate(
+        real.clone(),
+        Some(key.clone()),
+        true,
+    ));
+    assert!(dir.path().join("journal-demo.jsonl").exists());
+    assert!(!real.exists());
+    let audit = |demo: bool| {
+        let mut args = vec![
+            "audit",
+            "--journal",
+            real.to_str().expect("utf-8 path"),
+            "--key",
+            key.to_str().expect("utf-8 path"),
+        ];
+        if demo {
+            args.push("--demo");
+        }
+        let out = picket(&args, None);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(audit(true).contains("resolve on 0 findings: duplicate"));
+    assert_eq!(audit(false).lines().count(), 1, "only the header");
+}
+
+#[test]
+fn audit_verifies_a_journal_from_before_signing_as_far_as_it_goes() {
+    use picket::journal::Record;
+    use sha2::Digest;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let key = dir.path().join("config/journal.key");
+    // Two records as picket wrote them before it signed records: chained, hashed, no MAC.
+    let mut prev = "0".repeat(64);
+    let mut text = String::new();
+    for (seq, kind) in [(1, "intent"), (2, "outcome")] {
+        let mut record: serde_json::Value = match kind {
+            "intent" => serde_json::json!({"kind": "intent", "action_id": "act-1",
+                "operator": {"user": "alice", "principal": null},
+                "action": {"name": "resolve"}, "targets": [], "reason": "duplicate"}),
+            _ => serde_json::json!({"kind": "outcome", "action_id": "act-1", "results": []}),
+        };
+        record["seq"] = seq.into();
+        record["time"] = "2026-11-28T09:30:00Z".into();
+        record["prev"] = prev.clone().into();
+        record["hash"] = "".into();
+        let unsealed: Record = serde_json::from_value(record).expect("a record");
+        let mut sealed = unsealed.clone();
+        sealed.hash = hex::encode(sha2::Sha256::digest(
+            serde_json::to_string(&unsealed).expect("json"),
+        ));
+        let line = serde_json::to_string(&sealed).expect("json");
+        prev = hex::encode(sha2::Sha256::digest(&line));
+        text.push_str(&line);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).expect("write");
+    let args = [
+        "audit",
+        "--journal",
+        path.to_str().expect("utf-8 path"),
+        "--key",
+        key.to_str().expect("utf-8 path"),
+    ];
+    let verified = picket(&[&args[..], &["--verify"]].concat(), None);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    let said = String::from_utf8_lossy(&verified.stdout);
+    assert!(said.contains("2 records, chain intact"), "{said}");
+    assert!(said.contains("unanchored records 1–2"), "{said}");
+    let listed = picket(&args, None);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("resolve on 0 findings: duplicate"));
+    assert!(!key.exists(), "reading makes no key");
+}
+
+#[test]
+fn audit_errors_quoting_the_journal_are_sanitized() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    // serde quotes an unknown kind in its error: the escape must not reach the terminal.
+    let line = r#"{"seq":1,"time":"2026-11-28T09:30:00Z","prev":"","hash":"","kind":"\u001b]0;owned\u0007"}"#;
+    std::fs::write(&path, format!("{line}\n")).expect("write");
+    let key = dir.path().join("journal.key");
+    for extra in [&[][..], &["--verify"][..]] {
+        let mut args = vec![
+            "audit",
+            "--journal",
+            path.to_str().expect("utf-8 path"),
+            "--key",
+            key.to_str().expect("utf-8 path"),
+        ];
+        args.extend_from_slice(extra);
+        let out = picket(&args, None);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let said = stderr(&out);
+        assert!(said.contains("unknown variant"), "{said}");
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\u{7}'),
+            "{said:?}"
+        );
+    }
+}
+
+#[test]
+fn audit_help_says_what_verify_can_and_cannot_prove() {
+    let out = picket(&["audit", "--help"], None);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for said in [
+        "What --verify proves",
+        "What it cannot prove",
+        "Whoever holds the key file and the journal",
+        "only the absence shows",
+        "--repair",
+        "3 what a crash leaves",
+    ] {
+        assert!(help.contains(said), "missing {said:?}:\n{help}");
+    }
 }
 
 /// A gzipped CloudTrail file: for each CIS control a record it describes, and records none do.

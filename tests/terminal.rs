@@ -272,3 +272,74 @@ fn the_terminal_is_restored_after_a_panic() {
     s.keys(&["Enter"]);
     s.wait_for("the shell to work", |t| t.contains("still-42"));
 }
+
+#[test]
+fn demo_actions_go_to_the_demo_journal_never_the_real_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (state, config) = (dir.path().join("state"), dir.path().join("config"));
+    let places = format!(
+        "env -u PICKET_JOURNAL -u PICKET_JOURNAL_KEY XDG_STATE_HOME={} XDG_CONFIG_HOME={}",
+        state.display(),
+        config.display()
+    );
+    let s = Session::start(&format!("{places} {}", picket_command("")), (120, 40));
+    s.keys(&["2"]);
+    s.wait_for("the findings table", |t| t.contains("SEV↓"));
+    s.keys(&["/"]);
+    s.keys_literal("account:sandbox-alice");
+    s.keys(&["Enter"]);
+    s.wait_for("the filter applied", |t| {
+        t.contains("│ account:sandbox-alice")
+    });
+    s.keys(&["a"]);
+    s.wait_for("the action menu", |t| t.contains("Act on 1 findings"));
+    s.keys(&["o"]);
+    s.wait_for("the confirmation", |t| {
+        t.contains("Confirm: set workflow NOTIFIED")
+    });
+    s.keys(&["y"]);
+    // The row changes once the outcome is back, which is journaled before.
+    s.wait_for("the action done", |t| {
+        t.lines()
+            .any(|l| l.contains("AdminRole") && l.contains("NOTIFIED"))
+    });
+    s.keys(&["q"]);
+    s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
+
+    let journals = state.join("picket");
+    assert!(
+        !journals.join("journal.jsonl").exists(),
+        "the real journal is untouched"
+    );
+    let demo = picket::journal::Journal::with_key(
+        journals.join("journal-demo.jsonl"),
+        config.join("picket/journal.key"),
+    );
+    let verified = demo.verify().expect("the demo journal verifies");
+    assert_eq!(verified.records, 2, "the intent and its outcome");
+    assert!(verified.anchored);
+
+    let audit = |demo: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+        cmd.arg("audit")
+            .env_remove("PICKET_JOURNAL")
+            .env_remove("PICKET_JOURNAL_KEY")
+            .env("XDG_STATE_HOME", &state)
+            .env("XDG_CONFIG_HOME", &config);
+        if demo {
+            cmd.arg("--demo");
+        }
+        let out = cmd.output().expect("picket audit runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listed = audit(true);
+    assert!(listed.contains("set_workflow"), "{listed}");
+    assert!(listed.contains("1 done"), "{listed}");
+    let real = audit(false);
+    assert_eq!(
+        real.lines().count(),
+        1,
+        "the real journal has nothing: {real}"
+    );
+}

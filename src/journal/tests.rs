@@ -34,10 +34,23 @@ fn outcome(id: &str) -> Entry {
     }
 }
 
+mod anchoring;
+mod concurrency;
+mod torn;
+
+/// A journal in `dir`, its key in a directory of its own (as in the platform's config
+/// directory), never the user's.
+fn journal_in(dir: &Path) -> Journal {
+    Journal::with_key(
+        dir.join("state/journal.jsonl"),
+        dir.join("config/journal.key"),
+    )
+}
+
 /// A journal of three actions (six lines) in a fresh directory.
 fn journal() -> (tempfile::TempDir, Journal) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let journal = Journal::at(dir.path().join("state/journal.jsonl"));
+    let journal = journal_in(dir.path());
     for id in ["a1", "a2", "a3"] {
         journal.append(intent(id, "triage"), now()).expect("intent");
         journal.append(outcome(id), now()).expect("outcome");
@@ -60,7 +73,10 @@ fn write(journal: &Journal, lines: &[String]) {
 #[test]
 fn an_intact_journal_verifies_and_reads_back() {
     let (_dir, journal) = journal();
-    assert_eq!(journal.verify(), Ok(6));
+    let verified = journal.verify().expect("intact");
+    assert_eq!(verified.records, 6);
+    assert_eq!(verified.unsigned, 0, "every record is signed");
+    assert!(verified.anchored);
     let records = journal.read().expect("read");
     assert_eq!(records.len(), 6);
     assert_eq!(records[0].prev, GENESIS);
@@ -90,19 +106,63 @@ fn an_edited_line_is_named() {
     assert_eq!(broken.line, 3, "{broken}");
 }
 
-#[test]
-fn an_edit_with_a_recomputed_hash_breaks_the_next_line() {
-    let (_dir, journal) = journal();
-    let mut all = lines(&journal);
-    let mut record: Record = serde_json::from_str(&all[2]).expect("record");
+/// Rewrites line `index` (0-based) with a new reason and its hash recomputed, as someone without
+/// the key would.
+fn rewrite_reason(all: &mut [String], index: usize) {
+    let mut record: Record = serde_json::from_str(&all[index]).expect("record");
     if let Entry::Intent { reason, .. } = &mut record.entry {
         *reason = "rewritten".into();
     }
     record.hash = record.own_hash().expect("hash");
-    all[2] = serde_json::to_string(&record).expect("json");
+    all[index] = serde_json::to_string(&record).expect("json");
+}
+
+#[test]
+fn an_edit_with_a_recomputed_hash_is_named_by_its_mac() {
+    let (_dir, journal) = journal();
+    let mut all = lines(&journal);
+    rewrite_reason(&mut all, 2);
+    write(&journal, &all);
+    let broken = journal.verify().expect_err("broken");
+    assert_eq!(broken.line, 3, "{broken}");
+    assert_eq!(broken.cause, Cause::Altered);
+    assert!(broken.problem.contains("MAC"), "{broken}");
+}
+
+#[test]
+fn in_an_unsigned_journal_an_edit_with_a_recomputed_hash_breaks_the_next_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = journal_in(dir.path());
+    let mut all = unsigned_lines(&["a1", "a2"]);
+    rewrite_reason(&mut all, 2);
+    std::fs::create_dir_all(dir.path().join("state")).expect("dir");
     write(&journal, &all);
     let broken = journal.verify().expect_err("broken");
     assert_eq!(broken.line, 4, "{broken}");
+}
+
+/// Lines as picket wrote them before it signed records: chained and hashed, no MAC, no head.
+fn unsigned_lines(ids: &[&str]) -> Vec<String> {
+    let mut prev = GENESIS.to_string();
+    let mut lines = Vec::new();
+    for entry in ids
+        .iter()
+        .flat_map(|id| [intent(id, "triage"), outcome(id)])
+    {
+        let mut record = Record {
+            seq: lines.len() as u64 + 1,
+            time: now(),
+            entry,
+            prev: prev.clone(),
+            hash: String::new(),
+            mac: None,
+        };
+        record.hash = record.own_hash().expect("hash");
+        let line = serde_json::to_string(&record).expect("json");
+        prev = sha256_hex(line.as_bytes());
+        lines.push(line);
+    }
+    lines
 }
 
 #[test]
@@ -136,8 +196,8 @@ fn an_intent_without_an_outcome_is_reported_unfinished() {
         .expect("intent");
     let unfinished = journal.unfinished().expect("read");
     assert_eq!(unfinished.len(), 1);
-    assert_eq!(unfinished[0].entry.action_id(), "a4");
-    assert_eq!(journal.verify(), Ok(7));
+    assert_eq!(unfinished[0].entry.action_id(), Some("a4"));
+    assert_eq!(journal.verify().map(|v| v.records), Ok(7));
 }
 
 #[test]
