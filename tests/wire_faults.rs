@@ -84,6 +84,11 @@ struct Rig {
 
 impl Rig {
     async fn new(kind: Kind) -> Rig {
+        Rig::hurried(kind, HURRY).await
+    }
+
+    /// With the SDK's timers `factor` times faster than asked (1: real time).
+    async fn hurried(kind: Kind, factor: u32) -> Rig {
         static PARTITIONS: AtomicUsize = AtomicUsize::new(0);
         common::moto::with_test_credentials();
         let server = FaultServer::start().await;
@@ -96,7 +101,7 @@ impl Rig {
         let config = sdk_config(&target, Some(REGION))
             .await
             .to_builder()
-            .sleep_impl(Hurried { factor: HURRY })
+            .sleep_impl(Hurried { factor })
             .build();
         // Retry partitions (and their retry quota) are process-wide: one per rig keeps the
         // tests of this binary apart, as picket keeps accounts apart.
@@ -375,6 +380,17 @@ macro_rules! cases {
     };
 }
 
+macro_rules! cases_first {
+    ($($name:ident: $kind:expr, $op:expr, $fault:expr;)*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                first_poll_case($kind, $op, $fault).await;
+            }
+        )*
+    };
+}
+
 cases! {
     guardduty_list_page_2_reset: Kind::GuardDuty, Op::ListFindings, 1, Fault::Reset;
     guardduty_list_page_2_http_500: Kind::GuardDuty, Op::ListFindings, 1, Fault::Status(500);
@@ -406,4 +422,214 @@ cases! {
     logs_page_2_expired_token: Kind::Logs, Op::FilterLogEvents, 1, Fault::ExpiredToken;
     logs_second_group_reset: Kind::Logs, Op::FilterLogEvents, 3, Fault::Reset;
     logs_second_group_stall: Kind::Logs, Op::FilterLogEvents, 3, Fault::Stall;
+}
+
+/// A fault on a source's very first poll: nothing to be stale, so an outage is an error; the
+/// next poll brings everything once.
+async fn first_poll_case(kind: Kind, op: Op, fault: Fault) {
+    let mut rig = Rig::new(kind).await;
+    rig.add(1, 5, at(-600));
+    rig.server.fail_after(op, 0, fault);
+    let failed = rig.poll(t0()).await;
+    let cell = rig.cell_or_caller();
+    let message = cell.message.as_deref().unwrap_or("").to_string();
+    eprintln!(
+        "OUTCOME first poll {kind:?} {fault:?} on {op:?}: {} \"{message}\"; {} faulted",
+        cell.state,
+        rig.server.faulted(op)
+    );
+    let (after_success, words, tries) = expected(fault);
+    let state = match after_success {
+        HealthState::Stale => HealthState::Error,
+        other => other,
+    };
+    assert_eq!(cell.state, state, "{kind:?} {fault:?}: {message}");
+    assert_eq!(cell.last_success, None);
+    for word in words {
+        let word = word.replace("ExpiredTokenException", "ExpiredToken");
+        assert!(
+            message.contains(&word),
+            "{kind:?} {fault:?}: the message says {word:?}: {message}"
+        );
+    }
+    assert_eq!(
+        rig.server.faulted(op),
+        tries,
+        "attempts at the failing call"
+    );
+    assert!(failed.delivered.is_empty());
+    assert!(rig.held().is_empty());
+
+    rig.server.clear();
+    rig.poll(at(60)).await;
+    assert_eq!(rig.cell().state, HealthState::Ok, "{kind:?} {fault:?}");
+    rig.assert_holds_once(&rig.ids(1, 5), "after the fault cleared");
+}
+
+impl Rig {
+    /// The cell of this source; before STS has said who the caller is, the source's account is
+    /// still "unknown".
+    fn cell_or_caller(&self) -> Health {
+        let unknown = HealthKey {
+            account_id: SafeText::line("unknown"),
+            region: SafeText::line(REGION),
+            service: self.kind.service(),
+        };
+        match self.app.health.get(&unknown) {
+            Some(health) => health.clone(),
+            None => self.cell(),
+        }
+    }
+}
+
+cases_first! {
+    guardduty_first_poll_http_503: Kind::GuardDuty, Op::ListFindings, Fault::Status(503);
+    guardduty_first_poll_identity_reset: Kind::GuardDuty, Op::CallerIdentity, Fault::Reset;
+    guardduty_first_poll_identity_stall: Kind::GuardDuty, Op::CallerIdentity, Fault::Stall;
+    guardduty_first_poll_identity_expired: Kind::GuardDuty, Op::CallerIdentity, Fault::ExpiredToken;
+    securityhub_first_poll_http_503: Kind::SecurityHub, Op::GetSecurityHubFindings, Fault::Status(503);
+    securityhub_first_poll_truncated: Kind::SecurityHub, Op::GetSecurityHubFindings, Fault::Truncated;
+    securityhub_first_poll_identity_throttled: Kind::SecurityHub, Op::CallerIdentity, Fault::Throttle;
+    logs_first_poll_stall: Kind::Logs, Op::FilterLogEvents, Fault::Stall;
+    logs_first_poll_throttled: Kind::Logs, Op::FilterLogEvents, Fault::Throttle;
+    logs_first_poll_identity_expired: Kind::Logs, Op::CallerIdentity, Fault::ExpiredToken;
+}
+
+/// A poll stops at 10,000 events; the next one goes on from the page where it stopped, so the
+/// watermark never passes events not received.
+#[tokio::test]
+async fn logs_a_poll_cut_short_by_its_limit_goes_on_where_it_stopped() {
+    // No fault here: real-time timeouts, so 10,000 events in a debug build never race them.
+    let mut rig = Rig::hurried(Kind::Logs, 1).await;
+    rig.server.set_page(1_000);
+    let busy: Vec<HeldEvent> = (0..10_500)
+        .map(|i| HeldEvent {
+            group: GROUPS[0].into(),
+            id: format!("busy-{i:05}"),
+            at: at(-600) + SignedDuration::from_millis(50 * i),
+        })
+        .collect();
+    let mut all: BTreeSet<String> = busy.iter().map(|e| e.id.clone()).collect();
+    rig.server.add_events(busy);
+    rig.server.add_events((0..3).map(|i| HeldEvent {
+        group: GROUPS[1].into(),
+        id: format!("quiet-{i}"),
+        at: at(-300 + i),
+    }));
+    all.extend((0..3).map(|i| format!("quiet-{i}")));
+
+    let first = rig.poll(t0()).await;
+    assert_eq!(first.delivered.len(), 10_000, "one poll's worth");
+    assert_eq!(rig.cell().state, HealthState::Ok);
+    let second = rig.poll(at(5)).await;
+    assert_eq!(
+        second.delivered.len(),
+        503,
+        "the rest of the busy group, and the quiet one"
+    );
+    rig.assert_holds_once(&all, "after the second poll");
+    let bodies = rig.server.bodies(Op::FilterLogEvents);
+    let resumed = &bodies[10];
+    assert_eq!(
+        (
+            resumed["logGroupName"].as_str(),
+            resumed["nextToken"].as_str(),
+            resumed["startTime"].as_i64(),
+            resumed["endTime"].as_i64()
+        ),
+        (
+            Some(GROUPS[0]),
+            Some("10000"),
+            Some((t0() - SignedDuration::from_mins(15)).as_millisecond()),
+            Some(t0().as_millisecond())
+        ),
+        "the cut window goes on from its token"
+    );
+
+    let third = rig.poll(at(10)).await;
+    assert!(third.delivered.is_empty(), "{:?}", third.delivered.len());
+    let last = rig.server.bodies(Op::FilterLogEvents);
+    let busy_window = last
+        .iter()
+        .rev()
+        .find(|b| b["logGroupName"] == GROUPS[0])
+        .expect("the busy group was read");
+    assert_eq!(
+        busy_window["startTime"].as_i64(),
+        Some((t0() - SignedDuration::from_secs(60)).as_millisecond()),
+        "once read through, the group's watermark is the end of the cut window"
+    );
+}
+
+/// More findings than one poll lists: the first poll brings the newest 5,000, the next the
+/// older rest and whatever is new, each once.
+#[tokio::test]
+async fn guardduty_a_backlog_over_the_poll_limit_arrives_over_the_next_polls() {
+    let mut rig = Rig::hurried(Kind::GuardDuty, 1).await;
+    rig.server.set_page(picket::aws::guardduty::PAGE);
+    let limit = picket::aws::guardduty::MAX_PER_POLL;
+    let backlog = limit + 120;
+    rig.server.add_guardduty((0..backlog).map(|i| Held {
+        id: format!("old-{i:05}"),
+        // A second apart, some sharing a millisecond with the next.
+        updated_at: at(-100_000) + SignedDuration::from_secs((i / 2 * 2) as i64),
+    }));
+    let first = rig.poll(t0()).await;
+    assert_eq!(first.delivered.len(), limit, "the newest poll's worth");
+    assert!(first.delivered.contains(&format!("old-{:05}", backlog - 1)));
+    assert!(!first.delivered.contains(&"old-00000".to_string()));
+
+    rig.add(1, 3, at(10));
+    let second = rig.poll(at(60)).await;
+    assert_eq!(rig.cell().state, HealthState::Ok);
+    let mut all: BTreeSet<String> = (0..backlog).map(|i| format!("old-{i:05}")).collect();
+    all.extend(rig.ids(1, 3));
+    rig.assert_holds_once(&all, "after the second poll");
+    for new in rig.ids(1, 3) {
+        assert!(second.delivered.contains(&new), "news first: {new}");
+    }
+
+    let third = rig.poll(at(120)).await;
+    let lists = rig.server.bodies(Op::ListFindings);
+    let last = lists.last().expect("listed");
+    assert_eq!(
+        last["findingCriteria"]["criterion"]["updatedAt"]["lessThanOrEqual"],
+        serde_json::Value::Null,
+        "no gap left: only news is asked for"
+    );
+    assert!(third.delivered.len() <= 3, "the overlap at most");
+    rig.assert_holds_once(&all, "after the third poll");
+}
+
+/// Security Hub's poll limit is 20,000: a larger set arrives over the next polls, each finding
+/// once, and the full re-read waits until the backlog is read through.
+#[tokio::test]
+async fn securityhub_a_backlog_over_the_poll_limit_arrives_over_the_next_polls() {
+    let mut rig = Rig::hurried(Kind::SecurityHub, 1).await;
+    rig.server.set_page(100);
+    let limit = picket::aws::securityhub::MAX_PER_POLL;
+    let backlog = limit + 150;
+    rig.server.add_securityhub((0..backlog).map(|i| Held {
+        id: format!("old-{i:05}"),
+        updated_at: at(-100_000) + SignedDuration::from_secs((i / 2 * 2) as i64),
+    }));
+    let first = rig.poll(t0()).await;
+    assert_eq!(first.delivered.len(), limit, "the newest poll's worth");
+    assert!(!first.delivered.contains(&"old-00000".to_string()));
+
+    rig.add(1, 3, at(10));
+    let second = rig.poll(at(60)).await;
+    assert_eq!(rig.cell().state, HealthState::Ok);
+    let mut all: BTreeSet<String> = (0..backlog).map(|i| format!("old-{i:05}")).collect();
+    all.extend(rig.ids(1, 3));
+    rig.assert_holds_once(&all, "after the second poll");
+    for new in rig.ids(1, 3) {
+        assert!(second.delivered.contains(&new), "news first: {new}");
+    }
+    let asked = rig.server.bodies(Op::GetSecurityHubFindings);
+    let last = asked.last().expect("asked");
+    assert_eq!(
+        last["Filters"]["UpdatedAt"][0]["Start"], "1970-01-01T00:00:00Z",
+        "the backlog is everything up to where the first poll stopped"
+    );
 }

@@ -448,6 +448,7 @@ fn error_for(op: Op, fault: Fault) -> Response {
         (Fault::Status(500), _) => (500, "InternalFailure", "Internal service failure"),
         (Fault::Status(status), _) => (status, "ServiceUnavailable", "Service unavailable"),
         (Fault::Throttle, Protocol::AwsJson) => (400, "ThrottlingException", "Rate exceeded"),
+        (Fault::Throttle, Protocol::Query) => (400, "Throttling", "Rate exceeded"),
         (Fault::Throttle, _) => (429, "TooManyRequestsException", "Rate exceeded"),
         (Fault::ExpiredToken, Protocol::Query) => (
             403,
@@ -571,11 +572,13 @@ fn page<T: Clone>(
 fn list_findings(state: &State, body: &Value) -> Response {
     let criterion = &body["findingCriteria"]["criterion"];
     let since = criterion["updatedAt"]["greaterThanOrEqual"].as_i64();
+    let until = criterion["updatedAt"]["lessThanOrEqual"].as_i64();
     let mut matching: Vec<&Held> = state
         .world
         .guardduty
         .iter()
         .filter(|f| since.is_none_or(|s| f.updated_at.as_millisecond() >= s))
+        .filter(|f| until.is_none_or(|u| f.updated_at.as_millisecond() <= u))
         .collect();
     matching.sort_by_key(|f| (f.updated_at, f.id.clone()));
     if body["sortCriteria"]["orderBy"].as_str() != Some("ASC") {
@@ -617,13 +620,13 @@ fn security_hub_findings(state: &State, body: &Value) -> Response {
         .collect();
     matching.sort_by_key(|f| (f.updated_at, f.id.clone()));
     matching.reverse();
-    let records: Vec<Value> = matching.into_iter().map(asff_record).collect();
-    let (records, next) = page(
-        &records,
+    let (matching, next) = page(
+        &matching,
         body["NextToken"].as_str(),
         body["MaxResults"].as_u64(),
         state.page,
     );
+    let records: Vec<Value> = matching.into_iter().map(asff_record).collect();
     let mut out = json!({"Findings": records});
     if let Some(next) = next {
         out["NextToken"] = json!(next);
@@ -643,13 +646,13 @@ fn filter_log_events(state: &State, body: &Value) -> Response {
         .filter(|e| (start..=end).contains(&e.at.as_millisecond()))
         .collect();
     matching.sort_by_key(|e| (e.at, e.id.clone()));
-    let events: Vec<Value> = matching.into_iter().map(log_record).collect();
-    let (events, next) = page(
-        &events,
+    let (matching, next) = page(
+        &matching,
         body["nextToken"].as_str(),
         body["limit"].as_u64(),
         state.page,
     );
+    let events: Vec<Value> = matching.into_iter().map(log_record).collect();
     let mut out = json!({"events": events, "searchedLogStreams": []});
     if let Some(next) = next {
         out["nextToken"] = json!(next);
