@@ -1,5 +1,6 @@
 //! AWS errors as health: what went wrong, in words, and what to do about it.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -44,7 +45,8 @@ pub enum FailureKind {
     Credentials,
     /// The service is not enabled (GuardDuty has no detector, Security Hub not subscribed).
     NotEnabled,
-    /// No answer: connection refused, DNS, timeout.
+    /// No usable answer: connection refused or broken off, DNS, timeout, or the service failing
+    /// (HTTP 5xx) after the SDK's retries.
     Unreachable,
     Other,
 }
@@ -84,21 +86,40 @@ impl std::fmt::Display for Failure {
 }
 
 /// What an SDK error means for the analyst; `action` names the IAM action that was called.
-pub fn classify<E, R>(error: &SdkError<E, R>, action: &str) -> Failure
+pub fn classify<E>(error: &SdkError<E, HttpResponse>, action: &str) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let detail = DisplayErrorContext(error).to_string();
     match error {
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
             return Failure::new(
                 FailureKind::Unreachable,
-                format!("{action}: cannot reach AWS: {}", short(&detail)),
+                format!("{action}: cannot reach AWS: {}", causes(error)),
             );
         }
         SdkError::TimeoutError(_) => {
-            return Failure::new(FailureKind::Unreachable, format!("{action}: timed out"));
+            return Failure::new(
+                FailureKind::Unreachable,
+                format!("{action}: timed out: {}", causes(error)),
+            );
+        }
+        // The answer broke off (connection reset or closed mid-body): nothing wrong with the
+        // request, the network or the service dropped it.
+        SdkError::ResponseError(_) if has_io_cause(error) => {
+            return Failure::new(
+                FailureKind::Unreachable,
+                format!(
+                    "{action}: the connection broke off mid-answer: {}",
+                    causes(error)
+                ),
+            );
+        }
+        SdkError::ResponseError(_) => {
+            return Failure::new(
+                FailureKind::Other,
+                format!("{action}: the answer could not be read: {}", causes(error)),
+            );
         }
         _ => {}
     }
@@ -125,7 +146,7 @@ where
         || lower.contains("sso session")
     {
         let what = if code.is_empty() {
-            short(&detail)
+            causes(error)
         } else {
             format!("{code}: {}", short(message))
         };
@@ -143,20 +164,86 @@ where
             "this account is not in an AWS Organization".to_string(),
         );
     }
-    if let SdkError::ResponseError(_) = error {
-        return Failure::new(
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    match status {
+        // The service (or a proxy before it) failed to answer, after the SDK's retries: what
+        // was read stays current as of the last success.
+        Some(status @ 500..=599) => {
+            let said = [code, message]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(": ");
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", short(&said))
+            };
+            Failure::new(
+                FailureKind::Unreachable,
+                format!("{action}: AWS failed to answer (HTTP {status}{said})"),
+            )
+        }
+        // A success whose body is not what the API sends (cut short, not JSON).
+        Some(200..=299) => Failure::new(
             FailureKind::Other,
-            format!("{action}: unexpected response: {}", short(&detail)),
-        );
-    }
-    let code = if code.is_empty() { "error" } else { code };
-    Failure::new(
-        FailureKind::Other,
-        format!(
-            "{action}: {code}: {}",
-            short(if message.is_empty() { &detail } else { message })
+            format!("{action}: the answer could not be read: {}", causes(error)),
         ),
-    )
+        _ => Failure::new(
+            FailureKind::Other,
+            format!(
+                "{action}: {}: {}",
+                if code.is_empty() { "error" } else { code },
+                if message.is_empty() {
+                    causes(error)
+                } else {
+                    short(message)
+                }
+            ),
+        ),
+    }
+}
+
+/// Whether an I/O error (reset, closed, refused) is among the causes.
+fn has_io_cause(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        if e.is::<std::io::Error>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// How the SDK labels the layers of an error; they name no cause.
+const SDK_LABELS: &[&str] = &[
+    "unhandled error",
+    "service error",
+    "response error",
+    "dispatch failure",
+    "timeout",
+];
+
+/// The causes under an SDK error, in words, one line: the SDK's own top level ("service
+/// error", "response error") says nothing, and its Debug form is not for people.
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !text.is_empty()
+            && !SDK_LABELS.contains(&text.as_str())
+            && !said.iter().any(|s| s.contains(&text))
+        {
+            said.push(text);
+        }
+        cause = e.source();
+    }
+    if said.is_empty() {
+        said.push(error.to_string());
+    }
+    short(&said.join(": "))
 }
 
 /// One line, bounded: error chains can be long.
@@ -168,6 +255,49 @@ fn short(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use aws_sdk_guardduty::operation::list_findings::ListFindingsError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn answered(status: u16, code: Option<&str>, body: &str) -> Failure {
+        let mut meta = ErrorMetadata::builder();
+        if let Some(code) = code {
+            meta = meta.code(code).message("it failed");
+        }
+        let response = HttpResponse::new(
+            StatusCode::try_from(status).expect("status"),
+            SdkBody::from(body),
+        );
+        let error = SdkError::service_error(ListFindingsError::generic(meta.build()), response);
+        classify(&error, "guardduty:ListFindings")
+    }
+
+    #[test]
+    fn a_failing_service_or_proxy_is_an_outage_said_in_words() {
+        let proxy = answered(502, None, "<html>Bad Gateway</html>");
+        assert_eq!(
+            (proxy.kind, proxy.message.as_str()),
+            (
+                FailureKind::Unreachable,
+                "guardduty:ListFindings: AWS failed to answer (HTTP 502)"
+            )
+        );
+        let service = answered(503, Some("ServiceUnavailable"), "{}");
+        assert_eq!(
+            service.message,
+            "guardduty:ListFindings: AWS failed to answer (HTTP 503 ServiceUnavailable: it failed)"
+        );
+        let refused = answered(400, Some("BadRequestException"), "{}");
+        assert_eq!(
+            (refused.kind, refused.message.as_str()),
+            (
+                FailureKind::Other,
+                "guardduty:ListFindings: BadRequestException: it failed"
+            )
+        );
+    }
 
     #[test]
     fn credential_hints_name_the_profile() {

@@ -1,5 +1,9 @@
 //! GuardDuty in one region: ListDetectors once, then ListFindings for what changed since the
 //! last poll (newest first, pages of 50) and GetFindings in batches of 50.
+//!
+//! A poll lists 5,000 findings at most. When there are more (the first sweep of a large
+//! organization), the older ones are left as a [`Gap`] of update times, listed at the next polls
+//! after the news; the watermark is the newest update received, so nothing older is skipped.
 
 use std::time::Duration;
 
@@ -12,6 +16,7 @@ use super::raw::Capture;
 use std::sync::Arc;
 
 use super::Track;
+use super::gaps::{Gap, Gaps};
 use super::setup::Identity;
 
 use crate::model::Finding;
@@ -23,8 +28,8 @@ use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;
-/// Findings listed per poll at most; the rest come on the next polls (newest first).
-const MAX_PER_POLL: usize = 5_000;
+/// Findings listed per poll at most; the rest come on the next polls.
+pub const MAX_PER_POLL: usize = 5_000;
 /// Overlap with the previous window, so a finding updated during a poll is not missed.
 const OVERLAP_MS: i64 = 60_000;
 
@@ -37,6 +42,8 @@ pub struct GuardDutySource {
     detector: Option<String>,
     /// `updatedAt` (epoch ms) of the newest finding seen.
     cursor: Option<i64>,
+    /// Older updates a poll cut short did not reach.
+    gaps: Gaps,
     /// Records that would not map, reported as health.
     unreadable: usize,
     identity: Arc<Identity>,
@@ -57,6 +64,7 @@ impl GuardDutySource {
             archived,
             detector: None,
             cursor: None,
+            gaps: Gaps::default(),
             unreadable: 0,
             identity,
         }
@@ -77,25 +85,26 @@ impl GuardDutySource {
         Ok(self.detector.clone())
     }
 
-    fn criteria(&self) -> FindingCriteria {
+    /// The queue asked for, updated within `range`.
+    fn criteria(&self, range: Gap) -> FindingCriteria {
         let mut criteria = FindingCriteria::builder().criterion(
             "service.archived",
             Condition::builder()
                 .equals(if self.archived { "true" } else { "false" })
                 .build(),
         );
-        if let Some(cursor) = self.cursor {
-            criteria = criteria.criterion(
-                "updatedAt",
-                Condition::builder()
-                    .greater_than_or_equal(cursor - OVERLAP_MS)
-                    .build(),
-            );
+        if range.floor.is_some() || range.ceiling != i64::MAX {
+            let mut updated = Condition::builder().set_greater_than_or_equal(range.floor);
+            if range.ceiling != i64::MAX {
+                updated = updated.less_than_or_equal(range.ceiling);
+            }
+            criteria = criteria.criterion("updatedAt", updated.build());
         }
         criteria.build()
     }
 
-    async fn list(&self, detector: &str) -> Result<Vec<String>, Failure> {
+    /// The ids updated within `range`, newest first, `room` at most.
+    async fn list(&self, detector: &str, range: Gap, room: usize) -> Result<Listing, Failure> {
         let mut ids = Vec::new();
         let mut token = None;
         loop {
@@ -106,7 +115,7 @@ impl GuardDutySource {
                     self.client
                         .list_findings()
                         .detector_id(detector)
-                        .finding_criteria(self.criteria())
+                        .finding_criteria(self.criteria(range))
                         .sort_criteria(
                             SortCriteria::builder()
                                 .attribute_name("updatedAt")
@@ -123,10 +132,40 @@ impl GuardDutySource {
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if token.is_none() || ids.len() >= MAX_PER_POLL {
-                return Ok(ids);
+            if ids.len() > room || (ids.len() == room && token.is_some()) {
+                ids.truncate(room);
+                return Ok(Listing {
+                    range,
+                    ids,
+                    cut: true,
+                });
+            }
+            if token.is_none() {
+                return Ok(Listing {
+                    range,
+                    ids,
+                    cut: false,
+                });
             }
         }
+    }
+
+    /// This poll's listings: the news since the watermark, then the gaps, newest first, while
+    /// there is room. Answers the gaps not read.
+    async fn listings(&self, detector: &str) -> Result<(Vec<Listing>, Gaps), Failure> {
+        let news = Gap::since(self.cursor.map(|c| c - OVERLAP_MS));
+        let mut listings = vec![self.list(detector, news, MAX_PER_POLL).await?];
+        let mut room = MAX_PER_POLL.saturating_sub(listings[0].ids.len());
+        let mut unread = self.gaps.clone();
+        while room > 0 {
+            let Some(gap) = unread.take_newest() else {
+                break;
+            };
+            let listing = self.list(detector, gap, room).await?;
+            room = room.saturating_sub(listing.ids.len());
+            listings.push(listing);
+        }
+        Ok((listings, unread))
     }
 
     /// GetFindings for `ids`, read from the response body (the API's own JSON).
@@ -199,12 +238,39 @@ impl GuardDutySource {
                 };
             }
         };
-        let result = match self.list(&detector).await {
-            Ok(ids) => self.get(&detector, &ids).await,
+        let result = match self.listings(&detector).await {
+            Ok((listings, unread)) => {
+                let mut ids: Vec<String> = Vec::new();
+                let mut listed = std::collections::HashSet::new();
+                for id in listings.iter().flat_map(|l| &l.ids) {
+                    // The news and a gap can meet within the overlap.
+                    if listed.insert(id.as_str()) {
+                        ids.push(id.clone());
+                    }
+                }
+                self.get(&detector, &ids)
+                    .await
+                    .map(|findings| (findings, listings, unread))
+            }
             Err(failure) => Err(failure),
         };
         match result {
-            Ok(findings) => {
+            Ok((findings, listings, mut unread)) => {
+                let updated: std::collections::HashMap<&str, i64> = findings
+                    .iter()
+                    .map(|f| (f.id.as_str(), f.updated_at.as_millisecond()))
+                    .collect();
+                // Gaps read go back newest last; the news, newer than any, goes last of all.
+                for listing in listings.iter().skip(1).rev().chain(listings.first()) {
+                    let oldest = listing
+                        .ids
+                        .iter()
+                        .filter_map(|id| updated.get(id.as_str()))
+                        .min()
+                        .copied();
+                    unread.put_back(listing.range.rest(listing.cut, oldest));
+                }
+                self.gaps = unread;
                 let newest = findings.iter().map(|f| f.updated_at.as_millisecond()).max();
                 self.cursor = self.cursor.max(newest).or(Some(now.as_millisecond()));
                 let mut health = self.track.succeeded(now);
@@ -241,6 +307,13 @@ impl GuardDutySource {
             }
         }
     }
+}
+
+/// One listing of a poll: the range asked for, the ids in order, and whether it was cut short.
+struct Listing {
+    range: Gap,
+    ids: Vec<String>,
+    cut: bool,
 }
 
 impl Source for GuardDutySource {

@@ -1,7 +1,13 @@
 //! CloudWatch Logs in one region: FilterLogEvents over the chosen groups, polled with an overlap
 //! window (an empty or partial page is not the end; only a missing nextToken is), duplicates
 //! dropped by eventId downstream.
+//!
+//! Each group keeps its own watermark: the time up to which every event has been received. It
+//! moves only when a window was read to its last page. A window cut short by the per-poll limit
+//! is read on from its nextToken at the next poll (tokens last 24 hours); a window cut short by
+//! a failure is read again, and what was delivered from it comes again and is dropped by id.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_cloudwatchlogs::Client;
@@ -24,6 +30,23 @@ pub const MAX_GROUPS: usize = 10;
 /// Events per poll at most, so a busy group cannot stall the screen.
 const MAX_EVENTS: usize = 10_000;
 
+/// How far one group has been read.
+#[derive(Clone, Debug, Default)]
+struct GroupRead {
+    /// Every event up to this time has been received.
+    through: Option<Timestamp>,
+    /// A window the per-poll limit cut short, to read on from its token.
+    rest: Option<Window>,
+}
+
+/// One FilterLogEvents query: its time range, and where to go on from.
+#[derive(Clone, Debug)]
+struct Window {
+    start: Timestamp,
+    end: Timestamp,
+    token: Option<String>,
+}
+
 pub struct LogsSource {
     client: Client,
     track: Track,
@@ -31,7 +54,8 @@ pub struct LogsSource {
     groups: Vec<String>,
     /// When no group is configured: find groups starting with this (CloudTrail's default name).
     discover_prefix: String,
-    cursor: Option<Timestamp>,
+    /// How far each group has been read.
+    read: HashMap<String, GroupRead>,
     identity: Arc<Identity>,
     /// How far back the first read goes.
     backfill: SignedDuration,
@@ -54,7 +78,7 @@ impl LogsSource {
             name,
             groups,
             discover_prefix: discover_prefix.to_string(),
-            cursor: None,
+            read: HashMap::new(),
             identity,
             backfill: BACKFILL,
             filter_pattern: None,
@@ -111,14 +135,15 @@ impl LogsSource {
             .collect())
     }
 
+    /// Reads `window` of `group` into `into` until its last page, or until `into` holds
+    /// [`MAX_EVENTS`]: then answers the token to go on from.
     async fn read_group(
         &self,
         group: &str,
-        start: Timestamp,
-        end: Timestamp,
+        window: &Window,
         into: &mut Vec<LogEvent>,
-    ) -> Result<(), Failure> {
-        let mut token: Option<String> = None;
+    ) -> Result<Option<String>, Failure> {
+        let mut token = window.token.clone();
         loop {
             let out = self
                 .track
@@ -127,8 +152,8 @@ impl LogsSource {
                     self.client
                         .filter_log_events()
                         .log_group_name(group)
-                        .start_time(start.as_millisecond())
-                        .end_time(end.as_millisecond())
+                        .start_time(window.start.as_millisecond())
+                        .end_time(window.end.as_millisecond())
                         .set_filter_pattern(self.filter_pattern.clone())
                         .set_next_token(token)
                         .send(),
@@ -138,7 +163,7 @@ impl LogsSource {
                 let at = e
                     .timestamp()
                     .and_then(|ms| Timestamp::from_millisecond(ms).ok())
-                    .unwrap_or(end);
+                    .unwrap_or(window.end);
                 let mut event = LogEvent::new(
                     at,
                     &self.track.account,
@@ -155,7 +180,7 @@ impl LogsSource {
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
             if token.is_none() || into.len() >= MAX_EVENTS {
-                return Ok(());
+                return Ok(token);
             }
         }
     }
@@ -200,19 +225,47 @@ impl LogsSource {
                 }
             }
         }
-        let start = self.cursor.map_or(now - self.backfill, |c| c - OVERLAP);
         let mut events = Vec::new();
         for group in self.groups.clone() {
-            if let Err(failure) = self.read_group(&group, start, now, &mut events).await {
-                return Batch {
-                    events,
-                    health: vec![self.track.failed(failure)],
-                    ..Batch::default()
-                };
+            if events.len() >= MAX_EVENTS {
+                // This poll is full; the group's window waits for the next one.
+                break;
+            }
+            let read = self.read.get(&group).cloned().unwrap_or_default();
+            let window = read.rest.clone().unwrap_or_else(|| Window {
+                start: read.through.map_or(now - self.backfill, |t| t - OVERLAP),
+                end: now,
+                token: None,
+            });
+            let outcome = self.read_group(&group, &window, &mut events).await;
+            let entry = self.read.entry(group).or_default();
+            match outcome {
+                Ok(None) => {
+                    entry.through = Some(window.end);
+                    entry.rest = None;
+                }
+                Ok(Some(token)) => {
+                    entry.rest = Some(Window {
+                        token: Some(token),
+                        ..window
+                    });
+                }
+                Err(failure) => {
+                    // A refused token (expired after a day) is not asked again: the window is
+                    // read anew from the watermark.
+                    if failure.kind == FailureKind::Other && window.token.is_some() {
+                        entry.rest = None;
+                    }
+                    events.sort_by_key(|e| e.timestamp);
+                    return Batch {
+                        events,
+                        health: vec![self.track.failed(failure)],
+                        ..Batch::default()
+                    };
+                }
             }
         }
         events.sort_by_key(|e| e.timestamp);
-        self.cursor = Some(now);
         Batch {
             events,
             health: vec![self.track.succeeded(now)],
@@ -241,7 +294,7 @@ impl Source for LogsSource {
     /// New groups are read from the usual backfill on.
     fn set_groups(&mut self, groups: Vec<String>) {
         self.groups = groups;
-        self.cursor = None;
+        self.read.clear();
     }
 }
 
@@ -279,7 +332,7 @@ impl AwsLogSearch {
             name: String::new(),
             groups: self.plan.settings.log_groups.clone(),
             discover_prefix: self.plan.settings.discover_prefix.clone(),
-            cursor: None,
+            read: HashMap::new(),
             identity: super::setup::Identity::new(&config),
             backfill: BACKFILL,
             filter_pattern: Some(request.pattern.clone()),
@@ -295,10 +348,15 @@ impl AwsLogSearch {
                 request.account, request.region
             ));
         }
+        let window = Window {
+            start: request.start,
+            end: request.end,
+            token: None,
+        };
         let mut events = Vec::new();
         for group in &groups {
             source
-                .read_group(group, request.start, request.end, &mut events)
+                .read_group(group, &window, &mut events)
                 .await
                 .map_err(|f| f.message)?;
         }

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod budget;
 pub mod doctor;
 pub mod errors;
+mod gaps;
 pub mod guardduty;
 pub mod insights;
 pub mod logs;
@@ -102,6 +103,13 @@ pub fn expand_regions(values: &[String]) -> Result<Vec<String>, String> {
     Ok(regions)
 }
 
+/// One attempt of a call, from sending the request to the last byte of the answer. A connection
+/// that stalls ends here, and the attempt is retried like any other transient failure.
+/// Generous: a FilterLogEvents page over a busy group can take seconds.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// One call with its retries and their backoff (three attempts fit).
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(65);
+
 /// The shared SDK configuration for one region.
 pub async fn sdk_config(target: &Target, region: Option<&str>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
@@ -122,7 +130,17 @@ pub async fn sdk_config(target: &Target, region: Option<&str>) -> SdkConfig {
             .with_max_attempts(3)
             .with_initial_backoff(Duration::from_millis(500))
     };
-    loader.retry_config(retry).load().await
+    // Without these a request the service never answers holds its source forever. The SDK keeps
+    // its own connect timeout (3.1 s).
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build();
+    loader
+        .retry_config(retry)
+        .timeout_config(timeouts)
+        .load()
+        .await
 }
 
 /// A retry partition per account: one throttled account must not drain the retry budget of all
@@ -161,6 +179,7 @@ mod tests {
 use std::future::Future;
 use std::sync::Arc;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use jiff::Timestamp;
 
@@ -219,10 +238,10 @@ impl Track {
 
     /// Sends one request inside the budget of (account, region, `api`); `api` is the IAM
     /// action, which also names what is missing when AWS says access denied.
-    pub async fn call<T, E, R>(
+    pub async fn call<T, E>(
         &self,
         api: &'static str,
-        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+        request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     ) -> Result<T, Failure>
     where
         E: aws_smithy_types::error::metadata::ProvideErrorMetadata
@@ -230,7 +249,6 @@ impl Track {
             + Send
             + Sync
             + 'static,
-        R: std::fmt::Debug,
     {
         let key = budget::BucketKey {
             account: self.account.clone(),

@@ -5,6 +5,10 @@
 //! workflow and note changes made elsewhere: every `rescan` the whole active set is read again.
 //! A finding that was in the set and is missing from the re-read left it (resolved, suppressed
 //! or archived elsewhere): it is read once more by id so the queue shows its new state.
+//!
+//! A poll reads 20,000 findings at most. When there are more, the older ones are left as a
+//! [`Gap`] of update times, read at the next polls after the news; the watermark is the newest
+//! update received, so nothing older is skipped. The next full re-read waits until no gap is left.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -22,6 +26,7 @@ use std::sync::Arc;
 
 use super::Track;
 use super::errors::{Failure, FailureKind};
+use super::gaps::{Gap, Gaps};
 use super::raw::Capture;
 use super::setup::Identity;
 use crate::model::health::Service;
@@ -33,7 +38,7 @@ use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
 /// Findings read per poll at most; a larger backlog arrives over the next polls.
-const MAX_PER_POLL: usize = 20_000;
+pub const MAX_PER_POLL: usize = 20_000;
 /// Values per filter attribute (the API's maximum), for reading findings by id.
 const IDS_PER_REQUEST: usize = 20;
 /// Overlap with the previous window.
@@ -62,6 +67,8 @@ pub struct SecurityHubSource {
     rescan: Duration,
     /// The newest UpdatedAt seen.
     cursor: Option<Timestamp>,
+    /// Older updates a poll cut short did not reach.
+    gaps: Gaps,
     last_full_scan: Option<Timestamp>,
     /// Native ids (ASFF `Id`, OCSF `finding_info.uid`) of the findings in the chosen states.
     active: HashSet<String>,
@@ -88,6 +95,7 @@ impl SecurityHubSource {
             workflow,
             rescan,
             cursor: None,
+            gaps: Gaps::default(),
             last_full_scan: None,
             active: HashSet::new(),
             unreadable: 0,
@@ -102,34 +110,30 @@ impl SecurityHubSource {
             .build()
     }
 
-    /// CSPM: ACTIVE records in the chosen workflow states, updated since `since`.
-    async fn cspm(
-        &mut self,
-        since: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<Vec<Finding>, Failure> {
+    /// CSPM: ACTIVE records in the chosen workflow states, updated within `range`.
+    async fn cspm(&mut self, range: Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
         let mut filters =
             AwsSecurityFindingFilters::builder().record_state(Self::string_eq("ACTIVE"));
         for status in &self.workflow {
             filters = filters.workflow_status(Self::string_eq(status.as_str()));
         }
-        if let Some(since) = since {
-            let end = now + SignedDuration::from_mins(5);
+        if let Some((start, end)) = bounds(range, now + SignedDuration::from_mins(5)) {
             filters = filters.updated_at(
                 DateFilter::builder()
-                    .start(since.to_string())
+                    .start(start.to_string())
                     .end(end.to_string())
                     .build(),
             );
         }
-        self.cspm_query(filters.build()).await
+        self.cspm_query(filters.build(), room).await
     }
 
-    /// Every page of a CSPM GetFindings query, newest update first.
+    /// The pages of a CSPM GetFindings query, newest update first, until `room` findings.
     async fn cspm_query(
         &mut self,
         filters: AwsSecurityFindingFilters,
-    ) -> Result<Vec<Finding>, Failure> {
+        room: usize,
+    ) -> Result<Read, Failure> {
         let sort = SortCriterion::builder()
             .field("UpdatedAt")
             .sort_order(SortOrder::Descending)
@@ -162,14 +166,17 @@ impl SecurityHubSource {
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if token.is_none() || findings.len() >= MAX_PER_POLL {
-                return Ok(findings);
+            if token.is_none() || findings.len() >= room {
+                return Ok(Read {
+                    findings,
+                    cut: token.is_some(),
+                });
             }
         }
     }
 
-    /// v2: OCSF findings in the chosen states, modified since `since`.
-    async fn v2(&mut self, since: Option<Timestamp>) -> Result<Vec<Finding>, Failure> {
+    /// v2: OCSF findings in the chosen states, modified within `range`.
+    async fn v2(&mut self, range: Gap, room: usize) -> Result<Read, Failure> {
         let mut statuses = CompositeFilter::builder().operator(AllowedOperators::Or);
         for status in &self.workflow {
             let caption = match status {
@@ -188,19 +195,31 @@ impl SecurityHubSource {
         let mut filters = OcsfFindingFilters::builder()
             .composite_operator(AllowedOperators::And)
             .composite_filters(statuses.build());
-        if let Some(since) = since {
+        if let Some((start, end)) = bounds(range, Timestamp::MAX) {
+            let mut span = DateFilter::builder().start(start.to_string());
+            if range.ceiling != i64::MAX {
+                span = span.end(end.to_string());
+            }
             let date = OcsfDateFilter::builder()
                 .field_name(OcsfDateField::FindingInfoModifiedTimeDt)
-                .filter(DateFilter::builder().start(since.to_string()).build())
+                .filter(span.build())
                 .build();
             filters =
                 filters.composite_filters(CompositeFilter::builder().date_filters(date).build());
         }
-        self.v2_query(filters.build()).await
+        self.v2_query(filters.build(), room).await
     }
 
-    /// Every page of a GetFindingsV2 query.
-    async fn v2_query(&mut self, filters: OcsfFindingFilters) -> Result<Vec<Finding>, Failure> {
+    /// The pages of a GetFindingsV2 query, newest modification first, until `room` findings.
+    async fn v2_query(
+        &mut self,
+        filters: OcsfFindingFilters,
+        room: usize,
+    ) -> Result<Read, Failure> {
+        let sort = SortCriterion::builder()
+            .field("finding_info.modified_time_dt")
+            .sort_order(SortOrder::Descending)
+            .build();
         let mut findings = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -212,6 +231,7 @@ impl SecurityHubSource {
                     self.client
                         .get_findings_v2()
                         .filters(filters.clone())
+                        .sort_criteria(sort.clone())
                         .max_results(PAGE)
                         .set_next_token(token)
                         .customize()
@@ -228,8 +248,11 @@ impl SecurityHubSource {
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if token.is_none() || findings.len() >= MAX_PER_POLL {
-                return Ok(findings);
+            if token.is_none() || findings.len() >= room {
+                return Ok(Read {
+                    findings,
+                    cut: token.is_some(),
+                });
             }
         }
     }
@@ -262,15 +285,15 @@ impl SecurityHubSource {
                 let filters = OcsfFindingFilters::builder()
                     .composite_filters(any.build())
                     .build();
-                self.v2_query(filters).await?
+                self.v2_query(filters, MAX_PER_POLL).await?
             } else {
                 let mut filters = AwsSecurityFindingFilters::builder();
                 for id in chunk {
                     filters = filters.id(Self::string_eq(id));
                 }
-                self.cspm_query(filters.build()).await?
+                self.cspm_query(filters.build(), MAX_PER_POLL).await?
             };
-            findings.append(&mut read);
+            findings.append(&mut read.findings);
         }
         Ok(findings)
     }
@@ -297,18 +320,15 @@ impl SecurityHubSource {
         departed
     }
 
-    async fn fetch(
-        &mut self,
-        since: Option<Timestamp>,
-        now: Timestamp,
-    ) -> Result<Vec<Finding>, Failure> {
+    /// The findings updated within `range`, newest first, `room` at most (a page more at worst).
+    async fn fetch(&mut self, range: Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
         match (self.api, self.resolved_v2) {
-            (Api::Cspm, _) | (Api::Auto, Some(false)) => self.cspm(since, now).await,
-            (Api::V2, _) | (Api::Auto, Some(true)) => self.v2(since).await,
-            (Api::Auto, None) => match self.v2(since).await {
-                Ok(findings) => {
+            (Api::Cspm, _) | (Api::Auto, Some(false)) => self.cspm(range, room, now).await,
+            (Api::V2, _) | (Api::Auto, Some(true)) => self.v2(range, room).await,
+            (Api::Auto, None) => match self.v2(range, room).await {
+                Ok(read) => {
                     self.resolved_v2 = Some(true);
-                    Ok(findings)
+                    Ok(read)
                 }
                 // Throttling, an outage or bad credentials say nothing about which API exists.
                 Err(f)
@@ -323,10 +343,32 @@ impl SecurityHubSource {
                 }
                 Err(_) => {
                     self.resolved_v2 = Some(false);
-                    self.cspm(since, now).await
+                    self.cspm(range, room, now).await
                 }
             },
         }
+    }
+
+    /// This poll's reads: the news (everything, on a full re-read), then the gaps, newest
+    /// first, while there is room. Answers the gaps not read.
+    async fn reads(
+        &mut self,
+        news: Gap,
+        now: Timestamp,
+    ) -> Result<(Vec<(Gap, Read)>, Gaps), Failure> {
+        let first = self.fetch(news, MAX_PER_POLL, now).await?;
+        let mut room = MAX_PER_POLL.saturating_sub(first.findings.len());
+        let mut reads = vec![(news, first)];
+        let mut unread = self.gaps.clone();
+        while room > 0 {
+            let Some(gap) = unread.take_newest() else {
+                break;
+            };
+            let read = self.fetch(gap, room, now).await?;
+            room = room.saturating_sub(read.findings.len());
+            reads.push((gap, read));
+        }
+        Ok((reads, unread))
     }
 
     async fn sweep(&mut self, now: Timestamp) -> Batch {
@@ -353,27 +395,43 @@ impl SecurityHubSource {
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
         let initial = self.cursor.is_none();
-        let full = self.last_full_scan.is_none_or(|t| {
-            now.duration_since(t)
-                >= SignedDuration::try_from(self.rescan).unwrap_or(SignedDuration::MAX)
-        });
-        let since = if full {
+        // A full re-read waits while an earlier one (or a backlog) is still being read through.
+        let full = self.gaps == Gaps::default()
+            && self.last_full_scan.is_none_or(|t| {
+                now.duration_since(t)
+                    >= SignedDuration::try_from(self.rescan).unwrap_or(SignedDuration::MAX)
+            });
+        let news = Gap::since(if full {
             None
         } else {
-            self.cursor.map(|c| c - OVERLAP)
-        };
-        match self.fetch(since, now).await {
-            Ok(mut findings) => {
+            self.cursor.map(|c| (c - OVERLAP).as_millisecond())
+        });
+        match self.reads(news, now).await {
+            Ok((reads, mut unread)) => {
                 if full {
                     self.last_full_scan = Some(now);
                 }
-                let complete = full && findings.len() < MAX_PER_POLL;
+                let complete = full && !reads[0].1.cut;
+                // Gaps read go back newest last; the news, newer than any, goes last of all.
+                for (range, read) in reads.iter().skip(1).rev().chain(reads.first()) {
+                    let oldest = read
+                        .findings
+                        .iter()
+                        .map(|f| f.updated_at.as_millisecond())
+                        .min();
+                    unread.put_back(range.rest(read.cut, oldest));
+                }
+                let mut findings: Vec<Finding> = Vec::new();
+                for (_, mut read) in reads {
+                    findings.append(&mut read.findings);
+                }
                 let departed = self.track_active(&findings, complete);
                 if !departed.is_empty() {
                     match self.by_ids(&departed).await {
                         Ok(mut now_elsewhere) => findings.append(&mut now_elsewhere),
                         Err(failure) => {
-                            // Asked again after the next re-read.
+                            // Asked again after the next re-read; what was read is delivered,
+                            // the watermark and gaps stay where they were.
                             self.active.extend(departed);
                             return Batch {
                                 findings,
@@ -384,6 +442,7 @@ impl SecurityHubSource {
                         }
                     }
                 }
+                self.gaps = unread;
                 let newest = findings.iter().map(|f| f.updated_at).max();
                 self.cursor = self.cursor.max(newest).or(Some(now));
                 let mut health = self.track.succeeded(now);
@@ -416,6 +475,28 @@ impl SecurityHubSource {
             }
         }
     }
+}
+
+/// One query's findings, and whether it stopped at its room with more to read.
+struct Read {
+    findings: Vec<Finding>,
+    cut: bool,
+}
+
+/// The time filter for `range`: from its floor (or the epoch) to its ceiling (or `open_end`);
+/// None when it covers everything.
+fn bounds(range: Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
+    if range.floor.is_none() && range.ceiling == i64::MAX {
+        return None;
+    }
+    let at = |ms: i64| Timestamp::from_millisecond(ms).ok();
+    let start = range.floor.and_then(at).unwrap_or(Timestamp::UNIX_EPOCH);
+    let end = if range.ceiling == i64::MAX {
+        open_end
+    } else {
+        at(range.ceiling).unwrap_or(open_end)
+    };
+    Some((start, end))
 }
 
 /// The id Security Hub knows a finding by (a GuardDuty finding's ARN, not its short id).

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::{Region, SdkConfig};
+use aws_smithy_runtime::client::retries::RetryPartition;
 use tokio::sync::Mutex;
 
 use super::budget::Budget;
@@ -176,24 +177,16 @@ impl Plan {
             let region = Region::new(region.clone());
             let config = &access.config;
             if self.services.guardduty {
-                let config = aws_sdk_guardduty::config::Builder::from(config)
-                    .region(region.clone())
-                    .retry_partition(partition.clone())
-                    .build();
                 sources.push(Box::new(GuardDutySource::new(
-                    aws_sdk_guardduty::Client::from_conf(config),
+                    guardduty_client(config, &region, &partition),
                     track(Service::GuardDuty, settings.findings_every),
                     settings.guardduty_archived,
                     Arc::clone(&access.identity),
                 )));
             }
             if self.services.securityhub {
-                let config = aws_sdk_securityhub::config::Builder::from(config)
-                    .region(region.clone())
-                    .retry_partition(partition.clone())
-                    .build();
                 sources.push(Box::new(SecurityHubSource::new(
-                    aws_sdk_securityhub::Client::from_conf(config),
+                    securityhub_client(config, &region, &partition),
                     track(Service::SecurityHub, settings.findings_every),
                     settings.securityhub_api,
                     settings.workflow.clone(),
@@ -202,11 +195,7 @@ impl Plan {
                 )));
             }
             if self.services.logs {
-                let config = aws_sdk_cloudwatchlogs::config::Builder::from(config)
-                    .region(region.clone())
-                    .retry_partition(partition.clone())
-                    .build();
-                let client = aws_sdk_cloudwatchlogs::Client::from_conf(config);
+                let client = logs_client(config, &region, &partition);
                 let source = LogsSource::new(
                     client.clone(),
                     track(Service::CloudWatchLogs, settings.logs_every),
@@ -282,6 +271,49 @@ impl Plan {
             profile: entry.profile.clone(),
         }
     }
+}
+
+/// The GuardDuty client of one account and region: the account's credentials, picket's retry
+/// and timeout settings (from `config`), the account's own retry partition.
+pub fn guardduty_client(
+    config: &SdkConfig,
+    region: &Region,
+    partition: &RetryPartition,
+) -> aws_sdk_guardduty::Client {
+    aws_sdk_guardduty::Client::from_conf(
+        aws_sdk_guardduty::config::Builder::from(config)
+            .region(region.clone())
+            .retry_partition(partition.clone())
+            .build(),
+    )
+}
+
+/// The Security Hub client of one account and region, like [`guardduty_client`].
+pub fn securityhub_client(
+    config: &SdkConfig,
+    region: &Region,
+    partition: &RetryPartition,
+) -> aws_sdk_securityhub::Client {
+    aws_sdk_securityhub::Client::from_conf(
+        aws_sdk_securityhub::config::Builder::from(config)
+            .region(region.clone())
+            .retry_partition(partition.clone())
+            .build(),
+    )
+}
+
+/// The CloudWatch Logs client of one account and region, like [`guardduty_client`].
+pub fn logs_client(
+    config: &SdkConfig,
+    region: &Region,
+    partition: &RetryPartition,
+) -> aws_sdk_cloudwatchlogs::Client {
+    aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(config)
+            .region(region.clone())
+            .retry_partition(partition.clone())
+            .build(),
+    )
 }
 
 pub struct Built {
