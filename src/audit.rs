@@ -76,7 +76,7 @@ fn run_unsanitized(args: &AuditArgs, demo: bool, out: &mut dyn Write) -> Result<
         DoctorFormat::Json => {
             let json =
                 serde_json::to_string_pretty(&records).map_err(|e| (BROKEN, e.to_string()))?;
-            writeln!(out, "{json}")
+            writeln!(out, "{}", crate::model::text::json_inert(&json))
         }
         DoctorFormat::Table => table(&records, out),
     })?;

@@ -207,22 +207,45 @@ impl Detector {
 /// Turns matches into alerts: one per detection, account and principal (as a CIS alarm is per
 /// account), whose count, last-seen time and region move as matching records keep coming, like
 /// a GuardDuty finding's.
+/// Most alerts kept apart (detection × account × principal).
+pub const MAX_ALERTS: usize = 10_000;
+
+/// The alert a detection's matches are counted in once [`MAX_ALERTS`] is reached.
+fn overflow_id(detection: &Detection) -> String {
+    format!("picket/detection/{}/overflow", detection.name)
+}
+
 #[derive(Debug, Default)]
 pub struct Alerts {
     seen: HashMap<String, (u64, Timestamp)>,
 }
 
 impl Alerts {
+    /// Alerts kept apart so far.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
     /// Counts a match of `detection` on `event` (a CloudTrail record); answers the alert's id.
     /// Many matches of one alert in a batch are counted each, and built once ([`Self::finding`]).
     pub fn count(&mut self, detection: &Detection, event: &LogEvent) -> Option<String> {
         let trail = event.trail.as_deref()?;
         let who = hex::encode(&Sha256::digest(trail.principal().as_bytes())[..4]);
-        let id = format!(
+        let mut id = format!(
             "picket/detection/{}/{}/{who}",
             detection.name,
             alert_account(event)?
         );
+        // Principals and accounts come from the records: a stream that names a new one in every
+        // record must not grow the alerts (and the queue) without end. Past the bound, new ones
+        // are counted together, one alert per detection, which says so.
+        if self.seen.len() >= MAX_ALERTS && !self.seen.contains_key(&id) {
+            id = overflow_id(detection);
+        }
         let at = trail.event_time.unwrap_or(event.timestamp);
         let entry = self.seen.entry(id.clone()).or_insert((0, at));
         entry.0 += 1;
@@ -242,7 +265,14 @@ impl Alerts {
         let &(count, first) = self.seen.get(id)?;
         let account = alert_account(event)?;
         let region = trail.aws_region.as_deref().unwrap_or(&event.region);
-        let principal = trail.principal();
+        let principal = if id == overflow_id(detection) {
+            format!(
+                "{} and others (more than {MAX_ALERTS} alerts: new ones are counted here)",
+                trail.principal()
+            )
+        } else {
+            trail.principal().to_string()
+        };
         let at = trail.event_time.unwrap_or(event.timestamp);
         let time = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         let first = first.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -157,14 +157,14 @@ fn main() -> ExitCode {
 fn read_files(paths: &[std::path::PathBuf]) -> picket::sources::file::Loaded {
     let loaded = picket::sources::file::read_paths(paths);
     for problem in &loaded.problems {
-        eprintln!("picket: {problem}");
+        say(problem);
     }
     let unlisted = (loaded.skipped + loaded.failed_files).saturating_sub(loaded.problems.len());
     if unlisted > 0 {
-        eprintln!("picket: … and {unlisted} more problems");
+        say(format!("… and {unlisted} more problems"));
     }
     if loaded.skipped + loaded.failed_files > 0 {
-        eprintln!("picket: read {}", loaded.summary());
+        say(format!("read {}", loaded.summary()));
     }
     loaded
 }
@@ -173,7 +173,7 @@ fn finish(result: Result<(), (u8, String)>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err((code, message)) => {
-            eprintln!("picket: {message}");
+            say(message);
             ExitCode::from(code)
         }
     }
@@ -318,12 +318,12 @@ fn report_failures(health: &[picket::model::health::HealthReport]) -> bool {
                 .message
                 .as_deref()
                 .unwrap_or(report.health.state.as_str());
-            eprintln!(
-                "picket: {} {} {}: {message}",
+            say(format!(
+                "{} {} {}: {message}",
                 report.key.service.name(),
                 report.key.region,
                 report.key.account_id
-            );
+            ));
         }
     }
     all_ok
@@ -514,7 +514,7 @@ fn run_tui(
     match runtime.block_on(picket::runtime::run(app, sources, backends)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("picket: terminal error: {e}");
+            say(format!("terminal error: {e}"));
             ExitCode::FAILURE
         }
     }
@@ -536,7 +536,7 @@ fn config_command(cli: &Cli, action: &ConfigAction) -> ExitCode {
                 .map(|d| themes.load_dir(&d.join("themes")))
                 .unwrap_or_default();
             for problem in &problems {
-                eprintln!("picket: {problem}");
+                say(problem);
             }
             match Config::load(&path, required, &themes) {
                 Ok(_) if problems.is_empty() => print(&format!("{}: ok\n", path.display())),
@@ -554,13 +554,22 @@ fn print(text: &str) -> ExitCode {
         // A closed pipe (`picket … | head`) is not an error worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("picket: {e}");
+            say(e);
             ExitCode::FAILURE
         }
     }
 }
 
+/// One message on stderr. Messages quote file names, AWS's words and values from the config,
+/// so they are sanitized here, once, for every caller.
+fn say(message: impl std::fmt::Display) {
+    eprintln!(
+        "picket: {}",
+        picket::model::SafeText::block(&message.to_string())
+    );
+}
+
 fn fail(message: &str) -> ExitCode {
-    eprintln!("picket: {message}");
+    say(message);
     ExitCode::from(USAGE)
 }

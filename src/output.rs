@@ -8,6 +8,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::model::text::{csv_cell, json_inert};
 use crate::model::{Finding, LogEvent};
 use crate::ui::text::{fit, short_resource};
 
@@ -27,18 +28,23 @@ struct Printed<'a> {
     account: &'a str,
 }
 
+/// One JSON value on a line, with no character in it that could drive a terminal.
 fn json_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    out.write_all(json_inert(&text).as_bytes())?;
     out.write_all(b"\n")
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// A pretty JSON document, as inert as [`json_line`].
+fn json_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    out.write_all(json_inert(&text).as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// A CSV cell: quoted when it needs it, never a formula.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
+    csv_cell(text).into_owned()
 }
 
 /// Prints findings; `account_name` resolves an account id to its name.
@@ -53,10 +59,7 @@ pub fn findings(
         let records: Vec<serde_json::Value> =
             findings.iter().filter_map(|f| f.raw.parse()).collect();
         return match format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, &records).map_err(io::Error::other)?;
-                out.write_all(b"\n")
-            }
+            Format::Json => json_pretty(out, &records),
             _ => records.iter().try_for_each(|r| json_line(out, r)),
         };
     }
@@ -84,8 +87,7 @@ pub fn findings(
                     account: n,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &printed).map_err(io::Error::other)?;
-            out.write_all(b"\n")
+            json_pretty(out, &printed)
         }
         Format::Csv => {
             writeln!(
@@ -282,5 +284,53 @@ mod tests {
         super::findings(&mut out, &findings, Format::Json, true, &name).expect("printed");
         let raw: serde_json::Value = serde_json::from_slice(&out).expect("json array");
         assert_eq!(raw[1]["type"], "Backdoor:EC2/Spambot");
+    }
+
+    #[test]
+    fn no_output_can_be_turned_against_its_reader() {
+        let record = serde_json::json!({
+            "id": "f1", "accountId": "111111111111", "type": "Recon:EC2/Portscan", "severity": 5.0,
+            "region": "us-east-1", "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-15T11:00:00Z",
+            "title": "=HYPERLINK(\"http://x\",\"open\")\u{9b}31m\u{202e}\u{200b}\u{7f}",
+            "description": "-2+3 \u{1b}]52;c;eA==\u{7}"
+        });
+        let finding = crate::model::guardduty::map_finding(&record).expect("maps");
+        let name = |id: &str| format!("@{id}");
+        for (format, raw) in [
+            (Format::Csv, false),
+            (Format::Jsonl, false),
+            (Format::Json, false),
+            (Format::Jsonl, true),
+            (Format::Json, true),
+            (Format::Table, false),
+        ] {
+            let mut out = Vec::new();
+            super::findings(&mut out, std::slice::from_ref(&finding), format, raw, &name)
+                .expect("printed");
+            let text = String::from_utf8(out).expect("utf-8");
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| crate::model::text::is_dangerous(c) && c != '\n'),
+                "{format:?} raw={raw}: {text:?}"
+            );
+            if format == Format::Csv {
+                let row = text.lines().nth(1).expect("a row");
+                assert!(row.contains(",\"'@111111111111\","), "{row}");
+                assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+            }
+            if raw {
+                let first = text.lines().next().unwrap_or("");
+                let again: serde_json::Value =
+                    serde_json::from_str(if format == Format::Json { &text } else { first })
+                        .expect("still JSON");
+                let title = if format == Format::Json {
+                    &again[0]["title"]
+                } else {
+                    &again["title"]
+                };
+                assert_eq!(title, &record["title"], "the record's meaning is unchanged");
+            }
+        }
     }
 }

@@ -685,3 +685,38 @@ async fn ocsf_findings_are_updated_with_batch_update_findings_v2() {
             .contains("verification")
     );
 }
+
+#[tokio::test]
+async fn a_region_that_is_not_a_region_never_names_an_endpoint() {
+    let archive = mock!(aws_sdk_guardduty::Client::archive_findings).then_compute_output(|_| {
+        aws_sdk_guardduty::operation::archive_findings::ArchiveFindingsOutput::builder().build()
+    });
+    let gd = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&archive], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let backend = AwsBackend::with_clients(unused_hub(), gd, Budget::new(8));
+    let mut targets: Vec<Target> = (0..2).map(target).collect();
+    // A record can say anything: this one would send a signed request to another host.
+    targets[1].region = "attacker.example/#".into();
+    let planned = plan(Action::Archive, targets, "alice", "dup").expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        journal_at(dir.path().join("j.jsonl")),
+    )
+    .await;
+    assert_eq!(archive.num_calls(), 1, "only the real region is called");
+    let refused = results
+        .iter()
+        .find(|r| r.finding == "f-1")
+        .expect("an outcome");
+    assert!(!refused.ok);
+    assert!(
+        refused
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("not an AWS region name")),
+        "{refused:?}"
+    );
+    assert!(results.iter().any(|r| r.finding == "f-0" && r.ok));
+}

@@ -104,6 +104,10 @@ enum Step {
     },
 }
 
+/// Text that would drive a terminal: a clipboard write, a title change, a bidi override, a C1
+/// CSI, a zero-width joiner and a tag character.
+const HOSTILE: &str = "x\u{1b}]52;c;cm0gLXJm\u{7}\u{1b}]0;t\u{7}\u{202e}\u{9b}31m\u{200d}\u{e0041}";
+
 fn now() -> Timestamp {
     common::now()
 }
@@ -203,14 +207,32 @@ struct World {
 
 impl World {
     fn start(rows: Rows, size: (u16, u16), setup: &str) -> World {
+        // Names from the config are outside text too: a playbook and a saved view whose names
+        // carry escape sequences and bidi overrides.
+        let mut views = std::collections::BTreeMap::new();
+        views.insert(
+            HOSTILE.to_string(),
+            picket::app::SavedView {
+                filter: "sev>=high".into(),
+                sort: None,
+            },
+        );
         let options = Options {
             // A playbook every finding matches, so walks reach it too.
             playbooks: vec![
-                toml::from_str(
-                    "name = \"Tag\"\nwhen = \"sev>=info\"\nkind = \"eventbridge\"\naction_name = \"Tag\"",
-                )
+                toml::Table::from_iter([
+                    ("name".to_string(), toml::Value::from(HOSTILE)),
+                    ("when".to_string(), "sev>=info".into()),
+                    ("kind".to_string(), "eventbridge".into()),
+                    ("action_name".to_string(), "Tag".into()),
+                ])
+                .try_into()
                 .expect("playbook"),
             ],
+            views,
+            log_groups: vec![HOSTILE.to_string()],
+            org_label: HOSTILE.to_string(),
+            warnings: vec![format!("theme {HOSTILE}: bad colour")],
             ..Options::default()
         };
         let mut app = App::new(options, now());
@@ -278,7 +300,7 @@ impl World {
                     self.pending.push(Msg::ActionDone {
                         action: approved.plan.action.clone(),
                         entries: approved.entries.clone(),
-                        outcome: Err("AccessDenied: not allowed".into()),
+                        outcome: Err(format!("AccessDenied: {HOSTILE}")),
                     });
                 }
                 Effect::Pivot(request) => {
@@ -289,7 +311,7 @@ impl World {
                     });
                     self.pending.push(Msg::PivotDone {
                         finding: request.finding,
-                        result: Err("ThrottlingException: rate exceeded".into()),
+                        result: Err(format!("ThrottlingException: {HOSTILE}")),
                     });
                 }
                 Effect::Insights(request) => {
@@ -298,7 +320,8 @@ impl World {
                             "@timestamp".to_string(),
                             "2026-01-15 09:00:00.000".to_string(),
                         ),
-                        ("eventName".to_string(), "\u{1b}]52;c;evil\u{7}".to_string()),
+                        ("eventName".to_string(), HOSTILE.to_string()),
+                        (HOSTILE.to_string(), "field".to_string()),
                     ];
                     self.pending.push(Msg::Insights(InsightsUpdate {
                         id: request.id,
@@ -314,7 +337,7 @@ impl World {
                         ..InsightsUpdate::default()
                     }));
                     self.pending
-                        .push(Msg::Insights(InsightsUpdate::failed(request.id, "refused")));
+                        .push(Msg::Insights(InsightsUpdate::failed(request.id, HOSTILE)));
                 }
                 Effect::ListGroups(prefix) => {
                     self.pending.push(Msg::Groups {
@@ -322,11 +345,12 @@ impl World {
                         result: Ok(picket::sources::groups::DEMO_GROUPS
                             .iter()
                             .map(|g| g.to_string())
+                            .chain([HOSTILE.to_string()])
                             .collect()),
                     });
                     self.pending.push(Msg::Groups {
                         prefix,
-                        result: Err("AccessDeniedException".into()),
+                        result: Err(format!("AccessDeniedException: {HOSTILE}")),
                     });
                 }
                 Effect::SetFeed(Feed::Logs, active) => self.logs_active = active,
@@ -522,11 +546,29 @@ fn check(app: &App) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Draws the app at its size: the view must never panic either.
-fn draw(app: &App) {
+/// Draws the app at its size: the view must never panic, and never put a character on the
+/// screen that could drive the terminal (the drawing is checked without the backend's own
+/// guard, so a sink that skips the sanitizer is caught here).
+fn draw(app: &App) -> Result<(), TestCaseError> {
     let (w, h) = app.size;
     let Ok(mut terminal) = Terminal::new(TestBackend::new(w, h));
     let Ok(_) = terminal.draw(|frame| picket::ui::draw(frame, app));
+    let buffer = terminal.backend().buffer();
+    for (i, cell) in buffer.content().iter().enumerate() {
+        if cell.symbol().chars().any(picket::model::text::is_dangerous) {
+            let row = i / usize::from(w.max(1));
+            let text: String = buffer.content()[row * usize::from(w)..(row + 1) * usize::from(w)]
+                .iter()
+                .map(|c| c.symbol())
+                .collect();
+            prop_assert!(
+                false,
+                "a dangerous character drawn at row {row}: {:?}",
+                text
+            );
+        }
+    }
+    Ok(())
 }
 
 fn start(rows: impl Strategy<Value = Rows>) -> impl Strategy<Value = (Rows, (u16, u16), usize)> {
@@ -560,11 +602,11 @@ fn walk(rows: impl Strategy<Value = Rows>, cases: u32, steps: usize) {
         |((rows, size, setup), steps)| {
             let mut world = World::start(rows, size, SETUPS[setup]);
             check(&world.app)?;
-            draw(&world.app);
+            draw(&world.app)?;
             for step in &steps {
                 world.step(step.clone());
                 check(&world.app)?;
-                draw(&world.app);
+                draw(&world.app)?;
             }
             walked.fetch_add(steps.len(), std::sync::atomic::Ordering::Relaxed);
             counted.fetch_add(world.executes, std::sync::atomic::Ordering::Relaxed);

@@ -247,8 +247,10 @@ fn new_findings_keep_arriving() {
 
 #[test]
 fn the_terminal_is_restored_after_a_panic() {
+    let state = tempfile::tempdir().expect("temp dir");
     let command = format!(
-        "PICKET_DEBUG_PANIC=1 RUST_BACKTRACE=0 {}",
+        "PICKET_DEBUG_PANIC=1 RUST_BACKTRACE=0 XDG_STATE_HOME={} {}",
+        state.path().display(),
         picket_command("")
     );
     let s = Session::start(&command, (100, 30));
@@ -267,6 +269,25 @@ fn the_terminal_is_restored_after_a_panic() {
         !screen.contains("Open findings by account"),
         "the alternate screen is gone:\n{screen}"
     );
+    assert!(
+        screen.contains("crash report written to"),
+        "the report's path is printed:\n{screen}"
+    );
+    let reports: Vec<_> = std::fs::read_dir(state.path().join("picket/crashes"))
+        .expect("a crash directory")
+        .flatten()
+        .collect();
+    assert_eq!(reports.len(), 1, "one report");
+    let report = std::fs::read_to_string(reports[0].path()).expect("readable");
+    for part in [
+        "picket 0.1.0 crashed",
+        "message: PICKET_DEBUG_PANIC is set",
+        "place: src/runtime/mod.rs:",
+        "last messages, oldest first:\n  resize to 100×30",
+        "backtrace:",
+    ] {
+        assert!(report.contains(part), "{part:?} in the report:\n{report}");
+    }
     // Cooked mode is back: a typed command runs and echoes normally.
     s.keys_literal("echo still-$((40+2))");
     s.keys(&["Enter"]);

@@ -327,10 +327,7 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
         .iter()
         .filter_map(|&ix| {
             let finding = app.store.finding(ix)?;
-            let production = app
-                .directory
-                .get(finding.account_id.as_str())
-                .is_some_and(|a| a.production);
+            let production = app.directory.counts_as_production(&finding.account_id);
             let mut target = Target::of(&finding, production);
             if matches!(action, Action::Playbook { .. }) {
                 target = target.for_playbook(&finding);

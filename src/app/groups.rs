@@ -53,7 +53,7 @@ pub fn listed(app: &mut App, prefix: &str, result: Result<Vec<String>, String>) 
             picker.cursor = picker.cursor.min(picker.found.len().saturating_sub(1));
             picker.error = None;
         }
-        Err(e) => picker.error = Some(e),
+        Err(e) => picker.error = Some(crate::model::SafeText::line(&e).to_string()),
     }
     app.dirty = true;
 }

@@ -8,10 +8,17 @@ use crate::pattern::Pattern;
 /// Default number of events kept.
 pub const DEFAULT_CAPACITY: usize = 100_000;
 
+/// Most bytes the buffer's events may hold (their packed records and fields), whatever their
+/// number: CloudWatch Logs events reach 256 KB each, so a count alone would not bound memory.
+pub const MAX_BYTES: usize = 256 << 20;
+
 #[derive(Debug)]
 pub struct LogView {
     events: VecDeque<LogEvent>,
     capacity: usize,
+    /// Bytes the events hold ([`held_bytes`]), bounded by `max_bytes`.
+    bytes: usize,
+    max_bytes: usize,
     /// Events dropped off the front since start; `dropped + i` numbers an event for good.
     dropped: u64,
     /// Recently seen CloudWatch event ids, so overlapping polls add nothing twice.
@@ -30,9 +37,16 @@ pub struct LogView {
 
 impl LogView {
     pub fn new(capacity: usize) -> Self {
+        Self::bounded(capacity, MAX_BYTES)
+    }
+
+    /// A buffer of at most `capacity` events and `max_bytes` bytes.
+    pub fn bounded(capacity: usize, max_bytes: usize) -> Self {
         Self {
             events: VecDeque::new(),
             capacity: capacity.max(1),
+            bytes: 0,
+            max_bytes,
             dropped: 0,
             seen_ids: HashSet::new(),
             seen_order: VecDeque::new(),
@@ -142,11 +156,7 @@ impl LogView {
                 }
             }
             if self.events.len() == self.capacity {
-                self.events.pop_front();
-                self.dropped += 1;
-                while self.passing.front().is_some_and(|&abs| abs < self.dropped) {
-                    self.passing.pop_front();
-                }
+                self.drop_oldest();
             }
             {
                 let text = event.message.delivered_text();
@@ -159,13 +169,33 @@ impl LogView {
                 inspect(&event, &text);
             }
             event.message = event.message.packed();
+            self.bytes += held_bytes(&event);
             self.events.push_back(event);
+            // The newest event always stays, however large.
+            while self.bytes > self.max_bytes && self.events.len() > 1 {
+                self.drop_oldest();
+            }
             added += 1;
         }
         if self.paused {
             self.arrived_while_paused += added;
         }
         added
+    }
+
+    fn drop_oldest(&mut self) {
+        if let Some(old) = self.events.pop_front() {
+            self.bytes = self.bytes.saturating_sub(held_bytes(&old));
+            self.dropped += 1;
+            while self.passing.front().is_some_and(|&abs| abs < self.dropped) {
+                self.passing.pop_front();
+            }
+        }
+    }
+
+    /// Bytes the buffer's events hold.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The row of the selected event (the newest when following).
@@ -231,6 +261,19 @@ impl LogView {
     }
 }
 
+/// What an event holds in memory: its packed record, its text fields and the trail summary.
+fn held_bytes(event: &LogEvent) -> usize {
+    let trail = event.trail.as_ref().map_or(0, |_| 512);
+    std::mem::size_of::<LogEvent>()
+        + event.message.stored_len()
+        + event.group.len()
+        + event.stream.len()
+        + event.account_id.len()
+        + event.region.len()
+        + event.event_id.as_ref().map_or(0, |id| id.len())
+        + trail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +304,27 @@ mod tests {
             "an overlapping poll adds nothing twice"
         );
         assert_eq!(v.selected_index(), Some(2));
+    }
+
+    #[test]
+    fn the_buffer_is_bounded_by_bytes_as_well_as_events() {
+        let big = |n: u32| {
+            // Random-looking text packs poorly, like real records with ids and keys.
+            let mut rng = fastrand::Rng::with_seed(u64::from(n));
+            let text: String = (0..50_000).map(|_| rng.alphanumeric()).collect();
+            let mut e = LogEvent::new(Timestamp::UNIX_EPOCH, "1", "r", "g", "s", &text);
+            e.event_id = Some(SafeText::line(&n.to_string()));
+            e
+        };
+        let mut v = LogView::bounded(1_000, 200_000);
+        v.push((0..20).map(big).collect());
+        assert!(v.bytes() <= 200_000, "{} bytes held", v.bytes());
+        assert!(v.len() < 20 && !v.is_empty(), "{} events kept", v.len());
+        let newest = v.row(v.rows() - 1).and_then(|e| e.event_id.clone());
+        assert_eq!(newest.as_deref(), Some("19"), "the newest are kept");
+        let mut one = LogView::bounded(10, 10);
+        one.push(vec![big(1), big(2)]);
+        assert_eq!(one.len(), 1, "the newest event stays, however large");
     }
 
     #[test]

@@ -374,7 +374,7 @@ impl App {
             filter_history: Vec::new(),
             command_history: Vec::new(),
             last_batch: None,
-            org_label: options.org_label,
+            org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             playbooks: options.playbooks,
             // Names were checked when the config loaded; an unknown one leaves detection off.
             detector: crate::detect::Detector::named(&options.detect)
@@ -440,23 +440,21 @@ impl App {
             .collect();
         let production = accounts.iter().any(|&id| {
             self.directory
-                .get(self.store.accounts.name(id))
-                .is_some_and(|a| a.production)
+                .counts_as_production(self.store.accounts.name(id))
         });
         self.marks_scope = (accounts.len(), production);
     }
 
+    /// Shows a message on the status bar. Messages quote outside text (AWS errors, names from
+    /// the config, what was typed), so they are sanitized here, once, for every caller.
     pub fn notify(&mut self, text: impl Into<String>, level: NoticeLevel) {
+        let text = crate::model::SafeText::line(&text.into()).to_string();
         let seconds = if level == NoticeLevel::Info { 4 } else { 8 };
         let until = self
             .now
             .checked_add(jiff::SignedDuration::from_secs(seconds))
             .unwrap_or(self.now);
-        self.notice = Some(Notice {
-            text: text.into(),
-            level,
-            until,
-        });
+        self.notice = Some(Notice { text, level, until });
         self.dirty = true;
     }
 

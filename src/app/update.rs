@@ -71,7 +71,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Insights(update) => {
             if let Some(view) = app.insights.as_mut().filter(|v| v.request.id == update.id) {
-                view.latest = update;
+                view.latest = inert_insights(update);
                 app.dirty = true;
             }
             Vec::new()
@@ -89,6 +89,23 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// A Logs Insights answer as it may be shown: fields, values, status and error are the log
+/// data's and the service's words, sanitized once as they arrive.
+fn inert_insights(mut update: crate::insights::InsightsUpdate) -> crate::insights::InsightsUpdate {
+    let clean = |text: &mut String| *text = crate::model::SafeText::line(text).to_string();
+    for row in &mut update.rows {
+        for (field, value) in row {
+            clean(field);
+            clean(value);
+        }
+    }
+    clean(&mut update.status);
+    if let Some(error) = &mut update.error {
+        clean(error);
+    }
+    update
 }
 
 fn on_tick(app: &mut App, now: Timestamp) {
@@ -443,6 +460,13 @@ fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
         Ok(mut request) => {
             request.groups = app.log_groups.clone();
             app.next_query += 1;
+            // A query still running when the next starts is stopped: it would go on scanning
+            // (and billing) with nobody to read its answer.
+            let running = app
+                .insights
+                .as_ref()
+                .filter(|view| !view.latest.done)
+                .map(|view| Effect::StopInsights(view.request.id));
             app.insights = Some(super::InsightsView {
                 request: request.clone(),
                 latest: crate::insights::InsightsUpdate {
@@ -452,7 +476,8 @@ fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
                 },
                 scroll: 0,
             });
-            let mut effects = switch_tab(app, Tab::Logs);
+            let mut effects: Vec<Effect> = running.into_iter().collect();
+            effects.extend(switch_tab(app, Tab::Logs));
             effects.push(Effect::Insights(Box::new(request)));
             effects
         }
@@ -533,7 +558,7 @@ fn pivot_done(app: &mut App, finding: &str, result: Result<Vec<crate::model::Log
             view.push(all);
             pivot.view = view;
         }
-        Err(e) => pivot.error = Some(e),
+        Err(e) => pivot.error = Some(crate::model::SafeText::line(&e).to_string()),
     }
     app.dirty = true;
 }
@@ -818,8 +843,11 @@ fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effec
         let delivered = entry.raw.as_delivered();
         let pretty = serde_json::from_str::<serde_json::Value>(&delivered)
             .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok());
-        ("JSON", pretty.unwrap_or(delivered))
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or(delivered);
+        // Pasted into a terminal or an editor later, the copy must not carry what the record's
+        // strings hide: the same JSON, with those characters as escapes.
+        ("JSON", crate::model::text::json_inert(&pretty).into_owned())
     };
     let shown = crate::model::text::clean_line(&text, 60).into_owned();
     app.notify(

@@ -58,6 +58,13 @@ fn clients<C: 'static>(
     })
 }
 
+/// The client a call goes out on. The call's region comes from the findings' records: it must
+/// be a region before it names an endpoint, whichever way the clients were built.
+fn client_for<C>(clients: &ClientFor<C>, call: &crate::actions::Call) -> Result<C, String> {
+    let region = crate::model::region::check(&call.region)?;
+    clients(&call.account, region)
+}
+
 fn not_in_test<C>() -> ClientFor<C> {
     Box::new(|_, _| Err("no client for this service in this backend".into()))
 }
@@ -142,7 +149,7 @@ impl AwsBackend {
     }
 
     async fn security_hub(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
-        let client = match (self.hub)(&call.account, &call.region) {
+        let client = match client_for(&self.hub, call) {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };
@@ -203,7 +210,7 @@ impl AwsBackend {
     /// BatchUpdateFindingsV2 for OCSF findings; unprocessed ones are matched by their uid.
     async fn security_hub_v2(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
         use aws_sdk_securityhub::types::OcsfFindingIdentifier;
-        let client = match (self.hub)(&call.account, &call.region) {
+        let client = match client_for(&self.hub, call) {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };
@@ -247,7 +254,7 @@ impl AwsBackend {
     }
 
     async fn guardduty(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
-        let client = match (self.guardduty)(&call.account, &call.region) {
+        let client = match client_for(&self.guardduty, call) {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };
@@ -335,7 +342,7 @@ impl AwsBackend {
     /// Starts the runbook for the call's finding, then follows it until it ends or
     /// [`FOLLOW_RUNBOOK`] passes.
     async fn automation(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
-        let client = match (self.ssm)(&call.account, &call.region) {
+        let client = match client_for(&self.ssm, call) {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };
@@ -450,7 +457,7 @@ impl AwsBackend {
     /// Publishes the call's events; each entry answers for its finding.
     async fn publish(&self, call: &Call, targets: &[Target]) -> Vec<TargetOutcome> {
         use aws_sdk_eventbridge::types::PutEventsRequestEntry;
-        let client = match (self.events)(&call.account, &call.region) {
+        let client = match client_for(&self.events, call) {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };

@@ -311,6 +311,9 @@ impl AwsLogSearch {
     }
 
     async fn run(&self, request: &crate::pivot::PivotRequest) -> Result<Vec<LogEvent>, String> {
+        // The region comes from the finding's record: it must be a region before it names an
+        // endpoint.
+        crate::model::region::check(&request.region)?;
         let config = self
             .plan
             .credentials_for(&request.account)

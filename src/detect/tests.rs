@@ -357,3 +357,37 @@ fn unknown_names_list_the_known_ones() {
         "{error}"
     );
 }
+
+#[test]
+fn alerts_stay_bounded_however_many_principals_a_stream_names() {
+    let detection = CIS
+        .iter()
+        .find(|d| d.name == "unauthorized-api-calls")
+        .expect("a detection");
+    let mut alerts = Alerts::default();
+    let mut last = String::new();
+    for n in 0..MAX_ALERTS + 50 {
+        let text = record(json!({
+            "errorCode": "AccessDenied",
+            "userIdentity": {"arn": format!("arn:aws:iam::111122223333:user/u{n}"), "userName": format!("u{n}")}
+        }));
+        let event = LogEvent::new(
+            jiff::Timestamp::UNIX_EPOCH,
+            "111122223333",
+            "us-east-1",
+            "trail",
+            "s",
+            &text,
+        );
+        last = alerts.count(detection, &event).expect("counted");
+        if n == MAX_ALERTS + 49 {
+            let finding = alerts
+                .finding(&last, detection, &event, &text)
+                .expect("built");
+            assert_eq!(finding.count, 50, "the rest are counted together");
+            assert!(finding.title.contains("and others"), "{}", finding.title);
+        }
+    }
+    assert_eq!(alerts.len(), MAX_ALERTS + 1);
+    assert!(last.ends_with("/overflow"));
+}

@@ -31,6 +31,13 @@ impl Directory {
         self.by_id.get(id)
     }
 
+    /// Whether an action on this account is confirmed as one on production: production
+    /// accounts, and accounts picket cannot place (not in the directory). Not knowing an
+    /// account is no reason to ask for less.
+    pub fn counts_as_production(&self, id: &str) -> bool {
+        self.get(id).is_none_or(|a| a.production)
+    }
+
     /// The account's name, or its id when unknown.
     pub fn name_of<'a>(&'a self, id: &'a str) -> &'a str {
         self.get(id).map(|a| a.name.as_str()).unwrap_or(id)

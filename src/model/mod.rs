@@ -11,6 +11,7 @@ pub mod json;
 pub mod log;
 pub mod ocsf;
 pub mod raw;
+pub mod region;
 pub mod severity;
 pub mod text;
 

@@ -88,14 +88,42 @@ pub fn clean_line(raw: &str, max_chars: usize) -> Cow<'_, str> {
     neutralize(raw, Shape::Line, max_chars)
 }
 
-/// True for every character that must never reach the terminal as itself.
+/// True for every character that must never reach the terminal as itself: controls (C0, DEL,
+/// C1), and the format characters that change how text reads without showing themselves.
 pub fn is_dangerous(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+    c.is_control() || is_invisible_format(c)
 }
 
-/// Bidirectional formatting characters (Trojan Source, CVE-2021-42574) and the invisible marks.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Unicode's format characters (general category Cf) and the line and paragraph separators:
+/// bidirectional overrides and isolates (Trojan Source, CVE-2021-42574), zero-width spaces and
+/// joiners, the soft hyphen, the word joiner and invisible operators, the byte-order mark, tag
+/// characters (which can smuggle a hidden ASCII message). None of them prints anything; each
+/// can make a value read as something it is not, so picket shows them instead.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 fn neutralize(raw: &str, shape: Shape, max_chars: usize) -> Cow<'_, str> {
@@ -134,9 +162,80 @@ fn neutralize(raw: &str, shape: Shape, max_chars: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// JSON text with every dangerous character inside its strings written as a `\\u` escape:
+/// the same JSON to a parser, inert on a terminal or in a clipboard. serde_json escapes C0
+/// controls itself but writes DEL, C1 controls and format characters as they are. Outside
+/// strings JSON holds only ASCII punctuation and whitespace, so escaping wherever such a
+/// character appears is escaping inside strings.
+pub fn json_inert(json: &str) -> Cow<'_, str> {
+    if !json
+        .chars()
+        .any(|c| is_dangerous(c) && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        // A raw newline, return or tab in JSON text is whitespace between tokens (inside
+        // strings serde_json escapes them): it stays.
+        if is_dangerous(c) && !matches!(c, '\n' | '\r' | '\t') {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A spreadsheet cell that cannot run as a formula: a value starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return gets a leading `'` (the OWASP rule for CSV injection). Then quoted
+/// when it needs it (RFC 4180).
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if !formula && !text.contains([',', '"', '\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
+    let body = text.replace('"', "\"\"");
+    Cow::Owned(if formula {
+        format!("\"'{body}\"")
+    } else {
+        format!("\"{body}\"")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keeps_its_meaning_and_loses_its_controls() {
+        let value = serde_json::json!({"t": "a\u{9b}31m\u{202e}b\u{7f}\u{E0041}\u{200b}"});
+        let text = serde_json::to_string(&value).expect("json");
+        assert!(
+            text.chars().any(is_dangerous),
+            "serde_json writes them as they are"
+        );
+        let inert = json_inert(&text);
+        assert!(!inert.chars().any(is_dangerous));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&inert).expect("still json"),
+            value
+        );
+        assert!(matches!(json_inert("{\"a\":\"b\"}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        for formula in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(csv_cell(formula).starts_with("\"'"), "{formula}");
+        }
+    }
 
     #[test]
     fn escape_sequences_become_visible_pictures() {
@@ -163,6 +262,26 @@ mod tests {
         let t = SafeText::line(&long);
         assert_eq!(t.chars().count(), MAX_LINE_CHARS + 1);
         assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn invisible_format_characters_become_visible() {
+        for hidden in [
+            '\u{200B}',
+            '\u{200D}',
+            '\u{00AD}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{E0041}',
+            '\u{2028}',
+            '\u{2066}',
+            '\u{0085}',
+            '\u{7F}',
+        ] {
+            let t = SafeText::line(&format!("admin{hidden}istrator"));
+            assert!(!t.chars().any(is_dangerous), "{:?}", hidden);
+            assert_ne!(t.as_str(), "administrator", "{:?} stays visible", hidden);
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use ratatui::buffer::Buffer;
 use crate::app::{App, Effect, Key, Msg, Options, update};
 use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::{Batch, Feed, Source};
+use crate::ui::inert::InertBackend;
 
 /// The frozen instant renders use unless told otherwise.
 pub const DEFAULT_NOW: &str = "2026-01-15T09:30:00Z";
@@ -152,7 +153,7 @@ impl Harness {
     /// Draws the current state into a buffer of the app's size.
     pub fn draw(&mut self) -> Buffer {
         let (w, h) = self.app.size;
-        let mut terminal = match Terminal::new(TestBackend::new(w, h)) {
+        let mut terminal = match Terminal::new(InertBackend(TestBackend::new(w, h))) {
             Ok(t) => t,
             Err(never) => match never {},
         };
@@ -161,7 +162,7 @@ impl Harness {
             match never {}
         }
         self.app.dirty = false;
-        terminal.backend().buffer().clone()
+        terminal.backend().inner().buffer().clone()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The runtime: one event loop that turns terminal events, source batches and the clock into
 //! messages, runs `update`, carries out the effects and draws when something changed.
 
+pub mod crash;
 pub mod poller;
 pub mod terminal;
 
@@ -17,6 +18,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, Effect, Key, KeyCode, Msg, update};
 use crate::sources::Source;
+use crate::ui::inert::InertBackend;
 use poller::Pollers;
 
 /// Frames are at least this far apart; bursts of messages in between coalesce into one frame.
@@ -53,9 +55,11 @@ pub async fn run(
     let mut queries: std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>> =
         std::collections::HashMap::new();
     let _guard = terminal::TerminalGuard::enter()?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut terminal = Terminal::new(InertBackend(CrosstermBackend::new(io::stdout())))?;
     let size = terminal.size()?;
-    update(&mut app, Msg::Resize(size.width, size.height));
+    let resize = Msg::Resize(size.width, size.height);
+    crash::saw(&resize);
+    update(&mut app, resize);
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let pollers = Pollers::start(sources, tx.clone());
@@ -90,6 +94,7 @@ pub async fn run(
             }
         };
         let Some(msg) = msg else { continue };
+        crash::saw(&msg);
         let mut quit = false;
         for effect in update(&mut app, msg) {
             match effect {
@@ -197,11 +202,14 @@ pub async fn run(
     Ok(())
 }
 
-fn draw(terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, app: &mut App) -> io::Result<()> {
+fn draw(
+    terminal: &mut Terminal<InertBackend<CrosstermBackend<io::Stdout>>>,
+    app: &mut App,
+) -> io::Result<()> {
     // Synchronized updates: the terminal shows the frame whole, never half-drawn.
-    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    crossterm::queue!(terminal.backend_mut().0, BeginSynchronizedUpdate)?;
     terminal.draw(|frame| crate::ui::draw(frame, app))?;
-    crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    crossterm::execute!(terminal.backend_mut().0, EndSynchronizedUpdate)?;
     app.dirty = false;
     Ok(())
 }

@@ -58,6 +58,12 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             restore();
             previous(info);
+            let report = super::crash::report(info, &super::crash::recent());
+            match super::crash::default_dir().map(|dir| super::crash::write(&dir, &report)) {
+                Some(Ok(path)) => eprintln!("picket: crash report written to {}", path.display()),
+                Some(Err(e)) => eprintln!("picket: the crash report could not be written: {e}"),
+                None => eprintln!("picket: no state directory for a crash report on this platform"),
+            }
         }));
     });
 }

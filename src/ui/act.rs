@@ -27,7 +27,8 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border)
-        .title(title)
+        // The action's description can quote config (a playbook's name) or outside text.
+        .title(clean_line(&title, 200).into_owned())
         .title_style(app.theme.title);
     let inner = block.inner(area);
     block.render(area, buf);

@@ -5,6 +5,7 @@ mod detail;
 mod findings;
 mod groups;
 pub mod help;
+pub mod inert;
 pub mod layout;
 mod logs;
 mod overview;

@@ -6,10 +6,16 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use unicode_width::UnicodeWidthChar;
 
-/// Cuts `s` to at most `width` terminal columns, ending in `…` when cut.
+/// Cuts `s` to at most `width` terminal columns, ending in `…` when cut. Whatever reaches a cell
+/// through here is also sanitized, so a value that skipped the model's sanitizer still cannot
+/// drive the terminal.
 pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     if width == 0 {
         return Cow::Borrowed("");
+    }
+    if s.chars().any(crate::model::text::is_dangerous) {
+        let clean = crate::model::text::clean_line(s, s.len());
+        return Cow::Owned(fit(&clean, width).into_owned());
     }
     let mut used = 0;
     for (i, c) in s.char_indices() {

@@ -492,3 +492,125 @@ fn marks_toggle_range_and_all_and_survive_the_filter() {
     assert_eq!(app.table.rows.len(), 3);
     assert_eq!(app.marks.len(), 2, "marks stay when the filter changes");
 }
+
+#[test]
+fn a_range_mark_on_an_empty_table_marks_nothing() {
+    let mut app = app();
+    press(&mut app, "2 / account:nobody Enter");
+    assert!(app.table.rows.is_empty());
+    press(&mut app, "V Space * G g j k");
+    assert!(app.marks.is_empty());
+    press(&mut app, "x V");
+    assert_eq!(app.marks.len(), 1, "back on rows, V marks the one selected");
+}
+
+#[test]
+fn an_account_picket_cannot_place_counts_as_production() {
+    let mut app = app();
+    let stranger = crate::model::asff::map_finding(&serde_json::json!({
+        "SchemaVersion": "2018-10-08", "AwsAccountId": "999999999999", "Region": "us-east-1",
+        "Id": "z", "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+        "Types": ["x"], "Title": "t", "CreatedAt": "2026-01-01T00:00:00Z",
+        "UpdatedAt": "2026-01-15T11:00:00Z", "Severity": {"Label": "LOW"}
+    }))
+    .expect("maps");
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![stranger],
+                ..Batch::default()
+            },
+        ),
+    );
+    press(&mut app, "2 / account:999999999999 Enter Space");
+    assert_eq!(
+        app.marks_scope,
+        (1, true),
+        "the status bar warns of production"
+    );
+    press(&mut app, "a o");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the confirmation is open");
+    };
+    let super::super::act::Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!("at the confirmation: {:?} {:?}", flow.stage, app.notice);
+    };
+    assert!(plan.production(), "the plan counts it as production");
+    assert!(plan.needs_token(), "so it needs the typed token");
+}
+
+#[test]
+fn a_new_query_stops_the_one_still_running() {
+    let mut app = app();
+    let first = press(&mut app, ": query Space fields Space @message Enter");
+    assert!(first.iter().any(|e| matches!(e, Effect::Insights(_))));
+    assert!(!first.iter().any(|e| matches!(e, Effect::StopInsights(_))));
+    let second = press(&mut app, ": query Space fields Space eventName Enter");
+    assert!(
+        second.contains(&Effect::StopInsights(1)),
+        "the first query is stopped: {second:?}"
+    );
+    update(
+        &mut app,
+        Msg::Insights(crate::insights::InsightsUpdate {
+            id: 2,
+            status: "Complete".into(),
+            done: true,
+            ..Default::default()
+        }),
+    );
+    let third = press(&mut app, ": query Space fields Space x Enter");
+    assert!(
+        !third.iter().any(|e| matches!(e, Effect::StopInsights(_))),
+        "a finished query needs no stop"
+    );
+}
+
+#[test]
+fn messages_quote_outside_text_harmlessly() {
+    let mut app = app();
+    app.notify(
+        "AccessDenied: \u{1b}]52;c;eA==\u{7}\u{202e}",
+        NoticeLevel::Error,
+    );
+    let text = &app.notice.as_ref().expect("a notice").text;
+    assert!(
+        !text.chars().any(crate::model::text::is_dangerous),
+        "{text:?}"
+    );
+    update(
+        &mut app,
+        Msg::Insights(crate::insights::InsightsUpdate {
+            id: 0,
+            status: "Running\u{1b}[2J".into(),
+            ..Default::default()
+        }),
+    );
+    press(&mut app, ": query Space x Enter");
+    update(
+        &mut app,
+        Msg::Insights(crate::insights::InsightsUpdate {
+            id: 1,
+            status: "Running\u{1b}[2J".into(),
+            rows: vec![vec![("f\u{9b}".into(), "v\u{200b}".into())]],
+            error: Some("\u{1b}]0;x\u{7}".into()),
+            ..Default::default()
+        }),
+    );
+    let latest = &app.insights.as_ref().expect("a query").latest;
+    let shown = format!("{}{:?}{:?}", latest.status, latest.rows, latest.error);
+    assert!(!latest.status.chars().any(crate::model::text::is_dangerous));
+    assert!(
+        !latest.rows[0][0]
+            .0
+            .chars()
+            .any(crate::model::text::is_dangerous)
+            && !latest.rows[0][0]
+                .1
+                .chars()
+                .any(crate::model::text::is_dangerous),
+        "{shown}"
+    );
+}
