@@ -89,6 +89,24 @@ pub enum CommandLine {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print a shell completion script: `picket completions bash > ~/.local/share/bash-completion/completions/picket`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `picket man > ~/.local/share/man/man1/picket.1`.
+    Man,
+}
+
+/// Writes the completion script for `shell`, generated from these definitions.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "picket", out);
+}
+
+/// Writes the man page, generated from these definitions (the same text as `--help`).
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,18 @@ fn main() -> ExitCode {
     let env = Env::from_process();
     match &cli.command {
         Some(CommandLine::Config { action }) => config_command(&cli, action),
+        Some(CommandLine::Completions { shell }) => {
+            let mut script = Vec::new();
+            picket::cli::completions(*shell, &mut script);
+            print(&String::from_utf8_lossy(&script))
+        }
+        Some(CommandLine::Man) => {
+            let mut page = Vec::new();
+            match picket::cli::man(&mut page) {
+                Ok(()) => print(&String::from_utf8_lossy(&page)),
+                Err(e) => fail(&format!("the man page could not be written: {e}")),
+            }
+        }
         Some(CommandLine::Audit(args)) => {
             finish(picket::audit::run(args, cli.demo, &mut std::io::stdout()))
         }

@@ -869,3 +869,30 @@ fn logs_detect_all_flags_exactly_what_each_control_describes() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_same_definitions_as_help() {
+    for (shell, mark) in [
+        ("bash", "complete -F _picket"),
+        ("zsh", "#compdef picket"),
+        ("fish", "complete -c picket"),
+    ] {
+        let out = picket(&["completions", shell], None);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(mark), "{shell} script:\n{script}");
+        for subcommand in ["findings", "audit", "doctor", "completions"] {
+            assert!(script.contains(subcommand), "{shell} completes {subcommand}");
+        }
+    }
+    let out = picket(&["completions", "tcsh"], None);
+    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+
+    let out = picket(&["man"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH picket 1"), "{page}");
+    for part in ["\\-\\-read\\-only", "findings", "audit", "Keyboard\\-first"] {
+        assert!(page.contains(part), "{part} in the man page");
+    }
+}
