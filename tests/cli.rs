@@ -882,11 +882,18 @@ fn completions_and_the_man_page_come_from_the_same_definitions_as_help() {
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(script.contains(mark), "{shell} script:\n{script}");
         for subcommand in ["findings", "audit", "doctor", "completions"] {
-            assert!(script.contains(subcommand), "{shell} completes {subcommand}");
+            assert!(
+                script.contains(subcommand),
+                "{shell} completes {subcommand}"
+            );
         }
     }
     let out = picket(&["completions", "tcsh"], None);
-    assert_eq!(out.status.code(), Some(2), "an unknown shell is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
 
     let out = picket(&["man"], None);
     assert!(out.status.success(), "{}", stderr(&out));

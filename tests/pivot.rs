@@ -93,7 +93,7 @@ fn the_group_picker_lists_by_prefix_and_chooses_up_to_ten() {
     let chosen = effects
         .iter()
         .find_map(|e| match e {
-            Effect::SetGroups(groups) => Some(groups.clone()),
+            Effect::SetGroups { groups, .. } => Some(groups.clone()),
             _ => None,
         })
         .expect("the groups are set");

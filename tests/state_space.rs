@@ -361,7 +361,7 @@ impl World {
                 | Effect::Copy(_)
                 | Effect::Refresh
                 | Effect::SetFeed(Feed::Findings, _)
-                | Effect::SetGroups(_) => {}
+                | Effect::SetGroups { .. } => {}
             }
         }
     }

@@ -100,7 +100,11 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             }
             app.modal = None;
             app.notify(format!("tailing {}", groups.join(", ")), NoticeLevel::Info);
-            vec![Effect::SetGroups(groups)]
+            app.log_generation += 1;
+            vec![Effect::SetGroups {
+                groups,
+                generation: app.log_generation,
+            }]
         }
         KeyCode::Backspace => {
             picker.prefix.edit(super::Command::DeleteBack);

@@ -80,7 +80,12 @@ pub enum Effect {
     Pivot(Box<crate::pivot::PivotRequest>),
     /// List the log groups starting with a prefix; tail these groups (and remember them).
     ListGroups(String),
-    SetGroups(Vec<String>),
+    /// Tail these groups (and remember them); log batches polled before, for the groups
+    /// replaced, carry an older generation and are dropped.
+    SetGroups {
+        groups: Vec<String>,
+        generation: u64,
+    },
     /// Run a Logs Insights query; stop one.
     Insights(Box<crate::insights::InsightsRequest>),
     StopInsights(u64),
@@ -291,6 +296,9 @@ pub struct App {
     pub pivot: Option<Pivot>,
     /// The log groups tailed (empty: the sources' discovery decides).
     pub log_groups: Vec<String>,
+    /// Bumped whenever the log sources are re-pointed at other groups: a log batch from an
+    /// older generation was read for groups no longer tailed.
+    pub log_generation: u64,
     /// When the live tail last said the service sampled its events.
     pub logs_sampled: Option<Timestamp>,
     /// A Logs Insights query, shown over the logs screen until Esc.
@@ -385,6 +393,7 @@ impl App {
             next_query: 1,
             logs_sampled: None,
             log_groups: options.log_groups.clone(),
+            log_generation: 0,
             identity: None,
             dirty: true,
         };

@@ -151,6 +151,10 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
             app.last_batch = Some(app.now);
             changed = take_findings(app, batch.findings, batch.initial, changed);
         }
+        Feed::Logs if batch.generation < app.log_generation => {
+            // Read for log groups no longer tailed (the poll was under way when the analyst
+            // chose others): dropped, not merged.
+        }
         Feed::Logs => {
             if batch.sampled {
                 changed |= app.logs_sampled.is_none() && app.tab == Tab::Logs;
@@ -341,7 +345,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
     if let Some(Modal::Groups(_)) = app.modal {
         let effects = super::groups::on_key(app, key);
-        if let Some(Effect::SetGroups(groups)) = effects.first() {
+        if let Some(Effect::SetGroups { groups, .. }) = effects.first() {
             app.log_groups = groups.clone();
         }
         return effects;

@@ -108,7 +108,7 @@ impl Harness {
                     let more = update(&mut self.app, done);
                     self.apply(more);
                 }
-                Effect::StopInsights(_) | Effect::SetGroups(_) => {}
+                Effect::StopInsights(_) | Effect::SetGroups { .. } => {}
                 Effect::ListGroups(prefix) => {
                     use crate::sources::groups::GroupLister;
                     let result = crate::sources::groups::DemoGroups

@@ -136,7 +136,10 @@ pub async fn run(
                         let _ = tx.send(Msg::Groups { prefix, result }).await;
                     });
                 }
-                Effect::SetGroups(chosen) => {
+                Effect::SetGroups {
+                    groups: chosen,
+                    generation,
+                } => {
                     if let Some(path) = &groups.remember_in
                         && let Err(e) = crate::sources::groups::remember(
                             path,
@@ -151,7 +154,7 @@ pub async fn run(
                             })
                             .await;
                     }
-                    pollers.set_groups(chosen);
+                    pollers.set_groups(chosen, generation);
                 }
                 Effect::StopInsights(id) => {
                     if let Some(stop) = queries.get(&id) {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::Msg;
@@ -17,11 +17,14 @@ const EVENTS_PER_MESSAGE: usize = 2_000;
 /// What every polling task shares, and can start more tasks with.
 #[derive(Clone)]
 struct Shared {
-    refresh: Arc<Notify>,
+    /// Bumped by every refresh. A watch, not a notification: a task that is polling when the
+    /// analyst presses `r` (or picks log groups) sees the change when it next waits, instead
+    /// of missing it and sleeping a whole interval.
+    refresh: Arc<watch::Sender<u64>>,
     findings_active: Arc<watch::Sender<bool>>,
     logs_active: Arc<watch::Sender<bool>>,
-    /// The log groups the analyst chose, for the log sources.
-    groups: Arc<watch::Sender<Option<Vec<String>>>>,
+    /// The log groups the analyst chose, for the log sources, and the choice's generation.
+    groups: Arc<watch::Sender<Option<(u64, Vec<String>)>>>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     tx: mpsc::Sender<Msg>,
 }
@@ -48,7 +51,7 @@ impl Pollers {
     /// Starts polling. The findings feed starts active, the logs feed when its screen opens.
     pub fn start(sources: Vec<Box<dyn Source>>, tx: mpsc::Sender<Msg>) -> Pollers {
         let shared = Shared {
-            refresh: Arc::new(Notify::new()),
+            refresh: Arc::new(watch::channel(0).0),
             findings_active: Arc::new(watch::channel(true).0),
             logs_active: Arc::new(watch::channel(false).0),
             groups: Arc::new(watch::channel(None).0),
@@ -62,7 +65,7 @@ impl Pollers {
     }
 
     pub fn refresh(&self) {
-        self.shared.refresh.notify_waiters();
+        self.shared.refresh.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub fn set_active(&self, feed: Feed, active: bool) {
@@ -73,9 +76,10 @@ impl Pollers {
         sender.send_replace(active);
     }
 
-    /// The log sources read these groups from their next poll on.
-    pub fn set_groups(&self, groups: Vec<String>) {
-        self.shared.groups.send_replace(Some(groups));
+    /// The log sources read these groups from their next poll on; their batches carry
+    /// `generation` from then on.
+    pub fn set_groups(&self, groups: Vec<String>, generation: u64) {
+        self.shared.groups.send_replace(Some((generation, groups)));
         self.refresh();
     }
 
@@ -96,6 +100,8 @@ impl Pollers {
 async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool>, shared: Shared) {
     let feed = source.feed();
     let mut groups = shared.groups.subscribe();
+    let mut refresh = shared.refresh.subscribe();
+    let mut generation = 0;
     loop {
         // Hold while no screen needs this feed.
         if active.wait_for(|on| *on).await.is_err() {
@@ -103,11 +109,15 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         }
         if feed == Feed::Logs
             && groups.has_changed().unwrap_or(false)
-            && let Some(chosen) = groups.borrow_and_update().clone()
+            && let Some((chosen_generation, chosen)) = groups.borrow_and_update().clone()
         {
             source.set_groups(chosen);
+            generation = chosen_generation;
         }
+        // What a refresh asked for is being done now.
+        refresh.borrow_and_update();
         let mut batch = source.poll(Timestamp::now()).await;
+        batch.generation = generation;
         // A large delivery of log events goes in slices, so the screen redraws between them
         // instead of holding still while tens of thousands are taken in.
         while batch.events.len() > EVENTS_PER_MESSAGE {
@@ -116,6 +126,7 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
             let part = crate::sources::Batch {
                 events: slice,
                 sampled: batch.sampled,
+                generation,
                 ..crate::sources::Batch::default()
             };
             if shared.tx.send(Msg::Batch(feed, part)).await.is_err() {
@@ -130,7 +141,7 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         }
         tokio::select! {
             _ = tokio::time::sleep(source.interval()) => {}
-            _ = shared.refresh.notified() => {}
+            _ = refresh.changed() => {}
             // Deactivated: stop at once, wait above for reactivation.
             _ = active.wait_for(|on| !*on) => {}
         }
@@ -219,5 +230,63 @@ mod tests {
         );
         assert_eq!(lines.first().map(String::as_str), Some("line 0"));
         assert_eq!(lines.last().map(String::as_str), Some("line 4999"));
+    }
+
+    /// Answers each poll only when told to, so a test can hold a poll in flight.
+    struct Held {
+        go: Arc<tokio::sync::Semaphore>,
+        groups: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Source for Held {
+        fn name(&self) -> &str {
+            "held"
+        }
+        fn feed(&self) -> Feed {
+            Feed::Logs
+        }
+        fn interval(&self) -> std::time::Duration {
+            std::time::Duration::from_secs(3600)
+        }
+        fn poll(&mut self, _now: Timestamp) -> PollFuture<'_> {
+            let go = Arc::clone(&self.go);
+            Box::pin(async move {
+                if let Ok(permit) = go.acquire().await {
+                    permit.forget();
+                }
+                Batch::default()
+            })
+        }
+        fn set_groups(&mut self, groups: Vec<String>) {
+            *self.groups.lock().unwrap_or_else(|p| p.into_inner()) = groups;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_poll_under_way_when_the_groups_change_carries_the_old_generation() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let go = Arc::new(tokio::sync::Semaphore::new(0));
+        let groups = Arc::new(Mutex::new(Vec::new()));
+        let source = Held {
+            go: Arc::clone(&go),
+            groups: Arc::clone(&groups),
+        };
+        let pollers = Pollers::start(vec![Box::new(source)], tx);
+        pollers.set_active(Feed::Logs, true);
+        // The first poll is under way; the analyst picks other groups meanwhile.
+        tokio::task::yield_now().await;
+        pollers.set_groups(vec!["/new".into()], 1);
+        go.add_permits(2);
+        let generation = |msg: Option<Msg>| match msg {
+            Some(Msg::Batch(Feed::Logs, batch)) => batch.generation,
+            _ => panic!("a logs batch"),
+        };
+        assert_eq!(generation(rx.recv().await), 0, "read for the old groups");
+        assert_eq!(generation(rx.recv().await), 1, "read for the new groups");
+        assert_eq!(
+            *groups.lock().unwrap_or_else(|p| p.into_inner()),
+            vec!["/new".to_string()]
+        );
+        pollers.stop();
     }
 }

@@ -39,6 +39,9 @@ pub struct Batch {
     pub routes: Vec<Route>,
     /// Live tail: the service sampled these events (over 500 a second), so some are missing.
     pub sampled: bool,
+    /// Log feeds: which choice of log groups the poll read ([`crate::app::Effect::SetGroups`]);
+    /// tagged by the runtime when the poll starts.
+    pub generation: u64,
 }
 
 /// How picket reaches an account's findings of one service and region: with whose credentials,

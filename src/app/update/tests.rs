@@ -614,3 +614,52 @@ fn messages_quote_outside_text_harmlessly() {
         "{shown}"
     );
 }
+
+#[test]
+fn log_batches_read_for_groups_no_longer_tailed_are_dropped() {
+    let mut app = app();
+    let events = |n: u32| -> Vec<crate::model::LogEvent> {
+        (0..n)
+            .map(|i| {
+                let mut e = crate::model::LogEvent::new(now(), "1", "r", "g", "s", "line");
+                e.event_id = Some(crate::model::SafeText::line(&format!("e{n}-{i}")));
+                e
+            })
+            .collect()
+    };
+    let deliver = |app: &mut App, n: u32, generation: u64| {
+        update(
+            app,
+            Msg::Batch(
+                Feed::Logs,
+                Batch {
+                    events: events(n),
+                    generation,
+                    ..Batch::default()
+                },
+            ),
+        );
+    };
+    deliver(&mut app, 3, 0);
+    assert_eq!(app.logs.len(), 3);
+    press(&mut app, "3 o");
+    update(
+        &mut app,
+        Msg::Groups {
+            prefix: String::new(),
+            result: Ok(vec!["/new/trail".into()]),
+        },
+    );
+    let effects = press(&mut app, "Space Enter");
+    assert!(
+        effects.contains(&Effect::SetGroups {
+            groups: vec!["/new/trail".into()],
+            generation: 1
+        }),
+        "{effects:?}"
+    );
+    deliver(&mut app, 4, 0);
+    assert_eq!(app.logs.len(), 3, "a poll of the old groups is dropped");
+    deliver(&mut app, 5, 1);
+    assert_eq!(app.logs.len(), 8, "the new groups' events are taken in");
+}
