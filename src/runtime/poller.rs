@@ -14,6 +14,9 @@ use crate::sources::{Feed, Source};
 /// Log events handed to the app in one message at most (about 40 ms of work).
 const EVENTS_PER_MESSAGE: usize = 2_000;
 
+/// The log groups chosen, and the generation their batches carry.
+type GroupChoice = (u64, Vec<String>);
+
 /// What every polling task shares, and can start more tasks with.
 #[derive(Clone)]
 struct Shared {
@@ -24,7 +27,7 @@ struct Shared {
     findings_active: Arc<watch::Sender<bool>>,
     logs_active: Arc<watch::Sender<bool>>,
     /// The log groups the analyst chose, for the log sources, and the choice's generation.
-    groups: Arc<watch::Sender<Option<(u64, Vec<String>)>>>,
+    groups: Arc<watch::Sender<Option<GroupChoice>>>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     tx: mpsc::Sender<Msg>,
 }
