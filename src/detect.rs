@@ -13,11 +13,9 @@ use sha2::{Digest, Sha256};
 use crate::model::{Finding, LogEvent, SeverityLabel};
 use crate::pattern::Pattern;
 
-/// The product ARN of picket's own alerts (ASFF-shaped, so they map, filter and show like any
-/// Security Hub finding; the mapper gives them the detection source).
-pub const PRODUCT_ARN: &str = "picket:detection";
-/// Where an alert's occurrence count is kept.
-pub const COUNT_FIELD: &str = "picket/count";
+pub use crate::model::asff::{
+    DETECTION_COUNT_FIELD as COUNT_FIELD, DETECTION_PRODUCT as PRODUCT_ARN,
+};
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Detection {

@@ -11,7 +11,7 @@ use crate::theme::{ColorDepth, ThemeSet};
 pub struct Launch {
     pub options: Options,
     /// How to reach AWS, when picket watches it.
-    pub aws: crate::aws::setup::Settings,
+    pub aws: crate::aws::plan::Settings,
     pub seed: u64,
     /// No changes in AWS (`--read-only`, `read_only = true`).
     pub read_only: bool,
@@ -127,7 +127,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         &common.region
     };
     let regions = crate::aws::expand_regions(regions).map_err(|e| format!("--region: {e}"))?;
-    let aws = crate::aws::setup::Settings {
+    let aws = crate::aws::plan::Settings {
         target: crate::aws::Target {
             profile: common.profile.clone().or_else(|| config.profile.clone()),
             regions,

@@ -7,7 +7,8 @@ use picket::actions::executor::{Backend, DemoBackend, Executor};
 use clap::Parser;
 
 use picket::app::{App, keys::parse_sequence};
-use picket::aws::setup::{self, Services};
+use picket::aws::plan::{self, Services};
+use picket::aws::setup;
 use picket::cli::{Cli, CommandLine, ConfigAction};
 use picket::config::{self, Config};
 use picket::headless;
@@ -353,7 +354,7 @@ fn doctor(launch: &picket::launch::Launch, format: picket::cli::DoctorFormat) ->
         logs: true,
     };
     let report = runtime.block_on(async {
-        let (plan, identity) = setup::plan(&launch.aws, services).await?;
+        let (plan, identity) = plan::plan(&launch.aws, services).await?;
         Ok::<_, String>(picket::aws::doctor::run(plan, identity).await)
     });
     let report = match report {

@@ -9,8 +9,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::model::text::{csv_cell, json_inert};
+use crate::model::text::{fit, short_resource};
 use crate::model::{Finding, LogEvent};
-use crate::ui::text::{fit, short_resource};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

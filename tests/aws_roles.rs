@@ -18,7 +18,7 @@ use aws_smithy_types::retry::RetryConfig;
 
 use picket::aws::errors::FailureKind;
 use picket::aws::org::assumed;
-use picket::aws::setup::Identity;
+use picket::aws::plan::Identity;
 
 const ROLE: &str = "arn:aws:iam::444455556666:role/picket-read";
 

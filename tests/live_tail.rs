@@ -13,7 +13,7 @@ use picket::app::{App, Msg, Options, update};
 use picket::aws::Track;
 use picket::aws::errors::{Failure, FailureKind};
 use picket::aws::logs::LogsSource;
-use picket::aws::setup::Identity;
+use picket::aws::plan::Identity;
 use picket::aws::tail::{
     Connecting, LiveTailSource, NextUpdate, TailConnector, TailEvent, TailSession, TailUpdate,
 };

@@ -12,7 +12,8 @@ use common::moto::{ENV, Moto, picket};
 use picket::app::{App, Msg, Options, update};
 use picket::aws::Target;
 use picket::aws::org::{Mode, OrgSettings};
-use picket::aws::setup::{Services, Settings, build, sweep_all};
+use picket::aws::plan::{Services, Settings};
+use picket::aws::setup::{build, sweep_all};
 use picket::model::health::{HealthState, Service};
 use picket::sources::Feed;
 

@@ -13,7 +13,8 @@ use common::moto::{ENV, Moto, picket};
 
 use picket::app::{App, Msg, Options, update};
 use picket::aws::Target;
-use picket::aws::setup::{Services, Settings, build};
+use picket::aws::plan::{Services, Settings};
+use picket::aws::setup::build;
 use picket::model::health::HealthState;
 use picket::sources::{Feed, Source};
 

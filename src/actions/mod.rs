@@ -72,6 +72,23 @@ impl Action {
         }
     }
 
+    /// What the action changes in the queue once AWS has accepted it; notes, feedback, rules
+    /// and playbooks change nothing the queue shows.
+    pub fn change(&self) -> Option<crate::store::Change> {
+        use crate::store::Change;
+        Some(match self {
+            Action::SetWorkflow { status, .. } => Change::Workflow(*status),
+            Action::SetVerification { state } => Change::Verification(*state),
+            Action::SetSeverity { label } => Change::Severity(*label),
+            Action::Archive => Change::Archived(true),
+            Action::Unarchive => Change::Archived(false),
+            Action::AddNote { .. }
+            | Action::Feedback { .. }
+            | Action::Suppress { .. }
+            | Action::Playbook { .. } => return None,
+        })
+    }
+
     /// Whether picket can put things back as they were (undo).
     pub fn reversible(&self) -> bool {
         matches!(

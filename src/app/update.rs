@@ -289,7 +289,9 @@ fn action_done(
             {
                 undo.push((*ix, back));
             }
-            app.store.apply(*ix, action);
+            if let Some(change) = action.change() {
+                app.store.apply(*ix, change);
+            }
         }
     }
     app.undo = undo;

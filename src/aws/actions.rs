@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::Track;
 use super::budget::Budget;
-use super::setup::{Identity, Plan};
+use super::plan::{Identity, Plan};
 use crate::actions::executor::{Backend, all_failed, answered};
 use crate::actions::{Call, Target};
 use crate::journal::TargetOutcome;

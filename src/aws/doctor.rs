@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::errors::{Failure, FailureKind};
 use super::org::{self, Mode, OrgAccount};
+use super::plan::{Access, Plan};
 use super::securityhub::Api;
-use super::setup::{Access, Plan};
 use super::{Caller, Track};
 use crate::model::health::Service;
 
@@ -81,7 +81,7 @@ fn check(region: &str, service: &str, result: Result<(), Failure>) -> Check {
 }
 
 /// Runs every check; never fails as a whole (each failure is a verdict).
-pub async fn run(plan: Arc<Plan>, identity: Arc<super::setup::Identity>) -> Report {
+pub async fn run(plan: Arc<Plan>, identity: Arc<super::plan::Identity>) -> Report {
     let org_settings = &plan.settings.org;
     let mode = match org_settings.mode {
         Mode::Admin => "admin",
@@ -195,7 +195,7 @@ pub async fn run(plan: Arc<Plan>, identity: Arc<super::setup::Identity>) -> Repo
 
 async fn fanout_access(
     plan: &Plan,
-    identity: &Arc<super::setup::Identity>,
+    identity: &Arc<super::plan::Identity>,
     caller: &Caller,
     account: &OrgAccount,
 ) -> Access {

@@ -249,7 +249,7 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 /// One line, bounded: error chains can be long.
 fn short(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::ui::text::fit(&line, 240).into_owned()
+    crate::model::text::fit(&line, 240).into_owned()
 }
 
 #[cfg(test)]

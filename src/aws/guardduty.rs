@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::Track;
 use super::gaps::{Gap, Gaps};
-use super::setup::Identity;
+use super::plan::Identity;
 
 use crate::model::Finding;
 use crate::model::finding_from_text;

@@ -48,7 +48,7 @@ impl AwsInsights {
 
     /// In the first region watched, with the caller's credentials, over the configured (or
     /// discovered) CloudTrail groups.
-    pub fn for_plan(plan: &super::setup::Plan) -> AwsInsights {
+    pub fn for_plan(plan: &super::plan::Plan) -> AwsInsights {
         let region = plan.regions.first().cloned().unwrap_or_default();
         let client = Client::from_conf(
             aws_sdk_cloudwatchlogs::config::Builder::from(&plan.base)

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::Track;
 use super::errors::{Failure, FailureKind};
-use super::setup::Identity;
+use super::plan::Identity;
 use crate::model::{LogEvent, SafeText};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
@@ -302,11 +302,11 @@ impl Source for LogsSource {
 /// finding's account and region (the configured ones, else those found by prefix), with the
 /// pivot's filter pattern and window, through that account's credentials and the budget.
 pub struct AwsLogSearch {
-    plan: Arc<super::setup::Plan>,
+    plan: Arc<super::plan::Plan>,
 }
 
 impl AwsLogSearch {
-    pub fn new(plan: Arc<super::setup::Plan>) -> AwsLogSearch {
+    pub fn new(plan: Arc<super::plan::Plan>) -> AwsLogSearch {
         AwsLogSearch { plan }
     }
 
@@ -336,7 +336,7 @@ impl AwsLogSearch {
             groups: self.plan.settings.log_groups.clone(),
             discover_prefix: self.plan.settings.discover_prefix.clone(),
             read: HashMap::new(),
-            identity: super::setup::Identity::new(&config),
+            identity: super::plan::Identity::new(&config),
             backfill: BACKFILL,
             filter_pattern: Some(request.pattern.clone()),
         };
@@ -385,7 +385,7 @@ pub struct AwsGroups {
 }
 
 impl AwsGroups {
-    pub fn for_plan(plan: &super::setup::Plan) -> AwsGroups {
+    pub fn for_plan(plan: &super::plan::Plan) -> AwsGroups {
         let region = plan.regions.first().cloned().unwrap_or_default();
         AwsGroups {
             client: Client::from_conf(

@@ -11,6 +11,7 @@ pub mod guardduty;
 pub mod insights;
 pub mod logs;
 pub mod org;
+pub mod plan;
 mod raw;
 pub mod securityhub;
 pub mod setup;
@@ -329,7 +330,7 @@ impl Track {
     /// status line; an assumed role in a member account is not that.
     pub async fn identify(
         &mut self,
-        identity: &setup::Identity,
+        identity: &plan::Identity,
     ) -> Result<Option<crate::model::SafeText>, HealthReport> {
         match identity.get().await {
             Ok(caller) => {

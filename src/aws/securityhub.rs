@@ -20,15 +20,14 @@ use aws_sdk_securityhub::types::{
     SortOrder, StringFilter, StringFilterComparison,
 };
 use jiff::{SignedDuration, Timestamp};
-use serde::Deserialize;
 
 use std::sync::Arc;
 
 use super::Track;
 use super::errors::{Failure, FailureKind};
 use super::gaps::{Gap, Gaps};
+use super::plan::Identity;
 use super::raw::Capture;
-use super::setup::Identity;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
@@ -44,17 +43,8 @@ const IDS_PER_REQUEST: usize = 20;
 /// Overlap with the previous window.
 const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Api {
-    /// Security Hub CSPM: ASFF findings through GetFindings.
-    Cspm,
-    /// Security Hub (v2): OCSF findings through GetFindingsV2.
-    V2,
-    /// v2 where it answers, CSPM otherwise.
-    #[default]
-    Auto,
-}
+/// Which Security Hub API a source reads (chosen in the settings).
+pub use super::plan::Api;
 
 pub struct SecurityHubSource {
     client: Client,

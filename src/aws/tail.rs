@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use super::errors::{Failure, FailureKind};
 use super::logs::LogsSource;
-use super::setup::Identity;
+use super::plan::Identity;
 use crate::model::{LogEvent, SafeText};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 

@@ -15,6 +15,12 @@ use super::raw::{RawRecord, RecordKind};
 use super::severity::{Severity, SeverityLabel};
 use super::text::SafeText;
 
+/// The product ARN of picket's own alerts, the CIS detections' (ASFF-shaped, so they map, filter
+/// and show like any Security Hub finding; the mapper gives them the detection source).
+pub const DETECTION_PRODUCT: &str = "picket:detection";
+/// Where an alert's occurrence count is kept.
+pub const DETECTION_COUNT_FIELD: &str = "picket/count";
+
 /// Maps one ASFF finding. Fails only without `Id`, `AwsAccountId` or any timestamp.
 pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
     let text = record.to_string();
@@ -55,7 +61,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
     let product_fields = get(record, "ProductFields");
     let product_field = |key: &str| product_fields.and_then(|p| get_str(p, key));
     let count = product_field("aws/guardduty/service/count")
-        .or_else(|| product_field(crate::detect::COUNT_FIELD))
+        .or_else(|| product_field(DETECTION_COUNT_FIELD))
         .and_then(|c| c.parse().ok())
         .unwrap_or(1);
     let severity = get(record, "Severity").map(|s| {
@@ -76,7 +82,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         id: SafeText::line(key),
         scope,
         arn: id.starts_with("arn:").then(|| SafeText::line(id)),
-        sources: Sources::of(if product_arn.starts_with(crate::detect::PRODUCT_ARN) {
+        sources: Sources::of(if product_arn.starts_with(DETECTION_PRODUCT) {
             SourceKind::Detection
         } else {
             SourceKind::SecurityHub

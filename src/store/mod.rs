@@ -158,6 +158,15 @@ impl Summary {
     }
 }
 
+/// What an accepted action changes in the queue's picture of a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Workflow(Workflow),
+    Verification(Verification),
+    Severity(SeverityLabel),
+    Archived(bool),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Upsert {
     Inserted(EntryIx),
@@ -299,23 +308,17 @@ impl FindingStore {
         }
     }
 
-    /// Records what an accepted action changed (workflow, verification, severity, archived),
-    /// until the source's next read of the finding says the same.
-    pub fn apply(&mut self, ix: EntryIx, action: &crate::actions::Action) {
-        use crate::actions::Action;
+    /// Records what an accepted action changed, until the source's next read of the finding
+    /// says the same.
+    pub fn apply(&mut self, ix: EntryIx, change: Change) {
         let Some(summary) = self.summaries.get_mut(ix as usize) else {
             return;
         };
-        match action {
-            Action::SetWorkflow { status, .. } => summary.workflow = *status,
-            Action::SetVerification { state } => summary.verification = *state,
-            Action::SetSeverity { label } => summary.label = *label,
-            Action::Archive => summary.archived = true,
-            Action::Unarchive => summary.archived = false,
-            Action::AddNote { .. }
-            | Action::Feedback { .. }
-            | Action::Suppress { .. }
-            | Action::Playbook { .. } => return,
+        match change {
+            Change::Workflow(status) => summary.workflow = status,
+            Change::Verification(state) => summary.verification = state,
+            Change::Severity(label) => summary.label = label,
+            Change::Archived(archived) => summary.archived = archived,
         }
         self.version += 1;
     }

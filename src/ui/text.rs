@@ -1,50 +1,9 @@
 //! Small text helpers for fixed-width cells.
 
-use std::borrow::Cow;
-
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use unicode_width::UnicodeWidthChar;
 
-/// Cuts `s` to at most `width` terminal columns, ending in `…` when cut. Whatever reaches a cell
-/// through here is also sanitized, so a value that skipped the model's sanitizer still cannot
-/// drive the terminal.
-pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
-    if width == 0 {
-        return Cow::Borrowed("");
-    }
-    if s.chars().any(crate::model::text::is_dangerous) {
-        let clean = crate::model::text::clean_line(s, s.len());
-        return Cow::Owned(fit(&clean, width).into_owned());
-    }
-    let mut used = 0;
-    for (i, c) in s.char_indices() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width {
-            let mut out = String::with_capacity(i + 3);
-            let mut keep = 0;
-            let mut kept_width = 0;
-            for (j, c) in s.char_indices() {
-                let w = c.width().unwrap_or(0);
-                if kept_width + w > width - 1 {
-                    break;
-                }
-                kept_width += w;
-                keep = j + c.len_utf8();
-            }
-            out.push_str(&s[..keep]);
-            out.push('…');
-            return Cow::Owned(out);
-        }
-        used += w;
-    }
-    Cow::Borrowed(s)
-}
-
-/// Display width of `s` in columns.
-pub fn width(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
-}
+pub use crate::model::text::{fit, short_resource, width};
 
 /// How long ago, in the largest whole unit: `<1m`, `5m`, `3h`, `2d`, `6w`.
 pub fn age(now: Timestamp, then: Timestamp) -> String {
@@ -93,26 +52,6 @@ pub fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-/// The readable tail of a resource id: `i-0abc` from an instance ARN, the bucket from an S3 ARN,
-/// the function from a Lambda ARN, `account` for Security Hub's account-level resource.
-pub fn short_resource(id: &str) -> &str {
-    if id.starts_with("AWS::::Account:") {
-        return "account";
-    }
-    if !id.starts_with("arn:") {
-        return id;
-    }
-    let resource = id.splitn(6, ':').nth(5).unwrap_or(id);
-    if id.starts_with("arn:aws:s3:::") {
-        return resource.split('/').next().unwrap_or(resource);
-    }
-    resource
-        .rsplit(['/', ':'])
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(resource)
 }
 
 #[cfg(test)]
