@@ -281,7 +281,7 @@ impl World {
 
     /// Carries out effects as the runtime would, except that answers wait until a later step
     /// delivers them (in any order).
-    fn take(&mut self, effects: Vec<Effect>, acknowledged: bool) {
+    fn take(&mut self, effects: impl IntoIterator<Item = Effect>, acknowledged: bool) {
         for effect in effects {
             match effect {
                 Effect::Execute(approved) => {

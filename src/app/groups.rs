@@ -36,13 +36,14 @@ pub fn open(app: &mut App, current: Vec<String>) -> Vec<Effect> {
     vec![Effect::ListGroups(String::new())]
 }
 
-/// The groups found for `prefix` (answers to an older prefix are dropped).
-pub fn listed(app: &mut App, prefix: &str, result: Result<Vec<String>, String>) {
+/// The groups found for `prefix` (answers to an older prefix are dropped); answers whether
+/// the picker shows them.
+pub fn listed(app: &mut App, prefix: &str, result: Result<Vec<String>, String>) -> bool {
     let Some(Modal::Groups(picker)) = &mut app.modal else {
-        return;
+        return false;
     };
     if picker.prefix.text() != prefix {
-        return;
+        return false;
     }
     picker.loading = false;
     match result {
@@ -55,7 +56,7 @@ pub fn listed(app: &mut App, prefix: &str, result: Result<Vec<String>, String>) 
         }
         Err(e) => picker.error = Some(crate::model::SafeText::line(&e).to_string()),
     }
-    app.dirty = true;
+    true
 }
 
 pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {

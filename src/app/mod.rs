@@ -35,7 +35,7 @@ pub use logs::LogView;
 use prompt::LineEditor;
 pub use stats::Stats;
 pub use table::FindingsTable;
-pub use update::{COLON_COMMANDS, update};
+pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
 
 pub enum Msg {
     Key(Key),
@@ -464,7 +464,6 @@ impl App {
             .checked_add(jiff::SignedDuration::from_secs(seconds))
             .unwrap_or(self.now);
         self.notice = Some(Notice { text, level, until });
-        self.dirty = true;
     }
 
     /// The finding the detail screen shows, if one is open.

@@ -72,7 +72,7 @@ impl Harness {
                 return;
             }
             let effects = update(&mut self.app, Msg::Key(*key));
-            self.apply(effects);
+            self.apply(effects.effects);
         }
     }
 
@@ -106,7 +106,7 @@ impl Harness {
                         crate::insights::NO_INSIGHTS_IN_DEMO,
                     ));
                     let more = update(&mut self.app, done);
-                    self.apply(more);
+                    self.apply(more.effects);
                 }
                 Effect::StopInsights(_) | Effect::SetGroups { .. } => {}
                 Effect::ListGroups(prefix) => {
@@ -116,7 +116,7 @@ impl Harness {
                         .now_or_never()
                         .unwrap_or_else(|| Err("the demo did not answer at once".into()));
                     let more = update(&mut self.app, Msg::Groups { prefix, result });
-                    self.apply(more);
+                    self.apply(more.effects);
                 }
                 Effect::Pivot(request) => {
                     use crate::pivot::LogSearch;
@@ -129,7 +129,7 @@ impl Harness {
                         result,
                     };
                     let more = update(&mut self.app, done);
-                    self.apply(more);
+                    self.apply(more.effects);
                 }
                 // The demo organization accepts every action (nothing is journaled headless).
                 Effect::Execute(approved) => {
@@ -140,7 +140,7 @@ impl Harness {
                         outcome: Ok(outcome),
                     };
                     let more = update(&mut self.app, done);
-                    self.apply(more);
+                    self.apply(more.effects);
                 }
             }
         }

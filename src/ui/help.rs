@@ -41,8 +41,8 @@ fn binding_lines(keymap: &Keymap) -> Vec<(String, bool)> {
 fn lines(app: &App) -> Vec<(String, bool)> {
     let mut out = binding_lines(&app.keymap);
     out.push(("Commands (:)".to_string(), true));
-    for (name, doc) in COLON_COMMANDS {
-        out.push((format!("  :{name:<21} {doc}"), false));
+    for command in COLON_COMMANDS {
+        out.push((format!("  :{:<21} {}", command.name, command.help), false));
     }
     out.push((String::new(), false));
     out.push(("Filter (/)".to_string(), true));

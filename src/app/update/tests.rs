@@ -4,6 +4,7 @@ use super::*;
 use crate::app::{KeyCode, Mode, Options};
 use crate::model::fixtures::{directory, guardduty};
 use crate::sources::Batch;
+use crate::store::SortKey;
 
 fn now() -> Timestamp {
     "2026-01-15T12:00:00Z".parse().expect("time")

@@ -1,0 +1,278 @@
+//! The `:` commands: one table drives what each does, what Tab completes after it, and the help
+//! screen's list, so a command cannot exist in one and be missing from another.
+
+use super::super::{App, Command, Effect, Modal, NoticeLevel, Tab};
+use super::{findings, logs, prompts, run as run_key, switch_tab};
+use crate::store::SortKey;
+
+/// A `:` command.
+pub struct ColonCommand {
+    pub name: &'static str,
+    /// Other names it answers to (`:q`).
+    pub aliases: &'static [&'static str],
+    pub help: &'static str,
+    /// Candidates for the word at position `n` after the name (0 is the first argument).
+    complete: fn(&App, usize) -> Vec<String>,
+    /// Runs it with its arguments, and the whole line after the name (for free text).
+    run: fn(&mut App, &[&str], &str) -> Vec<Effect>,
+}
+
+fn nothing(_: &App, _: usize) -> Vec<String> {
+    Vec::new()
+}
+
+pub const COLON_COMMANDS: &[ColonCommand] = &[
+    ColonCommand {
+        name: "sort",
+        aliases: &[],
+        help: "sort findings: severity, last-seen, account, type [asc|desc]",
+        complete: |_, n| match n {
+            0 => SortKey::ALL.iter().map(|k| k.name().to_string()).collect(),
+            1 => vec!["asc".into(), "desc".into()],
+            _ => Vec::new(),
+        },
+        run: sort,
+    },
+    ColonCommand {
+        name: "view",
+        aliases: &[],
+        help: "apply a saved view from the config",
+        complete: |app, n| match n {
+            0 => app.views.keys().cloned().collect(),
+            _ => Vec::new(),
+        },
+        run: view,
+    },
+    ColonCommand {
+        name: "theme",
+        aliases: &[],
+        help: "switch theme",
+        complete: |app, n| match n {
+            0 => app.themes.names().map(str::to_string).collect(),
+            _ => Vec::new(),
+        },
+        run: theme,
+    },
+    ColonCommand {
+        name: "filter",
+        aliases: &[],
+        help: "set the filter",
+        complete: nothing,
+        run: filter,
+    },
+    ColonCommand {
+        name: "query",
+        aliases: &[],
+        help: "Logs Insights over the CloudTrail groups: :query [AGE] <query>",
+        complete: nothing,
+        run: |app, _, rest| logs::start_query(app, rest),
+    },
+    ColonCommand {
+        name: "detect",
+        aliases: &[],
+        help: "CIS detections on the CloudTrail stream: all, off, or names",
+        complete: |_, _| {
+            ["all", "off"]
+                .into_iter()
+                .chain(crate::detect::CIS.iter().map(|d| d.name))
+                .map(str::to_string)
+                .collect()
+        },
+        run: |app, args, _| logs::detect_command(app, args),
+    },
+    ColonCommand {
+        name: "overview",
+        aliases: &[],
+        help: "show the overview",
+        complete: nothing,
+        run: |app, _, _| switch_tab(app, Tab::Overview),
+    },
+    ColonCommand {
+        name: "findings",
+        aliases: &[],
+        help: "show the findings",
+        complete: nothing,
+        run: |app, _, _| switch_tab(app, Tab::Findings),
+    },
+    ColonCommand {
+        name: "logs",
+        aliases: &[],
+        help: "show the logs",
+        complete: nothing,
+        run: |app, _, _| switch_tab(app, Tab::Logs),
+    },
+    ColonCommand {
+        name: "sources",
+        aliases: &[],
+        help: "show the sources (health of every account, region, service)",
+        complete: nothing,
+        run: |app, _, _| switch_tab(app, Tab::Sources),
+    },
+    ColonCommand {
+        name: "refresh",
+        aliases: &[],
+        help: "poll every source now",
+        complete: nothing,
+        run: |app, _, _| run_key(app, Command::Refresh).effects,
+    },
+    ColonCommand {
+        name: "help",
+        aliases: &[],
+        help: "show the keys",
+        complete: nothing,
+        run: |app, _, _| {
+            app.modal = Some(Modal::Help { scroll: 0 });
+            Vec::new()
+        },
+    },
+    ColonCommand {
+        name: "quit",
+        aliases: &["q", "q!", "qa"],
+        help: "quit picket (also :q)",
+        complete: nothing,
+        run: |_, _, _| vec![Effect::Quit],
+    },
+];
+
+fn named(name: &str) -> Option<&'static ColonCommand> {
+    COLON_COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name))
+}
+
+/// Runs a `:` line.
+pub(super) fn run(app: &mut App, line: &str) -> Vec<Effect> {
+    let line = line.trim_start();
+    let mut words = line.split_whitespace();
+    let Some(name) = words.next() else {
+        return Vec::new();
+    };
+    let args: Vec<&str> = words.collect();
+    match named(name) {
+        Some(command) => (command.run)(app, &args, &line[name.len()..]),
+        None => {
+            let known: Vec<_> = COLON_COMMANDS.iter().map(|c| c.name).collect();
+            app.notify(
+                format!(
+                    "unknown command ':{name}'; commands are {}",
+                    known.join(", ")
+                ),
+                NoticeLevel::Error,
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Candidates for the word at the cursor of the `:` line.
+pub(super) fn candidates(app: &App, line: &str, word_start: usize, word: &str) -> Vec<String> {
+    let before: Vec<&str> = line
+        .get(..word_start)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let options: Vec<String> = match before.split_first() {
+        None => COLON_COMMANDS.iter().map(|c| c.name.to_string()).collect(),
+        Some((name, args)) => named(name).map_or_else(Vec::new, |c| (c.complete)(app, args.len())),
+    };
+    let lower = word.to_ascii_lowercase();
+    options
+        .into_iter()
+        .filter(|o| o.to_ascii_lowercase().starts_with(&lower))
+        .collect()
+}
+
+fn sort(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let Some(key) = args.first().and_then(|k| SortKey::parse(k)) else {
+        let keys: Vec<_> = SortKey::ALL.iter().map(|k| k.name()).collect();
+        app.notify(
+            format!(":sort takes one of {}", keys.join(", ")),
+            NoticeLevel::Error,
+        );
+        return Vec::new();
+    };
+    app.table.sort = key;
+    app.table.reverse = match args.get(1).map(|s| s.to_ascii_lowercase()) {
+        // The natural order of each key is the one an analyst wants first; `asc`/`desc`
+        // name the direction of the key itself.
+        Some(dir) if dir == "asc" => matches!(key, SortKey::Severity | SortKey::LastSeen),
+        Some(dir) if dir == "desc" => matches!(key, SortKey::Account | SortKey::Type),
+        _ => false,
+    };
+    findings::resort(app);
+    Vec::new()
+}
+
+fn view(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let Some(view_name) = args.first() else {
+        let names: Vec<_> = app.views.keys().cloned().collect();
+        let text = if names.is_empty() {
+            "no saved views; add [views.NAME] filter = \"…\" to the config".to_string()
+        } else {
+            format!("views: {}", names.join(", "))
+        };
+        app.notify(text, NoticeLevel::Info);
+        return Vec::new();
+    };
+    let Some(view) = app.views.get(*view_name).cloned() else {
+        app.notify(format!("no view named '{view_name}'"), NoticeLevel::Error);
+        return Vec::new();
+    };
+    if let Some(sort) = view.sort {
+        app.table.sort = sort;
+        app.table.reverse = false;
+    }
+    match app
+        .table
+        .set_filter(&view.filter, &app.store, &app.directory, app.now)
+    {
+        Ok(()) => {
+            app.notify(
+                format!("view {view_name}: {}", view.filter),
+                NoticeLevel::Info,
+            );
+            switch_tab(app, Tab::Findings)
+        }
+        Err(e) => {
+            app.notify(
+                format!("view {view_name} has a bad filter: {e}"),
+                NoticeLevel::Error,
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn theme(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let Some(theme_name) = args.first() else {
+        let names: Vec<_> = app.themes.names().collect();
+        let text = format!("theme {}; available: {}", app.theme.name, names.join(", "));
+        app.notify(text, NoticeLevel::Info);
+        return Vec::new();
+    };
+    match app.themes.get(theme_name) {
+        Some(theme) => {
+            app.theme = theme.clone().adapt(app.color_depth);
+            app.notify(format!("theme {theme_name}"), NoticeLevel::Info);
+        }
+        None => app.notify(format!("no theme named '{theme_name}'"), NoticeLevel::Error),
+    }
+    Vec::new()
+}
+
+fn filter(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let text = args.join(" ");
+    match app
+        .table
+        .set_filter(&text, &app.store, &app.directory, app.now)
+    {
+        Ok(()) => {
+            prompts::remember(&mut app.filter_history, &text);
+            switch_tab(app, Tab::Findings)
+        }
+        Err(e) => {
+            app.notify(format!("filter: {e}"), NoticeLevel::Error);
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The overview's and the findings screen's keys: moving, opening, marking, sorting, copying.
+
+use super::super::{App, Command, DetailState, Effect, JsonView, NoticeLevel, Pane, Screen, Tab};
+use super::{Update, intake, switch_tab};
+use crate::ui::layout;
+
+pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
+    let rows = app.stats.accounts.len();
+    let last = rows.saturating_sub(1);
+    let page = layout::overview_rows(app.size);
+    match command {
+        Command::Up => app.overview_row = app.overview_row.saturating_sub(1),
+        Command::Down => app.overview_row = (app.overview_row + 1).min(last),
+        Command::PageUp => app.overview_row = app.overview_row.saturating_sub(page),
+        Command::PageDown => app.overview_row = (app.overview_row + page).min(last),
+        Command::Top => app.overview_row = 0,
+        Command::Bottom => app.overview_row = last,
+        Command::Open => {
+            let Some(row) = app.stats.accounts.get(app.overview_row) else {
+                return Update::redraw();
+            };
+            let filter = format!("account:{}", quote_if_needed(&row.name));
+            apply_filter(app, &filter);
+            return switch_tab(app, Tab::Findings).into();
+        }
+        _ => return Update::unchanged(),
+    }
+    Update::redraw()
+}
+
+fn quote_if_needed(value: &str) -> String {
+    if value.contains([' ', ',', '"']) {
+        format!("\"{}\"", value.replace('"', ""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// A key on the findings screen.
+pub(super) fn command(app: &mut App, command: Command) -> Update {
+    let mut redraw = true;
+    let page = layout::findings_page(app.size);
+    let before = app.table.selected_entry();
+    let marks_before = app.marks.len();
+    match command {
+        Command::Up => app.table.move_by(-1, page),
+        Command::Down => app.table.move_by(1, page),
+        Command::PageUp => app.table.move_by(-(page as isize), page),
+        Command::PageDown => app.table.move_by(page as isize, page),
+        Command::Top => app.table.select(0, page),
+        Command::Bottom => app.table.select(usize::MAX, page),
+        Command::Open => {
+            if let Some(ix) = app.table.selected_entry() {
+                open_detail(app, ix);
+            }
+        }
+        Command::CopyArn | Command::CopyJson => {
+            if let Some(ix) = app.table.selected_entry() {
+                return copy(app, ix, command).into();
+            }
+        }
+        Command::Act => super::super::act::open(app),
+        Command::Undo => super::super::act::undo(app),
+        Command::ToggleMark => {
+            if let Some(ix) = app.table.selected_entry() {
+                if !app.marks.remove(&ix) {
+                    app.marks.insert(ix);
+                }
+                app.mark_anchor = Some(ix);
+                app.table.move_by(1, page);
+            }
+        }
+        Command::MarkRange => {
+            let here = app.table.selected;
+            let from = app
+                .mark_anchor
+                .and_then(|a| app.table.rows.iter().position(|&r| r == a))
+                .unwrap_or(here);
+            let (lo, hi) = (from.min(here), from.max(here));
+            // An empty table (a filter that matches nothing) has no range to mark.
+            if let Some(range) = app.table.rows.get(lo..=hi) {
+                app.marks.extend(range.iter());
+                app.mark_anchor = app.table.selected_entry();
+            } else {
+                redraw = false;
+            }
+        }
+        Command::MarkAll => {
+            app.marks.extend(app.table.rows.iter().copied());
+            app.notify(
+                format!("{} findings marked", app.marks.len()),
+                NoticeLevel::Info,
+            );
+        }
+        Command::ClearMarks => {
+            if app.marks.is_empty() {
+                redraw = false;
+            } else {
+                app.marks.clear();
+                app.mark_anchor = None;
+            }
+        }
+        Command::SortNext => {
+            app.table.sort = app.table.sort.next();
+            app.table.reverse = false;
+            resort(app);
+        }
+        Command::SortReverse => {
+            app.table.reverse = !app.table.reverse;
+            resort(app);
+        }
+        _ => redraw = false,
+    }
+    if app.table.selected_entry() != before {
+        intake::mark_selected_seen(app);
+    }
+    if app.marks.len() != marks_before {
+        app.refresh_marks_scope();
+    }
+    Update::redraw_if(redraw)
+}
+
+pub(super) fn resort(app: &mut App) {
+    app.table.refresh(&app.store, &app.directory, app.now);
+    let page = layout::findings_page(app.size);
+    app.table.keep_visible(page);
+    let order = if app.table.reverse { "reversed" } else { "" };
+    app.notify(
+        format!("sorted by {} {order}", app.table.sort.name())
+            .trim_end()
+            .to_string(),
+        NoticeLevel::Info,
+    );
+}
+
+fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
+    let (Some(entry), Some(finding)) = (app.store.get(ix), app.store.finding(ix)) else {
+        app.notify(
+            "this finding's record could not be read back",
+            NoticeLevel::Error,
+        );
+        return;
+    };
+    let json = JsonView::new(&entry.raw);
+    app.store.mark_seen(ix);
+    app.stack.push(Screen::Detail(Box::new(DetailState {
+        entry: ix,
+        finding: Box::new(finding),
+        pane: Pane::Json,
+        summary_scroll: 0,
+        json,
+    })));
+}
+
+pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effect> {
+    let Some(entry) = app.store.get(ix) else {
+        return Vec::new();
+    };
+    let (what, text) = if command == Command::CopyArn {
+        let arn = app
+            .store
+            .finding(ix)
+            .and_then(|f| f.arn)
+            .unwrap_or_else(|| entry.id.clone());
+        ("ARN", arn.to_string())
+    } else {
+        let delivered = entry.raw.as_delivered();
+        let pretty = serde_json::from_str::<serde_json::Value>(&delivered)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or(delivered);
+        // Pasted into a terminal or an editor later, the copy must not carry what the record's
+        // strings hide: the same JSON, with those characters as escapes.
+        ("JSON", crate::model::text::json_inert(&pretty).into_owned())
+    };
+    let shown = crate::model::text::clean_line(&text, 60).into_owned();
+    app.notify(
+        format!("copied {what} to the clipboard (OSC 52): {shown}"),
+        NoticeLevel::Info,
+    );
+    vec![Effect::Copy(text)]
+}
+
+pub(super) fn apply_filter(app: &mut App, text: &str) {
+    let page = layout::findings_page(app.size);
+    if app
+        .table
+        .set_filter(text, &app.store, &app.directory, app.now)
+        .is_ok()
+    {
+        app.table.keep_visible(page);
+    }
+}

@@ -1,0 +1,296 @@
+//! What arrives without a key: source batches, the clock, answers to earlier effects (action
+//! outcomes, pivot searches, Logs Insights). Each says whether the screen changed.
+
+use jiff::Timestamp;
+
+use super::super::stats::Stats;
+use super::super::{App, NoticeLevel, Screen, Tab};
+use crate::model::health::HealthReport;
+use crate::sources::{Batch, Feed};
+use crate::store::Upsert;
+
+/// The clock moved on; the screen changes when a notice expires or the minute turns.
+pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
+    let mut redraw = false;
+    let minute_changed = now.as_second().div_euclid(60) != app.now.as_second().div_euclid(60);
+    app.now = now;
+    if app.notice.as_ref().is_some_and(|n| n.until <= now) {
+        app.notice = None;
+        redraw = true;
+    }
+    if minute_changed {
+        // Ages, the clock and the sparkline move on by the minute; nothing else depends on time.
+        app.stats = Stats::compute(&app.store, &app.directory, now);
+        redraw = true;
+    }
+    redraw
+}
+
+/// Takes in a source's batch. Redraws only for what shows: a poll that brings nothing new (the
+/// usual case) leaves the screen, and the terminal, alone.
+pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
+    let mut changed = false;
+    if batch.identity.is_some() && batch.identity != app.identity {
+        app.identity = batch.identity;
+        changed = true;
+    }
+    for account in batch.accounts {
+        if app.directory.get(&account.id) != Some(&account) {
+            app.directory.insert(account);
+            changed = true;
+        }
+    }
+    for route in batch.routes {
+        let key = (route.account.clone(), route.region.clone(), route.service);
+        app.routes.insert(key, route);
+    }
+    for HealthReport { key, health } in batch.health {
+        // The time of the last success shows only as an age by the minute, which the clock redraws.
+        let shown_before = app.health.get(&key).map(|h| (h.state, h.message.clone()));
+        changed |= shown_before != Some((health.state, health.message.clone()));
+        app.health.insert(key, health);
+    }
+    match feed {
+        Feed::Findings => {
+            app.last_batch = Some(app.now);
+            changed = take_findings(app, batch.findings, batch.initial, changed);
+        }
+        Feed::Logs if batch.generation < app.log_generation => {
+            // Read for log groups no longer tailed (the poll was under way when the analyst
+            // chose others): dropped, not merged.
+        }
+        Feed::Logs => {
+            if batch.sampled {
+                changed |= app.logs_sampled.is_none() && app.tab == Tab::Logs;
+                app.logs_sampled = Some(app.now);
+            }
+            let (added, alerts) = take_events(app, batch.events);
+            changed |= added > 0 && app.tab == Tab::Logs;
+            // Like a source's first sweep, what happened before picket started is the
+            // baseline, not news.
+            let (news, history): (Vec<_>, Vec<_>) =
+                alerts.into_iter().partition(|a| a.last_seen >= app.started);
+            if !history.is_empty() {
+                changed = take_findings(app, history, true, changed);
+            }
+            if !news.is_empty() {
+                changed = take_findings(app, news, false, changed);
+            }
+        }
+    }
+    changed
+}
+
+/// Upserts findings (a source's, or picket's own alerts); says whether the screen changed.
+fn take_findings(
+    app: &mut App,
+    findings: Vec<crate::model::Finding>,
+    baseline: bool,
+    mut changed: bool,
+) -> bool {
+    let version = app.store.version();
+    let open = app.detail().map(|d| d.entry);
+    let mut reopen = false;
+    for finding in findings {
+        if let Upsert::Updated(ix) = app.store.upsert(finding, app.now, baseline) {
+            reopen |= Some(ix) == open;
+        }
+    }
+    if reopen
+        && let Some(Screen::Detail(detail)) = app.stack.last_mut()
+        && let (Some(entry), Some(finding)) =
+            (app.store.get(detail.entry), app.store.finding(detail.entry))
+    {
+        detail.json.reload(&entry.raw);
+        *detail.finding = finding;
+    }
+    if changed || app.store.version() != version {
+        app.table.refresh(&app.store, &app.directory, app.now);
+        mark_selected_seen(app);
+        app.stats = Stats::compute(&app.store, &app.directory, app.now);
+        changed = true;
+    }
+    changed
+}
+
+/// Adds log events to the buffer and runs the active detections on each new CloudTrail record
+/// as it goes in: a match raises (or counts again) an alert. Answers how many events were new,
+/// and the alerts, each built once from its latest match however often it matched.
+fn take_events(
+    app: &mut App,
+    events: Vec<crate::model::LogEvent>,
+) -> (usize, Vec<crate::model::Finding>) {
+    let App {
+        detector,
+        alerts,
+        logs,
+        ..
+    } = app;
+    // Alert id → (detection, which added event matched last); in id order, so the queue is
+    // the same from run to run.
+    let mut latest: std::collections::BTreeMap<String, (&'static crate::detect::Detection, usize)> =
+        std::collections::BTreeMap::new();
+    let mut ordinal = 0;
+    let added = logs.push_inspecting(events, |event, text| {
+        if event.trail.is_some() && !detector.is_empty() {
+            for detection in detector.check(text) {
+                if let Some(id) = alerts.count(detection, event) {
+                    latest.insert(id, (detection, ordinal));
+                }
+            }
+        }
+        ordinal += 1;
+    });
+    let ring = logs.events();
+    // The added events are the newest in the ring (the oldest of a batch larger than the ring
+    // are already gone).
+    let first = ring.len() as isize - added as isize;
+    let mut raised = Vec::with_capacity(latest.len());
+    for (id, (detection, ordinal)) in latest {
+        let at = first + ordinal as isize;
+        let Some(event) = usize::try_from(at).ok().and_then(|i| ring.get(i)) else {
+            continue;
+        };
+        let text = event.message.as_delivered();
+        raised.extend(alerts.finding(&id, detection, event, &text));
+    }
+    (added, raised)
+}
+
+/// A Logs Insights answer for the query on screen (an earlier query's is dropped).
+pub(super) fn insights(app: &mut App, answer: crate::insights::InsightsUpdate) -> bool {
+    match app.insights.as_mut().filter(|v| v.request.id == answer.id) {
+        Some(view) => {
+            view.latest = inert_insights(answer);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A Logs Insights answer as it may be shown: fields, values, status and error are the log
+/// data's and the service's words, sanitized once as they arrive.
+fn inert_insights(mut update: crate::insights::InsightsUpdate) -> crate::insights::InsightsUpdate {
+    let clean = |text: &mut String| *text = crate::model::SafeText::line(text).to_string();
+    for row in &mut update.rows {
+        for (field, value) in row {
+            clean(field);
+            clean(value);
+        }
+    }
+    clean(&mut update.status);
+    if let Some(error) = &mut update.error {
+        clean(error);
+    }
+    update
+}
+
+/// Applies what AWS accepted to the queue, and says how it went.
+pub(super) fn action_done(
+    app: &mut App,
+    action: &crate::actions::Action,
+    entries: &[crate::store::EntryIx],
+    outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
+) {
+    let results = match outcome {
+        Ok(results) => results,
+        Err(e) => {
+            app.notify(e, NoticeLevel::Error);
+            return;
+        }
+    };
+    // Results come call by call (grouped by account and region), not in the targets' order:
+    // each is matched to its entry by finding id.
+    let by_finding: std::collections::HashMap<&str, &crate::journal::TargetOutcome> =
+        results.iter().map(|r| (r.finding.as_str(), r)).collect();
+    let mut done = 0;
+    let mut undo = Vec::new();
+    for ix in entries {
+        let Some(id) = app.store.get(*ix).map(|e| e.id.to_string()) else {
+            continue;
+        };
+        if by_finding.get(id.as_str()).is_some_and(|r| r.ok) {
+            done += 1;
+            if let Some(back) = app
+                .store
+                .summary(*ix)
+                .and_then(|before| super::super::act::inverse(action, before))
+            {
+                undo.push((*ix, back));
+            }
+            if let Some(change) = action.change() {
+                app.store.apply(*ix, change);
+            }
+        }
+    }
+    app.undo = undo;
+    let failed = results.iter().filter(|r| !r.ok).count();
+    if failed == 0 {
+        let detail = match &results[..] {
+            [one] => one.detail.as_deref().map(|d| format!(" · {d}")),
+            _ => None,
+        };
+        app.notify(
+            format!(
+                "{}: {done} findings done{}",
+                action.describe(),
+                detail.unwrap_or_default()
+            ),
+            NoticeLevel::Info,
+        );
+    } else {
+        let first = results
+            .iter()
+            .find(|r| !r.ok)
+            .and_then(|r| r.error.clone())
+            .unwrap_or_default();
+        app.notify(
+            format!(
+                "{}: {done} done, {failed} failed ({first}); see picket audit",
+                action.describe()
+            ),
+            NoticeLevel::Error,
+        );
+    }
+    app.table.refresh(&app.store, &app.directory, app.now);
+    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+}
+
+/// The pivot's search answered: its events join what the live buffer held, in time order.
+pub(super) fn pivot_done(
+    app: &mut App,
+    finding: &str,
+    result: Result<Vec<crate::model::LogEvent>, String>,
+) -> bool {
+    let Some(pivot) = app.pivot.as_mut().filter(|p| p.request.finding == finding) else {
+        return false;
+    };
+    pivot.searching = false;
+    match result {
+        Ok(found) => {
+            let mut all: Vec<crate::model::LogEvent> =
+                pivot.view.events().iter().cloned().collect();
+            all.extend(
+                found
+                    .into_iter()
+                    .filter(|e| pivot.request.selects(&pivot.pattern, e)),
+            );
+            all.sort_by_key(|e| e.timestamp);
+            let mut view = super::super::logs::LogView::new(pivot.view.capacity());
+            view.push(all);
+            pivot.view = view;
+        }
+        Err(e) => pivot.error = Some(crate::model::SafeText::line(&e).to_string()),
+    }
+    true
+}
+
+/// A finding stops being "new" once the analyst has had it selected on the findings screen.
+pub(super) fn mark_selected_seen(app: &mut App) {
+    if app.tab == Tab::Findings
+        && app.stack.is_empty()
+        && let Some(ix) = app.table.selected_entry()
+    {
+        app.store.mark_seen(ix);
+    }
+}

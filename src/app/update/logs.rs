@@ -1,0 +1,219 @@
+//! The logs screen's keys, a finding's pivot onto its CloudTrail activity, Logs Insights queries
+//! and the detections run on the stream.
+
+use super::super::{App, Command, Effect, JsonView, NoticeLevel, RecordState, Screen, Tab};
+use super::{Update, switch_tab};
+use crate::sources::Feed;
+use crate::ui::layout;
+
+/// A key on the logs screen (the live stream, a pivot, or a query's answer over them).
+pub(super) fn command(app: &mut App, command: Command) -> Update {
+    let page = layout::logs_page(app.size) as isize;
+    if let Some(view) = &mut app.insights {
+        let last = view.latest.rows.len().saturating_sub(1);
+        view.scroll = match command {
+            Command::Up => view.scroll.saturating_sub(1),
+            Command::Down => (view.scroll + 1).min(last),
+            Command::PageUp => view.scroll.saturating_sub(page as usize),
+            Command::PageDown => (view.scroll + page as usize).min(last),
+            Command::Top => 0,
+            Command::Bottom => last,
+            _ => view.scroll,
+        };
+        return Update::redraw();
+    }
+    if command == Command::ChooseGroups {
+        let current = app.log_groups.clone();
+        return super::super::groups::open(app, current).into();
+    }
+    let logs = match &mut app.pivot {
+        Some(pivot) => &mut pivot.view,
+        None => &mut app.logs,
+    };
+    match command {
+        Command::Up => logs.move_by(-1),
+        Command::Down => logs.move_by(1),
+        Command::PageUp => logs.move_by(-page),
+        Command::PageDown => logs.move_by(page),
+        Command::Top => logs.to_top(),
+        Command::Bottom => logs.to_bottom(),
+        Command::TogglePause => {
+            logs.toggle_pause();
+            let text = if logs.paused {
+                "stream paused: events are kept, the view holds still"
+            } else {
+                "following the stream"
+            };
+            app.notify(text, NoticeLevel::Info);
+        }
+        Command::Open => {
+            if let Some(event) = logs.selected_event() {
+                let title = match &event.trail {
+                    Some(t) => format!("{} by {}", t.action(), t.principal()),
+                    None => format!("{} {}", event.group, event.stream),
+                };
+                let mut json = JsonView::new(&event.message);
+                // With a filter on, the record opens on what the filter matched (n/N move on).
+                if let Some(needle) = logs.filter().and_then(|p| p.highlight()) {
+                    let (_, page) = layout::detail_pages(app.size);
+                    json.search(&needle, page);
+                }
+                app.stack
+                    .push(Screen::Record(Box::new(RecordState { title, json })));
+            }
+        }
+        _ => return Update::unchanged(),
+    }
+    Update::redraw()
+}
+
+/// The log view the logs screen shows: a finding's activity, or the live stream.
+pub(super) fn shown(app: &App) -> &super::super::logs::LogView {
+    match &app.pivot {
+        Some(pivot) => &pivot.view,
+        None => &app.logs,
+    }
+}
+
+/// Esc on a query: stops it while it runs, closes it once it has ended.
+pub(super) fn close_insights(app: &mut App) -> Vec<Effect> {
+    let Some(view) = &app.insights else {
+        return Vec::new();
+    };
+    if view.latest.done {
+        app.insights = None;
+        return Vec::new();
+    }
+    let id = view.request.id;
+    app.notify("stopping the query…", NoticeLevel::Info);
+    vec![Effect::StopInsights(id)]
+}
+
+/// `:query [AGE] <query>`: a Logs Insights query over the CloudTrail groups.
+pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
+    let id = app.next_query;
+    match crate::insights::InsightsRequest::parse(id, args, app.now) {
+        Ok(mut request) => {
+            request.groups = app.log_groups.clone();
+            app.next_query += 1;
+            // A query still running when the next starts is stopped: it would go on scanning
+            // (and billing) with nobody to read its answer.
+            let running = app
+                .insights
+                .as_ref()
+                .filter(|view| !view.latest.done)
+                .map(|view| Effect::StopInsights(view.request.id));
+            app.insights = Some(super::super::InsightsView {
+                request: request.clone(),
+                latest: crate::insights::InsightsUpdate {
+                    id,
+                    status: "Starting".into(),
+                    ..Default::default()
+                },
+                scroll: 0,
+            });
+            let mut effects: Vec<Effect> = running.into_iter().collect();
+            effects.extend(switch_tab(app, Tab::Logs));
+            effects.push(Effect::Insights(Box::new(request)));
+            effects
+        }
+        Err(e) => {
+            app.notify(e, NoticeLevel::Error);
+            Vec::new()
+        }
+    }
+}
+
+/// `L`: the logs screen on the finding's activity — at once what the live buffer holds, then
+/// what the search of the CloudTrail history finds.
+pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
+    let entry = match app.stack.last() {
+        Some(Screen::Detail(detail)) => Some(detail.entry),
+        _ if app.tab == Tab::Findings => app.table.selected_entry(),
+        _ => None,
+    };
+    let Some(finding) = entry.and_then(|ix| app.store.finding(ix)) else {
+        app.notify("select a finding first", NoticeLevel::Warning);
+        return Vec::new();
+    };
+    let request = match crate::pivot::PivotRequest::for_finding(&finding) {
+        Ok(request) => request,
+        Err(e) => {
+            app.notify(
+                format!("no activity to look for: {e}"),
+                NoticeLevel::Warning,
+            );
+            return Vec::new();
+        }
+    };
+    let pattern = match crate::pattern::Pattern::parse(&request.pattern) {
+        Ok(pattern) => pattern,
+        Err(e) => {
+            app.notify(format!("cannot look for that: {e}"), NoticeLevel::Error);
+            return Vec::new();
+        }
+    };
+    let mut view = super::super::logs::LogView::new(app.logs.capacity());
+    let held: Vec<crate::model::LogEvent> = app
+        .logs
+        .events()
+        .iter()
+        .filter(|e| request.selects(&pattern, e))
+        .cloned()
+        .collect();
+    view.push(held);
+    app.pivot = Some(super::super::Pivot {
+        request: request.clone(),
+        pattern,
+        view,
+        searching: true,
+        error: None,
+    });
+    let mut effects = switch_tab(app, Tab::Logs);
+    effects.push(Effect::Pivot(Box::new(request)));
+    effects
+}
+
+/// `:detect` lists the active detections; `:detect all`, `:detect off` or `:detect NAME…` sets
+/// them.
+pub(super) fn detect_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
+    let before = app.wants_logs();
+    set_detections(app, args);
+    // Detections read the stream: the log feed runs while any is on.
+    if before == app.wants_logs() {
+        Vec::new()
+    } else {
+        vec![Effect::SetFeed(Feed::Logs, app.wants_logs())]
+    }
+}
+
+fn set_detections(app: &mut App, args: &[&str]) {
+    let names = |d: &crate::detect::Detector| d.names().join(", ");
+    match args {
+        [] => {
+            let text = if app.detector.is_empty() {
+                "no detection is active; :detect all turns the CIS detections on".to_string()
+            } else {
+                format!("detecting: {}", names(&app.detector))
+            };
+            app.notify(text, NoticeLevel::Info);
+        }
+        ["off"] => {
+            app.detector = crate::detect::Detector::new(Vec::new());
+            app.notify("detections off", NoticeLevel::Info);
+        }
+        _ => {
+            let wanted: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            match crate::detect::Detector::named(&wanted) {
+                Ok(detector) => {
+                    app.detector = detector;
+                    app.notify(
+                        format!("detecting: {}", names(&app.detector)),
+                        NoticeLevel::Info,
+                    );
+                }
+                Err(e) => app.notify(e, NoticeLevel::Error),
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The prompts: the findings filter (applied as it becomes valid), the logs screen's filter
+//! pattern (checked as typed, applied on Enter), the detail's search, and the `:` line with its
+//! completion and history.
+
+use super::super::prompt::LineEditor;
+use super::super::{App, Command, Effect, Modal, NoticeLevel, Prompt, PromptKind};
+use super::findings::apply_filter;
+use super::{commands, current_json_mut, intake};
+use crate::query::Query;
+use crate::ui::layout;
+
+pub(super) fn open(app: &mut App, kind: PromptKind, text: &str) {
+    let prompt = Prompt {
+        kind,
+        editor: LineEditor::with_text(text),
+        error: None,
+        completions: Vec::new(),
+        completion_ix: None,
+        original: text.to_string(),
+        history_ix: None,
+    };
+    app.modal = Some(Modal::Prompt(prompt));
+    if kind == PromptKind::Command {
+        refresh_completions(app);
+    }
+}
+
+/// Live effects of typing: the filter applies as it becomes valid; a search highlights.
+pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    prompt.history_ix = None;
+    match prompt.kind {
+        PromptKind::Filter => {
+            let text = prompt.editor.text().to_string();
+            match Query::parse(&text) {
+                Ok(_) => {
+                    prompt.error = None;
+                    // A field name still being typed (`se` of `sev>=high`) filters nothing yet.
+                    let settled = &text[..crate::query::pending_field_start(&text)];
+                    apply_filter(app, settled);
+                }
+                Err(e) => prompt.error = Some(e),
+            }
+        }
+        PromptKind::Search => {
+            let needle = prompt.editor.text().to_string();
+            let (_, page) = layout::detail_pages(app.size);
+            if let Some(json) = current_json_mut(app) {
+                json.search(&needle, page);
+            }
+        }
+        PromptKind::Command => {
+            prompt.completion_ix = None;
+            refresh_completions(app);
+        }
+        // Checked as it is typed; applied on Enter (a pattern runs over the whole buffer).
+        PromptKind::LogFilter => {
+            prompt.error = crate::pattern::Pattern::parse(prompt.editor.text())
+                .err()
+                .map(pattern_error);
+        }
+    }
+    Vec::new()
+}
+
+/// A pattern error, pointed at in the prompt like a filter error.
+fn pattern_error(e: crate::pattern::PatternError) -> crate::query::QueryError {
+    crate::query::QueryError {
+        span: e.at..e.at + 1,
+        message: e.message,
+    }
+}
+
+/// A prompt key: editing, Enter, Esc, Tab, history.
+pub(super) fn command(app: &mut App, command: Command) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    if prompt.editor.edit(command) {
+        return after_edit(app);
+    }
+    match command {
+        Command::Cancel => {
+            let original = prompt.original.clone();
+            let kind = prompt.kind;
+            app.modal = None;
+            match kind {
+                PromptKind::Filter => apply_filter(app, &original),
+                PromptKind::Search => {
+                    let (_, page) = layout::detail_pages(app.size);
+                    if let Some(json) = current_json_mut(app) {
+                        if original.is_empty() {
+                            json.search = None;
+                        } else {
+                            json.search(&original, page);
+                        }
+                    }
+                }
+                PromptKind::Command | PromptKind::LogFilter => {}
+            }
+            Vec::new()
+        }
+        Command::Submit => submit(app),
+        Command::Complete => {
+            complete(app);
+            Vec::new()
+        }
+        Command::HistoryPrev | Command::HistoryNext => {
+            let history = match prompt.kind {
+                PromptKind::Filter => &app.filter_history,
+                PromptKind::Command => &app.command_history,
+                PromptKind::Search | PromptKind::LogFilter => return Vec::new(),
+            };
+            if history.is_empty() {
+                return Vec::new();
+            }
+            let ix = match (prompt.history_ix, command) {
+                (None, Command::HistoryPrev) => Some(history.len() - 1),
+                (Some(i), Command::HistoryPrev) => Some(i.saturating_sub(1)),
+                (Some(i), Command::HistoryNext) if i + 1 < history.len() => Some(i + 1),
+                _ => None,
+            };
+            let text = ix.map_or_else(|| prompt.original.clone(), |i| history[i].clone());
+            prompt.editor.set(&text);
+            let effects = after_edit(app);
+            if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+                prompt.history_ix = ix;
+            }
+            effects
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn remember(history: &mut Vec<String>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    history.retain(|h| h != text);
+    history.push(text.to_string());
+    if history.len() > 100 {
+        history.remove(0);
+    }
+}
+
+fn submit(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return Vec::new();
+    };
+    let text = prompt.editor.text().trim().to_string();
+    match prompt.kind {
+        PromptKind::LogFilter => {
+            let pattern = match crate::pattern::Pattern::parse(&text) {
+                Ok(pattern) => pattern,
+                Err(e) => {
+                    prompt.error = Some(pattern_error(e));
+                    return Vec::new();
+                }
+            };
+            app.modal = None;
+            let view = match &mut app.pivot {
+                Some(pivot) => &mut pivot.view,
+                None => &mut app.logs,
+            };
+            view.set_filter(Some(pattern));
+            let text = if text.is_empty() {
+                "showing every event".to_string()
+            } else {
+                format!("{} events match {text}", view.rows())
+            };
+            app.notify(text, NoticeLevel::Info);
+            Vec::new()
+        }
+        PromptKind::Filter => {
+            if let Err(e) = Query::parse(&text) {
+                // Stay open and point at the mistake; nothing is lost.
+                prompt.error = Some(e);
+                return Vec::new();
+            }
+            app.modal = None;
+            apply_filter(app, &text);
+            remember(&mut app.filter_history, &text);
+            intake::mark_selected_seen(app);
+            Vec::new()
+        }
+        PromptKind::Search => {
+            app.modal = None;
+            let (_, page) = layout::detail_pages(app.size);
+            if let Some(json) = current_json_mut(app) {
+                if text.is_empty() {
+                    json.search = None;
+                } else {
+                    json.search(&text, page);
+                    let found = json.search.as_ref().map_or(0, |s| s.matches.len());
+                    if found == 0 {
+                        app.notify(format!("no match for '{text}'"), NoticeLevel::Warning);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        PromptKind::Command => {
+            app.modal = None;
+            remember(&mut app.command_history, &text);
+            commands::run(app, &text)
+        }
+    }
+}
+
+fn refresh_completions(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        return;
+    };
+    let (start, word) = prompt.editor.current_word();
+    let list = commands::candidates(app, prompt.editor.text(), start, word);
+    if let Some(Modal::Prompt(prompt)) = &mut app.modal {
+        prompt.completions = list;
+    }
+}
+
+/// Tab: insert the next candidate for the word at the cursor.
+fn complete(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return;
+    };
+    if prompt.kind != PromptKind::Command || prompt.completions.is_empty() {
+        return;
+    }
+    let next = prompt
+        .completion_ix
+        .map_or(0, |i| (i + 1) % prompt.completions.len());
+    let word = prompt.completions[next].clone();
+    prompt.editor.replace_current_word(&word);
+    prompt.completion_ix = Some(next);
+    if prompt.completions.len() == 1 {
+        // A unique completion is final: move on to the next word's candidates.
+        prompt.editor.insert(" ");
+        prompt.completion_ix = None;
+        refresh_completions(app);
+    }
+}
