@@ -66,6 +66,11 @@ pub struct InsightsUpdate {
 }
 
 impl InsightsUpdate {
+    /// The rows stopped at what Logs Insights returns for one query: more may match.
+    pub fn capped(&self) -> bool {
+        self.rows.len() >= crate::limits::INSIGHTS_ROWS
+    }
+
     pub fn failed(id: u64, error: impl Into<String>) -> InsightsUpdate {
         InsightsUpdate {
             id,

@@ -6,7 +6,7 @@ use crate::model::LogEvent;
 use crate::pattern::Pattern;
 
 /// Default number of events kept.
-pub const DEFAULT_CAPACITY: usize = 100_000;
+pub const DEFAULT_CAPACITY: usize = crate::limits::LOG_BUFFER;
 
 #[derive(Debug)]
 pub struct LogView {
@@ -110,6 +110,11 @@ impl LogView {
 
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// Events that left the front to make room, since the start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     pub fn events(&self) -> &VecDeque<LogEvent> {

@@ -125,8 +125,11 @@ fn on_batch(app: &mut App, feed: Feed, batch: Batch) {
     }
     for HealthReport { key, health } in batch.health {
         // The time of the last success shows only as an age by the minute, which the clock redraws.
-        let shown_before = app.health.get(&key).map(|h| (h.state, h.message.clone()));
-        changed |= shown_before != Some((health.state, health.message.clone()));
+        let shown_before = app
+            .health
+            .get(&key)
+            .map(|h| (h.state, h.message.clone(), h.backlog));
+        changed |= shown_before != Some((health.state, health.message.clone(), health.backlog));
         app.health.insert(key, health);
     }
     match feed {
@@ -507,6 +510,7 @@ fn pivot(app: &mut App) -> Vec<Effect> {
         view,
         searching: true,
         error: None,
+        left_out: None,
     });
     let mut effects = switch_tab(app, Tab::Logs);
     effects.push(Effect::Pivot(Box::new(request)));
@@ -514,17 +518,19 @@ fn pivot(app: &mut App) -> Vec<Effect> {
 }
 
 /// The pivot's search answered: its events join what the live buffer held, in time order.
-fn pivot_done(app: &mut App, finding: &str, result: Result<Vec<crate::model::LogEvent>, String>) {
+fn pivot_done(app: &mut App, finding: &str, result: Result<crate::pivot::Found, String>) {
     let Some(pivot) = app.pivot.as_mut().filter(|p| p.request.finding == finding) else {
         return;
     };
     pivot.searching = false;
     match result {
         Ok(found) => {
+            pivot.left_out = found.left_out;
             let mut all: Vec<crate::model::LogEvent> =
                 pivot.view.events().iter().cloned().collect();
             all.extend(
                 found
+                    .events
                     .into_iter()
                     .filter(|e| pivot.request.selects(&pivot.pattern, e)),
             );

@@ -15,7 +15,7 @@ use crate::model::health::Service;
 
 const POLL: Duration = Duration::from_secs(1);
 /// Logs Insights ends a query after 60 minutes; picket stops asking a little later.
-const MOST_POLLS: u32 = 3_700;
+const MOST_POLLS: u32 = crate::limits::INSIGHTS_POLLS;
 
 pub struct AwsInsights {
     client: Client,

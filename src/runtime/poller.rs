@@ -189,6 +189,7 @@ mod tests {
                             state: HealthState::Ok,
                             last_success: None,
                             message: None,
+                            backlog: None,
                         },
                     }],
                     ..Batch::default()
