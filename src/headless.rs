@@ -26,8 +26,8 @@ pub const ALL_FAILED: u8 = 3;
 /// What `--help` says of the output and the exit status of `picket findings` and `picket logs`.
 pub const EXIT_HELP: &str = "\
 Output:
-  From AWS, picket reads until AWS has no more, poll after poll within the request budget.
-  jsonl streams: each record is printed as it is read, once (the first record read of a
+  From AWS, picket reads until AWS has no more, poll after poll within the request budget,
+  and jsonl streams: each record is printed as it is read, once (the first record read of a
   finding: a GuardDuty finding's Security Hub copy is not printed again), so memory stays flat
   however many there are. table, json and csv hold everything to sort it (findings by
   severity, events by time) and merge a GuardDuty finding with its Security Hub copy.

@@ -179,7 +179,8 @@ impl GuardDutySource {
             let listing = match self.list(detector, gap.clone(), room).await {
                 Ok(listing) => listing,
                 Err(failure) => {
-                    // A token refused (expired during an outage): the range is read anew.
+                    // A token refused (expired during an outage): what is below the oldest update
+                    // received is read instead.
                     if failure.kind == FailureKind::Other && gap.resume.is_some() {
                         self.gaps.forget_token(&gap);
                     }

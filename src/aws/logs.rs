@@ -118,6 +118,11 @@ impl LogsSource {
         &mut self.track
     }
 
+    /// Discovery found more groups than are read: the sentence for the health message.
+    pub fn groups_left_out(&self) -> Option<&str> {
+        self.groups_left_out.as_deref()
+    }
+
     /// The groups read: the configured ones, else those found by prefix (found once).
     pub async fn groups(&mut self) -> Result<Vec<String>, Failure> {
         if self.groups.is_empty() {

@@ -392,7 +392,8 @@ impl SecurityHubSource {
             let read = match self.fetch(&gap, room, now).await {
                 Ok(read) => read,
                 Err(failure) => {
-                    // A token refused (expired during an outage): the range is read anew.
+                    // A token refused (expired during an outage): what is below the oldest update
+                    // received is read instead.
                     if failure.kind == FailureKind::Other && gap.resume.is_some() {
                         self.gaps.forget_token(&gap);
                     }
