@@ -340,5 +340,18 @@ mod tests {
             ["missing permission", "securityhub:GetFindi", "ngs now"]
         );
         assert_eq!(crate::ui::wrap("", 10), Vec::<String>::new());
+        assert_eq!(crate::ui::wrap("abcd  e", 4), ["abcd", "e"]);
+        assert_eq!(crate::ui::wrap("ééééé", 2), ["éé", "éé", "é"]);
+    }
+
+    #[test]
+    fn wrap_is_linear_in_a_long_word() {
+        let ids = "i-0123456789abcdef,".repeat(100_000);
+        let started = std::time::Instant::now();
+        let lines = crate::ui::wrap(&ids, 80);
+        assert_eq!(lines.len(), ids.len().div_ceil(80));
+        assert!(lines.iter().all(|l| l.chars().count() <= 80));
+        // Quadratic cutting took minutes here; linear takes milliseconds even unoptimized.
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }
