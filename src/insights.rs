@@ -63,6 +63,8 @@ pub struct InsightsUpdate {
     pub error: Option<String>,
     /// No more updates will come.
     pub done: bool,
+    /// What the query does not cover (groups past the ten found by prefix), in words.
+    pub left_out: Option<String>,
 }
 
 impl InsightsUpdate {

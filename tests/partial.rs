@@ -142,6 +142,16 @@ fn an_insights_result_at_the_most_the_service_returns_says_so() {
         capped.contains("the first 10,000 rows: Logs Insights returns no more"),
         "{capped}"
     );
+    let groups = "only the first 10 groups starting with 'aws-cloudtrail-logs' are queried";
+    update(
+        &mut demo.app,
+        Msg::Insights(picket::insights::InsightsUpdate {
+            left_out: Some(groups.into()),
+            ..answer(3)
+        }),
+    );
+    let narrowed = export::text(&demo.draw());
+    assert!(narrowed.contains(groups), "{narrowed}");
 }
 
 #[test]

@@ -209,6 +209,13 @@ fn draw_insights(buf: &mut Buffer, area: Rect, app: &App, view: &crate::app::Ins
         put(buf, area.x + 1, y, &error, width, theme.error);
         y += 1;
     }
+    if let Some(left_out) = &latest.left_out
+        && y < area.bottom()
+    {
+        let note = crate::model::text::clean_line(left_out, 1024);
+        put(buf, area.x + 1, y, &note, width, theme.warning);
+        y += 1;
+    }
     if latest.capped() && y < area.bottom() {
         let note = format!(
             "the first {} rows: Logs Insights returns no more — narrow the query or the range",
