@@ -1,7 +1,8 @@
 //! `picket findings` against moto reads every finding there is, however many polls that takes,
 //! or says it did not: 2,500 Security Hub findings, read by a sweep a thousand at a time
 //! (`picket::limits::SWEEP_FINDINGS_PER_POLL`), come out whole; `--limit` cuts the output
-//! short, says so on stderr and exits 4; as json the output says it is not complete.
+//! short, says so on stderr and exits 4; as json the output says it is not complete. 6,000
+//! CloudTrail events come out of `picket logs` the same way, five thousand a poll.
 //!
 //! `scripts/sweep-moto.sh` runs the same at 25,000 findings (the import alone takes a while),
 //! with the memory of the sweep measured.
@@ -105,5 +106,64 @@ fn a_sweep_prints_every_finding_once_or_says_it_did_not() {
     assert_eq!(
         document["findings"].as_array().map(Vec::len),
         Some(FINDINGS)
+    );
+}
+
+#[test]
+fn a_logs_sweep_prints_every_event_once_or_says_it_did_not() {
+    let Some(moto) = Moto::start() else { return };
+    let events = 6_000;
+    moto.python(&format!(
+        r#"
+logs = boto3.client('logs', endpoint_url=url)
+logs.create_log_group(logGroupName='trail')
+logs.create_log_stream(logGroupName='trail', logStreamName='123456789012_CloudTrail_us-east-1')
+ms = int(now.timestamp() * 1000)
+for begin in range(0, {events}, 2000):
+    batch = [{{'timestamp': ms - 600000 + i, 'message': json.dumps({{'eventSource': 'iam.amazonaws.com', 'eventName': f'Call{{i}}', 'eventTime': now.strftime('%Y-%m-%dT%H:%M:%SZ'), 'userIdentity': {{'type': 'IAMUser', 'userName': 'mallory'}}}})}} for i in range(begin, begin + 2000)]
+    logs.put_log_events(logGroupName='trail', logStreamName='123456789012_CloudTrail_us-east-1', logEvents=batch)
+"#
+    ));
+    let url = moto.url();
+    let sweep = |extra: &[&str]| {
+        let mut args = vec![
+            "logs",
+            "--endpoint-url",
+            &url,
+            "--region",
+            "us-east-1",
+            "--group",
+            "trail",
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        picket(&args)
+    };
+    let all = sweep(&[]);
+    let stderr = String::from_utf8_lossy(&all.stderr);
+    assert_eq!(all.status.code(), Some(0), "{stderr}");
+    let names: std::collections::BTreeSet<String> = String::from_utf8_lossy(&all.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            v["message"]["eventName"]
+                .as_str()
+                .expect("a name")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names.len(), events, "every event, once: {stderr}");
+    assert_eq!(String::from_utf8_lossy(&all.stdout).lines().count(), events);
+
+    let limited = sweep(&["--limit", "100"]);
+    assert_eq!(limited.status.code(), Some(4));
+    assert_eq!(
+        String::from_utf8_lossy(&limited.stdout).lines().count(),
+        100
+    );
+    assert!(
+        String::from_utf8_lossy(&limited.stderr)
+            .contains("picket: incomplete: 100 events printed; stopped at --limit 100"),
     );
 }
