@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{EventFilter, Records, SourceChoice, USAGE, closed_pipe, ignore_broken_pipe, select};
 use crate::model::health::{HealthKey, HealthReport, HealthState, Service};
+use crate::model::text::{MAX_LINE_CHARS, clean_line};
 use crate::model::{Directory, Finding, LogEvent};
 use crate::output::{self, Format};
 use crate::query::Query;
@@ -96,6 +97,8 @@ impl Tally {
             }
         }
         for line in left_out {
+            // It can name what AWS named (log groups): nothing of it may drive the terminal.
+            let line = clean_line(&line, MAX_LINE_CHARS).into_owned();
             let _ = writeln!(err, "picket: {line}");
             self.missing.push(line);
         }
@@ -640,6 +643,16 @@ mod tests {
             "merged by id"
         );
         assert_eq!(code, 0);
+    }
+
+    #[test]
+    fn what_was_left_out_reaches_stderr_without_control_characters() {
+        let mut hostile = batch(0..1, HealthState::Ok);
+        hostile.left_out = vec!["logs us-east-1 1: group \u{1b}]52;c;evil\u{7} left out".into()];
+        let (_, err, code, _) = run(options(Format::Jsonl, None), vec![hostile], true);
+        assert_eq!(code, INCOMPLETE);
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+        assert!(err.contains("left out"), "{err}");
     }
 
     #[test]

@@ -141,10 +141,9 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
     } else if let Some(error) = &pivot.error {
         format!("search failed: {error}")
     } else {
-        let left_out = pivot
-            .left_out
-            .as_deref()
-            .map_or(String::new(), |l| format!(" · {l}"));
+        let left_out = pivot.left_out.as_deref().map_or(String::new(), |l| {
+            format!(" · {}", crate::model::text::clean_line(l, 512))
+        });
         format!(
             "{} events{left_out}{}",
             thousands(pivot.view.len()),
