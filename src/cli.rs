@@ -64,8 +64,10 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum CommandLine {
     /// Print findings (one sweep, or exported files with --open) and exit.
+    #[command(after_long_help = crate::headless::EXIT_HELP)]
     Findings(FindingsArgs),
     /// Print log events (CloudTrail files with --open) and exit.
+    #[command(after_long_help = crate::headless::EXIT_HELP)]
     Logs(LogsArgs),
     /// Triage exported findings and CloudTrail files in the TUI.
     Open {
@@ -178,6 +180,11 @@ pub struct FindingsArgs {
     /// Print the records as AWS delivered them instead of picket's unified model.
     #[arg(long)]
     pub raw: bool,
+
+    /// Print N findings at most; the output is then incomplete (exit 4) if there were more.
+    /// jsonl stops reading at N, the sorted formats print their first N (see --help).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +212,10 @@ pub struct LogsArgs {
 
     #[arg(long, value_enum, default_value = "table")]
     pub format: OutputFormat,
+
+    /// Print N events at most; the output is then incomplete (exit 4) if there were more.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -18,7 +18,7 @@ use crate::theme::ThemeSet;
 pub const DEFAULT_TOML: &str = include_str!("config/default.toml");
 
 /// Largest log buffer accepted (events).
-const MAX_LOG_BUFFER: usize = 10_000_000;
+const MAX_LOG_BUFFER: usize = crate::limits::LOG_BUFFER_MAX;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,5 +1,8 @@
 //! `picket findings` and `picket logs`: one sweep through the same pipeline as the TUI (the
-//! store's de-duplication, the filter language, the sort), printed, then exit.
+//! store's de-duplication, the filter language, the sort), printed, then exit. A live sweep
+//! reads until AWS has no more and says what it could not print ([`sweep`]).
+
+mod sweep;
 
 use std::io::Write;
 
@@ -11,9 +14,35 @@ use crate::output::{self, Format};
 use crate::query::Query;
 use crate::store::{FindingStore, SortKey};
 
-/// Exit status: 0 printed, 2 usage error, 3 every source failed.
+pub use sweep::{
+    EventsOptions, EventsSweep, FindingsOptions, FindingsSweep, INCOMPLETE, WRITE_FAILED,
+};
+
+/// Exit status: 0 printed, 1 the output could not be written, 2 usage error, 3 every source
+/// failed, 4 incomplete ([`INCOMPLETE`]).
 pub const USAGE: u8 = 2;
 pub const ALL_FAILED: u8 = 3;
+
+/// What `--help` says of the output and the exit status of `picket findings` and `picket logs`.
+pub const EXIT_HELP: &str = "\
+Output:
+  From AWS, picket reads until AWS has no more, poll after poll within the request budget,
+  and jsonl streams: each record is printed as it is read, once (the first record read of a
+  finding: a GuardDuty finding's Security Hub copy is not printed again), so memory stays flat
+  however many there are. table, json and csv hold everything to sort it (findings by
+  severity, events by time) and merge a GuardDuty finding with its Security Hub copy.
+  Findings as json are an object: {\"complete\": bool, \"incomplete\": [why], \"findings\": [...]}.
+  --limit N: jsonl stops reading after N; the sorted formats print the first N.
+
+Exit status:
+  0  everything was printed
+  1  the output could not be written
+  2  usage error
+  3  every source failed
+  4  incomplete: --limit cut it short, a source failed or was refused part way, records AWS
+     sent could not be read, or log groups were left out. Each is said on stderr as it
+     happens, and the last line is `picket: incomplete: N printed; why`.
+  Records in --open files that cannot be read are said on stderr and do not change the status.";
 
 /// Which sources `--source` keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -74,33 +103,83 @@ pub fn select(
         .collect())
 }
 
-/// Prints what `select` chose; the exit status follows the module's convention.
+/// Prints what `select` chose from files, `--limit` first; answers the exit status (0, or
+/// [`INCOMPLETE`] when the limit left findings out, said on stderr).
 pub fn print_findings(
     findings: Vec<Finding>,
     records: Records,
     directory: &Directory,
-    filter: &str,
-    source: SourceChoice,
-    format: Format,
-    raw: bool,
-) -> Result<(), (u8, String)> {
-    let kept = findings.into_iter().filter(|f| source.keeps(f)).collect();
-    let selected = select(
+    options: &FindingsOptions,
+) -> Result<u8, (u8, String)> {
+    let kept = findings
+        .into_iter()
+        .filter(|f| options.source.keeps(f))
+        .collect();
+    let mut selected = select(
         kept,
         records,
         directory,
-        filter,
+        &options.filter,
         SortKey::Severity,
         Timestamp::now(),
     )
     .map_err(|e| (USAGE, e))?;
+    let mut missing = Vec::new();
+    if let Some(limit) = options.limit
+        && selected.len() > limit
+    {
+        missing.push(format!(
+            "--limit {limit}: {} more findings not printed",
+            crate::ui::text::thousands(selected.len() - limit)
+        ));
+        selected.truncate(limit);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let name = |id: &str| directory.name_of(id).to_string();
-    output::findings(&mut out, &selected, format, raw, &name)
-        .and_then(|()| out.flush())
-        .or_else(ignore_broken_pipe)
-        .map_err(|e| (1, format!("cannot write: {e}")))
+    write_findings(
+        &mut out,
+        &selected,
+        options.format,
+        options.raw,
+        &name,
+        &missing,
+    )
+    .and_then(|()| out.flush())
+    .or_else(ignore_broken_pipe)
+    .map_err(|e| (WRITE_FAILED, format!("cannot write: {e}")))?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    eprintln!(
+        "picket: incomplete: {} findings printed; {}",
+        crate::ui::text::thousands(selected.len()),
+        missing.join("; ")
+    );
+    Ok(INCOMPLETE)
+}
+
+/// Prints findings in `format`; as json, inside an object that says whether they are all
+/// (`missing` says why not).
+fn write_findings(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    format: Format,
+    raw: bool,
+    account_name: &dyn Fn(&str) -> String,
+    missing: &[String],
+) -> std::io::Result<()> {
+    if format != Format::Json {
+        return output::findings(out, findings, format, raw, account_name);
+    }
+    let missing = serde_json::to_string(missing).map_err(std::io::Error::other)?;
+    write!(
+        out,
+        "{{\"complete\": {}, \"incomplete\": {missing}, \"findings\": ",
+        missing == "[]"
+    )?;
+    output::findings(out, findings, format, raw, account_name)?;
+    writeln!(out, "}}")
 }
 
 /// What `picket logs` keeps: events since a time, passing a filter pattern or flagged by
@@ -112,6 +191,11 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
+    /// Whether the filter keeps `event`.
+    pub fn keeps(&self, event: &LogEvent) -> bool {
+        !self.select(std::slice::from_ref(event)).is_empty()
+    }
+
     pub fn select<'a>(&self, events: &'a [LogEvent]) -> Vec<output::Matched<'a>> {
         events
             .iter()
@@ -137,29 +221,49 @@ impl EventFilter {
     }
 }
 
-/// Prints the events the filter keeps, oldest first.
+/// Prints the events the filter keeps, oldest first, `limit` at most; answers the exit
+/// status (0, or [`INCOMPLETE`] when the limit left events out, said on stderr).
 pub fn print_events(
     mut events: Vec<LogEvent>,
     filter: &EventFilter,
     format: Format,
-) -> Result<(), (u8, String)> {
+    limit: Option<usize>,
+) -> Result<u8, (u8, String)> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     events.sort_by_key(|e| e.timestamp);
-    let selected = filter.select(&events);
+    let mut selected = filter.select(&events);
+    let left = limit.map_or(0, |l| selected.len().saturating_sub(l));
+    selected.truncate(selected.len() - left);
     output::events(&mut out, &selected, format)
         .and_then(|()| out.flush())
         .or_else(ignore_broken_pipe)
-        .map_err(|e| (1, format!("cannot write: {e}")))
+        .map_err(|e| (WRITE_FAILED, format!("cannot write: {e}")))?;
+    if left == 0 {
+        return Ok(0);
+    }
+    eprintln!(
+        "picket: incomplete: {} events printed; --limit {}: {} more events not printed",
+        crate::ui::text::thousands(selected.len()),
+        limit.unwrap_or_default(),
+        crate::ui::text::thousands(left)
+    );
+    Ok(INCOMPLETE)
 }
 
 /// `picket … | head` closes the pipe early; that is not an error.
 fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(e)
-    }
+    if closed_pipe(&e) { Ok(()) } else { Err(e) }
+}
+
+/// Whether writing failed because the reader went away, also when the JSON writer wrapped the
+/// error.
+fn closed_pipe(e: &std::io::Error) -> bool {
+    let wrapped = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+        .and_then(serde_json::Error::io_error_kind);
+    e.kind() == std::io::ErrorKind::BrokenPipe || wrapped == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 #[cfg(test)]

@@ -63,9 +63,16 @@ pub struct InsightsUpdate {
     pub error: Option<String>,
     /// No more updates will come.
     pub done: bool,
+    /// What the query does not cover (groups past the ten found by prefix), in words.
+    pub left_out: Option<String>,
 }
 
 impl InsightsUpdate {
+    /// The rows stopped at what Logs Insights returns for one query: more may match.
+    pub fn capped(&self) -> bool {
+        self.rows.len() >= crate::limits::INSIGHTS_ROWS
+    }
+
     pub fn failed(id: u64, error: impl Into<String>) -> InsightsUpdate {
         InsightsUpdate {
             id,

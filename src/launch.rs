@@ -151,6 +151,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         discover_prefix: config.logs.discover_prefix.clone(),
         max_in_flight: config.polling.max_in_flight,
         org: config.org.clone(),
+        reading: crate::limits::Reading::LIVE,
     };
     Ok(Launch {
         options,

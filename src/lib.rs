@@ -11,6 +11,7 @@ pub mod headless;
 pub mod insights;
 pub mod journal;
 pub mod launch;
+pub mod limits;
 pub mod model;
 pub mod output;
 pub mod pattern;

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             }
         }
         Some(CommandLine::Audit(args)) => {
-            finish(picket::audit::run(args, cli.demo, &mut std::io::stdout()))
+            finish(picket::audit::run(args, cli.demo, &mut std::io::stdout()).map(|()| 0))
         }
         Some(CommandLine::Doctor { format }) => match prepare(&cli.common, cli.seed, &env) {
             Ok(launch) => doctor(&launch, *format),
@@ -56,23 +56,19 @@ fn main() -> ExitCode {
                     securityhub: args.source != headless::SourceChoice::Guardduty,
                     logs: false,
                 };
-                let filter = cli.common.filter.clone().unwrap_or_default();
-                return live_findings(&launch, services, &filter, args);
+                return live_findings(&launch, services, findings_options(&cli, args));
             }
             let loaded = read_files(&args.open);
             if loaded.failed_files == args.open.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
-            let filter = cli.common.filter.clone().unwrap_or_default();
+            let options = findings_options(&cli, args);
             let directory = picket::model::Directory::default();
             finish(headless::print_findings(
                 loaded.findings,
                 headless::Records::Each,
                 &directory,
-                &filter,
-                args.source,
-                args.format,
-                args.raw,
+                &options,
             ))
         }
         Some(CommandLine::Logs(args)) => {
@@ -91,7 +87,12 @@ fn main() -> ExitCode {
             if loaded.failed_files == args.open.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
-            finish(headless::print_events(loaded.events, &filter, args.format))
+            finish(headless::print_events(
+                loaded.events,
+                &filter,
+                args.format,
+                args.limit,
+            ))
         }
         Some(CommandLine::Open { paths }) => {
             let launch = match prepare(&cli.common, cli.seed, &env) {
@@ -182,9 +183,20 @@ fn read_files(paths: &[std::path::PathBuf]) -> picket::sources::file::Loaded {
     loaded
 }
 
-fn finish(result: Result<(), (u8, String)>) -> ExitCode {
+/// How `picket findings` prints, from its arguments.
+fn findings_options(cli: &Cli, args: &picket::cli::FindingsArgs) -> headless::FindingsOptions {
+    headless::FindingsOptions {
+        filter: cli.common.filter.clone().unwrap_or_default(),
+        source: args.source,
+        format: args.format,
+        raw: args.raw,
+        limit: args.limit,
+    }
+}
+
+fn finish(result: Result<u8, (u8, String)>) -> ExitCode {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err((code, message)) => {
             say(message);
             ExitCode::from(code)
@@ -292,6 +304,7 @@ fn live_logs(
         launch.aws.log_groups = args.groups.clone();
     }
     launch.aws.logs_window = Some((backfill, server_pattern));
+    launch.aws.reading = picket::limits::Reading::SWEEP;
     let services = Services {
         guardduty: false,
         securityhub: false,
@@ -301,45 +314,17 @@ fn live_logs(
         Ok(built) => built,
         Err(e) => return fail(&e),
     };
-    let batches = runtime.block_on(setup::sweep_all(built.sources, jiff::Timestamp::now()));
-    let mut events = Vec::new();
-    let mut answered = 0;
-    for batch in batches {
-        let logs = batch
-            .health
-            .iter()
-            .any(|r| r.key.service == picket::model::health::Service::CloudWatchLogs);
-        let mut ok = logs;
-        ok &= report_failures(&batch.health);
-        answered += usize::from(ok);
-        events.extend(batch.events);
-    }
-    if answered == 0 {
-        return ExitCode::from(headless::ALL_FAILED);
-    }
-    finish(headless::print_events(events, &filter, args.format))
-}
-
-/// Prints a line on stderr for every source that did not answer; true when all did.
-fn report_failures(health: &[picket::model::health::HealthReport]) -> bool {
-    let mut all_ok = true;
-    for report in health {
-        if report.health.state != picket::model::health::HealthState::Ok {
-            all_ok = false;
-            let message = report
-                .health
-                .message
-                .as_deref()
-                .unwrap_or(report.health.state.as_str());
-            say(format!(
-                "{} {} {}: {message}",
-                report.key.service.name(),
-                report.key.region,
-                report.key.account_id
-            ));
-        }
-    }
-    all_ok
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr();
+    let options = headless::EventsOptions {
+        filter,
+        format: args.format,
+        limit: args.limit,
+    };
+    let mut sweep = headless::EventsSweep::new(&mut out, &mut err, options);
+    let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));
+    ExitCode::from(sweep.finish(everything))
 }
 
 /// Checks every account, region and service; 0 when all pass, 1 otherwise.
@@ -379,52 +364,33 @@ fn doctor(launch: &picket::launch::Launch, format: picket::cli::DoctorFormat) ->
     }
 }
 
-/// One sweep of every source, printed; exit 3 when none answered.
+/// One sweep of every source, read to its end and printed as it comes (jsonl) or at the end;
+/// exit 3 when none answered, 4 when the output is incomplete.
 fn live_findings(
     launch: &picket::launch::Launch,
     services: Services,
-    filter: &str,
-    args: &picket::cli::FindingsArgs,
+    options: headless::FindingsOptions,
 ) -> ExitCode {
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let built = match runtime.block_on(setup::build(&launch.aws, services)) {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr();
+    // The filter is checked before anything is asked of AWS.
+    let mut sweep = match headless::FindingsSweep::new(&mut out, &mut err, options) {
+        Ok(sweep) => sweep,
+        Err(e) => return fail(&e),
+    };
+    let mut settings = launch.aws.clone();
+    settings.reading = picket::limits::Reading::SWEEP;
+    let built = match runtime.block_on(setup::build(&settings, services)) {
         Ok(built) => built,
         Err(e) => return fail(&e),
     };
-    let batches = runtime.block_on(setup::sweep_all(built.sources, jiff::Timestamp::now()));
-    let mut findings = Vec::new();
-    let mut directory = picket::model::Directory::default();
-    let mut answered = 0;
-    for batch in batches {
-        // The account list names accounts; it does not count as a source of findings.
-        let finding_source = batch
-            .health
-            .iter()
-            .all(|r| r.key.service != picket::model::health::Service::Organizations)
-            && batch.accounts.is_empty();
-        let mut ok = finding_source;
-        for account in batch.accounts {
-            directory.insert(account);
-        }
-        ok &= report_failures(&batch.health);
-        answered += usize::from(ok);
-        findings.extend(batch.findings);
-    }
-    if answered == 0 {
-        return ExitCode::from(headless::ALL_FAILED);
-    }
-    finish(headless::print_findings(
-        findings,
-        headless::Records::Merge,
-        &directory,
-        filter,
-        args.source,
-        args.format,
-        args.raw,
-    ))
+    let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));
+    ExitCode::from(sweep.finish(everything))
 }
 
 fn demo_label(seed: u64) -> String {

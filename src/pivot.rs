@@ -110,8 +110,25 @@ impl PivotRequest {
     }
 }
 
-pub type SearchFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<Vec<LogEvent>, String>> + Send + 'a>>;
+/// What a pivot's search found, and what it left out (it reads
+/// [`crate::limits::PIVOT_EVENTS`] events at most), in words.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found {
+    pub events: Vec<LogEvent>,
+    pub left_out: Option<String>,
+}
+
+impl From<Vec<LogEvent>> for Found {
+    /// Everything there was.
+    fn from(events: Vec<LogEvent>) -> Found {
+        Found {
+            events,
+            left_out: None,
+        }
+    }
+}
+
+pub type SearchFuture<'a> = Pin<Box<dyn Future<Output = Result<Found, String>> + Send + 'a>>;
 
 /// Where a pivot looks beyond the live buffer: AWS, or the demo organization.
 pub trait LogSearch: Send + Sync {
@@ -123,6 +140,6 @@ pub struct NoSearch;
 
 impl LogSearch for NoSearch {
     fn search<'a>(&'a self, _request: &'a PivotRequest) -> SearchFuture<'a> {
-        Box::pin(async { Ok(Vec::new()) })
+        Box::pin(async { Ok(Found::default()) })
     }
 }

@@ -491,3 +491,56 @@ async fn log_polling_follows_tokens_past_empty_pages() {
     assert!(batch.events[0].trail.is_some());
     assert_eq!(filter.num_calls(), 2);
 }
+
+/// Discovery reads ten groups at most (StartLiveTail's limit): when more start with the
+/// prefix, the health says which were read and how to choose, and a sweep counts it as left
+/// out.
+#[tokio::test]
+async fn discovery_says_when_more_groups_start_with_the_prefix_than_are_read() {
+    let describe = mock!(aws_sdk_cloudwatchlogs::Client::describe_log_groups).then_output(|| {
+        let mut out =
+            aws_sdk_cloudwatchlogs::operation::describe_log_groups::DescribeLogGroupsOutput::builder()
+                .next_token("more");
+        for i in 0..10 {
+            out = out.log_groups(
+                aws_sdk_cloudwatchlogs::types::LogGroup::builder()
+                    .log_group_name(format!("aws-cloudtrail-logs-{i:02}"))
+                    .build(),
+            );
+        }
+        out.build()
+    });
+    let filter = mock!(aws_sdk_cloudwatchlogs::Client::filter_log_events).then_output(|| {
+        aws_sdk_cloudwatchlogs::operation::filter_log_events::FilterLogEventsOutput::builder()
+            .build()
+    });
+    let client = mock_client!(
+        aws_sdk_cloudwatchlogs,
+        RuleMode::MatchAny,
+        [&describe, &filter],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let mut source = LogsSource::new(
+        client,
+        track(Service::CloudWatchLogs),
+        Vec::new(),
+        "aws-cloudtrail-logs",
+        identity(),
+    )
+    .reading(picket::limits::Reading::SWEEP);
+    let batch = poll(&mut source).await;
+    let health = &batch.health[0].health;
+    assert_eq!(health.state, HealthState::Ok);
+    let message = health.message.as_deref().unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "more than 10 log groups start with 'aws-cloudtrail-logs' in us-east-1: reading the first 10 (aws-cloudtrail-logs-00,"
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with("choose with o or set [logs] cloudtrail_groups"));
+    assert_eq!(filter.num_calls(), 10, "the ten groups are read");
+    assert_eq!(batch.left_out.len(), 1, "{:?}", batch.left_out);
+    assert!(batch.left_out[0].starts_with(&format!("logs us-east-1 {ACCOUNT}: more than 10")));
+    assert!(!batch.more, "the sweep is through");
+}

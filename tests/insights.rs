@@ -196,3 +196,55 @@ fn the_range_comes_first_and_a_query_is_required() {
         "an age alone is no query"
     );
 }
+
+/// Discovery finds ten groups at most: when more start with the prefix, every update of the
+/// query says the others are not queried.
+#[tokio::test(start_paused = true)]
+async fn a_query_over_discovered_groups_says_when_more_were_left_out() {
+    let now: jiff::Timestamp = "2026-01-15T10:00:00Z".parse().expect("time");
+    let describe = mock!(aws_sdk_cloudwatchlogs::Client::describe_log_groups).then_output(|| {
+        let mut out =
+            aws_sdk_cloudwatchlogs::operation::describe_log_groups::DescribeLogGroupsOutput::builder()
+                .next_token("more");
+        for i in 0..10 {
+            out = out.log_groups(
+                aws_sdk_cloudwatchlogs::types::LogGroup::builder()
+                    .log_group_name(format!("aws-cloudtrail-logs-{i:02}"))
+                    .build(),
+            );
+        }
+        out.build()
+    });
+    let start = mock!(aws_sdk_cloudwatchlogs::Client::start_query).then_compute_output(|r| {
+        assert_eq!(r.log_group_names().len(), 10);
+        StartQueryOutput::builder().query_id("q-3").build()
+    });
+    let follow = mock!(aws_sdk_cloudwatchlogs::Client::get_query_results)
+        .then_output(|| results(QueryStatus::Complete, 1));
+    let client = mock_client!(
+        aws_sdk_cloudwatchlogs,
+        RuleMode::MatchAny,
+        [&describe, &start, &follow],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let insights = AwsInsights::new(
+        client,
+        "111122223333",
+        "us-east-1",
+        Vec::new(),
+        "aws-cloudtrail-logs",
+        Budget::new(8),
+    );
+    let (seen, progress) = collect();
+    let (_stop, cancel) = tokio::sync::watch::channel(false);
+    insights.run(request(now), cancel, progress).await;
+    let seen = seen.lock().expect("lock");
+    let last = seen.last().expect("an update");
+    assert!(last.done && last.error.is_none(), "{last:?}");
+    assert_eq!(
+        last.left_out.as_deref(),
+        Some(
+            "only the first 10 groups starting with 'aws-cloudtrail-logs' are queried; choose with o"
+        )
+    );
+}

@@ -164,6 +164,7 @@ fn fan_out_reads_every_account_through_an_assumed_role() {
             exclude: vec!["sandbox-b".into()],
             ..OrgSettings::default()
         },
+        reading: picket::limits::Reading::LIVE,
     };
     let services = Services {
         guardduty: false,

@@ -65,6 +65,7 @@ fn settings(moto: &Moto) -> Settings {
         live_tail: false,
         max_in_flight: 32,
         org: picket::aws::org::OrgSettings::default(),
+        reading: picket::limits::Reading::LIVE,
     }
 }
 

@@ -34,3 +34,28 @@ fn readme_gives_the_two_commands() {
         ".ci/run runs the README's test command"
     );
 }
+
+#[test]
+fn readme_lists_every_limit() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let limits = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/limits.rs"))
+        .expect("src/limits.rs");
+    let table = readme
+        .split("## Limits")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a Limits section");
+    let names: Vec<&str> = limits
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub const "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert!(names.len() >= 15, "{names:?}");
+    for name in names {
+        assert!(
+            table.contains(&format!("`{name}`")),
+            "README.md's Limits table does not list {name}"
+        );
+    }
+}

@@ -307,7 +307,7 @@ impl World {
                     let found = generate_trail(3, 20, request.start);
                     self.pending.push(Msg::PivotDone {
                         finding: request.finding.clone(),
-                        result: Ok(found),
+                        result: Ok(found.into()),
                     });
                     self.pending.push(Msg::PivotDone {
                         finding: request.finding,

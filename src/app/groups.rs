@@ -9,7 +9,7 @@ use super::prompt::LineEditor;
 use super::{App, Effect, Modal, NoticeLevel};
 
 /// StartLiveTail takes at most ten groups.
-pub const MOST_GROUPS: usize = 10;
+pub const MOST_GROUPS: usize = crate::limits::LOG_GROUPS;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupPicker {
@@ -20,6 +20,8 @@ pub struct GroupPicker {
     pub cursor: usize,
     pub loading: bool,
     pub error: Option<String>,
+    /// More groups start with the prefix than are listed.
+    pub more: bool,
 }
 
 /// Opens the picker with the groups tailed now already chosen.
@@ -31,6 +33,7 @@ pub fn open(app: &mut App, current: Vec<String>) -> Vec<Effect> {
         cursor: 0,
         loading: true,
         error: None,
+        more: false,
     };
     app.modal = Some(Modal::Groups(picker));
     vec![Effect::ListGroups(String::new())]
@@ -50,6 +53,8 @@ pub fn listed(app: &mut App, prefix: &str, result: Result<Vec<String>, String>) 
         Ok(mut found) => {
             found.sort();
             found.dedup();
+            picker.more = found.len() > crate::limits::GROUPS_LISTED;
+            found.truncate(crate::limits::GROUPS_LISTED);
             picker.found = found;
             picker.cursor = picker.cursor.min(picker.found.len().saturating_sub(1));
             picker.error = None;

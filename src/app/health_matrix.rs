@@ -141,6 +141,7 @@ mod tests {
             state,
             last_success: None,
             message: None,
+            backlog: None,
         }
     }
 

@@ -6,7 +6,7 @@ use crate::model::LogEvent;
 use crate::pattern::Pattern;
 
 /// Default number of events kept.
-pub const DEFAULT_CAPACITY: usize = 100_000;
+pub const DEFAULT_CAPACITY: usize = crate::limits::LOG_BUFFER;
 
 /// Most bytes the buffer's events may hold (their packed records and fields), whatever their
 /// number: CloudWatch Logs events reach 256 KB each, so a count alone would not bound memory.
@@ -124,6 +124,11 @@ impl LogView {
 
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// Events that left the front to make room, since the start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     pub fn events(&self) -> &VecDeque<LogEvent> {

@@ -61,7 +61,7 @@ pub enum Msg {
     /// What a pivot's search found (or why it could not look).
     PivotDone {
         finding: String,
-        result: Result<Vec<crate::model::LogEvent>, String>,
+        result: Result<crate::pivot::Found, String>,
     },
 }
 
@@ -109,6 +109,8 @@ pub struct Pivot {
     /// The search beyond the live buffer is under way.
     pub searching: bool,
     pub error: Option<String>,
+    /// What the search left out (it stopped at its limit), shown above the rows.
+    pub left_out: Option<String>,
 }
 
 /// The top-level screens, switched with Tab.

@@ -1,13 +1,27 @@
 //! What a listing cut short at the per-poll limit left unread: ranges of update times, read at
 //! the next polls, newest first. The watermark moves on with the newest findings (so new ones
 //! keep arriving at every poll) while nothing older than it is skipped.
+//!
+//! A cut listing is gone on with from its page token, which is exact even when thousands of
+//! findings share one update time. When the service no longer takes the token (it expired
+//! during an outage), the range below the oldest update received is read instead.
 
 /// Findings updated within `floor..=ceiling` (epoch milliseconds) not read yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gap {
     /// None: from the oldest there is.
     pub floor: Option<i64>,
     pub ceiling: i64,
+    /// Where the listing that left this gap stopped, to go on from there.
+    pub resume: Option<Resume>,
+}
+
+/// The next page of a cut listing: its token, and the ceiling that listing asked for (a token
+/// only goes with the query it came from).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resume {
+    pub ceiling: i64,
+    pub token: String,
 }
 
 impl Gap {
@@ -16,7 +30,19 @@ impl Gap {
         Gap {
             floor,
             ceiling: i64::MAX,
+            resume: None,
         }
+    }
+
+    /// The range to ask for, and the page token to ask with.
+    pub fn query(&self) -> (Gap, Option<&str>) {
+        let ceiling = self.resume.as_ref().map_or(self.ceiling, |r| r.ceiling);
+        let range = Gap {
+            floor: self.floor,
+            ceiling,
+            resume: None,
+        };
+        (range, self.resume.as_ref().map(|r| r.token.as_str()))
     }
 
     /// What is left of this range after a listing of it, newest first, was `cut` short having
@@ -31,7 +57,25 @@ impl Gap {
             Some(oldest) if oldest < self.ceiling => oldest,
             _ => self.ceiling.saturating_sub(1),
         };
-        Some(Gap { ceiling, ..self })
+        Some(Gap {
+            ceiling,
+            resume: None,
+            ..self
+        })
+    }
+
+    /// What is left after a listing of this range stopped with `next` page to read (None: it
+    /// was read to the end): gone on with from that page, or read below `oldest` should the
+    /// token be refused.
+    pub fn left(self, next: Option<String>, oldest: Option<i64>) -> Option<Gap> {
+        let token = next?;
+        let (query, _) = self.query();
+        let mut rest = self.rest(true, oldest)?;
+        rest.resume = Some(Resume {
+            ceiling: query.ceiling,
+            token,
+        });
+        Some(rest)
     }
 }
 
@@ -49,6 +93,17 @@ impl Gaps {
     pub fn put_back(&mut self, rest: Option<Gap>) {
         self.0.extend(rest);
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The service refused `gap`'s page token: its range is read without one from now on.
+    pub fn forget_token(&mut self, gap: &Gap) {
+        if let Some(open) = self.0.iter_mut().find(|g| *g == gap) {
+            open.resume = None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -58,27 +113,74 @@ mod tests {
     #[test]
     fn a_cut_listing_leaves_the_range_below_what_it_reached() {
         let news = Gap::since(Some(1_000));
-        assert_eq!(news.rest(false, Some(5_000)), None, "read to the end");
+        assert_eq!(
+            news.clone().rest(false, Some(5_000)),
+            None,
+            "read to the end"
+        );
         assert_eq!(
             news.rest(true, Some(5_000)),
             Some(Gap {
                 floor: Some(1_000),
-                ceiling: 5_000
+                ceiling: 5_000,
+                resume: None,
             })
         );
         let gap = Gap {
             floor: None,
             ceiling: 5_000,
+            resume: None,
         };
         assert_eq!(
-            gap.rest(true, Some(5_000)),
+            gap.clone().rest(true, Some(5_000)),
             Some(Gap {
                 floor: None,
-                ceiling: 4_999
+                ceiling: 4_999,
+                resume: None,
             }),
             "a listing that got nothing older still moves on"
         );
         assert_eq!(gap.rest(true, None).map(|g| g.ceiling), Some(4_999));
+    }
+
+    #[test]
+    fn a_cut_listing_goes_on_from_its_token_with_the_query_it_came_from() {
+        let news = Gap::since(Some(1_000));
+        assert_eq!(
+            news.clone().left(None, Some(5_000)),
+            None,
+            "read to the end"
+        );
+        let rest = news.left(Some("t1".into()), Some(5_000)).expect("more");
+        assert_eq!(
+            rest.query(),
+            (Gap::since(Some(1_000)), Some("t1")),
+            "the same query, from the next page"
+        );
+        assert_eq!(
+            rest.ceiling, 5_000,
+            "without the token: below what was reached"
+        );
+        let further = rest.left(Some("t2".into()), Some(3_000)).expect("more");
+        assert_eq!(further.query(), (Gap::since(Some(1_000)), Some("t2")));
+        assert_eq!(further.ceiling, 3_000);
+
+        let mut gaps = Gaps::default();
+        gaps.put_back(Some(further.clone()));
+        gaps.forget_token(&further);
+        let fallback = gaps.take_newest().expect("kept");
+        assert_eq!(
+            fallback.query(),
+            (
+                Gap {
+                    floor: Some(1_000),
+                    ceiling: 3_000,
+                    resume: None
+                },
+                None
+            ),
+            "a refused token leaves the range below the oldest update received"
+        );
     }
 
     #[test]
@@ -87,10 +189,12 @@ mod tests {
         gaps.put_back(Some(Gap {
             floor: None,
             ceiling: 10,
+            resume: None,
         }));
         gaps.put_back(Some(Gap {
             floor: Some(20),
             ceiling: 30,
+            resume: None,
         }));
         gaps.put_back(None);
         assert_eq!(gaps.take_newest().map(|g| g.ceiling), Some(30));

@@ -1,9 +1,11 @@
 //! GuardDuty in one region: ListDetectors once, then ListFindings for what changed since the
 //! last poll (newest first, pages of 50) and GetFindings in batches of 50.
 //!
-//! A poll lists 5,000 findings at most. When there are more (the first sweep of a large
-//! organization), the older ones are left as a [`Gap`] of update times, listed at the next polls
-//! after the news; the watermark is the newest update received, so nothing older is skipped.
+//! A poll lists 5,000 findings at most ([`crate::limits::GUARDDUTY_PER_POLL`]). When there are
+//! more (the first sweep of a large organization), the rest is left as a [`Gap`], listed on from
+//! its page token at the next polls after the news; the watermark is the newest update
+//! received, so nothing older is skipped. A headless sweep ([`Reading::sweep`]) lists the news
+//! once, then only goes on with what is left, a poll at a time, until nothing is.
 
 use std::time::Duration;
 
@@ -19,6 +21,7 @@ use super::Track;
 use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
 
+use crate::limits::Reading;
 use crate::model::Finding;
 use crate::model::finding_from_text;
 use crate::model::health::Service;
@@ -29,7 +32,7 @@ use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;
 /// Findings listed per poll at most; the rest come on the next polls.
-pub const MAX_PER_POLL: usize = 5_000;
+pub const MAX_PER_POLL: usize = crate::limits::GUARDDUTY_PER_POLL;
 /// Overlap with the previous window, so a finding updated during a poll is not missed.
 const OVERLAP_MS: i64 = 60_000;
 
@@ -47,6 +50,9 @@ pub struct GuardDutySource {
     /// Records that would not map, reported as health.
     unreadable: usize,
     identity: Arc<Identity>,
+    reading: Reading,
+    /// Findings read since a backlog began, while there is one.
+    backlog_read: u64,
 }
 
 impl GuardDutySource {
@@ -67,7 +73,15 @@ impl GuardDutySource {
             gaps: Gaps::default(),
             unreadable: 0,
             identity,
+            reading: Reading::LIVE,
+            backlog_read: 0,
         }
+    }
+
+    /// Reads as `reading` says: live or a headless sweep, and how much per poll.
+    pub fn reading(mut self, reading: Reading) -> Self {
+        self.reading = reading;
+        self
     }
 
     async fn detector(&mut self) -> Result<Option<String>, Failure> {
@@ -103,10 +117,12 @@ impl GuardDutySource {
         criteria.build()
     }
 
-    /// The ids updated within `range`, newest first, `room` at most.
+    /// The ids updated within `range`, newest first, from where its listing stopped, until
+    /// `room` (a page more at worst: a page is never split, so its token stays exact).
     async fn list(&self, detector: &str, range: Gap, room: usize) -> Result<Listing, Failure> {
         let mut ids = Vec::new();
-        let mut token = None;
+        let (query, from) = range.query();
+        let mut token = from.map(str::to_string);
         loop {
             let out = self
                 .track
@@ -115,7 +131,7 @@ impl GuardDutySource {
                     self.client
                         .list_findings()
                         .detector_id(detector)
-                        .finding_criteria(self.criteria(range))
+                        .finding_criteria(self.criteria(query.clone()))
                         .sort_criteria(
                             SortCriteria::builder()
                                 .attribute_name("updatedAt")
@@ -132,40 +148,49 @@ impl GuardDutySource {
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if ids.len() > room || (ids.len() == room && token.is_some()) {
-                ids.truncate(room);
+            if token.is_none() || ids.len() >= room {
                 return Ok(Listing {
                     range,
                     ids,
-                    cut: true,
-                });
-            }
-            if token.is_none() {
-                return Ok(Listing {
-                    range,
-                    ids,
-                    cut: false,
+                    next: token,
                 });
             }
         }
     }
 
-    /// This poll's listings: the news since the watermark, then the gaps, newest first, while
-    /// there is room. Answers the gaps not read.
-    async fn listings(&self, detector: &str) -> Result<(Vec<Listing>, Gaps), Failure> {
-        let news = Gap::since(self.cursor.map(|c| c - OVERLAP_MS));
-        let mut listings = vec![self.list(detector, news, MAX_PER_POLL).await?];
-        let mut room = MAX_PER_POLL.saturating_sub(listings[0].ids.len());
+    /// This poll's listings: the news since the watermark (in a sweep, only at the first
+    /// poll), then the gaps, newest first, while there is room. Answers the gaps not read.
+    async fn listings(&mut self, detector: &str) -> Result<Listings, Failure> {
+        let mut room = self.reading.per_poll.guardduty;
+        let news = if self.reading.sweep && self.cursor.is_some() {
+            None
+        } else {
+            let since = Gap::since(self.cursor.map(|c| c - OVERLAP_MS));
+            let news = self.list(detector, since, room).await?;
+            room = room.saturating_sub(news.ids.len());
+            Some(news)
+        };
+        let mut gaps = Vec::new();
         let mut unread = self.gaps.clone();
         while room > 0 {
             let Some(gap) = unread.take_newest() else {
                 break;
             };
-            let listing = self.list(detector, gap, room).await?;
+            let listing = match self.list(detector, gap.clone(), room).await {
+                Ok(listing) => listing,
+                Err(failure) => {
+                    // A token refused (expired during an outage): what is below the oldest update
+                    // received is read instead.
+                    if failure.kind == FailureKind::Other && gap.resume.is_some() {
+                        self.gaps.forget_token(&gap);
+                    }
+                    return Err(failure);
+                }
+            };
             room = room.saturating_sub(listing.ids.len());
-            listings.push(listing);
+            gaps.push(listing);
         }
-        Ok((listings, unread))
+        Ok(Listings { news, gaps, unread })
     }
 
     /// GetFindings for `ids`, read from the response body (the API's own JSON).
@@ -238,11 +263,12 @@ impl GuardDutySource {
                 };
             }
         };
+        let unreadable_before = self.unreadable;
         let result = match self.listings(&detector).await {
-            Ok((listings, unread)) => {
+            Ok(listings) => {
                 let mut ids: Vec<String> = Vec::new();
                 let mut listed = std::collections::HashSet::new();
-                for id in listings.iter().flat_map(|l| &l.ids) {
+                for id in listings.all().flat_map(|l| &l.ids) {
                     // The news and a gap can meet within the overlap.
                     if listed.insert(id.as_str()) {
                         ids.push(id.clone());
@@ -250,29 +276,41 @@ impl GuardDutySource {
                 }
                 self.get(&detector, &ids)
                     .await
-                    .map(|findings| (findings, listings, unread))
+                    .map(|findings| (findings, listings))
             }
             Err(failure) => Err(failure),
         };
         match result {
-            Ok((findings, listings, mut unread)) => {
+            Ok((findings, listings)) => {
                 let updated: std::collections::HashMap<&str, i64> = findings
                     .iter()
                     .map(|f| (f.id.as_str(), f.updated_at.as_millisecond()))
                     .collect();
+                let Listings {
+                    news,
+                    gaps,
+                    mut unread,
+                } = listings;
+                let news_cut = news.as_ref().is_some_and(|n| n.next.is_some());
                 // Gaps read go back newest last; the news, newer than any, goes last of all.
-                for listing in listings.iter().skip(1).rev().chain(listings.first()) {
+                for listing in gaps.into_iter().rev().chain(news) {
                     let oldest = listing
                         .ids
                         .iter()
                         .filter_map(|id| updated.get(id.as_str()))
                         .min()
                         .copied();
-                    unread.put_back(listing.range.rest(listing.cut, oldest));
+                    unread.put_back(listing.range.left(listing.next, oldest));
                 }
                 self.gaps = unread;
                 let newest = findings.iter().map(|f| f.updated_at.as_millisecond()).max();
                 self.cursor = self.cursor.max(newest).or(Some(now.as_millisecond()));
+                if news_cut {
+                    // Everything updated before this poll is received or in the listing gone
+                    // on with from its token; the next news starts here, not among findings
+                    // that share the newest update time by the thousand.
+                    self.cursor = self.cursor.max(Some(now.as_millisecond()));
+                }
                 let mut health = self.track.succeeded(now);
                 if self.unreadable > 0 {
                     health.health.message = Some(crate::model::SafeText::line(&format!(
@@ -280,6 +318,23 @@ impl GuardDutySource {
                         self.unreadable
                     )));
                 }
+                let more = !self.gaps.is_empty();
+                self.backlog_read = if more {
+                    self.backlog_read + findings.len() as u64
+                } else {
+                    0
+                };
+                health.health.backlog = more.then_some(self.backlog_read);
+                let left_out = self.unreadable - unreadable_before;
+                let left_out = (left_out > 0)
+                    .then(|| {
+                        format!(
+                            "guardduty {} {}: {left_out} findings could not be read",
+                            self.track.region, self.track.account
+                        )
+                    })
+                    .into_iter()
+                    .collect();
                 let routes = Route::for_findings(
                     &findings,
                     Service::GuardDuty,
@@ -292,6 +347,8 @@ impl GuardDutySource {
                     health: vec![health],
                     initial,
                     routes,
+                    more,
+                    left_out,
                     ..Batch::default()
                 }
             }
@@ -309,11 +366,25 @@ impl GuardDutySource {
     }
 }
 
-/// One listing of a poll: the range asked for, the ids in order, and whether it was cut short.
+/// One listing of a poll: the range asked for, the ids in order, and the page it stopped
+/// before (None: read to the end).
 struct Listing {
     range: Gap,
     ids: Vec<String>,
-    cut: bool,
+    next: Option<String>,
+}
+
+/// A poll's listings, and the gaps it did not reach.
+struct Listings {
+    news: Option<Listing>,
+    gaps: Vec<Listing>,
+    unread: Gaps,
+}
+
+impl Listings {
+    fn all(&self) -> impl Iterator<Item = &Listing> {
+        self.news.iter().chain(&self.gaps)
+    }
 }
 
 impl Source for GuardDutySource {

@@ -15,7 +15,7 @@ use crate::model::health::Service;
 
 const POLL: Duration = Duration::from_secs(1);
 /// Logs Insights ends a query after 60 minutes; picket stops asking a little later.
-const MOST_POLLS: u32 = 3_700;
+const MOST_POLLS: u32 = crate::limits::INSIGHTS_POLLS;
 
 pub struct AwsInsights {
     client: Client,
@@ -65,9 +65,10 @@ impl AwsInsights {
         )
     }
 
-    async fn groups(&self, track: &Track) -> Result<Vec<String>, String> {
+    /// The groups to query, and the sentence that says when discovery left some out.
+    async fn groups(&self, track: &Track) -> Result<(Vec<String>, Option<String>), String> {
         if !self.groups.is_empty() {
-            return Ok(self.groups.clone());
+            return Ok((self.groups.clone(), None));
         }
         let request = self
             .client
@@ -79,7 +80,7 @@ impl AwsInsights {
             .call("logs:DescribeLogGroups", request)
             .await
             .map_err(|f| f.message)?;
-        let groups: Vec<String> = out
+        let mut groups: Vec<String> = out
             .log_groups()
             .iter()
             .filter_map(|g| g.log_group_name().map(str::to_string))
@@ -90,7 +91,16 @@ impl AwsInsights {
                 self.discover_prefix, self.region
             ));
         }
-        Ok(groups)
+        let limit = super::logs::MAX_GROUPS;
+        let more = groups.len() > limit || out.next_token().is_some_and(|t| !t.is_empty());
+        groups.truncate(limit);
+        let left_out = more.then(|| {
+            format!(
+                "only the first {limit} groups starting with '{}' are queried; choose with o",
+                self.discover_prefix
+            )
+        });
+        Ok((groups, left_out))
     }
 
     async fn query(
@@ -107,12 +117,12 @@ impl AwsInsights {
         );
         let id = request.id;
         let groups = if !request.groups.is_empty() {
-            Ok(request.groups.clone())
+            Ok((request.groups.clone(), None))
         } else {
             self.groups(&track).await
         };
-        let groups = match groups {
-            Ok(groups) => groups,
+        let (groups, left_out) = match groups {
+            Ok(found) => found,
             Err(e) => return progress(InsightsUpdate::failed(id, e)),
         };
         let start = self
@@ -169,6 +179,7 @@ impl AwsInsights {
                 error: (done && status != QueryStatus::Complete)
                     .then(|| format!("the query ended {}", status.as_str())),
                 done,
+                left_out: left_out.clone(),
             });
             if done {
                 return;

@@ -6,6 +6,11 @@
 //! moves only when a window was read to its last page. A window cut short by the per-poll limit
 //! is read on from its nextToken at the next poll (tokens last 24 hours); a window cut short by
 //! a failure is read again, and what was delivered from it comes again and is dropped by id.
+//!
+//! A headless sweep ([`Reading::sweep`]) reads each group's window once, a poll at a time,
+//! until every group is read through. Groups found by prefix are ten at most
+//! ([`crate::limits::LOG_GROUPS`]); when more start with the prefix, the health message says
+//! so, and a sweep counts them as left out.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -18,6 +23,7 @@ use std::sync::Arc;
 use super::Track;
 use super::errors::{Failure, FailureKind};
 use super::plan::Identity;
+use crate::limits::Reading;
 use crate::model::{LogEvent, SafeText};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
@@ -26,9 +32,7 @@ const BACKFILL: SignedDuration = SignedDuration::from_mins(15);
 /// Re-read this much of the previous window: late events land there.
 const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
 /// Groups one source tails at most.
-pub const MAX_GROUPS: usize = 10;
-/// Events per poll at most, so a busy group cannot stall the screen.
-const MAX_EVENTS: usize = 10_000;
+pub const MAX_GROUPS: usize = crate::limits::LOG_GROUPS;
 
 /// How far one group has been read.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +65,11 @@ pub struct LogsSource {
     backfill: SignedDuration,
     /// A filter pattern AWS applies (FilterLogEvents `filterPattern`).
     filter_pattern: Option<String>,
+    reading: Reading,
+    /// Discovery found more groups than are read: the sentence that says so.
+    groups_left_out: Option<String>,
+    /// Events read since a backlog began, while there is one.
+    backlog_read: u64,
 }
 
 impl LogsSource {
@@ -82,7 +91,16 @@ impl LogsSource {
             identity,
             backfill: BACKFILL,
             filter_pattern: None,
+            reading: Reading::LIVE,
+            groups_left_out: None,
+            backlog_read: 0,
         }
+    }
+
+    /// Reads as `reading` says: live or a headless sweep, and how much per poll.
+    pub fn reading(mut self, reading: Reading) -> Self {
+        self.reading = reading;
+        self
     }
 
     /// Reads `backfill` back on the first poll, and only events `filter_pattern` matches.
@@ -100,10 +118,15 @@ impl LogsSource {
         &mut self.track
     }
 
+    /// Discovery found more groups than are read: the sentence for the health message.
+    pub fn groups_left_out(&self) -> Option<&str> {
+        self.groups_left_out.as_deref()
+    }
+
     /// The groups read: the configured ones, else those found by prefix (found once).
     pub async fn groups(&mut self) -> Result<Vec<String>, Failure> {
         if self.groups.is_empty() {
-            let found = self.discover().await?;
+            let found = self.discover_noting().await?;
             if found.is_empty() {
                 return Err(Failure::new(
                     FailureKind::NotEnabled,
@@ -118,8 +141,8 @@ impl LogsSource {
         Ok(self.groups.clone())
     }
 
-    /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`].
-    async fn discover(&self) -> Result<Vec<String>, Failure> {
+    /// DescribeLogGroups by prefix, up to [`MAX_GROUPS`], and whether more start with it.
+    async fn discover(&self) -> Result<(Vec<String>, bool), Failure> {
         let request = self
             .client
             .describe_log_groups()
@@ -127,21 +150,38 @@ impl LogsSource {
             .limit(MAX_GROUPS as i32)
             .send();
         let out = self.track.call("logs:DescribeLogGroups", request).await?;
-        Ok(out
+        let mut groups: Vec<String> = out
             .log_groups()
             .iter()
             .filter_map(|g| g.log_group_name().map(str::to_string))
-            .take(MAX_GROUPS)
-            .collect())
+            .collect();
+        let more = groups.len() > MAX_GROUPS || out.next_token().is_some_and(|t| !t.is_empty());
+        groups.truncate(MAX_GROUPS);
+        Ok((groups, more))
+    }
+
+    /// [`Self::discover`], keeping the sentence that says groups were left out.
+    async fn discover_noting(&mut self) -> Result<Vec<String>, Failure> {
+        let (groups, more) = self.discover().await?;
+        self.groups_left_out = more.then(|| {
+            format!(
+                "more than {MAX_GROUPS} log groups start with '{}' in {}: reading the first {MAX_GROUPS} ({}); choose with o or set [logs] cloudtrail_groups",
+                self.discover_prefix,
+                self.track.region,
+                groups.join(", ")
+            )
+        });
+        Ok(groups)
     }
 
     /// Reads `window` of `group` into `into` until its last page, or until `into` holds
-    /// [`MAX_EVENTS`]: then answers the token to go on from.
+    /// `limit` events: then answers the token to go on from.
     async fn read_group(
         &self,
         group: &str,
         window: &Window,
         into: &mut Vec<LogEvent>,
+        limit: usize,
     ) -> Result<Option<String>, Failure> {
         let mut token = window.token.clone();
         loop {
@@ -179,7 +219,7 @@ impl LogsSource {
                 .next_token()
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            if token.is_none() || into.len() >= MAX_EVENTS {
+            if token.is_none() || into.len() >= limit {
                 return Ok(token);
             }
         }
@@ -202,7 +242,7 @@ impl LogsSource {
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
         if self.groups.is_empty() {
-            match self.discover().await {
+            match self.discover_noting().await {
                 Ok(groups) if !groups.is_empty() => self.groups = groups,
                 Ok(_) => {
                     let message = format!(
@@ -225,19 +265,26 @@ impl LogsSource {
                 }
             }
         }
+        let limit = self.reading.per_poll.log_events;
         let mut events = Vec::new();
+        let mut more = false;
         for group in self.groups.clone() {
-            if events.len() >= MAX_EVENTS {
-                // This poll is full; the group's window waits for the next one.
-                break;
-            }
             let read = self.read.get(&group).cloned().unwrap_or_default();
+            // A sweep reads each group's window once.
+            if self.reading.sweep && read.through.is_some() && read.rest.is_none() {
+                continue;
+            }
+            if events.len() >= limit {
+                // This poll is full; the group's window waits for the next one.
+                more = true;
+                continue;
+            }
             let window = read.rest.clone().unwrap_or_else(|| Window {
                 start: read.through.map_or(now - self.backfill, |t| t - OVERLAP),
                 end: now,
                 token: None,
             });
-            let outcome = self.read_group(&group, &window, &mut events).await;
+            let outcome = self.read_group(&group, &window, &mut events, limit).await;
             let entry = self.read.entry(group).or_default();
             match outcome {
                 Ok(None) => {
@@ -249,6 +296,7 @@ impl LogsSource {
                         token: Some(token),
                         ..window
                     });
+                    more = true;
                 }
                 Err(failure) => {
                     // A refused token (expired after a day) is not asked again: the window is
@@ -266,9 +314,29 @@ impl LogsSource {
             }
         }
         events.sort_by_key(|e| e.timestamp);
+        let mut health = self.track.succeeded(now);
+        health.health.message = self.groups_left_out.as_deref().map(SafeText::line);
+        self.backlog_read = if more {
+            self.backlog_read + events.len() as u64
+        } else {
+            0
+        };
+        health.health.backlog = more.then_some(self.backlog_read);
+        // A sweep says once what it leaves out.
+        let left_out = if self.reading.sweep {
+            self.groups_left_out
+                .take()
+                .map(|m| format!("logs {} {}: {m}", self.track.region, self.track.account))
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
         Batch {
             events,
-            health: vec![self.track.succeeded(now)],
+            health: vec![health],
+            more,
+            left_out,
             ..Batch::default()
         }
     }
@@ -294,6 +362,7 @@ impl Source for LogsSource {
     /// New groups are read from the usual backfill on.
     fn set_groups(&mut self, groups: Vec<String>) {
         self.groups = groups;
+        self.groups_left_out = None;
         self.read.clear();
     }
 }
@@ -310,7 +379,12 @@ impl AwsLogSearch {
         AwsLogSearch { plan }
     }
 
-    async fn run(&self, request: &crate::pivot::PivotRequest) -> Result<Vec<LogEvent>, String> {
+    /// Reads the window of every group, [`crate::limits::PIVOT_EVENTS`] at most, saying what
+    /// it left out.
+    async fn run(
+        &self,
+        request: &crate::pivot::PivotRequest,
+    ) -> Result<crate::pivot::Found, String> {
         // The region comes from the finding's record: it must be a region before it names an
         // endpoint.
         crate::model::region::check(&request.region)?;
@@ -339,11 +413,14 @@ impl AwsLogSearch {
             identity: super::plan::Identity::new(&config),
             backfill: BACKFILL,
             filter_pattern: Some(request.pattern.clone()),
+            reading: Reading::LIVE,
+            groups_left_out: None,
+            backlog_read: 0,
         };
-        let groups = if source.groups.is_empty() {
+        let (groups, more_groups) = if source.groups.is_empty() {
             source.discover().await.map_err(|f| f.message)?
         } else {
-            source.groups.clone()
+            (source.groups.clone(), false)
         };
         if groups.is_empty() {
             return Err(format!(
@@ -356,14 +433,37 @@ impl AwsLogSearch {
             end: request.end,
             token: None,
         };
+        let limit = crate::limits::PIVOT_EVENTS;
         let mut events = Vec::new();
+        let mut stopped = false;
         for group in &groups {
-            source
-                .read_group(group, &window, &mut events)
+            if events.len() >= limit {
+                stopped = true;
+                break;
+            }
+            let rest = source
+                .read_group(group, &window, &mut events, limit)
                 .await
                 .map_err(|f| f.message)?;
+            stopped |= rest.is_some();
         }
-        Ok(events)
+        let mut left_out = Vec::new();
+        if stopped {
+            left_out.push(format!(
+                "the search stopped at {} events (the limit); more in the window are not shown",
+                crate::ui::text::thousands(events.len())
+            ));
+        }
+        if more_groups {
+            left_out.push(format!(
+                "only the first {MAX_GROUPS} groups starting with '{}' were searched",
+                source.discover_prefix
+            ));
+        }
+        Ok(crate::pivot::Found {
+            events,
+            left_out: (!left_out.is_empty()).then(|| left_out.join("; ")),
+        })
     }
 }
 
@@ -377,7 +477,8 @@ impl crate::pivot::LogSearch for AwsLogSearch {
 }
 
 /// The picker's listing: DescribeLogGroups by prefix in the first region watched, with the
-/// caller's credentials, up to 50 groups.
+/// caller's credentials, until more than the picker lists
+/// ([`crate::limits::GROUPS_LISTED`]).
 pub struct AwsGroups {
     client: Client,
     region: String,
@@ -424,7 +525,8 @@ impl AwsGroups {
                     .filter_map(|g| g.log_group_name().map(str::to_string)),
             );
             token = out.next_token().map(str::to_string);
-            if token.is_none() || found.len() >= 50 {
+            // One more than the picker lists tells it that more start with the prefix.
+            if token.is_none() || found.len() > crate::limits::GROUPS_LISTED {
                 return Ok(found);
             }
         }

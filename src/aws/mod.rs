@@ -276,6 +276,7 @@ impl Track {
                 state,
                 last_success: self.last_success,
                 message: message.map(|m| SafeText::line(&m)),
+                backlog: None,
             },
         }
     }

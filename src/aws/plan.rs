@@ -47,6 +47,9 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// How the organization is covered.
     pub org: super::org::OrgSettings,
+    /// Live polls (the TUI) or one sweep (`picket findings`, `picket logs`), and how much a
+    /// poll reads.
+    pub reading: crate::limits::Reading,
 }
 
 /// Which services to read.

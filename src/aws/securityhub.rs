@@ -6,9 +6,11 @@
 //! A finding that was in the set and is missing from the re-read left it (resolved, suppressed
 //! or archived elsewhere): it is read once more by id so the queue shows its new state.
 //!
-//! A poll reads 20,000 findings at most. When there are more, the older ones are left as a
-//! [`Gap`] of update times, read at the next polls after the news; the watermark is the newest
-//! update received, so nothing older is skipped. The next full re-read waits until no gap is left.
+//! A poll reads 20,000 findings at most ([`crate::limits::SECURITY_HUB_PER_POLL`]). When there
+//! are more, the rest is left as a [`Gap`], read on from its page token at the next polls after
+//! the news; the watermark is the newest update received, so nothing older is skipped. The next
+//! full re-read waits until no gap is left. A headless sweep ([`Reading::sweep`]) reads once,
+//! a poll at a time, from where the last poll stopped until nothing is left.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -28,6 +30,7 @@ use super::errors::{Failure, FailureKind};
 use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
 use super::raw::Capture;
+use crate::limits::Reading;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
@@ -37,7 +40,7 @@ use crate::sources::{Batch, Feed, PollFuture, Route, Source};
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
 /// Findings read per poll at most; a larger backlog arrives over the next polls.
-pub const MAX_PER_POLL: usize = 20_000;
+pub const MAX_PER_POLL: usize = crate::limits::SECURITY_HUB_PER_POLL;
 /// Values per filter attribute (the API's maximum), for reading findings by id.
 const IDS_PER_REQUEST: usize = 20;
 /// Overlap with the previous window.
@@ -64,6 +67,9 @@ pub struct SecurityHubSource {
     active: HashSet<String>,
     unreadable: usize,
     identity: Arc<Identity>,
+    reading: Reading,
+    /// Findings read since a backlog began, while there is one.
+    backlog_read: u64,
 }
 
 impl SecurityHubSource {
@@ -90,7 +96,15 @@ impl SecurityHubSource {
             active: HashSet::new(),
             unreadable: 0,
             identity,
+            reading: Reading::LIVE,
+            backlog_read: 0,
         }
+    }
+
+    /// Reads as `reading` says: live or a headless sweep, and how much per poll.
+    pub fn reading(mut self, reading: Reading) -> Self {
+        self.reading = reading;
+        self
     }
 
     fn string_eq(value: &str) -> StringFilter {
@@ -101,13 +115,14 @@ impl SecurityHubSource {
     }
 
     /// CSPM: ACTIVE records in the chosen workflow states, updated within `range`.
-    async fn cspm(&mut self, range: Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
+    async fn cspm(&mut self, range: &Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
+        let (range, from) = range.query();
         let mut filters =
             AwsSecurityFindingFilters::builder().record_state(Self::string_eq("ACTIVE"));
         for status in &self.workflow {
             filters = filters.workflow_status(Self::string_eq(status.as_str()));
         }
-        if let Some((start, end)) = bounds(range, now + SignedDuration::from_mins(5)) {
+        if let Some((start, end)) = bounds(&range, now + SignedDuration::from_mins(5)) {
             filters = filters.updated_at(
                 DateFilter::builder()
                     .start(start.to_string())
@@ -115,21 +130,24 @@ impl SecurityHubSource {
                     .build(),
             );
         }
-        self.cspm_query(filters.build(), room).await
+        self.cspm_query(filters.build(), room, from.map(str::to_string))
+            .await
     }
 
-    /// The pages of a CSPM GetFindings query, newest update first, until `room` findings.
+    /// The pages of a CSPM GetFindings query, newest update first, from page `from` until
+    /// `room` findings.
     async fn cspm_query(
         &mut self,
         filters: AwsSecurityFindingFilters,
         room: usize,
+        from: Option<String>,
     ) -> Result<Read, Failure> {
         let sort = SortCriterion::builder()
             .field("UpdatedAt")
             .sort_order(SortOrder::Descending)
             .build();
         let mut findings = Vec::new();
-        let mut token: Option<String> = None;
+        let mut token = from;
         loop {
             let capture = Capture::default();
             let out = self
@@ -159,14 +177,15 @@ impl SecurityHubSource {
             if token.is_none() || findings.len() >= room {
                 return Ok(Read {
                     findings,
-                    cut: token.is_some(),
+                    next: token,
                 });
             }
         }
     }
 
     /// v2: OCSF findings in the chosen states, modified within `range`.
-    async fn v2(&mut self, range: Gap, room: usize) -> Result<Read, Failure> {
+    async fn v2(&mut self, range: &Gap, room: usize) -> Result<Read, Failure> {
+        let (range, from) = range.query();
         let mut statuses = CompositeFilter::builder().operator(AllowedOperators::Or);
         for status in &self.workflow {
             let caption = match status {
@@ -185,7 +204,7 @@ impl SecurityHubSource {
         let mut filters = OcsfFindingFilters::builder()
             .composite_operator(AllowedOperators::And)
             .composite_filters(statuses.build());
-        if let Some((start, end)) = bounds(range, Timestamp::MAX) {
+        if let Some((start, end)) = bounds(&range, Timestamp::MAX) {
             let mut span = DateFilter::builder().start(start.to_string());
             if range.ceiling != i64::MAX {
                 span = span.end(end.to_string());
@@ -197,21 +216,24 @@ impl SecurityHubSource {
             filters =
                 filters.composite_filters(CompositeFilter::builder().date_filters(date).build());
         }
-        self.v2_query(filters.build(), room).await
+        self.v2_query(filters.build(), room, from.map(str::to_string))
+            .await
     }
 
-    /// The pages of a GetFindingsV2 query, newest modification first, until `room` findings.
+    /// The pages of a GetFindingsV2 query, newest modification first, from page `from` until
+    /// `room` findings.
     async fn v2_query(
         &mut self,
         filters: OcsfFindingFilters,
         room: usize,
+        from: Option<String>,
     ) -> Result<Read, Failure> {
         let sort = SortCriterion::builder()
             .field("finding_info.modified_time_dt")
             .sort_order(SortOrder::Descending)
             .build();
         let mut findings = Vec::new();
-        let mut token: Option<String> = None;
+        let mut token = from;
         loop {
             let capture = Capture::default();
             let out = self
@@ -241,7 +263,7 @@ impl SecurityHubSource {
             if token.is_none() || findings.len() >= room {
                 return Ok(Read {
                     findings,
-                    cut: token.is_some(),
+                    next: token,
                 });
             }
         }
@@ -275,13 +297,13 @@ impl SecurityHubSource {
                 let filters = OcsfFindingFilters::builder()
                     .composite_filters(any.build())
                     .build();
-                self.v2_query(filters, MAX_PER_POLL).await?
+                self.v2_query(filters, MAX_PER_POLL, None).await?
             } else {
                 let mut filters = AwsSecurityFindingFilters::builder();
                 for id in chunk {
                     filters = filters.id(Self::string_eq(id));
                 }
-                self.cspm_query(filters.build(), MAX_PER_POLL).await?
+                self.cspm_query(filters.build(), MAX_PER_POLL, None).await?
             };
             findings.append(&mut read.findings);
         }
@@ -311,7 +333,7 @@ impl SecurityHubSource {
     }
 
     /// The findings updated within `range`, newest first, `room` at most (a page more at worst).
-    async fn fetch(&mut self, range: Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
+    async fn fetch(&mut self, range: &Gap, room: usize, now: Timestamp) -> Result<Read, Failure> {
         match (self.api, self.resolved_v2) {
             (Api::Cspm, _) | (Api::Auto, Some(false)) => self.cspm(range, room, now).await,
             (Api::V2, _) | (Api::Auto, Some(true)) => self.v2(range, room).await,
@@ -339,26 +361,39 @@ impl SecurityHubSource {
         }
     }
 
-    /// This poll's reads: the news (everything, on a full re-read), then the gaps, newest
-    /// first, while there is room. Answers the gaps not read.
-    async fn reads(
-        &mut self,
-        news: Gap,
-        now: Timestamp,
-    ) -> Result<(Vec<(Gap, Read)>, Gaps), Failure> {
-        let first = self.fetch(news, MAX_PER_POLL, now).await?;
-        let mut room = MAX_PER_POLL.saturating_sub(first.findings.len());
-        let mut reads = vec![(news, first)];
+    /// This poll's reads: the news (everything, on a full re-read; none after a sweep's first
+    /// poll), then the gaps, newest first, while there is room.
+    async fn reads(&mut self, news: Option<Gap>, now: Timestamp) -> Result<Reads, Failure> {
+        let mut room = self.reading.per_poll.security_hub;
+        let news = match news {
+            Some(range) => {
+                let read = self.fetch(&range, room, now).await?;
+                room = room.saturating_sub(read.findings.len());
+                Some((range, read))
+            }
+            None => None,
+        };
+        let mut gaps = Vec::new();
         let mut unread = self.gaps.clone();
         while room > 0 {
             let Some(gap) = unread.take_newest() else {
                 break;
             };
-            let read = self.fetch(gap, room, now).await?;
+            let read = match self.fetch(&gap, room, now).await {
+                Ok(read) => read,
+                Err(failure) => {
+                    // A token refused (expired during an outage): what is below the oldest update
+                    // received is read instead.
+                    if failure.kind == FailureKind::Other && gap.resume.is_some() {
+                        self.gaps.forget_token(&gap);
+                    }
+                    return Err(failure);
+                }
+            };
             room = room.saturating_sub(read.findings.len());
-            reads.push((gap, read));
+            gaps.push((gap, read));
         }
-        Ok((reads, unread))
+        Ok(Reads { news, gaps, unread })
     }
 
     async fn sweep(&mut self, now: Timestamp) -> Batch {
@@ -385,37 +420,51 @@ impl SecurityHubSource {
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
         let initial = self.cursor.is_none();
+        let sweeping = self.reading.sweep;
         // A full re-read waits while an earlier one (or a backlog) is still being read through.
         let full = self.gaps == Gaps::default()
             && self.last_full_scan.is_none_or(|t| {
                 now.duration_since(t)
                     >= SignedDuration::try_from(self.rescan).unwrap_or(SignedDuration::MAX)
             });
-        let news = Gap::since(if full {
+        let news = if sweeping && !initial {
             None
         } else {
-            self.cursor.map(|c| (c - OVERLAP).as_millisecond())
-        });
+            Some(Gap::since(if full {
+                None
+            } else {
+                self.cursor.map(|c| (c - OVERLAP).as_millisecond())
+            }))
+        };
+        let unreadable_before = self.unreadable;
         match self.reads(news, now).await {
-            Ok((reads, mut unread)) => {
+            Ok(Reads {
+                news,
+                gaps,
+                mut unread,
+            }) => {
                 if full {
                     self.last_full_scan = Some(now);
                 }
-                let complete = full && !reads[0].1.cut;
+                let complete = full && news.as_ref().is_some_and(|(_, read)| read.next.is_none());
+                let news_cut = news.as_ref().is_some_and(|(_, read)| read.next.is_some());
+                let mut findings: Vec<Finding> = Vec::new();
                 // Gaps read go back newest last; the news, newer than any, goes last of all.
-                for (range, read) in reads.iter().skip(1).rev().chain(reads.first()) {
+                for (range, mut read) in gaps.into_iter().rev().chain(news) {
                     let oldest = read
                         .findings
                         .iter()
                         .map(|f| f.updated_at.as_millisecond())
                         .min();
-                    unread.put_back(range.rest(read.cut, oldest));
-                }
-                let mut findings: Vec<Finding> = Vec::new();
-                for (_, mut read) in reads {
+                    unread.put_back(range.left(read.next, oldest));
                     findings.append(&mut read.findings);
                 }
-                let departed = self.track_active(&findings, complete);
+                // A sweep prints what it reads and forgets it: no set of every id to keep.
+                let departed = if sweeping {
+                    Vec::new()
+                } else {
+                    self.track_active(&findings, complete)
+                };
                 if !departed.is_empty() {
                     match self.by_ids(&departed).await {
                         Ok(mut now_elsewhere) => findings.append(&mut now_elsewhere),
@@ -435,6 +484,12 @@ impl SecurityHubSource {
                 self.gaps = unread;
                 let newest = findings.iter().map(|f| f.updated_at).max();
                 self.cursor = self.cursor.max(newest).or(Some(now));
+                if news_cut {
+                    // Everything updated before this poll is received or in the listing gone
+                    // on with from its token; the next news starts here, not among findings
+                    // that share the newest update time by the thousand.
+                    self.cursor = self.cursor.max(Some(now));
+                }
                 let mut health = self.track.succeeded(now);
                 if self.unreadable > 0 {
                     health.health.message = Some(crate::model::SafeText::line(&format!(
@@ -442,10 +497,29 @@ impl SecurityHubSource {
                         self.unreadable
                     )));
                 }
+                let more = !self.gaps.is_empty();
+                self.backlog_read = if more {
+                    self.backlog_read + findings.len() as u64
+                } else {
+                    0
+                };
+                health.health.backlog = more.then_some(self.backlog_read);
+                let left_out = self.unreadable - unreadable_before;
+                let left_out = (left_out > 0)
+                    .then(|| {
+                        format!(
+                            "securityhub {} {}: {left_out} findings could not be read",
+                            self.track.region, self.track.account
+                        )
+                    })
+                    .into_iter()
+                    .collect();
                 Batch {
                     findings,
                     health: vec![health],
                     initial,
+                    more,
+                    left_out,
                     ..Batch::default()
                 }
             }
@@ -467,15 +541,22 @@ impl SecurityHubSource {
     }
 }
 
-/// One query's findings, and whether it stopped at its room with more to read.
+/// One query's findings, and the page it stopped before at its room (None: read to the end).
 struct Read {
     findings: Vec<Finding>,
-    cut: bool,
+    next: Option<String>,
+}
+
+/// A poll's reads, each with the range it read, and the gaps it did not reach.
+struct Reads {
+    news: Option<(Gap, Read)>,
+    gaps: Vec<(Gap, Read)>,
+    unread: Gaps,
 }
 
 /// The time filter for `range`: from its floor (or the epoch) to its ceiling (or `open_end`);
 /// None when it covers everything.
-fn bounds(range: Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
+fn bounds(range: &Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
     if range.floor.is_none() && range.ceiling == i64::MAX {
         return None;
     }

@@ -45,22 +45,28 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
         let region = Region::new(region.clone());
         let config = &access.config;
         if plan.services.guardduty {
-            sources.push(Box::new(GuardDutySource::new(
-                guardduty_client(config, &region, &partition),
-                track(Service::GuardDuty, settings.findings_every),
-                settings.guardduty_archived,
-                Arc::clone(&access.identity),
-            )));
+            sources.push(Box::new(
+                GuardDutySource::new(
+                    guardduty_client(config, &region, &partition),
+                    track(Service::GuardDuty, settings.findings_every),
+                    settings.guardduty_archived,
+                    Arc::clone(&access.identity),
+                )
+                .reading(settings.reading),
+            ));
         }
         if plan.services.securityhub {
-            sources.push(Box::new(SecurityHubSource::new(
-                securityhub_client(config, &region, &partition),
-                track(Service::SecurityHub, settings.findings_every),
-                settings.securityhub_api,
-                settings.workflow.clone(),
-                settings.rescan,
-                Arc::clone(&access.identity),
-            )));
+            sources.push(Box::new(
+                SecurityHubSource::new(
+                    securityhub_client(config, &region, &partition),
+                    track(Service::SecurityHub, settings.findings_every),
+                    settings.securityhub_api,
+                    settings.workflow.clone(),
+                    settings.rescan,
+                    Arc::clone(&access.identity),
+                )
+                .reading(settings.reading),
+            ));
         }
         if plan.services.logs {
             let client = logs_client(config, &region, &partition);
@@ -70,7 +76,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                 settings.log_groups.clone(),
                 &settings.discover_prefix,
                 Arc::clone(&access.identity),
-            );
+            )
+            .reading(settings.reading);
             // Live tail cannot reach an endpoint override (the SDK prefixes its host), and
             // `picket logs` reads a window once.
             let tail = settings.live_tail
@@ -237,11 +244,21 @@ impl OrgSource {
                 } else {
                     "accounts show as ids"
                 };
+                // Without the list, the other accounts' findings are not read at all.
+                let left_out = if fanout {
+                    vec![format!(
+                        "organizations: {}; without the account list only {} was read",
+                        failure.message, caller.account
+                    )]
+                } else {
+                    Vec::new()
+                };
                 let failure =
                     Failure::new(failure.kind, format!("{}; {consequence}", failure.message));
                 Batch {
                     health: vec![self.track.failed(failure)],
                     identity,
+                    left_out,
                     ..Batch::default()
                 }
             }
@@ -273,16 +290,224 @@ impl Source for OrgSource {
     fn spawned(&mut self) -> Vec<Box<dyn Source>> {
         std::mem::take(&mut self.found)
     }
+
+    fn lists_accounts(&self) -> bool {
+        true
+    }
 }
 
-/// One sweep of every source and of every source they find, all at once; for the headless
-/// commands.
-pub async fn sweep_all(mut sources: Vec<Box<dyn Source>>, now: jiff::Timestamp) -> Vec<Batch> {
+/// Every batch of a headless sweep of `sources` (see [`sweep`]), collected.
+pub async fn sweep_all(sources: Vec<Box<dyn Source>>, _now: jiff::Timestamp) -> Vec<Batch> {
     let mut batches = Vec::new();
-    while !sources.is_empty() {
-        let answers = futures_util::future::join_all(sources.iter_mut().map(|s| s.poll(now))).await;
-        batches.extend(answers);
-        sources = sources.iter_mut().flat_map(|s| s.spawned()).collect();
-    }
+    sweep(sources, |batch| {
+        batches.push(batch);
+        true
+    })
+    .await;
     batches
+}
+
+/// A headless sweep: every source, and every source they find, polled again at once while it
+/// says more is coming ([`Batch::more`]) until it has no more. Sources that list accounts go
+/// first, so findings are printed with their names; the rest a few at a time
+/// ([`crate::limits::SWEEP_SOURCES_AT_ONCE`]), which with the per-poll limits of
+/// [`crate::limits::Reading::SWEEP`] bounds what is held at once. `take` gets each batch as it
+/// comes and answers whether to go on.
+///
+/// Answers whether everything was read: false when `take` stopped the sweep with a source
+/// still to poll.
+pub async fn sweep(sources: Vec<Box<dyn Source>>, mut take: impl FnMut(Batch) -> bool) -> bool {
+    let (lists, mut rest): (Vec<_>, Vec<_>) = sources.into_iter().partition(|s| s.lists_accounts());
+    let mut found = Vec::new();
+    if let Some(left) = drain(lists, usize::MAX, &mut take, Some(&mut found)).await {
+        return !left && rest.is_empty() && found.is_empty();
+    }
+    rest.extend(found);
+    let at_once = crate::limits::SWEEP_SOURCES_AT_ONCE;
+    drain(rest, at_once, &mut take, None)
+        .await
+        .is_none_or(|left| !left)
+}
+
+/// Polls `sources`, `at_once` at a time, each until it has no more; the sources they find go
+/// into `found`, or are polled too. None when everything was read; when `take` stopped it,
+/// whether anything was left to poll.
+async fn drain(
+    sources: Vec<Box<dyn Source>>,
+    at_once: usize,
+    take: &mut impl FnMut(Batch) -> bool,
+    mut found: Option<&mut Vec<Box<dyn Source>>>,
+) -> Option<bool> {
+    use futures_util::StreamExt;
+    async fn poll_once(mut source: Box<dyn Source>) -> (Box<dyn Source>, Batch) {
+        let batch = source.poll(jiff::Timestamp::now()).await;
+        (source, batch)
+    }
+    let mut waiting: std::collections::VecDeque<Box<dyn Source>> = sources.into();
+    let mut running = futures_util::stream::FuturesUnordered::new();
+    loop {
+        while running.len() < at_once {
+            let Some(source) = waiting.pop_front() else {
+                break;
+            };
+            running.push(poll_once(source));
+        }
+        // Nothing running is everything read.
+        let (mut source, mut batch) = running.next().await?;
+        let mut more = batch.more;
+        if more && batch.findings.is_empty() && batch.events.is_empty() {
+            // A poll that brings nothing cannot be going on from where the last one stopped.
+            more = false;
+            batch.left_out.push(format!(
+                "{}: a poll brought nothing yet said more was coming; stopped reading it",
+                source.name()
+            ));
+        }
+        let go_on = take(batch);
+        let spawned = source.spawned();
+        let spawned_any = !spawned.is_empty();
+        match found.as_deref_mut() {
+            Some(found) => found.extend(spawned),
+            None => waiting.extend(spawned),
+        }
+        if !go_on {
+            return Some(more || spawned_any || !running.is_empty() || !waiting.is_empty());
+        }
+        if more {
+            running.push(poll_once(source));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LogEvent;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Delivers `polls` batches of one event each, saying more is coming until the last;
+    /// counts its polls in `polled`.
+    struct Paged {
+        name: String,
+        left: usize,
+        polled: Arc<AtomicUsize>,
+        empty: bool,
+        lists: bool,
+    }
+
+    impl Source for Paged {
+        fn name(&self) -> &str {
+            &self.name
+        }
+        fn feed(&self) -> Feed {
+            Feed::Logs
+        }
+        fn interval(&self) -> Duration {
+            Duration::from_secs(3600)
+        }
+        fn poll(&mut self, _now: jiff::Timestamp) -> PollFuture<'_> {
+            self.polled.fetch_add(1, Ordering::SeqCst);
+            self.left = self.left.saturating_sub(1);
+            let events = if self.empty {
+                Vec::new()
+            } else {
+                vec![LogEvent::new(
+                    jiff::Timestamp::UNIX_EPOCH,
+                    "1",
+                    "r",
+                    &self.name,
+                    "s",
+                    "x",
+                )]
+            };
+            let more = self.left > 0;
+            Box::pin(async move {
+                Batch {
+                    events,
+                    more,
+                    ..Batch::default()
+                }
+            })
+        }
+        fn lists_accounts(&self) -> bool {
+            self.lists
+        }
+    }
+
+    fn paged(name: &str, polls: usize) -> (Box<dyn Source>, Arc<AtomicUsize>) {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let source = Paged {
+            name: name.into(),
+            left: polls,
+            polled: Arc::clone(&polled),
+            empty: false,
+            lists: false,
+        };
+        (Box::new(source), polled)
+    }
+
+    #[tokio::test]
+    async fn a_sweep_polls_each_source_until_it_has_no_more() {
+        let (a, polled_a) = paged("a", 3);
+        let (b, polled_b) = paged("b", 1);
+        let mut groups = Vec::new();
+        let all = sweep(vec![a, b], |batch| {
+            groups.extend(batch.events.iter().map(|e| e.group.to_string()));
+            true
+        })
+        .await;
+        assert!(all, "everything read");
+        assert_eq!(polled_a.load(Ordering::SeqCst), 3);
+        assert_eq!(polled_b.load(Ordering::SeqCst), 1);
+        groups.sort();
+        assert_eq!(groups, ["a", "a", "a", "b"]);
+    }
+
+    #[tokio::test]
+    async fn account_lists_go_first_and_a_stop_says_whether_anything_was_left() {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let lister = Box::new(Paged {
+            name: "org".into(),
+            left: 1,
+            polled: Arc::clone(&polled),
+            empty: false,
+            lists: true,
+        });
+        let (a, _) = paged("a", 5);
+        let mut order = Vec::new();
+        let all = sweep(vec![a, lister], |batch| {
+            order.extend(batch.events.iter().map(|e| e.group.to_string()));
+            order.len() < 3
+        })
+        .await;
+        assert_eq!(order, ["org", "a", "a"], "the account list first");
+        assert!(!all, "stopped with source a still saying more");
+
+        let (b, _) = paged("b", 1);
+        let all = sweep(vec![b], |_| false).await;
+        assert!(all, "stopped after the last batch there was: nothing left");
+    }
+
+    #[tokio::test]
+    async fn a_source_that_says_more_but_brings_nothing_is_not_polled_forever() {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let stuck = Box::new(Paged {
+            name: "stuck".into(),
+            left: usize::MAX,
+            polled: Arc::clone(&polled),
+            empty: true,
+            lists: false,
+        });
+        let mut left_out = Vec::new();
+        sweep(vec![stuck], |batch| {
+            left_out.extend(batch.left_out);
+            true
+        })
+        .await;
+        assert_eq!(polled.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            left_out,
+            ["stuck: a poll brought nothing yet said more was coming; stopped reading it"]
+        );
+    }
 }

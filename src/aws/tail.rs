@@ -204,10 +204,15 @@ impl LiveTailSource {
                 }
             }
         }
+        let left_out = self.polling.groups_left_out().map(SafeText::line);
         let track = self.polling.track_mut();
         batch.health = vec![match lost {
             Some(failure) => track.failed(failure),
-            None => track.succeeded(now),
+            None => {
+                let mut report = track.succeeded(now);
+                report.health.message = left_out;
+                report
+            }
         }];
         batch
     }
@@ -252,8 +257,11 @@ impl LiveTailSource {
             tx,
         )));
         self.reports = Some(rx);
+        let left_out = self.polling.groups_left_out().map(SafeText::line);
+        let mut health = self.polling.track_mut().succeeded(now);
+        health.health.message = left_out;
         Batch {
-            health: vec![self.polling.track_mut().succeeded(now)],
+            health: vec![health],
             identity,
             ..Batch::default()
         }

@@ -101,6 +101,10 @@ pub struct Health {
     pub last_success: Option<Timestamp>,
     /// What a human needs to fix it: the missing IAM action, the command to run.
     pub message: Option<SafeText>,
+    /// Catching up: this many read so far of a backlog the next polls go on with (the screens
+    /// say "N read, more coming" instead of a count that looks complete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backlog: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

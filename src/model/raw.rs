@@ -15,7 +15,7 @@ use std::fmt;
 use super::text::{SafeText, clean_line};
 
 /// Longest line of the pretty-printed record shown in the viewer (characters).
-const MAX_VIEW_LINE: usize = 4096;
+const MAX_VIEW_LINE: usize = crate::limits::JSON_VIEW_LINE;
 
 /// Shared content that small JSON records compress against (raw-content dictionary).
 const DICTIONARY: &[u8] = include_bytes!("raw_dictionary.txt");

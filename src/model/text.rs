@@ -15,9 +15,9 @@ use unicode_width::UnicodeWidthChar;
 use serde::{Serialize, Serializer};
 
 /// Longest single-line field kept for display (characters); longer values end in `…`.
-pub const MAX_LINE_CHARS: usize = 1024;
+pub const MAX_LINE_CHARS: usize = crate::limits::LINE_CHARS;
 /// Longest multi-line field kept for display (characters).
-pub const MAX_BLOCK_CHARS: usize = 16 * 1024;
+pub const MAX_BLOCK_CHARS: usize = crate::limits::BLOCK_CHARS;
 
 /// A string with every terminal-controlling character neutralized and its length bounded.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -70,9 +70,10 @@ pub fn summary(msg: &Msg) -> String {
         ),
         Msg::PivotDone { result, .. } => format!(
             "pivot answered: {}",
-            result
-                .as_ref()
-                .map_or("failed".into(), |e| format!("{} events", e.len()))
+            result.as_ref().map_or("failed".into(), |found| format!(
+                "{} events",
+                found.events.len()
+            ))
         ),
     }
 }

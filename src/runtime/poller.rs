@@ -203,6 +203,7 @@ mod tests {
                             state: HealthState::Ok,
                             last_success: None,
                             message: None,
+                            backlog: None,
                         },
                     }],
                     ..Batch::default()

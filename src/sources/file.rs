@@ -23,7 +23,7 @@ use crate::model::{Finding, LogEvent, MapError, asff, guardduty, ocsf};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// Problems kept word for word; the rest are only counted.
-const MAX_PROBLEMS: usize = 10;
+const MAX_PROBLEMS: usize = crate::limits::FILE_PROBLEMS;
 
 #[derive(Debug, Default)]
 pub struct Loaded {

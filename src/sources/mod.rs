@@ -2,6 +2,12 @@
 //!
 //! A [`Source`] is polled by the runtime with the current time and answers with an owned
 //! [`Batch`]. Sources never touch the app state; the runtime forwards their batches as messages.
+//!
+//! A poll reads a bounded amount ([`crate::limits`]). A source that stopped at its bound with
+//! more to read says so twice: [`Batch::more`], for a headless sweep to poll again at once, and
+//! the health report's backlog ("N read, more coming"), for the screens. What a poll read but
+//! can never deliver (records that would not map, log groups left out) is in
+//! [`Batch::left_out`], in words.
 
 pub mod demo;
 pub mod file;
@@ -42,6 +48,11 @@ pub struct Batch {
     /// Log feeds: which choice of log groups the poll read ([`crate::app::Effect::SetGroups`]);
     /// tagged by the runtime when the poll starts.
     pub generation: u64,
+    /// The poll stopped at its limit with more to read (a backlog, a nextToken): the next poll
+    /// goes on from there.
+    pub more: bool,
+    /// What this poll could not deliver and no later poll will, one sentence each.
+    pub left_out: Vec<String>,
 }
 
 /// How picket reaches an account's findings of one service and region: with whose credentials,
@@ -106,4 +117,10 @@ pub trait Source: Send {
 
     /// The log groups to read from now on (the picker's choice); sources without groups ignore it.
     fn set_groups(&mut self, _groups: Vec<String>) {}
+
+    /// This source names accounts (the organization's list): a headless sweep reads it before
+    /// the others, so findings are printed with their account names.
+    fn lists_accounts(&self) -> bool {
+        false
+    }
 }

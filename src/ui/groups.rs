@@ -40,6 +40,13 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, picker: &GroupPicker) {
     let state = match (&picker.error, picker.loading) {
         (Some(error), _) => (clean_line(error, 500).into_owned(), theme.error),
         (None, true) => ("listing…".to_string(), theme.muted),
+        (None, false) if picker.more => (
+            format!(
+                "the first {} groups; more start with this: type more of the name",
+                picker.found.len()
+            ),
+            theme.warning,
+        ),
         (None, false) => (format!("{} groups", picker.found.len()), theme.muted),
     };
     put(buf, x, inner.y + 1, &state.0, width, state.1);

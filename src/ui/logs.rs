@@ -80,8 +80,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         buf,
         area,
         &format!(
-            "CloudTrail · {} events{shown} · {state}",
-            thousands(logs.len())
+            "CloudTrail · {} events{shown}{} · {state}",
+            thousands(logs.len()),
+            short_of(app, logs)
         ),
         app,
         !logs.paused,
@@ -100,6 +101,38 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     draw_events(buf, area, app, logs, "waiting for log events…");
 }
 
+/// What the buffer is short of: events still being read (a backlog over the next polls),
+/// events that left it to make room.
+fn short_of(app: &App, logs: &crate::app::logs::LogView) -> String {
+    let mut text = String::new();
+    let reading = app
+        .health
+        .iter()
+        .filter(|(key, _)| key.service == crate::model::health::Service::CloudWatchLogs)
+        .filter_map(|(_, health)| health.backlog)
+        .reduce(|a, b| a + b);
+    if let Some(read) = reading {
+        text.push_str(&format!(
+            " · {} read, more coming",
+            thousands(read as usize)
+        ));
+    }
+    text.push_str(&dropped(logs));
+    text
+}
+
+/// ` · 1,234 older dropped (buffer 100,000)` once the buffer is full.
+fn dropped(logs: &crate::app::logs::LogView) -> String {
+    match logs.dropped() {
+        0 => String::new(),
+        n => format!(
+            " · {} older dropped (buffer {})",
+            thousands(n as usize),
+            thousands(logs.capacity())
+        ),
+    }
+}
+
 /// A finding's activity: what it names, the window searched, how the search went.
 fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot) {
     let request = &pivot.request;
@@ -108,7 +141,14 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
     } else if let Some(error) = &pivot.error {
         format!("search failed: {error}")
     } else {
-        format!("{} events", thousands(pivot.view.len()))
+        let left_out = pivot.left_out.as_deref().map_or(String::new(), |l| {
+            format!(" · {}", crate::model::text::clean_line(l, 512))
+        });
+        format!(
+            "{} events{left_out}{}",
+            thousands(pivot.view.len()),
+            dropped(&pivot.view)
+        )
     };
     let time = |t: jiff::Timestamp| {
         t.to_zoned(app.time_zone.clone())
@@ -166,6 +206,21 @@ fn draw_insights(buf: &mut Buffer, area: Rect, app: &App, view: &crate::app::Ins
     if let Some(error) = &latest.error {
         let error = crate::model::text::clean_line(error, 1024);
         put(buf, area.x + 1, y, &error, width, theme.error);
+        y += 1;
+    }
+    if let Some(left_out) = &latest.left_out
+        && y < area.bottom()
+    {
+        let note = crate::model::text::clean_line(left_out, 1024);
+        put(buf, area.x + 1, y, &note, width, theme.warning);
+        y += 1;
+    }
+    if latest.capped() && y < area.bottom() {
+        let note = format!(
+            "the first {} rows: Logs Insights returns no more — narrow the query or the range",
+            thousands(crate::limits::INSIGHTS_ROWS)
+        );
+        put(buf, area.x + 1, y, &note, width, theme.warning);
         y += 1;
     }
     let mut fields: Vec<&str> = Vec::new();

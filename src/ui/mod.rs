@@ -101,32 +101,41 @@ pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App
     }
 }
 
-/// Word-wrapped lines of at most `width` characters; a word longer than a line is cut.
+/// Word-wrapped lines of at most `width` characters; a word longer than a line is cut. Linear
+/// in the text: a plan's parameters can be one "word" of a hundred thousand ids.
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word = word.to_string();
+    // Characters in `line`.
+    let mut used = 0;
+    for mut word in text.split(' ') {
         loop {
-            let used = line.chars().count();
-            let len = word.chars().count();
             let gap = usize::from(used > 0);
-            if used + gap + len <= width {
+            // The word fits when it has no character past the room left.
+            let fits = width
+                .checked_sub(used + gap)
+                .is_some_and(|room| word.chars().nth(room).is_none());
+            if fits {
                 if gap == 1 {
                     line.push(' ');
                 }
-                line.push_str(&word);
+                line.push_str(word);
+                used += gap + word.chars().count();
                 break;
             }
             if used > 0 {
                 lines.push(std::mem::take(&mut line));
+                used = 0;
                 continue;
             }
             // Alone on the line and still too long: cut it.
-            let cut: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(cut);
+            let at = word
+                .char_indices()
+                .nth(width)
+                .map_or(word.len(), |(i, _)| i);
+            lines.push(word[..at].to_string());
+            word = &word[at..];
         }
     }
     if !line.is_empty() {

@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 use super::put;
 use super::text::{clock, thousands, width};
 use crate::app::{App, Modal, NoticeLevel, PromptKind, Tab};
-use crate::model::health::HealthState;
+use crate::model::health::{HealthState, Service};
 
 pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
@@ -52,6 +52,19 @@ pub fn bottom(buf: &mut Buffer, area: Rect, app: &App) -> Option<Position> {
             None
         }
     }
+}
+
+/// Findings read so far by the GuardDuty and Security Hub sources still catching up with a
+/// backlog, when any is: the queue is not the whole picture yet.
+pub fn findings_catching_up(app: &App) -> Option<u64> {
+    let mut backlogs = app
+        .health
+        .iter()
+        .filter(|(key, _)| matches!(key.service, Service::GuardDuty | Service::SecurityHub))
+        .filter_map(|(_, health)| health.backlog)
+        .peekable();
+    backlogs.peek()?;
+    Some(backlogs.sum())
 }
 
 /// `● 94 ok  ◌ 1 not enabled  ▲ 2 throttled`.
@@ -121,6 +134,12 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     );
     let left_room = room(x).saturating_sub(right_width + 1);
     x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
+    if let Some(read) = findings_catching_up(app) {
+        // The counts above are not everything yet: a backlog is still being read.
+        let text = format!("│ {} read, more coming ", thousands(read as usize));
+        let left_room = room(x).saturating_sub(right_width + 1);
+        x = put(buf, x, area.y, &text, left_room, theme.warning);
+    }
     if !app.marks.is_empty() {
         // What an action would touch, always in view while anything is marked.
         let (accounts, production) = app.marks_scope;

@@ -54,6 +54,17 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
+/// `950`, `20k`, `1.2M`: a count in four characters or fewer.
+pub fn compact(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..10_000 => format!("{:.1}k", n as f64 / 1e3).replace(".0k", "k"),
+        10_000..1_000_000 => format!("{}k", n / 1_000),
+        1_000_000..10_000_000 => format!("{:.1}M", n as f64 / 1e6).replace(".0M", "M"),
+        _ => format!("{}M", n / 1_000_000),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +94,11 @@ mod tests {
         assert_eq!(ago(86_400 * 30), "4w");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(thousands(12), "12");
+        let compacts = [0, 999, 1_000, 1_250, 20_000, 999_999, 1_500_000, 25_000_000];
+        assert_eq!(
+            compacts.map(compact),
+            ["0", "999", "1k", "1.2k", "20k", "999k", "1.5M", "25M"]
+        );
         assert_eq!(clock(now, &TimeZone::UTC), "12:00 UTC");
     }
 

@@ -46,8 +46,11 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
     }
     for HealthReport { key, health } in batch.health {
         // The time of the last success shows only as an age by the minute, which the clock redraws.
-        let shown_before = app.health.get(&key).map(|h| (h.state, h.message.clone()));
-        changed |= shown_before != Some((health.state, health.message.clone()));
+        let shown_before = app
+            .health
+            .get(&key)
+            .map(|h| (h.state, h.message.clone(), h.backlog));
+        changed |= shown_before != Some((health.state, health.message.clone(), health.backlog));
         app.health.insert(key, health);
     }
     match feed {
@@ -260,7 +263,7 @@ pub(super) fn action_done(
 pub(super) fn pivot_done(
     app: &mut App,
     finding: &str,
-    result: Result<Vec<crate::model::LogEvent>, String>,
+    result: Result<crate::pivot::Found, String>,
 ) -> bool {
     let Some(pivot) = app.pivot.as_mut().filter(|p| p.request.finding == finding) else {
         return false;
@@ -268,10 +271,12 @@ pub(super) fn pivot_done(
     pivot.searching = false;
     match result {
         Ok(found) => {
+            pivot.left_out = found.left_out;
             let mut all: Vec<crate::model::LogEvent> =
                 pivot.view.events().iter().cloned().collect();
             all.extend(
                 found
+                    .events
                     .into_iter()
                     .filter(|e| pivot.request.selects(&pivot.pattern, e)),
             );

@@ -168,6 +168,7 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
         view,
         searching: true,
         error: None,
+        left_out: None,
     });
     let mut effects = switch_tab(app, Tab::Logs);
     effects.push(Effect::Pivot(Box::new(request)));

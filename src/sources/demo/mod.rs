@@ -480,6 +480,7 @@ impl DemoFindings {
                     state: HealthState::Ok,
                     last_success: Some(now),
                     message: None,
+                    backlog: None,
                 },
             });
         }
@@ -504,6 +505,7 @@ impl DemoFindings {
                                 "missing permission securityhub:GetFindings: arn:aws:sts::{}:assumed-role/picket-read/picket-analyst is not authorized to perform securityhub:GetFindings; add it to the picket-read role",
                                 account.id
                             ))),
+                            backlog: None,
                         }
                     } else if throttled {
                         Health {
@@ -512,6 +514,7 @@ impl DemoFindings {
                             message: Some(SafeText::line(
                                 "guardduty:ListFindings throttled (TooManyRequestsException); backing off",
                             )),
+                            backlog: None,
                         }
                     } else if off {
                         Health {
@@ -520,6 +523,7 @@ impl DemoFindings {
                             message: Some(SafeText::line(&format!(
                                 "GuardDuty is not enabled in {region}"
                             ))),
+                            backlog: None,
                         }
                     } else if self.unmappable > 0 {
                         Health {
@@ -529,12 +533,14 @@ impl DemoFindings {
                                 "{} demo records could not be read",
                                 self.unmappable
                             ))),
+                            backlog: None,
                         }
                     } else {
                         Health {
                             state: HealthState::Ok,
                             last_success: Some(now),
                             message: None,
+                            backlog: None,
                         }
                     };
                     let key = HealthKey {
@@ -713,6 +719,7 @@ impl DemoTrail {
                     state: HealthState::Ok,
                     last_success: Some(now),
                     message: None,
+                    backlog: None,
                 },
             })
             .collect()
@@ -767,7 +774,8 @@ impl crate::pivot::LogSearch for DemoOrg {
                 request.start,
                 request.end,
                 &request.terms,
-            ))
+            )
+            .into())
         })
     }
 }
