@@ -50,7 +50,8 @@ fn main() {
         };
         update(&mut app, Msg::Batch(Feed::Findings, batch));
     }
-    app.table
+    app.findings
+        .table
         .set_filter(
             "sev>=medium -type:Policy*",
             &app.store,
@@ -66,7 +67,7 @@ fn main() {
     println!(
         "findings: {}  rows after filter: {}",
         app.store.len(),
-        app.table.rows.len()
+        app.findings.table.rows.len()
     );
     println!(
         "raw JSON: {:.1} MiB, kept compressed in {:.1} MiB",

@@ -40,11 +40,12 @@ fn loaded_app() -> App {
 
 fn draw_findings(c: &mut Criterion) {
     let mut app = loaded_app();
-    app.table
+    app.findings
+        .table
         .set_filter(FILTER, &app.store, &app.directory, app.now)
         .expect("valid filter");
     assert!(
-        app.table.rows.len() > 10_000,
+        app.findings.table.rows.len() > 10_000,
         "the filter leaves a large table"
     );
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
@@ -52,7 +53,7 @@ fn draw_findings(c: &mut Criterion) {
     c.bench_function("draw findings 200x50, 100k findings, filter active", |b| {
         b.iter(|| {
             // Move the selection so every frame differs from the previous one.
-            app.table.move_by(1, page);
+            app.findings.table.move_by(1, page);
             terminal
                 .draw(|frame| picket::ui::draw(frame, black_box(&app)))
                 .expect("draw");
@@ -64,15 +65,17 @@ fn refilter_and_sort(c: &mut Criterion) {
     let mut app = loaded_app();
     c.bench_function("re-filter + sort 100k findings", |b| {
         b.iter(|| {
-            app.table
+            app.findings
+                .table
                 .set_filter(black_box(FILTER), &app.store, &app.directory, app.now)
                 .expect("valid filter");
-            black_box(app.table.rows.len())
+            black_box(app.findings.table.rows.len())
         })
     });
     c.bench_function("re-filter + sort 100k findings, free words", |b| {
         b.iter(|| {
-            app.table
+            app.findings
+                .table
                 .set_filter(
                     black_box("sev>=low instance -status:resolved"),
                     &app.store,
@@ -80,17 +83,20 @@ fn refilter_and_sort(c: &mut Criterion) {
                     app.now,
                 )
                 .expect("valid filter");
-            black_box(app.table.rows.len())
+            black_box(app.findings.table.rows.len())
         })
     });
     c.bench_function("sort 100k findings by type (no filter)", |b| {
-        app.table
+        app.findings
+            .table
             .set_filter("", &app.store, &app.directory, app.now)
             .expect("valid filter");
-        app.table.sort = picket::store::SortKey::Type;
+        app.findings.table.sort = picket::store::SortKey::Type;
         b.iter(|| {
-            app.table.refresh(&app.store, &app.directory, app.now);
-            black_box(app.table.rows.len())
+            app.findings
+                .table
+                .refresh(&app.store, &app.directory, app.now);
+            black_box(app.findings.table.rows.len())
         })
     });
 }
@@ -107,7 +113,7 @@ fn logs_under_load(c: &mut Criterion) {
         "{ $.errorCode = \"*UnauthorizedOperation\" || $.errorCode = \"AccessDenied*\" }",
     )
     .expect("pattern");
-    app.logs.set_filter(Some(pattern));
+    app.logs.buffer.set_filter(Some(pattern));
     let second = |n: u64| {
         let start = now() + jiff::SignedDuration::from_secs(n as i64);
         Batch {
@@ -119,8 +125,11 @@ fn logs_under_load(c: &mut Criterion) {
     for n in 0..10 {
         update(&mut app, Msg::Batch(Feed::Logs, second(n)));
     }
-    assert_eq!(app.logs.len(), 100_000);
-    assert!(app.logs.rows() > 1_000, "the filter leaves many rows");
+    assert_eq!(app.logs.buffer.len(), 100_000);
+    assert!(
+        app.logs.buffer.rows() > 1_000,
+        "the filter leaves many rows"
+    );
     let mut n = 10;
     c.bench_function(
         "logs: take in 10,000 CloudTrail events (1 s at 10k/s), filter and 15 detections on",
@@ -138,7 +147,7 @@ fn logs_under_load(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
     c.bench_function("draw logs 200x50, 100k-event buffer, filter active", |b| {
         b.iter(|| {
-            app.logs.move_by(-1);
+            app.logs.buffer.move_by(-1);
             terminal
                 .draw(|frame| picket::ui::draw(frame, black_box(&app)))
                 .expect("draw");

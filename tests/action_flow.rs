@@ -30,8 +30,8 @@ fn executes(effects: &[Effect]) -> usize {
 /// Selects the first finding of a non-production account.
 fn select_non_production(app: &mut App) {
     press(app, "2");
-    for _ in 0..app.table.rows.len() {
-        let ix = app.table.selected_entry().expect("a row");
+    for _ in 0..app.findings.table.rows.len() {
+        let ix = app.findings.table.selected_entry().expect("a row");
         let account = app
             .store
             .finding(ix)
@@ -184,7 +184,7 @@ fn read_only_has_no_action_key_and_help_lists_none() {
     let mut app = Harness::new(options, 7, common::now(), (120, 40)).app;
     assert_eq!(executes(&press(&mut app, "2 Space a o y")), 0);
     assert!(app.modal.is_none());
-    let help = picket::ui::help::keymap_text(&app.keymap);
+    let help = picket::ui::help::keymap_text(&app.look.keymap);
     assert!(!help.contains("act on the marked findings"), "{help}");
 }
 
@@ -192,7 +192,7 @@ fn read_only_has_no_action_key_and_help_lists_none() {
 fn undo_puts_the_workflow_back_after_its_own_confirmation() {
     let mut harness = Harness::new(Options::default(), 7, common::now(), (120, 40));
     harness.keys(&parse_sequence("2 / status:new Space -is:prod Enter"));
-    let first = harness.app.table.rows[..2].to_vec();
+    let first = harness.app.findings.table.rows[..2].to_vec();
     harness.keys(&parse_sequence("Space Space a o y"));
     let workflow = |h: &Harness, ix| h.app.store.summary(ix).map(|s| s.workflow);
     for &ix in &first {
@@ -277,7 +277,7 @@ parameters = { InstanceId = "{resource.name}" }"#,
     };
     let mut app = Harness::new(options.clone(), 7, common::now(), (120, 40)).app;
     press(&mut app, "2 / resource:Instance Enter");
-    assert!(!app.table.rows.is_empty());
+    assert!(!app.findings.table.rows.is_empty());
     press(&mut app, "a");
     let Some(Modal::Action(flow)) = &app.modal else {
         panic!("menu open");
@@ -307,7 +307,10 @@ parameters = { InstanceId = "{resource.name}" }"#,
     );
     let mut app = Harness::new(options, 7, common::now(), (120, 40)).app;
     press(&mut app, "2 / resource:S3Bucket,AwsS3Bucket Enter");
-    assert!(!app.table.rows.is_empty(), "the demo has bucket findings");
+    assert!(
+        !app.findings.table.rows.is_empty(),
+        "the demo has bucket findings"
+    );
     press(&mut app, "a");
     let Some(Modal::Action(flow)) = &app.modal else {
         panic!("menu open");

@@ -90,7 +90,8 @@ fn matching_records_raise_one_counted_alert_per_principal() {
         &mut app,
         Msg::Key(picket::app::keys::parse_sequence("2").remove(0)),
     );
-    app.table
+    app.findings
+        .table
         .set_filter(
             "source:detection control:CloudWatch.1",
             &app.store,
@@ -98,7 +99,7 @@ fn matching_records_raise_one_counted_alert_per_principal() {
             app.now,
         )
         .expect("filter");
-    assert_eq!(app.table.rows.len(), 1);
+    assert_eq!(app.findings.table.rows.len(), 1);
 }
 
 #[test]

@@ -172,8 +172,8 @@ async fn sessions_are_reopened_sampling_is_marked_and_repeats_dropped() {
     );
     let mut app = App::new(Options::default(), jiff::Timestamp::now());
     update(&mut app, Msg::Batch(Feed::Logs, batch));
-    assert_eq!(app.logs.len(), 4, "the repeated event is dropped");
-    assert!(app.logs_sampled.is_some(), "the logs screen marks sampling");
+    assert_eq!(app.logs.buffer.len(), 4, "the repeated event is dropped");
+    assert!(app.logs.sampled.is_some(), "the logs screen marks sampling");
 }
 
 #[tokio::test(start_paused = true)]

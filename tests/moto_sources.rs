@@ -186,16 +186,25 @@ logs.put_log_events(logGroupName='aws-cloudtrail-logs-test', logStreamName='1234
     );
     let mut app = App::new(Options::default(), jiff::Timestamp::now());
     update(&mut app, Msg::Batch(Feed::Logs, batch));
-    assert_eq!(app.logs.len(), 5, "FilterLogEvents reached the logs model");
+    assert_eq!(
+        app.logs.buffer.len(),
+        5,
+        "FilterLogEvents reached the logs model"
+    );
     assert!(
         app.logs
+            .buffer
             .events()
             .iter()
             .all(|e| e.trail.as_ref().is_some_and(|t| t.principal() == "mallory"))
     );
     let again = runtime.block_on(sources[0].poll(jiff::Timestamp::now()));
     update(&mut app, Msg::Batch(Feed::Logs, again));
-    assert_eq!(app.logs.len(), 5, "the overlap window adds no duplicates");
+    assert_eq!(
+        app.logs.buffer.len(),
+        5,
+        "the overlap window adds no duplicates"
+    );
 }
 
 #[test]

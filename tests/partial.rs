@@ -86,6 +86,7 @@ fn a_pivot_that_stopped_at_its_limit_says_so_above_its_rows() {
     demo.keys(&parse_sequence("2 / type:*IAMUser* Enter L"));
     let finding = demo
         .app
+        .logs
         .pivot
         .as_ref()
         .expect("the pivot is open")
@@ -117,7 +118,14 @@ fn an_insights_result_at_the_most_the_service_returns_says_so() {
     demo.keys(&parse_sequence(
         "3 : query Space fields Space eventName Enter",
     ));
-    let id = demo.app.insights.as_ref().expect("a query view").request.id;
+    let id = demo
+        .app
+        .logs
+        .insights
+        .as_ref()
+        .expect("a query view")
+        .request
+        .id;
     let rows = |n: usize| {
         (0..n)
             .map(|i| vec![("eventName".to_string(), format!("Call{i}"))])
@@ -162,8 +170,8 @@ fn a_full_log_buffer_counts_what_it_dropped() {
     };
     let mut demo = Harness::new(options, 7, common::now(), (140, 40));
     demo.keys(&parse_sequence("3"));
-    assert_eq!(demo.app.logs.len(), 50, "the buffer is full");
-    let dropped = demo.app.logs.dropped();
+    assert_eq!(demo.app.logs.buffer.len(), 50, "the buffer is full");
+    let dropped = demo.app.logs.buffer.dropped();
     assert!(dropped > 0);
     let screen = export::text(&demo.draw());
     let title = screen

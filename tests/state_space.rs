@@ -501,7 +501,7 @@ fn acknowledges(app: &App, key: Key) -> bool {
 /// Everything that must hold between any two messages.
 fn check(app: &App) -> Result<(), TestCaseError> {
     let store = app.store.len();
-    let table = &app.table;
+    let table = &app.findings.table;
     prop_assert!(
         table.selected < table.rows.len() || (table.rows.is_empty() && table.selected == 0),
         "selection {} outside {} rows",
@@ -514,17 +514,19 @@ fn check(app: &App) -> Result<(), TestCaseError> {
         "a row that is not in the store"
     );
     prop_assert!(
-        app.marks.iter().all(|&ix| (ix as usize) < store),
+        app.findings.marks.iter().all(|&ix| (ix as usize) < store),
         "a mark that is not a finding"
     );
     prop_assert!(
-        app.mark_anchor.is_none_or(|ix| (ix as usize) < store),
+        app.findings
+            .mark_anchor
+            .is_none_or(|ix| (ix as usize) < store),
         "a range anchor that is not a finding"
     );
     prop_assert!(
-        app.overview_row < app.stats.accounts.len().max(1),
+        app.overview.row < app.stats.accounts.len().max(1),
         "overview row {} of {}",
-        app.overview_row,
+        app.overview.row,
         app.stats.accounts.len()
     );
     for screen in &app.stack {
@@ -538,7 +540,11 @@ fn check(app: &App) -> Result<(), TestCaseError> {
             "an action on nothing"
         );
     }
-    let logs = app.pivot.as_ref().map_or(&app.logs, |p| &p.view);
+    let logs = app
+        .logs
+        .pivot
+        .as_ref()
+        .map_or(&app.logs.buffer, |p| &p.view);
     prop_assert!(logs.len() <= logs.capacity(), "the log buffer overflowed");
     if let Some(row) = logs.selected_index() {
         prop_assert!(row < logs.rows(), "log selection {row} of {}", logs.rows());

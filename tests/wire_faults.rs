@@ -224,6 +224,7 @@ impl Rig {
             Kind::Logs => self
                 .app
                 .logs
+                .buffer
                 .events()
                 .iter()
                 .map(|e| {

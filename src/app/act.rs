@@ -127,10 +127,10 @@ impl PartialEq for Approved {
 
 /// Opens the menu on the marked findings, or the selected one.
 pub fn open(app: &mut App) {
-    let targets: Vec<EntryIx> = if app.marks.is_empty() {
-        app.table.selected_entry().into_iter().collect()
+    let targets: Vec<EntryIx> = if app.findings.marks.is_empty() {
+        app.findings.table.selected_entry().into_iter().collect()
     } else {
-        app.marks.iter().copied().collect()
+        app.findings.marks.iter().copied().collect()
     };
     if targets.is_empty() {
         app.notify("no finding to act on", NoticeLevel::Warning);
@@ -364,6 +364,7 @@ fn suppression(app: &mut App, flow: &mut ActionFlow, from_filter: bool) {
     let rule = if from_filter {
         let store = &app.store;
         flow.targets = app
+            .findings
             .table
             .rows
             .iter()
@@ -374,7 +375,7 @@ fn suppression(app: &mut App, flow: &mut ActionFlow, from_filter: bool) {
                     .is_some_and(|e| e.raw.kind() == crate::model::raw::RecordKind::GuardDuty)
             })
             .collect();
-        let others = app.table.rows.len() - flow.targets.len();
+        let others = app.findings.table.rows.len() - flow.targets.len();
         if flow.targets.is_empty() {
             app.notify(
                 "cannot make the rule: the filter shows no GuardDuty finding",
@@ -383,8 +384,8 @@ fn suppression(app: &mut App, flow: &mut ActionFlow, from_filter: bool) {
             return;
         }
         suppress::from_query(
-            app.table.query(),
-            &app.table.filter_text,
+            app.findings.table.query(),
+            &app.findings.table.filter_text,
             &app.store,
             &app.directory,
         )
@@ -444,7 +445,7 @@ fn approve(
         acknowledged,
         entries: entries.to_vec(),
     })));
-    app.marks.clear();
+    app.findings.marks.clear();
     app.refresh_marks_scope();
     false
 }
@@ -474,22 +475,23 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
 /// `u`: confirms the undo of the last action, one previous state at a time (findings that were
 /// NEW and findings that were NOTIFIED go back in two steps).
 pub fn undo(app: &mut App) {
-    let Some((_, first)) = app.undo.first().cloned() else {
+    let Some((_, first)) = app.findings.undo.first().cloned() else {
         app.notify("nothing to undo", NoticeLevel::Info);
         return;
     };
-    let (now, later): (Vec<_>, Vec<_>) = app.undo.drain(..).partition(|(_, a)| *a == first);
-    app.undo = later;
+    let (now, later): (Vec<_>, Vec<_>) =
+        app.findings.undo.drain(..).partition(|(_, a)| *a == first);
+    app.findings.undo = later;
     let mut flow = ActionFlow {
         targets: now.iter().map(|(ix, _)| *ix).collect(),
         stage: Stage::Menu,
         playbooks: Vec::new(),
     };
-    if !app.undo.is_empty() {
+    if !app.findings.undo.is_empty() {
         app.notify(
             format!(
                 "undo in steps: {} more findings after this one",
-                app.undo.len()
+                app.findings.undo.len()
             ),
             NoticeLevel::Info,
         );

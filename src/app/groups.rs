@@ -106,10 +106,10 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             }
             app.modal = None;
             app.notify(format!("tailing {}", groups.join(", ")), NoticeLevel::Info);
-            app.log_generation += 1;
+            app.logs.generation += 1;
             vec![Effect::SetGroups {
                 groups,
-                generation: app.log_generation,
+                generation: app.logs.generation,
             }]
         }
         KeyCode::Backspace => {

@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod keys;
 pub mod logs;
 pub mod prompt;
+pub mod screens;
 pub mod stats;
 mod table;
 mod update;
@@ -33,6 +34,7 @@ pub use keymap::{Command, Keymap, Mode};
 pub use keys::{Key, KeyCode};
 pub use logs::LogView;
 use prompt::LineEditor;
+pub use screens::{FindingsScreen, LogsScreen, Look, OverviewScreen, SourcesScreen};
 pub use stats::Stats;
 pub use table::FindingsTable;
 pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
@@ -275,66 +277,31 @@ pub struct App {
     pub size: (u16, u16),
     pub store: FindingStore,
     pub directory: Directory,
-    pub table: FindingsTable,
-    pub logs: LogView,
     pub health: BTreeMap<HealthKey, Health>,
     pub stats: Stats,
-    pub tab: Tab,
-    /// Screens pushed over the tab (detail, log record); the last is shown.
-    pub stack: Vec<Screen>,
-    pub modal: Option<Modal>,
-    /// Selected row of the overview's account table.
-    pub overview_row: usize,
-    /// Findings marked for an action, by store entry; they stay marked whatever the filter.
-    pub marks: std::collections::BTreeSet<crate::store::EntryIx>,
-    /// The accounts the marks touch, and whether one is production: kept up to date as marks
-    /// change so the status bar does not walk every mark on each frame.
-    pub marks_scope: (usize, bool),
-    /// What `u` puts back: for each finding the last action changed, the action that restores
-    /// it (an action on many findings may need several, by previous state).
-    pub undo: Vec<(crate::store::EntryIx, crate::actions::Action)>,
-    pub playbooks: Vec<crate::actions::playbook::Playbook>,
-    /// A finding's activity, shown on the logs screen until Esc.
-    pub pivot: Option<Pivot>,
-    /// The log groups tailed (empty: the sources' discovery decides).
-    pub log_groups: Vec<String>,
-    /// Bumped whenever the log sources are re-pointed at other groups: a log batch from an
-    /// older generation was read for groups no longer tailed.
-    pub log_generation: u64,
-    /// When the live tail last said the service sampled its events.
-    pub logs_sampled: Option<Timestamp>,
-    /// A Logs Insights query, shown over the logs screen until Esc.
-    pub insights: Option<InsightsView>,
-    pub next_query: u64,
-    /// The detections run on incoming CloudTrail records, and the alerts they raised.
-    pub detector: crate::detect::Detector,
-    pub alerts: crate::detect::Alerts,
     /// How write-back reaches each (account, region, service), as the sources report it.
     pub routes: std::collections::HashMap<
         (String, String, crate::model::health::Service),
         crate::sources::Route,
     >,
-    /// The last finding marked or unmarked, where a range mark starts.
-    pub mark_anchor: Option<crate::store::EntryIx>,
-    /// Selected account (row) and region (column) of the sources screen's health matrix.
-    pub sources_row: usize,
-    pub sources_col: usize,
-    /// The selected cell's states and messages are shown in full.
-    pub sources_detail: bool,
-    pub keymap: Keymap,
-    pub views: BTreeMap<String, SavedView>,
-    pub themes: ThemeSet,
-    pub theme: Theme,
-    pub color_depth: ColorDepth,
-    pub time_zone: TimeZone,
-    pub notice: Option<Notice>,
-    pub filter_history: Vec<String>,
-    pub command_history: Vec<String>,
+    pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// When the findings feed last delivered a batch.
     pub last_batch: Option<Timestamp>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
+    pub tab: Tab,
+    /// Screens pushed over the tab (detail, log record); the last is shown.
+    pub stack: Vec<Screen>,
+    pub modal: Option<Modal>,
+    pub notice: Option<Notice>,
+    /// `:` lines entered, for ↑/↓ in the command prompt.
+    pub command_history: Vec<String>,
+    pub overview: OverviewScreen,
+    pub findings: FindingsScreen,
+    pub logs: LogsScreen,
+    pub sources: SourcesScreen,
+    pub look: Look,
     /// Something visible changed since the last frame.
     pub dirty: bool,
 }
@@ -342,7 +309,7 @@ pub struct App {
 impl App {
     /// Whether the log feed should run: its screen is open, or detections read the stream.
     pub fn wants_logs(&self) -> bool {
-        self.tab == Tab::Logs || !self.detector.is_empty()
+        self.tab == Tab::Logs || !self.logs.detector.is_empty()
     }
 
     pub fn new(options: Options, now: Timestamp) -> App {
@@ -358,51 +325,49 @@ impl App {
             size: (120, 40),
             store: FindingStore::default(),
             directory: Directory::default(),
-            table: FindingsTable::new(options.sort),
-            logs: LogView::new(options.log_capacity),
             health: BTreeMap::new(),
             stats: Stats::default(),
+            routes: Default::default(),
+            playbooks: options.playbooks,
+            last_batch: None,
+            org_label: crate::model::SafeText::line(&options.org_label).to_string(),
+            identity: None,
             tab: Tab::Overview,
             stack: Vec::new(),
             modal: None,
-            overview_row: 0,
-            marks: std::collections::BTreeSet::new(),
-            marks_scope: (0, false),
-            undo: Vec::new(),
-            routes: Default::default(),
-            mark_anchor: None,
-            sources_row: 0,
-            sources_col: 0,
-            sources_detail: false,
-            keymap: options.keymap,
-            views: options.views,
-            themes: options.themes,
-            theme,
-            color_depth: options.color_depth,
-            time_zone: options.time_zone,
             notice: None,
-            filter_history: Vec::new(),
             command_history: Vec::new(),
-            last_batch: None,
-            org_label: crate::model::SafeText::line(&options.org_label).to_string(),
-            playbooks: options.playbooks,
-            // Names were checked when the config loaded; an unknown one leaves detection off.
-            detector: crate::detect::Detector::named(&options.detect)
-                .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
-            alerts: Default::default(),
-            pivot: None,
-            insights: None,
-            next_query: 1,
-            logs_sampled: None,
-            log_groups: options.log_groups.clone(),
-            log_generation: 0,
-            identity: None,
+            overview: OverviewScreen::default(),
+            findings: FindingsScreen::new(FindingsTable::new(options.sort)),
+            logs: LogsScreen {
+                buffer: LogView::new(options.log_capacity),
+                pivot: None,
+                insights: None,
+                next_query: 1,
+                groups: options.log_groups.clone(),
+                generation: 0,
+                sampled: None,
+                // Names were checked when the config loaded; an unknown one leaves detection off.
+                detector: crate::detect::Detector::named(&options.detect)
+                    .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
+                alerts: Default::default(),
+            },
+            sources: SourcesScreen::default(),
+            look: Look {
+                keymap: options.keymap,
+                views: options.views,
+                themes: options.themes,
+                theme,
+                color_depth: options.color_depth,
+                time_zone: options.time_zone,
+            },
             dirty: true,
         };
         if !options.filter.is_empty()
-            && let Err(e) = app
-                .table
-                .set_filter(&options.filter, &app.store, &app.directory, now)
+            && let Err(e) =
+                app.findings
+                    .table
+                    .set_filter(&options.filter, &app.store, &app.directory, now)
         {
             app.notify(
                 format!("filter from config ignored: {e}"),
@@ -444,6 +409,7 @@ impl App {
     /// Recounts the accounts the marks touch (after the marks change).
     pub fn refresh_marks_scope(&mut self) {
         let accounts: std::collections::BTreeSet<u32> = self
+            .findings
             .marks
             .iter()
             .filter_map(|&ix| self.store.summary(ix))
@@ -453,7 +419,7 @@ impl App {
             self.directory
                 .counts_as_production(self.store.accounts.name(id))
         });
-        self.marks_scope = (accounts.len(), production);
+        self.findings.marks_scope = (accounts.len(), production);
     }
 
     /// Shows a message on the status bar. Messages quote outside text (AWS errors, names from

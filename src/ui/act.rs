@@ -17,7 +17,7 @@ use crate::model::text::clean_line;
 pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     let area = layout::help_box(body);
     Clear.render(area, buf);
-    buf.set_style(area, app.theme.base);
+    buf.set_style(area, app.look.theme.base);
     let title = match &flow.stage {
         Stage::Menu => format!(" Act on {} findings · Esc cancels ", flow.targets.len()),
         Stage::Note { action, .. } => format!(" {} · a note is required ", action.describe()),
@@ -26,14 +26,14 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
+        .border_style(app.look.theme.border)
         // The action's description can quote config (a playbook's name) or outside text.
         .title(clean_line(&title, 200).into_owned())
-        .title_style(app.theme.title);
+        .title_style(app.look.theme.title);
     let inner = block.inner(area);
     block.render(area, buf);
     let mut lines: Vec<(String, Style)> = Vec::new();
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     match &flow.stage {
         Stage::Menu => {
             for (key, label) in MENU {
@@ -175,7 +175,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
 /// The plan in full, wrapped to `width`: the action, the targets by account and region
 /// (production ⚑), a suppression rule's criteria, and every call with its parameters.
 fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let mut lines: Vec<(String, Style)> = Vec::new();
     let mut push = |text: &str, style: Style, indent: usize| {
         let pad = " ".repeat(indent);

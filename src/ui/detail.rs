@@ -35,7 +35,7 @@ pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailStat
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0))
-        .style(app.theme.base)
+        .style(app.look.theme.base)
         .render(
             Rect {
                 x: content.x + 1,
@@ -67,8 +67,8 @@ fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
 }
 
 fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
-    let theme = &app.theme;
-    let tz = &app.time_zone;
+    let theme = &app.look.theme;
+    let tz = &app.look.time_zone;
     let sev = theme.severity(f.severity.label);
     let mut lines = vec![
         Line::from(vec![
@@ -281,7 +281,7 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
 
 /// A pretty-printed record with JSON highlighting, wrapped to the pane, search matches marked.
 fn json_pane(buf: &mut Buffer, area: Rect, app: &App, json: &JsonView, title: &str, focused: bool) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let mut heading = format!(
         "{title} · line {}/{}",
         (json.scroll + 1).min(json.lines.len()),

@@ -148,9 +148,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height < 2 || area.width < 10 {
         return;
     }
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let cols = columns(area.width);
-    let table = &app.table;
+    let table = &app.findings.table;
 
     // Header, with the sort column marked.
     let header = Rect { height: 1, ..area };
@@ -223,7 +223,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
                 style
             }
         };
-        if app.marks.contains(&ix) {
+        if app.findings.marks.contains(&ix) {
             // Marked for an action: the strongest mark, and the row stands out.
             put(buf, body.x, y, "▶", 1, overlay(theme.accent));
         } else if is_stale(app, ix) {
@@ -274,7 +274,7 @@ fn draw_cell(
     app: &App,
     overlay: &dyn Fn(Style) -> Style,
 ) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let store = &app.store;
     let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {
         return;

@@ -10,7 +10,7 @@ use crate::app::groups::{GroupPicker, MOST_GROUPS};
 use crate::model::text::clean_line;
 
 pub fn draw(buf: &mut Buffer, body: Rect, app: &App, picker: &GroupPicker) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let area = layout::help_box(body);
     Clear.render(area, buf);
     buf.set_style(area, theme.base);

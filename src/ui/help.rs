@@ -39,7 +39,7 @@ fn binding_lines(keymap: &Keymap) -> Vec<(String, bool)> {
 
 /// The help text as (text, is_heading) lines.
 fn lines(app: &App) -> Vec<(String, bool)> {
-    let mut out = binding_lines(&app.keymap);
+    let mut out = binding_lines(&app.look.keymap);
     out.push(("Commands (:)".to_string(), true));
     for command in COLON_COMMANDS {
         out.push((format!("  :{:<21} {}", command.name, command.help), false));
@@ -67,12 +67,12 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App) {
         _ => 0,
     };
     Clear.render(area, buf);
-    buf.set_style(area, app.theme.base);
+    buf.set_style(area, app.look.theme.base);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
+        .border_style(app.look.theme.border)
         .title(" Keys · Esc closes · j/k scroll ")
-        .title_style(app.theme.title);
+        .title_style(app.look.theme.title);
     let inner = block.inner(area);
     block.render(area, buf);
     let lines = lines(app);
@@ -80,9 +80,9 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App) {
     let scroll = scroll.min(lines.len().saturating_sub(page));
     for (n, (text, heading)) in lines.iter().skip(scroll).take(page).enumerate() {
         let style = if *heading {
-            app.theme.header
+            app.look.theme.header
         } else {
-            app.theme.base
+            app.look.theme.base
         };
         put(
             buf,

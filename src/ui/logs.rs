@@ -54,14 +54,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height < 3 {
         return;
     }
-    let theme = &app.theme;
-    if let Some(view) = &app.insights {
+    let theme = &app.look.theme;
+    if let Some(view) = &app.logs.insights {
         return draw_insights(buf, area, app, view);
     }
-    if let Some(pivot) = &app.pivot {
+    if let Some(pivot) = &app.logs.pivot {
         return draw_pivot(buf, area, app, pivot);
     }
-    let logs = &app.logs;
+    let logs = &app.logs.buffer;
     let state = if logs.paused {
         format!(
             "PAUSED · {} new since · Space resumes",
@@ -151,7 +151,7 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
         )
     };
     let time = |t: jiff::Timestamp| {
-        t.to_zoned(app.time_zone.clone())
+        t.to_zoned(app.look.time_zone.clone())
             .strftime("%m-%d %H:%M")
             .to_string()
     };
@@ -181,7 +181,7 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
 /// A Logs Insights query: its status and bytes scanned, then its rows as a table whose columns
 /// are the result fields, sized to their widest value.
 fn draw_insights(buf: &mut Buffer, area: Rect, app: &App, view: &crate::app::InsightsView) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let latest = &view.latest;
     let esc = if latest.done {
         "Esc closes"
@@ -296,7 +296,7 @@ fn draw_events(
     logs: &crate::app::logs::LogView,
     empty: &str,
 ) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let cols = columns(area.width);
     let header = Rect {
         y: area.y + 1,
@@ -376,7 +376,7 @@ fn draw_event(
     selected: bool,
     mark: Option<&str>,
 ) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
     let marked = |text: &str, s: Style| match mark {
         Some(m) if text.contains(m) => s.patch(theme.json.search_match),
@@ -384,7 +384,7 @@ fn draw_event(
     };
     let time = event
         .timestamp
-        .to_zoned(app.time_zone.clone())
+        .to_zoned(app.look.time_zone.clone())
         .strftime("%H:%M:%S")
         .to_string();
     let account = app.directory.name_of(&event.account_id);

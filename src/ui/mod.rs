@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     let parts = layout::frame(area);
     let buf = frame.buffer_mut();
-    buf.set_style(area, app.theme.base);
+    buf.set_style(area, app.look.theme.base);
     status::tabs(buf, parts.tabs, app);
     match app.stack.last() {
         Some(Screen::Detail(detail)) => detail::draw_finding(buf, parts.body, app, detail),
@@ -77,9 +77,9 @@ pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App
         return;
     }
     let style = if focused {
-        app.theme.title
+        app.look.theme.title
     } else {
-        app.theme.muted
+        app.look.theme.muted
     };
     let end = put(
         buf,
@@ -96,7 +96,7 @@ pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App
             area.y,
             "─".repeat(usize::from(rest)),
             usize::from(rest),
-            app.theme.border,
+            app.look.theme.border,
         );
     }
 }

@@ -150,7 +150,7 @@ fn heat_lines(app: &App) -> Vec<Option<(usize, &AccountRow)>> {
 }
 
 fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &AccountRow)>]) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let stats = &app.stats;
     section_title(
         buf,
@@ -199,7 +199,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
     let page = usize::from(body.height);
     let selected_line = lines
         .iter()
-        .position(|l| l.is_some_and(|(i, _)| i == app.overview_row))
+        .position(|l| l.is_some_and(|(i, _)| i == app.overview.row))
         .unwrap_or(0);
     let offset = (selected_line + 1).saturating_sub(page);
     let hottest: [u32; 5] = std::array::from_fn(|r| {
@@ -227,7 +227,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             );
             continue;
         };
-        let selected = *i == app.overview_row;
+        let selected = *i == app.overview.row;
         if selected {
             fill_row(buf, body, y, theme.selected);
         }
@@ -308,7 +308,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
 }
 
 fn latest(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let store = &app.store;
     section_title(buf, area, "Latest findings", app, true);
     let rows = usize::from(area.height.saturating_sub(1));
@@ -369,7 +369,7 @@ fn sparkline(buf: &mut Buffer, area: Rect, app: &App) {
     let data = &stats.new_per_minute[stats.new_per_minute.len() - take..];
     Sparkline::default()
         .data(data)
-        .style(app.theme.sparkline)
+        .style(app.look.theme.sparkline)
         .render(chart, buf);
 }
 
@@ -377,7 +377,7 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
     }
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     section_title(buf, area, "Top finding types", app, true);
     let types = &app.stats.top_types;
     let max = types.iter().map(|t| t.1).max().unwrap_or(1).max(1);
@@ -413,7 +413,7 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
 }
 
 fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let mut x = put(buf, area.x + 1, area.y, "Sources ", 8, theme.header);
     let summary = super::status::health_summary(app);
     if summary.is_empty() {

@@ -35,7 +35,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height < 4 {
         return;
     }
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let matrix = Matrix::build(&app.health, &app.directory);
     let accounts = matrix.account_count();
     section_title(
@@ -59,12 +59,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         );
         return;
     }
-    let row = app.sources_row.min(accounts - 1);
-    let col = app.sources_col.min(matrix.regions.len() - 1);
+    let row = app.sources.row.min(accounts - 1);
+    let col = app.sources.col.min(matrix.regions.len() - 1);
     let selected_account = matrix.account_at(row).unwrap_or_default();
     let selected_region = matrix.regions[col].as_str();
 
-    let detail_height = if app.sources_detail {
+    let detail_height = if app.sources.detail {
         (area.height / 2).max(6).min(area.height.saturating_sub(4))
     } else {
         0
@@ -203,7 +203,7 @@ fn draw_cell(
     is_cell: bool,
     is_row: bool,
 ) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let services = cell(&app.health, account, region);
     let over = |style: ratatui::style::Style| {
         if is_cell {
@@ -257,7 +257,7 @@ fn draw_cell(
 }
 
 fn draw_detail(buf: &mut Buffer, pane: Rect, app: &App, account: &str, region: &str) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     let name = app.directory.name_of(account);
     let title = if name == account {
         format!("{account} · {region}")

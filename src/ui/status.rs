@@ -12,7 +12,7 @@ pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
     }
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     buf.set_style(area, theme.status_bar);
     let mut x = put(buf, area.x, area.y, " picket ", 8, theme.accent);
     for (i, tab) in Tab::ALL.iter().enumerate() {
@@ -84,7 +84,7 @@ pub fn health_summary(app: &App) -> Vec<(String, HealthState)> {
 }
 
 fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     buf.set_style(area, theme.status_bar);
     let mode = format!(" {} ", app.mode().title().to_uppercase());
     let mode = if mode.len() > 14 {
@@ -116,12 +116,12 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         right.push((format!("{text} "), theme.health(state)));
     }
     right.push((
-        format!("│ {} ", clock(app.now, &app.time_zone)),
+        format!("│ {} ", clock(app.now, &app.look.time_zone)),
         theme.status_bar,
     ));
     let right_width: usize = right.iter().map(|(t, _)| width(t)).sum();
 
-    let table = &app.table;
+    let table = &app.findings.table;
     let filter = if table.filter_text.is_empty() {
         "no filter".to_string()
     } else {
@@ -140,12 +140,12 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         let left_room = room(x).saturating_sub(right_width + 1);
         x = put(buf, x, area.y, &text, left_room, theme.warning);
     }
-    if !app.marks.is_empty() {
+    if !app.findings.marks.is_empty() {
         // What an action would touch, always in view while anything is marked.
-        let (accounts, production) = app.marks_scope;
+        let (accounts, production) = app.findings.marks_scope;
         let text = format!(
             "│ ▶ {} marked · {} acct{} ",
-            app.marks.len(),
+            app.findings.marks.len(),
             accounts,
             if production { " ⚑" } else { "" }
         );
@@ -197,7 +197,7 @@ fn draw_prompt(
     app: &App,
     prompt: &crate::app::Prompt,
 ) -> Option<Position> {
-    let theme = &app.theme;
+    let theme = &app.look.theme;
     buf.set_style(area, theme.status_bar);
     let sigil = match prompt.kind {
         PromptKind::Filter => "/",

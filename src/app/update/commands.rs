@@ -38,7 +38,7 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
         aliases: &[],
         help: "apply a saved view from the config",
         complete: |app, n| match n {
-            0 => app.views.keys().cloned().collect(),
+            0 => app.look.views.keys().cloned().collect(),
             _ => Vec::new(),
         },
         run: view,
@@ -48,7 +48,7 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
         aliases: &[],
         help: "switch theme",
         complete: |app, n| match n {
-            0 => app.themes.names().map(str::to_string).collect(),
+            0 => app.look.themes.names().map(str::to_string).collect(),
             _ => Vec::new(),
         },
         run: theme,
@@ -191,8 +191,8 @@ fn sort(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    app.table.sort = key;
-    app.table.reverse = match args.get(1).map(|s| s.to_ascii_lowercase()) {
+    app.findings.table.sort = key;
+    app.findings.table.reverse = match args.get(1).map(|s| s.to_ascii_lowercase()) {
         // The natural order of each key is the one an analyst wants first; `asc`/`desc`
         // name the direction of the key itself.
         Some(dir) if dir == "asc" => matches!(key, SortKey::Severity | SortKey::LastSeen),
@@ -205,7 +205,7 @@ fn sort(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
 
 fn view(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     let Some(view_name) = args.first() else {
-        let names: Vec<_> = app.views.keys().cloned().collect();
+        let names: Vec<_> = app.look.views.keys().cloned().collect();
         let text = if names.is_empty() {
             "no saved views; add [views.NAME] filter = \"…\" to the config".to_string()
         } else {
@@ -214,15 +214,16 @@ fn view(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
         app.notify(text, NoticeLevel::Info);
         return Vec::new();
     };
-    let Some(view) = app.views.get(*view_name).cloned() else {
+    let Some(view) = app.look.views.get(*view_name).cloned() else {
         app.notify(format!("no view named '{view_name}'"), NoticeLevel::Error);
         return Vec::new();
     };
     if let Some(sort) = view.sort {
-        app.table.sort = sort;
-        app.table.reverse = false;
+        app.findings.table.sort = sort;
+        app.findings.table.reverse = false;
     }
     match app
+        .findings
         .table
         .set_filter(&view.filter, &app.store, &app.directory, app.now)
     {
@@ -245,14 +246,18 @@ fn view(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
 
 fn theme(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     let Some(theme_name) = args.first() else {
-        let names: Vec<_> = app.themes.names().collect();
-        let text = format!("theme {}; available: {}", app.theme.name, names.join(", "));
+        let names: Vec<_> = app.look.themes.names().collect();
+        let text = format!(
+            "theme {}; available: {}",
+            app.look.theme.name,
+            names.join(", ")
+        );
         app.notify(text, NoticeLevel::Info);
         return Vec::new();
     };
-    match app.themes.get(theme_name) {
+    match app.look.themes.get(theme_name) {
         Some(theme) => {
-            app.theme = theme.clone().adapt(app.color_depth);
+            app.look.theme = theme.clone().adapt(app.look.color_depth);
             app.notify(format!("theme {theme_name}"), NoticeLevel::Info);
         }
         None => app.notify(format!("no theme named '{theme_name}'"), NoticeLevel::Error),
@@ -263,11 +268,12 @@ fn theme(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
 fn filter(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     let text = args.join(" ");
     match app
+        .findings
         .table
         .set_filter(&text, &app.store, &app.directory, app.now)
     {
         Ok(()) => {
-            prompts::remember(&mut app.filter_history, &text);
+            prompts::remember(&mut app.findings.filter_history, &text);
             switch_tab(app, Tab::Findings)
         }
         Err(e) => {

@@ -9,14 +9,14 @@ pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
     let last = rows.saturating_sub(1);
     let page = layout::overview_rows(app.size);
     match command {
-        Command::Up => app.overview_row = app.overview_row.saturating_sub(1),
-        Command::Down => app.overview_row = (app.overview_row + 1).min(last),
-        Command::PageUp => app.overview_row = app.overview_row.saturating_sub(page),
-        Command::PageDown => app.overview_row = (app.overview_row + page).min(last),
-        Command::Top => app.overview_row = 0,
-        Command::Bottom => app.overview_row = last,
+        Command::Up => app.overview.row = app.overview.row.saturating_sub(1),
+        Command::Down => app.overview.row = (app.overview.row + 1).min(last),
+        Command::PageUp => app.overview.row = app.overview.row.saturating_sub(page),
+        Command::PageDown => app.overview.row = (app.overview.row + page).min(last),
+        Command::Top => app.overview.row = 0,
+        Command::Bottom => app.overview.row = last,
         Command::Open => {
-            let Some(row) = app.stats.accounts.get(app.overview_row) else {
+            let Some(row) = app.stats.accounts.get(app.overview.row) else {
                 return Update::redraw();
             };
             let filter = format!("account:{}", quote_if_needed(&row.name));
@@ -40,93 +40,102 @@ fn quote_if_needed(value: &str) -> String {
 pub(super) fn command(app: &mut App, command: Command) -> Update {
     let mut redraw = true;
     let page = layout::findings_page(app.size);
-    let before = app.table.selected_entry();
-    let marks_before = app.marks.len();
+    let before = app.findings.table.selected_entry();
+    let marks_before = app.findings.marks.len();
     match command {
-        Command::Up => app.table.move_by(-1, page),
-        Command::Down => app.table.move_by(1, page),
-        Command::PageUp => app.table.move_by(-(page as isize), page),
-        Command::PageDown => app.table.move_by(page as isize, page),
-        Command::Top => app.table.select(0, page),
-        Command::Bottom => app.table.select(usize::MAX, page),
+        Command::Up => app.findings.table.move_by(-1, page),
+        Command::Down => app.findings.table.move_by(1, page),
+        Command::PageUp => app.findings.table.move_by(-(page as isize), page),
+        Command::PageDown => app.findings.table.move_by(page as isize, page),
+        Command::Top => app.findings.table.select(0, page),
+        Command::Bottom => app.findings.table.select(usize::MAX, page),
         Command::Open => {
-            if let Some(ix) = app.table.selected_entry() {
+            if let Some(ix) = app.findings.table.selected_entry() {
                 open_detail(app, ix);
             }
         }
         Command::CopyArn | Command::CopyJson => {
-            if let Some(ix) = app.table.selected_entry() {
+            if let Some(ix) = app.findings.table.selected_entry() {
                 return copy(app, ix, command).into();
             }
         }
         Command::Act => super::super::act::open(app),
         Command::Undo => super::super::act::undo(app),
         Command::ToggleMark => {
-            if let Some(ix) = app.table.selected_entry() {
-                if !app.marks.remove(&ix) {
-                    app.marks.insert(ix);
+            if let Some(ix) = app.findings.table.selected_entry() {
+                if !app.findings.marks.remove(&ix) {
+                    app.findings.marks.insert(ix);
                 }
-                app.mark_anchor = Some(ix);
-                app.table.move_by(1, page);
+                app.findings.mark_anchor = Some(ix);
+                app.findings.table.move_by(1, page);
             }
         }
         Command::MarkRange => {
-            let here = app.table.selected;
+            let here = app.findings.table.selected;
             let from = app
+                .findings
                 .mark_anchor
-                .and_then(|a| app.table.rows.iter().position(|&r| r == a))
+                .and_then(|a| app.findings.table.rows.iter().position(|&r| r == a))
                 .unwrap_or(here);
             let (lo, hi) = (from.min(here), from.max(here));
             // An empty table (a filter that matches nothing) has no range to mark.
-            if let Some(range) = app.table.rows.get(lo..=hi) {
-                app.marks.extend(range.iter());
-                app.mark_anchor = app.table.selected_entry();
+            if let Some(range) = app.findings.table.rows.get(lo..=hi) {
+                app.findings.marks.extend(range.iter());
+                app.findings.mark_anchor = app.findings.table.selected_entry();
             } else {
                 redraw = false;
             }
         }
         Command::MarkAll => {
-            app.marks.extend(app.table.rows.iter().copied());
+            app.findings
+                .marks
+                .extend(app.findings.table.rows.iter().copied());
             app.notify(
-                format!("{} findings marked", app.marks.len()),
+                format!("{} findings marked", app.findings.marks.len()),
                 NoticeLevel::Info,
             );
         }
         Command::ClearMarks => {
-            if app.marks.is_empty() {
+            if app.findings.marks.is_empty() {
                 redraw = false;
             } else {
-                app.marks.clear();
-                app.mark_anchor = None;
+                app.findings.marks.clear();
+                app.findings.mark_anchor = None;
             }
         }
         Command::SortNext => {
-            app.table.sort = app.table.sort.next();
-            app.table.reverse = false;
+            app.findings.table.sort = app.findings.table.sort.next();
+            app.findings.table.reverse = false;
             resort(app);
         }
         Command::SortReverse => {
-            app.table.reverse = !app.table.reverse;
+            app.findings.table.reverse = !app.findings.table.reverse;
             resort(app);
         }
         _ => redraw = false,
     }
-    if app.table.selected_entry() != before {
+    if app.findings.table.selected_entry() != before {
         intake::mark_selected_seen(app);
     }
-    if app.marks.len() != marks_before {
+    if app.findings.marks.len() != marks_before {
         app.refresh_marks_scope();
     }
     Update::redraw_if(redraw)
 }
 
 pub(super) fn resort(app: &mut App) {
-    app.table.refresh(&app.store, &app.directory, app.now);
+    app.findings
+        .table
+        .refresh(&app.store, &app.directory, app.now);
     let page = layout::findings_page(app.size);
-    app.table.keep_visible(page);
-    let order = if app.table.reverse { "reversed" } else { "" };
+    app.findings.table.keep_visible(page);
+    let order = if app.findings.table.reverse {
+        "reversed"
+    } else {
+        ""
+    };
     app.notify(
-        format!("sorted by {} {order}", app.table.sort.name())
+        format!("sorted by {} {order}", app.findings.table.sort.name())
             .trim_end()
             .to_string(),
         NoticeLevel::Info,
@@ -184,10 +193,11 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
 pub(super) fn apply_filter(app: &mut App, text: &str) {
     let page = layout::findings_page(app.size);
     if app
+        .findings
         .table
         .set_filter(text, &app.store, &app.directory, app.now)
         .is_ok()
     {
-        app.table.keep_visible(page);
+        app.findings.table.keep_visible(page);
     }
 }

@@ -58,14 +58,14 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
             app.last_batch = Some(app.now);
             changed = take_findings(app, batch.findings, batch.initial, changed);
         }
-        Feed::Logs if batch.generation < app.log_generation => {
+        Feed::Logs if batch.generation < app.logs.generation => {
             // Read for log groups no longer tailed (the poll was under way when the analyst
             // chose others): dropped, not merged.
         }
         Feed::Logs => {
             if batch.sampled {
-                changed |= app.logs_sampled.is_none() && app.tab == Tab::Logs;
-                app.logs_sampled = Some(app.now);
+                changed |= app.logs.sampled.is_none() && app.tab == Tab::Logs;
+                app.logs.sampled = Some(app.now);
             }
             let (added, alerts) = take_events(app, batch.events);
             changed |= added > 0 && app.tab == Tab::Logs;
@@ -108,7 +108,9 @@ fn take_findings(
         *detail.finding = finding;
     }
     if changed || app.store.version() != version {
-        app.table.refresh(&app.store, &app.directory, app.now);
+        app.findings
+            .table
+            .refresh(&app.store, &app.directory, app.now);
         mark_selected_seen(app);
         app.stats = Stats::compute(&app.store, &app.directory, app.now);
         changed = true;
@@ -123,12 +125,12 @@ fn take_events(
     app: &mut App,
     events: Vec<crate::model::LogEvent>,
 ) -> (usize, Vec<crate::model::Finding>) {
-    let App {
+    let super::super::LogsScreen {
         detector,
         alerts,
-        logs,
+        buffer: logs,
         ..
-    } = app;
+    } = &mut app.logs;
     // Alert id → (detection, which added event matched last); in id order, so the queue is
     // the same from run to run.
     let mut latest: std::collections::BTreeMap<String, (&'static crate::detect::Detection, usize)> =
@@ -162,7 +164,12 @@ fn take_events(
 
 /// A Logs Insights answer for the query on screen (an earlier query's is dropped).
 pub(super) fn insights(app: &mut App, answer: crate::insights::InsightsUpdate) -> bool {
-    match app.insights.as_mut().filter(|v| v.request.id == answer.id) {
+    match app
+        .logs
+        .insights
+        .as_mut()
+        .filter(|v| v.request.id == answer.id)
+    {
         Some(view) => {
             view.latest = inert_insights(answer);
             true
@@ -226,7 +233,7 @@ pub(super) fn action_done(
             }
         }
     }
-    app.undo = undo;
+    app.findings.undo = undo;
     let failed = results.iter().filter(|r| !r.ok).count();
     if failed == 0 {
         let detail = match &results[..] {
@@ -255,7 +262,9 @@ pub(super) fn action_done(
             NoticeLevel::Error,
         );
     }
-    app.table.refresh(&app.store, &app.directory, app.now);
+    app.findings
+        .table
+        .refresh(&app.store, &app.directory, app.now);
     app.stats = Stats::compute(&app.store, &app.directory, app.now);
 }
 
@@ -265,7 +274,12 @@ pub(super) fn pivot_done(
     finding: &str,
     result: Result<crate::pivot::Found, String>,
 ) -> bool {
-    let Some(pivot) = app.pivot.as_mut().filter(|p| p.request.finding == finding) else {
+    let Some(pivot) = app
+        .logs
+        .pivot
+        .as_mut()
+        .filter(|p| p.request.finding == finding)
+    else {
         return false;
     };
     pivot.searching = false;
@@ -294,7 +308,7 @@ pub(super) fn pivot_done(
 pub(super) fn mark_selected_seen(app: &mut App) {
     if app.tab == Tab::Findings
         && app.stack.is_empty()
-        && let Some(ix) = app.table.selected_entry()
+        && let Some(ix) = app.findings.table.selected_entry()
     {
         app.store.mark_seen(ix);
     }

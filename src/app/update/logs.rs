@@ -9,7 +9,7 @@ use crate::ui::layout;
 /// A key on the logs screen (the live stream, a pivot, or a query's answer over them).
 pub(super) fn command(app: &mut App, command: Command) -> Update {
     let page = layout::logs_page(app.size) as isize;
-    if let Some(view) = &mut app.insights {
+    if let Some(view) = &mut app.logs.insights {
         let last = view.latest.rows.len().saturating_sub(1);
         view.scroll = match command {
             Command::Up => view.scroll.saturating_sub(1),
@@ -23,12 +23,12 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         return Update::redraw();
     }
     if command == Command::ChooseGroups {
-        let current = app.log_groups.clone();
+        let current = app.logs.groups.clone();
         return super::super::groups::open(app, current).into();
     }
-    let logs = match &mut app.pivot {
+    let logs = match &mut app.logs.pivot {
         Some(pivot) => &mut pivot.view,
-        None => &mut app.logs,
+        None => &mut app.logs.buffer,
     };
     match command {
         Command::Up => logs.move_by(-1),
@@ -69,19 +69,19 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
 
 /// The log view the logs screen shows: a finding's activity, or the live stream.
 pub(super) fn shown(app: &App) -> &super::super::logs::LogView {
-    match &app.pivot {
+    match &app.logs.pivot {
         Some(pivot) => &pivot.view,
-        None => &app.logs,
+        None => &app.logs.buffer,
     }
 }
 
 /// Esc on a query: stops it while it runs, closes it once it has ended.
 pub(super) fn close_insights(app: &mut App) -> Vec<Effect> {
-    let Some(view) = &app.insights else {
+    let Some(view) = &app.logs.insights else {
         return Vec::new();
     };
     if view.latest.done {
-        app.insights = None;
+        app.logs.insights = None;
         return Vec::new();
     }
     let id = view.request.id;
@@ -91,19 +91,20 @@ pub(super) fn close_insights(app: &mut App) -> Vec<Effect> {
 
 /// `:query [AGE] <query>`: a Logs Insights query over the CloudTrail groups.
 pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
-    let id = app.next_query;
+    let id = app.logs.next_query;
     match crate::insights::InsightsRequest::parse(id, args, app.now) {
         Ok(mut request) => {
-            request.groups = app.log_groups.clone();
-            app.next_query += 1;
+            request.groups = app.logs.groups.clone();
+            app.logs.next_query += 1;
             // A query still running when the next starts is stopped: it would go on scanning
             // (and billing) with nobody to read its answer.
             let running = app
+                .logs
                 .insights
                 .as_ref()
                 .filter(|view| !view.latest.done)
                 .map(|view| Effect::StopInsights(view.request.id));
-            app.insights = Some(super::super::InsightsView {
+            app.logs.insights = Some(super::super::InsightsView {
                 request: request.clone(),
                 latest: crate::insights::InsightsUpdate {
                     id,
@@ -129,7 +130,7 @@ pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
 pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
     let entry = match app.stack.last() {
         Some(Screen::Detail(detail)) => Some(detail.entry),
-        _ if app.tab == Tab::Findings => app.table.selected_entry(),
+        _ if app.tab == Tab::Findings => app.findings.table.selected_entry(),
         _ => None,
     };
     let Some(finding) = entry.and_then(|ix| app.store.finding(ix)) else {
@@ -153,16 +154,17 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let mut view = super::super::logs::LogView::new(app.logs.capacity());
+    let mut view = super::super::logs::LogView::new(app.logs.buffer.capacity());
     let held: Vec<crate::model::LogEvent> = app
         .logs
+        .buffer
         .events()
         .iter()
         .filter(|e| request.selects(&pattern, e))
         .cloned()
         .collect();
     view.push(held);
-    app.pivot = Some(super::super::Pivot {
+    app.logs.pivot = Some(super::super::Pivot {
         request: request.clone(),
         pattern,
         view,
@@ -192,24 +194,24 @@ fn set_detections(app: &mut App, args: &[&str]) {
     let names = |d: &crate::detect::Detector| d.names().join(", ");
     match args {
         [] => {
-            let text = if app.detector.is_empty() {
+            let text = if app.logs.detector.is_empty() {
                 "no detection is active; :detect all turns the CIS detections on".to_string()
             } else {
-                format!("detecting: {}", names(&app.detector))
+                format!("detecting: {}", names(&app.logs.detector))
             };
             app.notify(text, NoticeLevel::Info);
         }
         ["off"] => {
-            app.detector = crate::detect::Detector::new(Vec::new());
+            app.logs.detector = crate::detect::Detector::new(Vec::new());
             app.notify("detections off", NoticeLevel::Info);
         }
         _ => {
             let wanted: Vec<String> = args.iter().map(|a| a.to_string()).collect();
             match crate::detect::Detector::named(&wanted) {
                 Ok(detector) => {
-                    app.detector = detector;
+                    app.logs.detector = detector;
                     app.notify(
-                        format!("detecting: {}", names(&app.detector)),
+                        format!("detecting: {}", names(&app.logs.detector)),
                         NoticeLevel::Info,
                     );
                 }

@@ -97,7 +97,7 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
         Msg::Resize(w, h) => {
             app.size = (w, h);
             let page = layout::findings_page(app.size);
-            app.table.keep_visible(page);
+            app.findings.table.keep_visible(page);
             Update::redraw()
         }
         Msg::Tick(now) => Update::redraw_if(intake::tick(app, now)),
@@ -137,12 +137,12 @@ fn on_key(app: &mut App, key: Key) -> Update {
     if let Some(Modal::Groups(_)) = app.modal {
         let effects = super::groups::on_key(app, key);
         if let Some(Effect::SetGroups { groups, .. }) = effects.first() {
-            app.log_groups = groups.clone();
+            app.logs.groups = groups.clone();
         }
         return effects.into();
     }
     let mode = app.mode();
-    let command = app.keymap.resolve(mode, key);
+    let command = app.look.keymap.resolve(mode, key);
     if let Some(Modal::Prompt(_)) = app.modal {
         return match command {
             Some(command) => prompts::command(app, command).into(),
@@ -199,7 +199,7 @@ fn run(app: &mut App, command: Command) -> Update {
             prompts::open(app, PromptKind::LogFilter, &current);
         }
         Command::Filter => {
-            let current = app.table.filter_text.clone();
+            let current = app.findings.table.filter_text.clone();
             prompts::open(app, PromptKind::Filter, &current);
         }
         Command::Search if app.stack.last().is_some() => {
@@ -210,7 +210,7 @@ fn run(app: &mut App, command: Command) -> Update {
             prompts::open(app, PromptKind::Search, &needle);
         }
         Command::ClearFilter => {
-            if app.table.filter_text.is_empty() {
+            if app.findings.table.filter_text.is_empty() {
                 return Update::unchanged();
             }
             findings::apply_filter(app, "");
@@ -220,7 +220,9 @@ fn run(app: &mut App, command: Command) -> Update {
             app.notify("refreshing every source…", NoticeLevel::Info);
             return vec![Effect::Refresh].into();
         }
-        Command::Back if app.tab == Tab::Logs && app.stack.is_empty() && app.insights.is_some() => {
+        Command::Back
+            if app.tab == Tab::Logs && app.stack.is_empty() && app.logs.insights.is_some() =>
+        {
             return logs::close_insights(app).into();
         }
         Command::Back => return go_back(app),
@@ -245,11 +247,11 @@ fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
 fn go_back(app: &mut App) -> Update {
     let mut redraw = true;
     if app.stack.pop().is_none() {
-        if app.tab == Tab::Logs && app.pivot.is_some() {
-            app.pivot = None;
+        if app.tab == Tab::Logs && app.logs.pivot.is_some() {
+            app.logs.pivot = None;
             app.notify("back to the live stream", NoticeLevel::Info);
-        } else if app.tab == Tab::Sources && app.sources_detail {
-            app.sources_detail = false;
+        } else if app.tab == Tab::Sources && app.sources.detail {
+            app.sources.detail = false;
         } else {
             redraw = false;
         }
@@ -318,7 +320,7 @@ fn sources_command(app: &mut App, command: Command) -> Update {
     let last = matrix.account_count().saturating_sub(1);
     let last_col = matrix.regions.len().saturating_sub(1);
     let page = layout::findings_page(app.size);
-    let row = &mut app.sources_row;
+    let row = &mut app.sources.row;
     match command {
         Command::Up => *row = row.saturating_sub(1),
         Command::Down => *row = (*row + 1).min(last),
@@ -326,9 +328,9 @@ fn sources_command(app: &mut App, command: Command) -> Update {
         Command::PageDown => *row = (*row + page).min(last),
         Command::Top => *row = 0,
         Command::Bottom => *row = last,
-        Command::Left => app.sources_col = app.sources_col.saturating_sub(1),
-        Command::Right => app.sources_col = (app.sources_col + 1).min(last_col),
-        Command::Open => app.sources_detail = true,
+        Command::Left => app.sources.col = app.sources.col.saturating_sub(1),
+        Command::Right => app.sources.col = (app.sources.col + 1).min(last_col),
+        Command::Open => app.sources.detail = true,
         _ => return Update::unchanged(),
     }
     Update::redraw()

@@ -109,7 +109,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::HistoryPrev | Command::HistoryNext => {
             let history = match prompt.kind {
-                PromptKind::Filter => &app.filter_history,
+                PromptKind::Filter => &app.findings.filter_history,
                 PromptKind::Command => &app.command_history,
                 PromptKind::Search | PromptKind::LogFilter => return Vec::new(),
             };
@@ -160,9 +160,9 @@ fn submit(app: &mut App) -> Vec<Effect> {
                 }
             };
             app.modal = None;
-            let view = match &mut app.pivot {
+            let view = match &mut app.logs.pivot {
                 Some(pivot) => &mut pivot.view,
-                None => &mut app.logs,
+                None => &mut app.logs.buffer,
             };
             view.set_filter(Some(pattern));
             let text = if text.is_empty() {
@@ -181,7 +181,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
             }
             app.modal = None;
             apply_filter(app, &text);
-            remember(&mut app.filter_history, &text);
+            remember(&mut app.findings.filter_history, &text);
             intake::mark_selected_seen(app);
             Vec::new()
         }

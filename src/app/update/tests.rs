@@ -52,7 +52,8 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 }
 
 fn selected_id(app: &App) -> String {
-    app.table
+    app.findings
+        .table
         .selected_entry()
         .and_then(|ix| app.store.get(ix))
         .map(|e| e.id.to_string())
@@ -62,7 +63,7 @@ fn selected_id(app: &App) -> String {
 #[test]
 fn a_batch_fills_the_table_sorted_by_severity() {
     let app = app();
-    assert_eq!(app.table.rows.len(), 3);
+    assert_eq!(app.findings.table.rows.len(), 3);
     assert_eq!(selected_id(&app), "b");
     assert_eq!(app.stats.active, 3);
     assert_eq!(app.directory.len(), 2);
@@ -72,20 +73,24 @@ fn a_batch_fills_the_table_sorted_by_severity() {
 fn navigation_moves_the_selection_within_bounds() {
     let mut app = app();
     press(&mut app, "2 j j j j");
-    assert_eq!(app.table.selected, 2);
+    assert_eq!(app.findings.table.selected, 2);
     press(&mut app, "k");
-    assert_eq!(app.table.selected, 1);
+    assert_eq!(app.findings.table.selected, 1);
     press(&mut app, "g");
-    assert_eq!(app.table.selected, 0);
+    assert_eq!(app.findings.table.selected, 0);
     press(&mut app, "G");
-    assert_eq!(app.table.selected, 2);
+    assert_eq!(app.findings.table.selected, 2);
 }
 
 #[test]
 fn filter_applies_live_and_errors_stay_in_the_prompt() {
     let mut app = app();
     press(&mut app, "2 / sev>=high");
-    assert_eq!(app.table.rows.len(), 1, "the filter applies while typing");
+    assert_eq!(
+        app.findings.table.rows.len(),
+        1,
+        "the filter applies while typing"
+    );
     press(&mut app, "BSpace BSpace BSpace BSpace");
     // "sev>=" is incomplete: the error shows, the last good filter stays.
     let Some(Modal::Prompt(prompt)) = &app.modal else {
@@ -99,22 +104,22 @@ fn filter_applies_live_and_errors_stay_in_the_prompt() {
     );
     press(&mut app, "medium Enter");
     assert!(app.modal.is_none());
-    assert_eq!(app.table.filter_text, "sev>=medium");
-    assert_eq!(app.table.rows.len(), 2);
-    assert_eq!(app.filter_history, ["sev>=medium"]);
+    assert_eq!(app.findings.table.filter_text, "sev>=medium");
+    assert_eq!(app.findings.table.rows.len(), 2);
+    assert_eq!(app.findings.filter_history, ["sev>=medium"]);
 }
 
 #[test]
 fn escape_in_the_filter_prompt_restores_the_previous_filter() {
     let mut app = app();
     press(&mut app, "2 / account:sandbox Enter");
-    assert_eq!(app.table.rows.len(), 1);
+    assert_eq!(app.findings.table.rows.len(), 1);
     press(&mut app, "/ BSpace BSpace Escape");
-    assert_eq!(app.table.filter_text, "account:sandbox");
-    assert_eq!(app.table.rows.len(), 1);
+    assert_eq!(app.findings.table.filter_text, "account:sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
     press(&mut app, "Escape");
     assert_eq!(
-        app.table.filter_text, "",
+        app.findings.table.filter_text, "",
         "Esc on the findings screen clears the filter"
     );
 }
@@ -280,14 +285,14 @@ fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
 fn command_line_sorts_themes_and_completes() {
     let mut app = app();
     press(&mut app, ": sort Space account Enter");
-    assert_eq!(app.table.sort, SortKey::Account);
+    assert_eq!(app.findings.table.sort, SortKey::Account);
     press(&mut app, ": sort Space severity Space asc Enter");
     assert_eq!(
-        (app.table.sort, app.table.reverse),
+        (app.findings.table.sort, app.findings.table.reverse),
         (SortKey::Severity, true)
     );
     press(&mut app, ": theme Space mono Enter");
-    assert_eq!(app.theme.name, "mono");
+    assert_eq!(app.look.theme.name, "mono");
     press(&mut app, ": th Tab");
     let Some(Modal::Prompt(prompt)) = &app.modal else {
         panic!("prompt closed")
@@ -331,8 +336,8 @@ fn saved_views_apply_filter_and_sort() {
     );
     press(&mut app, ": view Space root Enter");
     assert_eq!(app.tab, Tab::Findings);
-    assert_eq!(app.table.filter_text, "type:Policy*");
-    assert_eq!(app.table.sort, SortKey::LastSeen);
+    assert_eq!(app.findings.table.filter_text, "type:Policy*");
+    assert_eq!(app.findings.table.sort, SortKey::LastSeen);
     press(&mut app, ": view Space nope Enter");
     assert!(
         app.notice
@@ -346,8 +351,8 @@ fn overview_enter_filters_by_account() {
     let mut app = app();
     press(&mut app, "j Enter");
     assert_eq!(app.tab, Tab::Findings);
-    assert_eq!(app.table.filter_text, "account:sandbox");
-    assert_eq!(app.table.rows.len(), 1);
+    assert_eq!(app.findings.table.filter_text, "account:sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
 }
 
 #[test]
@@ -413,10 +418,10 @@ fn logs_pause_and_open_a_record() {
             },
         ),
     );
-    assert_eq!(app.logs.len(), 5);
+    assert_eq!(app.logs.buffer.len(), 5);
     press(&mut app, "Space k");
-    assert!(app.logs.paused);
-    assert_eq!(app.logs.selected_index(), Some(3));
+    assert!(app.logs.buffer.paused);
+    assert_eq!(app.logs.buffer.selected_index(), Some(3));
     press(&mut app, "Enter");
     match app.stack.last() {
         Some(Screen::Record(r)) => assert!(r.title.starts_with("iam:PutUserPolicy")),
@@ -479,30 +484,46 @@ fn a_poll_that_brings_nothing_new_does_not_redraw() {
 fn marks_toggle_range_and_all_and_survive_the_filter() {
     let mut app = app();
     press(&mut app, "2 Space");
-    assert_eq!(app.marks.len(), 1, "space marks the selected finding");
-    assert_eq!(app.table.selected, 1, "and moves down");
+    assert_eq!(
+        app.findings.marks.len(),
+        1,
+        "space marks the selected finding"
+    );
+    assert_eq!(app.findings.table.selected, 1, "and moves down");
     press(&mut app, "k Space");
-    assert!(app.marks.is_empty(), "space again unmarks");
+    assert!(app.findings.marks.is_empty(), "space again unmarks");
     press(&mut app, "G V");
-    assert_eq!(app.marks.len(), 3, "V marks from the last mark to here");
+    assert_eq!(
+        app.findings.marks.len(),
+        3,
+        "V marks from the last mark to here"
+    );
     press(&mut app, "M");
-    assert!(app.marks.is_empty());
+    assert!(app.findings.marks.is_empty());
     press(&mut app, "/ sev>=medium Enter *");
-    assert_eq!(app.marks.len(), 2, "* marks what the filter shows");
+    assert_eq!(app.findings.marks.len(), 2, "* marks what the filter shows");
     press(&mut app, "x");
-    assert_eq!(app.table.rows.len(), 3);
-    assert_eq!(app.marks.len(), 2, "marks stay when the filter changes");
+    assert_eq!(app.findings.table.rows.len(), 3);
+    assert_eq!(
+        app.findings.marks.len(),
+        2,
+        "marks stay when the filter changes"
+    );
 }
 
 #[test]
 fn a_range_mark_on_an_empty_table_marks_nothing() {
     let mut app = app();
     press(&mut app, "2 / account:nobody Enter");
-    assert!(app.table.rows.is_empty());
+    assert!(app.findings.table.rows.is_empty());
     press(&mut app, "V Space * G g j k");
-    assert!(app.marks.is_empty());
+    assert!(app.findings.marks.is_empty());
     press(&mut app, "x V");
-    assert_eq!(app.marks.len(), 1, "back on rows, V marks the one selected");
+    assert_eq!(
+        app.findings.marks.len(),
+        1,
+        "back on rows, V marks the one selected"
+    );
 }
 
 #[test]
@@ -527,7 +548,7 @@ fn an_account_picket_cannot_place_counts_as_production() {
     );
     press(&mut app, "2 / account:999999999999 Enter Space");
     assert_eq!(
-        app.marks_scope,
+        app.findings.marks_scope,
         (1, true),
         "the status bar warns of production"
     );
@@ -600,7 +621,7 @@ fn messages_quote_outside_text_harmlessly() {
             ..Default::default()
         }),
     );
-    let latest = &app.insights.as_ref().expect("a query").latest;
+    let latest = &app.logs.insights.as_ref().expect("a query").latest;
     let shown = format!("{}{:?}{:?}", latest.status, latest.rows, latest.error);
     assert!(!latest.status.chars().any(crate::model::text::is_dangerous));
     assert!(
@@ -642,7 +663,7 @@ fn log_batches_read_for_groups_no_longer_tailed_are_dropped() {
         );
     };
     deliver(&mut app, 3, 0);
-    assert_eq!(app.logs.len(), 3);
+    assert_eq!(app.logs.buffer.len(), 3);
     press(&mut app, "3 o");
     update(
         &mut app,
@@ -660,7 +681,15 @@ fn log_batches_read_for_groups_no_longer_tailed_are_dropped() {
         "{effects:?}"
     );
     deliver(&mut app, 4, 0);
-    assert_eq!(app.logs.len(), 3, "a poll of the old groups is dropped");
+    assert_eq!(
+        app.logs.buffer.len(),
+        3,
+        "a poll of the old groups is dropped"
+    );
     deliver(&mut app, 5, 1);
-    assert_eq!(app.logs.len(), 8, "the new groups' events are taken in");
+    assert_eq!(
+        app.logs.buffer.len(),
+        8,
+        "the new groups' events are taken in"
+    );
 }
