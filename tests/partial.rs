@@ -87,8 +87,7 @@ fn a_pivot_that_stopped_at_its_limit_says_so_above_its_rows() {
     let finding = demo
         .app
         .logs
-        .pivot
-        .as_ref()
+        .pivot()
         .expect("the pivot is open")
         .request
         .finding
@@ -118,14 +117,7 @@ fn an_insights_result_at_the_most_the_service_returns_says_so() {
     demo.keys(&parse_sequence(
         "3 : query Space fields Space eventName Enter",
     ));
-    let id = demo
-        .app
-        .logs
-        .insights
-        .as_ref()
-        .expect("a query view")
-        .request
-        .id;
+    let id = demo.app.logs.insights().expect("a query view").request.id;
     let rows = |n: usize| {
         (0..n)
             .map(|i| vec![("eventName".to_string(), format!("Call{i}"))])

@@ -27,7 +27,7 @@ fn a_credential_finding_pivots_to_the_calls_made_with_its_key() {
         .to_string();
     demo.keys(&parse_sequence("L"));
     assert_eq!(demo.app.tab, Tab::Logs);
-    let pivot = demo.app.logs.pivot.as_ref().expect("the pivot is open");
+    let pivot = demo.app.logs.pivot().expect("the pivot is open");
     assert!(!pivot.searching, "the demo answered");
     assert_eq!(pivot.error, None);
     let request = &pivot.request;
@@ -58,14 +58,14 @@ fn a_credential_finding_pivots_to_the_calls_made_with_its_key() {
     assert!(with_key > 0, "calls made with the key itself");
     // Esc goes back to the live stream.
     demo.keys(&parse_sequence("Esc"));
-    assert!(demo.app.logs.pivot.is_none());
+    assert!(demo.app.logs.pivot().is_none());
 }
 
 #[test]
 fn a_finding_that_names_nothing_to_look_for_says_so() {
     let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
     demo.keys(&parse_sequence("2 / control:S3.8 Enter L"));
-    assert!(demo.app.logs.pivot.is_none());
+    assert!(demo.app.logs.pivot().is_none());
     let notice = demo
         .app
         .notice

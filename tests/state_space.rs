@@ -540,11 +540,7 @@ fn check(app: &App) -> Result<(), TestCaseError> {
             "an action on nothing"
         );
     }
-    let logs = app
-        .logs
-        .pivot
-        .as_ref()
-        .map_or(&app.logs.buffer, |p| &p.view);
+    let logs = app.logs.pivot().map_or(&app.logs.buffer, |p| &p.view);
     prop_assert!(logs.len() <= logs.capacity(), "the log buffer overflowed");
     if let Some(row) = logs.selected_index() {
         prop_assert!(row < logs.rows(), "log selection {row} of {}", logs.rows());

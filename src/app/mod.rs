@@ -34,7 +34,7 @@ pub use keymap::{Command, Keymap, Mode};
 pub use keys::{Key, KeyCode};
 pub use logs::LogView;
 use prompt::LineEditor;
-pub use screens::{FindingsScreen, LogsScreen, Look, OverviewScreen, SourcesScreen};
+pub use screens::{FindingsScreen, LogsPage, LogsScreen, Look, OverviewScreen, SourcesScreen};
 pub use stats::Stats;
 pub use table::FindingsTable;
 pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
@@ -339,19 +339,13 @@ impl App {
             command_history: Vec::new(),
             overview: OverviewScreen::default(),
             findings: FindingsScreen::new(FindingsTable::new(options.sort)),
-            logs: LogsScreen {
-                buffer: LogView::new(options.log_capacity),
-                pivot: None,
-                insights: None,
-                next_query: 1,
-                groups: options.log_groups.clone(),
-                generation: 0,
-                sampled: None,
+            logs: LogsScreen::new(
+                LogView::new(options.log_capacity),
+                options.log_groups.clone(),
                 // Names were checked when the config loaded; an unknown one leaves detection off.
-                detector: crate::detect::Detector::named(&options.detect)
+                crate::detect::Detector::named(&options.detect)
                     .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
-                alerts: Default::default(),
-            },
+            ),
             sources: SourcesScreen::default(),
             look: Look {
                 keymap: options.keymap,

@@ -48,14 +48,21 @@ impl FindingsScreen {
     }
 }
 
+/// A page over the live stream; Esc pops the newest.
+#[derive(Debug)]
+pub enum LogsPage {
+    /// A finding's activity, shown instead of the live stream.
+    Pivot(Box<Pivot>),
+    /// A Logs Insights query's answer, shown over the screen.
+    Insights(Box<InsightsView>),
+}
+
 #[derive(Debug)]
 pub struct LogsScreen {
     /// The live stream.
     pub buffer: LogView,
-    /// A finding's activity, shown instead of the live stream until Esc.
-    pub pivot: Option<Pivot>,
-    /// A Logs Insights query, shown over the screen until Esc.
-    pub insights: Option<InsightsView>,
+    /// Pages opened over the stream, oldest first: at most one pivot and one query.
+    pub pages: Vec<LogsPage>,
     pub next_query: u64,
     /// The log groups tailed (empty: the sources' discovery decides).
     pub groups: Vec<String>,
@@ -67,6 +74,72 @@ pub struct LogsScreen {
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::detect::Detector,
     pub alerts: crate::detect::Alerts,
+}
+
+impl LogsScreen {
+    pub fn new(buffer: LogView, groups: Vec<String>, detector: crate::detect::Detector) -> Self {
+        LogsScreen {
+            buffer,
+            pages: Vec::new(),
+            next_query: 1,
+            groups,
+            generation: 0,
+            sampled: None,
+            detector,
+            alerts: Default::default(),
+        }
+    }
+
+    pub fn pivot(&self) -> Option<&Pivot> {
+        self.pages.iter().find_map(|p| match p {
+            LogsPage::Pivot(pivot) => Some(&**pivot),
+            LogsPage::Insights(_) => None,
+        })
+    }
+
+    pub fn pivot_mut(&mut self) -> Option<&mut Pivot> {
+        self.pages.iter_mut().find_map(|p| match p {
+            LogsPage::Pivot(pivot) => Some(&mut **pivot),
+            LogsPage::Insights(_) => None,
+        })
+    }
+
+    pub fn insights(&self) -> Option<&InsightsView> {
+        self.pages.iter().find_map(|p| match p {
+            LogsPage::Insights(view) => Some(&**view),
+            LogsPage::Pivot(_) => None,
+        })
+    }
+
+    pub fn insights_mut(&mut self) -> Option<&mut InsightsView> {
+        self.pages.iter_mut().find_map(|p| match p {
+            LogsPage::Insights(view) => Some(&mut **view),
+            LogsPage::Pivot(_) => None,
+        })
+    }
+
+    /// Opens a page on top, replacing one of its kind.
+    pub fn open(&mut self, page: LogsPage) {
+        self.pages
+            .retain(|p| std::mem::discriminant(p) != std::mem::discriminant(&page));
+        self.pages.push(page);
+    }
+
+    /// The events the screen lists: a pivot's, or the live stream.
+    pub fn shown(&self) -> &LogView {
+        self.pivot().map_or(&self.buffer, |p| &p.view)
+    }
+
+    pub fn shown_mut(&mut self) -> &mut LogView {
+        let pivot = self.pages.iter_mut().find_map(|p| match p {
+            LogsPage::Pivot(pivot) => Some(&mut pivot.view),
+            LogsPage::Insights(_) => None,
+        });
+        match pivot {
+            Some(view) => view,
+            None => &mut self.buffer,
+        }
+    }
 }
 
 #[derive(Debug, Default)]

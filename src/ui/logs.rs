@@ -55,10 +55,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let theme = &app.look.theme;
-    if let Some(view) = &app.logs.insights {
+    if let Some(view) = app.logs.insights() {
         return draw_insights(buf, area, app, view);
     }
-    if let Some(pivot) = &app.logs.pivot {
+    if let Some(pivot) = app.logs.pivot() {
         return draw_pivot(buf, area, app, pivot);
     }
     let logs = &app.logs.buffer;

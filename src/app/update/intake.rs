@@ -166,8 +166,7 @@ fn take_events(
 pub(super) fn insights(app: &mut App, answer: crate::insights::InsightsUpdate) -> bool {
     match app
         .logs
-        .insights
-        .as_mut()
+        .insights_mut()
         .filter(|v| v.request.id == answer.id)
     {
         Some(view) => {
@@ -276,8 +275,7 @@ pub(super) fn pivot_done(
 ) -> bool {
     let Some(pivot) = app
         .logs
-        .pivot
-        .as_mut()
+        .pivot_mut()
         .filter(|p| p.request.finding == finding)
     else {
         return false;

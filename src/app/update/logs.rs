@@ -1,7 +1,9 @@
 //! The logs screen's keys, a finding's pivot onto its CloudTrail activity, Logs Insights queries
 //! and the detections run on the stream.
 
-use super::super::{App, Command, Effect, JsonView, NoticeLevel, RecordState, Screen, Tab};
+use super::super::{
+    App, Command, Effect, JsonView, LogsPage, NoticeLevel, RecordState, Screen, Tab,
+};
 use super::{Update, switch_tab};
 use crate::sources::Feed;
 use crate::ui::layout;
@@ -9,7 +11,7 @@ use crate::ui::layout;
 /// A key on the logs screen (the live stream, a pivot, or a query's answer over them).
 pub(super) fn command(app: &mut App, command: Command) -> Update {
     let page = layout::logs_page(app.size) as isize;
-    if let Some(view) = &mut app.logs.insights {
+    if let Some(view) = app.logs.insights_mut() {
         let last = view.latest.rows.len().saturating_sub(1);
         view.scroll = match command {
             Command::Up => view.scroll.saturating_sub(1),
@@ -26,10 +28,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         let current = app.logs.groups.clone();
         return super::super::groups::open(app, current).into();
     }
-    let logs = match &mut app.logs.pivot {
-        Some(pivot) => &mut pivot.view,
-        None => &mut app.logs.buffer,
-    };
+    let logs = app.logs.shown_mut();
     match command {
         Command::Up => logs.move_by(-1),
         Command::Down => logs.move_by(1),
@@ -67,26 +66,26 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
     Update::redraw()
 }
 
-/// The log view the logs screen shows: a finding's activity, or the live stream.
-pub(super) fn shown(app: &App) -> &super::super::logs::LogView {
-    match &app.logs.pivot {
-        Some(pivot) => &pivot.view,
-        None => &app.logs.buffer,
+/// Esc on the logs screen: pops the newest page. A query still running is stopped first
+/// (its page closes on the next Esc, once it has ended); a pivot gives way to the live stream.
+/// Answers None when there is no page to pop.
+pub(super) fn back(app: &mut App) -> Option<Vec<Effect>> {
+    match app.logs.pages.last()? {
+        LogsPage::Insights(view) if !view.latest.done => {
+            let id = view.request.id;
+            app.notify("stopping the query…", NoticeLevel::Info);
+            Some(vec![Effect::StopInsights(id)])
+        }
+        LogsPage::Insights(_) => {
+            app.logs.pages.pop();
+            Some(Vec::new())
+        }
+        LogsPage::Pivot(_) => {
+            app.logs.pages.pop();
+            app.notify("back to the live stream", NoticeLevel::Info);
+            Some(Vec::new())
+        }
     }
-}
-
-/// Esc on a query: stops it while it runs, closes it once it has ended.
-pub(super) fn close_insights(app: &mut App) -> Vec<Effect> {
-    let Some(view) = &app.logs.insights else {
-        return Vec::new();
-    };
-    if view.latest.done {
-        app.logs.insights = None;
-        return Vec::new();
-    }
-    let id = view.request.id;
-    app.notify("stopping the query…", NoticeLevel::Info);
-    vec![Effect::StopInsights(id)]
 }
 
 /// `:query [AGE] <query>`: a Logs Insights query over the CloudTrail groups.
@@ -100,19 +99,19 @@ pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
             // (and billing) with nobody to read its answer.
             let running = app
                 .logs
-                .insights
-                .as_ref()
+                .insights()
                 .filter(|view| !view.latest.done)
                 .map(|view| Effect::StopInsights(view.request.id));
-            app.logs.insights = Some(super::super::InsightsView {
-                request: request.clone(),
-                latest: crate::insights::InsightsUpdate {
-                    id,
-                    status: "Starting".into(),
-                    ..Default::default()
-                },
-                scroll: 0,
-            });
+            app.logs
+                .open(LogsPage::Insights(Box::new(super::super::InsightsView {
+                    request: request.clone(),
+                    latest: crate::insights::InsightsUpdate {
+                        id,
+                        status: "Starting".into(),
+                        ..Default::default()
+                    },
+                    scroll: 0,
+                })));
             let mut effects: Vec<Effect> = running.into_iter().collect();
             effects.extend(switch_tab(app, Tab::Logs));
             effects.push(Effect::Insights(Box::new(request)));
@@ -164,14 +163,14 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
         .cloned()
         .collect();
     view.push(held);
-    app.logs.pivot = Some(super::super::Pivot {
+    app.logs.open(LogsPage::Pivot(Box::new(super::super::Pivot {
         request: request.clone(),
         pattern,
         view,
         searching: true,
         error: None,
         left_out: None,
-    });
+    })));
     let mut effects = switch_tab(app, Tab::Logs);
     effects.push(Effect::Pivot(Box::new(request)));
     effects

@@ -192,7 +192,9 @@ fn run(app: &mut App, command: Command) -> Update {
         Command::ShowSources => return switch_tab(app, Tab::Sources).into(),
         Command::CommandLine => prompts::open(app, PromptKind::Command, ""),
         Command::Filter if app.tab == Tab::Logs && app.stack.is_empty() => {
-            let current = logs::shown(app)
+            let current = app
+                .logs
+                .shown()
                 .filter()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_default();
@@ -220,11 +222,6 @@ fn run(app: &mut App, command: Command) -> Update {
             app.notify("refreshing every source…", NoticeLevel::Info);
             return vec![Effect::Refresh].into();
         }
-        Command::Back
-            if app.tab == Tab::Logs && app.stack.is_empty() && app.logs.insights.is_some() =>
-        {
-            return logs::close_insights(app).into();
-        }
         Command::Back => return go_back(app),
         Command::Pivot => return logs::pivot(app).into(),
         _ => return screen_command(app, command),
@@ -245,19 +242,22 @@ fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
 }
 
 fn go_back(app: &mut App) -> Update {
-    let mut redraw = true;
+    // The page on top goes: a finding or a record; the logs screen's query or pivot; the
+    // sources screen's cell.
+    let mut update = Update::redraw();
     if app.stack.pop().is_none() {
-        if app.tab == Tab::Logs && app.logs.pivot.is_some() {
-            app.logs.pivot = None;
-            app.notify("back to the live stream", NoticeLevel::Info);
+        if app.tab == Tab::Logs
+            && let Some(effects) = logs::back(app)
+        {
+            update.effects = effects;
         } else if app.tab == Tab::Sources && app.sources.detail {
             app.sources.detail = false;
         } else {
-            redraw = false;
+            update.redraw = false;
         }
     }
     intake::mark_selected_seen(app);
-    Update::redraw_if(redraw)
+    update
 }
 
 fn current_json(app: &App) -> Option<&JsonView> {

@@ -160,10 +160,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
                 }
             };
             app.modal = None;
-            let view = match &mut app.logs.pivot {
-                Some(pivot) => &mut pivot.view,
-                None => &mut app.logs.buffer,
-            };
+            let view = app.logs.shown_mut();
             view.set_filter(Some(pattern));
             let text = if text.is_empty() {
                 "showing every event".to_string()

@@ -621,7 +621,7 @@ fn messages_quote_outside_text_harmlessly() {
             ..Default::default()
         }),
     );
-    let latest = &app.logs.insights.as_ref().expect("a query").latest;
+    let latest = &app.logs.insights().expect("a query").latest;
     let shown = format!("{}{:?}{:?}", latest.status, latest.rows, latest.error);
     assert!(!latest.status.chars().any(crate::model::text::is_dangerous));
     assert!(
