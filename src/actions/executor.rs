@@ -28,8 +28,40 @@ pub trait Backend: Send + Sync {
     }
 }
 
+/// Where the executor writes what it does, before and after: the journal; or memory for the
+/// headless harness, which must never write to the analyst's audit trail.
+pub trait Trail: Send + Sync {
+    fn append(&self, entry: Entry, now: Timestamp) -> Result<(), String>;
+}
+
+impl Trail for Journal {
+    fn append(&self, entry: Entry, now: Timestamp) -> Result<(), String> {
+        Journal::append(self, entry, now).map(|_| ())
+    }
+}
+
+/// The records of a headless run, kept in memory.
+#[derive(Default)]
+pub struct MemoryTrail(std::sync::Mutex<Vec<Entry>>);
+
+impl MemoryTrail {
+    pub fn entries(&self) -> Vec<Entry> {
+        self.0.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+impl Trail for MemoryTrail {
+    fn append(&self, entry: Entry, _now: Timestamp) -> Result<(), String> {
+        self.0
+            .lock()
+            .map_err(|_| "the in-memory trail is poisoned".to_string())?
+            .push(entry);
+        Ok(())
+    }
+}
+
 pub struct Executor {
-    journal: Journal,
+    journal: Box<dyn Trail>,
     read_only: bool,
     operator: Operator,
     backend: Box<dyn Backend>,
@@ -73,13 +105,13 @@ pub fn answered(
 
 impl Executor {
     pub fn new(
-        journal: Journal,
+        journal: impl Trail + 'static,
         read_only: bool,
         operator: Operator,
         backend: Box<dyn Backend>,
     ) -> Executor {
         Executor {
-            journal,
+            journal: Box::new(journal),
             read_only,
             operator,
             backend,

@@ -4,14 +4,17 @@
 pub mod export;
 
 use futures_util::FutureExt;
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
+use crate::actions::executor::{DemoBackend, Executor, MemoryTrail};
 use crate::app::{App, Effect, Key, Msg, Options, update};
+use crate::runtime::{Backends, Effects, GroupChoice, Host, Reply, Task};
 use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::{Batch, Feed, Source};
 use crate::ui::inert::InertBackend;
@@ -32,14 +35,81 @@ fn poll_now(source: &mut dyn Source, now: Timestamp) -> Batch {
     source.poll(now).now_or_never().unwrap_or_default()
 }
 
-/// The demo organization wired to an app, advanced by hand instead of by a runtime.
+/// The demo organization wired to an app, advanced by hand instead of by a runtime. Effects go
+/// through the runtime's own interpreter ([`Effects`]) with in-memory backends: the demo
+/// organization answers pivots and accepts actions, whose records stay in memory (a render never
+/// writes the analyst's journal).
 pub struct Harness {
     pub app: App,
+    effects: Effects,
+    host: HarnessHost,
+    quit: bool,
+}
+
+/// The harness as the effects' host: sources polled by hand, tasks run to their (immediate)
+/// end, answers queued for the app.
+struct HarnessHost {
     findings: DemoFindings,
     trail: DemoTrail,
-    org: Arc<DemoOrg>,
     logs_active: bool,
-    quit: bool,
+    now: Timestamp,
+    answers: Arc<Mutex<VecDeque<Msg>>>,
+}
+
+impl Host for HarnessHost {
+    fn copy(&mut self, _text: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn refresh(&mut self) {}
+
+    fn set_feed(&mut self, feed: Feed, active: bool) {
+        if feed == Feed::Logs {
+            self.logs_active = active;
+            if active {
+                let batch = poll_now(&mut self.trail, self.now);
+                self.reply().send(Msg::Batch(Feed::Logs, batch));
+            }
+        }
+    }
+
+    fn set_groups(&mut self, _groups: Vec<String>, _generation: u64) {}
+
+    fn spawn(&mut self, task: Task) {
+        // In-memory backends answer at once; one that would wait answers nothing.
+        let _ = task.now_or_never();
+    }
+
+    fn reply(&self) -> Reply {
+        let answers = Arc::clone(&self.answers);
+        Reply::new(move |msg| {
+            if let Ok(mut queue) = answers.lock() {
+                queue.push_back(msg);
+            }
+        })
+    }
+}
+
+/// The demo organization as the backends of a harness.
+fn demo_backends(org: &Arc<DemoOrg>) -> Backends {
+    let executor = Executor::new(
+        MemoryTrail::default(),
+        false,
+        crate::journal::Operator::local(None),
+        Box::new(DemoBackend::keeping(Arc::clone(org))),
+    );
+    Backends {
+        executor: Arc::new(executor),
+        search: Arc::clone(org) as Arc<dyn crate::pivot::LogSearch>,
+        insights: Arc::new(crate::insights::NoInsights(
+            crate::insights::NO_INSIGHTS_IN_DEMO,
+        )),
+        groups: GroupChoice {
+            lister: Arc::new(crate::sources::groups::DemoGroups),
+            remember_in: None,
+            profile: None,
+        },
+    }
 }
 
 impl Harness {
@@ -52,10 +122,14 @@ impl Harness {
         update(&mut app, Msg::Batch(Feed::Findings, batch));
         let mut harness = Harness {
             app,
-            findings,
-            trail: DemoTrail::new(Arc::clone(&org)),
-            org,
-            logs_active: false,
+            effects: Effects::new(demo_backends(&org)),
+            host: HarnessHost {
+                findings,
+                trail: DemoTrail::new(Arc::clone(&org)),
+                logs_active: false,
+                now,
+                answers: Arc::default(),
+            },
             quit: false,
         };
         // As the runtime does: detections read the log stream from the start.
@@ -78,70 +152,36 @@ impl Harness {
 
     /// Moves the frozen clock and polls what is active, as the runtime would.
     pub fn advance_to(&mut self, now: Timestamp) {
+        self.host.now = now;
         update(&mut self.app, Msg::Tick(now));
-        let batch = poll_now(&mut self.findings, now);
+        let batch = poll_now(&mut self.host.findings, now);
         update(&mut self.app, Msg::Batch(Feed::Findings, batch));
-        if self.logs_active {
-            let batch = poll_now(&mut self.trail, now);
+        if self.host.logs_active {
+            let batch = poll_now(&mut self.host.trail, now);
             update(&mut self.app, Msg::Batch(Feed::Logs, batch));
         }
     }
 
+    /// Carries out effects, then hands the app every answer they brought, until none is left.
     fn apply(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            match effect {
-                Effect::Quit => self.quit = true,
-                Effect::SetFeed(Feed::Logs, active) => {
-                    self.logs_active = active;
-                    if active {
-                        let batch = poll_now(&mut self.trail, self.app.now);
-                        update(&mut self.app, Msg::Batch(Feed::Logs, batch));
-                    }
-                }
-                Effect::SetFeed(Feed::Findings, _) | Effect::Refresh | Effect::Copy(_) => {}
-                // The demo organization has no Logs Insights; the query ends at once saying so.
-                Effect::Insights(request) => {
-                    let done = Msg::Insights(crate::insights::InsightsUpdate::failed(
-                        request.id,
-                        crate::insights::NO_INSIGHTS_IN_DEMO,
-                    ));
-                    let more = update(&mut self.app, done);
-                    self.apply(more.effects);
-                }
-                Effect::StopInsights(_) | Effect::SetGroups { .. } => {}
-                Effect::ListGroups(prefix) => {
-                    use crate::sources::groups::GroupLister;
-                    let result = crate::sources::groups::DemoGroups
-                        .list(&prefix)
-                        .now_or_never()
-                        .unwrap_or_else(|| Err("the demo did not answer at once".into()));
-                    let more = update(&mut self.app, Msg::Groups { prefix, result });
-                    self.apply(more.effects);
-                }
-                Effect::Pivot(request) => {
-                    use crate::pivot::LogSearch;
-                    let result =
-                        self.org.search(&request).now_or_never().unwrap_or_else(|| {
-                            Err("the demo search did not answer at once".into())
-                        });
-                    let done = Msg::PivotDone {
-                        finding: request.finding.clone(),
-                        result,
-                    };
-                    let more = update(&mut self.app, done);
-                    self.apply(more.effects);
-                }
-                // The demo organization accepts every action (nothing is journaled headless).
-                Effect::Execute(approved) => {
-                    let outcome = crate::actions::executor::demo_outcome(&approved.plan);
-                    let done = Msg::ActionDone {
-                        action: approved.plan.action.clone(),
-                        entries: approved.entries.clone(),
-                        outcome: Ok(outcome),
-                    };
-                    let more = update(&mut self.app, done);
-                    self.apply(more.effects);
-                }
+        let mut effects: VecDeque<Effect> = effects.into();
+        loop {
+            while let Some(effect) = effects.pop_front() {
+                // The harness's host cannot fail.
+                self.quit |= self
+                    .effects
+                    .carry_out(effect, &mut self.host)
+                    .unwrap_or(false);
+            }
+            let answer = self
+                .host
+                .answers
+                .lock()
+                .ok()
+                .and_then(|mut q| q.pop_front());
+            match answer {
+                Some(msg) => effects.extend(update(&mut self.app, msg)),
+                None => return,
             }
         }
     }

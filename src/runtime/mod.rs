@@ -2,6 +2,7 @@
 //! messages, runs `update`, carries out the effects and draws when something changed.
 
 pub mod crash;
+pub mod effects;
 pub mod poller;
 pub mod terminal;
 
@@ -16,7 +17,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{App, Effect, Key, KeyCode, Msg, update};
+use crate::app::{App, Key, KeyCode, Msg, update};
 use crate::sources::Source;
 use crate::ui::inert::InertBackend;
 use poller::Pollers;
@@ -24,36 +25,14 @@ use poller::Pollers;
 /// Frames are at least this far apart; bursts of messages in between coalesce into one frame.
 const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
-/// Runs picket in the terminal until the analyst quits or a signal arrives.
-/// What effects reach beyond the app: actions, pivot searches, Logs Insights.
-pub struct Backends {
-    pub executor: std::sync::Arc<crate::actions::executor::Executor>,
-    pub search: std::sync::Arc<dyn crate::pivot::LogSearch>,
-    pub insights: std::sync::Arc<dyn crate::insights::InsightsRunner>,
-    pub groups: GroupChoice,
-}
-
-/// Lists log groups for the picker, and remembers the choice (for a profile, in a file).
-pub struct GroupChoice {
-    pub lister: std::sync::Arc<dyn crate::sources::groups::GroupLister>,
-    pub remember_in: Option<std::path::PathBuf>,
-    pub profile: Option<String>,
-}
+pub use effects::{Backends, Effects, GroupChoice, Host, Reply, Task};
 
 pub async fn run(
     mut app: App,
     sources: Vec<Box<dyn Source>>,
     backends: Backends,
 ) -> io::Result<()> {
-    let Backends {
-        executor,
-        search,
-        insights,
-        groups,
-    } = backends;
-    // Running queries, by id: a send stops one.
-    let mut queries: std::collections::HashMap<u64, tokio::sync::watch::Sender<bool>> =
-        std::collections::HashMap::new();
+    let mut effects = Effects::new(backends);
     let _guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(InertBackend(CrosstermBackend::new(io::stdout())))?;
     let size = terminal.size()?;
@@ -63,6 +42,20 @@ pub async fn run(
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let pollers = Pollers::start(sources, tx.clone());
+    // Tasks answer through an unbounded queue, so none is lost to a full channel; a relay
+    // hands the answers on to the loop.
+    let (answers, mut answered) = mpsc::unbounded_channel::<Msg>();
+    let relay = tx.clone();
+    tokio::spawn(async move {
+        while let Some(msg) = answered.recv().await {
+            if relay.send(msg).await.is_err() {
+                return;
+            }
+        }
+    });
+    let reply = Reply::new(move |msg| {
+        let _ = answers.send(msg);
+    });
     // Detections read the log stream from the start, whatever screen is open.
     pollers.set_active(crate::sources::Feed::Logs, app.wants_logs());
     let mut events = EventStream::new();
@@ -96,106 +89,12 @@ pub async fn run(
         let Some(msg) = msg else { continue };
         crash::saw(&msg);
         let mut quit = false;
+        let mut host = TerminalHost {
+            pollers: &pollers,
+            reply: reply.clone(),
+        };
         for effect in update(&mut app, msg) {
-            match effect {
-                Effect::Quit => quit = true,
-                Effect::Copy(text) => {
-                    let mut out = io::stdout();
-                    out.write_all(terminal::osc52(&text).as_bytes())?;
-                    out.flush()?;
-                }
-                Effect::Refresh => pollers.refresh(),
-                Effect::SetFeed(feed, active) => pollers.set_active(feed, active),
-                Effect::Insights(request) => {
-                    let (stop, cancel) = tokio::sync::watch::channel(false);
-                    queries.retain(|_, s| !s.is_closed());
-                    queries.insert(request.id, stop);
-                    let insights = std::sync::Arc::clone(&insights);
-                    let tx = tx.clone();
-                    // Updates go through an unbounded queue so none is lost to a full channel.
-                    let (updates, mut pending) = mpsc::unbounded_channel();
-                    tokio::spawn(async move {
-                        while let Some(update) = pending.recv().await {
-                            if tx.send(Msg::Insights(update)).await.is_err() {
-                                return;
-                            }
-                        }
-                    });
-                    tokio::spawn(async move {
-                        let progress: crate::insights::Progress = Box::new(move |update| {
-                            let _ = updates.send(update);
-                        });
-                        insights.run(*request, cancel, progress).await;
-                    });
-                }
-                Effect::ListGroups(prefix) => {
-                    let lister = std::sync::Arc::clone(&groups.lister);
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        let result = lister.list(&prefix).await;
-                        let _ = tx.send(Msg::Groups { prefix, result }).await;
-                    });
-                }
-                Effect::SetGroups {
-                    groups: chosen,
-                    generation,
-                } => {
-                    if let Some(path) = &groups.remember_in
-                        && let Err(e) = crate::sources::groups::remember(
-                            path,
-                            groups.profile.as_deref(),
-                            &chosen,
-                        )
-                    {
-                        let _ = tx
-                            .send(Msg::Groups {
-                                prefix: String::new(),
-                                result: Err(format!("the choice could not be remembered: {e}")),
-                            })
-                            .await;
-                    }
-                    pollers.set_groups(chosen, generation);
-                }
-                Effect::StopInsights(id) => {
-                    if let Some(stop) = queries.get(&id) {
-                        let _ = stop.send(true);
-                    }
-                }
-                Effect::Pivot(request) => {
-                    let search = std::sync::Arc::clone(&search);
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        let result = search.search(&request).await;
-                        let _ = tx
-                            .send(Msg::PivotDone {
-                                finding: request.finding.clone(),
-                                result,
-                            })
-                            .await;
-                    });
-                }
-                Effect::Execute(approved) => {
-                    let executor = std::sync::Arc::clone(&executor);
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        let crate::app::act::Approved {
-                            plan,
-                            acknowledged,
-                            entries,
-                        } = *approved;
-                        let now = Timestamp::now();
-                        let id = format!("{}-{:08x}", now.as_millisecond(), fastrand::u32(..));
-                        let outcome = executor.execute(&plan, acknowledged, &id, now).await;
-                        let _ = tx
-                            .send(Msg::ActionDone {
-                                action: plan.action,
-                                entries,
-                                outcome,
-                            })
-                            .await;
-                    });
-                }
-            }
+            quit |= effects.carry_out(effect, &mut host)?;
         }
         if quit {
             break;
@@ -203,6 +102,40 @@ pub async fn run(
     }
     pollers.stop();
     Ok(())
+}
+
+/// The terminal runtime as the effects' host: the pollers, tokio tasks, OSC 52 on stdout.
+struct TerminalHost<'a> {
+    pollers: &'a Pollers,
+    reply: Reply,
+}
+
+impl Host for TerminalHost<'_> {
+    fn copy(&mut self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout();
+        out.write_all(terminal::osc52(text).as_bytes())?;
+        out.flush()
+    }
+
+    fn refresh(&mut self) {
+        self.pollers.refresh();
+    }
+
+    fn set_feed(&mut self, feed: crate::sources::Feed, active: bool) {
+        self.pollers.set_active(feed, active);
+    }
+
+    fn set_groups(&mut self, groups: Vec<String>, generation: u64) {
+        self.pollers.set_groups(groups, generation);
+    }
+
+    fn spawn(&mut self, task: Task) {
+        tokio::spawn(task);
+    }
+
+    fn reply(&self) -> Reply {
+        self.reply.clone()
+    }
 }
 
 fn draw(

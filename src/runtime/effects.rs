@@ -1,0 +1,156 @@
+//! The one interpreter of [`Effect`]s. `update` says what must happen outside the app; this
+//! module does it, the same way for the terminal runtime and for the headless harness
+//! (`picket render`, the tests): only the [`Host`] differs — a real terminal, polling tasks and
+//! tokio for the first; an off-screen buffer, sources polled by hand and futures that answer at
+//! once for the second — and the [`Backends`] (AWS, the demo organization, exported files).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::actions::executor::Executor;
+use crate::app::{Effect, Msg};
+use crate::sources::Feed;
+
+/// What effects reach beyond the app: actions, pivot searches, Logs Insights, log groups.
+pub struct Backends {
+    pub executor: Arc<Executor>,
+    pub search: Arc<dyn crate::pivot::LogSearch>,
+    pub insights: Arc<dyn crate::insights::InsightsRunner>,
+    pub groups: GroupChoice,
+}
+
+/// Lists log groups for the picker, and remembers the choice (for a profile, in a file).
+pub struct GroupChoice {
+    pub lister: Arc<dyn crate::sources::groups::GroupLister>,
+    pub remember_in: Option<std::path::PathBuf>,
+    pub profile: Option<String>,
+}
+
+/// Sends a message back to the app, from wherever a task answers.
+#[derive(Clone)]
+pub struct Reply(Arc<dyn Fn(Msg) + Send + Sync>);
+
+impl Reply {
+    pub fn new(send: impl Fn(Msg) + Send + Sync + 'static) -> Reply {
+        Reply(Arc::new(send))
+    }
+
+    pub fn send(&self, msg: Msg) {
+        (self.0)(msg)
+    }
+}
+
+pub type Task = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// Where effects land.
+pub trait Host {
+    /// Puts text on the clipboard (OSC 52 to the terminal).
+    fn copy(&mut self, text: &str) -> std::io::Result<()>;
+    /// Polls every active source now.
+    fn refresh(&mut self);
+    fn set_feed(&mut self, feed: Feed, active: bool);
+    /// Points the log sources at `groups`; their batches carry `generation` from then on.
+    fn set_groups(&mut self, groups: Vec<String>, generation: u64);
+    /// Runs a task whose answers come back through the reply it holds.
+    fn spawn(&mut self, task: Task);
+    /// How the answers of spawned tasks reach the app.
+    fn reply(&self) -> Reply;
+}
+
+pub struct Effects {
+    backends: Backends,
+    /// Running queries, by id: a send stops one.
+    queries: HashMap<u64, tokio::sync::watch::Sender<bool>>,
+}
+
+impl Effects {
+    pub fn new(backends: Backends) -> Effects {
+        Effects {
+            backends,
+            queries: HashMap::new(),
+        }
+    }
+
+    /// Carries out one effect; answers whether the app asked to quit.
+    pub fn carry_out(&mut self, effect: Effect, host: &mut dyn Host) -> std::io::Result<bool> {
+        match effect {
+            Effect::Quit => return Ok(true),
+            Effect::Copy(text) => host.copy(&text)?,
+            Effect::Refresh => host.refresh(),
+            Effect::SetFeed(feed, active) => host.set_feed(feed, active),
+            Effect::SetGroups { groups, generation } => {
+                let choice = &self.backends.groups;
+                if let Some(path) = &choice.remember_in
+                    && let Err(e) =
+                        crate::sources::groups::remember(path, choice.profile.as_deref(), &groups)
+                {
+                    host.reply().send(Msg::Groups {
+                        prefix: String::new(),
+                        result: Err(format!("the choice could not be remembered: {e}")),
+                    });
+                }
+                host.set_groups(groups, generation);
+            }
+            Effect::Insights(request) => {
+                let (stop, cancel) = tokio::sync::watch::channel(false);
+                self.queries.retain(|_, s| !s.is_closed());
+                self.queries.insert(request.id, stop);
+                let insights = Arc::clone(&self.backends.insights);
+                let reply = host.reply();
+                host.spawn(Box::pin(async move {
+                    let progress: crate::insights::Progress =
+                        Box::new(move |update| reply.send(Msg::Insights(update)));
+                    insights.run(*request, cancel, progress).await;
+                }));
+            }
+            Effect::StopInsights(id) => {
+                if let Some(stop) = self.queries.get(&id) {
+                    let _ = stop.send(true);
+                }
+            }
+            Effect::ListGroups(prefix) => {
+                let lister = Arc::clone(&self.backends.groups.lister);
+                let reply = host.reply();
+                host.spawn(Box::pin(async move {
+                    let result = lister.list(&prefix).await;
+                    reply.send(Msg::Groups { prefix, result });
+                }));
+            }
+            Effect::Pivot(request) => {
+                let search = Arc::clone(&self.backends.search);
+                let reply = host.reply();
+                host.spawn(Box::pin(async move {
+                    let result = search.search(&request).await;
+                    reply.send(Msg::PivotDone {
+                        finding: request.finding.clone(),
+                        result,
+                    });
+                }));
+            }
+            Effect::Execute(approved) => {
+                let executor = Arc::clone(&self.backends.executor);
+                let reply = host.reply();
+                host.spawn(Box::pin(async move {
+                    let crate::app::act::Approved {
+                        plan,
+                        acknowledged,
+                        entries,
+                    } = *approved;
+                    let now = Timestamp::now();
+                    let id = format!("{}-{:08x}", now.as_millisecond(), fastrand::u32(..));
+                    let outcome = executor.execute(&plan, acknowledged, &id, now).await;
+                    reply.send(Msg::ActionDone {
+                        action: plan.action,
+                        entries,
+                        outcome,
+                    });
+                }));
+            }
+        }
+        Ok(false)
+    }
+}
