@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::cli::{AuditArgs, DoctorFormat};
 use crate::journal::{Entry, Journal, Record};
@@ -12,18 +12,6 @@ use crate::model::text::clean_line;
 pub const BROKEN: u8 = 1;
 /// Exit status for a usage error.
 pub const USAGE: u8 = 2;
-
-/// `90m`, `24h`, `7d`, or anything `SignedDuration` reads (`1h 30m`).
-pub fn parse_age(text: &str) -> Result<SignedDuration, String> {
-    let text = text.trim();
-    if let Some(days) = text.strip_suffix('d')
-        && let Ok(days) = days.trim().parse::<i64>()
-    {
-        return Ok(SignedDuration::from_hours(days.saturating_mul(24)));
-    }
-    text.parse::<SignedDuration>()
-        .map_err(|_| format!("--since: '{text}' is not an age like 90m, 24h or 7d"))
-}
 
 pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
     let path = args
@@ -47,7 +35,10 @@ pub fn run(args: &AuditArgs, out: &mut dyn Write) -> Result<(), (u8, String)> {
         return Ok(());
     }
     let since = match &args.since {
-        Some(age) => Some(Timestamp::now() - parse_age(age).map_err(|e| (USAGE, e))?),
+        Some(age) => Some(crate::model::age::before(
+            Timestamp::now(),
+            crate::model::age::parse(age).map_err(|e| (USAGE, format!("--since: {e}")))?,
+        )),
         None => None,
     };
     let records: Vec<Record> = journal
@@ -144,17 +135,4 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
 
 fn short(id: &str) -> String {
     id.chars().take(10).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_in_the_usual_forms() {
-        assert_eq!(parse_age("24h"), Ok(SignedDuration::from_hours(24)));
-        assert_eq!(parse_age("7d"), Ok(SignedDuration::from_hours(168)));
-        assert_eq!(parse_age("90m"), Ok(SignedDuration::from_mins(90)));
-        assert!(parse_age("yesterday").is_err());
-    }
 }

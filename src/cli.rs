@@ -92,7 +92,7 @@ pub enum CommandLine {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Only records this recent: 90m, 24h, 7d.
+    /// Only records this recent: 90m, 24h, 7d, 1h30m.
     #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
     /// Check the hash chain; exit 1 naming the first broken line.
@@ -139,7 +139,7 @@ pub struct LogsArgs {
     #[arg(long = "group", value_name = "NAME")]
     pub groups: Vec<String>,
 
-    /// How far back: 90m, 1h, 7d (default 1h from AWS; everything in files).
+    /// How far back: 90m, 1h, 7d, 1h30m (default 1h from AWS; everything in files).
     #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
 

@@ -28,8 +28,38 @@ struct Printed<'a> {
 }
 
 fn json_line(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    out.write_all(inert_json(text).as_bytes())?;
     out.write_all(b"\n")
+}
+
+fn json_pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    out.write_all(inert_json(text).as_bytes())?;
+    out.write_all(b"\n")
+}
+
+/// The same JSON with every character that could drive a terminal written as a `\uXXXX`
+/// escape. serde_json escapes C0 controls only; DEL, C1 controls (U+009B is a CSI) and bidi
+/// overrides in a raw record would reach the terminal as they are. Outside strings JSON text
+/// holds nothing but ASCII punctuation and newlines, so every such character is in a string,
+/// where the escape means the same character: the data printed is unchanged.
+fn inert_json(json: String) -> String {
+    let dangerous = |c: char| c != '\n' && crate::model::text::is_dangerous(c);
+    if !json.chars().any(dangerous) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if dangerous(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
@@ -53,10 +83,7 @@ pub fn findings(
         let records: Vec<serde_json::Value> =
             findings.iter().filter_map(|f| f.raw.parse()).collect();
         return match format {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, &records).map_err(io::Error::other)?;
-                out.write_all(b"\n")
-            }
+            Format::Json => json_pretty(out, &records),
             _ => records.iter().try_for_each(|r| json_line(out, r)),
         };
     }
@@ -84,8 +111,7 @@ pub fn findings(
                     account: n,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &printed).map_err(io::Error::other)?;
-            out.write_all(b"\n")
+            json_pretty(out, &printed)
         }
         Format::Csv => {
             writeln!(
@@ -233,6 +259,39 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn json_output_escapes_what_would_drive_a_terminal() {
+        let message = r#"{"eventName":"x\u202eyz","b":"\u009b2J\u007f","c":"\u001b[31m é"}"#;
+        let event = LogEvent::new(jiff::Timestamp::UNIX_EPOCH, "1", "r", "g", "s", message);
+        for format in [Format::Json, Format::Jsonl] {
+            let mut out = Vec::new();
+            events(
+                &mut out,
+                &[Matched {
+                    event: &event,
+                    detections: Vec::new(),
+                }],
+                format,
+            )
+            .expect("printed");
+            let text = String::from_utf8(out).expect("utf-8");
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c != '\n' && crate::model::text::is_dangerous(c)),
+                "{text:?}"
+            );
+            assert!(text.contains(r"x\u202eyz") && text.contains('é'), "{text}");
+            let printed: serde_json::Value = serde_json::from_str(&text).expect("json");
+            let original: serde_json::Value = serde_json::from_str(message).expect("json");
+            assert_eq!(printed["message"], original, "the same data");
+        }
+        assert_eq!(
+            inert_json("{\"a\":\"\u{1F600}\"}".into()),
+            "{\"a\":\"\u{1F600}\"}"
+        );
     }
 
     #[test]

@@ -205,7 +205,12 @@ impl GuardDutySource {
         };
         match result {
             Ok(findings) => {
-                let newest = findings.iter().map(|f| f.updated_at.as_millisecond()).max();
+                // A record dated in the future must not move the window past now: polls from
+                // there would never see another update.
+                let newest = findings
+                    .iter()
+                    .map(|f| f.updated_at.min(now).as_millisecond())
+                    .max();
                 self.cursor = self.cursor.max(newest).or(Some(now.as_millisecond()));
                 let mut health = self.track.succeeded(now);
                 if self.unreadable > 0 {

@@ -200,7 +200,11 @@ impl LogsSource {
                 }
             }
         }
-        let start = self.cursor.map_or(now - self.backfill, |c| c - OVERLAP);
+        let start = self
+            .cursor
+            .map_or(crate::model::age::before(now, self.backfill), |c| {
+                crate::model::age::before(c, OVERLAP)
+            });
         let mut events = Vec::new();
         for group in self.groups.clone() {
             if let Err(failure) = self.read_group(&group, start, now, &mut events).await {

@@ -360,7 +360,7 @@ impl SecurityHubSource {
         let since = if full {
             None
         } else {
-            self.cursor.map(|c| c - OVERLAP)
+            self.cursor.map(|c| crate::model::age::before(c, OVERLAP))
         };
         match self.fetch(since, now).await {
             Ok(mut findings) => {
@@ -384,7 +384,9 @@ impl SecurityHubSource {
                         }
                     }
                 }
-                let newest = findings.iter().map(|f| f.updated_at).max();
+                // A record dated in the future must not move the window past now: polls from
+                // there would never see another update.
+                let newest = findings.iter().map(|f| f.updated_at.min(now)).max();
                 self.cursor = self.cursor.max(newest).or(Some(now));
                 let mut health = self.track.succeeded(now);
                 if self.unreadable > 0 {
