@@ -75,8 +75,11 @@ pub fn filter(data: &[u8]) {
     let query = match Query::parse(&text) {
         Ok(query) => query,
         Err(e) => {
+            // A span may reach one past the end: "expected something here, at the end".
             assert!(
-                e.span.start <= e.span.end && e.span.end <= text.len().max(1),
+                e.span.start <= e.span.end
+                    && e.span.end <= text.len() + 1
+                    && text.is_char_boundary(e.span.start.min(text.len())),
                 "span {:?} outside {} bytes",
                 e.span,
                 text.len()
