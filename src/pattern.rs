@@ -22,7 +22,7 @@
 use std::fmt;
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use crate::model::json::Node;
 use crate::query::Cmp;
@@ -32,6 +32,11 @@ use crate::query::Cmp;
 pub const MAX_NESTING: usize = 32;
 /// Most steps in one selector (`$.a.b[0].c`): the matcher recurses once per step.
 pub const MAX_SELECTOR_STEPS: usize = 64;
+/// `%regex%` terms in one pattern: the CloudWatch Logs quota, which AWS enforces too.
+pub const MAX_REGEXES: usize = 2;
+/// Largest compiled regex (the regex crate's default is 10 MiB): `%\w{1000}%` is refused with a
+/// message instead of taking a noticeable time and memory to build on every keystroke.
+const MAX_REGEX_BYTES: usize = 1 << 20;
 
 /// A parsed pattern, ready to match messages.
 #[derive(Clone, Debug)]
@@ -139,6 +144,7 @@ impl Pattern {
             at: offset,
             end: offset + trimmed.len(),
             depth: 0,
+            regexes: 0,
         };
         let kind = if trimmed.is_empty() {
             Kind::All
@@ -242,6 +248,8 @@ struct Parser<'a> {
     end: usize,
     /// Parentheses open at this point.
     depth: usize,
+    /// `%regex%` terms so far.
+    regexes: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -472,7 +480,7 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    /// `%regex%`, as CloudWatch Logs allows it (no groups).
+    /// `%regex%`, as CloudWatch Logs allows it (no groups, two to a pattern).
     fn regex(&mut self) -> Result<Regex, PatternError> {
         let after = &self.rest()[1..];
         let Some(close) = after.find('%') else {
@@ -482,10 +490,16 @@ impl<'a> Parser<'a> {
         if body.contains(['(', ')']) {
             return self.error("CloudWatch Logs regexes have no ( ) groups");
         }
-        let regex = match Regex::new(body) {
+        if self.regexes == MAX_REGEXES {
+            return self.error(format!(
+                "CloudWatch Logs allows at most {MAX_REGEXES} %regex% in a pattern"
+            ));
+        }
+        let regex = match RegexBuilder::new(body).size_limit(MAX_REGEX_BYTES).build() {
             Ok(regex) => regex,
             Err(e) => return self.error(format!("bad regex: {e}")),
         };
+        self.regexes += 1;
         self.at += close + 2;
         Ok(regex)
     }

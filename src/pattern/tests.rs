@@ -262,3 +262,15 @@ fn many_ellipses_over_many_columns_answer_at_once() {
         );
     }
 }
+
+#[test]
+fn regexes_are_bounded_as_cloudwatch_logs_bounds_them() {
+    assert!(matches("%ERR% %[0-9]+%", "ERR 42"));
+    let error = Pattern::parse("%a% %b% %c%").expect_err("three regexes");
+    assert!(error.message.contains("at most 2 %regex%"), "{error}");
+    assert_eq!(error.at, 8, "at the third");
+    let error = Pattern::parse("{ $.a = %x% || $.b = %y% || $.c = %z% }").expect_err("three");
+    assert!(error.message.contains("at most 2"), "{error}");
+    let error = Pattern::parse(r"%\w{1000}%").expect_err("a huge regex");
+    assert!(error.message.contains("bad regex"), "{error}");
+}
