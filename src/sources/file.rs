@@ -144,20 +144,17 @@ fn read_text(path: &Path, limits: &Limits) -> Result<String, String> {
     // The type first, through symlinks, without opening: opening a FIFO to read waits for a
     // writer.
     let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    not_regular(&metadata)?;
+    only_regular(&metadata)?;
     let file = open_nonblocking(path).map_err(|e| format!("cannot read: {e}"))?;
     // Again on what was opened, in case the path changed in between.
     let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
-    not_regular(&metadata)?;
-    let too_big = |bytes: u64| {
-        format!(
-            "is {}, more than the {} picket reads ([files] max_bytes in the config)",
-            size(bytes),
-            size(limits.max_bytes)
-        )
-    };
+    only_regular(&metadata)?;
+    let limit = format!(
+        "the {} picket reads ([files] max_bytes in the config)",
+        size(limits.max_bytes)
+    );
     if metadata.len() > limits.max_bytes {
-        return Err(too_big(metadata.len()));
+        return Err(format!("is {}, more than {limit}", size(metadata.len())));
     }
     // The size can change while reading (a file still being written, /proc): never past the
     // limit and one byte.
@@ -166,13 +163,13 @@ fn read_text(path: &Path, limits: &Limits) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > limits.max_bytes {
-        return Err(too_big(bytes.len() as u64));
+        return Err(format!("grew past {limit} while it was read"));
     }
     decode(bytes, limits)
 }
 
-/// Why a file of this type is not read, if it is not a regular file.
-fn not_regular(metadata: &std::fs::Metadata) -> Result<(), String> {
+/// Ok for a regular file; for anything else, why it is not read.
+fn only_regular(metadata: &std::fs::Metadata) -> Result<(), String> {
     let kind = metadata.file_type();
     if kind.is_file() {
         return Ok(());
