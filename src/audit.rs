@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use crate::cli::{AuditArgs, DoctorFormat};
 use crate::journal::{Cause, Entry, Record, Repaired, Verified};
@@ -16,18 +16,6 @@ pub const USAGE: u8 = 2;
 pub const NEEDS_REPAIR: u8 = 3;
 /// Exit status when the journal cannot be checked (its key is missing or unreadable).
 pub const UNCHECKED: u8 = 4;
-
-/// `90m`, `24h`, `7d`, or anything `SignedDuration` reads (`1h 30m`).
-pub fn parse_age(text: &str) -> Result<SignedDuration, String> {
-    let text = text.trim();
-    if let Some(days) = text.strip_suffix('d')
-        && let Ok(days) = days.trim().parse::<i64>()
-    {
-        return Ok(SignedDuration::from_hours(days.saturating_mul(24)));
-    }
-    text.parse::<SignedDuration>()
-        .map_err(|_| format!("--since: '{text}' is not an age like 90m, 24h or 7d"))
-}
 
 /// `picket audit`: `demo` reads the demo organization's journal. Text from the journal is
 /// sanitized, in errors too.
@@ -63,7 +51,10 @@ fn run_unsanitized(args: &AuditArgs, demo: bool, out: &mut dyn Write) -> Result<
         return written(writeln!(out, "{path}: {}", repair_report(&repaired)));
     }
     let since = match &args.since {
-        Some(age) => Some(Timestamp::now() - parse_age(age).map_err(|e| (USAGE, e))?),
+        Some(age) => Some(crate::model::age::before(
+            Timestamp::now(),
+            crate::model::age::parse(age).map_err(|e| (USAGE, format!("--since: {e}")))?,
+        )),
         None => None,
     };
     let contents = journal.contents().map_err(|e| (BROKEN, e))?;
@@ -221,17 +212,4 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
 
 fn short(id: &str) -> String {
     id.chars().take(10).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_in_the_usual_forms() {
-        assert_eq!(parse_age("24h"), Ok(SignedDuration::from_hours(24)));
-        assert_eq!(parse_age("7d"), Ok(SignedDuration::from_hours(168)));
-        assert_eq!(parse_age("90m"), Ok(SignedDuration::from_mins(90)));
-        assert!(parse_age("yesterday").is_err());
-    }
 }

@@ -113,7 +113,7 @@ pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Only records this recent: 90m, 24h, 7d.
+    /// Only records this recent: 90m, 24h, 7d, 1h30m.
     #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
     /// Check the chain, every record's MAC and the head; exit 1 naming the first sign of
@@ -198,7 +198,7 @@ pub struct LogsArgs {
     #[arg(long = "group", value_name = "NAME")]
     pub groups: Vec<String>,
 
-    /// How far back: 90m, 1h, 7d (default 1h from AWS; everything in files).
+    /// How far back: 90m, 1h, 7d, 1h30m (default 1h from AWS; everything in files).
     #[arg(long, value_name = "AGE")]
     pub since: Option<String>,
 

@@ -46,6 +46,7 @@ pub struct Config {
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
     pub demo: DemoConfig,
+    pub files: FilesConfig,
     pub views: BTreeMap<String, ViewConfig>,
     pub keys: BTreeMap<Mode, BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Containment playbooks offered in the action menu where they match.
@@ -151,6 +152,33 @@ impl Default for DemoConfig {
     }
 }
 
+/// How much of a file `--open` reads (see [`crate::sources::file::Limits`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesConfig {
+    pub max_bytes: Spanned<u64>,
+    pub max_decompressed_bytes: Spanned<u64>,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        let limits = crate::sources::file::Limits::DEFAULT;
+        Self {
+            max_bytes: Spanned::new(0..0, limits.max_bytes),
+            max_decompressed_bytes: Spanned::new(0..0, limits.max_decompressed_bytes),
+        }
+    }
+}
+
+impl FilesConfig {
+    pub fn limits(&self) -> crate::sources::file::Limits {
+        crate::sources::file::Limits {
+            max_bytes: *self.max_bytes.get_ref(),
+            max_decompressed_bytes: *self.max_decompressed_bytes.get_ref(),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewConfig {
@@ -169,28 +197,43 @@ pub struct ConfigError {
 }
 
 impl fmt::Display for ConfigError {
+    /// One line, safe for a terminal: the message quotes the file, which can hold anything.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, column)) => write!(
-                f,
-                "{}:{line}:{column}: {}",
-                self.path.display(),
-                self.message
-            ),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
-        }
+        let line = match self.position {
+            Some((line, column)) => {
+                format!("{}:{line}:{column}: {}", self.path.display(), self.message)
+            }
+            None => format!("{}: {}", self.path.display(), self.message),
+        };
+        f.write_str(&crate::model::text::clean_line(
+            &line,
+            crate::model::text::MAX_LINE_CHARS,
+        ))
     }
 }
 
 impl std::error::Error for ConfigError {}
 
-/// 1-based (line, column) of a byte offset, counting columns in characters.
+/// 1-based (line, column) of a byte offset, counting columns in characters. An offset inside a
+/// character counts as that character's start.
 fn position(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = text.get(..offset).unwrap_or_default();
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// Where byte `offset` of a string's value lies in the file. The value is found in its source
+/// (`"…"`, `'…'`, `"""…"""`) when written without escapes; with escapes, offsets in the value no
+/// longer match the source, so the string's start is the place.
+fn offset_in_source(text: &str, span: Range<usize>, value: &str, offset: usize) -> usize {
+    text.get(span.clone())
+        .and_then(|source| source.find(value))
+        .map_or(span.start, |at| span.start + at + offset.min(value.len()))
 }
 
 /// Where the config is read from: `--config`, then `PICKET_CONFIG`, then the platform config
@@ -303,6 +346,17 @@ impl Config {
         if let Err(e) = crate::aws::expand_regions(&config.regions) {
             return Err(error(None, format!("regions: {e}")));
         }
+        for limit in [
+            &config.files.max_bytes,
+            &config.files.max_decompressed_bytes,
+        ] {
+            if *limit.get_ref() == 0 {
+                return Err(error(
+                    Some(limit.span()),
+                    "files limits are sizes in bytes, at least 1".into(),
+                ));
+            }
+        }
         let buffer = *config.logs.buffer.get_ref();
         if buffer == 0 || buffer > MAX_LOG_BUFFER {
             return Err(error(
@@ -312,8 +366,7 @@ impl Config {
         }
         let check_filter = |filter: &Spanned<String>| -> Result<(), ConfigError> {
             Query::parse(filter.get_ref()).map(|_| ()).map_err(|e| {
-                // Point inside the string: past the opening quote, at the offending term.
-                let start = filter.span().start + 1 + e.span.start;
+                let start = offset_in_source(text, filter.span(), filter.get_ref(), e.span.start);
                 error(Some(start..start), format!("bad filter: {}", e.message))
             })
         };
@@ -387,6 +440,10 @@ mod tests {
         );
         assert_eq!(loaded.config.demo.seed, empty.config.demo.seed);
         assert_eq!(loaded.config.demo.live, empty.config.demo.live);
+        assert_eq!(
+            loaded.config.files.limits(),
+            crate::sources::file::Limits::DEFAULT
+        );
         assert_eq!(
             loaded.config.theme.as_ref().map(|t| t.get_ref().as_str()),
             Some("default")
@@ -466,6 +523,65 @@ sort = "account"
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn file_limits_are_sizes_in_bytes() {
+        let loaded = parse("[files]\nmax_bytes = 1024\nmax_decompressed_bytes = 4096\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            loaded.config.files.limits(),
+            crate::sources::file::Limits {
+                max_bytes: 1024,
+                max_decompressed_bytes: 4096
+            }
+        );
+        let e = error("[files]\nmax_bytes = 0\n");
+        assert_eq!(e.position, Some((2, 13)));
+        assert!(e.message.contains("at least 1"), "{e}");
+        assert!(
+            error("[files]\nmax_bytes = -1\n")
+                .message
+                .contains("invalid value")
+        );
+        assert!(
+            error("[files]\nmax_byte = 1\n")
+                .message
+                .contains("unknown field")
+        );
+    }
+
+    #[test]
+    fn a_filter_error_inside_escapes_and_wide_characters_is_located_safely() {
+        // The error's offset is in the decoded value ("A€€€ colour:red"); in the source, the
+        // escape makes it land inside a '€'. The place is then the string's start.
+        let e = error("[views.x]\nfilter = \"\\u0041€€€ colour:red\"\n");
+        assert_eq!(e.position, Some((2, 10)), "{e}");
+        assert!(e.message.contains("unknown field 'colour'"), "{e}");
+        // Without escapes the offending term is pointed at, in any kind of string.
+        assert_eq!(
+            error("[views.x]\nfilter = 'é sev>=hgih'\n").position,
+            Some((2, 18))
+        );
+        assert_eq!(
+            error("[views.x]\nfilter = '''sev>=hgih'''\n").position,
+            Some((2, 18))
+        );
+        assert_eq!(position("a€b", 2), (1, 2), "inside '€': its start");
+        assert_eq!(position("a€b", 99), (1, 4));
+    }
+
+    #[test]
+    fn errors_quoting_the_file_cannot_drive_the_terminal() {
+        let e = error("[findings]\nsort = \"\\u001b]0;owned\\u0007\"\n");
+        let shown = e.to_string();
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{7}'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("␛]0;owned␇"), "{shown}");
+        let e = error("[views.x]\nfilter = \"sev>=\\u202ehigh\"\n");
+        assert!(!e.to_string().contains('\u{202e}'), "{e}");
     }
 
     #[test]

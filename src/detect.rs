@@ -272,8 +272,8 @@ impl Alerts {
             trail.principal().to_string()
         };
         let at = trail.event_time.unwrap_or(event.timestamp);
-        let time = at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let first = first.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let time = rfc3339_seconds(at);
+        let first = rfc3339_seconds(first);
         let label = detection.severity();
         let mut resources =
             vec![json!({"Type": "AwsAccount", "Id": format!("AWS::::Account:{account}")})];
@@ -316,6 +316,14 @@ impl Alerts {
         });
         crate::model::asff::map_finding(&asff).ok()
     }
+}
+
+/// `2026-01-15T09:12:03Z`: RFC 3339 to the second, which the ASFF mapper reads back for any
+/// year a record can carry (`-009999-01-02T02:00:00Z` too, where `%Y` writes `-9999`).
+fn rfc3339_seconds(at: Timestamp) -> String {
+    Timestamp::from_second(at.as_second())
+        .unwrap_or(at)
+        .to_string()
 }
 
 /// The account a CloudTrail record belongs to.

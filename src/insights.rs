@@ -25,14 +25,13 @@ impl InsightsRequest {
     /// From the `:query` arguments: an optional age (`24h`), then the query.
     pub fn parse(id: u64, args: &str, now: Timestamp) -> Result<InsightsRequest, String> {
         let args = args.trim();
-        let (range, query) = match args.split_once(char::is_whitespace) {
-            Some((first, rest)) => match crate::audit::parse_age(first) {
-                Ok(age) => (age, rest.trim()),
-                Err(_) => (DEFAULT_RANGE, args),
-            },
-            // An age alone leaves no query.
-            None if crate::audit::parse_age(args).is_ok() => (DEFAULT_RANGE, ""),
-            None => (DEFAULT_RANGE, args),
+        let (first, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+        // No Logs Insights command starts with a digit: a first word that does is the age.
+        let (range, query) = if first.starts_with(|c: char| c.is_ascii_digit()) {
+            let age = crate::model::age::parse(first).map_err(|e| format!(":query: {e}"))?;
+            (age, rest.trim())
+        } else {
+            (DEFAULT_RANGE, args)
         };
         if query.is_empty() {
             return Err(
@@ -43,7 +42,7 @@ impl InsightsRequest {
         Ok(InsightsRequest {
             id,
             query: query.to_string(),
-            start: now - range,
+            start: crate::model::age::before(now, range),
             end: now,
             groups: Vec::new(),
         })
@@ -114,5 +113,37 @@ impl InsightsRunner for NoInsights {
         progress: Progress,
     ) -> QueryFuture<'a> {
         Box::pin(async move { progress(InsightsUpdate::failed(request.id, self.0)) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        "2026-01-15T12:00:00Z".parse().expect("time")
+    }
+
+    #[test]
+    fn the_age_comes_first_in_the_one_grammar() {
+        let request = InsightsRequest::parse(1, "1h30m fields @timestamp", now()).expect("query");
+        assert_eq!(request.start.to_string(), "2026-01-15T10:30:00Z");
+        assert_eq!(request.query, "fields @timestamp");
+        let request =
+            InsightsRequest::parse(2, "fields @timestamp | limit 5", now()).expect("query");
+        assert_eq!(request.start, now() - DEFAULT_RANGE);
+        assert_eq!(request.query, "fields @timestamp | limit 5");
+    }
+
+    #[test]
+    fn a_bad_or_huge_age_is_refused_with_its_reason() {
+        let e = InsightsRequest::parse(1, "5000000d fields x", now()).expect_err("too long");
+        assert!(e.contains("'5000000d' is longer than 36525 days"), "{e}");
+        let e = InsightsRequest::parse(1, "2x fields x", now()).expect_err("not an age");
+        assert!(e.contains("is not an age like"), "{e}");
+        assert!(
+            InsightsRequest::parse(1, "24h", now()).is_err(),
+            "an age alone"
+        );
     }
 }

@@ -17,6 +17,8 @@ pub struct Launch {
     pub read_only: bool,
     /// The demo organization moves (`[demo] live`).
     pub demo_live: bool,
+    /// How much of a file `--open` reads (`[files]`).
+    pub files: crate::sources::file::Limits,
 }
 
 /// The environment variables start-up reads, passed in so tests need not touch the process.
@@ -37,12 +39,11 @@ impl Env {
     }
 }
 
-/// Resolves everything; an error is a sentence for stderr, and picket exits without drawing.
-pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, String> {
+/// The themes (built-in, then the user's, with a warning per broken file) and the config.
+fn load_config(common: &Common) -> Result<(ThemeSet, Vec<String>, config::Loaded), String> {
     let mut themes = ThemeSet::builtin();
     let mut warnings = Vec::new();
-    let config_dir = config::config_dir();
-    if let Some(dir) = &config_dir {
+    if let Some(dir) = config::config_dir() {
         warnings.extend(themes.load_dir(&dir.join("themes")));
     }
     let loaded = match config::locate(common.config.as_deref(), None) {
@@ -52,6 +53,18 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         None => Config::parse("", std::path::Path::new("(defaults)"), &themes)
             .map_err(|e| e.to_string())?,
     };
+    Ok((themes, warnings, loaded))
+}
+
+/// What `picket findings --open` and `picket logs --open` need of the config: the file limits.
+pub fn file_limits(common: &Common) -> Result<crate::sources::file::Limits, String> {
+    let (_, _, loaded) = load_config(common)?;
+    Ok(loaded.config.files.limits())
+}
+
+/// Resolves everything; an error is a sentence for stderr, and picket exits without drawing.
+pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, String> {
+    let (themes, warnings, loaded) = load_config(common)?;
     let config = &loaded.config;
 
     let theme = match (&common.theme, env.no_color, &config.theme) {
@@ -159,5 +172,6 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         seed: seed.unwrap_or(config.demo.seed),
         read_only,
         demo_live: config.demo.live,
+        files: config.files.limits(),
     })
 }

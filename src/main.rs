@@ -58,7 +58,11 @@ fn main() -> ExitCode {
                 };
                 return live_findings(&launch, services, findings_options(&cli, args));
             }
-            let loaded = read_files(&args.open);
+            let limits = match picket::launch::file_limits(&cli.common) {
+                Ok(limits) => limits,
+                Err(e) => return fail(&e),
+            };
+            let loaded = read_files(&args.open, &limits);
             if loaded.failed_files == args.open.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
@@ -83,7 +87,11 @@ fn main() -> ExitCode {
                 };
                 return live_logs(launch, args, filter);
             }
-            let loaded = read_files(&args.open);
+            let limits = match picket::launch::file_limits(&cli.common) {
+                Ok(limits) => limits,
+                Err(e) => return fail(&e),
+            };
+            let loaded = read_files(&args.open, &limits);
             if loaded.failed_files == args.open.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
@@ -99,7 +107,7 @@ fn main() -> ExitCode {
                 Ok(l) => l,
                 Err(e) => return fail(&e),
             };
-            let loaded = read_files(paths);
+            let loaded = read_files(paths, &launch.files);
             if loaded.failed_files == paths.len() {
                 return ExitCode::from(headless::ALL_FAILED);
             }
@@ -168,8 +176,11 @@ fn main() -> ExitCode {
 }
 
 /// Reads files, reporting on stderr what could not be read (one line each).
-fn read_files(paths: &[std::path::PathBuf]) -> picket::sources::file::Loaded {
-    let loaded = picket::sources::file::read_paths(paths);
+fn read_files(
+    paths: &[std::path::PathBuf],
+    limits: &picket::sources::file::Limits,
+) -> picket::sources::file::Loaded {
+    let loaded = picket::sources::file::read_paths(paths, limits);
     for problem in &loaded.problems {
         say(problem);
     }
@@ -252,7 +263,10 @@ fn run_aws(launch: picket::launch::Launch) -> ExitCode {
 /// What `picket logs` keeps, from its arguments; a bad pattern or name is a usage error.
 fn event_filter(args: &picket::cli::LogsArgs) -> Result<headless::EventFilter, String> {
     let since = match &args.since {
-        Some(age) => Some(jiff::Timestamp::now() - picket::audit::parse_age(age)?),
+        Some(age) => Some(picket::model::age::before(
+            jiff::Timestamp::now(),
+            picket::model::age::parse(age).map_err(|e| format!("--since: {e}"))?,
+        )),
         None => None,
     };
     let pattern = match &args.filter_pattern {
@@ -286,9 +300,9 @@ fn live_logs(
         Err(code) => return code,
     };
     let backfill = match &args.since {
-        Some(age) => match picket::audit::parse_age(age) {
+        Some(age) => match picket::model::age::parse(age) {
             Ok(age) => age,
-            Err(e) => return fail(&e),
+            Err(e) => return fail(&format!("--since: {e}")),
         },
         None => jiff::SignedDuration::from_hours(1),
     };

@@ -238,6 +238,36 @@ mod tests {
     }
 
     #[test]
+    fn json_output_escapes_what_would_drive_a_terminal() {
+        let message = r#"{"eventName":"x\u202eyz","b":"\u009b2J\u007f","c":"\u001b[31m é"}"#;
+        let event = LogEvent::new(jiff::Timestamp::UNIX_EPOCH, "1", "r", "g", "s", message);
+        for format in [Format::Json, Format::Jsonl] {
+            let mut out = Vec::new();
+            events(
+                &mut out,
+                &[Matched {
+                    event: &event,
+                    detections: Vec::new(),
+                }],
+                format,
+            )
+            .expect("printed");
+            let text = String::from_utf8(out).expect("utf-8");
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c != '\n' && crate::model::text::is_dangerous(c)),
+                "{text:?}"
+            );
+            assert!(text.contains(r"x\u202eyz") && text.contains('é'), "{text}");
+            let printed: serde_json::Value = serde_json::from_str(&text).expect("json");
+            let original: serde_json::Value = serde_json::from_str(message).expect("json");
+            assert_eq!(printed["message"], original, "the same data");
+        }
+        assert_eq!(json_inert("{\"a\":\"\u{1F600}\"}"), "{\"a\":\"\u{1F600}\"}");
+    }
+
+    #[test]
     fn every_format_prints_every_finding() {
         let findings = vec![
             crate::model::fixtures::guardduty(

@@ -22,10 +22,21 @@
 use std::fmt;
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 
 use crate::model::json::Node;
 use crate::query::Cmp;
+
+/// Deepest nesting of `( )` in a JSON pattern. The parser and the matcher recurse once per
+/// level; CloudWatch Logs patterns are at most 1,024 characters and real ones nest two or three.
+pub const MAX_NESTING: usize = 32;
+/// Most steps in one selector (`$.a.b[0].c`): the matcher recurses once per step.
+pub const MAX_SELECTOR_STEPS: usize = 64;
+/// `%regex%` terms in one pattern: the CloudWatch Logs quota, which AWS enforces too.
+pub const MAX_REGEXES: usize = 2;
+/// Largest compiled regex (the regex crate's default is 10 MiB): `%\w{1000}%` is refused with a
+/// message instead of taking a noticeable time and memory to build on every keystroke.
+const MAX_REGEX_BYTES: usize = 1 << 20;
 
 /// A parsed pattern, ready to match messages.
 #[derive(Clone, Debug)]
@@ -132,6 +143,8 @@ impl Pattern {
             text,
             at: offset,
             end: offset + trimmed.len(),
+            depth: 0,
+            regexes: 0,
         };
         let kind = if trimmed.is_empty() {
             Kind::All
@@ -233,6 +246,10 @@ struct Parser<'a> {
     text: &'a str,
     at: usize,
     end: usize,
+    /// Parentheses open at this point.
+    depth: usize,
+    /// `%regex%` terms so far.
+    regexes: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -240,10 +257,12 @@ impl<'a> Parser<'a> {
         &self.text[self.at..self.end]
     }
 
+    /// An error here; the message may quote the pattern, so it is made safe to print.
     fn error<T>(&self, message: impl Into<String>) -> Result<T, PatternError> {
+        let message = message.into();
         Err(PatternError {
             at: self.at,
-            message: message.into(),
+            message: crate::model::text::clean_line(&message, 300).into_owned(),
         })
     }
 
@@ -265,17 +284,18 @@ impl<'a> Parser<'a> {
     /// A keyword: the word, followed by something that cannot continue it.
     fn eat_word(&mut self, word: &str) -> bool {
         self.skip_spaces();
-        let rest = self.rest();
-        let boundary = rest[word.len().min(rest.len())..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
-        if rest.starts_with(word) && boundary {
+        // Past the word only when it is there: the byte after a shorter prefix may be inside a
+        // character (`Ié`).
+        let ends_word = self.rest().strip_prefix(word).is_some_and(|after| {
+            after
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_')
+        });
+        if ends_word {
             self.at += word.len();
-            true
-        } else {
-            false
         }
+        ends_word
     }
 
     fn expect(&mut self, token: &str) -> Result<(), PatternError> {
@@ -325,8 +345,16 @@ impl<'a> Parser<'a> {
 
     fn unary(&mut self) -> Result<Expr, PatternError> {
         if self.eat("(") {
+            if self.depth == MAX_NESTING {
+                self.at -= 1;
+                return self.error(format!(
+                    "parentheses nest more than {MAX_NESTING} deep; simplify the pattern"
+                ));
+            }
+            self.depth += 1;
             let inner = self.expr()?;
             self.expect(")")?;
+            self.depth -= 1;
             return Ok(inner);
         }
         self.skip_spaces();
@@ -362,6 +390,9 @@ impl<'a> Parser<'a> {
         let mut steps = Vec::new();
         loop {
             let rest = self.rest();
+            if steps.len() == MAX_SELECTOR_STEPS && rest.starts_with(['.', '[']) {
+                return self.error(format!("a selector has at most {MAX_SELECTOR_STEPS} steps"));
+            }
             if let Some(after) = rest.strip_prefix('.') {
                 let len = after
                     .find(|c: char| !(c.is_alphanumeric() || "_-@:".contains(c)))
@@ -449,7 +480,7 @@ impl<'a> Parser<'a> {
         Ok(value)
     }
 
-    /// `%regex%`, as CloudWatch Logs allows it (no groups).
+    /// `%regex%`, as CloudWatch Logs allows it (no groups, two to a pattern).
     fn regex(&mut self) -> Result<Regex, PatternError> {
         let after = &self.rest()[1..];
         let Some(close) = after.find('%') else {
@@ -459,10 +490,16 @@ impl<'a> Parser<'a> {
         if body.contains(['(', ')']) {
             return self.error("CloudWatch Logs regexes have no ( ) groups");
         }
-        let regex = match Regex::new(body) {
+        if self.regexes == MAX_REGEXES {
+            return self.error(format!(
+                "CloudWatch Logs allows at most {MAX_REGEXES} %regex% in a pattern"
+            ));
+        }
+        let regex = match RegexBuilder::new(body).size_limit(MAX_REGEX_BYTES).build() {
             Ok(regex) => regex,
             Err(e) => return self.error(format!("bad regex: {e}")),
         };
+        self.regexes += 1;
         self.at += close + 2;
         Ok(regex)
     }
@@ -719,25 +756,44 @@ fn columns(message: &str) -> Vec<&str> {
     out
 }
 
+/// Whether the columns match the fields in order, `...` taking any number of columns. Walks
+/// the fields once, keeping every column position the fields so far can end at; trying each
+/// split recursively instead is exponential in the number of `...`, and recursion per field
+/// could exhaust the stack. Without `...` only one position is ever kept.
 fn delimited(fields: &[Field], columns: &[&str]) -> bool {
-    match fields.split_first() {
-        None => columns.is_empty(),
-        Some((Field::Ellipsis, rest)) => {
-            (0..=columns.len()).any(|k| delimited(rest, &columns[k..]))
-        }
-        Some((Field::Named { conditions }, rest)) => {
-            let Some((column, others)) = columns.split_first() else {
-                return false;
-            };
-            let number = column.parse::<f64>().ok();
-            let ok = conditions.is_empty()
-                || conditions.iter().any(|all| {
-                    all.iter()
-                        .all(|(op, value)| compare(*op, value, number, Some(column)))
+    // Ascending positions k: the fields so far can consume exactly the first k columns.
+    let mut reachable = vec![0];
+    for field in fields {
+        match field {
+            Field::Ellipsis => {
+                let first = reachable[0];
+                reachable = (first..=columns.len()).collect();
+            }
+            Field::Named { conditions } => {
+                reachable.retain(|&k| {
+                    columns
+                        .get(k)
+                        .is_some_and(|column| column_matches(conditions, column))
                 });
-            ok && delimited(rest, others)
+                reachable.iter_mut().for_each(|k| *k += 1);
+            }
+        }
+        if reachable.is_empty() {
+            return false;
         }
     }
+    reachable.last() == Some(&columns.len())
+}
+
+fn column_matches(conditions: &[Vec<(Cmp, Value)>], column: &str) -> bool {
+    if conditions.is_empty() {
+        return true;
+    }
+    let number = column.parse::<f64>().ok();
+    conditions.iter().any(|all| {
+        all.iter()
+            .all(|(op, value)| compare(*op, value, number, Some(column)))
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::{Finding, LogEvent};
+use crate::model::{Finding, LogEvent, age};
 use crate::pattern::Pattern;
 
 /// Margin around the finding's first and last sighting.
@@ -71,8 +71,14 @@ impl PivotRequest {
                 "the finding names no access key, principal, instance or IP to look for".into(),
             );
         }
-        let end = finding.last_seen + MARGIN;
-        let start = (finding.first_seen - MARGIN).max(end - LONGEST);
+        // Record times can be anything from year -9999 to 9999, in either order: the window
+        // saturates at the calendar's edges instead of overflowing.
+        let (first, last) = (
+            finding.first_seen.min(finding.last_seen),
+            finding.first_seen.max(finding.last_seen),
+        );
+        let end = age::after(last, MARGIN);
+        let start = age::before(first, MARGIN).max(age::before(end, LONGEST));
         let pattern = terms
             .iter()
             .map(|t| format!("?\"{t}\""))
@@ -141,5 +147,63 @@ pub struct NoSearch;
 impl LogSearch for NoSearch {
     fn search<'a>(&'a self, _request: &'a PivotRequest) -> SearchFuture<'a> {
         Box::pin(async { Ok(Found::default()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn finding(first_seen: serde_json::Value, last_seen: serde_json::Value) -> Finding {
+        let record = json!({
+            "id": "edge", "accountId": "111111111111", "type": "UnauthorizedAccess:IAMUser/X",
+            "region": "us-east-1", "createdAt": first_seen, "updatedAt": last_seen,
+            "resource": {"resourceType": "AccessKey", "accessKeyDetails": {"accessKeyId": "AKIAEDGEEDGE"}},
+            "service": {"eventFirstSeen": first_seen, "eventLastSeen": last_seen}
+        });
+        crate::model::guardduty::map_finding(&record).expect("maps")
+    }
+
+    #[test]
+    fn the_window_saturates_at_the_ends_of_time() {
+        let last = finding(json!("9999-12-30T21:50:00Z"), json!("9999-12-30T21:59:00Z"));
+        let request = PivotRequest::for_finding(&last).expect("a request");
+        assert_eq!(
+            request.end,
+            Timestamp::MAX,
+            "+15 min past the last representable time"
+        );
+        assert_eq!(request.start.to_string(), "9999-12-30T21:35:00Z");
+
+        let first = finding(
+            json!("-009999-01-02T02:00:00Z"),
+            json!("-009999-01-02T02:05:00Z"),
+        );
+        let request = PivotRequest::for_finding(&first).expect("a request");
+        assert_eq!(
+            request.start,
+            Timestamp::MIN,
+            "-15 min before the first representable time"
+        );
+        assert_eq!(request.end.to_string(), "-009999-01-02T02:20:00Z");
+
+        // Epoch milliseconds at the edge, through the same mapper.
+        let millis = finding(
+            json!(253_402_207_140_000_i64),
+            json!(253_402_207_140_000_i64),
+        );
+        assert_eq!(
+            PivotRequest::for_finding(&millis).expect("a request").end,
+            Timestamp::MAX
+        );
+    }
+
+    #[test]
+    fn a_first_sighting_after_the_last_still_gives_an_ordered_window() {
+        let reversed = finding(json!("2026-01-15T12:00:00Z"), json!("2026-01-15T10:00:00Z"));
+        let request = PivotRequest::for_finding(&reversed).expect("a request");
+        assert_eq!(request.start.to_string(), "2026-01-15T09:45:00Z");
+        assert_eq!(request.end.to_string(), "2026-01-15T12:15:00Z");
     }
 }

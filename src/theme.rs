@@ -7,8 +7,10 @@ use std::path::Path;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
+use crate::model::SafeText;
 use crate::model::SeverityLabel;
 use crate::model::health::HealthState;
+use crate::model::text::is_dangerous;
 
 /// The built-in themes, embedded so picket works from a bare binary.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -131,7 +133,12 @@ impl Theme {
     }
 
     /// Parses a theme file. Every section is optional and falls back to the default theme.
+    /// Errors quote the file, which can hold anything, so they are made safe to print.
     pub fn parse(name: &str, text: &str) -> Result<Theme, String> {
+        Theme::parse_unchecked(name, text).map_err(|e| SafeText::block(&e).to_string())
+    }
+
+    fn parse_unchecked(name: &str, text: &str) -> Result<Theme, String> {
         let file: ThemeFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut theme = if name == "default" {
             Theme::plain()
@@ -139,6 +146,9 @@ impl Theme {
             Theme::fallback()
         };
         theme.name = file.name.clone().unwrap_or_else(|| name.to_string());
+        if theme.name.chars().any(is_dangerous) {
+            return Err("name: control characters are not allowed in a theme's name".into());
+        }
         file.apply(&mut theme)?;
         Ok(theme)
     }
@@ -340,7 +350,9 @@ impl StyleSpec {
 pub fn parse_color(text: &str) -> Result<Color, String> {
     let lower = text.trim().to_ascii_lowercase();
     if let Some(hex) = lower.strip_prefix('#') {
+        // Six hex digits exactly: from_str_radix alone would take a sign (`#+fffff`).
         if hex.len() == 6
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
             && let Ok(v) = u32::from_str_radix(hex, 16)
         {
             return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
@@ -422,6 +434,12 @@ impl ThemeFile {
             let slot = &mut theme.severities[label.rank()];
             slot.style = spec.style().map_err(|e| format!("[severity] {key}: {e}"))?;
             if let Some(symbol) = &spec.symbol {
+                // Drawn in every row: it must not be able to drive the terminal.
+                if symbol.chars().any(is_dangerous) {
+                    return Err(format!(
+                        "[severity] {key}: control characters are not allowed in a symbol"
+                    ));
+                }
                 slot.symbol = symbol.clone();
             }
         }
@@ -482,7 +500,13 @@ impl ThemeSet {
                 .and_then(|text| Theme::parse(&name, &text))
             {
                 Ok(theme) => self.insert(theme),
-                Err(e) => problems.push(format!("theme {}: {e}", path.display())),
+                Err(e) => problems.push(
+                    crate::model::text::clean_line(
+                        &format!("theme {}: {e}", path.display()),
+                        crate::model::text::MAX_LINE_CHARS,
+                    )
+                    .into_owned(),
+                ),
             }
         }
         problems
@@ -591,5 +615,19 @@ mod tests {
                 .contains("unknown severity")
         );
         assert!(Theme::parse("x", "colour = 1").is_err());
+    }
+
+    #[test]
+    fn theme_text_cannot_drive_the_terminal() {
+        let e = Theme::parse("x", "[severity]\nhigh = { symbol = \"\\u001b[2J\" }")
+            .expect_err("an escape in a symbol");
+        assert!(e.contains("control characters"), "{e}");
+        let e = Theme::parse("x", "name = \"a\\u202eb\"").expect_err("bidi in a name");
+        assert!(e.contains("control characters"), "{e}");
+        // toml quotes the offending line in its message: the escape shows as ␛, inert.
+        let e = Theme::parse("x", "[styles]\nbase = \u{1b}[31m").expect_err("not TOML");
+        assert!(!e.contains('\u{1b}') && e.contains('␛'), "{e:?}");
+        assert!(parse_color("#+fffff").is_err());
+        assert!(parse_color("#-00000").is_err());
     }
 }

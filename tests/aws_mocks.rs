@@ -544,3 +544,103 @@ async fn discovery_says_when_more_groups_start_with_the_prefix_than_are_read() {
     assert!(batch.left_out[0].starts_with(&format!("logs us-east-1 {ACCOUNT}: more than 10")));
     assert!(!batch.more, "the sweep is through");
 }
+
+/// Security Hub findings dated at the ends of time, polled twice: the second poll's window.
+async fn second_window_after(updated_at: &'static str) -> String {
+    use std::sync::Mutex;
+    let windows = Arc::new(Mutex::new(Vec::new()));
+    let seen = windows.clone();
+    let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(move |r| {
+        let filters = r.filters().expect("filters");
+        let start = filters
+            .updated_at()
+            .first()
+            .and_then(|f| f.start())
+            .map(str::to_string);
+        seen.lock().expect("lock").push(start);
+        let mut finding = asff(1);
+        finding["UpdatedAt"] = json!(updated_at);
+        MockResponse::Http(response(200, json!({"Findings": [finding]})))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New],
+        Duration::from_secs(3600),
+        identity(),
+    );
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    let windows = windows.lock().expect("lock").clone();
+    assert_eq!(windows.len(), 2);
+    assert_eq!(windows[0], None, "the first poll reads everything");
+    windows[1]
+        .clone()
+        .expect("the second poll asks for updates")
+}
+
+#[tokio::test]
+async fn a_record_from_the_first_representable_time_does_not_crash_the_next_poll() {
+    // The cursor less the one-minute overlap is before the calendar starts: it stops there.
+    assert_eq!(
+        second_window_after("-009999-01-02T02:00:00Z").await,
+        Timestamp::MIN.to_string()
+    );
+}
+
+#[tokio::test]
+async fn a_record_from_the_future_does_not_move_the_window_past_now() {
+    assert_eq!(
+        second_window_after("9999-12-30T21:59:59Z").await,
+        "2026-01-15T11:59:00Z",
+        "now less the overlap, not year 9999"
+    );
+}
+
+#[tokio::test]
+async fn a_guardduty_record_from_the_future_does_not_move_the_window_past_now() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let list = mock!(aws_sdk_guardduty::Client::list_findings).then_compute_output(|r| {
+        let criteria = r
+            .finding_criteria()
+            .and_then(|c| c.criterion())
+            .expect("criteria");
+        match criteria.get("updatedAt") {
+            Some(window) => {
+                assert_eq!(
+                    window.greater_than_or_equal(),
+                    Some(now().as_millisecond() - 60_000),
+                    "now less the overlap"
+                );
+                listed(vec![], None)
+            }
+            None => listed(vec!["a".into()], None),
+        }
+    });
+    let get = mock!(aws_sdk_guardduty::Client::get_findings).then_compute_response(|r| {
+        let records: Vec<_> = r
+            .finding_ids()
+            .iter()
+            .map(|id| {
+                let mut record = gd_record(id);
+                record["updatedAt"] = json!("9999-12-30T21:59:59Z");
+                record
+            })
+            .collect();
+        MockResponse::Http(response(200, json!({"findings": records})))
+    });
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors, &list, &get],
+        no_retries
+    );
+    let mut source = GuardDutySource::new(client, track(Service::GuardDuty), false, identity());
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    assert!(poll(&mut source).await.findings.is_empty());
+    assert_eq!(list.num_calls(), 2);
+}

@@ -903,3 +903,93 @@ fn completions_and_the_man_page_come_from_the_same_definitions_as_help() {
         assert!(page.contains(part), "{part} in the man page");
     }
 }
+
+#[test]
+fn ages_are_one_grammar_and_huge_ones_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (findings, trail) = export_files(dir.path());
+    let journal = dir.path().join("journal.jsonl");
+    let (findings, trail, journal) = (
+        findings.to_str().expect("path"),
+        trail.to_str().expect("path"),
+        journal.to_str().expect("path"),
+    );
+    for args in [
+        vec!["audit", "--since", "5000000d", "--journal", journal],
+        vec!["logs", "--open", trail, "--since", "5000000d"],
+        vec!["findings", "--open", findings, "--filter", "age<5000000d"],
+    ] {
+        let out = picket(&args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("'5000000d' is longer than 36525 days"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // The compound form reads everywhere; the trail's record is from 2026-01-01, so a day and
+    // a half back from now (after that) keeps nothing and a century keeps it.
+    let recent = picket(&["logs", "--open", trail, "--since", "1d12h"], None);
+    assert!(recent.status.success(), "{}", stderr(&recent));
+    assert!(
+        recent.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&recent.stdout)
+    );
+    let all = picket(&["logs", "--open", trail, "--since", "36525d"], None);
+    assert!(String::from_utf8_lossy(&all.stdout).contains("iam:PutUserPolicy"));
+    let out = picket(&["audit", "--since", "1h30m", "--journal", journal], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn open_refuses_what_is_not_a_regular_file_and_reads_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (findings, _) = export_files(dir.path());
+    let fifo = dir.path().join("pipe.json");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = picket(
+        &[
+            "findings",
+            "--open",
+            fifo.to_str().expect("path"),
+            dir.path().to_str().expect("path"),
+            "/dev/zero",
+            findings.to_str().expect("path"),
+            "--format",
+            "jsonl",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(out.status.success(), "the regular file is read: {err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    assert!(err.contains("pipe.json: is a named pipe (FIFO)"), "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    assert!(err.contains("/dev/zero: is a character device"), "{err}");
+    let none = picket(&["findings", "--open", "/dev/zero"], None);
+    assert_eq!(none.status.code(), Some(3), "nothing could be read");
+}
+
+#[test]
+fn file_limits_come_from_the_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (findings, _) = export_files(dir.path());
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[files]\nmax_bytes = 100\n").expect("write config");
+    let out = picket(
+        &["findings", "--open", findings.to_str().expect("path")],
+        Some(&config),
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("more than the 100 bytes picket reads ([files] max_bytes"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -303,7 +303,12 @@ impl GuardDutySource {
                     unread.put_back(listing.range.left(listing.next, oldest));
                 }
                 self.gaps = unread;
-                let newest = findings.iter().map(|f| f.updated_at.as_millisecond()).max();
+                // A record dated in the future must not move the window past now: polls from
+                // there would never see another update.
+                let newest = findings
+                    .iter()
+                    .map(|f| f.updated_at.min(now).as_millisecond())
+                    .max();
                 self.cursor = self.cursor.max(newest).or(Some(now.as_millisecond()));
                 if news_cut {
                     // Everything updated before this poll is received or in the listing gone

@@ -280,7 +280,11 @@ impl LogsSource {
                 continue;
             }
             let window = read.rest.clone().unwrap_or_else(|| Window {
-                start: read.through.map_or(now - self.backfill, |t| t - OVERLAP),
+                start: read
+                    .through
+                    .map_or(crate::model::age::before(now, self.backfill), |t| {
+                        crate::model::age::before(t, OVERLAP)
+                    }),
                 end: now,
                 token: None,
             });

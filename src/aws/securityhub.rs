@@ -433,7 +433,8 @@ impl SecurityHubSource {
             Some(Gap::since(if full {
                 None
             } else {
-                self.cursor.map(|c| (c - OVERLAP).as_millisecond())
+                self.cursor
+                    .map(|c| crate::model::age::before(c, OVERLAP).as_millisecond())
             }))
         };
         let unreadable_before = self.unreadable;
@@ -482,7 +483,9 @@ impl SecurityHubSource {
                     }
                 }
                 self.gaps = unread;
-                let newest = findings.iter().map(|f| f.updated_at).max();
+                // A record dated in the future must not move the window past now: polls from
+                // there would never see another update.
+                let newest = findings.iter().map(|f| f.updated_at.min(now)).max();
                 self.cursor = self.cursor.max(newest).or(Some(now));
                 if news_cut {
                     // Everything updated before this poll is received or in the listing gone

@@ -391,3 +391,37 @@ fn alerts_stay_bounded_however_many_principals_a_stream_names() {
     assert_eq!(alerts.len(), MAX_ALERTS + 1);
     assert!(last.ends_with("/overflow"));
 }
+
+#[test]
+fn an_alert_from_a_record_at_the_ends_of_time_is_kept() {
+    let detector = Detector::named(&["all".to_string()]).expect("all detections");
+    for time in [
+        "-009999-01-02T02:00:00Z",
+        "9999-12-30T21:59:59Z",
+        "0001-01-01T00:00:00Z",
+    ] {
+        let text = record(json!({
+            "eventTime": time,
+            "userIdentity": {"type": "Root", "arn": "arn:aws:iam::111122223333:root", "userName": null},
+            "eventName": "ConsoleLogin", "eventSource": "signin.amazonaws.com", "eventType": "AwsConsoleSignIn"
+        }));
+        let event = LogEvent::new(
+            Timestamp::UNIX_EPOCH,
+            "111122223333",
+            "us-east-1",
+            "trail",
+            "stream",
+            &text,
+        );
+        let matched = detector.check(&text);
+        assert!(!matched.is_empty(), "{time}: a root sign-in is flagged");
+        let mut alerts = Alerts::default();
+        for detection in matched {
+            let id = alerts.count(detection, &event).expect("an alert id");
+            let finding = alerts
+                .finding(&id, detection, &event, &text)
+                .unwrap_or_else(|| panic!("{time}: the alert of {} was lost", detection.name));
+            assert_eq!(finding.last_seen.to_string(), time);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The data picket works on, independent of where it came from.
 
 pub mod account;
+pub mod age;
 pub mod asff;
 pub mod finding;
 #[cfg(test)]

@@ -203,3 +203,74 @@ fn a_pattern_names_the_text_to_point_at() {
     assert_eq!(highlight("[a, b]"), None);
     assert_eq!(highlight(""), None);
 }
+
+#[test]
+fn a_keyword_cut_inside_a_wide_character_is_an_error_not_a_panic() {
+    // `IS` / `NOT` and a repeated column name are matched as words: the byte after the word's
+    // length may be inside `é`.
+    for pattern in ["{ $.a Ié }", "{ $.a Nöt EXISTS }", "[ab = 1 && aé = 2]"] {
+        assert!(Pattern::parse(pattern).is_err(), "{pattern}");
+    }
+    assert!(matches("[ab = 1 && ab = 1]", "1"));
+}
+
+#[test]
+fn nesting_is_bounded_with_a_clear_error() {
+    let nested = |depth: usize| format!("{{ {}$.a = 1{} }}", "(".repeat(depth), ")".repeat(depth));
+    assert!(matches(&nested(MAX_NESTING), r#"{"a":1}"#));
+    let error = Pattern::parse(&nested(MAX_NESTING + 1)).expect_err("too deep");
+    assert!(error.message.contains("nest more than 32 deep"), "{error}");
+    assert_eq!(error.at, 2 + MAX_NESTING, "at the parenthesis one too deep");
+    // Deep enough to overflow the stack of a recursive parser without the bound.
+    let error = Pattern::parse(&nested(200_000)).expect_err("far too deep");
+    assert!(error.message.contains("nest more than"), "{error}");
+}
+
+#[test]
+fn selectors_are_bounded_with_a_clear_error() {
+    let selector = |steps: usize| format!("{{ $.{} = 1 }}", vec!["a"; steps].join("."));
+    assert!(Pattern::parse(&selector(MAX_SELECTOR_STEPS)).is_ok());
+    let error = Pattern::parse(&selector(MAX_SELECTOR_STEPS + 1)).expect_err("too long");
+    assert!(error.message.contains("at most 64 steps"), "{error}");
+    let indexed = format!("{{ $.a{} = 1 }}", "[0]".repeat(100_000));
+    assert!(Pattern::parse(&indexed).is_err());
+}
+
+#[test]
+fn many_ellipses_over_many_columns_answer_at_once() {
+    // Trying every split of 200 columns among 30 `...` recursively never ends; the column walk
+    // answers in microseconds.
+    let pattern = format!("[{}last = 1]", "..., ".repeat(30));
+    let columns = vec!["0"; 200].join(" ");
+    assert!(!matches(&pattern, &columns));
+    assert!(matches(&pattern, &format!("{columns} 1")));
+    // Far more fields than a 1,024-character pattern holds, walked without recursion.
+    let fields = format!("[{}]", vec!["c"; 20_000].join(","));
+    assert!(matches(&fields, &vec!["x"; 20_000].join(" ")));
+    assert!(!matches(&fields, &vec!["x"; 19_999].join(" ")));
+    for (pattern, message, expected) in [
+        ("[..., ...]", "", true),
+        ("[a, ..., b]", "1", false),
+        ("[a, ..., b]", "1 2", true),
+        ("[..., a = 2, ...]", "1 2 3", true),
+        ("[..., a = 4, ...]", "1 2 3", false),
+    ] {
+        assert_eq!(
+            matches(pattern, message),
+            expected,
+            "{pattern} on {message:?}"
+        );
+    }
+}
+
+#[test]
+fn regexes_are_bounded_as_cloudwatch_logs_bounds_them() {
+    assert!(matches("%ERR% %[0-9]+%", "ERR 42"));
+    let error = Pattern::parse("%a% %b% %c%").expect_err("three regexes");
+    assert!(error.message.contains("at most 2 %regex%"), "{error}");
+    assert_eq!(error.at, 8, "at the third");
+    let error = Pattern::parse("{ $.a = %x% || $.b = %y% || $.c = %z% }").expect_err("three");
+    assert!(error.message.contains("at most 2"), "{error}");
+    let error = Pattern::parse(r"%\w{1000}%").expect_err("a huge regex");
+    assert!(error.message.contains("bad regex"), "{error}");
+}

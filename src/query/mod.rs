@@ -163,12 +163,17 @@ impl Query {
     }
 }
 
+/// An error at `span`; the message quotes what was typed, so it is made safe to print.
 fn err(span: Range<usize>, message: impl Into<String>) -> QueryError {
+    let message = message.into();
     QueryError {
         span,
-        message: message.into(),
+        message: crate::model::text::clean_line(&message, MAX_MESSAGE_CHARS).into_owned(),
     }
 }
+
+/// Longest error message (characters): a quoted value is cut rather than filling the screen.
+const MAX_MESSAGE_CHARS: usize = 300;
 
 /// Splits at whitespace outside double quotes; returns each term with its byte offset.
 fn split_terms(input: &str) -> Result<Vec<(&str, usize)>, QueryError> {
@@ -346,15 +351,8 @@ fn field_test(
         }
         "age" => {
             let (value, span) = single(name, values)?;
-            let seconds = parse_duration(value).ok_or_else(|| {
-                err(
-                    span.clone(),
-                    format!(
-                        "'{value}' is not a duration; use a number and s, m, h, d or w, as in 90m"
-                    ),
-                )
-            })?;
-            Ok(Test::Age(cmp, seconds))
+            let age = crate::model::age::parse(value).map_err(|e| err(span.clone(), e))?;
+            Ok(Test::Age(cmp, age.as_secs()))
         }
         "status" | "workflow" => {
             equality_only(name, cmp, values)?;
@@ -502,7 +500,11 @@ pub fn pending_field_start(text: &str) -> usize {
     if text.ends_with(char::is_whitespace) {
         return text.len();
     }
-    let start = text.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    // Past the last whitespace character, whatever its width in bytes (U+3000 is three).
+    let start = text
+        .char_indices()
+        .rfind(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = text[start..].trim_start_matches('-').to_ascii_lowercase();
     let is_prefix = !word.is_empty()
         && word.bytes().all(|b| b.is_ascii_alphabetic())
@@ -511,23 +513,6 @@ pub fn pending_field_start(text: &str) -> usize {
             .chain(["severity", "workflow"].iter())
             .any(|f| f.starts_with(&word));
     if is_prefix { start } else { text.len() }
-}
-
-/// `90s`, `15m`, `2h`, `7d`, `2w` → seconds.
-pub fn parse_duration(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().ok()?;
-    let scale = match unit.to_ascii_lowercase().as_str() {
-        "s" | "sec" => 1,
-        "m" | "min" => 60,
-        "h" | "hr" => 3600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return None,
-    };
-    n.checked_mul(scale)
 }
 
 #[cfg(test)]
@@ -604,7 +589,13 @@ mod tests {
                 .contains("compares only with ':'")
         );
         assert!(error("count>many").message.contains("whole number"));
-        assert!(error("age<soon").message.contains("duration"));
+        assert!(error("age<soon").message.contains("is not an age like 90m"));
+        assert!(
+            error("age<5000000d")
+                .message
+                .contains("longer than 36525 days")
+        );
+        assert_eq!(parse("age<1h30m").terms[0].test, Test::Age(Cmp::Lt, 5400));
         assert!(error("sev>=101").message.contains("0 to 100"));
         assert!(error("is:boring").message.contains("unknown flag"));
         assert!(
@@ -651,11 +642,10 @@ mod tests {
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("15m"), Some(900));
-        assert_eq!(parse_duration("2w"), Some(1_209_600));
-        assert_eq!(parse_duration("m"), None);
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration("99999999999999999w"), None);
+    fn pending_fields_after_wide_whitespace() {
+        // No-break space (2 bytes) and ideographic space (3 bytes) end a word as a space does.
+        assert_eq!(pending_field_start("region:x\u{a0}se"), 10);
+        assert_eq!(pending_field_start("x\u{3000}acc"), 4);
+        assert_eq!(pending_field_start("x\u{3000}\u{3000}"), 7);
     }
 }

@@ -11,7 +11,13 @@
 //!
 //! A record that cannot be read is skipped and counted; the first problems are kept with their
 //! file and line (or record number) so the analyst can look.
+//!
+//! Only regular files are read, and only so much of them ([`Limits`], `[files]` in the config):
+//! a named pipe, a device or a directory is refused before it is opened for reading (a FIFO
+//! would block, `/dev/zero` never ends), and a file or a gzip stream larger than its limit is
+//! refused with a message after reading at most one byte past the limit.
 
+use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -19,11 +25,58 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use crate::model::json::{get, get_array, get_str, get_time, path_str};
+use crate::model::text::{MAX_LINE_CHARS, clean_line};
 use crate::model::{Finding, LogEvent, MapError, asff, guardduty, ocsf};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// Problems kept word for word; the rest are only counted.
 const MAX_PROBLEMS: usize = crate::limits::FILE_PROBLEMS;
+
+const MIB: u64 = 1 << 20;
+
+/// How much picket reads of one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes on disk.
+    pub max_bytes: u64,
+    /// Bytes of text a gzip file may decompress to.
+    pub max_decompressed_bytes: u64,
+}
+
+impl Limits {
+    /// 512 MiB on disk: `aws securityhub get-findings` prints every page as one document, about
+    /// 4 KB a finding, so 100,000 findings (the queue's design size) make some 400 MB. 1 GiB
+    /// decompressed: CloudTrail and GuardDuty S3 exports are gzip files of a few MB, and JSON
+    /// shrinks 10–20× in gzip, so a real export stays far below while a gzip bomb (1,000× and
+    /// more) is stopped after 1 GiB of output.
+    pub const DEFAULT: Limits = Limits {
+        max_bytes: 512 * MIB,
+        max_decompressed_bytes: 1024 * MIB,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// `512 MiB`, `3.5 KiB`, `17 bytes`.
+fn size(bytes: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (MIB, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit {
+            let whole = bytes / unit;
+            let tenths = (bytes % unit) * 10 / unit;
+            return if tenths == 0 {
+                format!("{whole} {name}")
+            } else {
+                format!("{whole}.{tenths} {name}")
+            };
+        }
+    }
+    format!("{bytes} bytes")
+}
 
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -38,9 +91,13 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Keeps a problem to show; file names and record text can carry escape sequences, so the
+    /// line is made safe for a terminal here, once.
     fn problem(&mut self, place: String, message: impl std::fmt::Display) {
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(format!("{place}: {message}"));
+            let line = format!("{place}: {message}");
+            self.problems
+                .push(clean_line(&line, MAX_LINE_CHARS).into_owned());
         }
     }
 
@@ -66,11 +123,11 @@ impl Loaded {
     }
 }
 
-/// Reads every path; never fails as a whole.
-pub fn read_paths(paths: &[PathBuf]) -> Loaded {
+/// Reads every path, within `limits`; never fails as a whole.
+pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
     for path in paths {
-        match read_text(path) {
+        match read_text(path, limits) {
             Ok(text) => read_document(&text, &path.display().to_string(), &mut loaded),
             Err(e) => {
                 loaded.failed_files += 1;
@@ -81,14 +138,96 @@ pub fn read_paths(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
-/// The file's text, gunzipped when it starts with the gzip magic number.
-fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+/// The file's text, gunzipped when it starts with the gzip magic number. Anything but a regular
+/// file within the limits is refused with a sentence saying why.
+fn read_text(path: &Path, limits: &Limits) -> Result<String, String> {
+    // The type first, through symlinks, without opening: opening a FIFO to read waits for a
+    // writer.
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    only_regular(&metadata)?;
+    let file = open_nonblocking(path).map_err(|e| format!("cannot read: {e}"))?;
+    // Again on what was opened, in case the path changed in between.
+    let metadata = file.metadata().map_err(|e| format!("cannot read: {e}"))?;
+    only_regular(&metadata)?;
+    let limit = format!(
+        "the {} picket reads ([files] max_bytes in the config)",
+        size(limits.max_bytes)
+    );
+    if metadata.len() > limits.max_bytes {
+        return Err(format!("is {}, more than {limit}", size(metadata.len())));
+    }
+    // The size can change while reading (a file still being written, /proc): never past the
+    // limit and one byte.
+    let mut bytes = Vec::new();
+    file.take(limits.max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(format!("grew past {limit} while it was read"));
+    }
+    decode(bytes, limits)
+}
+
+/// Ok for a regular file; for anything else, why it is not read.
+fn only_regular(metadata: &std::fs::Metadata) -> Result<(), String> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err("is a directory; name the files in it".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            Some("a named pipe (FIFO)")
+        } else if kind.is_char_device() {
+            Some("a character device")
+        } else if kind.is_block_device() {
+            Some("a block device")
+        } else if kind.is_socket() {
+            Some("a socket")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(format!("is {what}; picket reads regular files only"));
+        }
+    }
+    Err("is not a regular file; picket reads regular files only".into())
+}
+
+/// Opens for reading without ever blocking: if the path became a FIFO after it was checked,
+/// the open returns at once (and the type is checked again on the handle).
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// A file's bytes as text: gunzipped (to at most `limits.max_decompressed_bytes`) when they
+/// start with the gzip magic number, then checked to be UTF-8.
+pub fn decode(bytes: Vec<u8>, limits: &Limits) -> Result<String, String> {
     let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
+        // One byte past the limit tells a stream at the limit from one beyond it, in bounded
+        // memory whatever the compression ratio.
         flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(limits.max_decompressed_bytes.saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|e| format!("not valid gzip: {e}"))?;
+        if out.len() as u64 > limits.max_decompressed_bytes {
+            return Err(format!(
+                "decompresses to more than {}, the most picket reads ([files] max_decompressed_bytes in the config)",
+                size(limits.max_decompressed_bytes)
+            ));
+        }
         out
     } else {
         bytes
@@ -429,9 +568,149 @@ mod tests {
             .write_all(format!("{}\n{}\n", gd("a"), gd("b")).as_bytes())
             .expect("compress");
         std::fs::write(&path, encoder.finish().expect("finish")).expect("write");
-        let loaded = read_paths(&[path, dir.path().join("missing.json")]);
+        let loaded = read_paths(&[path, dir.path().join("missing.json")], &Limits::DEFAULT);
         assert_eq!(loaded.findings.len(), 2);
         assert_eq!(loaded.failed_files, 1);
         assert!(loaded.problems[0].contains("missing.json: cannot read"));
+    }
+
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text).expect("compress");
+        encoder.finish().expect("finish")
+    }
+
+    /// Reads one path; answers its one problem.
+    fn refused(path: &Path, limits: &Limits) -> String {
+        let loaded = read_paths(&[path.to_path_buf()], limits);
+        assert_eq!(loaded.failed_files, 1, "{path:?} was read: {loaded:?}");
+        assert!(loaded.findings.is_empty() && loaded.events.is_empty());
+        loaded.problems[0].clone()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("findings.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo failed");
+        // Nobody ever writes: reading it would block this test forever.
+        let problem = refused(&fifo, &Limits::DEFAULT);
+        assert!(
+            problem.ends_with(
+                "findings.json: is a named pipe (FIFO); picket reads regular files only"
+            ),
+            "{problem}"
+        );
+        // Through a symlink too.
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&fifo, &link).expect("symlink");
+        assert!(refused(&link, &Limits::DEFAULT).contains("named pipe"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directories_and_devices_are_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let problem = refused(dir.path(), &Limits::DEFAULT);
+        assert!(
+            problem.ends_with("is a directory; name the files in it"),
+            "{problem}"
+        );
+        // /dev/zero never ends: it must not be read at all.
+        let problem = refused(Path::new("/dev/zero"), &Limits::DEFAULT);
+        assert_eq!(
+            problem,
+            "/dev/zero: is a character device; picket reads regular files only"
+        );
+        let link = dir.path().join("zero.json.gz");
+        std::os::unix::fs::symlink("/dev/zero", &link).expect("symlink");
+        assert!(refused(&link, &Limits::DEFAULT).contains("character device"));
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_and_the_others_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = dir.path().join("big.jsonl");
+        let small = dir.path().join("small.jsonl");
+        let line = format!("{}\n", gd("a"));
+        std::fs::write(&big, line.repeat(20)).expect("write");
+        std::fs::write(&small, &line).expect("write");
+        let limits = Limits {
+            max_bytes: line.len() as u64 * 10,
+            max_decompressed_bytes: 1 << 20,
+        };
+        let loaded = read_paths(&[big.clone(), small], &limits);
+        assert_eq!((loaded.findings.len(), loaded.failed_files), (1, 1));
+        let expected = format!(
+            "big.jsonl: is {}, more than the {} picket reads ([files] max_bytes in the config)",
+            size(line.len() as u64 * 20),
+            size(limits.max_bytes)
+        );
+        assert!(
+            loaded.problems[0].ends_with(&expected),
+            "{:?}",
+            loaded.problems
+        );
+        // At the limit exactly, it is read.
+        let exact = Limits {
+            max_bytes: line.len() as u64 * 20,
+            ..limits
+        };
+        assert_eq!(read_paths(&[big], &exact).findings.len(), 20);
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_in_bounded_memory() {
+        // 64 MiB of zeros compress to about 64 KB: a ratio of 1,000.
+        let zeros = vec![b'0'; 64 << 20];
+        let bomb = gzip(&zeros);
+        assert!(bomb.len() < 256 << 10, "{} bytes", bomb.len());
+        let limits = Limits {
+            max_bytes: 1 << 20,
+            max_decompressed_bytes: 4 << 20,
+        };
+        let e = decode(bomb.clone(), &limits).expect_err("a bomb");
+        assert_eq!(
+            e,
+            "decompresses to more than 4 MiB, the most picket reads ([files] max_decompressed_bytes in the config)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("trail.json.gz");
+        std::fs::write(&path, &bomb).expect("write");
+        assert!(refused(&path, &limits).contains("decompresses to more than 4 MiB"));
+        // The same stream within the limit is read (and is not JSON, which is said as such).
+        let roomy = Limits {
+            max_decompressed_bytes: 64 << 20,
+            ..limits
+        };
+        assert_eq!(decode(bomb, &roomy).map(|t| t.len()), Ok(64 << 20));
+        let findings = gzip(format!("{}\n", gd("z")).as_bytes());
+        assert_eq!(
+            decode(findings, &limits).map(|t| t.ends_with('\n')),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn sizes_read_like_sizes() {
+        assert_eq!(size(17), "17 bytes");
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(512 << 20), "512 MiB");
+        assert_eq!(size(3 << 30), "3 GiB");
+    }
+
+    #[test]
+    fn problems_are_safe_to_print() {
+        let mut loaded = Loaded::default();
+        read_document("\u{1b}]0;owned\u{7}", "evil\u{1b}[2J.json", &mut loaded);
+        let problem = &loaded.problems[0];
+        assert!(!problem.contains('\u{1b}'), "{problem:?}");
+        assert!(problem.starts_with("evil␛[2J.json"), "{problem}");
     }
 }
