@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use picket::detect::{Detector, select};
-use picket::pattern::Pattern;
+use picket::logs::detect::{Detector, select};
+use picket::logs::pattern::Pattern;
 use picket::sources::demo::generate_trail;
 
 fn records() -> Vec<String> {

@@ -49,7 +49,7 @@ fn draw_findings(c: &mut Criterion) {
         "the filter leaves a large table"
     );
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
-    let page = picket::ui::layout::findings_page(app.size);
+    let page = picket::app::layout::findings_page(app.size);
     c.bench_function("draw findings 200x50, 100k findings, filter active", |b| {
         b.iter(|| {
             // Move the selection so every frame differs from the previous one.
@@ -109,7 +109,7 @@ fn logs_under_load(c: &mut Criterion) {
     let mut app = App::new(Options::default(), now());
     update(&mut app, Msg::Resize(200, 50));
     update(&mut app, Msg::Key(Key::char('3')));
-    let pattern = picket::pattern::Pattern::parse(
+    let pattern = picket::logs::pattern::Pattern::parse(
         "{ $.errorCode = \"*UnauthorizedOperation\" || $.errorCode = \"AccessDenied*\" }",
     )
     .expect("pattern");

@@ -420,7 +420,7 @@ async fn the_intent_names_the_local_user_and_the_aws_principal() {
     let path = dir.path().join("journal.jsonl");
     run(
         &small_plan(),
-        Box::new(picket::actions::executor::DemoBackend::default()),
+        Box::new(picket::sources::demo::DemoBackend::default()),
         journal_at(&path),
     )
     .await;
@@ -431,7 +431,7 @@ async fn the_intent_names_the_local_user_and_the_aws_principal() {
     assert!(!operator.user.is_empty());
     assert_eq!(
         operator.principal.as_deref(),
-        Some(picket::actions::executor::DEMO_PRINCIPAL)
+        Some(picket::sources::demo::DEMO_PRINCIPAL)
     );
 }
 

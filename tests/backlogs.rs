@@ -314,7 +314,7 @@ async fn a_pivot_search_says_when_it_stopped_at_its_limit() {
         .await
         .expect("a plan");
     let search = picket::aws::logs::AwsLogSearch::new(plan);
-    let request = |start: Timestamp, end: Timestamp| picket::pivot::PivotRequest {
+    let request = |start: Timestamp, end: Timestamp| picket::logs::pivot::PivotRequest {
         finding: "f".into(),
         title: "t".into(),
         account: ACCOUNT.into(),
@@ -324,7 +324,7 @@ async fn a_pivot_search_says_when_it_stopped_at_its_limit() {
         terms: vec!["wire".into()],
         pattern: "?\"wire\"".into(),
     };
-    use picket::pivot::LogSearch;
+    use picket::logs::pivot::LogSearch;
     let everything = request(at(-4_000), t0());
     let found = search.search(&everything).await.expect("searched");
     assert_eq!(

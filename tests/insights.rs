@@ -12,7 +12,7 @@ use aws_smithy_types::retry::RetryConfig;
 
 use picket::aws::budget::Budget;
 use picket::aws::insights::AwsInsights;
-use picket::insights::{InsightsRequest, InsightsRunner, InsightsUpdate};
+use picket::logs::insights::{InsightsRequest, InsightsRunner, InsightsUpdate};
 
 fn request(now: jiff::Timestamp) -> InsightsRequest {
     InsightsRequest::parse(7, "24h fields @timestamp, eventName | limit 2", now).expect("request")
@@ -44,7 +44,10 @@ fn results(status: QueryStatus, rows: usize) -> GetQueryResultsOutput {
         .build()
 }
 
-fn collect() -> (Arc<Mutex<Vec<InsightsUpdate>>>, picket::insights::Progress) {
+fn collect() -> (
+    Arc<Mutex<Vec<InsightsUpdate>>>,
+    picket::logs::insights::Progress,
+) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     (seen, Box::new(move |u| sink.lock().expect("lock").push(u)))

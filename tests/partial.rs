@@ -97,7 +97,7 @@ fn a_pivot_that_stopped_at_its_limit_says_so_above_its_rows() {
         &mut demo.app,
         Msg::PivotDone {
             finding,
-            result: Ok(picket::pivot::Found {
+            result: Ok(picket::logs::pivot::Found {
                 events: Vec::new(),
                 left_out: Some(said.into()),
             }),
@@ -123,12 +123,12 @@ fn an_insights_result_at_the_most_the_service_returns_says_so() {
             .map(|i| vec![("eventName".to_string(), format!("Call{i}"))])
             .collect()
     };
-    let answer = |n: usize| picket::insights::InsightsUpdate {
+    let answer = |n: usize| picket::logs::insights::InsightsUpdate {
         id,
         status: "Complete".into(),
         rows: rows(n),
         done: true,
-        ..picket::insights::InsightsUpdate::default()
+        ..picket::logs::insights::InsightsUpdate::default()
     };
     update(&mut demo.app, Msg::Insights(answer(9_999)));
     let below = export::text(&demo.draw());
@@ -145,7 +145,7 @@ fn an_insights_result_at_the_most_the_service_returns_says_so() {
     let groups = "only the first 10 groups starting with 'aws-cloudtrail-logs' are queried";
     update(
         &mut demo.app,
-        Msg::Insights(picket::insights::InsightsUpdate {
+        Msg::Insights(picket::logs::insights::InsightsUpdate {
             left_out: Some(groups.into()),
             ..answer(3)
         }),

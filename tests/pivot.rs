@@ -32,8 +32,11 @@ fn a_credential_finding_pivots_to_the_calls_made_with_its_key() {
     assert_eq!(pivot.error, None);
     let request = &pivot.request;
     assert!(request.terms.contains(&key));
-    assert_eq!(request.start, finding.first_seen - picket::pivot::MARGIN);
-    assert_eq!(request.end, finding.last_seen + picket::pivot::MARGIN);
+    assert_eq!(
+        request.start,
+        finding.first_seen - picket::logs::pivot::MARGIN
+    );
+    assert_eq!(request.end, finding.last_seen + picket::logs::pivot::MARGIN);
     let events = pivot.view.events();
     assert!(
         !events.is_empty(),

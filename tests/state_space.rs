@@ -27,7 +27,7 @@ use ratatui::backend::TestBackend;
 use picket::app::act::Stage;
 use picket::app::keys::{Key, KeyCode, Mods, parse_sequence};
 use picket::app::{App, Effect, Modal, Mode, Msg, Options, Screen, update};
-use picket::insights::InsightsUpdate;
+use picket::logs::insights::InsightsUpdate;
 use picket::model::{Finding, LogEvent};
 use picket::sources::demo::{DemoOrg, generate_findings, generate_trail};
 use picket::sources::{Batch, Feed};
@@ -291,7 +291,7 @@ impl World {
                         approved.plan.action
                     );
                     self.executes += 1;
-                    let outcome = picket::actions::executor::demo_outcome(&approved.plan);
+                    let outcome = picket::sources::demo::demo_outcome(&approved.plan);
                     self.pending.push(Msg::ActionDone {
                         action: approved.plan.action.clone(),
                         entries: approved.entries.clone(),

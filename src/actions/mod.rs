@@ -136,7 +136,7 @@ pub struct Target {
     /// How write-back reaches the finding when it is not through its own account and region
     /// (the administrator, an aggregation region): per service, as the sources read it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub routes: Vec<crate::sources::Route>,
+    pub routes: Vec<crate::model::Route>,
     /// A playbook's placeholders' values, and the finding's record for an EventBridge event;
     /// filled only for playbooks.
     #[serde(skip)]

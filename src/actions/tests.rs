@@ -155,7 +155,7 @@ fn findings_without_the_api_identifiers_are_refused_by_name() {
 
 #[test]
 fn write_back_goes_through_the_account_and_detector_that_read_the_finding() {
-    let route = |service, detector: Option<&str>| crate::sources::Route {
+    let route = |service, detector: Option<&str>| crate::model::Route {
         account: "222".into(),
         region: "us-east-1".into(),
         service,

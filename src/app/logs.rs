@@ -2,8 +2,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use crate::logs::pattern::Pattern;
 use crate::model::LogEvent;
-use crate::pattern::Pattern;
 
 /// Default number of events kept.
 pub const DEFAULT_CAPACITY: usize = crate::limits::LOG_BUFFER;

@@ -11,6 +11,7 @@ pub mod health_matrix;
 pub mod json_view;
 pub mod keymap;
 pub mod keys;
+pub mod layout;
 pub mod logs;
 pub mod prompt;
 pub mod screens;
@@ -59,11 +60,11 @@ pub enum Msg {
         result: Result<Vec<String>, String>,
     },
     /// Where a Logs Insights query stands.
-    Insights(crate::insights::InsightsUpdate),
+    Insights(crate::logs::insights::InsightsUpdate),
     /// What a pivot's search found (or why it could not look).
     PivotDone {
         finding: String,
-        result: Result<crate::pivot::Found, String>,
+        result: Result<crate::logs::pivot::Found, String>,
     },
 }
 
@@ -79,7 +80,7 @@ pub enum Effect {
     /// Carry out an acknowledged response action.
     Execute(Box<act::Approved>),
     /// Search the CloudTrail history for a finding's activity.
-    Pivot(Box<crate::pivot::PivotRequest>),
+    Pivot(Box<crate::logs::pivot::PivotRequest>),
     /// List the log groups starting with a prefix; tail these groups (and remember them).
     ListGroups(String),
     /// Tail these groups (and remember them); log batches polled before, for the groups
@@ -89,15 +90,15 @@ pub enum Effect {
         generation: u64,
     },
     /// Run a Logs Insights query; stop one.
-    Insights(Box<crate::insights::InsightsRequest>),
+    Insights(Box<crate::logs::insights::InsightsRequest>),
     StopInsights(u64),
 }
 
 /// A Logs Insights query and its latest answer, over the logs screen until Esc.
 #[derive(Debug)]
 pub struct InsightsView {
-    pub request: crate::insights::InsightsRequest,
-    pub latest: crate::insights::InsightsUpdate,
+    pub request: crate::logs::insights::InsightsRequest,
+    pub latest: crate::logs::insights::InsightsUpdate,
     /// First row shown.
     pub scroll: usize,
 }
@@ -105,8 +106,8 @@ pub struct InsightsView {
 /// The logs screen showing one finding's activity instead of the live stream.
 #[derive(Debug)]
 pub struct Pivot {
-    pub request: crate::pivot::PivotRequest,
-    pub pattern: crate::pattern::Pattern,
+    pub request: crate::logs::pivot::PivotRequest,
+    pub pattern: crate::logs::pattern::Pattern,
     pub view: logs::LogView,
     /// The search beyond the live buffer is under way.
     pub searching: bool,
@@ -282,7 +283,7 @@ pub struct App {
     /// How write-back reaches each (account, region, service), as the sources report it.
     pub routes: std::collections::HashMap<
         (String, String, crate::model::health::Service),
-        crate::sources::Route,
+        crate::model::Route,
     >,
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// When the findings feed last delivered a batch.
@@ -343,8 +344,8 @@ impl App {
                 LogView::new(options.log_capacity),
                 options.log_groups.clone(),
                 // Names were checked when the config loaded; an unknown one leaves detection off.
-                crate::detect::Detector::named(&options.detect)
-                    .unwrap_or_else(|_| crate::detect::Detector::new(Vec::new())),
+                crate::logs::detect::Detector::named(&options.detect)
+                    .unwrap_or_else(|_| crate::logs::detect::Detector::new(Vec::new())),
             ),
             sources: SourcesScreen::default(),
             look: Look {

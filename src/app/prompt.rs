@@ -12,6 +12,21 @@ pub struct LineEditor {
 /// Longest text a prompt accepts; a paste beyond it is cut.
 pub const MAX_PROMPT_LEN: usize = 4096;
 
+/// How many lines a prompt's history keeps.
+const HISTORY_LEN: usize = 100;
+
+/// Adds a submitted line to a history, newest last, once.
+pub fn remember(history: &mut Vec<String>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    history.retain(|h| h != text);
+    history.push(text.to_string());
+    if history.len() > HISTORY_LEN {
+        history.remove(0);
+    }
+}
+
 impl LineEditor {
     pub fn with_text(text: &str) -> Self {
         Self {

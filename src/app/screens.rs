@@ -72,12 +72,16 @@ pub struct LogsScreen {
     /// When the live tail last said the service sampled its events.
     pub sampled: Option<Timestamp>,
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
-    pub detector: crate::detect::Detector,
-    pub alerts: crate::detect::Alerts,
+    pub detector: crate::logs::detect::Detector,
+    pub alerts: crate::logs::detect::Alerts,
 }
 
 impl LogsScreen {
-    pub fn new(buffer: LogView, groups: Vec<String>, detector: crate::detect::Detector) -> Self {
+    pub fn new(
+        buffer: LogView,
+        groups: Vec<String>,
+        detector: crate::logs::detect::Detector,
+    ) -> Self {
         LogsScreen {
             buffer,
             pages: Vec::new(),

@@ -23,11 +23,12 @@ use super::plan::Identity;
 
 use crate::limits::Reading;
 use crate::model::Finding;
+use crate::model::Route;
 use crate::model::finding_from_text;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::sources::{Batch, Feed, PollFuture, Route, Source};
+use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;

@@ -10,7 +10,9 @@ use aws_sdk_cloudwatchlogs::types::QueryStatus;
 
 use super::Track;
 use super::budget::Budget;
-use crate::insights::{InsightsRequest, InsightsRunner, InsightsUpdate, Progress, QueryFuture};
+use crate::logs::insights::{
+    InsightsRequest, InsightsRunner, InsightsUpdate, Progress, QueryFuture,
+};
 use crate::model::health::Service;
 
 const POLL: Duration = Duration::from_secs(1);

@@ -387,8 +387,8 @@ impl AwsLogSearch {
     /// it left out.
     async fn run(
         &self,
-        request: &crate::pivot::PivotRequest,
-    ) -> Result<crate::pivot::Found, String> {
+        request: &crate::logs::pivot::PivotRequest,
+    ) -> Result<crate::logs::pivot::Found, String> {
         // The region comes from the finding's record: it must be a region before it names an
         // endpoint.
         crate::model::region::check(&request.region)?;
@@ -464,18 +464,18 @@ impl AwsLogSearch {
                 source.discover_prefix
             ));
         }
-        Ok(crate::pivot::Found {
+        Ok(crate::logs::pivot::Found {
             events,
             left_out: (!left_out.is_empty()).then(|| left_out.join("; ")),
         })
     }
 }
 
-impl crate::pivot::LogSearch for AwsLogSearch {
+impl crate::logs::pivot::LogSearch for AwsLogSearch {
     fn search<'a>(
         &'a self,
-        request: &'a crate::pivot::PivotRequest,
-    ) -> crate::pivot::SearchFuture<'a> {
+        request: &'a crate::logs::pivot::PivotRequest,
+    ) -> crate::logs::pivot::SearchFuture<'a> {
         Box::pin(self.run(request))
     }
 }

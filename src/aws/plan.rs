@@ -60,6 +60,19 @@ pub struct Services {
     pub logs: bool,
 }
 
+impl Services {
+    pub const ALL: Services = Services {
+        guardduty: true,
+        securityhub: true,
+        logs: true,
+    };
+    pub const LOGS: Services = Services {
+        guardduty: false,
+        securityhub: false,
+        logs: true,
+    };
+}
+
 /// Who a set of credentials is, asked of STS once and shared by every source of an account
 /// (the account keys all health). For an assumed role, asking STS is also what proves the role
 /// can be assumed.

@@ -31,11 +31,12 @@ use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
 use super::raw::Capture;
 use crate::limits::Reading;
+use crate::model::Route;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::model::{Finding, Workflow, finding_from_text};
-use crate::sources::{Batch, Feed, PollFuture, Route, Source};
+use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;

@@ -13,12 +13,14 @@ pub mod log;
 pub mod ocsf;
 pub mod raw;
 pub mod region;
+pub mod route;
 pub mod severity;
 pub mod text;
 
 pub use account::{Account, Directory};
 pub use finding::{Finding, SourceKind, Sources, Workflow};
 pub use log::LogEvent;
+pub use route::Route;
 pub use severity::{Severity, SeverityLabel};
 pub use text::SafeText;
 

@@ -12,9 +12,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-use crate::actions::executor::{DemoBackend, Executor, MemoryTrail};
+use crate::actions::executor::{Executor, MemoryTrail};
 use crate::app::{App, Effect, Key, Msg, Options, update};
 use crate::runtime::{Backends, Effects, GroupChoice, Host, Reply, Task};
+use crate::sources::demo::DemoBackend;
 use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::{Batch, Feed, Source};
 use crate::ui::inert::InertBackend;
@@ -100,9 +101,9 @@ fn demo_backends(org: &Arc<DemoOrg>) -> Backends {
     );
     Backends {
         executor: Arc::new(executor),
-        search: Arc::clone(org) as Arc<dyn crate::pivot::LogSearch>,
-        insights: Arc::new(crate::insights::NoInsights(
-            crate::insights::NO_INSIGHTS_IN_DEMO,
+        search: Arc::clone(org) as Arc<dyn crate::logs::pivot::LogSearch>,
+        insights: Arc::new(crate::logs::insights::NoInsights(
+            crate::logs::insights::NO_INSIGHTS_IN_DEMO,
         )),
         groups: GroupChoice {
             lister: Arc::new(crate::sources::groups::DemoGroups),

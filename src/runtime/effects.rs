@@ -18,8 +18,8 @@ use crate::sources::Feed;
 /// What effects reach beyond the app: actions, pivot searches, Logs Insights, log groups.
 pub struct Backends {
     pub executor: Arc<Executor>,
-    pub search: Arc<dyn crate::pivot::LogSearch>,
-    pub insights: Arc<dyn crate::insights::InsightsRunner>,
+    pub search: Arc<dyn crate::logs::pivot::LogSearch>,
+    pub insights: Arc<dyn crate::logs::insights::InsightsRunner>,
     pub groups: GroupChoice,
 }
 
@@ -102,7 +102,7 @@ impl Effects {
                 let insights = Arc::clone(&self.backends.insights);
                 let reply = host.reply();
                 host.spawn(Box::pin(async move {
-                    let progress: crate::insights::Progress =
+                    let progress: crate::logs::insights::Progress =
                         Box::new(move |update| reply.send(Msg::Insights(update)));
                     insights.run(*request, cancel, progress).await;
                 }));

@@ -7,11 +7,12 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::{layout, put, wrap};
+use super::{put, wrap};
 use crate::actions::playbook::Kind;
 use crate::actions::{Action, Plan};
 use crate::app::App;
 use crate::app::act::{ActionFlow, MENU, Stage};
+use crate::app::layout;
 use crate::model::text::clean_line;
 
 pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {

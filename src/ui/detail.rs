@@ -8,8 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthChar;
 
+use super::section_title;
 use super::text::{age, datetime};
-use super::{layout, section_title};
+use crate::app::layout;
 use crate::app::{App, DetailState, JsonView, Pane, RecordState};
 use crate::model::Finding;
 use crate::theme::Theme;

@@ -4,7 +4,8 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::{layout, put};
+use super::put;
+use crate::app::layout;
 use crate::app::{App, COLON_COMMANDS, Keymap, Mode};
 
 /// The bindings of every mode as text, as the README lists them.

@@ -6,7 +6,6 @@ mod findings;
 mod groups;
 pub mod help;
 pub mod inert;
-pub mod layout;
 mod logs;
 mod overview;
 mod sources;
@@ -16,6 +15,8 @@ pub mod text;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+
+use crate::app::layout;
 use ratatui::style::Style;
 
 use crate::app::{App, Screen, Tab};

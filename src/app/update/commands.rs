@@ -1,8 +1,9 @@
 //! The `:` commands: one table drives what each does, what Tab completes after it, and the help
 //! screen's list, so a command cannot exist in one and be missing from another.
 
+use super::super::prompt::remember;
 use super::super::{App, Command, Effect, Modal, NoticeLevel, Tab};
-use super::{findings, logs, prompts, run as run_key, switch_tab};
+use super::{findings, logs, run as run_key, switch_tab};
 use crate::store::SortKey;
 
 /// A `:` command.
@@ -74,7 +75,7 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
         complete: |_, _| {
             ["all", "off"]
                 .into_iter()
-                .chain(crate::detect::CIS.iter().map(|d| d.name))
+                .chain(crate::logs::detect::CIS.iter().map(|d| d.name))
                 .map(str::to_string)
                 .collect()
         },
@@ -273,7 +274,7 @@ fn filter(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
         .set_filter(&text, &app.store, &app.directory, app.now)
     {
         Ok(()) => {
-            prompts::remember(&mut app.findings.filter_history, &text);
+            remember(&mut app.findings.filter_history, &text);
             switch_tab(app, Tab::Findings)
         }
         Err(e) => {

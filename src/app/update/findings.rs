@@ -2,7 +2,7 @@
 
 use super::super::{App, Command, DetailState, Effect, JsonView, NoticeLevel, Pane, Screen, Tab};
 use super::{Update, intake, switch_tab};
-use crate::ui::layout;
+use crate::app::layout;
 
 pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
     let rows = app.stats.accounts.len();

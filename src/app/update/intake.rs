@@ -133,8 +133,10 @@ fn take_events(
     } = &mut app.logs;
     // Alert id → (detection, which added event matched last); in id order, so the queue is
     // the same from run to run.
-    let mut latest: std::collections::BTreeMap<String, (&'static crate::detect::Detection, usize)> =
-        std::collections::BTreeMap::new();
+    let mut latest: std::collections::BTreeMap<
+        String,
+        (&'static crate::logs::detect::Detection, usize),
+    > = std::collections::BTreeMap::new();
     let mut ordinal = 0;
     let added = logs.push_inspecting(events, |event, text| {
         if event.trail.is_some() && !detector.is_empty() {
@@ -163,7 +165,7 @@ fn take_events(
 }
 
 /// A Logs Insights answer for the query on screen (an earlier query's is dropped).
-pub(super) fn insights(app: &mut App, answer: crate::insights::InsightsUpdate) -> bool {
+pub(super) fn insights(app: &mut App, answer: crate::logs::insights::InsightsUpdate) -> bool {
     match app
         .logs
         .insights_mut()
@@ -179,7 +181,9 @@ pub(super) fn insights(app: &mut App, answer: crate::insights::InsightsUpdate) -
 
 /// A Logs Insights answer as it may be shown: fields, values, status and error are the log
 /// data's and the service's words, sanitized once as they arrive.
-fn inert_insights(mut update: crate::insights::InsightsUpdate) -> crate::insights::InsightsUpdate {
+fn inert_insights(
+    mut update: crate::logs::insights::InsightsUpdate,
+) -> crate::logs::insights::InsightsUpdate {
     let clean = |text: &mut String| *text = crate::model::SafeText::line(text).to_string();
     for row in &mut update.rows {
         for (field, value) in row {
@@ -271,7 +275,7 @@ pub(super) fn action_done(
 pub(super) fn pivot_done(
     app: &mut App,
     finding: &str,
-    result: Result<crate::pivot::Found, String>,
+    result: Result<crate::logs::pivot::Found, String>,
 ) -> bool {
     let Some(pivot) = app
         .logs

@@ -5,8 +5,8 @@ use super::super::{
     App, Command, Effect, JsonView, LogsPage, NoticeLevel, RecordState, Screen, Tab,
 };
 use super::{Update, switch_tab};
+use crate::app::layout;
 use crate::sources::Feed;
-use crate::ui::layout;
 
 /// A key on the logs screen (the live stream, a pivot, or a query's answer over them).
 pub(super) fn command(app: &mut App, command: Command) -> Update {
@@ -91,7 +91,7 @@ pub(super) fn back(app: &mut App) -> Option<Vec<Effect>> {
 /// `:query [AGE] <query>`: a Logs Insights query over the CloudTrail groups.
 pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
     let id = app.logs.next_query;
-    match crate::insights::InsightsRequest::parse(id, args, app.now) {
+    match crate::logs::insights::InsightsRequest::parse(id, args, app.now) {
         Ok(mut request) => {
             request.groups = app.logs.groups.clone();
             app.logs.next_query += 1;
@@ -105,7 +105,7 @@ pub(super) fn start_query(app: &mut App, args: &str) -> Vec<Effect> {
             app.logs
                 .open(LogsPage::Insights(Box::new(super::super::InsightsView {
                     request: request.clone(),
-                    latest: crate::insights::InsightsUpdate {
+                    latest: crate::logs::insights::InsightsUpdate {
                         id,
                         status: "Starting".into(),
                         ..Default::default()
@@ -136,7 +136,7 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
         app.notify("select a finding first", NoticeLevel::Warning);
         return Vec::new();
     };
-    let request = match crate::pivot::PivotRequest::for_finding(&finding) {
+    let request = match crate::logs::pivot::PivotRequest::for_finding(&finding) {
         Ok(request) => request,
         Err(e) => {
             app.notify(
@@ -146,7 +146,7 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    let pattern = match crate::pattern::Pattern::parse(&request.pattern) {
+    let pattern = match crate::logs::pattern::Pattern::parse(&request.pattern) {
         Ok(pattern) => pattern,
         Err(e) => {
             app.notify(format!("cannot look for that: {e}"), NoticeLevel::Error);
@@ -190,7 +190,7 @@ pub(super) fn detect_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
 }
 
 fn set_detections(app: &mut App, args: &[&str]) {
-    let names = |d: &crate::detect::Detector| d.names().join(", ");
+    let names = |d: &crate::logs::detect::Detector| d.names().join(", ");
     match args {
         [] => {
             let text = if app.logs.detector.is_empty() {
@@ -201,12 +201,12 @@ fn set_detections(app: &mut App, args: &[&str]) {
             app.notify(text, NoticeLevel::Info);
         }
         ["off"] => {
-            app.logs.detector = crate::detect::Detector::new(Vec::new());
+            app.logs.detector = crate::logs::detect::Detector::new(Vec::new());
             app.notify("detections off", NoticeLevel::Info);
         }
         _ => {
             let wanted: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-            match crate::detect::Detector::named(&wanted) {
+            match crate::logs::detect::Detector::named(&wanted) {
                 Ok(detector) => {
                     app.logs.detector = detector;
                     app.notify(

@@ -16,8 +16,8 @@ mod prompts;
 
 use super::{App, Command, Effect, JsonView, Key, Modal, Msg, Pane, PromptKind, Screen, Tab};
 use super::{NoticeLevel, keymap::FORCE_QUIT};
+use crate::app::layout;
 use crate::sources::Feed;
-use crate::ui::layout;
 
 pub use commands::{COLON_COMMANDS, ColonCommand};
 

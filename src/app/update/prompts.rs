@@ -2,12 +2,12 @@
 //! pattern (checked as typed, applied on Enter), the detail's search, and the `:` line with its
 //! completion and history.
 
-use super::super::prompt::LineEditor;
+use super::super::prompt::{LineEditor, remember};
 use super::super::{App, Command, Effect, Modal, NoticeLevel, Prompt, PromptKind};
 use super::findings::apply_filter;
 use super::{commands, current_json_mut, intake};
+use crate::app::layout;
 use crate::query::Query;
-use crate::ui::layout;
 
 pub(super) fn open(app: &mut App, kind: PromptKind, text: &str) {
     let prompt = Prompt {
@@ -57,7 +57,7 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
         }
         // Checked as it is typed; applied on Enter (a pattern runs over the whole buffer).
         PromptKind::LogFilter => {
-            prompt.error = crate::pattern::Pattern::parse(prompt.editor.text())
+            prompt.error = crate::logs::pattern::Pattern::parse(prompt.editor.text())
                 .err()
                 .map(pattern_error);
         }
@@ -66,7 +66,7 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
 }
 
 /// A pattern error, pointed at in the prompt like a filter error.
-fn pattern_error(e: crate::pattern::PatternError) -> crate::query::QueryError {
+fn pattern_error(e: crate::logs::pattern::PatternError) -> crate::query::QueryError {
     crate::query::QueryError {
         span: e.at..e.at + 1,
         message: e.message,
@@ -134,17 +134,6 @@ pub(super) fn command(app: &mut App, command: Command) -> Vec<Effect> {
     }
 }
 
-pub(super) fn remember(history: &mut Vec<String>, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    history.retain(|h| h != text);
-    history.push(text.to_string());
-    if history.len() > 100 {
-        history.remove(0);
-    }
-}
-
 fn submit(app: &mut App) -> Vec<Effect> {
     let Some(Modal::Prompt(prompt)) = &mut app.modal else {
         return Vec::new();
@@ -152,7 +141,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let text = prompt.editor.text().trim().to_string();
     match prompt.kind {
         PromptKind::LogFilter => {
-            let pattern = match crate::pattern::Pattern::parse(&text) {
+            let pattern = match crate::logs::pattern::Pattern::parse(&text) {
                 Ok(pattern) => pattern,
                 Err(e) => {
                     prompt.error = Some(pattern_error(e));

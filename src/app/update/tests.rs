@@ -576,7 +576,7 @@ fn a_new_query_stops_the_one_still_running() {
     );
     update(
         &mut app,
-        Msg::Insights(crate::insights::InsightsUpdate {
+        Msg::Insights(crate::logs::insights::InsightsUpdate {
             id: 2,
             status: "Complete".into(),
             done: true,
@@ -604,7 +604,7 @@ fn messages_quote_outside_text_harmlessly() {
     );
     update(
         &mut app,
-        Msg::Insights(crate::insights::InsightsUpdate {
+        Msg::Insights(crate::logs::insights::InsightsUpdate {
             id: 0,
             status: "Running\u{1b}[2J".into(),
             ..Default::default()
@@ -613,7 +613,7 @@ fn messages_quote_outside_text_harmlessly() {
     press(&mut app, ": query Space x Enter");
     update(
         &mut app,
-        Msg::Insights(crate::insights::InsightsUpdate {
+        Msg::Insights(crate::logs::insights::InsightsUpdate {
             id: 1,
             status: "Running\u{1b}[2J".into(),
             rows: vec![vec![("f\u{9b}".into(), "v\u{200b}".into())]],

@@ -2,7 +2,7 @@
 //! CloudTrail record that arrives (live tail, polling, files, the demo), so a tail is also a
 //! detector. The patterns are the benchmark's CloudWatch Logs metric-filter patterns, verbatim
 //! (Security Hub controls CloudWatch.1–14, and CIS 4.15 for Organizations), run by
-//! [`crate::pattern`], the same engine as every other filter pattern.
+//! [`crate::logs::pattern`], the same engine as every other filter pattern.
 
 use std::collections::HashMap;
 
@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::logs::pattern::Pattern;
 use crate::model::{Finding, LogEvent, SeverityLabel};
-use crate::pattern::Pattern;
 
 pub use crate::model::asff::{
     DETECTION_COUNT_FIELD as COUNT_FIELD, DETECTION_PRODUCT as PRODUCT_ARN,
@@ -193,7 +193,7 @@ impl Detector {
 
     /// The detections `message` (a CloudTrail record) triggers.
     pub fn check(&self, message: &str) -> Vec<&'static Detection> {
-        let mut parsed = crate::pattern::Parsed::default();
+        let mut parsed = crate::logs::pattern::Parsed::default();
         self.compiled
             .iter()
             .filter(|(_, pattern)| pattern.matches_parsed(message, &mut parsed))

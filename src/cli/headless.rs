@@ -9,8 +9,8 @@ use std::io::Write;
 use jiff::Timestamp;
 
 use crate::app::FindingsTable;
+use crate::cli::output::{self, Format};
 use crate::model::{Directory, Finding, LogEvent, SourceKind};
-use crate::output::{self, Format};
 use crate::query::Query;
 use crate::store::{FindingStore, SortKey};
 
@@ -186,8 +186,8 @@ fn write_findings(
 /// detections.
 pub struct EventFilter {
     pub since: Option<Timestamp>,
-    pub pattern: Option<crate::pattern::Pattern>,
-    pub detector: Option<crate::detect::Detector>,
+    pub pattern: Option<crate::logs::pattern::Pattern>,
+    pub detector: Option<crate::logs::detect::Detector>,
 }
 
 impl EventFilter {

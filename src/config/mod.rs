@@ -15,7 +15,7 @@ use crate::store::SortKey;
 use crate::theme::ThemeSet;
 
 /// The full default config with comments, printed by `picket config default`.
-pub const DEFAULT_TOML: &str = include_str!("config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// Largest log buffer accepted (events).
 const MAX_LOG_BUFFER: usize = crate::limits::LOG_BUFFER_MAX;
@@ -384,7 +384,7 @@ impl Config {
                 },
             );
         }
-        crate::detect::Detector::named(&config.logs.detect)
+        crate::logs::detect::Detector::named(&config.logs.detect)
             .map_err(|e| error(None, format!("logs.detect: {e}")))?;
         for playbook in &config.playbooks {
             playbook

@@ -167,7 +167,7 @@ struct PrintedDetection {
 /// An event to print, with the detections that flagged it.
 pub struct Matched<'a> {
     pub event: &'a LogEvent,
-    pub detections: Vec<&'static crate::detect::Detection>,
+    pub detections: Vec<&'static crate::logs::detect::Detection>,
 }
 
 pub fn events(out: &mut dyn Write, events: &[Matched], format: Format) -> io::Result<()> {

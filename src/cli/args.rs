@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::headless::SourceChoice;
-pub use crate::output::Format as OutputFormat;
+use crate::cli::headless::SourceChoice;
+pub use crate::cli::output::Format as OutputFormat;
 use crate::render::Format;
 
 #[derive(Debug, Parser)]
@@ -64,10 +64,10 @@ pub struct Common {
 #[derive(Debug, Subcommand)]
 pub enum CommandLine {
     /// Print findings (one sweep, or exported files with --open) and exit.
-    #[command(after_long_help = crate::headless::EXIT_HELP)]
+    #[command(after_long_help = crate::cli::headless::EXIT_HELP)]
     Findings(FindingsArgs),
     /// Print log events (CloudTrail files with --open) and exit.
-    #[command(after_long_help = crate::headless::EXIT_HELP)]
+    #[command(after_long_help = crate::cli::headless::EXIT_HELP)]
     Logs(LogsArgs),
     /// Triage exported findings and CloudTrail files in the TUI.
     Open {

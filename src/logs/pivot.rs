@@ -9,8 +9,8 @@ use std::pin::Pin;
 
 use jiff::{SignedDuration, Timestamp};
 
+use crate::logs::pattern::Pattern;
 use crate::model::{Finding, LogEvent, age};
-use crate::pattern::Pattern;
 
 /// Margin around the finding's first and last sighting.
 pub const MARGIN: SignedDuration = SignedDuration::from_mins(15);

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use jiff::Timestamp;
 
-use crate::cli::{AuditArgs, DoctorFormat};
+use crate::cli::args::{AuditArgs, DoctorFormat};
 use crate::journal::{Cause, Entry, Record, Repaired, Verified};
 use crate::model::text::clean_line;
 

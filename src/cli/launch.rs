@@ -3,7 +3,7 @@
 use jiff::tz::TimeZone;
 
 use crate::app::Options;
-use crate::cli::Common;
+use crate::cli::args::Common;
 use crate::config::{self, Clock, Config};
 use crate::query::Query;
 use crate::theme::{ColorDepth, ThemeSet};

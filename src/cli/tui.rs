@@ -1,0 +1,181 @@
+//! The TUI on one of its three backend sets: the embedded demo organization, live AWS, or
+//! exported files. Each set is the sources that feed the app and the [`Backends`] its effects
+//! reach (actions, pivot searches, Logs Insights, log groups); everything else is shared.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::actions::executor::{Backend, Executor};
+use crate::app::{App, Options};
+use crate::aws::plan::Services;
+use crate::aws::setup;
+use crate::cli::headless::ALL_FAILED;
+use crate::cli::launch::Launch;
+use crate::cli::report::{fail, read_files, say, tokio_runtime};
+use crate::logs::insights::{NO_INSIGHTS_IN_DEMO, NoInsights};
+use crate::runtime::{Backends, GroupChoice};
+use crate::sources::Source;
+use crate::sources::demo::DemoBackend;
+use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+use crate::sources::file::FileSource;
+use crate::sources::groups;
+
+/// The demo organization: synthetic findings and CloudTrail that move, actions that change
+/// them, a journal of its own.
+pub fn demo(launch: Launch) -> ExitCode {
+    let mut options = launch.options;
+    options.org_label = crate::sources::demo::label(launch.seed);
+    let org = DemoOrg::new(launch.seed);
+    let mut findings = DemoFindings::new(Arc::clone(&org));
+    if !launch.demo_live {
+        findings = findings.frozen();
+    }
+    let sources: Vec<Box<dyn Source>> = vec![
+        Box::new(findings),
+        Box::new(DemoTrail::new(Arc::clone(&org))),
+    ];
+    let backend = DemoBackend::keeping(Arc::clone(&org));
+    let backends = Backends {
+        executor: executor(
+            launch.read_only,
+            Box::new(backend),
+            Trail::Demo,
+            &mut options,
+        ),
+        search: org,
+        insights: Arc::new(NoInsights(NO_INSIGHTS_IN_DEMO)),
+        // The demo's choice is its own: it never replaces a real profile's.
+        groups: GroupChoice {
+            lister: Arc::new(groups::DemoGroups),
+            remember_in: groups::default_path(),
+            profile: Some("picket-demo".into()),
+        },
+    };
+    run(options, sources, backends)
+}
+
+/// Live AWS: every account and region the launch names.
+pub fn aws(launch: Launch) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let built = match runtime.block_on(setup::build(&launch.aws, Services::ALL)) {
+        Ok(built) => built,
+        Err(e) => return fail(&e),
+    };
+    drop(runtime);
+    let mut options = launch.options;
+    options.org_label = built.regions.join(", ");
+    let plan = &built.plan;
+    let backend =
+        crate::aws::actions::AwsBackend::new(Arc::clone(plan), Arc::clone(&built.identity));
+    let backends = Backends {
+        executor: executor(
+            launch.read_only,
+            Box::new(backend),
+            Trail::Real,
+            &mut options,
+        ),
+        search: Arc::new(crate::aws::logs::AwsLogSearch::new(Arc::clone(plan))),
+        insights: Arc::new(crate::aws::insights::AwsInsights::for_plan(plan)),
+        groups: GroupChoice {
+            lister: Arc::new(crate::aws::logs::AwsGroups::for_plan(plan)),
+            remember_in: groups::default_path(),
+            profile: plan.settings.target.profile.clone(),
+        },
+    };
+    run(options, built.sources, backends)
+}
+
+/// Exported files (`picket open`): read once, nothing to write back to, so no action key.
+pub fn files(launch: Launch, paths: &[PathBuf]) -> ExitCode {
+    let loaded = read_files(paths, &launch.files);
+    if loaded.failed_files == paths.len() {
+        return ExitCode::from(ALL_FAILED);
+    }
+    let mut options = launch.options;
+    options.org_label = format!("{} file(s) · {}", paths.len(), loaded.summary());
+    options.warnings.extend(loaded.problems.iter().cloned());
+    options.keymap.remove_commands(&[crate::app::Command::Act]);
+    let sources: Vec<Box<dyn Source>> = vec![
+        Box::new(FileSource::findings(loaded.findings)),
+        Box::new(FileSource::logs(loaded.events)),
+    ];
+    let backend = Box::new(DemoBackend::default());
+    let backends = Backends {
+        executor: executor(true, backend, Trail::Real, &mut options),
+        search: Arc::new(crate::logs::pivot::NoSearch),
+        insights: Arc::new(NoInsights(NO_INSIGHTS_IN_DEMO)),
+        groups: GroupChoice {
+            lister: Arc::new(groups::NoGroups),
+            remember_in: None,
+            profile: None,
+        },
+    };
+    run(options, sources, backends)
+}
+
+/// Which journal actions go to: what is done to the demo organization never enters the real
+/// audit trail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Trail {
+    Real,
+    Demo,
+}
+
+/// The executor of response actions, journaling where `picket audit` reads ($PICKET_JOURNAL,
+/// else the platform state directory). Actions the journal holds without an outcome (picket
+/// stopped in between) are announced, never retried; so is a journal it will not write to.
+fn executor(
+    read_only: bool,
+    backend: Box<dyn Backend>,
+    trail: Trail,
+    options: &mut Options,
+) -> Arc<Executor> {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let real = from_env("PICKET_JOURNAL")
+        .or_else(crate::journal::default_path)
+        .unwrap_or_else(|| PathBuf::from("picket-journal.jsonl"));
+    let journal =
+        crate::journal::locate(real, from_env("PICKET_JOURNAL_KEY"), trail == Trail::Demo);
+    match journal.unfinished() {
+        Ok(open) if !open.is_empty() => options.warnings.push(format!(
+            "{} action(s) in the journal have no recorded outcome: outcome unknown — check with `picket audit` and in AWS",
+            open.len()
+        )),
+        Ok(_) => {}
+        Err(e) => options.warnings.push(format!("journal: {e}")),
+    }
+    if !read_only && let Err(refusal) = journal.ready() {
+        options.warnings.push(format!(
+            "journal: actions are refused until it is set right: {refusal}"
+        ));
+    }
+    Arc::new(Executor::new(
+        journal,
+        read_only,
+        crate::journal::Operator::local(None),
+        backend,
+    ))
+}
+
+fn run(options: Options, sources: Vec<Box<dyn Source>>, backends: Backends) -> ExitCode {
+    let runtime = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    let app = App::new(options, jiff::Timestamp::now());
+    match runtime.block_on(crate::runtime::run(app, sources, backends)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say(format!("terminal error: {e}"));
+            ExitCode::FAILURE
+        }
+    }
+}
