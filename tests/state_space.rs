@@ -11,8 +11,9 @@
 //! - marks and the range anchor are entries of the store;
 //! - no `Execute` leaves `update` unless the key was the acknowledgement the plan demands.
 //!
-//! CI runs a few thousand cases. A long run: `PICKET_STATE_CASES=20000 PICKET_STATE_STEPS=80
-//! cargo test --release --test state_space` (cases × steps ≥ 1M).
+//! CI runs a few thousand cases. A walk has up to `PICKET_STATE_STEPS` steps, half that on
+//! average, so a long run of over a million steps is `PICKET_STATE_CASES=30000
+//! PICKET_STATE_STEPS=80 cargo test --test state_space -- --nocapture` (it prints the count).
 
 mod common;
 
