@@ -118,7 +118,8 @@ def main():
             for name, cmd in (("picket", picket), ("aws-cli", cli)):
                 elapsed, stdout = timed(cmd, env)
                 data = json.loads(stdout)
-                count = len(data["Findings"] if isinstance(data, dict) else data)
+                # The AWS CLI prints {"Findings": [...]}; picket {"complete", "findings", ...}.
+                count = len(data["Findings"] if name == "aws-cli" else data["findings"])
                 if count != args.findings:
                     sys.exit(f"{name} printed {count} findings, expected {args.findings}")
                 times[name].append(elapsed)
