@@ -16,8 +16,7 @@ use crate::cli::report::{fail, read_files, say, tokio_runtime};
 use crate::logs::insights::{NO_INSIGHTS_IN_DEMO, NoInsights};
 use crate::runtime::{Backends, GroupChoice};
 use crate::sources::Source;
-use crate::sources::demo::DemoBackend;
-use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+use crate::sources::demo::{self, DemoBackend, DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::file::FileSource;
 use crate::sources::groups;
 
@@ -25,7 +24,7 @@ use crate::sources::groups;
 /// them, a journal of its own.
 pub fn demo(launch: Launch) -> ExitCode {
     let mut options = launch.options;
-    options.org_label = crate::sources::demo::label(launch.seed);
+    options.org_label = demo::label(launch.seed);
     let org = DemoOrg::new(launch.seed);
     let mut findings = DemoFindings::new(Arc::clone(&org));
     if !launch.demo_live {
