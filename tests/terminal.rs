@@ -56,8 +56,14 @@ impl Session {
     fn start(command: &str, size: (u16, u16)) -> Session {
         ensure_tmux();
         let name = format!("picket-test-{}-{}", std::process::id(), rand_suffix());
+        // Sessions start one at a time: tests run in parallel, and two `new-session`s that both
+        // find no tmux server each start one, and one of them fails.
+        static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let starting = STARTING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         // A plain shell first, so the pane outlives picket and shows what it left behind.
-        let status = Command::new("tmux")
+        let output = Command::new("tmux")
             .args([
                 "new-session",
                 "-d",
@@ -78,9 +84,14 @@ impl Session {
                 "--norc",
                 "--noprofile",
             ])
-            .status()
+            .output()
             .expect("tmux starts");
-        assert!(status.success());
+        drop(starting);
+        assert!(
+            output.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let session = Session { name };
         session.keys_literal(command);
         session.keys(&["Enter"]);
