@@ -13,50 +13,87 @@ use crate::model::health::Service;
 use crate::model::{SeverityLabel, Workflow};
 use crate::store::EntryIx;
 
-/// The actions of the menu: key, label, action.
-pub const MENU: &[(char, &str)] = &[
-    ('n', "workflow NEW"),
-    ('o', "workflow NOTIFIED"),
-    ('r', "workflow RESOLVED (with a note)"),
-    ('s', "workflow SUPPRESSED (with a note)"),
-    ('c', "add a note"),
-    ('t', "verified: true positive"),
-    ('f', "verified: false positive"),
-    ('b', "verified: benign positive"),
-    ('v', "severity… (then c, h, m, l or i)"),
-    ('A', "GuardDuty: archive"),
-    ('U', "GuardDuty: unarchive"),
-    ('+', "GuardDuty feedback: useful"),
-    ('-', "GuardDuty feedback: not useful"),
-    (
+/// What a key of the action menu does.
+#[derive(Clone, Copy)]
+pub enum MenuChoice {
+    /// An action on the findings (a note is asked for first when the action needs one).
+    Act(fn() -> Action),
+    /// A severity, chosen next.
+    Severity,
+    /// A GuardDuty suppression rule from the finding's type and resource, or from the filter.
+    Suppression { from_filter: bool },
+}
+
+/// One line of the action menu: the one table its drawing and its keys both read.
+pub struct MenuEntry {
+    pub key: char,
+    pub label: &'static str,
+    pub choice: MenuChoice,
+}
+
+const fn entry(key: char, label: &'static str, choice: MenuChoice) -> MenuEntry {
+    MenuEntry { key, label, choice }
+}
+
+const fn act(key: char, label: &'static str, action: fn() -> Action) -> MenuEntry {
+    entry(key, label, MenuChoice::Act(action))
+}
+
+pub const MENU: &[MenuEntry] = &[
+    act('n', "workflow NEW", || workflow(Workflow::New)),
+    act('o', "workflow NOTIFIED", || workflow(Workflow::Notified)),
+    act('r', "workflow RESOLVED (with a note)", || {
+        workflow(Workflow::Resolved)
+    }),
+    act('s', "workflow SUPPRESSED (with a note)", || {
+        workflow(Workflow::Suppressed)
+    }),
+    act('c', "add a note", || Action::AddNote {
+        text: String::new(),
+    }),
+    act('t', "verified: true positive", || {
+        verify(Verification::TruePositive)
+    }),
+    act('f', "verified: false positive", || {
+        verify(Verification::FalsePositive)
+    }),
+    act('b', "verified: benign positive", || {
+        verify(Verification::BenignPositive)
+    }),
+    entry(
+        'v',
+        "severity… (then c, h, m, l or i)",
+        MenuChoice::Severity,
+    ),
+    act('A', "GuardDuty: archive", || Action::Archive),
+    act('U', "GuardDuty: unarchive", || Action::Unarchive),
+    act('+', "GuardDuty feedback: useful", || feedback(true)),
+    act('-', "GuardDuty feedback: not useful", || feedback(false)),
+    entry(
         'S',
         "GuardDuty suppression rule: this finding's type + resource",
+        MenuChoice::Suppression { from_filter: false },
     ),
-    ('F', "GuardDuty suppression rule: the current filter"),
+    entry(
+        'F',
+        "GuardDuty suppression rule: the current filter",
+        MenuChoice::Suppression { from_filter: true },
+    ),
 ];
 
-fn menu_action(key: char) -> Option<Action> {
-    let workflow = |status| Action::SetWorkflow { status, note: None };
-    let verify = |state| Action::SetVerification { state };
-    Some(match key {
-        'n' => workflow(Workflow::New),
-        'o' => workflow(Workflow::Notified),
-        'r' => workflow(Workflow::Resolved),
-        's' => workflow(Workflow::Suppressed),
-        'c' => Action::AddNote {
-            text: String::new(),
-        },
-        't' => verify(Verification::TruePositive),
-        'f' => verify(Verification::FalsePositive),
-        'b' => verify(Verification::BenignPositive),
-        'A' => Action::Archive,
-        'U' => Action::Unarchive,
-        '+' | '-' => Action::Feedback {
-            useful: key == '+',
-            comment: None,
-        },
-        _ => return None,
-    })
+fn workflow(status: Workflow) -> Action {
+    Action::SetWorkflow { status, note: None }
+}
+
+fn verify(state: Verification) -> Action {
+    Action::SetVerification { state }
+}
+
+fn feedback(useful: bool) -> Action {
+    Action::Feedback {
+        useful,
+        comment: None,
+    }
 }
 
 fn needs_note(action: &Action) -> bool {
@@ -190,10 +227,6 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             }
             true
         }
-        Stage::Menu if key.typed_char() == Some('v') => {
-            flow.stage = Stage::Severity;
-            true
-        }
         Stage::Severity => {
             let label = match key.typed_char() {
                 Some('c') => Some(SeverityLabel::Critical),
@@ -208,24 +241,31 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             }
             true
         }
-        Stage::Menu if matches!(key.typed_char(), Some('S' | 'F')) => {
-            suppression(app, &mut flow, key.typed_char() == Some('F'));
+        Stage::Menu => {
+            let choice = key
+                .typed_char()
+                .and_then(|c| MENU.iter().find(|entry| entry.key == c))
+                .map(|entry| entry.choice);
+            match choice {
+                Some(MenuChoice::Act(make)) => {
+                    let action = make();
+                    if needs_note(&action) {
+                        flow.stage = Stage::Note {
+                            action,
+                            editor: LineEditor::default(),
+                        };
+                    } else {
+                        to_confirm(app, &mut flow, action);
+                    }
+                }
+                Some(MenuChoice::Severity) => flow.stage = Stage::Severity,
+                Some(MenuChoice::Suppression { from_filter }) => {
+                    suppression(app, &mut flow, from_filter)
+                }
+                None => {}
+            }
             true
         }
-        Stage::Menu => match key.typed_char().and_then(menu_action) {
-            Some(action) if needs_note(&action) => {
-                flow.stage = Stage::Note {
-                    action,
-                    editor: LineEditor::default(),
-                };
-                true
-            }
-            Some(action) => {
-                to_confirm(app, &mut flow, action);
-                true
-            }
-            None => true,
-        },
         Stage::Note { action, editor } => match key.code {
             KeyCode::Enter if !editor.text().trim().is_empty() => {
                 let action = with_note(action.clone(), editor.text());

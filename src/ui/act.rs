@@ -37,8 +37,8 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     let theme = &app.look.theme;
     match &flow.stage {
         Stage::Menu => {
-            for (key, label) in MENU {
-                lines.push((format!("{key}   {label}"), theme.base));
+            for entry in MENU {
+                lines.push((format!("{}   {}", entry.key, entry.label), theme.base));
             }
             if !app.playbooks.is_empty() {
                 lines.push((String::new(), theme.base));
