@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use picket::app::{App, Msg, Options, update};
 use picket::sources::demo::{DemoOrg, FindingBatches};
 use picket::sources::{Batch, Feed};
+use picket::store::Held;
 
 fn status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -60,8 +61,14 @@ fn main() {
         )
         .expect("valid filter");
     // What the store keeps: records are packed when stored.
-    let raw_bytes: usize = app.store.entries().iter().map(|e| e.raw.len()).sum();
-    let stored_bytes: usize = app.store.entries().iter().map(|e| e.raw.stored_len()).sum();
+    let in_memory = || {
+        app.store.entries().iter().filter_map(|e| match &e.raw {
+            Held::Here(raw) => Some(raw),
+            Held::OnDisk(_) => None,
+        })
+    };
+    let raw_bytes: usize = in_memory().map(|raw| raw.len()).sum();
+    let stored_bytes: usize = in_memory().map(|raw| raw.stored_len()).sum();
     let rss = status_kib("VmRSS:").unwrap_or(0);
     let peak = status_kib("VmHWM:").unwrap_or(0);
     println!(

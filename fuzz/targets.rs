@@ -224,14 +224,10 @@ fn exercise(finding: Finding) {
         | picket::store::Upsert::Updated(ix)
         | picket::store::Upsert::Unchanged(ix) => ix,
     };
-    let Some(entry) = store.get(ix) else {
+    let Some(raw) = store.raw(ix) else {
         panic!("the finding stored at {ix} is not there");
     };
-    assert_eq!(
-        entry.raw.as_delivered(),
-        delivered,
-        "packing changed the record"
-    );
+    assert_eq!(raw.as_delivered(), delivered, "packing changed the record");
     match store.finding(ix) {
         Some(rebuilt) => assert_eq!(rebuilt.id, id, "the rebuilt {kind:?} finding is another"),
         None => panic!("the {kind:?} finding {id} cannot be rebuilt from its stored record"),

@@ -107,3 +107,7 @@ impl Default for Reading {
         Reading::LIVE
     }
 }
+
+/// Largest raw record the disk store reads back (bytes of text). AWS caps an ASFF finding at
+/// 240 KB; a larger length in the store is damage, refused before anything is allocated.
+pub const STORED_RECORD_BYTES: u32 = 16 * 1024 * 1024;

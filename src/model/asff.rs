@@ -107,6 +107,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         last_seen,
         created_at: created_at.unwrap_or(first_seen),
         updated_at,
+        revised: get_time(record, "ProcessedAt").map_or(updated_at, |p| p.max(updated_at)),
         count: count.max(1),
         workflow: workflow(record),
         record_state,

@@ -67,6 +67,15 @@ impl Sources {
         Self(kind.bit())
     }
 
+    /// The set as bits (the disk store keeps them), and back; unknown bits are dropped.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub fn from_bits(bits: u8) -> Self {
+        Self(bits & 0b111)
+    }
+
     pub fn with(self, kind: SourceKind) -> Self {
         Self(self.0 | kind.bit())
     }
@@ -284,6 +293,10 @@ pub struct Finding {
     pub last_seen: Timestamp,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The newest change AWS recorded: `updated_at`, or Security Hub's `ProcessedAt` when later
+    /// (an analyst's BatchUpdateFindings moves only that). Of two copies of one finding, the one
+    /// revised later wins, whatever order they arrive in.
+    pub revised: Timestamp,
     pub count: u64,
     pub workflow: Workflow,
     pub record_state: RecordState,

@@ -73,6 +73,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         last_seen,
         created_at: created_at.unwrap_or(first_seen),
         updated_at,
+        revised: updated_at,
         count: service
             .and_then(|s| get_u64(s, "count"))
             .unwrap_or(1)

@@ -167,6 +167,9 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         last_seen,
         created_at: created_at.unwrap_or(first_seen),
         updated_at,
+        revised: get(record, "metadata")
+            .and_then(|m| time(m, "processed_time"))
+            .map_or(updated_at, |p| p.max(updated_at)),
         count: 1,
         workflow: workflow(record),
         record_state: RecordState::Active,

@@ -33,6 +33,24 @@ pub enum RecordKind {
     Log,
 }
 
+impl RecordKind {
+    pub const ALL: [RecordKind; 4] = [Self::GuardDuty, Self::Asff, Self::Ocsf, Self::Log];
+
+    /// A stable name (the disk store keeps it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GuardDuty => "guardduty",
+            Self::Asff => "asff",
+            Self::Ocsf => "ocsf",
+            Self::Log => "log",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawRecord {
     kind: RecordKind,
@@ -83,6 +101,23 @@ impl RawRecord {
 
     pub fn kind(&self) -> RecordKind {
         self.kind
+    }
+
+    /// The packed bytes and the text's length, as [`Self::from_packed`] takes them back.
+    pub fn packed_parts(&self) -> Option<(&[u8], u32)> {
+        match &self.body {
+            Body::Packed(bytes, len) => Some((bytes, *len)),
+            Body::Plain(_) => None,
+        }
+    }
+
+    /// A record packed earlier ([`Self::packed_parts`]). Bytes that do not unpack read as an
+    /// empty text, which maps to no finding: a damaged store yields an error, never garbage.
+    pub fn from_packed(kind: RecordKind, bytes: Box<[u8]>, len: u32) -> Self {
+        Self {
+            kind,
+            body: Body::Packed(bytes, len),
+        }
     }
 
     /// The text as delivered, borrowed while it is not packed.

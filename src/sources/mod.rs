@@ -53,6 +53,36 @@ pub struct Batch {
     pub more: bool,
     /// What this poll could not deliver and no later poll will, one sentence each.
     pub left_out: Vec<String>,
+    /// Where the source's reading stands once this batch is taken in: kept with the findings
+    /// in the disk store, for a restart to read on from there ([`Source::resume`]).
+    pub mark: Option<Mark>,
+}
+
+/// Where a source's reading stands: everything updated before `cursor` has been read, and
+/// the last complete re-read of its active findings ended at `full_read`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub cursor: Timestamp,
+    pub full_read: Option<Timestamp>,
+}
+
+impl Mark {
+    /// `cursor-ms full-read-ms` (or `-`), as the disk store keeps it.
+    pub fn encode(&self) -> String {
+        let full = self
+            .full_read
+            .map_or("-".to_string(), |t| t.as_millisecond().to_string());
+        format!("{} {full}", self.cursor.as_millisecond())
+    }
+
+    pub fn decode(text: &str) -> Option<Mark> {
+        let (cursor, full) = text.split_once(' ')?;
+        let time = |ms: &str| Timestamp::from_millisecond(ms.parse().ok()?).ok();
+        Some(Mark {
+            cursor: time(cursor)?,
+            full_read: if full == "-" { None } else { Some(time(full)?) },
+        })
+    }
 }
 
 pub type PollFuture<'a> = Pin<Box<dyn Future<Output = Batch> + Send + 'a>>;
@@ -75,6 +105,9 @@ pub trait Source: Send {
 
     /// The log groups to read from now on (the picker's choice); sources without groups ignore it.
     fn set_groups(&mut self, _groups: Vec<String>) {}
+
+    /// Read on from `mark` (kept from an earlier run) instead of reading everything again.
+    fn resume(&mut self, _mark: Mark) {}
 
     /// This source names accounts (the organization's list): a headless sweep reads it before
     /// the others, so findings are printed with their account names.

@@ -7,18 +7,23 @@
 //! record when the finding is opened ([`FindingStore::finding`]). That keeps 100,000 findings in
 //! well under 200 MB, and one source of truth for the detail view.
 
+pub mod disk;
 mod filter;
+mod row;
 mod sort;
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::model::finding::{ComplianceStatus, RecordState, Verification};
+use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{Finding, SafeText, SeverityLabel, Sources, Workflow, finding_from_raw};
 pub use filter::CompiledFilter;
+pub use row::{Row, RowResource};
 pub use sort::{SortKey, sort_rows};
 
 /// Index of an entry in the store. Entries are never removed, so an index stays valid.
@@ -113,7 +118,31 @@ pub struct Entry {
     haystack: (u32, u32),
     /// When picket first received it.
     pub arrived: Timestamp,
-    pub raw: RawRecord,
+    /// [`Finding::revised`], in milliseconds: an older copy never replaces this one.
+    pub revised: i64,
+    pub raw: Held,
+}
+
+/// Where a finding's raw record is: in memory, or in the disk store only (read back when the
+/// finding is opened), which keeps a million findings' summaries in a few hundred megabytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Held {
+    Here(RawRecord),
+    OnDisk(RecordKind),
+}
+
+impl Held {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Held::Here(raw) => raw.kind(),
+            Held::OnDisk(kind) => *kind,
+        }
+    }
+}
+
+/// Reads a finding's raw record back from where the store put it.
+pub trait RawRecords: Send + Sync {
+    fn raw(&self, scope: &str, id: &str) -> Option<RawRecord>;
 }
 
 /// What filtering and sorting read of every finding, packed small and kept apart from the
@@ -204,6 +233,16 @@ pub struct FindingStore {
     haystack_garbage: usize,
     /// Bumped on every change, so views know when to recompute.
     version: u64,
+    /// The disk store the raw records of [`Held::OnDisk`] entries are read from.
+    disk: Option<Arc<dyn RawRecords>>,
+    /// Entries changed since the disk store was last written (kept only with a disk store).
+    changed: BTreeSet<EntryIx>,
+}
+
+impl std::fmt::Debug for dyn RawRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawRecords")
+    }
 }
 
 impl FindingStore {
@@ -253,11 +292,24 @@ impl FindingStore {
         self.summary(ix).is_some_and(|s| s.unseen)
     }
 
+    /// The finding's raw record, from memory or from the disk store.
+    pub fn raw(&self, ix: EntryIx) -> Option<Cow<'_, RawRecord>> {
+        let entry = self.get(ix)?;
+        match &entry.raw {
+            Held::Here(raw) => Some(Cow::Borrowed(raw)),
+            Held::OnDisk(_) => self
+                .disk
+                .as_ref()?
+                .raw(self.scopes.name(entry.scope), &entry.id)
+                .map(Cow::Owned),
+        }
+    }
+
     /// The full finding, rebuilt from its raw record, with what the store knows on top (every
     /// source that delivered it).
     pub fn finding(&self, ix: EntryIx) -> Option<Finding> {
-        let entry = self.get(ix)?;
-        let mut finding = finding_from_raw(&entry.raw).ok()?;
+        let raw = self.raw(ix)?;
+        let mut finding = finding_from_raw(&raw).ok()?;
         if let Some(s) = self.summary(ix) {
             (finding.sources, finding.workflow, finding.verification) =
                 (s.sources, s.workflow, s.verification);
@@ -305,7 +357,102 @@ impl FindingStore {
         {
             summary.unseen = false;
             self.version += 1;
+            self.touched(ix);
         }
+    }
+
+    /// From now on raw records are read from `disk`, and changes are kept for writing there.
+    pub fn attach(&mut self, disk: Arc<dyn RawRecords>) {
+        self.disk = Some(disk);
+    }
+
+    pub fn has_disk(&self) -> bool {
+        self.disk.is_some()
+    }
+
+    fn touched(&mut self, ix: EntryIx) {
+        if self.disk.is_some() {
+            self.changed.insert(ix);
+        }
+    }
+
+    /// The entries changed since the last call, for writing to the disk store.
+    pub fn take_changed(&mut self) -> Vec<EntryIx> {
+        std::mem::take(&mut self.changed).into_iter().collect()
+    }
+
+    /// The disk store holds entry `ix` as revised at `revised`: unless a newer copy arrived
+    /// since, its raw record leaves memory.
+    pub fn stored(&mut self, ix: EntryIx, revised: i64) {
+        if self.disk.is_some()
+            && let Some(entry) = self.entries.get_mut(ix as usize)
+            && entry.revised == revised
+            && !self.changed.contains(&ix)
+        {
+            entry.raw = Held::OnDisk(entry.raw.kind());
+        }
+    }
+
+    /// What entry `ix` looks like as a [`Row`] (for the disk store).
+    pub fn row(&self, ix: EntryIx) -> Option<Row> {
+        let (entry, s) = (self.get(ix)?, self.summary(ix)?);
+        let text = |interner: &Interner, id: u32| SafeText::line(interner.name(id));
+        let set = |interner: &Interner<[u32]>, names: &Interner, id: u32| -> Vec<SafeText> {
+            interner
+                .get(id)
+                .unwrap_or(&[])
+                .iter()
+                .map(|&t| text(names, t))
+                .collect()
+        };
+        Some(Row {
+            scope: self.scopes.name(entry.scope).into(),
+            id: entry.id.clone(),
+            title: entry.title.clone(),
+            types: set(&self.type_sets, &self.types, s.type_set),
+            resources: entry
+                .resources
+                .iter()
+                .map(|r| RowResource {
+                    kind: text(&self.resource_kinds, r.kind),
+                    id: r.id.clone(),
+                    arn: r.arn.clone(),
+                })
+                .collect(),
+            account: text(&self.accounts, s.account),
+            account_name: (s.account_name != NONE)
+                .then(|| text(&self.account_names, s.account_name)),
+            region: text(&self.regions, s.region),
+            product: text(&self.products, s.product),
+            control: (s.control != NONE).then(|| text(&self.controls, s.control)),
+            requirements: set(&self.requirement_sets, &self.requirements, s.requirements),
+            compliance: s.compliance,
+            count: s.count,
+            severity: s.severity,
+            label: s.label,
+            workflow: s.workflow,
+            verification: s.verification,
+            sources: s.sources,
+            archived: s.archived,
+            sample: s.sample,
+            first_seen: entry.first_seen,
+            last_seen: Timestamp::from_second(s.last_seen).unwrap_or(entry.first_seen),
+            revised: Timestamp::from_millisecond(entry.revised).unwrap_or(entry.first_seen),
+        })
+    }
+
+    /// Adds a finding read back from the disk store, its raw record left there.
+    pub fn restore(&mut self, row: Row, kind: RecordKind, arrived: Timestamp, unseen: bool) {
+        let scope = self.scopes.intern(&row.scope);
+        if self.find_in(scope, &row.id).is_some() {
+            return;
+        }
+        let ix = self.entries.len() as EntryIx;
+        self.register(scope, &row.id, ix);
+        let (entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
+        self.entries.push(entry);
+        self.summaries.push(summary);
+        self.version += 1;
     }
 
     /// Records what an accepted action changed, until the source's next read of the finding
@@ -321,6 +468,7 @@ impl FindingStore {
             Change::Archived(archived) => summary.archived = archived,
         }
         self.version += 1;
+        self.touched(ix);
     }
 
     /// Adds a finding as its own entry even when one with its id is stored already: for
@@ -347,8 +495,21 @@ impl FindingStore {
             let i = ix as usize;
             let old = self.summaries[i];
             let sources = old.sources.union(finding.sources);
-            let old_native = self.entries[i].raw.kind() == RecordKind::GuardDuty;
+            let old_kind = self.entries[i].raw.kind();
+            let old_native = old_kind == RecordKind::GuardDuty;
             let new_native = finding.raw.kind() == RecordKind::GuardDuty;
+            let revised = finding.revised.as_millisecond();
+            if old_kind == finding.raw.kind() {
+                let old_revised = self.entries[i].revised;
+                // Events arrive at least once and in any order: an older copy is news to no one.
+                // With the raw record on disk, the same revision is the same record.
+                let on_disk = matches!(self.entries[i].raw, Held::OnDisk(_));
+                if revised < old_revised
+                    || (on_disk && revised == old_revised && old.sources == sources)
+                {
+                    return Upsert::Unchanged(ix);
+                }
+            }
             // One finding, two sources: GuardDuty's own record says what happened, Security
             // Hub's copy carries the analysts' triage (workflow, verification).
             if old_native && !new_native {
@@ -363,9 +524,12 @@ impl FindingStore {
                 }
                 self.summaries[i] = triaged;
                 self.version += 1;
+                self.touched(ix);
                 return Upsert::Updated(ix);
             }
-            if self.entries[i].raw == finding.raw && old.sources == sources {
+            if matches!(&self.entries[i].raw, Held::Here(raw) if *raw == finding.raw)
+                && old.sources == sources
+            {
                 return Upsert::Unchanged(ix);
             }
             let previous = self.entries[i].haystack;
@@ -378,6 +542,7 @@ impl FindingStore {
             self.entries[i] = entry;
             self.summaries[i] = summary;
             self.version += 1;
+            self.touched(ix);
             return Upsert::Updated(ix);
         }
         let ix = self.entries.len() as EntryIx;
@@ -386,6 +551,7 @@ impl FindingStore {
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
+        self.touched(ix);
         Upsert::Inserted(ix)
     }
 
@@ -428,81 +594,100 @@ impl FindingStore {
         unseen: bool,
         previous: Option<(u32, u32)>,
     ) -> (Entry, Summary) {
-        let label = finding.type_label().to_string();
-        let mut types = vec![self.types.intern(&label)];
-        for t in &finding.types {
+        let row = Row::of(&finding);
+        self.place(
+            row,
+            Held::Here(finding.raw.packed()),
+            arrived,
+            unseen,
+            previous,
+        )
+    }
+
+    /// Interns a row's values and places its searchable text: the entry and summary to keep.
+    fn place(
+        &mut self,
+        row: Row,
+        raw: Held,
+        arrived: Timestamp,
+        unseen: bool,
+        previous: Option<(u32, u32)>,
+    ) -> (Entry, Summary) {
+        let mut types: Vec<u32> = Vec::with_capacity(row.types.len());
+        for t in &row.types {
             let id = self.types.intern(t);
             if !types.contains(&id) {
                 types.push(id);
             }
         }
-        let resources: Box<[ResourceRef]> = finding
-            .resources
-            .iter()
-            .map(|r| ResourceRef {
-                kind: self.resource_kinds.intern(&r.kind),
-                id: r.id.clone(),
-                arn: r.arn.clone().filter(|a| *a != r.id),
-            })
-            .collect();
-        let mut haystack = String::with_capacity(finding.title.len() + label.len() + 64);
-        haystack.push_str(&finding.title);
+        let label = row.types.first().map_or("", |t| t.as_str());
+        let mut haystack = String::with_capacity(row.title.len() + label.len() + 64);
+        haystack.push_str(&row.title);
         haystack.push('\n');
-        haystack.push_str(&label);
-        for r in &finding.resources {
+        haystack.push_str(label);
+        for r in &row.resources {
             haystack.push('\n');
             haystack.push_str(&r.kind);
             haystack.push(' ');
             haystack.push_str(&r.id);
         }
-        let (control, requirements) = match &finding.compliance {
-            Some(c) => {
-                let control = c
-                    .control_id
-                    .as_deref()
-                    .map_or(NONE, |id| self.controls.intern(id));
-                let ids: Vec<u32> = c
-                    .requirements
-                    .iter()
-                    .map(|r| self.requirements.intern(r))
-                    .collect();
-                (control, self.requirement_sets.intern(&ids))
-            }
-            None => (NONE, NONE),
+        let resources: Box<[ResourceRef]> = row
+            .resources
+            .into_iter()
+            .map(|r| ResourceRef {
+                kind: self.resource_kinds.intern(&r.kind),
+                id: r.id,
+                arn: r.arn,
+            })
+            .collect();
+        let requirements = if row.compliance.is_some() {
+            let ids: Vec<u32> = row
+                .requirements
+                .iter()
+                .map(|r| self.requirements.intern(r))
+                .collect();
+            self.requirement_sets.intern(&ids)
+        } else {
+            NONE
         };
         let summary = Summary {
-            last_seen: finding.last_seen.as_second(),
-            account: self.accounts.intern(&finding.account_id),
-            account_name: finding
+            last_seen: row.last_seen.as_second(),
+            account: self.accounts.intern(&row.account),
+            account_name: row
                 .account_name
                 .as_deref()
                 .map_or(NONE, |n| self.account_names.intern(n)),
-            region: self.regions.intern(&finding.region),
-            product: self.products.intern(&finding.product),
-            type_label: types[0],
+            region: self.regions.intern(&row.region),
+            product: self.products.intern(&row.product),
+            type_label: types.first().copied().unwrap_or(NONE),
             type_set: self.type_sets.intern(&types),
-            control,
+            control: row
+                .control
+                .as_deref()
+                .filter(|_| row.compliance.is_some())
+                .map_or(NONE, |id| self.controls.intern(id)),
             requirements,
-            count: u32::try_from(finding.count).unwrap_or(u32::MAX),
-            severity: finding.severity.normalized,
-            label: finding.severity.label,
-            workflow: finding.workflow,
-            verification: finding.verification,
-            compliance: finding.compliance.as_ref().map(|c| c.status),
-            sources: finding.sources,
-            archived: finding.archived || finding.record_state == RecordState::Archived,
-            sample: finding.sample,
+            count: row.count,
+            severity: row.severity,
+            label: row.label,
+            workflow: row.workflow,
+            verification: row.verification,
+            compliance: row.compliance,
+            sources: row.sources,
+            archived: row.archived,
+            sample: row.sample,
             unseen,
         };
         let entry = Entry {
-            scope: self.scopes.intern(&finding.scope),
-            id: finding.id,
-            title: finding.title,
+            scope: self.scopes.intern(&row.scope),
+            id: row.id,
+            title: row.title,
             resources,
-            first_seen: finding.first_seen,
+            first_seen: row.first_seen,
             haystack: self.place_haystack(&haystack.to_lowercase(), previous),
             arrived,
-            raw: finding.raw.packed(),
+            revised: row.revised.as_millisecond(),
+            raw,
         };
         (entry, summary)
     }

@@ -143,14 +143,14 @@ pub(super) fn resort(app: &mut App) {
 }
 
 fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
-    let (Some(entry), Some(finding)) = (app.store.get(ix), app.store.finding(ix)) else {
+    let Some(finding) = app.store.finding(ix) else {
         app.notify(
             "this finding's record could not be read back",
             NoticeLevel::Error,
         );
         return;
     };
-    let json = JsonView::new(&entry.raw);
+    let json = JsonView::new(&finding.raw);
     app.store.mark_seen(ix);
     app.stack.push(Screen::Detail(Box::new(DetailState {
         entry: ix,
@@ -173,7 +173,14 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
             .unwrap_or_else(|| entry.id.clone());
         ("ARN", arn.to_string())
     } else {
-        let delivered = entry.raw.as_delivered();
+        let Some(raw) = app.store.raw(ix) else {
+            app.notify(
+                "this finding's record could not be read back",
+                NoticeLevel::Error,
+            );
+            return Vec::new();
+        };
+        let delivered = raw.as_delivered();
         let pretty = serde_json::from_str::<serde_json::Value>(&delivered)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok())

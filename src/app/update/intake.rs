@@ -101,10 +101,9 @@ fn take_findings(
     }
     if reopen
         && let Some(Screen::Detail(detail)) = app.stack.last_mut()
-        && let (Some(entry), Some(finding)) =
-            (app.store.get(detail.entry), app.store.finding(detail.entry))
+        && let Some(finding) = app.store.finding(detail.entry)
     {
-        detail.json.reload(&entry.raw);
+        detail.json.reload(&finding.raw);
         *detail.finding = finding;
     }
     if changed || app.store.version() != version {

@@ -1,0 +1,633 @@
+//! The disk store: every finding's row and packed raw record, each source's mark, and the
+//! analyst's memory of what was seen and when, in one SQLite file per profile.
+//!
+//! SQLite because its file format is documented and stable (files written today open in every
+//! later version), a commit in WAL mode with `synchronous = FULL` survives a crash or a power
+//! cut whole or not at all, and the bundled build is one C file. picket writes from one
+//! connection and reads raw records back through another, so opening a finding never waits
+//! for a write.
+//!
+//! A file picket did not write (another application id), one written by a newer picket, or
+//! one that is not a database is refused with a message and left untouched.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+use super::{FindingStore, Row, RowResource};
+use crate::model::finding::{ComplianceStatus, Verification};
+use crate::model::raw::{RawRecord, RecordKind};
+use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
+use crate::sources::Mark;
+
+/// `PCKT`: marks the file as picket's.
+const APPLICATION_ID: i32 = 0x5043_4B54;
+/// The schema this build writes. Older files are migrated when opened; newer ones refused.
+pub const SCHEMA: i32 = 1;
+/// Separates the values of a list column. Never in stored text: [`SafeText`] has no controls.
+const UNIT: char = '\u{1f}';
+/// Separates the resources of a row.
+const RECORD: char = '\u{1e}';
+
+const CREATE: &str = "
+CREATE TABLE findings (
+    scope TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    revised INTEGER NOT NULL,
+    arrived INTEGER NOT NULL,
+    unseen INTEGER NOT NULL,
+    seen_at INTEGER,
+    title TEXT NOT NULL,
+    types TEXT NOT NULL,
+    resources TEXT NOT NULL,
+    account TEXT NOT NULL,
+    account_name TEXT,
+    region TEXT NOT NULL,
+    product TEXT NOT NULL,
+    control TEXT,
+    requirements TEXT NOT NULL,
+    compliance TEXT,
+    count INTEGER NOT NULL,
+    severity INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    workflow TEXT NOT NULL,
+    verification TEXT NOT NULL,
+    sources INTEGER NOT NULL,
+    archived INTEGER NOT NULL,
+    sample INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    raw BLOB,
+    raw_len INTEGER,
+    PRIMARY KEY (scope, id)
+) WITHOUT ROWID;
+CREATE TABLE marks (source TEXT PRIMARY KEY, mark TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
+const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
+    resources, account, account_name, region, product, control, requirements, compliance, count, \
+    severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen";
+
+/// One finding to write: its row, its raw record when it is still in memory (else the stored
+/// one stays), when it arrived and whether the analyst has yet to see it.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub row: Row,
+    pub kind: RecordKind,
+    pub raw: Option<RawRecord>,
+    pub arrived: Timestamp,
+    pub unseen: bool,
+}
+
+impl Written {
+    /// Entry `ix` of `store` as it is to be written.
+    pub fn of(store: &FindingStore, ix: super::EntryIx) -> Option<Written> {
+        let entry = store.get(ix)?;
+        Some(Written {
+            row: store.row(ix)?,
+            kind: entry.raw.kind(),
+            raw: match &entry.raw {
+                super::Held::Here(raw) => Some(raw.clone()),
+                super::Held::OnDisk(_) => None,
+            },
+            arrived: entry.arrived,
+            unseen: store.is_unseen(ix),
+        })
+    }
+}
+
+/// What `picket store info` prints.
+#[derive(Debug)]
+pub struct Info {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub schema: i32,
+    pub findings: u64,
+    pub by_kind: Vec<(String, u64)>,
+    pub unseen: u64,
+    pub raw_bytes: u64,
+    pub written_at: Option<Timestamp>,
+    pub marks: Vec<(String, Mark)>,
+}
+
+/// What opening the store read back.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub findings: usize,
+    /// When the store was last written: the age of the picture it holds.
+    pub written_at: Option<Timestamp>,
+    /// Rows that could not be read (damaged values), skipped.
+    pub skipped: usize,
+}
+
+pub struct Disk {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl std::fmt::Debug for Disk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Disk({})", self.path.display())
+    }
+}
+
+/// SQLite's error, with the file named and what to do about it.
+fn failed(path: &Path, what: &str, e: rusqlite::Error) -> String {
+    let reason = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            rusqlite::ErrorCode::NotADatabase => {
+                "it is not a picket store (not an SQLite database, or damaged)".to_string()
+            }
+            rusqlite::ErrorCode::DatabaseCorrupt => "the file is damaged".to_string(),
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                "another program holds it locked".to_string()
+            }
+            rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied => {
+                "it is not writable".to_string()
+            }
+            rusqlite::ErrorCode::DiskFull => "the disk is full".to_string(),
+            _ => e.to_string(),
+        },
+        _ => e.to_string(),
+    };
+    format!(
+        "store {}: {what}: {reason}; it was left as it is (move it away, or `picket store reset`)",
+        path.display()
+    )
+}
+
+impl Disk {
+    /// Opens the store at `path`, creating it (and its directory, private to the user) when
+    /// there is none.
+    pub fn open(path: &Path) -> Result<Disk, String> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|e| {
+                format!("store {}: cannot create its directory: {e}", path.display())
+            })?;
+        }
+        let fresh = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+        let writer = connect(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(|e| failed(path, "cannot open", e))?;
+        restrict(path);
+        let check = |e| failed(path, "cannot read", e);
+        let id: i32 = writer
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(check)?;
+        let version: i32 = writer
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(check)?;
+        let tables: i64 = writer
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(check)?;
+        if id != APPLICATION_ID && !(id == 0 && tables == 0) {
+            return Err(format!(
+                "store {}: this file belongs to another program (application id {id:#x}); it was left as it is — point --store elsewhere",
+                path.display()
+            ));
+        }
+        if version > SCHEMA {
+            return Err(format!(
+                "store {}: written by a newer picket (schema {version}, this one reads up to {SCHEMA}); it was left as it is — upgrade picket, or use --store elsewhere",
+                path.display()
+            ));
+        }
+        let write = |e| failed(path, "cannot write", e);
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(write)?;
+        if tables == 0 || fresh {
+            writer
+                .execute_batch(&format!(
+                    "BEGIN; {CREATE} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA}; COMMIT;"
+                ))
+                .map_err(write)?;
+        }
+        // Migrations from older schemas go here, one step per version, in one transaction each.
+        let reader = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| failed(path, "cannot open for reading", e))?;
+        Ok(Disk {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Fills `store` with every stored finding (raw records stay on disk).
+    pub fn load(&self, store: &mut FindingStore) -> Result<Loaded, String> {
+        let conn = lock(&self.reader);
+        let read = |e| failed(&self.path, "cannot read", e);
+        let mut loaded = Loaded {
+            written_at: meta_time(&conn, "written_at"),
+            ..Loaded::default()
+        };
+        let mut statement = conn
+            .prepare(&format!("SELECT {COLUMNS} FROM findings"))
+            .map_err(read)?;
+        let mut rows = statement.query([]).map_err(read)?;
+        while let Some(row) = rows.next().map_err(read)? {
+            match read_row(row) {
+                Some((row, kind, arrived, unseen)) => {
+                    store.restore(row, kind, arrived, unseen);
+                    loaded.findings += 1;
+                }
+                None => loaded.skipped += 1,
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Writes findings and source marks in one transaction: both are on disk, or neither.
+    pub fn write(
+        &self,
+        findings: &[Written],
+        marks: &[(String, Mark)],
+        now: Timestamp,
+    ) -> Result<(), String> {
+        let mut conn = lock(&self.writer);
+        let write = |e| failed(&self.path, "cannot write", e);
+        let tx = conn.transaction().map_err(write)?;
+        {
+            let mut upsert = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO findings ({COLUMNS}, raw, raw_len) VALUES \
+                     (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29) \
+                     ON CONFLICT (scope, id) DO UPDATE SET \
+                     kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
+                     seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
+                         THEN ?7 ELSE findings.seen_at END, \
+                     unseen = excluded.unseen, title = excluded.title, types = excluded.types, \
+                     resources = excluded.resources, account = excluded.account, \
+                     account_name = excluded.account_name, region = excluded.region, \
+                     product = excluded.product, control = excluded.control, \
+                     requirements = excluded.requirements, compliance = excluded.compliance, \
+                     count = excluded.count, severity = excluded.severity, label = excluded.label, \
+                     workflow = excluded.workflow, verification = excluded.verification, \
+                     sources = excluded.sources, archived = excluded.archived, \
+                     sample = excluded.sample, first_seen = excluded.first_seen, \
+                     last_seen = excluded.last_seen, \
+                     raw = COALESCE(excluded.raw, findings.raw), \
+                     raw_len = COALESCE(excluded.raw_len, findings.raw_len)"
+                ))
+                .map_err(write)?;
+            for w in findings {
+                let row = &w.row;
+                let packed = w.raw.clone().map(RawRecord::packed);
+                let (raw, raw_len) = match packed.as_ref().and_then(RawRecord::packed_parts) {
+                    Some((bytes, len)) => (Some(bytes), Some(len)),
+                    None => (None, None),
+                };
+                upsert
+                    .execute(params![
+                        &*row.scope,
+                        row.id.as_str(),
+                        w.kind.as_str(),
+                        row.revised.as_millisecond(),
+                        w.arrived.as_millisecond(),
+                        w.unseen,
+                        now.as_millisecond(),
+                        row.title.as_str(),
+                        join(&row.types),
+                        resources(&row.resources),
+                        row.account.as_str(),
+                        row.account_name.as_deref(),
+                        row.region.as_str(),
+                        row.product.as_str(),
+                        row.control.as_deref(),
+                        join(&row.requirements),
+                        row.compliance.map(ComplianceStatus::as_str),
+                        row.count,
+                        row.severity,
+                        row.label.as_str(),
+                        row.workflow.as_str(),
+                        row.verification.as_str(),
+                        row.sources.bits(),
+                        row.archived,
+                        row.sample,
+                        row.first_seen.as_millisecond(),
+                        row.last_seen.as_millisecond(),
+                        raw,
+                        raw_len,
+                    ])
+                    .map_err(write)?;
+            }
+            let mut mark = tx
+                .prepare_cached(
+                    "INSERT INTO marks (source, mark, at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (source) DO UPDATE SET mark = excluded.mark, at = excluded.at",
+                )
+                .map_err(write)?;
+            for (source, m) in marks {
+                mark.execute(params![source, m.encode(), now.as_millisecond()])
+                    .map_err(write)?;
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('written_at', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [now.as_millisecond().to_string()],
+            )
+            .map_err(write)?;
+        }
+        tx.commit().map_err(write)
+    }
+
+    /// Every source's mark, for sources to read on from where they stopped.
+    pub fn marks(&self) -> Vec<(String, Mark)> {
+        let conn = lock(&self.reader);
+        let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks") else {
+            return Vec::new();
+        };
+        let rows =
+            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)));
+        rows.map(|rows| {
+            rows.filter_map(Result::ok)
+                .filter_map(|(source, mark)| Some((source, Mark::decode(&mark)?)))
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
+    pub fn info(&self) -> Result<Info, String> {
+        let conn = lock(&self.reader);
+        let read = |e| failed(&self.path, "cannot read", e);
+        let count = |sql: &str| -> Result<u64, String> {
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| u64::try_from(n).unwrap_or(0))
+                .map_err(read)
+        };
+        let mut by_kind = Vec::new();
+        {
+            let mut statement = conn
+                .prepare("SELECT kind, count(*) FROM findings GROUP BY kind ORDER BY kind")
+                .map_err(read)?;
+            let rows = statement
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+                .map_err(read)?;
+            for row in rows {
+                let (kind, n) = row.map_err(read)?;
+                by_kind.push((
+                    SafeText::line(&kind).to_string(),
+                    u64::try_from(n).unwrap_or(0),
+                ));
+            }
+        }
+        let bytes = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| {
+                let mut name = self.path.clone().into_os_string();
+                name.push(suffix);
+                std::fs::metadata(name).ok()
+            })
+            .map(|m| m.len())
+            .sum();
+        Ok(Info {
+            path: self.path.clone(),
+            bytes,
+            schema: conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(read)?,
+            findings: count("SELECT count(*) FROM findings")?,
+            by_kind,
+            unseen: count("SELECT count(*) FROM findings WHERE unseen = 1")?,
+            raw_bytes: count("SELECT coalesce(sum(length(raw)), 0) FROM findings")?,
+            written_at: meta_time(&conn, "written_at"),
+            marks: self.marks_in(&conn),
+        })
+    }
+
+    fn marks_in(&self, conn: &Connection) -> Vec<(String, Mark)> {
+        let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks ORDER BY source")
+        else {
+            return Vec::new();
+        };
+        statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map(|rows| {
+                rows.filter_map(Result::ok)
+                    .filter_map(|(source, mark)| {
+                        Some((SafeText::line(&source).to_string(), Mark::decode(&mark)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Rewrites the file without the space deleted and replaced rows left.
+    pub fn vacuum(&self) -> Result<(), String> {
+        let conn = lock(&self.writer);
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
+            .map_err(|e| failed(&self.path, "cannot vacuum", e))
+    }
+
+    /// Empties the store (every finding, mark and memory), keeping the file picket's.
+    pub fn clear(&self) -> Result<(), String> {
+        let conn = lock(&self.writer);
+        conn.execute_batch(
+            "BEGIN; DELETE FROM findings; DELETE FROM marks; DELETE FROM meta; COMMIT; \
+             PRAGMA wal_checkpoint(TRUNCATE); VACUUM;",
+        )
+        .map_err(|e| failed(&self.path, "cannot reset", e))
+    }
+}
+
+impl super::RawRecords for Disk {
+    fn raw(&self, scope: &str, id: &str) -> Option<RawRecord> {
+        let conn = lock(&self.reader);
+        let mut statement = conn
+            .prepare_cached("SELECT kind, raw, raw_len FROM findings WHERE scope = ?1 AND id = ?2")
+            .ok()?;
+        let (kind, bytes, len) = statement
+            .query_row(params![scope, id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<Vec<u8>>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                ))
+            })
+            .optional()
+            .ok()??;
+        let len = u32::try_from(len?)
+            .ok()
+            .filter(|&n| n <= crate::limits::STORED_RECORD_BYTES)?;
+        Some(RawRecord::from_packed(
+            RecordKind::parse(&kind)?,
+            bytes?.into_boxed_slice(),
+            len,
+        ))
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // Another picket on the same profile may be writing: wait for it rather than fail.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn meta_time(conn: &Connection, key: &str) -> Option<Timestamp> {
+    let value: String = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .ok()?;
+    Timestamp::from_millisecond(value.parse().ok()?).ok()
+}
+
+fn join(values: &[SafeText]) -> String {
+    let mut out = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(UNIT);
+        }
+        out.push_str(v);
+    }
+    out
+}
+
+fn split(text: &str) -> Vec<SafeText> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(UNIT).map(SafeText::line).collect()
+}
+
+fn resources(resources: &[RowResource]) -> String {
+    let mut out = String::new();
+    for (i, r) in resources.iter().enumerate() {
+        if i > 0 {
+            out.push(RECORD);
+        }
+        out.push_str(&r.kind);
+        out.push(UNIT);
+        out.push_str(&r.id);
+        if let Some(arn) = &r.arn {
+            out.push(UNIT);
+            out.push_str(arn);
+        }
+    }
+    out
+}
+
+fn read_resources(text: &str) -> Vec<RowResource> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(RECORD)
+        .map(|r| {
+            let mut parts = r.split(UNIT);
+            RowResource {
+                kind: SafeText::line(parts.next().unwrap_or("")),
+                id: SafeText::line(parts.next().unwrap_or("")),
+                arn: parts.next().map(SafeText::line),
+            }
+        })
+        .collect()
+}
+
+/// A stored row, every value checked as it is read: the file is outside picket's control.
+fn read_row(r: &rusqlite::Row<'_>) -> Option<(Row, RecordKind, Timestamp, bool)> {
+    let text = |i: usize| r.get_ref(i).ok()?.as_str().ok();
+    let optional = |i: usize| r.get_ref(i).ok()?.as_str_or_null().ok().flatten();
+    let int = |i: usize| r.get_ref(i).ok()?.as_i64().ok();
+    let time = |i: usize| Timestamp::from_millisecond(int(i)?).ok();
+    let kind = RecordKind::parse(text(2)?)?;
+    let row = Row {
+        scope: text(0)?.into(),
+        id: SafeText::line(text(1)?),
+        revised: time(3)?,
+        title: SafeText::line(text(7)?),
+        types: split(text(8)?),
+        resources: read_resources(text(9)?),
+        account: SafeText::line(text(10)?),
+        account_name: optional(11).map(SafeText::line),
+        region: SafeText::line(text(12)?),
+        product: SafeText::line(text(13)?),
+        control: optional(14).map(SafeText::line),
+        requirements: split(text(15)?),
+        compliance: match optional(16) {
+            Some(status) => Some(ComplianceStatus::parse(status)?),
+            None => None,
+        },
+        count: u32::try_from(int(17)?).ok()?,
+        severity: u8::try_from(int(18)?).ok().filter(|&s| s <= 100)?,
+        label: SeverityLabel::parse(text(19)?)?,
+        workflow: Workflow::parse(text(20)?)?,
+        verification: Verification::parse(text(21)?)?,
+        sources: Sources::from_bits(u8::try_from(int(22)?).ok()?),
+        archived: int(23)? != 0,
+        sample: int(24)? != 0,
+        first_seen: time(25)?,
+        last_seen: time(26)?,
+    };
+    Some((row, kind, time(4)?, int(5)? != 0))
+}
+
+/// The store's directory, readable by the user alone: it holds the organization's findings.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// The file, readable by the user alone.
+fn restrict(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The store's default place: `<state dir>/store/<name>.sqlite` (on Linux
+/// `~/.local/state/picket/store/default.sqlite`).
+pub fn default_path(name: &str) -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "picket")?;
+    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
+    Some(
+        dir.join("store")
+            .join(format!("{}.sqlite", file_name(name))),
+    )
+}
+
+/// `name` as a file name: letters, digits, `-`, `_`, `.` kept, anything else as `_`.
+fn file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.is_empty() || cleaned.starts_with('.') {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,261 @@
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use rusqlite::Connection;
+
+use super::*;
+use crate::model::fixtures::guardduty;
+use crate::store::{EntryIx, Held, Upsert};
+
+fn now() -> Timestamp {
+    "2026-01-15T12:00:00Z".parse().expect("valid time")
+}
+
+fn asff(id: &str, workflow: &str, processed: &str) -> crate::model::Finding {
+    let value = serde_json::json!({
+        "SchemaVersion": "2018-10-08", "Id": id,
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+        "ProductName": "Security Hub", "GeneratorId": "security-control/S3.8",
+        "AwsAccountId": "111111111111", "AwsAccountName": "prod-web", "Region": "us-east-1",
+        "Types": ["Software and Configuration Checks/Industry and Regulatory Standards"],
+        "CreatedAt": "2026-01-10T00:00:00Z", "UpdatedAt": "2026-01-15T00:00:00Z",
+        "ProcessedAt": processed,
+        "Severity": {"Label": "HIGH", "Normalized": 70}, "Title": "S3 buckets should block public access",
+        "Resources": [{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::open-bucket"}],
+        "Compliance": {"Status": "FAILED", "SecurityControlId": "S3.8",
+                       "RelatedRequirements": ["CIS AWS Foundations Benchmark v1.4.0/2.1.5"]},
+        "Workflow": {"Status": workflow}, "RecordState": "ACTIVE"
+    });
+    crate::model::asff::map_finding(&value).unwrap_or_else(|e| panic!("fixture {id}: {e}"))
+}
+
+fn filled() -> FindingStore {
+    let mut store = FindingStore::default();
+    store.upsert(
+        guardduty(
+            "g1",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:00:00Z",
+        ),
+        now(),
+        true,
+    );
+    store.upsert(asff("sh-1", "NEW", "2026-01-15T00:00:01Z"), now(), false);
+    store
+}
+
+fn write_all(disk: &Disk, store: &FindingStore) {
+    let written: Vec<Written> = (0..store.len() as EntryIx)
+        .filter_map(|ix| Written::of(store, ix))
+        .collect();
+    disk.write(&written, &[], now()).expect("written");
+}
+
+#[test]
+fn a_restored_store_is_the_store_that_was_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store").join("p.sqlite");
+    let store = filled();
+    let disk = Disk::open(&path).expect("opens");
+    write_all(&disk, &store);
+    drop(disk);
+
+    let disk = Arc::new(Disk::open(&path).expect("reopens"));
+    let mut restored = FindingStore::default();
+    let loaded = disk.load(&mut restored).expect("loads");
+    assert_eq!((loaded.findings, loaded.skipped), (2, 0));
+    assert_eq!(loaded.written_at, Some(now()));
+    restored.attach(disk.clone());
+    for ix in 0..store.len() as EntryIx {
+        let before = store.row(ix).expect("row");
+        let at = restored.find(&before.scope, &before.id).expect("restored");
+        assert_eq!(before, restored.row(at).expect("row"));
+        let summary = |s: &FindingStore, ix| {
+            let s = *s.summary(ix).expect("summary");
+            (
+                s.severity,
+                s.label,
+                s.workflow,
+                s.count,
+                s.last_seen,
+                s.compliance,
+                s.sources,
+                s.unseen,
+            )
+        };
+        assert_eq!(summary(&store, ix), summary(&restored, at));
+        assert_eq!(store.haystack(ix), restored.haystack(at));
+        assert!(matches!(
+            restored.get(at).expect("entry").raw,
+            Held::OnDisk(_)
+        ));
+        // The detail reads the raw record back from disk, the same record byte for byte.
+        let original = store.raw(ix).expect("raw").as_delivered();
+        assert_eq!(restored.raw(at).expect("raw").as_delivered(), original);
+        assert_eq!(
+            restored.finding(at).expect("finding").title,
+            store.finding(ix).expect("finding").title
+        );
+    }
+}
+
+#[test]
+fn older_copies_never_replace_newer_ones_and_duplicates_change_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = Arc::new(Disk::open(&dir.path().join("p.sqlite")).expect("opens"));
+    let mut store = FindingStore::default();
+    store.attach(disk.clone());
+    let ix = match store.upsert(
+        asff("sh-1", "NOTIFIED", "2026-01-15T10:00:00Z"),
+        now(),
+        true,
+    ) {
+        Upsert::Inserted(ix) => ix,
+        other => panic!("{other:?}"),
+    };
+    let changed = store.take_changed();
+    assert_eq!(changed, vec![ix]);
+    write_all(&disk, &store);
+    store.stored(ix, store.get(ix).expect("entry").revised);
+    assert!(matches!(store.get(ix).expect("entry").raw, Held::OnDisk(_)));
+    // Delivered again (at least once): nothing changes, nothing to write.
+    let again = store.upsert(
+        asff("sh-1", "NOTIFIED", "2026-01-15T10:00:00Z"),
+        now(),
+        false,
+    );
+    assert_eq!(again, Upsert::Unchanged(ix));
+    // An older state, delivered late: refused.
+    let late = store.upsert(asff("sh-1", "NEW", "2026-01-15T09:00:00Z"), now(), false);
+    assert_eq!(late, Upsert::Unchanged(ix));
+    assert!(store.take_changed().is_empty());
+    assert_eq!(
+        store.summary(ix).expect("summary").workflow,
+        Workflow::Notified
+    );
+    // A newer one (an analyst resolved it elsewhere): taken.
+    let newer = store.upsert(
+        asff("sh-1", "RESOLVED", "2026-01-15T11:00:00Z"),
+        now(),
+        false,
+    );
+    assert_eq!(newer, Upsert::Updated(ix));
+    assert_eq!(
+        store.summary(ix).expect("summary").workflow,
+        Workflow::Resolved
+    );
+    assert!(matches!(store.get(ix).expect("entry").raw, Held::Here(_)));
+}
+
+#[test]
+fn what_the_analyst_saw_is_remembered_with_when() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.sqlite");
+    let disk = Arc::new(Disk::open(&path).expect("opens"));
+    let mut store = FindingStore::default();
+    store.attach(disk.clone());
+    store.upsert(asff("sh-1", "NEW", "2026-01-15T10:00:00Z"), now(), false);
+    write_all(&disk, &store);
+    store.take_changed();
+    store.mark_seen(0);
+    assert_eq!(store.take_changed(), vec![0]);
+    write_all(&disk, &store);
+    let conn = Connection::open(&path).expect("opens");
+    let (unseen, seen_at): (i64, Option<i64>) = conn
+        .query_row("SELECT unseen, seen_at FROM findings", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("row");
+    assert_eq!((unseen, seen_at), (0, Some(now().as_millisecond())));
+    let mut restored = FindingStore::default();
+    disk.load(&mut restored).expect("loads");
+    assert!(!restored.is_unseen(0));
+}
+
+#[test]
+fn marks_are_kept_with_the_findings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = Disk::open(&dir.path().join("p.sqlite")).expect("opens");
+    let mark = Mark {
+        cursor: now(),
+        full_read: Some("2026-01-15T06:00:00Z".parse().expect("time")),
+    };
+    disk.write(&[], &[("securityhub us-east-1".into(), mark)], now())
+        .expect("written");
+    assert_eq!(
+        disk.marks(),
+        vec![("securityhub us-east-1".to_string(), mark)]
+    );
+    let info = disk.info().expect("info");
+    assert_eq!(
+        (info.findings, info.schema, info.marks.len()),
+        (0, SCHEMA, 1)
+    );
+}
+
+#[test]
+fn a_foreign_or_damaged_file_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Another program's SQLite database.
+    let foreign = dir.path().join("foreign.sqlite");
+    Connection::open(&foreign)
+        .and_then(|c| {
+            c.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+        })
+        .expect("foreign database");
+    let before = std::fs::read(&foreign).expect("read");
+    let refusal = Disk::open(&foreign).expect_err("refused");
+    assert!(refusal.contains("another program"), "{refusal}");
+    assert_eq!(std::fs::read(&foreign).expect("read"), before);
+    // Not a database at all.
+    let text = dir.path().join("notes.sqlite");
+    std::fs::write(&text, "these are my notes, not a database\n".repeat(200)).expect("write");
+    let refusal = Disk::open(&text).expect_err("refused");
+    assert!(refusal.contains("not a picket store"), "{refusal}");
+    assert!(refusal.contains("left as it is"), "{refusal}");
+    assert_eq!(
+        std::fs::read_to_string(&text).expect("read"),
+        "these are my notes, not a database\n".repeat(200)
+    );
+    // A store from a newer picket.
+    let newer = dir.path().join("newer.sqlite");
+    drop(Disk::open(&newer).expect("opens"));
+    Connection::open(&newer)
+        .and_then(|c| c.execute_batch(&format!("PRAGMA user_version = {};", SCHEMA + 1)))
+        .expect("bumped");
+    let refusal = Disk::open(&newer).expect_err("refused");
+    assert!(refusal.contains("newer picket"), "{refusal}");
+}
+
+#[test]
+fn damaged_rows_are_skipped_and_damaged_records_read_as_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.sqlite");
+    let disk = Arc::new(Disk::open(&path).expect("opens"));
+    write_all(&disk, &filled());
+    let conn = Connection::open(&path).expect("opens");
+    conn.execute_batch(
+        "UPDATE findings SET severity = 999 WHERE id = 'g1';
+         UPDATE findings SET raw_len = 4000000000, title = 'x' || char(27) || '[2J' WHERE id = 'sh-1';",
+    )
+    .expect("damaged");
+    let mut store = FindingStore::default();
+    let loaded = disk.load(&mut store).expect("loads");
+    assert_eq!((loaded.findings, loaded.skipped), (1, 1));
+    store.attach(disk.clone());
+    // The title's escape is neutralized; the record's absurd length is refused before any
+    // allocation, so the finding cannot be opened, and says so.
+    assert!(!store.get(0).expect("entry").title.contains('\u{1b}'));
+    assert!(store.raw(0).is_none());
+    assert!(store.finding(0).is_none());
+}
+
+#[test]
+fn file_names_stay_inside_the_store_directory() {
+    assert_eq!(file_name("prod-admin"), "prod-admin");
+    assert_eq!(file_name("../../etc/passwd"), "_.._.._etc_passwd");
+    assert_eq!(file_name(""), "_");
+    assert_eq!(file_name("a b/c"), "a_b_c");
+}
