@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         Some(CommandLine::Doctor { format }) => {
             launched(launch(), |l| commands::doctor(&l, *format))
         }
+        Some(CommandLine::Store { action }) => launched(launch(), |l| {
+            picket::cli::store::run(l.store_path(cli.demo).as_deref(), action)
+        }),
         Some(CommandLine::Open { paths }) => launched(launch(), |l| tui::files(l, paths)),
         None if cli.demo => launched(launch(), tui::demo),
         None => launched(launch(), tui::aws),

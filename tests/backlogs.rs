@@ -304,6 +304,7 @@ async fn a_pivot_search_says_when_it_stopped_at_its_limit() {
         max_in_flight: 8,
         org: picket::aws::org::OrgSettings::default(),
         reading: Reading::LIVE,
+        scale: Default::default(),
     };
     let services = picket::aws::plan::Services {
         guardduty: false,

@@ -165,6 +165,7 @@ fn fan_out_reads_every_account_through_an_assumed_role() {
             ..OrgSettings::default()
         },
         reading: picket::limits::Reading::LIVE,
+        scale: Default::default(),
     };
     let services = Services {
         guardduty: false,

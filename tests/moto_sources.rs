@@ -66,6 +66,7 @@ fn settings(moto: &Moto) -> Settings {
         max_in_flight: 32,
         org: picket::aws::org::OrgSettings::default(),
         reading: picket::limits::Reading::LIVE,
+        scale: Default::default(),
     }
 }
 

@@ -157,7 +157,7 @@ fn rand_suffix() -> u64 {
 
 fn picket_command(extra: &str) -> String {
     format!(
-        "{} --demo --seed 7 --config /dev/null {extra}; echo EXITED:$?",
+        "{} --demo --seed 7 --config /dev/null --no-store {extra}; echo EXITED:$?",
         env!("CARGO_BIN_EXE_picket")
     )
 }

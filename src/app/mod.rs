@@ -66,6 +66,16 @@ pub enum Msg {
         finding: String,
         result: Result<crate::logs::pivot::Found, String>,
     },
+    /// The queue was filled from the disk store, as it was written at `written_at`.
+    Restored {
+        findings: usize,
+        skipped: usize,
+        written_at: Option<Timestamp>,
+    },
+    /// These entries, as revised then, are in the disk store.
+    Stored(Vec<(crate::store::EntryIx, i64)>),
+    /// Writing to the disk store failed (what was not written stays in memory).
+    StoreFailed(String),
 }
 
 #[derive(Debug, PartialEq)]
@@ -288,6 +298,9 @@ pub struct App {
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// When the findings feed last delivered a batch.
     pub last_batch: Option<Timestamp>,
+    /// The queue on screen is the disk store's, written at this time, until a source has
+    /// caught up.
+    pub restored_from: Option<Timestamp>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -331,6 +344,7 @@ impl App {
             routes: Default::default(),
             playbooks: options.playbooks,
             last_batch: None,
+            restored_from: None,
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             identity: None,
             tab: Tab::Overview,

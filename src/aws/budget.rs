@@ -19,6 +19,9 @@ use tokio::time::Instant;
 pub const DEFAULT_IN_FLIGHT: usize = 32;
 /// The slowest a throttled bucket gets: one request every five seconds.
 const MIN_RATE: f64 = 0.2;
+/// The share of each API's published rate picket uses unless configured: the rest is left to
+/// the other tools of the security team that read the same account.
+pub const DEFAULT_QUOTA_SHARE: f64 = 0.25;
 
 /// A published (or assumed) request quota.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,6 +51,22 @@ pub fn quota(api: &str) -> Quota {
             burst: 4.0,
             ceiling: 10.0,
         },
+    }
+}
+
+impl Quota {
+    /// This share of the quota (at least [`MIN_RATE`], and a burst of at least one request).
+    pub fn share(self, share: f64) -> Quota {
+        let share = if share.is_finite() {
+            share.clamp(0.01, 1.0)
+        } else {
+            1.0
+        };
+        Quota {
+            rate: (self.rate * share).max(MIN_RATE),
+            burst: (self.burst * share).max(1.0),
+            ceiling: (self.ceiling * share).max(MIN_RATE),
+        }
     }
 }
 
@@ -109,6 +128,8 @@ pub struct Budget {
     cap: usize,
     /// AWS's quotas apply; off for an emulator (`--endpoint-url`), which has none.
     metered: bool,
+    /// The share of each quota picket takes.
+    share: f64,
     buckets: Mutex<HashMap<BucketKey, Bucket>>,
     counts: Mutex<HashMap<&'static str, Counts>>,
 }
@@ -129,11 +150,17 @@ pub struct Permit {
 
 impl Budget {
     pub fn new(in_flight: usize) -> Arc<Budget> {
+        Self::sharing(in_flight, 1.0)
+    }
+
+    /// A budget that takes only `share` of each quota.
+    pub fn sharing(in_flight: usize, share: f64) -> Arc<Budget> {
         let cap = in_flight.max(1);
         Arc::new(Budget {
             in_flight: Arc::new(Semaphore::new(cap)),
             cap,
             metered: true,
+            share,
             buckets: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
         })
@@ -146,6 +173,7 @@ impl Budget {
             in_flight: Arc::new(Semaphore::new(cap)),
             cap,
             metered: false,
+            share: 1.0,
             buckets: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
         })
@@ -176,7 +204,7 @@ impl Budget {
                 let now = Instant::now();
                 buckets
                     .entry(key.clone())
-                    .or_insert_with(|| Bucket::new(quota(key.api), now))
+                    .or_insert_with(|| Bucket::new(quota(key.api).share(self.share), now))
                     .take(now)
             };
             match wait {

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod budget;
 pub mod doctor;
 pub mod errors;
+pub mod feed;
 mod gaps;
 pub mod guardduty;
 pub mod insights;

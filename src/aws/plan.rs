@@ -50,6 +50,29 @@ pub struct Settings {
     /// Live polls (the TUI) or one sweep (`picket findings`, `picket logs`), and how much a
     /// poll reads.
     pub reading: crate::limits::Reading,
+    /// The event feed and what picket leaves of the quotas: organization scale.
+    pub scale: Scale,
+}
+
+/// How picket reads an organization too large to read again and again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    /// SQS queues EventBridge delivers finding events to (`[feed] queue_url`).
+    pub feed: Vec<String>,
+    /// With a feed: the time between full re-reads of the active findings (reconciliation).
+    pub reconcile: Duration,
+    /// The share of each API's published rate picket uses (`[polling] quota_share`).
+    pub quota_share: f64,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale {
+            feed: Vec::new(),
+            reconcile: Duration::from_secs(24 * 3600),
+            quota_share: crate::aws::budget::DEFAULT_QUOTA_SHARE,
+        }
+    }
 }
 
 /// Which services to read.
@@ -274,6 +297,15 @@ pub fn logs_client(
     )
 }
 
+/// The SQS client of the feed's queue, like [`guardduty_client`].
+pub fn sqs_client(config: &SdkConfig, region: &Region) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(config)
+            .region(region.clone())
+            .build(),
+    )
+}
+
 /// The shared configuration, regions and budget, and the caller's identity; fails only when
 /// there is no region to watch.
 pub async fn plan(
@@ -304,7 +336,7 @@ pub async fn plan(
     let budget = if emulated {
         Budget::unmetered(settings.max_in_flight)
     } else {
-        Budget::new(settings.max_in_flight)
+        Budget::sharing(settings.max_in_flight, settings.scale.quota_share)
     };
     let plan = Arc::new(Plan {
         base,

@@ -62,7 +62,13 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                     track(Service::SecurityHub, settings.findings_every),
                     settings.securityhub_api,
                     settings.workflow.clone(),
-                    settings.rescan,
+                    // With a feed every change arrives as an event: a full re-read only
+                    // reconciles, daily unless configured.
+                    if settings.scale.feed.is_empty() {
+                        settings.rescan
+                    } else {
+                        settings.scale.reconcile
+                    },
                     Arc::clone(&access.identity),
                 )
                 .reading(settings.reading),
@@ -100,6 +106,33 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
     sources
 }
 
+/// One source per queue of `[feed] queue_url`, in the queue's region (from its URL, else the
+/// first region watched), read with the caller's credentials.
+pub fn feed_sources(plan: &Plan) -> Vec<Box<dyn Source>> {
+    let settings = &plan.settings;
+    settings
+        .scale
+        .feed
+        .iter()
+        .map(|url| {
+            let (region, account) = super::feed::queue_place(url);
+            let region = region
+                .or_else(|| plan.regions.first().cloned())
+                .unwrap_or_else(|| "us-east-1".into());
+            let track = Track::new(
+                account.as_deref().unwrap_or("unknown"),
+                &region,
+                Service::Feed,
+                settings.target.profile.clone(),
+                Duration::ZERO,
+            )
+            .with_budget(Arc::clone(&plan.budget));
+            let client = super::plan::sqs_client(&plan.base, &Region::new(region));
+            Box::new(super::feed::FeedSource::new(client, url, track)) as Box<dyn Source>
+        })
+        .collect()
+}
+
 pub struct Built {
     pub sources: Vec<Box<dyn Source>>,
     pub regions: Vec<String>,
@@ -126,6 +159,7 @@ pub async fn build(settings: &Settings, services: Services) -> Result<Built, Str
         Arc::clone(&plan),
         Arc::clone(&identity),
     )));
+    sources.extend(feed_sources(&plan));
     Ok(Built {
         regions: plan.regions.clone(),
         profile: plan.settings.target.profile.clone(),

@@ -59,6 +59,15 @@ pub struct Common {
     /// Make no changes in AWS: action keys disappear and the executor refuses them.
     #[arg(long, global = true)]
     pub read_only: bool,
+
+    /// The disk store (default: store/<profile>.sqlite in the platform state directory; with
+    /// --demo, store/demo-<seed>.sqlite).
+    #[arg(long, global = true, value_name = "PATH", env = "PICKET_STORE")]
+    pub store: Option<PathBuf>,
+
+    /// Keep nothing on disk: every start reads everything again, and nothing is remembered.
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub no_store: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +95,12 @@ pub enum CommandLine {
     /// List the audit journal of response actions, verify it, repair what a crash left.
     #[command(after_long_help = AUDIT_HELP)]
     Audit(AuditArgs),
+    /// The disk store of findings, source marks and what was seen: its size and state,
+    /// compacting it, emptying it.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
     /// Show or check the configuration.
     Config {
         #[command(subcommand)]
@@ -98,6 +113,20 @@ pub enum CommandLine {
     },
     /// Print the man page (roff): `picket man > ~/.local/share/man/man1/picket.1`.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreAction {
+    /// Where the store is, how big, how many findings, each source's mark.
+    Info,
+    /// Give back the space of replaced findings (rewrites the file).
+    Vacuum,
+    /// Forget every finding, mark and seen flag (asks first).
+    Reset {
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// Writes the completion script for `shell`, generated from these definitions.

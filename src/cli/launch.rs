@@ -1,5 +1,7 @@
 //! Start-up: config, themes and flags resolved into app options, before the terminal is touched.
 
+use std::path::PathBuf;
+
 use jiff::tz::TimeZone;
 
 use crate::app::Options;
@@ -19,6 +21,42 @@ pub struct Launch {
     pub demo_live: bool,
     /// How much of a file `--open` reads (`[files]`).
     pub files: crate::sources::file::Limits,
+    /// `--store`, or None for the default place; `--no-store`.
+    pub store: Option<PathBuf>,
+    pub no_store: bool,
+}
+
+impl Launch {
+    /// The disk store this run keeps: the one named, else one per profile (and endpoint, so a
+    /// moto or LocalStack run never mixes with the real account's), else the demo's own.
+    pub fn store_path(&self, demo: bool) -> Option<PathBuf> {
+        if self.no_store {
+            return None;
+        }
+        if let Some(path) = &self.store {
+            return Some(path.clone());
+        }
+        let name = if demo {
+            format!("demo-{}", self.seed)
+        } else {
+            let target = &self.aws.target;
+            let profile = target
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+                .unwrap_or_else(|| "default".into());
+            let endpoint = target.endpoint_url.clone().or_else(|| {
+                std::env::var("AWS_ENDPOINT_URL")
+                    .ok()
+                    .filter(|e| !e.is_empty())
+            });
+            match endpoint {
+                Some(url) => format!("{profile}@{}", url.split("://").last().unwrap_or(&url)),
+                None => profile,
+            }
+        };
+        crate::store::disk::default_path(&name)
+    }
 }
 
 /// The environment variables start-up reads, passed in so tests need not touch the process.
@@ -165,6 +203,11 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         max_in_flight: config.polling.max_in_flight,
         org: config.org.clone(),
         reading: crate::limits::Reading::LIVE,
+        scale: crate::aws::plan::Scale {
+            feed: config.feed.queue_url.urls(),
+            reconcile: std::time::Duration::from_secs(config.feed.reconcile_hours * 3600),
+            quota_share: config.polling.quota_share,
+        },
     };
     Ok(Launch {
         options,
@@ -173,5 +216,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         read_only,
         demo_live: config.demo.live,
         files: config.files.limits(),
+        store: common.store.clone(),
+        no_store: common.no_store,
     })
 }

@@ -9,4 +9,5 @@ pub mod headless;
 pub mod launch;
 pub mod output;
 pub mod report;
+pub mod store;
 pub mod tui;

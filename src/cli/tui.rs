@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::actions::executor::{Backend, Executor};
-use crate::app::{App, Options};
+use crate::app::{App, Msg, Options, update};
 use crate::aws::plan::Services;
 use crate::aws::setup;
 use crate::cli::headless::ALL_FAILED;
@@ -19,10 +19,13 @@ use crate::sources::Source;
 use crate::sources::demo::{self, DemoBackend, DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::file::FileSource;
 use crate::sources::groups;
+use crate::store::RawRecords;
+use crate::store::disk::Disk;
 
 /// The demo organization: synthetic findings and CloudTrail that move, actions that change
 /// them, a journal of its own.
 pub fn demo(launch: Launch) -> ExitCode {
+    let store = launch.store_path(true);
     let mut options = launch.options;
     options.org_label = demo::label(launch.seed);
     let org = DemoOrg::new(launch.seed);
@@ -51,7 +54,7 @@ pub fn demo(launch: Launch) -> ExitCode {
             profile: Some("picket-demo".into()),
         },
     };
-    run(options, sources, backends)
+    run(options, sources, backends, store)
 }
 
 /// Live AWS: every account and region the launch names.
@@ -65,6 +68,7 @@ pub fn aws(launch: Launch) -> ExitCode {
         Err(e) => return fail(&e),
     };
     drop(runtime);
+    let store = launch.store_path(false);
     let mut options = launch.options;
     options.org_label = built.regions.join(", ");
     let plan = &built.plan;
@@ -85,7 +89,7 @@ pub fn aws(launch: Launch) -> ExitCode {
             profile: plan.settings.target.profile.clone(),
         },
     };
-    run(options, built.sources, backends)
+    run(options, built.sources, backends, store)
 }
 
 /// Exported files (`picket open`): read once, nothing to write back to, so no action key.
@@ -113,7 +117,7 @@ pub fn files(launch: Launch, paths: &[PathBuf]) -> ExitCode {
             profile: None,
         },
     };
-    run(options, sources, backends)
+    run(options, sources, backends, None)
 }
 
 /// Which journal actions go to: what is done to the demo organization never enters the real
@@ -164,13 +168,41 @@ fn executor(
     ))
 }
 
-fn run(options: Options, sources: Vec<Box<dyn Source>>, backends: Backends) -> ExitCode {
+/// Runs the TUI; with a disk store at `store`, the queue it kept is on screen at once.
+fn run(
+    mut options: Options,
+    sources: Vec<Box<dyn Source>>,
+    backends: Backends,
+    store: Option<PathBuf>,
+) -> ExitCode {
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    let app = App::new(options, jiff::Timestamp::now());
-    match runtime.block_on(crate::runtime::run(app, sources, backends)) {
+    let disk = match store.as_deref().map(Disk::open).transpose() {
+        Ok(disk) => disk.map(Arc::new),
+        Err(refusal) => {
+            // picket runs, keeping nothing: the file is left for the analyst to look at.
+            options
+                .warnings
+                .push(format!("{refusal}; this run keeps nothing on disk"));
+            None
+        }
+    };
+    let mut app = App::new(options, jiff::Timestamp::now());
+    if let Some(disk) = &disk {
+        let restored = match disk.load(&mut app.store) {
+            Ok(loaded) => Msg::Restored {
+                findings: loaded.findings,
+                skipped: loaded.skipped,
+                written_at: loaded.written_at,
+            },
+            Err(e) => Msg::StoreFailed(e),
+        };
+        app.store.attach(Arc::clone(disk) as Arc<dyn RawRecords>);
+        update(&mut app, restored);
+    }
+    match runtime.block_on(crate::runtime::run(app, sources, backends, disk)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             say(format!("terminal error: {e}"));

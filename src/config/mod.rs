@@ -42,6 +42,7 @@ pub struct Config {
     pub guardduty: GuardDutyConfig,
     pub securityhub: SecurityHubConfig,
     pub polling: PollingConfig,
+    pub feed: FeedConfig,
     pub org: crate::aws::org::OrgSettings,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
@@ -123,6 +124,43 @@ pub struct PollingConfig {
     pub logs_seconds: u64,
     /// AWS requests in flight at once, across every account, region and service.
     pub max_in_flight: usize,
+    /// The share of each API's published rate picket uses.
+    pub quota_share: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeedConfig {
+    /// The SQS queue (or queues, one per region) EventBridge delivers finding events to.
+    pub queue_url: QueueUrls,
+    /// With a feed: hours between full re-reads of the active findings.
+    pub reconcile_hours: u64,
+}
+
+impl Default for FeedConfig {
+    fn default() -> Self {
+        Self {
+            queue_url: QueueUrls::Many(Vec::new()),
+            reconcile_hours: 24,
+        }
+    }
+}
+
+/// One queue URL, or a list.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum QueueUrls {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl QueueUrls {
+    pub fn urls(&self) -> Vec<String> {
+        match self {
+            QueueUrls::One(url) => vec![url.clone()],
+            QueueUrls::Many(urls) => urls.clone(),
+        }
+    }
 }
 
 impl Default for PollingConfig {
@@ -131,6 +169,7 @@ impl Default for PollingConfig {
             findings_seconds: 60,
             logs_seconds: 5,
             max_in_flight: crate::aws::budget::DEFAULT_IN_FLIGHT,
+            quota_share: crate::aws::budget::DEFAULT_QUOTA_SHARE,
         }
     }
 }
@@ -315,6 +354,31 @@ impl Config {
                 None,
                 "polling intervals must be at least 1 second".into(),
             ));
+        }
+        let share = config.polling.quota_share;
+        if !(share > 0.0 && share <= 1.0) {
+            return Err(error(
+                None,
+                format!(
+                    "polling.quota_share must be above 0 and at most 1 (a share of each API's rate), not {share}"
+                ),
+            ));
+        }
+        if config.feed.reconcile_hours == 0 {
+            return Err(error(
+                None,
+                "feed.reconcile_hours must be at least 1".into(),
+            ));
+        }
+        for url in config.feed.queue_url.urls() {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(error(
+                    None,
+                    format!(
+                        "feed.queue_url: '{url}' is not a queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)"
+                    ),
+                ));
+            }
         }
         if config.polling.max_in_flight == 0 {
             return Err(error(

@@ -17,6 +17,8 @@ pub enum Service {
     Organizations,
     /// Containment playbooks (Systems Manager Automation, EventBridge).
     Playbooks,
+    /// The event feed (an SQS queue EventBridge delivers finding events to).
+    Feed,
 }
 
 impl Service {
@@ -27,6 +29,7 @@ impl Service {
             Self::CloudWatchLogs => "logs",
             Self::Organizations => "organizations",
             Self::Playbooks => "playbooks",
+            Self::Feed => "feed",
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod age;
 pub mod asff;
+pub mod event;
 pub mod finding;
 #[cfg(test)]
 pub mod fixtures;

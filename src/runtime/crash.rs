@@ -68,6 +68,11 @@ pub fn summary(msg: &Msg) -> String {
             update.rows.len(),
             if update.done { ", done" } else { "" }
         ),
+        Msg::Restored {
+            findings, skipped, ..
+        } => format!("restored {findings} findings from the store ({skipped} skipped)"),
+        Msg::Stored(entries) => format!("{} findings stored", entries.len()),
+        Msg::StoreFailed(_) => "the store could not be written".into(),
         Msg::PivotDone { result, .. } => format!(
             "pivot answered: {}",
             result.as_ref().map_or("failed".into(), |found| format!(

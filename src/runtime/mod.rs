@@ -3,6 +3,7 @@
 
 pub mod crash;
 pub mod effects;
+pub mod persist;
 pub mod poller;
 pub mod terminal;
 
@@ -31,6 +32,7 @@ pub async fn run(
     mut app: App,
     sources: Vec<Box<dyn Source>>,
     backends: Backends,
+    disk: Option<std::sync::Arc<crate::store::disk::Disk>>,
 ) -> io::Result<()> {
     let mut effects = Effects::new(backends);
     let _guard = terminal::TerminalGuard::enter()?;
@@ -41,7 +43,8 @@ pub async fn run(
     update(&mut app, resize);
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
-    let pollers = Pollers::start(sources, tx.clone());
+    let marks = disk.as_ref().map(|d| d.marks()).unwrap_or_default();
+    let pollers = Pollers::start(sources, marks, tx.clone());
     // Tasks answer through an unbounded queue, so none is lost to a full channel; a relay
     // hands the answers on to the loop.
     let (answers, mut answered) = mpsc::unbounded_channel::<Msg>();
@@ -56,6 +59,7 @@ pub async fn run(
     let reply = Reply::new(move |msg| {
         let _ = answers.send(msg);
     });
+    let mut persist = persist::Persist::start(disk, reply.clone());
     // Detections read the log stream from the start, whatever screen is open.
     pollers.set_active(crate::sources::Feed::Logs, app.wants_logs());
     let mut events = EventStream::new();
@@ -86,8 +90,9 @@ pub async fn run(
                 None
             }
         };
-        let Some(msg) = msg else { continue };
+        let Some(mut msg) = msg else { continue };
         crash::saw(&msg);
+        persist.before(&mut msg);
         let mut quit = false;
         let mut host = TerminalHost {
             pollers: &pollers,
@@ -96,6 +101,7 @@ pub async fn run(
         for effect in update(&mut app, msg) {
             quit |= effects.carry_out(effect, &mut host)?;
         }
+        persist.after(&mut app);
         if quit {
             break;
         }

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::Msg;
-use crate::sources::{Feed, Source};
+use crate::sources::{Feed, Mark, Source};
 
 /// Log events handed to the app in one message at most (about 40 ms of work).
 const EVENTS_PER_MESSAGE: usize = 2_000;
@@ -30,10 +30,15 @@ struct Shared {
     groups: Arc<watch::Sender<Option<GroupChoice>>>,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
     tx: mpsc::Sender<Msg>,
+    /// Where each source stopped reading in an earlier run (from the disk store), by name.
+    marks: Arc<std::collections::HashMap<String, Mark>>,
 }
 
 impl Shared {
-    fn spawn(&self, source: Box<dyn Source>) {
+    fn spawn(&self, mut source: Box<dyn Source>) {
+        if let Some(mark) = self.marks.get(source.name()) {
+            source.resume(mark.clone());
+        }
         let active = match source.feed() {
             Feed::Findings => self.findings_active.subscribe(),
             Feed::Logs => self.logs_active.subscribe(),
@@ -52,7 +57,11 @@ pub struct Pollers {
 
 impl Pollers {
     /// Starts polling. The findings feed starts active, the logs feed when its screen opens.
-    pub fn start(sources: Vec<Box<dyn Source>>, tx: mpsc::Sender<Msg>) -> Pollers {
+    pub fn start(
+        sources: Vec<Box<dyn Source>>,
+        marks: Vec<Mark>,
+        tx: mpsc::Sender<Msg>,
+    ) -> Pollers {
         let shared = Shared {
             refresh: Arc::new(watch::channel(0).0),
             findings_active: Arc::new(watch::channel(true).0),
@@ -60,6 +69,7 @@ impl Pollers {
             groups: Arc::new(watch::channel(None).0),
             tasks: Arc::default(),
             tx,
+            marks: Arc::new(marks.into_iter().map(|m| (m.source.clone(), m)).collect()),
         };
         for source in sources {
             shared.spawn(source);
@@ -215,7 +225,7 @@ mod tests {
     #[tokio::test]
     async fn a_large_delivery_reaches_the_app_in_slices_in_order() {
         let (tx, mut rx) = mpsc::channel(16);
-        let pollers = Pollers::start(vec![Box::new(Burst(false))], tx);
+        let pollers = Pollers::start(vec![Box::new(Burst(false))], Vec::new(), tx);
         pollers.set_active(Feed::Logs, true);
         let mut sizes = Vec::new();
         let mut lines = Vec::new();
@@ -275,7 +285,7 @@ mod tests {
             go: Arc::clone(&go),
             groups: Arc::clone(&groups),
         };
-        let pollers = Pollers::start(vec![Box::new(source)], tx);
+        let pollers = Pollers::start(vec![Box::new(source)], Vec::new(), tx);
         pollers.set_active(Feed::Logs, true);
         // The first poll is under way; the analyst picks other groups meanwhile.
         tokio::task::yield_now().await;

@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::model::json::{get, get_array, get_str, get_time, path_str};
+use crate::model::json::{get, get_str, get_time, path_str};
 use crate::model::text::{MAX_LINE_CHARS, clean_line};
-use crate::model::{Finding, LogEvent, MapError, asff, guardduty, ocsf};
+use crate::model::{Finding, LogEvent, MapError, asff, event, guardduty, ocsf};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
 /// Problems kept word for word; the rest are only counted.
@@ -317,17 +317,16 @@ pub enum Kind {
     Asff,
     Ocsf,
     CloudTrail,
-    EventBridgeGuardDuty,
-    EventBridgeSecurityHub,
+    /// An EventBridge event carrying findings ([`crate::model::event`]).
+    EventBridge,
     Unknown,
 }
 
 pub fn classify(record: &Value) -> Kind {
     let has = |key: &str| get(record, key).is_some();
-    if has("detail-type") && has("detail") {
+    if event::is_event(record) {
         return match get_str(record, "source") {
-            Some("aws.guardduty") => Kind::EventBridgeGuardDuty,
-            Some("aws.securityhub") => Kind::EventBridgeSecurityHub,
+            Some("aws.guardduty" | "aws.securityhub") => Kind::EventBridge,
             _ => Kind::Unknown,
         };
     }
@@ -358,24 +357,14 @@ fn take_record(record: Value, place: &str, name: &str, loaded: &mut Loaded) {
         Kind::GuardDuty => take(guardduty::map_finding(&record), loaded),
         Kind::Asff => take(asff::map_finding(&record), loaded),
         Kind::Ocsf => take(ocsf::map_finding(&record), loaded),
-        Kind::EventBridgeGuardDuty => match get(&record, "detail") {
-            Some(detail) => take(guardduty::map_finding(detail), loaded),
-            None => loaded.skip(place.to_string(), "EventBridge event without detail"),
+        Kind::EventBridge => match event::findings_in(&record) {
+            Ok(findings) => {
+                for finding in findings {
+                    take(finding, loaded);
+                }
+            }
+            Err(what) => loaded.skip(place.to_string(), what),
         },
-        Kind::EventBridgeSecurityHub => {
-            let findings = get(&record, "detail")
-                .map(|d| get_array(d, "findings"))
-                .unwrap_or_default();
-            if findings.is_empty() {
-                loaded.skip(
-                    place.to_string(),
-                    "Security Hub event without detail.findings",
-                );
-            }
-            for finding in findings {
-                take(asff::map_finding(finding), loaded);
-            }
-        }
         Kind::CloudTrail => {
             let (event, timed) = trail_event(&record, name);
             if !timed {

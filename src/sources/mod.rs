@@ -56,18 +56,23 @@ pub struct Batch {
     /// Where the source's reading stands once this batch is taken in: kept with the findings
     /// in the disk store, for a restart to read on from there ([`Source::resume`]).
     pub mark: Option<Mark>,
+    /// Fired once the batch's findings are in the disk store (or, without one, taken in by the
+    /// app): a queue feed deletes its messages only then.
+    pub taken: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Where a source's reading stands: everything updated before `cursor` has been read, and
 /// the last complete re-read of its active findings ended at `full_read`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
+    /// The source's [`Source::name`].
+    pub source: String,
     pub cursor: Timestamp,
     pub full_read: Option<Timestamp>,
 }
 
 impl Mark {
-    /// `cursor-ms full-read-ms` (or `-`), as the disk store keeps it.
+    /// `cursor-ms full-read-ms` (or `-`), as the disk store keeps it beside the source's name.
     pub fn encode(&self) -> String {
         let full = self
             .full_read
@@ -75,10 +80,11 @@ impl Mark {
         format!("{} {full}", self.cursor.as_millisecond())
     }
 
-    pub fn decode(text: &str) -> Option<Mark> {
+    pub fn decode(source: String, text: &str) -> Option<Mark> {
         let (cursor, full) = text.split_once(' ')?;
         let time = |ms: &str| Timestamp::from_millisecond(ms.parse().ok()?).ok();
         Some(Mark {
+            source,
             cursor: time(cursor)?,
             full_read: if full == "-" { None } else { Some(time(full)?) },
         })

@@ -111,7 +111,7 @@ pub struct Info {
     pub unseen: u64,
     pub raw_bytes: u64,
     pub written_at: Option<Timestamp>,
-    pub marks: Vec<(String, Mark)>,
+    pub marks: Vec<Mark>,
 }
 
 /// What opening the store read back.
@@ -252,7 +252,7 @@ impl Disk {
     pub fn write(
         &self,
         findings: &[Written],
-        marks: &[(String, Mark)],
+        marks: &[Mark],
         now: Timestamp,
     ) -> Result<(), String> {
         let mut conn = lock(&self.writer);
@@ -329,8 +329,8 @@ impl Disk {
                      ON CONFLICT (source) DO UPDATE SET mark = excluded.mark, at = excluded.at",
                 )
                 .map_err(write)?;
-            for (source, m) in marks {
-                mark.execute(params![source, m.encode(), now.as_millisecond()])
+            for m in marks {
+                mark.execute(params![m.source, m.encode(), now.as_millisecond()])
                     .map_err(write)?;
             }
             tx.execute(
@@ -344,19 +344,8 @@ impl Disk {
     }
 
     /// Every source's mark, for sources to read on from where they stopped.
-    pub fn marks(&self) -> Vec<(String, Mark)> {
-        let conn = lock(&self.reader);
-        let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks") else {
-            return Vec::new();
-        };
-        let rows =
-            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)));
-        rows.map(|rows| {
-            rows.filter_map(Result::ok)
-                .filter_map(|(source, mark)| Some((source, Mark::decode(&mark)?)))
-                .collect()
-        })
-        .unwrap_or_default()
+    pub fn marks(&self) -> Vec<Mark> {
+        marks_in(&lock(&self.reader))
     }
 
     pub fn info(&self) -> Result<Info, String> {
@@ -403,25 +392,8 @@ impl Disk {
             unseen: count("SELECT count(*) FROM findings WHERE unseen = 1")?,
             raw_bytes: count("SELECT coalesce(sum(length(raw)), 0) FROM findings")?,
             written_at: meta_time(&conn, "written_at"),
-            marks: self.marks_in(&conn),
+            marks: marks_in(&conn),
         })
-    }
-
-    fn marks_in(&self, conn: &Connection) -> Vec<(String, Mark)> {
-        let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks ORDER BY source")
-        else {
-            return Vec::new();
-        };
-        statement
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map(|rows| {
-                rows.filter_map(Result::ok)
-                    .filter_map(|(source, mark)| {
-                        Some((SafeText::line(&source).to_string(), Mark::decode(&mark)?))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     }
 
     /// Rewrites the file without the space deleted and replaced rows left.
@@ -467,6 +439,20 @@ impl super::RawRecords for Disk {
             len,
         ))
     }
+}
+
+fn marks_in(conn: &Connection) -> Vec<Mark> {
+    let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks ORDER BY source") else {
+        return Vec::new();
+    };
+    statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map(|rows| {
+            rows.filter_map(Result::ok)
+                .filter_map(|(source, mark)| Mark::decode(source, &mark))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {

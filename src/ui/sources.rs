@@ -22,6 +22,7 @@ fn letter(service: Service) -> &'static str {
         Service::SecurityHub => "S",
         Service::CloudWatchLogs => "L",
         Service::Playbooks => "P",
+        Service::Feed => "F",
     }
 }
 

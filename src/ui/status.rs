@@ -134,6 +134,12 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     );
     let left_room = room(x).saturating_sub(right_width + 1);
     x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
+    if let Some(written) = app.restored_from {
+        // The queue is the one the disk store kept; the sources are still catching up.
+        let text = format!("│ stored, {} old ", super::text::age(app.now, written));
+        let left_room = room(x).saturating_sub(right_width + 1);
+        x = put(buf, x, area.y, &text, left_room, theme.warning);
+    }
     if let Some(read) = findings_catching_up(app) {
         // The counts above are not everything yet: a backlog is still being read.
         let text = format!("│ {} read, more coming ", thousands(read as usize));

@@ -30,6 +30,13 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
 /// usual case) leaves the screen, and the terminal, alone.
 pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
     let mut changed = false;
+    // A source read to its end, somewhere: the queue is no longer only the stored one.
+    let caught_up = !batch.more
+        && (batch.health.is_empty()
+            || batch
+                .health
+                .iter()
+                .any(|h| h.health.state == crate::model::health::HealthState::Ok));
     if batch.identity.is_some() && batch.identity != app.identity {
         app.identity = batch.identity;
         changed = true;
@@ -56,6 +63,9 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
     match feed {
         Feed::Findings => {
             app.last_batch = Some(app.now);
+            if caught_up && app.restored_from.take().is_some() {
+                changed = true;
+            }
             changed = take_findings(app, batch.findings, batch.initial, changed);
         }
         Feed::Logs if batch.generation < app.logs.generation => {
@@ -82,6 +92,28 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
         }
     }
     changed
+}
+
+/// The queue was filled from the disk store: shown at once, marked with its age until a
+/// source has caught up.
+pub(super) fn restored(
+    app: &mut App,
+    findings: usize,
+    skipped: usize,
+    written_at: Option<Timestamp>,
+) -> bool {
+    app.restored_from = written_at.filter(|_| findings > 0);
+    if skipped > 0 {
+        app.notify(
+            format!("store: {skipped} damaged finding(s) could not be read and were skipped"),
+            NoticeLevel::Warning,
+        );
+    }
+    app.findings
+        .table
+        .refresh(&app.store, &app.directory, app.now);
+    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+    true
 }
 
 /// Upserts findings (a source's, or picket's own alerts); says whether the screen changed.

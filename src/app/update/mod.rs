@@ -117,6 +117,21 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             intake::action_done(app, &action, &entries, outcome);
             Update::redraw()
         }
+        Msg::Restored {
+            findings,
+            skipped,
+            written_at,
+        } => Update::redraw_if(intake::restored(app, findings, skipped, written_at)),
+        Msg::Stored(revisions) => {
+            for (ix, revised) in revisions {
+                app.store.stored(ix, revised);
+            }
+            Update::unchanged()
+        }
+        Msg::StoreFailed(message) => {
+            app.notify(message, NoticeLevel::Error);
+            Update::redraw()
+        }
     };
     if update.redraw {
         app.dirty = true;

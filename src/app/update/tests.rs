@@ -693,3 +693,55 @@ fn log_batches_read_for_groups_no_longer_tailed_are_dropped() {
         "the new groups' events are taken in"
     );
 }
+
+/// Draws the app as the terminal would show it, as text.
+fn screen(app: &mut App) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).expect("test terminal");
+    terminal
+        .draw(|frame| crate::ui::draw(frame, app))
+        .expect("drawn");
+    crate::render::export::text(terminal.backend().buffer())
+}
+
+#[test]
+fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = std::sync::Arc::new(
+        crate::store::disk::Disk::open(&dir.path().join("s.sqlite")).expect("opens"),
+    );
+    let earlier = app();
+    let rows: Vec<_> = (0..earlier.store.len() as crate::store::EntryIx)
+        .filter_map(|ix| crate::store::disk::Written::of(&earlier.store, ix))
+        .collect();
+    let written_at: Timestamp = "2026-01-15T09:00:00Z".parse().expect("time");
+    disk.write(&rows, &[], written_at).expect("written");
+
+    let mut app = App::new(Options::default(), now());
+    let loaded = disk.load(&mut app.store).expect("loads");
+    app.store.attach(disk.clone());
+    update(
+        &mut app,
+        Msg::Restored {
+            findings: loaded.findings,
+            skipped: loaded.skipped,
+            written_at: loaded.written_at,
+        },
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("3 of 3"), "{text}");
+    assert!(text.contains("stored, 3h old"), "{text}");
+    // The stored records open like any other.
+    press(&mut app, "2");
+    press(&mut app, "Enter");
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Detail(_))),
+        "{:?} {:?}",
+        app.notice.as_ref().map(|n| &n.text),
+        app.tab
+    );
+    press(&mut app, "Escape");
+    // A source that read to its end: the picture is live again.
+    update(&mut app, Msg::Batch(Feed::Findings, Batch::default()));
+    assert!(!screen(&mut app).contains("stored, "));
+}

@@ -179,15 +179,13 @@ fn marks_are_kept_with_the_findings() {
     let dir = tempfile::tempdir().expect("temp dir");
     let disk = Disk::open(&dir.path().join("p.sqlite")).expect("opens");
     let mark = Mark {
+        source: "securityhub us-east-1".into(),
         cursor: now(),
         full_read: Some("2026-01-15T06:00:00Z".parse().expect("time")),
     };
-    disk.write(&[], &[("securityhub us-east-1".into(), mark)], now())
+    disk.write(&[], std::slice::from_ref(&mark), now())
         .expect("written");
-    assert_eq!(
-        disk.marks(),
-        vec![("securityhub us-east-1".to_string(), mark)]
-    );
+    assert_eq!(disk.marks(), vec![mark]);
     let info = disk.info().expect("info");
     assert_eq!(
         (info.findings, info.schema, info.marks.len()),
