@@ -1,0 +1,348 @@
+//! The event feed end to end against moto: a Security Hub event put on the EventBridge bus goes
+//! through a rule to picket's SQS queue, picket reads it, the finding is in the queue and in the
+//! disk store, and only then is the message deleted. A workflow change made elsewhere updates
+//! the row; a duplicate delivery and a late, older copy change nothing.
+//!
+//! Needs `moto_server` (`.ci/run` installs it). Without it these tests fail and say so, unless
+//! PICKET_SKIP_MOTO=1.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::Region;
+use common::moto::{Moto, with_test_credentials};
+use jiff::Timestamp;
+
+use picket::app::{App, Msg, Options, update};
+use picket::aws::Track;
+use picket::aws::feed::FeedSource;
+use picket::aws::plan::{Services, Settings, plan, sqs_client};
+use picket::model::Workflow;
+use picket::model::health::{HealthState, Service};
+use picket::runtime::Reply;
+use picket::runtime::persist::Persist;
+use picket::sources::{Feed, Source};
+use picket::store::RawRecords;
+use picket::store::disk::Disk;
+
+const QUEUE: &str = "picket-feed";
+const FINDING: &str =
+    "arn:aws:securityhub:us-east-1:123456789012:subscription/cis/1.2.0/3.3/finding/0001";
+
+/// Creates the queue and the rule that sends Security Hub finding events to it, as `picket
+/// feed setup` would; answers the queue URL.
+fn queue_with_rule(moto: &Moto) -> String {
+    moto.python(&format!(
+        r#"
+sqs = boto3.client('sqs', endpoint_url=url)
+events = boto3.client('events', endpoint_url=url)
+q = sqs.create_queue(QueueName='{QUEUE}')['QueueUrl']
+arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['QueueArn'])['Attributes']['QueueArn']
+events.put_rule(Name='picket-securityhub', EventPattern=json.dumps({{'source': ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported']}}))
+events.put_targets(Rule='picket-securityhub', Targets=[{{'Id': 'picket', 'Arn': arn}}])
+"#
+    ));
+    format!("{}/123456789012/{QUEUE}", moto.url())
+}
+
+/// A Security Hub finding event, as Security Hub emits it after an import or an analyst's
+/// update, put on the default bus.
+fn put_event(moto: &Moto, workflow: &str, processed_at: &str) {
+    moto.python(&format!(
+        r#"
+finding = {{'SchemaVersion': '2018-10-08', 'Id': '{FINDING}',
+    'ProductArn': 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
+    'GeneratorId': 'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/3.3',
+    'AwsAccountId': '123456789012', 'Types': ['Software and Configuration Checks'],
+    'CreatedAt': '2026-01-15T09:00:00Z', 'UpdatedAt': '2026-01-15T09:00:00Z',
+    'ProcessedAt': '{processed_at}', 'Severity': {{'Label': 'HIGH', 'Normalized': 70}},
+    'Title': '3.3 Ensure a log metric filter and alarm exist for usage of root account',
+    'Resources': [{{'Type': 'AwsAccount', 'Id': 'AWS::::Account:123456789012'}}],
+    'Workflow': {{'Status': '{workflow}'}}, 'RecordState': 'ACTIVE'}}
+out = boto3.client('events', endpoint_url=url).put_events(Entries=[{{
+    'Source': 'aws.securityhub', 'DetailType': 'Security Hub Findings - Imported',
+    'Detail': json.dumps({{'findings': [finding]}})}}])
+assert out['FailedEntryCount'] == 0, out
+"#
+    ));
+}
+
+/// Messages on the queue, visible or being read.
+fn messages_on(moto: &Moto) -> usize {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import boto3\nsqs = boto3.client('sqs', endpoint_url='{}')\nq = sqs.get_queue_url(QueueName='{QUEUE}')['QueueUrl']\na = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['All'])['Attributes']\nprint(int(a['ApproximateNumberOfMessages']) + int(a['ApproximateNumberOfMessagesNotVisible']))",
+            moto.url()
+        ))
+        .envs(common::moto::ENV)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("python3");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn settings(moto: &Moto) -> Settings {
+    let mut settings = Settings {
+        target: picket::aws::Target {
+            profile: None,
+            regions: vec!["us-east-1".into()],
+            endpoint_url: Some(moto.url()),
+            no_retries: true,
+        },
+        guardduty_archived: false,
+        securityhub_api: picket::aws::securityhub::Api::Cspm,
+        workflow: vec![Workflow::New, Workflow::Notified],
+        rescan: Duration::from_secs(600),
+        findings_every: Duration::from_secs(60),
+        logs_every: Duration::from_secs(5),
+        log_groups: vec![],
+        discover_prefix: "aws-cloudtrail-logs".into(),
+        logs_window: None,
+        live_tail: false,
+        max_in_flight: 32,
+        org: picket::aws::org::OrgSettings::default(),
+        reading: picket::limits::Reading::LIVE,
+        scale: Default::default(),
+    };
+    settings.scale.feed = vec![format!("{}/123456789012/{QUEUE}", moto.url())];
+    settings
+}
+
+/// The app with a disk store, fed through the runtime's own persistence step.
+struct Screen {
+    app: App,
+    persist: Persist,
+    answers: Arc<Mutex<Vec<Msg>>>,
+    disk: Arc<Disk>,
+}
+
+impl Screen {
+    fn new(dir: &std::path::Path) -> Screen {
+        let disk = Arc::new(Disk::open(&dir.join("store.sqlite")).expect("store opens"));
+        let mut app = App::new(Options::default(), Timestamp::now());
+        app.store.attach(Arc::clone(&disk) as Arc<dyn RawRecords>);
+        let answers: Arc<Mutex<Vec<Msg>>> = Arc::default();
+        let sink = Arc::clone(&answers);
+        let reply = Reply::new(move |msg| sink.lock().expect("answers").push(msg));
+        Screen {
+            app,
+            persist: Persist::start(Some(Arc::clone(&disk)), reply),
+            answers,
+            disk,
+        }
+    }
+
+    /// One message through the runtime's steps: persistence, update, persistence.
+    fn take(&mut self, mut msg: Msg) {
+        self.persist.before(&mut msg);
+        update(&mut self.app, msg);
+        self.persist.after(&mut self.app);
+    }
+
+    /// Hands the writer's answers to the app, once it has written what it was given.
+    async fn settle(&mut self) {
+        for _ in 0..200 {
+            let answers: Vec<Msg> = std::mem::take(&mut *self.answers.lock().expect("answers"));
+            if !answers.is_empty() {
+                for msg in answers {
+                    update(&mut self.app, msg);
+                }
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the store's writer never answered");
+    }
+}
+
+#[test]
+fn a_security_hub_event_on_the_bus_reaches_the_queue_the_store_and_the_screen() {
+    let Some(moto) = Moto::start() else { return };
+    let url = queue_with_rule(&moto);
+    put_event(&moto, "NEW", "2026-01-15T09:00:00Z");
+    assert_eq!(
+        messages_on(&moto),
+        1,
+        "the rule delivered the event to the queue"
+    );
+
+    with_test_credentials();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let services = Services {
+            guardduty: false,
+            securityhub: false,
+            logs: false,
+        };
+        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
+        // The sources picket would start include the feed, named after its queue.
+        let built = picket::aws::setup::feed_sources(&plan);
+        assert_eq!(built.len(), 1);
+        assert_eq!(built[0].name(), "feed picket-feed us-east-1");
+        let track = Track::new(
+            "123456789012",
+            "us-east-1",
+            Service::Feed,
+            None,
+            Duration::ZERO,
+        )
+        .with_budget(Arc::clone(&plan.budget));
+        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
+        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut screen = Screen::new(dir.path());
+
+        let batch = feed.poll(Timestamp::now()).await;
+        assert_eq!(
+            batch.health[0].health.state,
+            HealthState::Ok,
+            "{:?}",
+            batch.health
+        );
+        assert_eq!(batch.findings.len(), 1);
+        screen.take(Msg::Batch(Feed::Findings, batch));
+        screen.settle().await;
+        let ix = screen
+            .app
+            .store
+            .find(
+                "asff\u{1f}arn:aws:securityhub:us-east-1::product/aws/securityhub",
+                FINDING,
+            )
+            .expect("the finding is in the queue");
+        assert_eq!(
+            screen.app.store.summary(ix).map(|s| s.workflow),
+            Some(Workflow::New)
+        );
+        assert_eq!(
+            screen.disk.info().expect("info").findings,
+            1,
+            "and in the store"
+        );
+        // Its raw record left memory for the store, and opens from there.
+        assert!(matches!(
+            screen.app.store.get(ix).map(|e| &e.raw),
+            Some(picket::store::Held::OnDisk(_))
+        ));
+        assert!(screen.app.store.finding(ix).is_some());
+
+        // An analyst moves it to NOTIFIED elsewhere: Security Hub emits the event again.
+        put_event(&moto, "NOTIFIED", "2026-01-15T10:00:00Z");
+        let batch = feed.poll(Timestamp::now()).await;
+        // The first message was deleted once stored, before this one was received.
+        assert_eq!(messages_on(&moto), 1, "only the new message is left");
+        screen.take(Msg::Batch(Feed::Findings, batch));
+        screen.settle().await;
+        assert_eq!(
+            screen.app.store.summary(ix).map(|s| s.workflow),
+            Some(Workflow::Notified),
+            "the workflow change updated the row"
+        );
+
+        // The same event delivered twice, and an older one arriving late: nothing changes.
+        put_event(&moto, "NOTIFIED", "2026-01-15T10:00:00Z");
+        put_event(&moto, "NEW", "2026-01-15T09:30:00Z");
+        let version = screen.app.store.version();
+        let mut received = 0;
+        while received < 2 {
+            let batch = feed.poll(Timestamp::now()).await;
+            received += batch.findings.len();
+            screen.take(Msg::Batch(Feed::Findings, batch));
+        }
+        assert_eq!(screen.app.store.version(), version, "nothing changed");
+        assert_eq!(
+            screen.app.store.summary(ix).map(|s| s.workflow),
+            Some(Workflow::Notified)
+        );
+        // Everything read was stored, so everything is deleted at the next poll.
+        let batch = feed.poll(Timestamp::now()).await;
+        assert!(batch.findings.is_empty());
+        assert_eq!(messages_on(&moto), 0, "every message deleted once stored");
+    });
+}
+
+#[test]
+fn messages_the_store_did_not_take_stay_on_the_queue() {
+    let Some(moto) = Moto::start() else { return };
+    let url = queue_with_rule(&moto);
+    put_event(&moto, "NEW", "2026-01-15T09:00:00Z");
+    with_test_credentials();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let services = Services {
+            guardduty: false,
+            securityhub: false,
+            logs: false,
+        };
+        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
+        let track = Track::new(
+            "123456789012",
+            "us-east-1",
+            Service::Feed,
+            None,
+            Duration::ZERO,
+        )
+        .with_budget(Arc::clone(&plan.budget));
+        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
+        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
+        let mut batch = feed.poll(Timestamp::now()).await;
+        assert_eq!(batch.findings.len(), 1);
+        // The store failed: the signal is dropped unfired.
+        drop(batch.taken.take());
+        let _ = feed.poll(Timestamp::now()).await;
+        assert_eq!(messages_on(&moto), 1, "the message stays for redelivery");
+    });
+}
+
+#[test]
+fn a_message_that_is_not_a_finding_event_is_counted_and_deleted() {
+    let Some(moto) = Moto::start() else { return };
+    let url = queue_with_rule(&moto);
+    moto.python(&format!(
+        "sqs = boto3.client('sqs', endpoint_url=url)\nq = sqs.get_queue_url(QueueName='{QUEUE}')['QueueUrl']\nsqs.send_message(QueueUrl=q, MessageBody='not json at all')"
+    ));
+    with_test_credentials();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let services = Services {
+            guardduty: false,
+            securityhub: false,
+            logs: false,
+        };
+        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
+        let track = Track::new(
+            "123456789012",
+            "us-east-1",
+            Service::Feed,
+            None,
+            Duration::ZERO,
+        )
+        .with_budget(Arc::clone(&plan.budget));
+        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
+        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
+        let mut batch = feed.poll(Timestamp::now()).await;
+        assert!(batch.findings.is_empty());
+        assert!(
+            batch.left_out[0].contains("not a finding event"),
+            "{:?}",
+            batch.left_out
+        );
+        let message = batch.health[0].health.message.as_deref().unwrap_or("");
+        assert!(
+            message.contains("1 message(s) were not finding events"),
+            "{message}"
+        );
+        if let Some(taken) = batch.taken.take() {
+            let _ = taken.send(());
+        }
+        let _ = feed.poll(Timestamp::now()).await;
+        assert_eq!(messages_on(&moto), 0);
+    });
+}
