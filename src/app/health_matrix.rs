@@ -92,6 +92,7 @@ pub fn cell<'a>(
         Service::GuardDuty,
         Service::SecurityHub,
         Service::CloudWatchLogs,
+        Service::Feed,
     ]
     .into_iter()
     .filter_map(|service| {

@@ -187,7 +187,7 @@ impl FeedSource {
             {
                 self.lag = Some(now.duration_since(sent));
             }
-            match read_message(message.body().unwrap_or("")) {
+            match event::read_message(message.body().unwrap_or("")) {
                 Ok((mut found, unreadable)) => {
                     findings.append(&mut found);
                     if unreadable > 0 {
@@ -241,25 +241,6 @@ impl FeedSource {
     }
 }
 
-/// The findings of one SQS message (an EventBridge event as the rule delivered it), and how many
-/// of them could not be read; an error when the message is not a finding event at all.
-pub fn read_message(body: &str) -> Result<(Vec<Finding>, usize), String> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| format!("not JSON ({e})"))?;
-    if !event::is_event(&value) {
-        return Err("not an EventBridge event".into());
-    }
-    let mut findings = Vec::new();
-    let mut unreadable = 0;
-    for finding in event::findings_in(&value)? {
-        match finding {
-            Ok(finding) => findings.push(finding),
-            Err(_) => unreadable += 1,
-        }
-    }
-    Ok((findings, unreadable))
-}
-
 impl Source for FeedSource {
     fn name(&self) -> &str {
         &self.name
@@ -297,20 +278,5 @@ mod tests {
             queue_place("http://127.0.0.1:5000/123456789012/q"),
             (None, Some("123456789012".into()))
         );
-    }
-
-    #[test]
-    fn a_message_that_is_not_a_finding_event_says_what_it_is() {
-        assert!(
-            read_message("{")
-                .expect_err("not JSON")
-                .starts_with("not JSON")
-        );
-        assert_eq!(
-            read_message(r#"{"Records": []}"#).expect_err("not an event"),
-            "not an EventBridge event"
-        );
-        let other = r#"{"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}}"#;
-        assert!(read_message(other).expect_err("other").contains("aws.ec2"));
     }
 }

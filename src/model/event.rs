@@ -41,6 +41,24 @@ pub fn findings_in(event: &Value) -> Result<Vec<Result<Finding, MapError>>, Stri
     }
 }
 
+/// The findings of one queue message (an event as an EventBridge rule delivers it), and how
+/// many of them could not be read; an error when the message is not a finding event at all.
+pub fn read_message(body: &str) -> Result<(Vec<Finding>, usize), String> {
+    let value: Value = serde_json::from_str(body).map_err(|e| format!("not JSON ({e})"))?;
+    if !is_event(&value) {
+        return Err("not an EventBridge event".into());
+    }
+    let mut findings = Vec::new();
+    let mut unreadable = 0;
+    for finding in findings_in(&value)? {
+        match finding {
+            Ok(finding) => findings.push(finding),
+            Err(_) => unreadable += 1,
+        }
+    }
+    Ok((findings, unreadable))
+}
+
 /// A Security Hub finding as an event carries it: OCSF (the v2 service) or ASFF.
 fn map_security_hub(finding: &Value) -> Result<Finding, MapError> {
     if get(finding, "finding_info").is_some() {
@@ -105,6 +123,21 @@ mod tests {
         );
         let found = findings_in(&v2).expect("findings");
         assert_eq!(found[0].as_ref().expect("mapped").id.as_str(), "v2-1");
+    }
+
+    #[test]
+    fn a_message_that_is_not_a_finding_event_says_what_it_is() {
+        assert!(
+            read_message("{")
+                .expect_err("not JSON")
+                .starts_with("not JSON")
+        );
+        assert_eq!(
+            read_message(r#"{"Records": []}"#).expect_err("not an event"),
+            "not an EventBridge event"
+        );
+        let other = r#"{"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}}"#;
+        assert!(read_message(other).expect_err("other").contains("aws.ec2"));
     }
 
     #[test]

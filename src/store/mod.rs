@@ -502,10 +502,15 @@ impl FindingStore {
             if old_kind == finding.raw.kind() {
                 let old_revised = self.entries[i].revised;
                 // Events arrive at least once and in any order: an older copy is news to no one.
-                // With the raw record on disk, the same revision is the same record.
-                let on_disk = matches!(self.entries[i].raw, Held::OnDisk(_));
-                if revised < old_revised
-                    || (on_disk && revised == old_revised && old.sources == sources)
+                if revised < old_revised {
+                    return Upsert::Unchanged(ix);
+                }
+                // With the raw record on disk, a copy of the same revision that the queue would
+                // show the same way is the same record (a duplicate delivery, a re-read).
+                if matches!(self.entries[i].raw, Held::OnDisk(_))
+                    && revised == old_revised
+                    && old.sources == sources
+                    && self.row(ix).is_some_and(|row| row == Row::of(&finding))
                 {
                     return Upsert::Unchanged(ix);
                 }

@@ -39,11 +39,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.look.theme;
     let matrix = Matrix::build(&app.health, &app.directory);
     let accounts = matrix.account_count();
+    // How fresh the picture can be: with a feed, changes arrive as AWS records them; without
+    // one, a change made elsewhere shows only when polling reads it.
+    let feed = app
+        .health
+        .iter()
+        .filter(|(key, _)| key.service == Service::Feed)
+        .map(|(_, health)| health.state)
+        .max_by_key(|state| *state != crate::model::health::HealthState::Ok);
+    let freshness = match feed {
+        Some(state) => format!("event feed {} {}", state.symbol(), state.as_str()),
+        None => "no event feed: changes made elsewhere show at the next poll or re-read (picket feed setup)".into(),
+    };
     section_title(
         buf,
         area,
         &format!(
-            "Sources · {accounts} accounts × {} regions",
+            "Sources · {accounts} accounts × {} regions · {freshness}",
             matrix.regions.len()
         ),
         app,

@@ -193,8 +193,42 @@ impl Kept {
                 record["Severity"]["Label"] = json!(label.as_str());
                 record["Severity"]["Normalized"] = json!(label.floor());
             }
-            _ => {}
+            _ => return,
         }
+        // As in AWS: an analyst's update moves ProcessedAt (Security Hub) or updatedAt
+        // (GuardDuty), so the change is newer than the copy picket holds.
+        match self.product {
+            Product::GuardDuty => record["updatedAt"] = json!(at),
+            Product::SecurityHub => record["ProcessedAt"] = json!(at),
+        }
+    }
+
+    /// The record as EventBridge delivers it to a queue: a `GuardDuty Finding` event, or a
+    /// `Security Hub Findings - Imported` event (sent for every import and every update).
+    fn event(&self, serial: u64, at: &str) -> String {
+        let text = |key: &str| self.record.get(key).and_then(Value::as_str).unwrap_or("");
+        let (source, kind, account, region, detail) = match self.product {
+            Product::GuardDuty => (
+                "aws.guardduty",
+                "GuardDuty Finding",
+                text("accountId"),
+                text("region"),
+                self.record.clone(),
+            ),
+            Product::SecurityHub => (
+                "aws.securityhub",
+                "Security Hub Findings - Imported",
+                text("AwsAccountId"),
+                text("Region"),
+                json!({"findings": [self.record]}),
+            ),
+        };
+        json!({
+            "version": "0", "id": format!("{:08x}-0000-4000-8000-{serial:012x}", self.record.to_string().len()),
+            "detail-type": kind, "source": source, "account": account, "time": at,
+            "region": region, "resources": [], "detail": detail,
+        })
+        .to_string()
     }
 
     fn map(&self) -> Option<Finding> {
@@ -446,6 +480,8 @@ pub struct DemoFindings {
     next_recurrence: Timestamp,
     live: bool,
     unmappable: usize,
+    /// Events the demo's feed has delivered.
+    events_sent: u64,
 }
 
 impl DemoFindings {
@@ -460,6 +496,7 @@ impl DemoFindings {
             next_recurrence: Timestamp::MIN,
             live: true,
             unmappable: 0,
+            events_sent: 0,
         }
     }
 
@@ -477,6 +514,25 @@ impl DemoFindings {
 
     fn health(&self, now: Timestamp) -> Vec<HealthReport> {
         let mut reports = Vec::new();
+        // The event feed: the security tooling account's queue in the home region.
+        if let (Some(admin), true) = (org::ACCOUNTS.first(), self.live) {
+            reports.push(HealthReport {
+                key: HealthKey {
+                    account_id: SafeText::line(admin.id),
+                    region: SafeText::line(admin.regions.first().copied().unwrap_or("us-east-1")),
+                    service: Service::Feed,
+                },
+                health: Health {
+                    state: HealthState::Ok,
+                    last_success: Some(now),
+                    message: Some(SafeText::line(&format!(
+                        "{} events received",
+                        self.events_sent
+                    ))),
+                    backlog: None,
+                },
+            });
+        }
         // The account list, read by the security tooling account (the delegated admin).
         if let Some(admin) = org::ACCOUNTS.first() {
             reports.push(HealthReport {
@@ -631,9 +687,23 @@ impl DemoFindings {
             self.next_arrival = self.next_arrival.max(now);
             self.next_recurrence = self.next_recurrence.max(now);
         }
-        let (mut findings, failed) = map_all(&updates);
-        self.unmappable += failed;
-        findings.extend(recurred.iter().filter_map(|&i| self.kept[i].map()));
+        // What changed reaches picket as the feed delivers it: EventBridge events, read by the
+        // same code as the messages of an SQS queue.
+        let at = aws_time(now);
+        let mut findings = Vec::new();
+        let changed = updates
+            .iter()
+            .chain(recurred.iter().map(|&i| &self.kept[i]));
+        for kept in changed {
+            self.events_sent += 1;
+            match crate::model::event::read_message(&kept.event(self.events_sent, &at)) {
+                Ok((mut found, unreadable)) => {
+                    findings.append(&mut found);
+                    self.unmappable += unreadable;
+                }
+                Err(_) => self.unmappable += 1,
+            }
+        }
         self.kept.extend(updates);
         if self.kept.len() > KEPT_FOR_RECURRENCE {
             let excess = self.kept.len() - KEPT_FOR_RECURRENCE;
