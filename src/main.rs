@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         Some(CommandLine::Doctor { format }) => {
             launched(launch(), |l| commands::doctor(&l, *format))
         }
+        Some(CommandLine::Feed { action }) => {
+            launched(launch(), |l| picket::cli::feed::run(&l, action))
+        }
         Some(CommandLine::Store { action }) => launched(launch(), |l| {
             picket::cli::store::run(l.store_path(cli.demo).as_deref(), action)
         }),

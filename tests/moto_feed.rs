@@ -346,3 +346,171 @@ fn a_message_that_is_not_a_finding_event_is_counted_and_deleted() {
         assert_eq!(messages_on(&moto), 0);
     });
 }
+
+/// picket run against moto with a journal of its own.
+fn picket_cli(moto: &Moto, journal: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let url = moto.url();
+    std::process::Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(args)
+        .args(["--endpoint-url", &url, "--region", "us-east-1"])
+        .envs(common::moto::ENV)
+        .env("PICKET_JOURNAL", journal.join("journal.jsonl"))
+        .env("PICKET_JOURNAL_KEY", journal.join("journal.key"))
+        .env("XDG_STATE_HOME", journal)
+        .env_remove("AWS_PROFILE")
+        .env_remove("PICKET_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("picket runs")
+}
+
+#[test]
+fn feed_setup_creates_what_delivers_events_journals_it_and_doctor_checks_it() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+
+    // Without a terminal and without --yes: asks, cannot, changes nothing.
+    let refused = picket_cli(&moto, dir.path(), &["feed", "setup"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pass --yes"));
+    let read_only = picket_cli(
+        &moto,
+        dir.path(),
+        &["feed", "setup", "--yes", "--read-only"],
+    );
+    assert_eq!(read_only.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&read_only.stderr).contains("read-only"));
+
+    let out = picket_cli(&moto, dir.path(), &["feed", "setup", "--yes"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let queue_url = format!("{}/123456789012/picket-findings", moto.url());
+    assert!(
+        stdout.contains(&format!("queue_url = [\"{queue_url}\"]")),
+        "{stdout}"
+    );
+    // What it journaled: the intent before, the outcome after.
+    let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).expect("journal");
+    let kinds: Vec<String> = journal
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("record")["kind"].to_string())
+        .collect();
+    assert_eq!(kinds, ["\"intent\"", "\"outcome\""]);
+    assert!(journal.contains("feed setup"));
+
+    // The rules it made deliver Security Hub and GuardDuty events to the queue.
+    moto.python(
+        r#"
+events = boto3.client('events', endpoint_url=url)
+for source, kind in [('aws.securityhub', 'Security Hub Findings - Imported'), ('aws.guardduty', 'GuardDuty Finding'), ('aws.ec2', 'EC2 Instance State-change Notification')]:
+    events.put_events(Entries=[{'Source': source, 'DetailType': kind, 'Detail': json.dumps({'findings': []})}])
+"#,
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import boto3\nsqs = boto3.client('sqs', endpoint_url='{}')\nq = sqs.get_queue_url(QueueName='picket-findings')['QueueUrl']\nprint(sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['ApproximateNumberOfMessages'])['Attributes']['ApproximateNumberOfMessages'])",
+            moto.url()
+        ))
+        .envs(common::moto::ENV)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("python3");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2",
+        "the two finding events, not the EC2 one"
+    );
+
+    // Doctor checks the feed the config names.
+    std::fs::write(&config, format!("[feed]\nqueue_url = \"{queue_url}\"\n")).expect("config");
+    let config_arg = config.to_string_lossy().to_string();
+    let doctor = picket_cli(
+        &moto,
+        dir.path(),
+        &["doctor", "--format", "json", "--config", &config_arg],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&doctor.stdout).expect("a JSON report");
+    let feed = report["feed"].as_array().expect("feed checks");
+    let verdicts: Vec<(&str, &str)> = feed
+        .iter()
+        .map(|c| {
+            (
+                c["service"].as_str().unwrap_or(""),
+                c["verdict"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("feed queue", "ok"),
+            ("feed rules", "ok"),
+            ("feed receive", "ok"),
+            ("feed delete", "ok")
+        ],
+        "{feed:?}"
+    );
+    assert!(
+        feed[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2 messages waiting")
+    );
+
+    // A queue that is not there: said, and doctor fails.
+    std::fs::write(
+        &config,
+        format!(
+            "[feed]\nqueue_url = \"{}/123456789012/no-such-queue\"\n",
+            moto.url()
+        ),
+    )
+    .expect("config");
+    let doctor = picket_cli(
+        &moto,
+        dir.path(),
+        &["doctor", "--format", "json", "--config", &config_arg],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&doctor.stdout).expect("a JSON report");
+    assert_ne!(report["feed"][0]["verdict"], "ok", "{}", report["feed"]);
+}
+
+#[test]
+fn the_template_is_the_setup_as_cloudformation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args([
+            "feed",
+            "template",
+            "--queue",
+            "soc-findings",
+            "--region",
+            "eu-west-1",
+        ])
+        .env("XDG_STATE_HOME", dir.path())
+        .env_remove("PICKET_CONFIG")
+        .output()
+        .expect("picket runs");
+    assert!(out.status.success());
+    let template = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Type: AWS::SQS::Queue",
+        "SqsManagedSseEnabled: true",
+        "Default: soc-findings",
+        "Type: AWS::SQS::QueuePolicy",
+        "- 'GuardDuty Finding'",
+        "- 'Findings Imported V2'",
+        "Value: !Ref FindingsQueue",
+    ] {
+        assert!(
+            template.contains(needle),
+            "{needle} missing from:\n{template}"
+        );
+    }
+}

@@ -321,3 +321,50 @@ logs.put_log_events(logGroupName='aws-cloudtrail-logs-org', logStreamName='12345
         "a term pattern, applied by the service and again by picket"
     );
 }
+
+#[test]
+fn a_source_resumed_from_its_mark_reads_on_as_news_not_as_a_first_sweep() {
+    let Some(moto) = Moto::start() else { return };
+    import_findings(&moto, 3);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let services = Services {
+        guardduty: false,
+        securityhub: true,
+        logs: false,
+    };
+    let sources = || {
+        with_test_credentials(|| runtime.block_on(build(&settings(&moto), services)))
+            .expect("sources")
+            .sources
+            .into_iter()
+            .next()
+            .expect("one source")
+    };
+    let mut first_run = sources();
+    let first = runtime.block_on(first_run.poll(jiff::Timestamp::now()));
+    assert!(first.initial);
+    let mark = first.mark.expect("a complete read leaves a mark");
+    assert_eq!(mark.source, first_run.name());
+    assert!(mark.full_read.is_some(), "the first read was a full one");
+
+    // The next run starts from the mark the disk store kept.
+    let mut next_run = sources();
+    next_run.resume(mark.clone());
+    let next = runtime.block_on(next_run.poll(jiff::Timestamp::now()));
+    assert_eq!(
+        next.health[0].health.state,
+        HealthState::Ok,
+        "{:?}",
+        next.health
+    );
+    assert!(
+        !next.initial,
+        "findings read after a restart are news, not a baseline"
+    );
+    let next_mark = next.mark.expect("a mark");
+    assert!(next_mark.cursor >= mark.cursor);
+    assert_eq!(
+        next_mark.full_read, mark.full_read,
+        "no full re-read within the rescan time"
+    );
+}

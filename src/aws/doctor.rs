@@ -43,6 +43,9 @@ pub struct Report {
     /// The account list itself (Organizations), when the mode reads it.
     pub organization: Option<Check>,
     pub accounts: Vec<AccountReport>,
+    /// The event feed's queues (`[feed] queue_url`): reachable, fed by rules, readable,
+    /// deletable, and how far behind.
+    pub feed: Vec<Check>,
 }
 
 impl Report {
@@ -53,6 +56,7 @@ impl Report {
                 .iter()
                 .flat_map(|a| &a.checks)
                 .all(|c| c.verdict == "ok")
+            && self.feed.iter().all(|c| c.verdict == "ok")
     }
 }
 
@@ -94,6 +98,7 @@ pub async fn run(plan: Arc<Plan>, identity: Arc<super::plan::Identity>) -> Repor
         caller: caller.as_ref().ok().map(|c| clean(&c.arn)),
         organization: None,
         accounts: Vec::new(),
+        feed: Vec::new(),
     };
     let caller = match caller {
         Ok(caller) => caller,
@@ -190,6 +195,22 @@ pub async fn run(plan: Arc<Plan>, identity: Arc<super::plan::Identity>) -> Repor
         }
     });
     report.accounts = futures_util::future::join_all(checks).await;
+    for url in &plan.settings.scale.feed {
+        let (region, _) = super::feed::queue_place(url);
+        let region = region.unwrap_or_else(|| plan.regions.first().cloned().unwrap_or_default());
+        let queue = url.rsplit('/').next().unwrap_or(url);
+        for (what, result) in super::feed_setup::check(&plan, url).await {
+            let mut c = check(
+                &region,
+                &format!("feed {what}"),
+                result.as_ref().map(|_| ()).map_err(Clone::clone),
+            );
+            if let Ok(note) = result {
+                c.message = clean(&format!("{queue}: {note}"));
+            }
+            report.feed.push(c);
+        }
+    }
     report
 }
 
@@ -334,10 +355,18 @@ pub fn table(report: &Report) -> String {
             );
         }
     }
+    for c in &report.feed {
+        let _ = writeln!(
+            out,
+            "{:<14} {:<20} {:<24} {:<15} {:<12} {:<12} {}",
+            "feed", "", "", c.region, c.service, c.verdict, c.message
+        );
+    }
     let failed = report
         .accounts
         .iter()
         .flat_map(|a| &a.checks)
+        .chain(&report.feed)
         .filter(|c| c.verdict != "ok")
         .count();
     let _ = writeln!(

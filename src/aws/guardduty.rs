@@ -28,7 +28,7 @@ use crate::model::finding_from_text;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::sources::{Batch, Feed, PollFuture, Source};
+use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;
@@ -36,6 +36,16 @@ pub const PAGE: usize = 50;
 pub const MAX_PER_POLL: usize = crate::limits::GUARDDUTY_PER_POLL;
 /// Overlap with the previous window, so a finding updated during a poll is not missed.
 const OVERLAP_MS: i64 = 60_000;
+
+/// A source's name: the service and region, and the account when it is known before asking
+/// STS (fan-out), so each source keeps a mark of its own in the disk store.
+pub fn source_name(service: &str, track: &Track) -> String {
+    if track.account == "unknown" {
+        format!("{service} {}", track.region)
+    } else {
+        format!("{service} {} {}", track.region, track.account)
+    }
+}
 
 pub struct GuardDutySource {
     client: Client,
@@ -63,7 +73,7 @@ impl GuardDutySource {
         archived: bool,
         identity: Arc<Identity>,
     ) -> GuardDutySource {
-        let name = format!("guardduty {}", track.region);
+        let name = source_name("guardduty", &track);
         GuardDutySource {
             client,
             track,
@@ -348,6 +358,18 @@ impl GuardDutySource {
                     &self.track.region,
                     Some(&detector),
                 );
+                // Where a restart reads on from: only once nothing older is left unread.
+                let mark = self
+                    .gaps
+                    .is_empty()
+                    .then_some(self.cursor)
+                    .flatten()
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+                    .map(|cursor| Mark {
+                        source: self.name.clone(),
+                        cursor,
+                        full_read: None,
+                    });
                 Batch {
                     findings,
                     health: vec![health],
@@ -355,6 +377,7 @@ impl GuardDutySource {
                     routes,
                     more,
                     left_out,
+                    mark,
                     ..Batch::default()
                 }
             }
@@ -408,5 +431,12 @@ impl Source for GuardDutySource {
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
         Box::pin(self.sweep(now))
+    }
+
+    /// Reads on from where an earlier run stopped: what changed since is news, not baseline.
+    fn resume(&mut self, mark: Mark) {
+        if self.cursor.is_none() {
+            self.cursor = Some(mark.cursor.as_millisecond());
+        }
     }
 }

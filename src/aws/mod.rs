@@ -7,6 +7,7 @@ pub mod budget;
 pub mod doctor;
 pub mod errors;
 pub mod feed;
+pub mod feed_setup;
 mod gaps;
 pub mod guardduty;
 pub mod insights;

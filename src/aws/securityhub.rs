@@ -36,7 +36,7 @@ use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::model::{Finding, Workflow, finding_from_text};
-use crate::sources::{Batch, Feed, PollFuture, Source};
+use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
 
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
@@ -82,7 +82,7 @@ impl SecurityHubSource {
         rescan: Duration,
         identity: Arc<Identity>,
     ) -> SecurityHubSource {
-        let name = format!("securityhub {}", track.region);
+        let name = super::guardduty::source_name("securityhub", &track);
         SecurityHubSource {
             client,
             track,
@@ -518,12 +518,22 @@ impl SecurityHubSource {
                     })
                     .into_iter()
                     .collect();
+                // Where a restart reads on from: only once nothing older is left unread.
+                let mark = self
+                    .cursor
+                    .filter(|_| self.gaps.is_empty())
+                    .map(|cursor| Mark {
+                        source: self.name.clone(),
+                        cursor,
+                        full_read: self.last_full_scan,
+                    });
                 Batch {
                     findings,
                     health: vec![health],
                     initial,
                     more,
                     left_out,
+                    mark,
                     ..Batch::default()
                 }
             }
@@ -601,5 +611,14 @@ impl Source for SecurityHubSource {
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
         Box::pin(self.sweep(now))
+    }
+
+    /// Reads on from where an earlier run stopped: the news since its cursor, and the next full
+    /// re-read when the last one is a rescan interval old.
+    fn resume(&mut self, mark: Mark) {
+        if self.cursor.is_none() {
+            self.cursor = Some(mark.cursor);
+            self.last_full_scan = mark.full_read;
+        }
     }
 }

@@ -101,6 +101,11 @@ pub enum CommandLine {
         #[command(subcommand)]
         action: StoreAction,
     },
+    /// The event feed (EventBridge → SQS): create it, or print it as CloudFormation.
+    Feed {
+        #[command(subcommand)]
+        action: FeedAction,
+    },
     /// Show or check the configuration.
     Config {
         #[command(subcommand)]
@@ -113,6 +118,26 @@ pub enum CommandLine {
     },
     /// Print the man page (roff): `picket man > ~/.local/share/man/man1/picket.1`.
     Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedAction {
+    /// Create the SQS queue (encrypted, writable only by the rules) and the EventBridge rules
+    /// for GuardDuty and Security Hub finding events, in every region watched; asks first and
+    /// journals what it did. Prints the [feed] queue_url to put in the config.
+    Setup {
+        /// The queue's name (rules are named after it).
+        #[arg(long, default_value = crate::aws::feed_setup::DEFAULT_QUEUE)]
+        queue: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the same resources as a CloudFormation template, for infrastructure as code.
+    Template {
+        #[arg(long, default_value = crate::aws::feed_setup::DEFAULT_QUEUE)]
+        queue: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

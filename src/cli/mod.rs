@@ -5,6 +5,7 @@
 pub mod args;
 pub mod audit;
 pub mod commands;
+pub mod feed;
 pub mod headless;
 pub mod launch;
 pub mod output;

@@ -128,6 +128,20 @@ enum Trail {
     Demo,
 }
 
+/// The journal changes in AWS are written to: $PICKET_JOURNAL, else the platform state
+/// directory; the demo's beside it.
+pub fn journal(demo: bool) -> crate::journal::Journal {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let real = from_env("PICKET_JOURNAL")
+        .or_else(crate::journal::default_path)
+        .unwrap_or_else(|| PathBuf::from("picket-journal.jsonl"));
+    crate::journal::locate(real, from_env("PICKET_JOURNAL_KEY"), demo)
+}
+
 /// The executor of response actions, journaling where `picket audit` reads ($PICKET_JOURNAL,
 /// else the platform state directory). Actions the journal holds without an outcome (picket
 /// stopped in between) are announced, never retried; so is a journal it will not write to.
@@ -137,16 +151,7 @@ fn executor(
     trail: Trail,
     options: &mut Options,
 ) -> Arc<Executor> {
-    let from_env = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let real = from_env("PICKET_JOURNAL")
-        .or_else(crate::journal::default_path)
-        .unwrap_or_else(|| PathBuf::from("picket-journal.jsonl"));
-    let journal =
-        crate::journal::locate(real, from_env("PICKET_JOURNAL_KEY"), trail == Trail::Demo);
+    let journal = journal(trail == Trail::Demo);
     match journal.unfinished() {
         Ok(open) if !open.is_empty() => options.warnings.push(format!(
             "{} action(s) in the journal have no recorded outcome: outcome unknown — check with `picket audit` and in AWS",

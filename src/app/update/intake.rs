@@ -30,13 +30,16 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
 /// usual case) leaves the screen, and the terminal, alone.
 pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
     let mut changed = false;
-    // A source read to its end, somewhere: the queue is no longer only the stored one.
+    // A findings source read to its end: the queue is no longer only the stored one.
     let caught_up = !batch.more
-        && (batch.health.is_empty()
-            || batch
-                .health
-                .iter()
-                .any(|h| h.health.state == crate::model::health::HealthState::Ok));
+        && batch.health.iter().any(|h| {
+            use crate::model::health::{HealthState, Service};
+            h.health.state == HealthState::Ok
+                && matches!(
+                    h.key.service,
+                    Service::GuardDuty | Service::SecurityHub | Service::Feed
+                )
+        });
     if batch.identity.is_some() && batch.identity != app.identity {
         app.identity = batch.identity;
         changed = true;

@@ -741,7 +741,31 @@ fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
         app.tab
     );
     press(&mut app, "Escape");
-    // A source that read to its end: the picture is live again.
-    update(&mut app, Msg::Batch(Feed::Findings, Batch::default()));
+    // The account list answering changes nothing: it holds no findings.
+    let report = |service| crate::model::health::HealthReport {
+        key: crate::model::health::HealthKey {
+            account_id: crate::model::SafeText::line("111111111111"),
+            region: crate::model::SafeText::line("us-east-1"),
+            service,
+        },
+        health: crate::model::health::Health {
+            state: crate::model::health::HealthState::Ok,
+            last_success: Some(now()),
+            message: None,
+            backlog: None,
+        },
+    };
+    let org = Batch {
+        health: vec![report(crate::model::health::Service::Organizations)],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, org));
+    assert!(screen(&mut app).contains("stored, 3h old"));
+    // A findings source that read to its end: the picture is live again.
+    let caught_up = Batch {
+        health: vec![report(crate::model::health::Service::SecurityHub)],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, caught_up));
     assert!(!screen(&mut app).contains("stored, "));
 }
