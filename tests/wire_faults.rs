@@ -234,12 +234,8 @@ impl Rig {
                         .to_string()
                 })
                 .collect(),
-            _ => self
-                .app
-                .store
-                .entries()
-                .iter()
-                .map(|e| e.id.as_str().to_string())
+            _ => (0..self.app.store.len() as u32)
+                .map(|ix| self.app.store.id(ix).to_string())
                 .collect(),
         };
         let mut counts = BTreeMap::new();

@@ -71,7 +71,7 @@ impl Stats {
             let t = by_type.entry(s.type_label).or_insert((0, s.label));
             t.0 += 1;
             t.1 = t.1.max(s.label);
-            let minutes_ago = (now_s - entry.first_seen.as_second()).div_euclid(60);
+            let minutes_ago = (now_s - entry.first_seen().as_second()).div_euclid(60);
             if (0..SPARK_MINUTES as i64).contains(&minutes_ago) {
                 stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
                 stats.new_last_hour += 1;
@@ -115,20 +115,24 @@ impl Stats {
         types.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
         types.truncate(TOP_TYPES);
         stats.top_types = types;
-        let mut latest: Vec<(jiff::Timestamp, EntryIx)> = store
-            .entries()
-            .iter()
-            .zip(store.summaries())
-            .enumerate()
-            .filter(|(_, (_, s))| !s.archived)
-            .map(|(ix, (e, _))| (e.first_seen, ix as EntryIx))
-            .collect();
-        let keep = LATEST.min(latest.len());
-        if keep > 0 {
-            latest.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
-            latest.truncate(keep);
-            latest.sort_unstable_by(|a, b| b.cmp(a));
+        // The newest few, kept in a small heap: no list of every finding is made to sort.
+        let mut latest: std::collections::BinaryHeap<
+            std::cmp::Reverse<(jiff::Timestamp, EntryIx)>,
+        > = std::collections::BinaryHeap::with_capacity(LATEST + 1);
+        for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
+            if s.archived {
+                continue;
+            }
+            latest.push(std::cmp::Reverse((entry.first_seen(), ix as EntryIx)));
+            if latest.len() > LATEST {
+                latest.pop();
+            }
         }
+        let mut latest: Vec<(jiff::Timestamp, EntryIx)> = latest
+            .into_iter()
+            .map(|std::cmp::Reverse(pair)| pair)
+            .collect();
+        latest.sort_unstable_by(|a, b| b.cmp(a));
         stats.latest = latest.into_iter().map(|(_, ix)| ix).collect();
         stats
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::actions::executor::{Backend, Executor};
-use crate::app::{App, Msg, Options, update};
+use crate::app::{App, Options};
 use crate::aws::plan::Services;
 use crate::aws::setup;
 use crate::cli::headless::ALL_FAILED;
@@ -19,7 +19,6 @@ use crate::sources::Source;
 use crate::sources::demo::{self, DemoBackend, DemoFindings, DemoOrg, DemoTrail};
 use crate::sources::file::FileSource;
 use crate::sources::groups;
-use crate::store::RawRecords;
 use crate::store::disk::Disk;
 
 /// The demo organization: synthetic findings and CloudTrail that move, actions that change
@@ -196,16 +195,7 @@ fn run(
     };
     let mut app = App::new(options, jiff::Timestamp::now());
     if let Some(disk) = &disk {
-        let restored = match disk.load(&mut app.store) {
-            Ok(loaded) => Msg::Restored {
-                findings: loaded.findings,
-                skipped: loaded.skipped,
-                written_at: loaded.written_at,
-            },
-            Err(e) => Msg::StoreFailed(e),
-        };
-        app.store.attach(Arc::clone(disk) as Arc<dyn RawRecords>);
-        update(&mut app, restored);
+        crate::runtime::persist::restore(&mut app, disk);
     }
     match runtime.block_on(crate::runtime::run(app, sources, backends, disk)) {
         Ok(()) => ExitCode::SUCCESS,

@@ -65,6 +65,19 @@ impl Glob {
         }
     }
 
+    /// The pattern matches somewhere inside `text`, case ignored, without lowercasing it: an
+    /// ASCII pattern compares ASCII letters either way (other bytes never equal them); a pattern
+    /// with other letters folds the text first.
+    pub fn found_in_text(&self, text: &str) -> bool {
+        if !self.pattern.is_ascii() && !text.is_ascii() {
+            return self.found_in(&text.to_lowercase());
+        }
+        if self.has_wildcards {
+            return wildcard_match(self.pattern.as_bytes(), text.as_bytes(), true);
+        }
+        find_ignoring_ascii_case(self.pattern.as_bytes(), text.as_bytes())
+    }
+
     /// The pattern matches somewhere inside `lowercase_text` (already lowercased).
     pub fn found_in(&self, lowercase_text: &str) -> bool {
         if self.has_wildcards {
@@ -119,6 +132,35 @@ fn wildcard_match(pattern: &[u8], text: &[u8], substring: bool) -> bool {
     (p..len).all(|i| at(i) == b'*')
 }
 
+/// Whether lowercase `needle` occurs in `hay`, ASCII case ignored. Candidates are found with
+/// SIMD on the needle's least common byte, in either case, and checked in place.
+fn find_ignoring_ascii_case(needle: &[u8], hay: &[u8]) -> bool {
+    let Some(anchor) = (0..needle.len()).min_by_key(|&i| commonness(needle[i])) else {
+        return true;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    let byte = needle[anchor];
+    let (lower, upper) = (byte, byte.to_ascii_uppercase());
+    // The anchor can sit only where the whole needle still fits around it.
+    let window = &hay[anchor..hay.len() - (needle.len() - 1 - anchor)];
+    memchr::memchr2_iter(lower, upper, window)
+        .any(|at| hay[at..at + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+/// How often a byte appears in AWS text (lower is rarer): letters by English frequency, digits
+/// and punctuation common in ids and ARNs.
+fn commonness(byte: u8) -> u8 {
+    const LETTERS: &[u8; 26] = b"etaoinsrhldcumfpgwybvkxjqz";
+    match byte {
+        b'a'..=b'z' => 40 - LETTERS.iter().position(|&l| l == byte).unwrap_or(0) as u8,
+        b'0'..=b'9' => 45,
+        b'-' | b':' | b'/' | b'.' | b' ' | b'_' => 50,
+        _ => 0,
+    }
+}
+
 fn utf8_len(first: u8) -> usize {
     match first {
         0x00..=0x7F => 1,
@@ -131,6 +173,26 @@ fn utf8_len(first: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_found_in_text_of_any_case() {
+        let title = "Unusual API call: DeleteTrail by AdminRole/carol-laptop";
+        for (word, found) in [
+            ("deletetrail", true),
+            ("DELETETRAIL", true),
+            ("admin*carol", true),
+            ("carol-laptop", true),
+            ("carol-laptops", false),
+            ("", true),
+            ("zzz", false),
+        ] {
+            assert_eq!(Glob::new(word).found_in_text(title), found, "{word}");
+        }
+        // Letters beyond ASCII fold both ways.
+        assert!(Glob::new("ÜNÏCODE").found_in_text("an ünïcode title"));
+        assert!(Glob::new("title").found_in_text("AN ÜNÏCODE TITLE"));
+        assert!(!Glob::new("longer than the text").found_in_text("short"));
+    }
 
     #[test]
     fn whole_matches() {

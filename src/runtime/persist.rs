@@ -15,6 +15,22 @@ use crate::sources::Mark;
 use crate::store::EntryIx;
 use crate::store::disk::{Disk, Written};
 
+/// Fills the app's queue from the disk store and attaches the store for raw records, as picket
+/// starts: the kept queue is on screen at once, with its age.
+pub fn restore(app: &mut App, disk: &Arc<Disk>) {
+    let restored = match disk.load(&mut app.store) {
+        Ok(loaded) => Msg::Restored {
+            findings: loaded.findings,
+            skipped: loaded.skipped,
+            written_at: loaded.written_at,
+        },
+        Err(e) => Msg::StoreFailed(e),
+    };
+    app.store
+        .attach(Arc::clone(disk) as Arc<dyn crate::store::RawRecords>);
+    crate::app::update(app, restored);
+}
+
 struct Job {
     rows: Vec<Written>,
     /// Which entry, as revised, each row is.

@@ -33,6 +33,7 @@ const RECORD: char = '\u{1e}';
 
 const CREATE: &str = "
 CREATE TABLE findings (
+    n INTEGER PRIMARY KEY,
     scope TEXT NOT NULL,
     id TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -62,8 +63,8 @@ CREATE TABLE findings (
     last_seen INTEGER NOT NULL,
     raw BLOB,
     raw_len INTEGER,
-    PRIMARY KEY (scope, id)
-) WITHOUT ROWID;
+    UNIQUE (scope, id)
+);
 CREATE TABLE marks (source TEXT PRIMARY KEY, mark TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
@@ -91,10 +92,10 @@ impl Written {
             row: store.row(ix)?,
             kind: entry.raw.kind(),
             raw: match &entry.raw {
-                super::Held::Here(raw) => Some(raw.clone()),
+                super::Held::Here(raw) => Some((**raw).clone()),
                 super::Held::OnDisk(_) => None,
             },
-            arrived: entry.arrived,
+            arrived: entry.arrived(),
             unseen: store.is_unseen(ix),
         })
     }
@@ -201,7 +202,10 @@ impl Disk {
         }
         let write = |e| failed(path, "cannot write", e);
         writer
-            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA journal_size_limit = 67108864;",
+            )
             .map_err(write)?;
         if tables == 0 || fresh {
             writer
@@ -232,6 +236,18 @@ impl Disk {
             written_at: meta_time(&conn, "written_at"),
             ..Loaded::default()
         };
+        // The text the queue keeps per finding: id, title, resource ids and ARNs, separators.
+        let (count, text_bytes): (i64, i64) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(length(id) + length(title) + length(resources) + 2), 0) FROM findings",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(read)?;
+        store.reserve(
+            usize::try_from(count).unwrap_or(0),
+            usize::try_from(text_bytes).unwrap_or(0),
+        );
         let mut statement = conn
             .prepare(&format!("SELECT {COLUMNS} FROM findings"))
             .map_err(read)?;
@@ -245,6 +261,7 @@ impl Disk {
                 None => loaded.skipped += 1,
             }
         }
+        store.shrink();
         Ok(loaded)
     }
 
@@ -394,6 +411,13 @@ impl Disk {
             written_at: meta_time(&conn, "written_at"),
             marks: marks_in(&conn),
         })
+    }
+
+    /// Folds the write-ahead log into the file and empties it.
+    pub fn checkpoint(&self) -> Result<(), String> {
+        lock(&self.writer)
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| failed(&self.path, "cannot checkpoint", e))
     }
 
     /// Rewrites the file without the space deleted and replaced rows left.

@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 
-use super::{Entry, EntryIx, FindingStore, Interner, NONE, Summary};
+use super::{EntryIx, FindingStore, Interner, NONE, Summary};
 use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::{Directory, SeverityLabel, SourceKind};
 use crate::query::{Cmp, Flag, Glob, Query, Status, Test, TextField};
@@ -36,7 +36,9 @@ enum Check {
     Unseen,
     Archived,
     Sample,
-    Word(Glob),
+    /// A free word: in the type label (types that match), a resource kind (kinds that match),
+    /// or the title and resource ids and ARNs (searched as they are, case ignored).
+    Word(Glob, Vec<bool>, Vec<bool>),
 }
 
 #[derive(Clone, Copy)]
@@ -139,19 +141,23 @@ impl CompiledFilter {
             Test::Is(Flag::Unseen) => Check::Unseen,
             Test::Is(Flag::Archived) => Check::Archived,
             Test::Is(Flag::Sample) => Check::Sample,
-            Test::Word(glob) => Check::Word(glob.clone()),
+            Test::Word(glob) => Check::Word(
+                glob.clone(),
+                table(&store.types, |t| glob.found_in_text(t)),
+                table(&store.resource_kinds, |k| glob.found_in_text(k)),
+            ),
         }
     }
 
     /// Whether entry `ix` passes. Terms run cheapest first: most are answered by the summary
     /// alone, and text is searched only for what survives them.
     pub fn matches(&self, store: &FindingStore, ix: EntryIx) -> bool {
-        let (Some(summary), Some(entry)) = (store.summary(ix), store.get(ix)) else {
+        let Some(summary) = store.summary(ix) else {
             return false;
         };
         self.terms
             .iter()
-            .all(|(negated, check)| check.holds(summary, entry, store, ix) != *negated)
+            .all(|(negated, check)| check.holds(summary, store, ix) != *negated)
     }
 }
 
@@ -164,24 +170,22 @@ impl Check {
     fn cost(&self) -> u8 {
         match self {
             Check::Resource(..) | Check::Title(_) | Check::Id(_) => 1,
-            Check::Word(_) => 2,
+            Check::Word(..) => 2,
             _ => 0,
         }
     }
 
-    fn holds(&self, h: &Summary, entry: &Entry, store: &FindingStore, ix: EntryIx) -> bool {
+    fn holds(&self, h: &Summary, store: &FindingStore, ix: EntryIx) -> bool {
         match self {
             Check::Table(Lookup::Account, t) => lookup(t, h.account),
             Check::Table(Lookup::Region, t) => lookup(t, h.region),
             Check::Table(Lookup::Product, t) => lookup(t, h.product),
             Check::Table(Lookup::TypeSet, t) => lookup(t, h.type_set),
-            Check::Resource(kinds, globs) => entry.resources.iter().any(|r| {
-                lookup(kinds, r.kind)
-                    || any(globs, &r.id)
-                    || r.arn.as_deref().is_some_and(|a| any(globs, a))
+            Check::Resource(kinds, globs) => store.resources(ix).any(|r| {
+                lookup(kinds, r.kind) || any(globs, r.id) || r.arn.is_some_and(|a| any(globs, a))
             }),
-            Check::Title(globs) => any(globs, &entry.title),
-            Check::Id(globs) => any(globs, &entry.id),
+            Check::Title(globs) => any(globs, store.title(ix)),
+            Check::Id(globs) => any(globs, store.id(ix)),
             Check::Control(controls, requirement_sets) => {
                 lookup(controls, h.control) || lookup(requirement_sets, h.requirements)
             }
@@ -200,7 +204,11 @@ impl Check {
             Check::Unseen => h.unseen,
             Check::Archived => h.archived,
             Check::Sample => h.sample,
-            Check::Word(glob) => glob.found_in(store.haystack(ix)),
+            Check::Word(glob, labels, kinds) => {
+                lookup(labels, h.type_label)
+                    || glob.found_in_text(store.searchable(ix))
+                    || store.resources(ix).any(|r| lookup(kinds, r.kind))
+            }
         }
     }
 }

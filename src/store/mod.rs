@@ -94,40 +94,57 @@ impl Interner<str> {
     }
 }
 
-/// A resource as the queue needs it: for the resource column and `resource:` filters.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResourceRef {
-    /// Interned in [`FindingStore::resource_kinds`].
-    pub kind: u32,
-    pub id: SafeText,
-    /// Only when it differs from the id.
-    pub arn: Option<SafeText>,
-}
-
-/// The strings of a finding the queue needs, and its raw record.
+/// A finding's strings and raw record, as the queue keeps them: the id, title and resources
+/// are one run of the store's text arena, not allocations of their own (a million findings
+/// would spend a hundred megabytes on allocator headers and pointers alone).
 #[derive(Debug)]
 pub struct Entry {
-    pub id: SafeText,
     /// What the id is unique within (interned in [`FindingStore::scopes`]).
     pub scope: u32,
-    pub title: SafeText,
-    pub resources: Box<[ResourceRef]>,
-    pub first_seen: Timestamp,
-    /// Where the lowercased title, types and resources (what free words search) sit in the
-    /// store's text arena: (start, length).
-    haystack: (u32, u32),
-    /// When picket first received it.
-    pub arrived: Timestamp,
+    /// `id US title (RS resource-id [US arn])*` in the arena: (start, length). [`SafeText`]
+    /// holds no control characters, so the separators never occur in the values.
+    text: (u32, u32),
+    /// Where the resources' kinds start in the kinds arena, one per resource.
+    kinds: u32,
+    /// Milliseconds.
+    first_seen: i64,
+    /// When picket first received it (milliseconds).
+    arrived: i64,
     /// [`Finding::revised`], in milliseconds: an older copy never replaces this one.
     pub revised: i64,
     pub raw: Held,
+}
+
+impl Entry {
+    pub fn first_seen(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.first_seen).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    pub fn arrived(&self) -> Timestamp {
+        Timestamp::from_millisecond(self.arrived).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}
+
+/// Separates the id and title, and a resource's id and ARN, in the text arena.
+const UNIT: char = '\u{1f}';
+/// Starts each resource in the text arena.
+const RECORD: char = '\u{1e}';
+
+/// One resource of an entry, borrowed from the arenas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceView<'a> {
+    /// Interned in [`FindingStore::resource_kinds`].
+    pub kind: u32,
+    pub id: &'a str,
+    /// Only when it differs from the id.
+    pub arn: Option<&'a str>,
 }
 
 /// Where a finding's raw record is: in memory, or in the disk store only (read back when the
 /// finding is opened), which keeps a million findings' summaries in a few hundred megabytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Held {
-    Here(RawRecord),
+    Here(Box<RawRecord>),
     OnDisk(RecordKind),
 }
 
@@ -138,6 +155,13 @@ impl Held {
             Held::OnDisk(kind) => *kind,
         }
     }
+}
+
+/// Where an updated entry's text and kinds were, for reuse when they did not change.
+#[derive(Clone, Copy)]
+struct Previous {
+    text: (u32, u32),
+    kinds: u32,
 }
 
 /// Reads a finding's raw record back from where the store put it.
@@ -226,11 +250,14 @@ pub struct FindingStore {
     /// Distinct combinations of types, so a type filter resolves once per combination.
     pub type_sets: Interner<[u32]>,
     pub requirement_sets: Interner<[u32]>,
-    /// Every entry's searchable text, one after the other: a free-word search scans memory in
-    /// order instead of chasing 100,000 separate allocations.
-    haystacks: String,
-    /// Bytes of `haystacks` no entry points at any more (replaced by an update).
-    haystack_garbage: usize,
+    /// Every entry's id, title and resources, one after the other: a free-word search scans
+    /// memory in order instead of chasing a million separate allocations.
+    texts: String,
+    /// Bytes of `texts` no entry points at any more (replaced by an update).
+    text_garbage: usize,
+    /// Every entry's resource kinds, one after the other.
+    kinds: Vec<u32>,
+    kind_garbage: usize,
     /// Bumped on every change, so views know when to recompute.
     version: u64,
     /// The disk store the raw records of [`Held::OnDisk`] entries are read from.
@@ -274,18 +301,55 @@ impl FindingStore {
         self.summaries.get(ix as usize)
     }
 
-    /// The lowercased text free words are searched in.
-    pub fn haystack(&self, ix: EntryIx) -> &str {
+    /// The entry's run of the text arena: `id US title (RS resource-id [US arn])*`.
+    fn text(&self, ix: EntryIx) -> &str {
         let Some(&Entry {
-            haystack: (start, len),
-            ..
+            text: (start, len), ..
         }) = self.get(ix)
         else {
             return "";
         };
-        self.haystacks
-            .get(start as usize..(start + len) as usize)
+        self.texts
+            .get(start as usize..(start as usize + len as usize))
             .unwrap_or("")
+    }
+
+    pub fn id(&self, ix: EntryIx) -> &str {
+        let text = self.text(ix);
+        text.split_once(UNIT).map_or(text, |(id, _)| id)
+    }
+
+    pub fn title(&self, ix: EntryIx) -> &str {
+        let text = self.text(ix);
+        let rest = text.split_once(UNIT).map_or("", |(_, rest)| rest);
+        rest.split_once(RECORD).map_or(rest, |(title, _)| title)
+    }
+
+    /// What free words search, in its own case: the title and the resources' ids and ARNs.
+    pub fn searchable(&self, ix: EntryIx) -> &str {
+        let text = self.text(ix);
+        text.split_once(UNIT).map_or("", |(_, rest)| rest)
+    }
+
+    pub fn resources(&self, ix: EntryIx) -> impl Iterator<Item = ResourceView<'_>> {
+        let (text, first_kind) = match self.get(ix) {
+            Some(entry) => (self.text(ix), entry.kinds as usize),
+            None => ("", 0),
+        };
+        text.split(RECORD)
+            .skip(1)
+            .enumerate()
+            .map(move |(i, resource)| {
+                let (id, arn) = match resource.split_once(UNIT) {
+                    Some((id, arn)) => (id, Some(arn)),
+                    None => (resource, None),
+                };
+                ResourceView {
+                    kind: self.kinds.get(first_kind + i).copied().unwrap_or(NONE),
+                    id,
+                    arn,
+                }
+            })
     }
 
     pub fn is_unseen(&self, ix: EntryIx) -> bool {
@@ -296,11 +360,11 @@ impl FindingStore {
     pub fn raw(&self, ix: EntryIx) -> Option<Cow<'_, RawRecord>> {
         let entry = self.get(ix)?;
         match &entry.raw {
-            Held::Here(raw) => Some(Cow::Borrowed(raw)),
+            Held::Here(raw) => Some(Cow::Borrowed(&**raw)),
             Held::OnDisk(_) => self
                 .disk
                 .as_ref()?
-                .raw(self.scopes.name(entry.scope), &entry.id)
+                .raw(self.scopes.name(entry.scope), self.id(ix))
                 .map(Cow::Owned),
         }
     }
@@ -329,10 +393,7 @@ impl FindingStore {
     }
 
     fn find_in(&self, scope: u32, id: &str) -> Option<EntryIx> {
-        let same = |ix: EntryIx| {
-            let entry = &self.entries[ix as usize];
-            entry.scope == scope && entry.id.as_str() == id
-        };
+        let same = |ix: EntryIx| self.entries[ix as usize].scope == scope && self.id(ix) == id;
         match self.by_hash.get(&self.hasher.hash_one((scope, id))) {
             Some(&ix) if same(ix) => Some(ix),
             _ => self.colliding.get(&(scope, Box::from(id))).copied(),
@@ -407,16 +468,15 @@ impl FindingStore {
         };
         Some(Row {
             scope: self.scopes.name(entry.scope).into(),
-            id: entry.id.clone(),
-            title: entry.title.clone(),
+            id: SafeText::line(self.id(ix)),
+            title: SafeText::line(self.title(ix)),
             types: set(&self.type_sets, &self.types, s.type_set),
-            resources: entry
-                .resources
-                .iter()
+            resources: self
+                .resources(ix)
                 .map(|r| RowResource {
                     kind: text(&self.resource_kinds, r.kind),
-                    id: r.id.clone(),
-                    arn: r.arn.clone(),
+                    id: SafeText::line(r.id),
+                    arn: r.arn.map(SafeText::line),
                 })
                 .collect(),
             account: text(&self.accounts, s.account),
@@ -435,10 +495,25 @@ impl FindingStore {
             sources: s.sources,
             archived: s.archived,
             sample: s.sample,
-            first_seen: entry.first_seen,
-            last_seen: Timestamp::from_second(s.last_seen).unwrap_or(entry.first_seen),
-            revised: Timestamp::from_millisecond(entry.revised).unwrap_or(entry.first_seen),
+            first_seen: entry.first_seen(),
+            last_seen: Timestamp::from_second(s.last_seen).unwrap_or(entry.first_seen()),
+            revised: Timestamp::from_millisecond(entry.revised).unwrap_or(entry.first_seen()),
         })
+    }
+
+    /// Room for `entries` more findings holding `text_bytes` of ids, titles and resources, so
+    /// a restore grows nothing by doubling (a third of the memory at a million findings).
+    pub fn reserve(&mut self, entries: usize, text_bytes: usize) {
+        self.entries.reserve_exact(entries);
+        self.summaries.reserve_exact(entries);
+        self.by_hash.reserve(entries);
+        self.texts.reserve_exact(text_bytes);
+    }
+
+    /// Gives back what the arenas hold beyond their contents.
+    pub fn shrink(&mut self) {
+        self.texts.shrink_to_fit();
+        self.kinds.shrink_to_fit();
     }
 
     /// Adds a finding read back from the disk store, its raw record left there.
@@ -532,14 +607,18 @@ impl FindingStore {
                 self.touched(ix);
                 return Upsert::Updated(ix);
             }
-            if matches!(&self.entries[i].raw, Held::Here(raw) if *raw == finding.raw)
+            if matches!(&self.entries[i].raw, Held::Here(raw) if **raw == finding.raw)
                 && old.sources == sources
             {
                 return Upsert::Unchanged(ix);
             }
-            let previous = self.entries[i].haystack;
-            let (entry, mut summary) =
-                self.index(finding, self.entries[i].arrived, old.unseen, Some(previous));
+            let previous = &self.entries[i];
+            let previous = Previous {
+                text: previous.text,
+                kinds: previous.kinds,
+            };
+            let arrived = self.entries[i].arrived();
+            let (entry, mut summary) = self.index(finding, arrived, old.unseen, Some(previous));
             summary.sources = sources;
             if new_native && !old_native {
                 (summary.workflow, summary.verification) = (old.workflow, old.verification);
@@ -560,36 +639,65 @@ impl FindingStore {
         Upsert::Inserted(ix)
     }
 
-    /// Places searchable text in the arena, reusing the previous place when nothing changed.
-    fn place_haystack(&mut self, text: &str, previous: Option<(u32, u32)>) -> (u32, u32) {
-        if let Some((start, len)) = previous {
-            if self.haystacks.get(start as usize..(start + len) as usize) == Some(text) {
-                return (start, len);
+    /// Places an entry's text and resource kinds in the arenas, reusing the previous places
+    /// when nothing changed.
+    fn place_text(
+        &mut self,
+        text: &str,
+        kinds: &[u32],
+        previous: Option<Previous>,
+    ) -> ((u32, u32), u32) {
+        if let Some(previous) = previous {
+            let (start, len) = previous.text;
+            let old_kinds = self
+                .kinds
+                .get(previous.kinds as usize..previous.kinds as usize + kinds.len());
+            if self
+                .texts
+                .get(start as usize..start as usize + len as usize)
+                == Some(text)
+                && old_kinds == Some(kinds)
+            {
+                return (previous.text, previous.kinds);
             }
-            self.haystack_garbage += len as usize;
+            self.text_garbage += len as usize;
+            let old_count = self
+                .texts
+                .get(start as usize..start as usize + len as usize)
+                .map_or(0, |t| t.matches(RECORD).count());
+            self.kind_garbage += old_count;
         }
-        if self.haystack_garbage > (1 << 20) && self.haystack_garbage > self.haystacks.len() / 2 {
-            self.compact_haystacks();
+        if self.text_garbage > (1 << 20) && self.text_garbage > self.texts.len() / 2 {
+            self.compact();
         }
-        let start = u32::try_from(self.haystacks.len()).unwrap_or(u32::MAX);
-        self.haystacks.push_str(text);
-        (start, u32::try_from(text.len()).unwrap_or(0))
+        let start = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.texts.push_str(text);
+        let first_kind = u32::try_from(self.kinds.len()).unwrap_or(u32::MAX);
+        self.kinds.extend_from_slice(kinds);
+        ((start, u32::try_from(text.len()).unwrap_or(0)), first_kind)
     }
 
-    /// Rewrites the arena with only the text entries point at.
-    fn compact_haystacks(&mut self) {
-        let mut arena = String::with_capacity(self.haystacks.len() - self.haystack_garbage);
+    /// Rewrites the arenas with only what entries point at.
+    fn compact(&mut self) {
+        let mut texts = String::with_capacity(self.texts.len() - self.text_garbage);
+        let mut kinds = Vec::with_capacity(self.kinds.len().saturating_sub(self.kind_garbage));
         for entry in &mut self.entries {
-            let (start, len) = entry.haystack;
+            let (start, len) = entry.text;
             let text = self
-                .haystacks
-                .get(start as usize..(start + len) as usize)
+                .texts
+                .get(start as usize..start as usize + len as usize)
                 .unwrap_or("");
-            entry.haystack = (u32::try_from(arena.len()).unwrap_or(u32::MAX), len);
-            arena.push_str(text);
+            let count = text.matches(RECORD).count();
+            let first = entry.kinds as usize;
+            entry.text = (u32::try_from(texts.len()).unwrap_or(u32::MAX), len);
+            entry.kinds = u32::try_from(kinds.len()).unwrap_or(u32::MAX);
+            texts.push_str(text);
+            kinds.extend_from_slice(self.kinds.get(first..first + count).unwrap_or(&[]));
         }
-        self.haystacks = arena;
-        self.haystack_garbage = 0;
+        self.texts = texts;
+        self.kinds = kinds;
+        self.text_garbage = 0;
+        self.kind_garbage = 0;
     }
 
     fn index(
@@ -597,12 +705,12 @@ impl FindingStore {
         finding: Finding,
         arrived: Timestamp,
         unseen: bool,
-        previous: Option<(u32, u32)>,
+        previous: Option<Previous>,
     ) -> (Entry, Summary) {
         let row = Row::of(&finding);
         self.place(
             row,
-            Held::Here(finding.raw.packed()),
+            Held::Here(Box::new(finding.raw.packed())),
             arrived,
             unseen,
             previous,
@@ -616,7 +724,7 @@ impl FindingStore {
         raw: Held,
         arrived: Timestamp,
         unseen: bool,
-        previous: Option<(u32, u32)>,
+        previous: Option<Previous>,
     ) -> (Entry, Summary) {
         let mut types: Vec<u32> = Vec::with_capacity(row.types.len());
         for t in &row.types {
@@ -625,26 +733,20 @@ impl FindingStore {
                 types.push(id);
             }
         }
-        let label = row.types.first().map_or("", |t| t.as_str());
-        let mut haystack = String::with_capacity(row.title.len() + label.len() + 64);
-        haystack.push_str(&row.title);
-        haystack.push('\n');
-        haystack.push_str(label);
+        let mut text = String::with_capacity(row.id.len() + row.title.len() + 64);
+        text.push_str(&row.id);
+        text.push(UNIT);
+        text.push_str(&row.title);
+        let mut kinds = Vec::with_capacity(row.resources.len());
         for r in &row.resources {
-            haystack.push('\n');
-            haystack.push_str(&r.kind);
-            haystack.push(' ');
-            haystack.push_str(&r.id);
+            text.push(RECORD);
+            text.push_str(&r.id);
+            if let Some(arn) = &r.arn {
+                text.push(UNIT);
+                text.push_str(arn);
+            }
+            kinds.push(self.resource_kinds.intern(&r.kind));
         }
-        let resources: Box<[ResourceRef]> = row
-            .resources
-            .into_iter()
-            .map(|r| ResourceRef {
-                kind: self.resource_kinds.intern(&r.kind),
-                id: r.id,
-                arn: r.arn,
-            })
-            .collect();
         let requirements = if row.compliance.is_some() {
             let ids: Vec<u32> = row
                 .requirements
@@ -683,14 +785,13 @@ impl FindingStore {
             sample: row.sample,
             unseen,
         };
+        let (text, kinds) = self.place_text(&text, &kinds, previous);
         let entry = Entry {
             scope: self.scopes.intern(&row.scope),
-            id: row.id,
-            title: row.title,
-            resources,
-            first_seen: row.first_seen,
-            haystack: self.place_haystack(&haystack.to_lowercase(), previous),
-            arrived,
+            text,
+            kinds,
+            first_seen: row.first_seen.as_millisecond(),
+            arrived: arrived.as_millisecond(),
             revised: row.revised.as_millisecond(),
             raw,
         };

@@ -53,10 +53,7 @@ fn ids(store: &FindingStore, filter: &str, key: SortKey, reverse: bool) -> Vec<S
         .filter(|&ix| compiled.matches(store, ix))
         .collect();
     sort_rows(&mut rows, store, &directory(), key, reverse);
-    rows.iter()
-        .filter_map(|&ix| store.get(ix))
-        .map(|e| e.id.to_string())
-        .collect()
+    rows.iter().map(|&ix| store.id(ix).to_string()).collect()
 }
 
 #[test]
@@ -164,7 +161,7 @@ fn sort_orders() {
 #[test]
 fn search_text_is_reused_when_unchanged_and_replaced_when_changed() {
     let mut s = store();
-    let before = s.haystacks.len();
+    let before = s.texts.len();
     let recurred = guardduty(
         "a",
         "111111111111",
@@ -174,7 +171,7 @@ fn search_text_is_reused_when_unchanged_and_replaced_when_changed() {
     );
     assert_eq!(s.upsert(recurred, now(), false), Upsert::Updated(0));
     assert_eq!(
-        s.haystacks.len(),
+        s.texts.len(),
         before,
         "a recurrence leaves the search text where it is"
     );
@@ -187,12 +184,19 @@ fn search_text_is_reused_when_unchanged_and_replaced_when_changed() {
     );
     retitled.title = crate::model::SafeText::line("Now About Something Else");
     s.upsert(retitled, now(), false);
-    assert!(s.haystack(0).starts_with("now about something else"));
-    assert!(s.haystack_garbage > 0);
-    s.compact_haystacks();
-    assert_eq!(s.haystack_garbage, 0);
-    assert!(s.haystack(0).starts_with("now about something else"));
-    assert!(s.haystack(1).contains("backdoor"));
+    assert_eq!(s.title(0), "Now About Something Else");
+    assert!(s.text_garbage > 0);
+    s.compact();
+    assert_eq!((s.text_garbage, s.kind_garbage), (0, 0));
+    assert_eq!(s.title(0), "Now About Something Else");
+    assert!(s.title(1).contains("Backdoor"));
+    // Resources survive the compaction with their kinds.
+    for ix in 0..s.len() as EntryIx {
+        let resources: Vec<_> = s.resources(ix).collect();
+        assert_eq!(resources.len(), 1);
+        assert_eq!(s.resource_kinds.name(resources[0].kind), "Instance");
+        assert_eq!(resources[0].id, format!("i-{}", s.id(ix)));
+    }
 }
 
 /// The same GuardDuty finding as Security Hub carries it (ASFF, GuardDuty product).

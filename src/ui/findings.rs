@@ -276,7 +276,7 @@ fn draw_cell(
 ) {
     let theme = &app.look.theme;
     let store = &app.store;
-    let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {
+    let Some(s) = store.summary(ix) else {
         return;
     };
     let (text, style): (std::borrow::Cow<'_, str>, Style) = match column {
@@ -310,15 +310,15 @@ fn draw_cell(
         Column::Source => (s.sources.tag().into(), theme.muted),
         Column::Type => (store.types.name(s.type_label).into(), theme.base),
         Column::Title => (
-            entry.title.as_str().into(),
+            store.title(ix).into(),
             if s.sample { theme.muted } else { theme.base },
         ),
         Column::Resource => {
-            let text = entry.resources.first().map_or("", |r| {
+            let text = store.resources(ix).next().map_or("", |r| {
                 if r.id.is_empty() {
                     store.resource_kinds.name(r.kind)
                 } else {
-                    short_resource(&r.id)
+                    short_resource(r.id)
                 }
             });
             (text.into(), theme.muted)

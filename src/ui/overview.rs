@@ -322,7 +322,7 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
             buf,
             area.x + 1,
             y,
-            &format!("{:>4} ", age(app.now, entry.first_seen)),
+            &format!("{:>4} ", age(app.now, entry.first_seen())),
             5,
             theme.muted,
         );

@@ -162,15 +162,15 @@ fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
 }
 
 pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -> Vec<Effect> {
-    let Some(entry) = app.store.get(ix) else {
+    if app.store.get(ix).is_none() {
         return Vec::new();
-    };
+    }
     let (what, text) = if command == Command::CopyArn {
         let arn = app
             .store
             .finding(ix)
             .and_then(|f| f.arn)
-            .unwrap_or_else(|| entry.id.clone());
+            .unwrap_or_else(|| crate::model::SafeText::line(app.store.id(ix)));
         ("ARN", arn.to_string())
     } else {
         let Some(raw) = app.store.raw(ix) else {

@@ -253,7 +253,7 @@ pub(super) fn action_done(
     let mut done = 0;
     let mut undo = Vec::new();
     for ix in entries {
-        let Some(id) = app.store.get(*ix).map(|e| e.id.to_string()) else {
+        let Some(id) = app.store.get(*ix).map(|_| app.store.id(*ix).to_string()) else {
             continue;
         };
         if by_finding.get(id.as_str()).is_some_and(|r| r.ok) {

@@ -55,8 +55,7 @@ fn selected_id(app: &App) -> String {
     app.findings
         .table
         .selected_entry()
-        .and_then(|ix| app.store.get(ix))
-        .map(|e| e.id.to_string())
+        .map(|ix| app.store.id(ix).to_string())
         .unwrap_or_default()
 }
 
@@ -163,12 +162,9 @@ fn new_findings_are_unseen_until_selected() {
             },
         ),
     );
-    let ix = app
-        .store
-        .entries()
-        .iter()
-        .position(|e| e.id.as_str() == "d")
-        .expect("inserted") as u32;
+    let ix = (0..app.store.len() as u32)
+        .find(|&ix| app.store.id(ix) == "d")
+        .expect("inserted");
     assert!(app.store.is_unseen(ix));
     assert_eq!(app.stats.unseen, 1);
     assert_eq!(
@@ -718,16 +714,7 @@ fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
     disk.write(&rows, &[], written_at).expect("written");
 
     let mut app = App::new(Options::default(), now());
-    let loaded = disk.load(&mut app.store).expect("loads");
-    app.store.attach(disk.clone());
-    update(
-        &mut app,
-        Msg::Restored {
-            findings: loaded.findings,
-            skipped: loaded.skipped,
-            written_at: loaded.written_at,
-        },
-    );
+    crate::runtime::persist::restore(&mut app, &disk);
     let text = screen(&mut app);
     assert!(text.contains("3 of 3"), "{text}");
     assert!(text.contains("stored, 3h old"), "{text}");

@@ -86,7 +86,7 @@ fn a_restored_store_is_the_store_that_was_written() {
             )
         };
         assert_eq!(summary(&store, ix), summary(&restored, at));
-        assert_eq!(store.haystack(ix), restored.haystack(at));
+        assert_eq!(store.searchable(ix), restored.searchable(at));
         assert!(matches!(
             restored.get(at).expect("entry").raw,
             Held::OnDisk(_)
@@ -245,7 +245,7 @@ fn damaged_rows_are_skipped_and_damaged_records_read_as_nothing() {
     store.attach(disk.clone());
     // The title's escape is neutralized; the record's absurd length is refused before any
     // allocation, so the finding cannot be opened, and says so.
-    assert!(!store.get(0).expect("entry").title.contains('\u{1b}'));
+    assert!(!store.title(0).contains('\u{1b}'));
     assert!(store.raw(0).is_none());
     assert!(store.finding(0).is_none());
 }
