@@ -185,7 +185,7 @@ impl Check {
                 lookup(kinds, r.kind) || any(globs, r.id) || r.arn.is_some_and(|a| any(globs, a))
             }),
             Check::Title(globs) => any(globs, store.title(ix)),
-            Check::Id(globs) => any(globs, store.id(ix)),
+            Check::Id(globs) => any(globs, &store.id(ix)),
             Check::Control(controls, requirement_sets) => {
                 lookup(controls, h.control) || lookup(requirement_sets, h.requirements)
             }

@@ -101,15 +101,19 @@ impl Interner<str> {
 pub struct Entry {
     /// What the id is unique within (interned in [`FindingStore::scopes`]).
     pub scope: u32,
-    /// `id US title (RS resource-id [US arn])*` in the arena: (start, length). [`SafeText`]
-    /// holds no control characters, so the separators never occur in the values.
+    /// The id's start, up to its last `/`, interned in [`FindingStore::id_prefixes`] (or
+    /// [`NONE`]): a Security Hub id is an ARN whose first hundred characters a thousand findings
+    /// share.
+    id_prefix: u32,
+    /// `id-rest US title (RS resource-id [US arn])*` in the arena: (start, length).
+    /// [`SafeText`] holds no control characters, so the separators never occur in the values.
     text: (u32, u32),
     /// Where the resources' kinds start in the kinds arena, one per resource.
     kinds: u32,
+    /// When picket first received it (seconds).
+    arrived: u32,
     /// Milliseconds.
     first_seen: i64,
-    /// When picket first received it (milliseconds).
-    arrived: i64,
     /// [`Finding::revised`], in milliseconds: an older copy never replaces this one.
     pub revised: i64,
     pub raw: Held,
@@ -121,9 +125,12 @@ impl Entry {
     }
 
     pub fn arrived(&self) -> Timestamp {
-        Timestamp::from_millisecond(self.arrived).unwrap_or(Timestamp::UNIX_EPOCH)
+        Timestamp::from_second(i64::from(self.arrived)).unwrap_or(Timestamp::UNIX_EPOCH)
     }
 }
+
+/// An id's start shorter than this is kept with the rest of the id.
+const MIN_ID_PREFIX: usize = 16;
 
 /// Separates the id and title, and a resource's id and ARN, in the text arena.
 const UNIT: char = '\u{1f}';
@@ -238,6 +245,8 @@ pub struct FindingStore {
     colliding: HashMap<(u32, Box<str>), EntryIx>,
     /// The scopes findings' ids are unique within ([`crate::model::Finding::scope`]).
     pub scopes: Interner,
+    /// The shared starts of findings' ids ([`Entry`]).
+    id_prefixes: Interner,
     hasher: std::collections::hash_map::RandomState,
     pub accounts: Interner,
     pub account_names: Interner,
@@ -314,7 +323,26 @@ impl FindingStore {
             .unwrap_or("")
     }
 
-    pub fn id(&self, ix: EntryIx) -> &str {
+    /// The finding's id: borrowed, or put together from its shared prefix.
+    pub fn id(&self, ix: EntryIx) -> Cow<'_, str> {
+        let rest = self.id_rest(ix);
+        match self.get(ix).map(|e| e.id_prefix).filter(|&p| p != NONE) {
+            Some(prefix) => Cow::Owned(format!("{}{rest}", self.id_prefixes.name(prefix))),
+            None => Cow::Borrowed(rest),
+        }
+    }
+
+    /// Whether entry `ix` has this id, without putting it together.
+    fn has_id(&self, ix: EntryIx, id: &str) -> bool {
+        let rest = self.id_rest(ix);
+        match self.get(ix).map(|e| e.id_prefix).filter(|&p| p != NONE) {
+            Some(prefix) => id.strip_prefix(self.id_prefixes.name(prefix)) == Some(rest),
+            None => id == rest,
+        }
+    }
+
+    /// The id without its interned prefix.
+    fn id_rest(&self, ix: EntryIx) -> &str {
         let text = self.text(ix);
         text.split_once(UNIT).map_or(text, |(id, _)| id)
     }
@@ -364,7 +392,7 @@ impl FindingStore {
             Held::OnDisk(_) => self
                 .disk
                 .as_ref()?
-                .raw(self.scopes.name(entry.scope), self.id(ix))
+                .raw(self.scopes.name(entry.scope), &self.id(ix))
                 .map(Cow::Owned),
         }
     }
@@ -393,7 +421,7 @@ impl FindingStore {
     }
 
     fn find_in(&self, scope: u32, id: &str) -> Option<EntryIx> {
-        let same = |ix: EntryIx| self.entries[ix as usize].scope == scope && self.id(ix) == id;
+        let same = |ix: EntryIx| self.entries[ix as usize].scope == scope && self.has_id(ix, id);
         match self.by_hash.get(&self.hasher.hash_one((scope, id))) {
             Some(&ix) if same(ix) => Some(ix),
             _ => self.colliding.get(&(scope, Box::from(id))).copied(),
@@ -468,7 +496,7 @@ impl FindingStore {
         };
         Some(Row {
             scope: self.scopes.name(entry.scope).into(),
-            id: SafeText::line(self.id(ix)),
+            id: SafeText::line(&self.id(ix)),
             title: SafeText::line(self.title(ix)),
             types: set(&self.type_sets, &self.types, s.type_set),
             resources: self
@@ -733,8 +761,15 @@ impl FindingStore {
                 types.push(id);
             }
         }
-        let mut text = String::with_capacity(row.id.len() + row.title.len() + 64);
-        text.push_str(&row.id);
+        let (id_prefix, id_rest) = match row.id.rfind('/') {
+            Some(at) if at + 1 >= MIN_ID_PREFIX && at + 1 < row.id.len() => {
+                let (prefix, rest) = row.id.split_at(at + 1);
+                (self.id_prefixes.intern(prefix), rest)
+            }
+            _ => (NONE, row.id.as_str()),
+        };
+        let mut text = String::with_capacity(id_rest.len() + row.title.len() + 64);
+        text.push_str(id_rest);
         text.push(UNIT);
         text.push_str(&row.title);
         let mut kinds = Vec::with_capacity(row.resources.len());
@@ -788,10 +823,11 @@ impl FindingStore {
         let (text, kinds) = self.place_text(&text, &kinds, previous);
         let entry = Entry {
             scope: self.scopes.intern(&row.scope),
+            id_prefix,
             text,
             kinds,
+            arrived: u32::try_from(arrived.as_second().max(0)).unwrap_or(u32::MAX),
             first_seen: row.first_seen.as_millisecond(),
-            arrived: arrived.as_millisecond(),
             revised: row.revised.as_millisecond(),
             raw,
         };

@@ -170,7 +170,7 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
             .store
             .finding(ix)
             .and_then(|f| f.arn)
-            .unwrap_or_else(|| crate::model::SafeText::line(app.store.id(ix)));
+            .unwrap_or_else(|| crate::model::SafeText::line(&app.store.id(ix)));
         ("ARN", arn.to_string())
     } else {
         let Some(raw) = app.store.raw(ix) else {
