@@ -1,8 +1,9 @@
 //! The app as a state machine. Random sequences over the whole keymap, typed text, pastes,
 //! resizes, clock ticks and answers arriving between keys (findings, log events, action
 //! outcomes, pivot searches, Insights updates, group listings, stale ones included) are fed to
-//! `update` from many starting states: no findings, one, the demo organization, 100,000; every
-//! screen and modal; marks that survive a filter change; terminal sizes down to 1×1. After every
+//! `update` from many starting states: no findings, one, the demo organization, the demo
+//! organization restored from a disk store (changes written back, the writer's answers arriving
+//! between keys), 100,000; every screen and modal; marks that survive a filter change; terminal sizes down to 1×1. After every
 //! step the invariants are checked and the screen is drawn at the current size:
 //!
 //! - nothing panics (`update` or the view);
@@ -32,6 +33,7 @@ use picket::logs::insights::InsightsUpdate;
 use picket::model::{Finding, LogEvent};
 use picket::sources::demo::{DemoOrg, generate_findings, generate_trail};
 use picket::sources::{Batch, Feed};
+use picket::store::disk::{Disk, Written};
 
 /// How many findings the starting state holds.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +41,9 @@ enum Rows {
     Empty,
     One,
     Demo,
+    /// The demo queue restored from a disk store: raw records on disk, changes written back and
+    /// the writer's answers (stored, or failed) arriving between keys.
+    Stored,
     Large,
 }
 
@@ -204,6 +209,8 @@ struct World {
     pending: Vec<Msg>,
     logs_active: bool,
     executes: usize,
+    /// The disk store of a [`Rows::Stored`] walk, and the directory it lives in.
+    disk: Option<(std::sync::Arc<Disk>, tempfile::TempDir)>,
 }
 
 impl World {
@@ -239,11 +246,29 @@ impl World {
         let mut app = App::new(options, now());
         update(&mut app, Msg::Resize(size.0, size.1));
         let findings: Vec<Finding> = match rows {
-            Rows::Empty => Vec::new(),
+            Rows::Empty | Rows::Stored => Vec::new(),
             Rows::One => demo_findings()[..1].to_vec(),
             Rows::Demo => demo_findings().to_vec(),
             Rows::Large => large_findings().to_vec(),
         };
+        let disk = matches!(rows, Rows::Stored).then(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let disk =
+                std::sync::Arc::new(Disk::open(&dir.path().join("s.sqlite")).expect("store"));
+            let written: Vec<Written> = demo_findings()
+                .iter()
+                .map(|f| Written {
+                    row: picket::store::Row::of(f),
+                    kind: f.raw.kind(),
+                    raw: Some(f.raw.clone()),
+                    arrived: now(),
+                    unseen: false,
+                })
+                .collect();
+            disk.write(&written, &[], now()).expect("written");
+            picket::runtime::persist::restore(&mut app, &disk);
+            (disk, dir)
+        });
         let batch = Batch {
             findings,
             accounts: DemoOrg::new(7).accounts().to_vec(),
@@ -256,7 +281,13 @@ impl World {
             pending: Vec::new(),
             app,
             executes: 0,
+            disk,
         };
+        if world.disk.is_some() {
+            world
+                .pending
+                .push(Msg::StoreFailed(format!("store: cannot write: {HOSTILE}")));
+        }
         if world.app.wants_logs() {
             world.logs_active = true;
             world.events(60, 1);
@@ -425,6 +456,27 @@ impl World {
         };
         let effects = update(&mut self.app, msg);
         self.take(effects, acknowledged);
+        self.write_back();
+    }
+
+    /// What the runtime's writer does after every message: the changed entries to the disk
+    /// store, its answer queued for a later step.
+    fn write_back(&mut self) {
+        let Some((disk, _)) = &self.disk else { return };
+        let changed = self.app.store.take_changed();
+        if changed.is_empty() {
+            return;
+        }
+        let rows: Vec<Written> = changed
+            .iter()
+            .filter_map(|&ix| Written::of(&self.app.store, ix))
+            .collect();
+        disk.write(&rows, &[], self.app.now).expect("written");
+        let revisions = changed
+            .iter()
+            .filter_map(|&ix| Some((ix, self.app.store.get(ix)?.revised)))
+            .collect();
+        self.pending.push(Msg::Stored(revisions));
     }
 }
 
@@ -632,7 +684,12 @@ fn no_state_and_no_sequence_breaks_the_app() {
     let cases = env_number("PICKET_STATE_CASES", 2_000);
     let steps = env_number("PICKET_STATE_STEPS", 40) as usize;
     walk(
-        prop_oneof![Just(Rows::Empty), Just(Rows::One), Just(Rows::Demo)],
+        prop_oneof![
+            Just(Rows::Empty),
+            Just(Rows::One),
+            Just(Rows::Demo),
+            Just(Rows::Stored)
+        ],
         cases,
         steps,
     );
