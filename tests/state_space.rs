@@ -3,8 +3,9 @@
 //! outcomes, pivot searches, Insights updates, group listings, stale ones included) are fed to
 //! `update` from many starting states: no findings, one, the demo organization, the demo
 //! organization restored from a disk store (changes written back, the writer's answers arriving
-//! between keys), 100,000; every screen and modal; marks that survive a filter change; terminal sizes down to 1×1. After every
-//! step the invariants are checked and the screen is drawn at the current size:
+//! between keys), 100,000; every screen and modal; marks that survive a filter change; terminal
+//! sizes down to 1×1. After every step the invariants are checked and the screen is drawn at the
+//! current size:
 //!
 //! - nothing panics (`update` or the view);
 //! - the findings selection, the overview row, the sources cursor and every open page point
