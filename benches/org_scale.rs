@@ -60,6 +60,16 @@ fn main() {
         restart(Path::new(path));
         return;
     }
+    // For profiling the restart on a store that stays: `--fill PATH N`, then `--restart PATH`.
+    if let Some(i) = args.iter().position(|a| a == "--fill") {
+        let path = args.get(i + 1).expect("--fill PATH N");
+        let n = args
+            .get(i + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000_000);
+        fill(Path::new(path), n);
+        return;
+    }
     // `cargo bench` passes --bench; a filter argument that is not ours skips the run.
     if args.iter().skip(1).any(|a| !a.starts_with("--")) {
         return;

@@ -16,7 +16,10 @@ use std::sync::Mutex;
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::{FindingStore, Row, RowResource};
+use std::borrow::Cow;
+
+use super::row::{RECORD, UNIT, clean};
+use super::{FindingStore, Resources, Row, RowRef, RowResource, Texts};
 use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
@@ -26,10 +29,10 @@ use crate::sources::Mark;
 const APPLICATION_ID: i32 = 0x5043_4B54;
 /// The schema this build writes. Older files are migrated when opened; newer ones refused.
 pub const SCHEMA: i32 = 1;
-/// Separates the values of a list column. Never in stored text: [`SafeText`] has no controls.
-const UNIT: char = '\u{1f}';
-/// Separates the resources of a row.
-const RECORD: char = '\u{1e}';
+/// A stored finding as read back: its row, record kind, arrival and whether it is unseen.
+type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool);
+/// Bytes of id, title and resources a finding keeps in memory, for reserving room at start.
+const TEXT_PER_FINDING: usize = 192;
 
 const CREATE: &str = "
 CREATE TABLE findings (
@@ -61,9 +64,13 @@ CREATE TABLE findings (
     sample INTEGER NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
-    raw BLOB,
-    raw_len INTEGER,
     UNIQUE (scope, id)
+);
+-- Apart from the rows, so reading every row at start reads no record.
+CREATE TABLE records (
+    n INTEGER PRIMARY KEY REFERENCES findings (n),
+    raw BLOB NOT NULL,
+    raw_len INTEGER NOT NULL
 );
 CREATE TABLE marks (source TEXT PRIMARY KEY, mark TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -230,37 +237,39 @@ impl Disk {
 
     /// Fills `store` with every stored finding (raw records stay on disk).
     pub fn load(&self, store: &mut FindingStore) -> Result<Loaded, String> {
-        let conn = lock(&self.reader);
         let read = |e| failed(&self.path, "cannot read", e);
+        let (written_at, count) = {
+            let conn = lock(&self.reader);
+            // The count reads the smallest index, not the rows.
+            let count: i64 = conn
+                .query_row("SELECT count(*) FROM findings", [], |r| r.get(0))
+                .map_err(read)?;
+            (meta_time(&conn, "written_at"), count)
+        };
+        let count = usize::try_from(count).unwrap_or(0);
+        // Room for every row at once, and for the text a typical finding keeps; the arenas are
+        // trimmed to fit at the end.
+        store.reserve(count, count.saturating_mul(TEXT_PER_FINDING));
         let mut loaded = Loaded {
-            written_at: meta_time(&conn, "written_at"),
+            written_at,
             ..Loaded::default()
         };
-        // The text the queue keeps per finding: id, title, resource ids and ARNs, separators.
-        let (count, text_bytes): (i64, i64) = conn
-            .query_row(
-                "SELECT count(*), coalesce(sum(length(id) + length(title) + length(resources) + 2), 0) FROM findings",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(read)?;
-        store.reserve(
-            usize::try_from(count).unwrap_or(0),
-            usize::try_from(text_bytes).unwrap_or(0),
-        );
+        let conn = lock(&self.reader);
         let mut statement = conn
             .prepare(&format!("SELECT {COLUMNS} FROM findings"))
             .map_err(read)?;
         let mut rows = statement.query([]).map_err(read)?;
+        let mut skipped = 0;
         while let Some(row) = rows.next().map_err(read)? {
             match read_row(row) {
                 Some((row, kind, arrived, unseen)) => {
                     store.restore(row, kind, arrived, unseen);
                     loaded.findings += 1;
                 }
-                None => loaded.skipped += 1,
+                None => skipped += 1,
             }
         }
+        loaded.skipped = skipped;
         store.shrink();
         Ok(loaded)
     }
@@ -278,9 +287,9 @@ impl Disk {
         {
             let mut upsert = tx
                 .prepare_cached(&format!(
-                    "INSERT INTO findings ({COLUMNS}, raw, raw_len) VALUES \
+                    "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -294,51 +303,56 @@ impl Disk {
                      workflow = excluded.workflow, verification = excluded.verification, \
                      sources = excluded.sources, archived = excluded.archived, \
                      sample = excluded.sample, first_seen = excluded.first_seen, \
-                     last_seen = excluded.last_seen, \
-                     raw = COALESCE(excluded.raw, findings.raw), \
-                     raw_len = COALESCE(excluded.raw_len, findings.raw_len)"
+                     last_seen = excluded.last_seen \
+                     RETURNING n"
                 ))
+                .map_err(write)?;
+            let mut record = tx
+                .prepare_cached(
+                    "INSERT INTO records (n, raw, raw_len) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (n) DO UPDATE SET raw = excluded.raw, raw_len = excluded.raw_len",
+                )
                 .map_err(write)?;
             for w in findings {
                 let row = &w.row;
-                let packed = w.raw.clone().map(RawRecord::packed);
-                let (raw, raw_len) = match packed.as_ref().and_then(RawRecord::packed_parts) {
-                    Some((bytes, len)) => (Some(bytes), Some(len)),
-                    None => (None, None),
-                };
-                upsert
-                    .execute(params![
-                        &*row.scope,
-                        row.id.as_str(),
-                        w.kind.as_str(),
-                        row.revised.as_millisecond(),
-                        w.arrived.as_millisecond(),
-                        w.unseen,
-                        now.as_millisecond(),
-                        row.title.as_str(),
-                        join(&row.types),
-                        resources(&row.resources),
-                        row.account.as_str(),
-                        row.account_name.as_deref(),
-                        row.region.as_str(),
-                        row.product.as_str(),
-                        row.control.as_deref(),
-                        join(&row.requirements),
-                        row.compliance.map(ComplianceStatus::as_str),
-                        row.count,
-                        row.severity,
-                        row.label.as_str(),
-                        row.workflow.as_str(),
-                        row.verification.as_str(),
-                        row.sources.bits(),
-                        row.archived,
-                        row.sample,
-                        row.first_seen.as_millisecond(),
-                        row.last_seen.as_millisecond(),
-                        raw,
-                        raw_len,
-                    ])
+                let n: i64 = upsert
+                    .query_row(
+                        params![
+                            &*row.scope,
+                            row.id.as_str(),
+                            w.kind.as_str(),
+                            row.revised.as_millisecond(),
+                            w.arrived.as_millisecond(),
+                            w.unseen,
+                            now.as_millisecond(),
+                            row.title.as_str(),
+                            join(&row.types),
+                            resources(&row.resources),
+                            row.account.as_str(),
+                            row.account_name.as_deref(),
+                            row.region.as_str(),
+                            row.product.as_str(),
+                            row.control.as_deref(),
+                            join(&row.requirements),
+                            row.compliance.map(ComplianceStatus::as_str),
+                            row.count,
+                            row.severity,
+                            row.label.as_str(),
+                            row.workflow.as_str(),
+                            row.verification.as_str(),
+                            row.sources.bits(),
+                            row.archived,
+                            row.sample,
+                            row.first_seen.as_millisecond(),
+                            row.last_seen.as_millisecond(),
+                        ],
+                        |r| r.get(0),
+                    )
                     .map_err(write)?;
+                let packed = w.raw.clone().map(RawRecord::packed);
+                if let Some((bytes, len)) = packed.as_ref().and_then(RawRecord::packed_parts) {
+                    record.execute(params![n, bytes, len]).map_err(write)?;
+                }
             }
             let mut mark = tx
                 .prepare_cached(
@@ -407,7 +421,7 @@ impl Disk {
             findings: count("SELECT count(*) FROM findings")?,
             by_kind,
             unseen: count("SELECT count(*) FROM findings WHERE unseen = 1")?,
-            raw_bytes: count("SELECT coalesce(sum(length(raw)), 0) FROM findings")?,
+            raw_bytes: count("SELECT coalesce(sum(length(raw)), 0) FROM records")?,
             written_at: meta_time(&conn, "written_at"),
             marks: marks_in(&conn),
         })
@@ -431,7 +445,8 @@ impl Disk {
     pub fn clear(&self) -> Result<(), String> {
         let conn = lock(&self.writer);
         conn.execute_batch(
-            "BEGIN; DELETE FROM findings; DELETE FROM marks; DELETE FROM meta; COMMIT; \
+            "BEGIN; DELETE FROM records; DELETE FROM findings; DELETE FROM marks; \
+             DELETE FROM meta; COMMIT; \
              PRAGMA wal_checkpoint(TRUNCATE); VACUUM;",
         )
         .map_err(|e| failed(&self.path, "cannot reset", e))
@@ -442,7 +457,10 @@ impl super::RawRecords for Disk {
     fn raw(&self, scope: &str, id: &str) -> Option<RawRecord> {
         let conn = lock(&self.reader);
         let mut statement = conn
-            .prepare_cached("SELECT kind, raw, raw_len FROM findings WHERE scope = ?1 AND id = ?2")
+            .prepare_cached(
+                "SELECT f.kind, r.raw, r.raw_len FROM findings f JOIN records r ON r.n = f.n \
+                 WHERE f.scope = ?1 AND f.id = ?2",
+            )
             .ok()?;
         let (kind, bytes, len) = statement
             .query_row(params![scope, id], |r| {
@@ -508,13 +526,6 @@ fn join(values: &[SafeText]) -> String {
     out
 }
 
-fn split(text: &str) -> Vec<SafeText> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    text.split(UNIT).map(SafeText::line).collect()
-}
-
 fn resources(resources: &[RowResource]) -> String {
     let mut out = String::new();
     for (i, r) in resources.iter().enumerate() {
@@ -532,42 +543,27 @@ fn resources(resources: &[RowResource]) -> String {
     out
 }
 
-fn read_resources(text: &str) -> Vec<RowResource> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    text.split(RECORD)
-        .map(|r| {
-            let mut parts = r.split(UNIT);
-            RowResource {
-                kind: SafeText::line(parts.next().unwrap_or("")),
-                id: SafeText::line(parts.next().unwrap_or("")),
-                arn: parts.next().map(SafeText::line),
-            }
-        })
-        .collect()
-}
-
 /// A stored row, every value checked as it is read: the file is outside picket's control.
-fn read_row(r: &rusqlite::Row<'_>) -> Option<(Row, RecordKind, Timestamp, bool)> {
+fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
     let text = |i: usize| r.get_ref(i).ok()?.as_str().ok();
     let optional = |i: usize| r.get_ref(i).ok()?.as_str_or_null().ok().flatten();
     let int = |i: usize| r.get_ref(i).ok()?.as_i64().ok();
     let time = |i: usize| Timestamp::from_millisecond(int(i)?).ok();
     let kind = RecordKind::parse(text(2)?)?;
-    let row = Row {
-        scope: text(0)?.into(),
-        id: SafeText::line(text(1)?),
+    let row = RowRef {
+        // The scope is an identity, compared as written: kept as it is.
+        scope: Cow::Borrowed(text(0)?),
+        id: clean(text(1)?),
         revised: time(3)?,
-        title: SafeText::line(text(7)?),
-        types: split(text(8)?),
-        resources: read_resources(text(9)?),
-        account: SafeText::line(text(10)?),
-        account_name: optional(11).map(SafeText::line),
-        region: SafeText::line(text(12)?),
-        product: SafeText::line(text(13)?),
-        control: optional(14).map(SafeText::line),
-        requirements: split(text(15)?),
+        title: clean(text(7)?),
+        types: Texts::Joined(text(8)?),
+        resources: Resources::Joined(text(9)?),
+        account: clean(text(10)?),
+        account_name: optional(11).map(clean),
+        region: clean(text(12)?),
+        product: clean(text(13)?),
+        control: optional(14).map(clean),
+        requirements: Texts::Joined(text(15)?),
         compliance: match optional(16) {
             Some(status) => Some(ComplianceStatus::parse(status)?),
             None => None,

@@ -23,7 +23,8 @@ use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{Finding, SafeText, SeverityLabel, Sources, Workflow, finding_from_raw};
 pub use filter::CompiledFilter;
-pub use row::{Row, RowResource};
+use row::{RECORD, UNIT};
+pub use row::{Resources, Row, RowRef, RowResource, Texts};
 pub use sort::{SortKey, sort_rows};
 
 /// Index of an entry in the store. Entries are never removed, so an index stays valid.
@@ -35,16 +36,47 @@ pub const NONE: u32 = u32::MAX;
 /// Distinct values of one kind, numbered in order of first appearance.
 #[derive(Debug)]
 pub struct Interner<T: ?Sized + Eq + Hash = str> {
-    ids: HashMap<Box<T>, u32>,
+    ids: HashMap<Box<T>, u32, foldhash::fast::RandomState>,
     values: Vec<Box<T>>,
 }
 
 impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
     fn default() -> Self {
         Self {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             values: Vec::new(),
         }
+    }
+}
+
+/// The hasher of a map whose keys are hashes already (seeded, of a finding's scope and id).
+#[derive(Clone, Copy, Debug, Default)]
+struct Prehashed;
+
+impl BuildHasher for Prehashed {
+    type Hasher = PrehashedHasher;
+    fn build_hasher(&self) -> PrehashedHasher {
+        PrehashedHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct PrehashedHasher(u64);
+
+impl std::hash::Hasher for PrehashedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys reach this map; other input still hashes, just not well.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -131,11 +163,6 @@ impl Entry {
 
 /// An id's start shorter than this is kept with the rest of the id.
 const MIN_ID_PREFIX: usize = 16;
-
-/// Separates the id and title, and a resource's id and ARN, in the text arena.
-const UNIT: char = '\u{1f}';
-/// Starts each resource in the text arena.
-const RECORD: char = '\u{1e}';
 
 /// One resource of an entry, borrowed from the arenas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,13 +268,13 @@ pub struct FindingStore {
     /// Hash of (scope, id) → entry. A (vanishingly rare) second identity with the same hash goes
     /// to `colliding`; scope and id are always compared, so a collision can never merge two
     /// findings.
-    by_hash: HashMap<u64, EntryIx>,
+    by_hash: HashMap<u64, EntryIx, Prehashed>,
     colliding: HashMap<(u32, Box<str>), EntryIx>,
     /// The scopes findings' ids are unique within ([`crate::model::Finding::scope`]).
     pub scopes: Interner,
     /// The shared starts of findings' ids ([`Entry`]).
     id_prefixes: Interner,
-    hasher: std::collections::hash_map::RandomState,
+    hasher: foldhash::quality::RandomState,
     pub accounts: Interner,
     pub account_names: Interner,
     pub regions: Interner,
@@ -269,6 +296,10 @@ pub struct FindingStore {
     kind_garbage: usize,
     /// Bumped on every change, so views know when to recompute.
     version: u64,
+    /// Buffers [`FindingStore::place`] reuses.
+    scratch_text: String,
+    scratch_kinds: Vec<u32>,
+    scratch_ids: Vec<u32>,
     /// The disk store the raw records of [`Held::OnDisk`] entries are read from.
     disk: Option<Arc<dyn RawRecords>>,
     /// Entries changed since the disk store was last written (kept only with a disk store).
@@ -421,16 +452,29 @@ impl FindingStore {
     }
 
     fn find_in(&self, scope: u32, id: &str) -> Option<EntryIx> {
-        let same = |ix: EntryIx| self.entries[ix as usize].scope == scope && self.has_id(ix, id);
-        match self.by_hash.get(&self.hasher.hash_one((scope, id))) {
-            Some(&ix) if same(ix) => Some(ix),
-            _ => self.colliding.get(&(scope, Box::from(id))).copied(),
+        self.find_hashed(self.hasher.hash_one((scope, id)), scope, id)
+    }
+
+    fn find_hashed(&self, hash: u64, scope: u32, id: &str) -> Option<EntryIx> {
+        let &ix = self.by_hash.get(&hash)?;
+        if self.entries[ix as usize].scope == scope && self.has_id(ix, id) {
+            return Some(ix);
         }
+        // Only a hash already taken can have gone to `colliding`.
+        if self.colliding.is_empty() {
+            return None;
+        }
+        self.colliding.get(&(scope, Box::from(id))).copied()
     }
 
     /// Makes (`scope`, `id`) findable as entry `ix`.
     fn register(&mut self, scope: u32, id: &str, ix: EntryIx) {
-        match self.by_hash.entry(self.hasher.hash_one((scope, id))) {
+        let hash = self.hasher.hash_one((scope, id));
+        self.register_hashed(hash, scope, id, ix);
+    }
+
+    fn register_hashed(&mut self, hash: u64, scope: u32, id: &str, ix: EntryIx) {
+        match self.by_hash.entry(hash) {
             std::collections::hash_map::Entry::Occupied(_) => {
                 self.colliding.insert((scope, id.into()), ix);
             }
@@ -545,13 +589,23 @@ impl FindingStore {
     }
 
     /// Adds a finding read back from the disk store, its raw record left there.
-    pub fn restore(&mut self, row: Row, kind: RecordKind, arrived: Timestamp, unseen: bool) {
+    pub fn restore(&mut self, row: RowRef<'_>, kind: RecordKind, arrived: Timestamp, unseen: bool) {
         let scope = self.scopes.intern(&row.scope);
-        if self.find_in(scope, &row.id).is_some() {
-            return;
-        }
+        let hash = self.hasher.hash_one((scope, &*row.id));
         let ix = self.entries.len() as EntryIx;
-        self.register(scope, &row.id, ix);
+        // One probe of the map: a new identity takes its slot at once (every row of a store
+        // is a new one); a taken slot is a duplicate or a collision.
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(ix);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                if self.find_hashed(hash, scope, &row.id).is_some() {
+                    return;
+                }
+                self.colliding.insert((scope, row.id.as_ref().into()), ix);
+            }
+        }
         let (entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
         self.entries.push(entry);
         self.summaries.push(summary);
@@ -737,7 +791,7 @@ impl FindingStore {
     ) -> (Entry, Summary) {
         let row = Row::of(&finding);
         self.place(
-            row,
+            row.borrowed(),
             Held::Here(Box::new(finding.raw.packed())),
             arrived,
             unseen,
@@ -748,15 +802,19 @@ impl FindingStore {
     /// Interns a row's values and places its searchable text: the entry and summary to keep.
     fn place(
         &mut self,
-        row: Row,
+        row: RowRef<'_>,
         raw: Held,
         arrived: Timestamp,
         unseen: bool,
         previous: Option<Previous>,
     ) -> (Entry, Summary) {
-        let mut types: Vec<u32> = Vec::with_capacity(row.types.len());
-        for t in &row.types {
-            let id = self.types.intern(t);
+        // Reused buffers: placing a finding allocates nothing of its own.
+        let mut text = std::mem::take(&mut self.scratch_text);
+        let mut kinds = std::mem::take(&mut self.scratch_kinds);
+        let mut types = std::mem::take(&mut self.scratch_ids);
+        (text.clear(), kinds.clear(), types.clear());
+        for t in row.types.iter() {
+            let id = self.types.intern(&t);
             if !types.contains(&id) {
                 types.push(id);
             }
@@ -766,29 +824,29 @@ impl FindingStore {
                 let (prefix, rest) = row.id.split_at(at + 1);
                 (self.id_prefixes.intern(prefix), rest)
             }
-            _ => (NONE, row.id.as_str()),
+            _ => (NONE, &*row.id),
         };
-        let mut text = String::with_capacity(id_rest.len() + row.title.len() + 64);
         text.push_str(id_rest);
         text.push(UNIT);
         text.push_str(&row.title);
-        let mut kinds = Vec::with_capacity(row.resources.len());
-        for r in &row.resources {
+        for (kind, id, arn) in row.resources.iter() {
             text.push(RECORD);
-            text.push_str(&r.id);
-            if let Some(arn) = &r.arn {
+            text.push_str(&id);
+            if let Some(arn) = arn.filter(|a| *a != id) {
                 text.push(UNIT);
-                text.push_str(arn);
+                text.push_str(&arn);
             }
-            kinds.push(self.resource_kinds.intern(&r.kind));
+            kinds.push(self.resource_kinds.intern(&kind));
         }
+        let type_label = types.first().copied().unwrap_or(NONE);
+        let type_set = self.type_sets.intern(&types);
         let requirements = if row.compliance.is_some() {
-            let ids: Vec<u32> = row
-                .requirements
-                .iter()
-                .map(|r| self.requirements.intern(r))
-                .collect();
-            self.requirement_sets.intern(&ids)
+            types.clear();
+            for r in row.requirements.iter() {
+                let id = self.requirements.intern(&r);
+                types.push(id);
+            }
+            self.requirement_sets.intern(&types)
         } else {
             NONE
         };
@@ -801,8 +859,8 @@ impl FindingStore {
                 .map_or(NONE, |n| self.account_names.intern(n)),
             region: self.regions.intern(&row.region),
             product: self.products.intern(&row.product),
-            type_label: types.first().copied().unwrap_or(NONE),
-            type_set: self.type_sets.intern(&types),
+            type_label,
+            type_set,
             control: row
                 .control
                 .as_deref()
@@ -820,12 +878,13 @@ impl FindingStore {
             sample: row.sample,
             unseen,
         };
-        let (text, kinds) = self.place_text(&text, &kinds, previous);
+        let (placed, first_kind) = self.place_text(&text, &kinds, previous);
+        (self.scratch_text, self.scratch_kinds, self.scratch_ids) = (text, kinds, types);
         let entry = Entry {
             scope: self.scopes.intern(&row.scope),
             id_prefix,
-            text,
-            kinds,
+            text: placed,
+            kinds: first_kind,
             arrived: u32::try_from(arrived.as_second().max(0)).unwrap_or(u32::MAX),
             first_seen: row.first_seen.as_millisecond(),
             revised: row.revised.as_millisecond(),

@@ -3,6 +3,8 @@
 //! ([`super::disk`]) writes and reads the same rows, so a finding restored from disk is indexed
 //! by the very code a finding from AWS is.
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 
 use crate::model::finding::{ComplianceStatus, RecordState, Verification};
@@ -90,6 +92,138 @@ impl Row {
             first_seen: finding.first_seen,
             last_seen: finding.last_seen,
             revised: finding.revised,
+        }
+    }
+}
+
+/// Separates the values of a joined list (the disk store's columns, and the queue's text
+/// arena). [`SafeText`] holds no control characters, so it never occurs in a value.
+pub const UNIT: char = '\u{1f}';
+/// Separates the resources of a joined list.
+pub const RECORD: char = '\u{1e}';
+
+/// A row's values, borrowed: from a [`Row`], or straight from the disk store's columns (each
+/// value checked as it is read), so restoring a million findings allocates nothing per value.
+#[derive(Clone, Debug)]
+pub struct RowRef<'a> {
+    pub scope: Cow<'a, str>,
+    pub id: Cow<'a, str>,
+    pub title: Cow<'a, str>,
+    pub types: Texts<'a>,
+    pub resources: Resources<'a>,
+    pub account: Cow<'a, str>,
+    pub account_name: Option<Cow<'a, str>>,
+    pub region: Cow<'a, str>,
+    pub product: Cow<'a, str>,
+    pub control: Option<Cow<'a, str>>,
+    pub requirements: Texts<'a>,
+    pub compliance: Option<ComplianceStatus>,
+    pub count: u32,
+    pub severity: u8,
+    pub label: SeverityLabel,
+    pub workflow: Workflow,
+    pub verification: Verification,
+    pub sources: Sources,
+    pub archived: bool,
+    pub sample: bool,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+    pub revised: Timestamp,
+}
+
+/// A list of values: a row's own, or joined by [`UNIT`] as the disk store keeps them.
+#[derive(Clone, Copy, Debug)]
+pub enum Texts<'a> {
+    Owned(&'a [SafeText]),
+    Joined(&'a str),
+}
+
+impl<'a> Texts<'a> {
+    pub fn iter(self) -> impl Iterator<Item = Cow<'a, str>> {
+        let (owned, joined) = match self {
+            Texts::Owned(values) => (values, None),
+            Texts::Joined(text) => (&[][..], Some(text).filter(|t| !t.is_empty())),
+        };
+        owned
+            .iter()
+            .map(|v| Cow::Borrowed(v.as_str()))
+            .chain(joined.into_iter().flat_map(|t| t.split(UNIT)).map(clean))
+    }
+}
+
+/// A row's resources: its own, or joined as the disk store keeps them (`kind US id [US arn]`,
+/// resources separated by [`RECORD`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Resources<'a> {
+    Owned(&'a [RowResource]),
+    Joined(&'a str),
+}
+
+/// One resource, borrowed: kind, id, and the ARN when it differs from the id.
+pub type ResourceRef<'a> = (Cow<'a, str>, Cow<'a, str>, Option<Cow<'a, str>>);
+
+impl<'a> Resources<'a> {
+    pub fn iter(self) -> impl Iterator<Item = ResourceRef<'a>> {
+        let (owned, joined) = match self {
+            Resources::Owned(values) => (values, None),
+            Resources::Joined(text) => (&[][..], Some(text).filter(|t| !t.is_empty())),
+        };
+        owned
+            .iter()
+            .map(|r| {
+                (
+                    Cow::Borrowed(r.kind.as_str()),
+                    Cow::Borrowed(r.id.as_str()),
+                    r.arn.as_deref().map(Cow::Borrowed),
+                )
+            })
+            .chain(
+                joined
+                    .into_iter()
+                    .flat_map(|t| t.split(RECORD))
+                    .map(|resource| {
+                        let mut parts = resource.split(UNIT);
+                        (
+                            clean(parts.next().unwrap_or("")),
+                            clean(parts.next().unwrap_or("")),
+                            parts.next().map(clean),
+                        )
+                    }),
+            )
+    }
+}
+
+/// A value from outside picket's memory, as [`SafeText`] would keep it.
+pub fn clean(raw: &str) -> Cow<'_, str> {
+    crate::model::text::clean_line(raw, crate::model::text::MAX_LINE_CHARS)
+}
+
+impl Row {
+    pub fn borrowed(&self) -> RowRef<'_> {
+        RowRef {
+            scope: Cow::Borrowed(&self.scope),
+            id: Cow::Borrowed(self.id.as_str()),
+            title: Cow::Borrowed(self.title.as_str()),
+            types: Texts::Owned(&self.types),
+            resources: Resources::Owned(&self.resources),
+            account: Cow::Borrowed(self.account.as_str()),
+            account_name: self.account_name.as_deref().map(Cow::Borrowed),
+            region: Cow::Borrowed(self.region.as_str()),
+            product: Cow::Borrowed(self.product.as_str()),
+            control: self.control.as_deref().map(Cow::Borrowed),
+            requirements: Texts::Owned(&self.requirements),
+            compliance: self.compliance,
+            count: self.count,
+            severity: self.severity,
+            label: self.label,
+            workflow: self.workflow,
+            verification: self.verification,
+            sources: self.sources,
+            archived: self.archived,
+            sample: self.sample,
+            first_seen: self.first_seen,
+            last_seen: self.last_seen,
+            revised: self.revised,
         }
     }
 }

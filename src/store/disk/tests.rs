@@ -236,7 +236,8 @@ fn damaged_rows_are_skipped_and_damaged_records_read_as_nothing() {
     let conn = Connection::open(&path).expect("opens");
     conn.execute_batch(
         "UPDATE findings SET severity = 999 WHERE id = 'g1';
-         UPDATE findings SET raw_len = 4000000000, title = 'x' || char(27) || '[2J' WHERE id = 'sh-1';",
+         UPDATE findings SET title = 'x' || char(27) || '[2J' WHERE id = 'sh-1';
+         UPDATE records SET raw_len = 4000000000 WHERE n = (SELECT n FROM findings WHERE id = 'sh-1');",
     )
     .expect("damaged");
     let mut store = FindingStore::default();
