@@ -812,7 +812,9 @@ impl FindingStore {
         let mut text = std::mem::take(&mut self.scratch_text);
         let mut kinds = std::mem::take(&mut self.scratch_kinds);
         let mut types = std::mem::take(&mut self.scratch_ids);
-        (text.clear(), kinds.clear(), types.clear());
+        text.clear();
+        kinds.clear();
+        types.clear();
         for t in row.types.iter() {
             let id = self.types.intern(&t);
             if !types.contains(&id) {
