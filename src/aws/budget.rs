@@ -55,7 +55,8 @@ pub fn quota(api: &str) -> Quota {
 }
 
 impl Quota {
-    /// This share of the quota (at least [`MIN_RATE`], and a burst of at least one request).
+    /// This share of the quota (never below the slowest rate a throttled bucket gets, and a
+    /// burst of at least one request).
     pub fn share(self, share: f64) -> Quota {
         let share = if share.is_finite() {
             share.clamp(0.01, 1.0)

@@ -11,6 +11,7 @@ pub mod guardduty;
 pub mod health;
 pub mod json;
 pub mod log;
+pub mod mark;
 pub mod ocsf;
 pub mod raw;
 pub mod region;

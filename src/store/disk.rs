@@ -21,9 +21,9 @@ use std::borrow::Cow;
 use super::row::{RECORD, UNIT, clean};
 use super::{FindingStore, Resources, Row, RowRef, RowResource, Texts};
 use crate::model::finding::{ComplianceStatus, Verification};
+use crate::model::mark::Mark;
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
-use crate::sources::Mark;
 
 /// `PCKT`: marks the file as picket's.
 const APPLICATION_ID: i32 = 0x5043_4B54;

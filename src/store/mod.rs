@@ -9,12 +9,14 @@
 
 pub mod disk;
 mod filter;
+mod interner;
 mod row;
 mod sort;
+mod text;
 
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use jiff::Timestamp;
@@ -23,108 +25,19 @@ use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{Finding, SafeText, SeverityLabel, Sources, Workflow, finding_from_raw};
 pub use filter::CompiledFilter;
+pub use interner::Interner;
+use interner::Prehashed;
 use row::{RECORD, UNIT};
 pub use row::{Resources, Row, RowRef, RowResource, Texts};
 pub use sort::{SortKey, sort_rows};
+pub use text::ResourceView;
+use text::{MIN_ID_PREFIX, Previous};
 
 /// Index of an entry in the store. Entries are never removed, so an index stays valid.
 pub type EntryIx = u32;
 
 /// Marks "none" in interned id fields.
 pub const NONE: u32 = u32::MAX;
-
-/// Distinct values of one kind, numbered in order of first appearance.
-#[derive(Debug)]
-pub struct Interner<T: ?Sized + Eq + Hash = str> {
-    ids: HashMap<Box<T>, u32, foldhash::fast::RandomState>,
-    values: Vec<Box<T>>,
-}
-
-impl<T: ?Sized + Eq + Hash> Default for Interner<T> {
-    fn default() -> Self {
-        Self {
-            ids: HashMap::default(),
-            values: Vec::new(),
-        }
-    }
-}
-
-/// The hasher of a map whose keys are hashes already (seeded, of a finding's scope and id).
-#[derive(Clone, Copy, Debug, Default)]
-struct Prehashed;
-
-impl BuildHasher for Prehashed {
-    type Hasher = PrehashedHasher;
-    fn build_hasher(&self) -> PrehashedHasher {
-        PrehashedHasher(0)
-    }
-}
-
-#[derive(Default)]
-struct PrehashedHasher(u64);
-
-impl std::hash::Hasher for PrehashedHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only u64 keys reach this map; other input still hashes, just not well.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-impl<T: ?Sized + Eq + Hash> Interner<T>
-where
-    Box<T>: for<'a> From<&'a T>,
-{
-    pub fn intern(&mut self, value: &T) -> u32 {
-        if let Some(&id) = self.ids.get(value) {
-            return id;
-        }
-        let id = self.values.len() as u32;
-        self.values.push(value.into());
-        self.ids.insert(value.into(), id);
-        id
-    }
-
-    pub fn get(&self, id: u32) -> Option<&T> {
-        self.values.get(id as usize).map(|v| &**v)
-    }
-
-    /// The number of a value already interned.
-    pub fn lookup(&self, value: &T) -> Option<u32> {
-        self.ids.get(value).copied()
-    }
-
-    pub fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as u32, &**v))
-    }
-}
-
-impl Interner<str> {
-    /// The string for `id`, or `""` (also for [`NONE`]).
-    pub fn name(&self, id: u32) -> &str {
-        self.get(id).unwrap_or("")
-    }
-}
 
 /// A finding's strings and raw record, as the queue keeps them: the id, title and resources
 /// are one run of the store's text arena, not allocations of their own (a million findings
@@ -161,19 +74,6 @@ impl Entry {
     }
 }
 
-/// An id's start shorter than this is kept with the rest of the id.
-const MIN_ID_PREFIX: usize = 16;
-
-/// One resource of an entry, borrowed from the arenas.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ResourceView<'a> {
-    /// Interned in [`FindingStore::resource_kinds`].
-    pub kind: u32,
-    pub id: &'a str,
-    /// Only when it differs from the id.
-    pub arn: Option<&'a str>,
-}
-
 /// Where a finding's raw record is: in memory, or in the disk store only (read back when the
 /// finding is opened), which keeps a million findings' summaries in a few hundred megabytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,13 +89,6 @@ impl Held {
             Held::OnDisk(kind) => *kind,
         }
     }
-}
-
-/// Where an updated entry's text and kinds were, for reuse when they did not change.
-#[derive(Clone, Copy)]
-struct Previous {
-    text: (u32, u32),
-    kinds: u32,
 }
 
 /// Reads a finding's raw record back from where the store put it.
@@ -339,80 +232,6 @@ impl FindingStore {
 
     pub fn summary(&self, ix: EntryIx) -> Option<&Summary> {
         self.summaries.get(ix as usize)
-    }
-
-    /// The entry's run of the text arena: `id US title (RS resource-id [US arn])*`.
-    fn text(&self, ix: EntryIx) -> &str {
-        let Some(&Entry {
-            text: (start, len), ..
-        }) = self.get(ix)
-        else {
-            return "";
-        };
-        self.texts
-            .get(start as usize..(start as usize + len as usize))
-            .unwrap_or("")
-    }
-
-    /// The finding's id: borrowed, or put together from its shared prefix.
-    pub fn id(&self, ix: EntryIx) -> Cow<'_, str> {
-        let rest = self.id_rest(ix);
-        match self.get(ix).map(|e| e.id_prefix).filter(|&p| p != NONE) {
-            Some(prefix) => Cow::Owned(format!("{}{rest}", self.id_prefixes.name(prefix))),
-            None => Cow::Borrowed(rest),
-        }
-    }
-
-    /// Whether entry `ix` has this id, without putting it together.
-    fn has_id(&self, ix: EntryIx, id: &str) -> bool {
-        let rest = self.id_rest(ix);
-        match self.get(ix).map(|e| e.id_prefix).filter(|&p| p != NONE) {
-            Some(prefix) => id.strip_prefix(self.id_prefixes.name(prefix)) == Some(rest),
-            None => id == rest,
-        }
-    }
-
-    /// The id without its interned prefix.
-    fn id_rest(&self, ix: EntryIx) -> &str {
-        let text = self.text(ix);
-        text.split_once(UNIT).map_or(text, |(id, _)| id)
-    }
-
-    pub fn title(&self, ix: EntryIx) -> &str {
-        let text = self.text(ix);
-        let rest = text.split_once(UNIT).map_or("", |(_, rest)| rest);
-        rest.split_once(RECORD).map_or(rest, |(title, _)| title)
-    }
-
-    /// What free words search, in its own case: the title and the resources' ids and ARNs.
-    pub fn searchable(&self, ix: EntryIx) -> &str {
-        let text = self.text(ix);
-        text.split_once(UNIT).map_or("", |(_, rest)| rest)
-    }
-
-    pub fn resources(&self, ix: EntryIx) -> impl Iterator<Item = ResourceView<'_>> {
-        let (text, first_kind) = match self.get(ix) {
-            Some(entry) => (self.text(ix), entry.kinds as usize),
-            None => ("", 0),
-        };
-        text.split(RECORD)
-            .skip(1)
-            .enumerate()
-            .map(move |(i, resource)| {
-                let (id, arn) = match resource.split_once(UNIT) {
-                    Some((id, arn)) => (id, Some(arn)),
-                    None => (resource, None),
-                };
-                ResourceView {
-                    kind: self.kinds.get(first_kind + i).copied().unwrap_or(NONE),
-                    id,
-                    arn,
-                }
-            })
-    }
-
-    pub fn is_unseen(&self, ix: EntryIx) -> bool {
-        self.summary(ix).is_some_and(|s| s.unseen)
     }
 
     /// The finding's raw record, from memory or from the disk store.
@@ -719,67 +538,6 @@ impl FindingStore {
         self.version += 1;
         self.touched(ix);
         Upsert::Inserted(ix)
-    }
-
-    /// Places an entry's text and resource kinds in the arenas, reusing the previous places
-    /// when nothing changed.
-    fn place_text(
-        &mut self,
-        text: &str,
-        kinds: &[u32],
-        previous: Option<Previous>,
-    ) -> ((u32, u32), u32) {
-        if let Some(previous) = previous {
-            let (start, len) = previous.text;
-            let old_kinds = self
-                .kinds
-                .get(previous.kinds as usize..previous.kinds as usize + kinds.len());
-            if self
-                .texts
-                .get(start as usize..start as usize + len as usize)
-                == Some(text)
-                && old_kinds == Some(kinds)
-            {
-                return (previous.text, previous.kinds);
-            }
-            self.text_garbage += len as usize;
-            let old_count = self
-                .texts
-                .get(start as usize..start as usize + len as usize)
-                .map_or(0, |t| t.matches(RECORD).count());
-            self.kind_garbage += old_count;
-        }
-        if self.text_garbage > (1 << 20) && self.text_garbage > self.texts.len() / 2 {
-            self.compact();
-        }
-        let start = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.texts.push_str(text);
-        let first_kind = u32::try_from(self.kinds.len()).unwrap_or(u32::MAX);
-        self.kinds.extend_from_slice(kinds);
-        ((start, u32::try_from(text.len()).unwrap_or(0)), first_kind)
-    }
-
-    /// Rewrites the arenas with only what entries point at.
-    fn compact(&mut self) {
-        let mut texts = String::with_capacity(self.texts.len() - self.text_garbage);
-        let mut kinds = Vec::with_capacity(self.kinds.len().saturating_sub(self.kind_garbage));
-        for entry in &mut self.entries {
-            let (start, len) = entry.text;
-            let text = self
-                .texts
-                .get(start as usize..start as usize + len as usize)
-                .unwrap_or("");
-            let count = text.matches(RECORD).count();
-            let first = entry.kinds as usize;
-            entry.text = (u32::try_from(texts.len()).unwrap_or(u32::MAX), len);
-            entry.kinds = u32::try_from(kinds.len()).unwrap_or(u32::MAX);
-            texts.push_str(text);
-            kinds.extend_from_slice(self.kinds.get(first..first + count).unwrap_or(&[]));
-        }
-        self.texts = texts;
-        self.kinds = kinds;
-        self.text_garbage = 0;
-        self.kind_garbage = 0;
     }
 
     fn index(
