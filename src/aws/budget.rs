@@ -85,6 +85,8 @@ struct Bucket {
     rate: f64,
     quota: Quota,
     refilled: Instant,
+    /// When each request of the last minute was sent, for the Sources screen.
+    recent: std::collections::VecDeque<Instant>,
 }
 
 impl Bucket {
@@ -94,6 +96,7 @@ impl Bucket {
             rate: quota.rate,
             quota,
             refilled: now,
+            recent: std::collections::VecDeque::new(),
         }
     }
 
@@ -103,17 +106,52 @@ impl Bucket {
         self.refilled = now;
     }
 
+    /// Keeps the last minute's requests only.
+    fn forget_before(&mut self, now: Instant) {
+        while self
+            .recent
+            .front()
+            .is_some_and(|&at| now.saturating_duration_since(at) > Duration::from_secs(60))
+        {
+            self.recent.pop_front();
+        }
+    }
+
     /// Takes a token, or says how long until one is there.
     fn take(&mut self, now: Instant) -> Option<Duration> {
         self.refill(now);
         // The epsilon absorbs rounding: a token due "now" must not turn into a zero wait.
         if self.tokens >= 1.0 - 1e-6 {
             self.tokens = (self.tokens - 1.0).max(0.0);
+            self.recent.push_back(now);
+            self.forget_before(now);
             None
         } else {
             let wait = Duration::from_secs_f64((1.0 - self.tokens) / self.rate);
             Some(wait.max(Duration::from_millis(1)))
         }
+    }
+}
+
+/// picket's use of one API in one account and region over the last minute.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Use {
+    pub api: &'static str,
+    pub requests: usize,
+    /// Of the API's published rate (not the share picket allows itself).
+    pub of_quota: f64,
+}
+
+impl Use {
+    /// For the Sources screen: `securityhub:GetFindings: 45 requests in the last minute, 25 %
+    /// of its published rate`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}: {} requests in the last minute, {:.0} % of its published rate",
+            self.api,
+            self.requests,
+            self.of_quota * 100.0
+        )
     }
 }
 
@@ -231,6 +269,33 @@ impl Budget {
             bucket.tokens = bucket.tokens.min(0.0);
         }
         lock(&self.counts).entry(key.api).or_default().throttled += 1;
+    }
+
+    /// The busiest API of `service` (`securityhub`, `guardduty`, `logs`) in this account and
+    /// region over the last minute, if picket called one.
+    pub fn use_last_minute(&self, account: &str, region: &str, service: &str) -> Option<Use> {
+        let now = Instant::now();
+        let mut buckets = lock(&self.buckets);
+        buckets
+            .iter_mut()
+            .filter(|(key, _)| {
+                key.account == account
+                    && key.region == region
+                    && key
+                        .api
+                        .strip_prefix(service)
+                        .is_some_and(|rest| rest.starts_with(':'))
+            })
+            .map(|(key, bucket)| {
+                bucket.forget_before(now);
+                Use {
+                    api: key.api,
+                    requests: bucket.recent.len(),
+                    of_quota: bucket.recent.len() as f64 / (quota(key.api).rate * 60.0),
+                }
+            })
+            .filter(|u| u.requests > 0)
+            .max_by_key(|u| u.requests)
     }
 
     /// The current rate of a bucket (requests per second), if it has been used.

@@ -283,10 +283,14 @@ impl Track {
         }
     }
 
+    /// A success as health, saying how much of its quota picket used in the last minute.
     pub fn succeeded(&mut self, now: Timestamp) -> HealthReport {
         self.last_success = Some(now);
         self.failures = 0;
-        self.report(HealthState::Ok, None)
+        let used = self
+            .budget
+            .use_last_minute(&self.account, &self.region, self.service.name());
+        self.report(HealthState::Ok, used.map(|u| u.describe()))
     }
 
     /// A failure as health. Findings already shown stay; after an outage they are stale.

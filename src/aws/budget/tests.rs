@@ -166,3 +166,34 @@ async fn an_emulator_has_no_quotas_only_the_cap() {
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(budget.counts()[0].1.requests, 50);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_last_minute_s_use_is_counted_per_api_and_forgotten_after() {
+    let budget = Budget::sharing(4, DEFAULT_QUOTA_SHARE);
+    let get_findings = key("111", "securityhub:GetFindings");
+    for _ in 0..10 {
+        let _permit = budget.acquire(&get_findings).await;
+    }
+    let _permit = budget.acquire(&key("111", "guardduty:ListFindings")).await;
+    let used = budget
+        .use_last_minute("111", "us-east-1", "securityhub")
+        .expect("securityhub was used");
+    assert_eq!((used.api, used.requests), ("securityhub:GetFindings", 10));
+    // Ten requests against 3 a second for a minute.
+    assert!((used.of_quota - 10.0 / 180.0).abs() < 1e-9);
+    assert!(
+        used.describe()
+            .contains("10 requests in the last minute, 6 %")
+    );
+    assert!(
+        budget
+            .use_last_minute("222", "us-east-1", "securityhub")
+            .is_none()
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(61)).await;
+    assert!(
+        budget
+            .use_last_minute("111", "us-east-1", "securityhub")
+            .is_none()
+    );
+}
