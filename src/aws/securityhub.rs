@@ -613,6 +613,11 @@ impl Source for SecurityHubSource {
         Box::pin(self.sweep(now))
     }
 
+    /// The next poll re-reads the whole active set (unless one is already under way).
+    fn reread(&mut self) {
+        self.last_full_scan = None;
+    }
+
     /// Reads on from where an earlier run stopped: the news since its cursor, and the next full
     /// re-read when the last one is a rescan interval old.
     fn resume(&mut self, mark: Mark) {

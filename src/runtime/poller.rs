@@ -24,6 +24,9 @@ struct Shared {
     /// analyst presses `r` (or picks log groups) sees the change when it next waits, instead
     /// of missing it and sleeping a whole interval.
     refresh: Arc<watch::Sender<u64>>,
+    /// Bumped by the analyst's refresh only (`r`): sources that reconcile read everything
+    /// again, not only what changed.
+    reread: Arc<watch::Sender<u64>>,
     findings_active: Arc<watch::Sender<bool>>,
     logs_active: Arc<watch::Sender<bool>>,
     /// The log groups the analyst chose, for the log sources, and the choice's generation.
@@ -64,6 +67,7 @@ impl Pollers {
     ) -> Pollers {
         let shared = Shared {
             refresh: Arc::new(watch::channel(0).0),
+            reread: Arc::new(watch::channel(0).0),
             findings_active: Arc::new(watch::channel(true).0),
             logs_active: Arc::new(watch::channel(false).0),
             groups: Arc::new(watch::channel(None).0),
@@ -77,7 +81,14 @@ impl Pollers {
         Pollers { shared }
     }
 
+    /// The analyst's refresh: every active source polls now, and reconciles in full.
     pub fn refresh(&self) {
+        self.shared.reread.send_modify(|n| *n = n.wrapping_add(1));
+        self.wake();
+    }
+
+    /// Every active source polls now.
+    fn wake(&self) {
         self.shared.refresh.send_modify(|n| *n = n.wrapping_add(1));
     }
 
@@ -93,7 +104,7 @@ impl Pollers {
     /// `generation` from then on.
     pub fn set_groups(&self, groups: Vec<String>, generation: u64) {
         self.shared.groups.send_replace(Some((generation, groups)));
-        self.refresh();
+        self.wake();
     }
 
     pub fn stop(self) {
@@ -114,6 +125,7 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
     let feed = source.feed();
     let mut groups = shared.groups.subscribe();
     let mut refresh = shared.refresh.subscribe();
+    let mut reread = shared.reread.subscribe();
     let mut generation = 0;
     loop {
         // Hold while no screen needs this feed.
@@ -129,6 +141,10 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         }
         // What a refresh asked for is being done now.
         refresh.borrow_and_update();
+        if reread.has_changed().unwrap_or(false) {
+            reread.borrow_and_update();
+            source.reread();
+        }
         let mut batch = source.poll(Timestamp::now()).await;
         batch.generation = generation;
         // A large delivery of log events goes in slices, so the screen redraws between them
@@ -301,6 +317,49 @@ mod tests {
             *groups.lock().unwrap_or_else(|p| p.into_inner()),
             vec!["/new".to_string()]
         );
+        pollers.stop();
+    }
+
+    /// Counts its polls and the full re-reads it was asked for.
+    struct Reconciling {
+        rereads: Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl Source for Reconciling {
+        fn name(&self) -> &str {
+            "reconciling"
+        }
+        fn feed(&self) -> Feed {
+            Feed::Logs
+        }
+        fn interval(&self) -> std::time::Duration {
+            std::time::Duration::from_secs(3600)
+        }
+        fn poll(&mut self, _now: Timestamp) -> PollFuture<'_> {
+            Box::pin(async { Batch::default() })
+        }
+        fn reread(&mut self) {
+            self.rereads
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_analyst_s_refresh_reconciles_in_full_and_a_group_change_does_not() {
+        let (tx, mut rx) = mpsc::channel(16);
+        let rereads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let source = Reconciling {
+            rereads: Arc::clone(&rereads),
+        };
+        let pollers = Pollers::start(vec![Box::new(source)], Vec::new(), tx);
+        pollers.set_active(Feed::Logs, true);
+        assert!(rx.recv().await.is_some(), "the first poll");
+        pollers.set_groups(vec!["/g".into()], 1);
+        assert!(rx.recv().await.is_some(), "a poll for the new groups");
+        assert_eq!(rereads.load(std::sync::atomic::Ordering::SeqCst), 0);
+        pollers.refresh();
+        assert!(rx.recv().await.is_some(), "the refresh's poll");
+        assert_eq!(rereads.load(std::sync::atomic::Ordering::SeqCst), 1);
         pollers.stop();
     }
 }

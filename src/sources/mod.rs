@@ -87,6 +87,10 @@ pub trait Source: Send {
     /// Read on from `mark` (kept from an earlier run) instead of reading everything again.
     fn resume(&mut self, _mark: Mark) {}
 
+    /// The analyst asked for a refresh (`r`): reconcile in full at the next poll, not only
+    /// what changed.
+    fn reread(&mut self) {}
+
     /// This source names accounts (the organization's list): a headless sweep reads it before
     /// the others, so findings are printed with their account names.
     fn lists_accounts(&self) -> bool {
