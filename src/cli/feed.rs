@@ -68,7 +68,11 @@ fn setup(launch: &Launch, queue: &str, yes: bool) -> ExitCode {
     );
     for feed in &feeds {
         for call in feed.calls() {
-            eprintln!("  {} · {call}", feed.region);
+            eprintln!(
+                "  {} · {}",
+                feed.region,
+                crate::model::SafeText::line(&call)
+            );
         }
     }
     if !yes && !confirmed() {
@@ -108,11 +112,15 @@ fn setup(launch: &Launch, queue: &str, yes: bool) -> ExitCode {
             .find_map(|(what, r)| r.as_ref().err().map(|e| (what, e)));
         for (what, result) in &outcome.done {
             match result {
-                Ok(()) => eprintln!("  {} · done · {what}", feed.region),
-                Err(e) => eprintln!(
-                    "  {} · FAILED · {what}: {}",
+                Ok(()) => eprintln!(
+                    "  {} · done · {}",
                     feed.region,
-                    crate::model::SafeText::line(e)
+                    crate::model::SafeText::line(what)
+                ),
+                Err(e) => eprintln!(
+                    "  {} · FAILED · {}",
+                    feed.region,
+                    crate::model::SafeText::line(&format!("{what}: {e}"))
                 ),
             }
         }
