@@ -88,30 +88,34 @@ fn messages_on(moto: &Moto) -> usize {
 }
 
 fn settings(moto: &Moto) -> Settings {
-    let mut settings = Settings {
-        target: picket::aws::Target {
-            profile: None,
-            regions: vec!["us-east-1".into()],
-            endpoint_url: Some(moto.url()),
-            no_retries: true,
-        },
-        guardduty_archived: false,
-        securityhub_api: picket::aws::securityhub::Api::Cspm,
-        workflow: vec![Workflow::New, Workflow::Notified],
-        rescan: Duration::from_secs(600),
-        findings_every: Duration::from_secs(60),
-        logs_every: Duration::from_secs(5),
-        log_groups: vec![],
-        discover_prefix: "aws-cloudtrail-logs".into(),
-        logs_window: None,
-        live_tail: false,
-        max_in_flight: 32,
-        org: picket::aws::org::OrgSettings::default(),
-        reading: picket::limits::Reading::LIVE,
-        scale: Default::default(),
-    };
+    let mut settings = common::moto::settings(moto);
     settings.scale.feed = vec![format!("{}/123456789012/{QUEUE}", moto.url())];
     settings
+}
+
+/// The feed of the queue at `url`, as picket builds it, with a one-second long poll; and the
+/// plan it was built from.
+async fn feed_source(
+    moto: &Moto,
+    url: &str,
+) -> (FeedSource, std::sync::Arc<picket::aws::plan::Plan>) {
+    with_test_credentials();
+    let no_services = Services {
+        guardduty: false,
+        securityhub: false,
+        logs: false,
+    };
+    let (plan, _) = plan(&settings(moto), no_services).await.expect("plan");
+    let track = Track::new(
+        "123456789012",
+        "us-east-1",
+        Service::Feed,
+        None,
+        Duration::ZERO,
+    )
+    .with_budget(Arc::clone(&plan.budget));
+    let client = sqs_client(&plan.base, &Region::new("us-east-1"));
+    (FeedSource::new(client, url, track).waiting_at_most(1), plan)
 }
 
 /// The app with a disk store, fed through the runtime's own persistence step.
@@ -172,29 +176,13 @@ fn a_security_hub_event_on_the_bus_reaches_the_queue_the_store_and_the_screen() 
         "the rule delivered the event to the queue"
     );
 
-    with_test_credentials();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let services = Services {
-            guardduty: false,
-            securityhub: false,
-            logs: false,
-        };
-        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
+        let (mut feed, plan) = feed_source(&moto, &url).await;
         // The sources picket would start include the feed, named after its queue.
         let built = picket::aws::setup::feed_sources(&plan);
         assert_eq!(built.len(), 1);
         assert_eq!(built[0].name(), "feed picket-feed us-east-1");
-        let track = Track::new(
-            "123456789012",
-            "us-east-1",
-            Service::Feed,
-            None,
-            Duration::ZERO,
-        )
-        .with_budget(Arc::clone(&plan.budget));
-        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
-        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
 
         let dir = tempfile::tempdir().expect("temp dir");
         let mut screen = Screen::new(dir.path());
@@ -273,25 +261,9 @@ fn messages_the_store_did_not_take_stay_on_the_queue() {
     let Some(moto) = Moto::start() else { return };
     let url = queue_with_rule(&moto);
     put_event(&moto, "NEW", "2026-01-15T09:00:00Z");
-    with_test_credentials();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let services = Services {
-            guardduty: false,
-            securityhub: false,
-            logs: false,
-        };
-        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
-        let track = Track::new(
-            "123456789012",
-            "us-east-1",
-            Service::Feed,
-            None,
-            Duration::ZERO,
-        )
-        .with_budget(Arc::clone(&plan.budget));
-        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
-        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
+        let (mut feed, _) = feed_source(&moto, &url).await;
         let mut batch = feed.poll(Timestamp::now()).await;
         assert_eq!(batch.findings.len(), 1);
         // The store failed: the signal is dropped unfired.
@@ -308,25 +280,9 @@ fn a_message_that_is_not_a_finding_event_is_counted_and_deleted() {
     moto.python(&format!(
         "sqs = boto3.client('sqs', endpoint_url=url)\nq = sqs.get_queue_url(QueueName='{QUEUE}')['QueueUrl']\nsqs.send_message(QueueUrl=q, MessageBody='not json at all')"
     ));
-    with_test_credentials();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let services = Services {
-            guardduty: false,
-            securityhub: false,
-            logs: false,
-        };
-        let (plan, _) = plan(&settings(&moto), services).await.expect("plan");
-        let track = Track::new(
-            "123456789012",
-            "us-east-1",
-            Service::Feed,
-            None,
-            Duration::ZERO,
-        )
-        .with_budget(Arc::clone(&plan.budget));
-        let client = sqs_client(&plan.base, &Region::new("us-east-1"));
-        let mut feed = FeedSource::new(client, &url, track).waiting_at_most(1);
+        let (mut feed, _) = feed_source(&moto, &url).await;
         let mut batch = feed.poll(Timestamp::now()).await;
         assert!(batch.findings.is_empty());
         assert!(

@@ -7,13 +7,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::moto::{ENV, Moto, picket};
+use common::moto::{ENV, Moto, picket, settings};
 
 use picket::app::{App, Msg, Options, update};
-use picket::aws::Target;
-use picket::aws::plan::{Services, Settings};
+use picket::aws::plan::Services;
 use picket::aws::setup::build;
 use picket::model::health::HealthState;
 use picket::sources::{Feed, Source};
@@ -40,34 +37,6 @@ for start in range(0, len(findings), 100):
     assert out['FailedCount'] == 0, out
 "#
     ));
-}
-
-fn settings(moto: &Moto) -> Settings {
-    Settings {
-        target: Target {
-            profile: None,
-            regions: vec!["us-east-1".into()],
-            endpoint_url: Some(moto.url()),
-            no_retries: true,
-        },
-        guardduty_archived: false,
-        securityhub_api: picket::aws::securityhub::Api::Cspm,
-        workflow: vec![
-            picket::model::Workflow::New,
-            picket::model::Workflow::Notified,
-        ],
-        rescan: Duration::from_secs(600),
-        findings_every: Duration::from_secs(60),
-        logs_every: Duration::from_secs(5),
-        log_groups: vec![],
-        discover_prefix: "aws-cloudtrail-logs".into(),
-        logs_window: None,
-        live_tail: false,
-        max_in_flight: 32,
-        org: picket::aws::org::OrgSettings::default(),
-        reading: picket::limits::Reading::LIVE,
-        scale: Default::default(),
-    }
 }
 
 fn with_test_credentials<T>(f: impl FnOnce() -> T) -> T {

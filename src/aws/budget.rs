@@ -271,28 +271,30 @@ impl Budget {
         lock(&self.counts).entry(key.api).or_default().throttled += 1;
     }
 
-    /// The busiest API of `service` (`securityhub`, `guardduty`, `logs`) in this account and
-    /// region over the last minute, if picket called one.
-    pub fn use_last_minute(&self, account: &str, region: &str, service: &str) -> Option<Use> {
+    /// The busiest of `apis` in this account and region over the last minute, if picket
+    /// called one. Each is looked up by its key: the map holds every account's buckets.
+    pub fn use_last_minute(
+        &self,
+        account: &str,
+        region: &str,
+        apis: &[&'static str],
+    ) -> Option<Use> {
         let now = Instant::now();
         let mut buckets = lock(&self.buckets);
-        buckets
-            .iter_mut()
-            .filter(|(key, _)| {
-                key.account == account
-                    && key.region == region
-                    && key
-                        .api
-                        .strip_prefix(service)
-                        .is_some_and(|rest| rest.starts_with(':'))
-            })
-            .map(|(key, bucket)| {
+        apis.iter()
+            .filter_map(|&api| {
+                let key = BucketKey {
+                    account: account.to_string(),
+                    region: region.to_string(),
+                    api,
+                };
+                let bucket = buckets.get_mut(&key)?;
                 bucket.forget_before(now);
-                Use {
-                    api: key.api,
+                Some(Use {
+                    api,
                     requests: bucket.recent.len(),
-                    of_quota: bucket.recent.len() as f64 / (quota(key.api).rate * 60.0),
-                }
+                    of_quota: bucket.recent.len() as f64 / (quota(api).rate * 60.0),
+                })
             })
             .filter(|u| u.requests > 0)
             .max_by_key(|u| u.requests)

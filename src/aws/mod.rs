@@ -194,6 +194,17 @@ use errors::FailureKind;
 /// Longest wait between polls after repeated failures.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
+/// The APIs a service's source reads with, whose use the Sources screen shows.
+fn polled_apis(service: Service) -> &'static [&'static str] {
+    match service {
+        Service::GuardDuty => &["guardduty:ListFindings", "guardduty:GetFindings"],
+        Service::SecurityHub => &["securityhub:GetFindings", "securityhub:GetFindingsV2"],
+        Service::CloudWatchLogs => &["logs:FilterLogEvents"],
+        // SQS publishes no rate for a standard queue: no share to speak of.
+        Service::Feed | Service::Organizations | Service::Playbooks => &[],
+    }
+}
+
 /// The health of one (account, region, service) and when to poll it next.
 #[derive(Clone, Debug)]
 pub struct Track {
@@ -287,9 +298,9 @@ impl Track {
     pub fn succeeded(&mut self, now: Timestamp) -> HealthReport {
         self.last_success = Some(now);
         self.failures = 0;
-        let used = self
-            .budget
-            .use_last_minute(&self.account, &self.region, self.service.name());
+        let used =
+            self.budget
+                .use_last_minute(&self.account, &self.region, polled_apis(self.service));
         self.report(HealthState::Ok, used.map(|u| u.describe()))
     }
 

@@ -231,10 +231,6 @@ impl Disk {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Fills `store` with every stored finding (raw records stay on disk).
     pub fn load(&self, store: &mut FindingStore) -> Result<Loaded, String> {
         let read = |e| failed(&self.path, "cannot read", e);
@@ -349,8 +345,19 @@ impl Disk {
                         |r| r.get(0),
                     )
                     .map_err(write)?;
-                let packed = w.raw.clone().map(RawRecord::packed);
-                if let Some((bytes, len)) = packed.as_ref().and_then(RawRecord::packed_parts) {
+                // Records kept in memory are packed already; only a plain one is packed here.
+                let packed;
+                let parts = match &w.raw {
+                    Some(raw) => match raw.packed_parts() {
+                        Some(parts) => Some(parts),
+                        None => {
+                            packed = raw.clone().packed();
+                            packed.packed_parts()
+                        }
+                    },
+                    None => None,
+                };
+                if let Some((bytes, len)) = parts {
                     record.execute(params![n, bytes, len]).map_err(write)?;
                 }
             }

@@ -318,10 +318,6 @@ impl FindingStore {
         self.disk = Some(disk);
     }
 
-    pub fn has_disk(&self) -> bool {
-        self.disk.is_some()
-    }
-
     fn touched(&mut self, ix: EntryIx) {
         if self.disk.is_some() {
             self.changed.insert(ix);

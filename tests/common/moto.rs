@@ -170,3 +170,33 @@ pub fn with_test_credentials() {
         }
     });
 }
+
+/// The settings of a run against `moto`: one region, no retries, Security Hub CSPM, the
+/// active workflow states.
+pub fn settings(moto: &Moto) -> picket::aws::plan::Settings {
+    picket::aws::plan::Settings {
+        target: picket::aws::Target {
+            profile: None,
+            regions: vec!["us-east-1".into()],
+            endpoint_url: Some(moto.url()),
+            no_retries: true,
+        },
+        guardduty_archived: false,
+        securityhub_api: picket::aws::securityhub::Api::Cspm,
+        workflow: vec![
+            picket::model::Workflow::New,
+            picket::model::Workflow::Notified,
+        ],
+        rescan: Duration::from_secs(600),
+        findings_every: Duration::from_secs(60),
+        logs_every: Duration::from_secs(5),
+        log_groups: vec![],
+        discover_prefix: "aws-cloudtrail-logs".into(),
+        logs_window: None,
+        live_tail: false,
+        max_in_flight: 32,
+        org: picket::aws::org::OrgSettings::default(),
+        reading: picket::limits::Reading::LIVE,
+        scale: Default::default(),
+    }
+}

@@ -169,6 +169,7 @@ async fn an_emulator_has_no_quotas_only_the_cap() {
 
 #[tokio::test(start_paused = true)]
 async fn the_last_minute_s_use_is_counted_per_api_and_forgotten_after() {
+    const SECURITY_HUB: &[&str] = &["securityhub:GetFindings", "securityhub:GetFindingsV2"];
     let budget = Budget::sharing(4, DEFAULT_QUOTA_SHARE);
     let get_findings = key("111", "securityhub:GetFindings");
     for _ in 0..10 {
@@ -176,7 +177,7 @@ async fn the_last_minute_s_use_is_counted_per_api_and_forgotten_after() {
     }
     let _permit = budget.acquire(&key("111", "guardduty:ListFindings")).await;
     let used = budget
-        .use_last_minute("111", "us-east-1", "securityhub")
+        .use_last_minute("111", "us-east-1", SECURITY_HUB)
         .expect("securityhub was used");
     assert_eq!((used.api, used.requests), ("securityhub:GetFindings", 10));
     // Ten requests against 3 a second for a minute.
@@ -187,13 +188,13 @@ async fn the_last_minute_s_use_is_counted_per_api_and_forgotten_after() {
     );
     assert!(
         budget
-            .use_last_minute("222", "us-east-1", "securityhub")
+            .use_last_minute("222", "us-east-1", SECURITY_HUB)
             .is_none()
     );
     tokio::time::sleep(std::time::Duration::from_secs(61)).await;
     assert!(
         budget
-            .use_last_minute("111", "us-east-1", "securityhub")
+            .use_last_minute("111", "us-east-1", SECURITY_HUB)
             .is_none()
     );
 }
