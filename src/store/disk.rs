@@ -164,7 +164,7 @@ fn failed(path: &Path, what: &str, e: rusqlite::Error) -> String {
         _ => e.to_string(),
     };
     format!(
-        "store {}: {what}: {reason}; it was left as it is (move it away, or `picket store reset`)",
+        "store {}: {what}: {reason}; it was left as it is (move it away, or point --store elsewhere)",
         path.display()
     )
 }

@@ -224,7 +224,7 @@ impl Kept {
             ),
         };
         json!({
-            "version": "0", "id": format!("{:08x}-0000-4000-8000-{serial:012x}", self.record.to_string().len()),
+            "version": "0", "id": format!("00000000-0000-4000-8000-{serial:012x}"),
             "detail-type": kind, "source": source, "account": account, "time": at,
             "region": region, "resources": [], "detail": detail,
         })
