@@ -12,6 +12,7 @@ use aws_smithy_types::retry::RetryConfig;
 use jiff::Timestamp;
 use serde_json::json;
 
+use picket::app::{App, Effect, Msg, Options, update};
 use picket::aws::Track;
 use picket::aws::guardduty::GuardDutySource;
 use picket::aws::logs::LogsSource;
@@ -19,7 +20,7 @@ use picket::aws::plan::Identity;
 use picket::aws::securityhub::{Api, SecurityHubSource};
 use picket::model::Workflow;
 use picket::model::health::{HealthState, Service};
-use picket::sources::{Batch, Source};
+use picket::sources::{Batch, Feed, Reader, Source};
 
 const ACCOUNT: &str = "111122223333";
 
@@ -376,26 +377,69 @@ async fn security_hub_filters_and_pages_of_100() {
     );
 }
 
+/// The ids a GetFindings request asks for by `Id`, if it asks by id.
+fn asked_ids(r: &aws_sdk_securityhub::operation::get_findings::GetFindingsInput) -> Vec<String> {
+    r.filters()
+        .map(|f| {
+            f.id()
+                .iter()
+                .filter_map(|f| f.value())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn at(minutes: i64) -> Timestamp {
+    now() + jiff::SignedDuration::from_mins(minutes)
+}
+
+/// The app as the runtime drives it: a batch in, the rechecks it asks for handed to the source.
+fn take_in(app: &mut App, source: &mut dyn Source, batch: Batch) -> Vec<String> {
+    let mut asked = Vec::new();
+    for effect in update(app, Msg::Batch(Feed::Findings, batch)).effects {
+        if let Effect::Recheck { source: name, ids } = effect {
+            assert_eq!(name, source.name(), "asked of the source that read them");
+            asked.extend(ids.iter().cloned());
+            source.recheck(ids);
+        }
+    }
+    asked
+}
+
+fn entry_state(app: &App, id: &str) -> (Workflow, bool) {
+    let ix = app
+        .store
+        .find(
+            "asff\u{1f}arn:aws:securityhub:us-east-1::product/aws/securityhub",
+            id,
+        )
+        .expect("stored");
+    let summary = app.store.summary(ix).expect("summary");
+    (summary.workflow, summary.archived)
+}
+
 #[tokio::test]
-async fn a_finding_resolved_elsewhere_is_read_again_by_id_on_the_rescan() {
+async fn what_a_complete_read_left_out_is_read_again_by_id_and_what_is_gone_shows_archived() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let sweeps = Arc::new(AtomicUsize::new(0));
-    let seen = sweeps.clone();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counted = reads.clone();
     let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(move |r| {
-        let filters = r.filters().expect("filters");
-        let ids: Vec<_> = filters.id().iter().filter_map(|f| f.value()).collect();
+        let ids = asked_ids(r);
         let body = if !ids.is_empty() {
-            assert_eq!(
-                ids,
-                ["f-2"],
-                "only the finding that left the set is asked for"
-            );
+            let filters = r.filters().expect("filters");
             assert!(filters.record_state().is_empty() && filters.workflow_status().is_empty());
+            // f-2 was resolved elsewhere; f-4 is no longer in Security Hub at all.
             let mut resolved = asff(2);
             resolved["Workflow"] = json!({"Status": "RESOLVED"});
-            json!({"Findings": [resolved]})
-        } else if seen.fetch_add(1, Ordering::SeqCst) == 0 {
-            json!({"Findings": [asff(1), asff(2), asff(3)]})
+            let found: Vec<_> = ids
+                .iter()
+                .filter(|id| *id == "f-2")
+                .map(|_| resolved.clone())
+                .collect();
+            json!({ "Findings": found })
+        } else if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            json!({"Findings": [asff(1), asff(2), asff(3), asff(4)]})
         } else {
             json!({"Findings": [asff(1), asff(3)]})
         };
@@ -408,25 +452,113 @@ async fn a_finding_resolved_elsewhere_is_read_again_by_id_on_the_rescan() {
         track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New, Workflow::Notified],
-        Duration::ZERO,
+        Duration::from_secs(60),
         identity(),
     );
-    assert_eq!(poll(&mut source).await.findings.len(), 3);
-    let rescan = poll(&mut source).await;
-    let states: Vec<_> = rescan
-        .findings
-        .iter()
-        .map(|f| (f.id.as_str().to_string(), f.workflow))
-        .collect();
-    assert_eq!(
-        states,
-        [
-            ("f-1".to_string(), Workflow::New),
-            ("f-3".to_string(), Workflow::New),
-            ("f-2".to_string(), Workflow::Resolved)
-        ]
+    let mut app = App::new(Options::default(), now());
+    let first = source.poll(at(0)).await;
+    assert!(first.full_read.is_some(), "one poll read the whole set");
+    assert!(
+        take_in(&mut app, &mut source, first).is_empty(),
+        "the first complete read finds nothing missing"
     );
-    assert_eq!(hub.num_calls(), 3);
+    let rescan = source.poll(at(2)).await;
+    assert_eq!(rescan.findings.len(), 2);
+    assert_eq!(take_in(&mut app, &mut source, rescan), ["f-2", "f-4"]);
+    assert_eq!(
+        entry_state(&app, "f-2"),
+        (Workflow::New, false),
+        "unknown until read"
+    );
+    let next = source.poll(at(4)).await;
+    assert_eq!(next.gone, ["f-4"]);
+    assert!(
+        take_in(&mut app, &mut source, next).is_empty(),
+        "nothing is asked twice"
+    );
+    assert_eq!(entry_state(&app, "f-2"), (Workflow::Resolved, false));
+    assert_eq!(
+        entry_state(&app, "f-4"),
+        (Workflow::New, true),
+        "gone: archived"
+    );
+    assert_eq!(entry_state(&app, "f-1"), (Workflow::New, false));
+}
+
+#[tokio::test]
+async fn after_a_restart_a_read_over_several_polls_finds_what_left_while_picket_was_stopped() {
+    // 150 active findings, f-2 among them no more: two pages, one a poll.
+    let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(|r| {
+        let ids = asked_ids(r);
+        let body = if !ids.is_empty() {
+            assert_eq!(ids, ["f-2"]);
+            let mut suppressed = asff(2);
+            suppressed["Workflow"] = json!({"Status": "SUPPRESSED"});
+            json!({ "Findings": [suppressed] })
+        } else {
+            let all: Vec<_> = (0..151).filter(|&i| i != 2).map(asff).collect();
+            // The news since the first poll's cursor: nothing was updated since.
+            let news = r
+                .filters()
+                .and_then(|f| f.updated_at().first())
+                .and_then(|d| d.start())
+                .is_some_and(|start| start > "2026");
+            match r.next_token() {
+                _ if news => json!({"Findings": []}),
+                None => json!({"Findings": all[..100], "NextToken": "p2"}),
+                Some(_) => json!({"Findings": all[100..]}),
+            }
+        };
+        MockResponse::Http(response(200, body))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New, Workflow::Notified],
+        Duration::from_secs(600),
+        identity(),
+    )
+    .reading(picket::limits::Reading {
+        per_poll: picket::limits::PerPoll {
+            security_hub: 100,
+            ..picket::limits::PerPoll::LIVE
+        },
+        ..picket::limits::Reading::LIVE
+    });
+    // What the store held from yesterday's run: read by this source then.
+    let mut app = App::new(Options::default(), now());
+    let yesterday = Batch {
+        findings: (0..151)
+            .map(|i| {
+                picket::model::finding_from_text(
+                    picket::model::raw::RecordKind::Asff,
+                    &asff(i).to_string(),
+                )
+                .expect("maps")
+            })
+            .collect(),
+        reader: Some(Reader {
+            name: source.name().to_string(),
+            at: at(-24 * 60),
+        }),
+        ..Batch::default()
+    };
+    assert!(take_in(&mut app, &mut source, yesterday).is_empty());
+    let first = source.poll(at(0)).await;
+    assert!(
+        first.more && first.full_read.is_none(),
+        "half read: nothing concluded"
+    );
+    assert!(take_in(&mut app, &mut source, first).is_empty());
+    let second = source.poll(at(1)).await;
+    assert!(second.full_read.is_some(), "the read is complete");
+    assert_eq!(take_in(&mut app, &mut source, second), ["f-2"]);
+    let third = source.poll(at(2)).await;
+    take_in(&mut app, &mut source, third);
+    assert_eq!(entry_state(&app, "f-2"), (Workflow::Suppressed, false));
 }
 
 #[tokio::test]

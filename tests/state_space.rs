@@ -31,9 +31,10 @@ use picket::app::act::Stage;
 use picket::app::keys::{Key, KeyCode, Mods, parse_sequence};
 use picket::app::{App, Effect, Modal, Mode, Msg, Options, Screen, update};
 use picket::logs::insights::InsightsUpdate;
+use picket::model::Workflow;
 use picket::model::{Finding, LogEvent};
 use picket::sources::demo::{DemoOrg, generate_findings, generate_trail};
-use picket::sources::{Batch, Feed};
+use picket::sources::{Batch, Feed, FullRead, Reader};
 use picket::store::disk::{Disk, Written};
 
 /// How many findings the starting state holds.
@@ -104,6 +105,10 @@ enum Step {
         n: usize,
         seed: u64,
     },
+    /// A reconciling source's complete read of its active set, begun `back` seconds ago.
+    FullRead {
+        back: i64,
+    },
     /// Delivers the answer to an earlier effect (a stale one just as well).
     Answer {
         pick: usize,
@@ -117,6 +122,16 @@ const HOSTILE: &str = "x\u{1b}]52;c;cm0gLXJm\u{7}\u{1b}]0;t\u{7}\u{202e}\u{9b}31
 
 fn now() -> Timestamp {
     common::now()
+}
+
+/// The reconciling source of the walks.
+const READER: &str = "securityhub us-east-1 123456789012";
+
+fn reader(at: Timestamp) -> Reader {
+    Reader {
+        name: READER.to_string(),
+        at,
+    }
 }
 
 /// Every key bound anywhere, and the characters an analyst or a cat might type.
@@ -188,6 +203,7 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(n, seed, initial)| Step::Findings { n, seed, initial }),
         4 => (any::<usize>(), any::<u8>()).prop_map(|(pick, change)| Step::Update { pick, change }),
         3 => (0usize..60, any::<u64>()).prop_map(|(n, seed)| Step::Events { n, seed }),
+        2 => (-60i64..7200).prop_map(|back| Step::FullRead { back }),
         8 => (any::<usize>(), any::<bool>()).prop_map(|(pick, ok)| Step::Answer { pick, ok }),
     ]
 }
@@ -264,6 +280,7 @@ impl World {
                     raw: Some(f.raw.clone()),
                     arrived: now(),
                     unseen: false,
+                    reader: Some(READER.to_string()),
                 })
                 .collect();
             disk.write(&written, &[], now()).expect("written");
@@ -386,6 +403,33 @@ impl World {
                         result: Err(format!("AccessDeniedException: {HOSTILE}")),
                     });
                 }
+                Effect::Recheck { source, ids } => {
+                    assert_eq!(
+                        source, READER,
+                        "a recheck goes to the source that read them"
+                    );
+                    // The source no longer has half of them, and names one it was never
+                    // asked for; or it fails and says nothing.
+                    let gone = ids
+                        .iter()
+                        .step_by(2)
+                        .cloned()
+                        .chain([HOSTILE.to_string()])
+                        .collect();
+                    self.pending.push(Msg::Batch(
+                        Feed::Findings,
+                        Batch {
+                            reader: Some(Reader {
+                                name: source,
+                                at: self.app.now,
+                            }),
+                            gone,
+                            ..Batch::default()
+                        },
+                    ));
+                    self.pending
+                        .push(Msg::Batch(Feed::Findings, Batch::default()));
+                }
                 Effect::SetFeed(Feed::Logs, active) => self.logs_active = active,
                 Effect::StopInsights(id) => self
                     .pending
@@ -416,6 +460,8 @@ impl World {
                 let batch = Batch {
                     findings: generate_findings(seed, n, self.app.now),
                     initial,
+                    // Half the deliveries come from a source that reconciles.
+                    reader: (seed % 2 == 1).then(|| reader(self.app.now)),
                     ..Batch::default()
                 };
                 (Msg::Batch(Feed::Findings, batch), false)
@@ -432,6 +478,22 @@ impl World {
                 };
                 let batch = Batch {
                     findings: vec![finding],
+                    ..Batch::default()
+                };
+                (Msg::Batch(Feed::Findings, batch), false)
+            }
+            Step::FullRead { back } => {
+                let began = self
+                    .app
+                    .now
+                    .checked_sub(SignedDuration::from_secs(back))
+                    .unwrap_or(self.app.now);
+                let batch = Batch {
+                    reader: Some(reader(self.app.now)),
+                    full_read: Some(FullRead {
+                        began,
+                        workflow: vec![Workflow::New, Workflow::Notified],
+                    }),
                     ..Batch::default()
                 };
                 (Msg::Batch(Feed::Findings, batch), false)

@@ -19,7 +19,7 @@ pub mod stats;
 mod table;
 mod update;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -102,6 +102,11 @@ pub enum Effect {
     /// Run a Logs Insights query; stop one.
     Insights(Box<crate::logs::insights::InsightsRequest>),
     StopInsights(u64),
+    /// Ask a source to read these findings again by id ([`crate::sources::Source::recheck`]).
+    Recheck {
+        source: String,
+        ids: Vec<String>,
+    },
 }
 
 /// A Logs Insights query and its latest answer, over the logs screen until Esc.
@@ -301,6 +306,9 @@ pub struct App {
     /// The queue on screen is the disk store's, written at this time, until a source has
     /// caught up.
     pub restored_from: Option<Timestamp>,
+    /// Per reconciling source: the findings its last complete read did not deliver again,
+    /// asked for by id, by the id the service knows them by ([`Effect::Recheck`]).
+    pub rechecking: HashMap<String, HashMap<String, crate::store::EntryIx>>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -345,6 +353,7 @@ impl App {
             playbooks: options.playbooks,
             last_batch: None,
             restored_from: None,
+            rechecking: HashMap::new(),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             identity: None,
             tab: Tab::Overview,

@@ -2,9 +2,13 @@
 //! GetFindingsV2), or whichever is enabled (`auto`).
 //!
 //! BatchUpdateFindings does not move `UpdatedAt`, so a poll by UpdatedAt window misses
-//! workflow and note changes made elsewhere: every `rescan` the whole active set is read again.
-//! A finding that was in the set and is missing from the re-read left it (resolved, suppressed
-//! or archived elsewhere): it is read once more by id so the queue shows its new state.
+//! workflow and note changes made elsewhere: every `rescan` the whole active set is read again,
+//! over as many polls as it takes. When it is complete the batch says so ([`FullRead`]); the
+//! store, which knows what this source delivered before (in this run or an earlier one), finds
+//! what the read did not deliver again and asks for it by id ([`Source::recheck`]), so the
+//! queue shows the new state of a finding resolved, suppressed or archived elsewhere, or learns
+//! that Security Hub no longer has it. The source keeps no set of ids: at a million findings
+//! that would be a hundred megabytes beside the store's own.
 //!
 //! A poll reads 20,000 findings at most ([`crate::limits::SECURITY_HUB_PER_POLL`]). When there
 //! are more, the rest is left as a [`Gap`], read on from its page token at the next polls after
@@ -36,7 +40,7 @@ use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::model::{Finding, Workflow, finding_from_text};
-use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
+use crate::sources::{Batch, Feed, FullRead, Mark, PollFuture, Reader, Source};
 
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
@@ -44,6 +48,8 @@ pub const PAGE: i32 = 100;
 pub const MAX_PER_POLL: usize = crate::limits::SECURITY_HUB_PER_POLL;
 /// Values per filter attribute (the API's maximum), for reading findings by id.
 const IDS_PER_REQUEST: usize = 20;
+/// Findings read again by id per poll at most (50 requests), after the reads.
+const RECHECKS_PER_POLL: usize = 1_000;
 /// Overlap with the previous window.
 const OVERLAP: SignedDuration = SignedDuration::from_secs(60);
 
@@ -64,8 +70,10 @@ pub struct SecurityHubSource {
     /// Older updates a poll cut short did not reach.
     gaps: Gaps,
     last_full_scan: Option<Timestamp>,
-    /// Native ids (ASFF `Id`, OCSF `finding_info.uid`) of the findings in the chosen states.
-    active: HashSet<String>,
+    /// When the full read under way began (it ends when no gap is left).
+    full_began: Option<Timestamp>,
+    /// Native ids (ASFF `Id`, OCSF `finding_info.uid`) to read again by id.
+    rechecks: Vec<String>,
     unreadable: usize,
     identity: Arc<Identity>,
     reading: Reading,
@@ -94,7 +102,8 @@ impl SecurityHubSource {
             cursor: None,
             gaps: Gaps::default(),
             last_full_scan: None,
-            active: HashSet::new(),
+            full_began: None,
+            rechecks: Vec::new(),
             unreadable: 0,
             identity,
             reading: Reading::LIVE,
@@ -318,19 +327,26 @@ impl SecurityHubSource {
         )
     }
 
-    /// Keeps the active set current; returns the ids that left it, when `findings` is a
-    /// complete re-read of the set.
-    fn track_active(&mut self, findings: &[Finding], complete: bool) -> Vec<String> {
-        let ids = findings.iter().map(|f| native_id(f).to_string());
-        if !complete {
-            self.active.extend(ids);
-            return Vec::new();
+    /// Reads the next rechecks by id: the findings found (in whatever state), and the ids
+    /// Security Hub no longer has. On a failure the ids wait for the next poll.
+    async fn recheck_some(&mut self) -> Result<(Vec<Finding>, Vec<String>), Failure> {
+        let take = self.rechecks.len().min(RECHECKS_PER_POLL);
+        let ids: Vec<String> = self.rechecks.drain(..take).collect();
+        match self.by_ids(&ids).await {
+            Ok(found) => {
+                let present: HashSet<&str> = found.iter().map(native_id).collect();
+                let gone = ids
+                    .iter()
+                    .filter(|id| !present.contains(id.as_str()))
+                    .cloned()
+                    .collect();
+                Ok((found, gone))
+            }
+            Err(failure) => {
+                self.rechecks.splice(0..0, ids);
+                Err(failure)
+            }
         }
-        let now_active: HashSet<String> = ids.collect();
-        let mut departed: Vec<String> = self.active.difference(&now_active).cloned().collect();
-        departed.sort();
-        self.active = now_active;
-        departed
     }
 
     /// The findings updated within `range`, newest first, `room` at most (a page more at worst).
@@ -447,8 +463,8 @@ impl SecurityHubSource {
             }) => {
                 if full {
                     self.last_full_scan = Some(now);
+                    self.full_began = Some(now);
                 }
-                let complete = full && news.as_ref().is_some_and(|(_, read)| read.next.is_none());
                 let news_cut = news.as_ref().is_some_and(|(_, read)| read.next.is_some());
                 let mut findings: Vec<Finding> = Vec::new();
                 // Gaps read go back newest last; the news, newer than any, goes last of all.
@@ -461,19 +477,16 @@ impl SecurityHubSource {
                     unread.put_back(range.left(read.next, oldest));
                     findings.append(&mut read.findings);
                 }
-                // A sweep prints what it reads and forgets it: no set of every id to keep.
-                let departed = if sweeping {
-                    Vec::new()
-                } else {
-                    self.track_active(&findings, complete)
-                };
-                if !departed.is_empty() {
-                    match self.by_ids(&departed).await {
-                        Ok(mut now_elsewhere) => findings.append(&mut now_elsewhere),
+                let mut gone = Vec::new();
+                if !sweeping && !self.rechecks.is_empty() {
+                    match self.recheck_some().await {
+                        Ok((mut found, mut missing)) => {
+                            findings.append(&mut found);
+                            gone.append(&mut missing);
+                        }
                         Err(failure) => {
-                            // Asked again after the next re-read; what was read is delivered,
-                            // the watermark and gaps stay where they were.
-                            self.active.extend(departed);
+                            // What was read is delivered; the watermark and gaps stay where
+                            // they were, so the next poll reads the same again.
                             return Batch {
                                 findings,
                                 health: vec![self.track.failed(failure)],
@@ -484,6 +497,15 @@ impl SecurityHubSource {
                     }
                 }
                 self.gaps = unread;
+                // A sweep prints what it reads and forgets it: nothing to reconcile.
+                let full_read = if !sweeping && self.gaps.is_empty() {
+                    self.full_began.take().map(|began| FullRead {
+                        began,
+                        workflow: self.workflow.clone(),
+                    })
+                } else {
+                    None
+                };
                 // A record dated in the future must not move the window past now: polls from
                 // there would never see another update.
                 let newest = findings.iter().map(|f| f.updated_at.min(now)).max();
@@ -534,6 +556,12 @@ impl SecurityHubSource {
                     more,
                     left_out,
                     mark,
+                    reader: (!sweeping).then(|| Reader {
+                        name: self.name.clone(),
+                        at: now,
+                    }),
+                    full_read,
+                    gone,
                     ..Batch::default()
                 }
             }
@@ -616,6 +644,10 @@ impl Source for SecurityHubSource {
     /// The next poll re-reads the whole active set (unless one is already under way).
     fn reread(&mut self) {
         self.last_full_scan = None;
+    }
+
+    fn recheck(&mut self, ids: Vec<String>) {
+        self.rechecks.extend(ids);
     }
 
     /// Reads on from where an earlier run stopped: the news since its cursor, and the next full

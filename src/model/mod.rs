@@ -37,8 +37,11 @@ pub enum MapError {
 /// The scope of a GuardDuty finding's id: GuardDuty ids are GuardDuty's own, per account and
 /// region. A Security Hub copy joins this scope only through [`guardduty_copy`].
 pub fn guardduty_scope(account: &str, region: &str) -> Box<str> {
-    format!("guardduty\u{1f}{account}\u{1f}{region}").into()
+    format!("{GUARDDUTY_SCOPE}{account}\u{1f}{region}").into()
 }
+
+/// How every GuardDuty scope begins ([`guardduty_scope`]).
+pub const GUARDDUTY_SCOPE: &str = "guardduty\u{1f}";
 
 /// The scope of a Security Hub finding's id: its product (ASFF `ProductArn`, OCSF
 /// `metadata.product.uid`), as Security Hub keys findings by product and id.

@@ -76,6 +76,12 @@ impl Host for HarnessHost {
 
     fn set_groups(&mut self, _groups: Vec<String>, _generation: u64) {}
 
+    fn recheck(&mut self, source: String, ids: Vec<String>) {
+        if source == self.findings.name() {
+            self.findings.recheck(ids);
+        }
+    }
+
     fn spawn(&mut self, task: Task) {
         // In-memory backends answer at once; one that would wait answers nothing.
         let _ = task.now_or_never();

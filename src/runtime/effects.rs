@@ -55,6 +55,8 @@ pub trait Host {
     fn set_feed(&mut self, feed: Feed, active: bool);
     /// Points the log sources at `groups`; their batches carry `generation` from then on.
     fn set_groups(&mut self, groups: Vec<String>, generation: u64);
+    /// Hands source `source` findings to read again by id, at its next poll.
+    fn recheck(&mut self, source: String, ids: Vec<String>);
     /// Runs a task whose answers come back through the reply it holds.
     fn spawn(&mut self, task: Task);
     /// How the answers of spawned tasks reach the app.
@@ -82,6 +84,7 @@ impl Effects {
             Effect::Copy(text) => host.copy(&text)?,
             Effect::Refresh => host.refresh(),
             Effect::SetFeed(feed, active) => host.set_feed(feed, active),
+            Effect::Recheck { source, ids } => host.recheck(source, ids),
             Effect::SetGroups { groups, generation } => {
                 let choice = &self.backends.groups;
                 if let Some(path) = &choice.remember_in

@@ -131,6 +131,10 @@ impl Host for TerminalHost<'_> {
         self.pollers.set_active(feed, active);
     }
 
+    fn recheck(&mut self, source: String, ids: Vec<String>) {
+        self.pollers.recheck(source, ids);
+    }
+
     fn set_groups(&mut self, groups: Vec<String>, generation: u64) {
         self.pollers.set_groups(groups, generation);
     }

@@ -35,6 +35,9 @@ struct Shared {
     tx: mpsc::Sender<Msg>,
     /// Where each source stopped reading in an earlier run (from the disk store), by name.
     marks: Arc<std::collections::HashMap<String, Mark>>,
+    /// Findings to read again by id, by source name, taken by the source's task at its next
+    /// poll.
+    rechecks: Arc<Mutex<std::collections::HashMap<String, Vec<String>>>>,
 }
 
 impl Shared {
@@ -47,10 +50,7 @@ impl Shared {
             Feed::Logs => self.logs_active.subscribe(),
         };
         let task = tokio::spawn(poll_loop(source, active, self.clone()));
-        self.tasks
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(task);
+        lock(&self.tasks).push(task);
     }
 }
 
@@ -74,6 +74,7 @@ impl Pollers {
             tasks: Arc::default(),
             tx,
             marks: Arc::new(marks.into_iter().map(|m| (m.source.clone(), m)).collect()),
+            rechecks: Arc::default(),
         };
         for source in sources {
             shared.spawn(source);
@@ -92,6 +93,14 @@ impl Pollers {
         self.shared.refresh.send_modify(|n| *n = n.wrapping_add(1));
     }
 
+    /// Source `source` reads these findings again by id at its next poll.
+    pub fn recheck(&self, source: String, ids: Vec<String>) {
+        lock(&self.shared.rechecks)
+            .entry(source)
+            .or_default()
+            .extend(ids);
+    }
+
     pub fn set_active(&self, feed: Feed, active: bool) {
         let sender = match feed {
             Feed::Findings => &self.shared.findings_active,
@@ -108,17 +117,17 @@ impl Pollers {
     }
 
     pub fn stop(self) {
-        let tasks = std::mem::take(
-            &mut *self
-                .shared
-                .tasks
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
+        let tasks = std::mem::take(&mut *lock(&self.shared.tasks));
         for task in tasks {
             task.abort();
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool>, shared: Shared) {
@@ -144,6 +153,10 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         if reread.has_changed().unwrap_or(false) {
             reread.borrow_and_update();
             source.reread();
+        }
+        let rechecks = lock(&shared.rechecks).remove(source.name());
+        if let Some(ids) = rechecks {
+            source.recheck(ids);
         }
         let mut batch = source.poll(Timestamp::now()).await;
         batch.generation = generation;
@@ -320,9 +333,10 @@ mod tests {
         pollers.stop();
     }
 
-    /// Counts its polls and the full re-reads it was asked for.
+    /// Counts the full re-reads it was asked for; keeps the ids it was asked to recheck.
     struct Reconciling {
         rereads: Arc<std::sync::atomic::AtomicUsize>,
+        rechecks: Arc<Mutex<Vec<String>>>,
     }
 
     impl Source for Reconciling {
@@ -342,14 +356,19 @@ mod tests {
             self.rereads
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
+        fn recheck(&mut self, ids: Vec<String>) {
+            lock(&self.rechecks).extend(ids);
+        }
     }
 
     #[tokio::test]
-    async fn the_analyst_s_refresh_reconciles_in_full_and_a_group_change_does_not() {
+    async fn the_analyst_s_refresh_reconciles_in_full_and_rechecks_reach_their_source() {
         let (tx, mut rx) = mpsc::channel(16);
         let rereads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let rechecks = Arc::new(Mutex::new(Vec::new()));
         let source = Reconciling {
             rereads: Arc::clone(&rereads),
+            rechecks: Arc::clone(&rechecks),
         };
         let pollers = Pollers::start(vec![Box::new(source)], Vec::new(), tx);
         pollers.set_active(Feed::Logs, true);
@@ -357,9 +376,14 @@ mod tests {
         pollers.set_groups(vec!["/g".into()], 1);
         assert!(rx.recv().await.is_some(), "a poll for the new groups");
         assert_eq!(rereads.load(std::sync::atomic::Ordering::SeqCst), 0);
+        // Rechecks wait for the source's next poll, and go to that source only.
+        pollers.recheck("reconciling".into(), vec!["f-2".into()]);
+        pollers.recheck("another".into(), vec!["f-9".into()]);
+        assert!(lock(&rechecks).is_empty());
         pollers.refresh();
         assert!(rx.recv().await.is_some(), "the refresh's poll");
         assert_eq!(rereads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(*lock(&rechecks), ["f-2"]);
         pollers.stop();
     }
 }

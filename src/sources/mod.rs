@@ -59,6 +59,34 @@ pub struct Batch {
     /// Fired once the batch's findings are in the disk store (or, without one, taken in by the
     /// app): a queue feed deletes its messages only then.
     pub taken: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Who read this batch's findings and when, when the source reconciles what it delivers:
+    /// the store remembers which source read each finding last, for [`Batch::full_read`] to
+    /// find what left.
+    pub reader: Option<Reader>,
+    /// A complete read of the source's active set ended with this batch.
+    pub full_read: Option<FullRead>,
+    /// Findings the source was asked to read again by id ([`Source::recheck`]) that it no
+    /// longer has at all, by the id the service knows them by.
+    pub gone: Vec<String>,
+}
+
+/// A reconciling source's reading of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reader {
+    /// The source's name ([`Source::name`]).
+    pub name: String,
+    /// When the poll began: a finding delivered by this poll was in the set then.
+    pub at: Timestamp,
+}
+
+/// A complete read of a source's active set: every finding in `workflow` states that the
+/// source read before `began` and did not deliver since has left the set (resolved, suppressed
+/// or archived elsewhere, while picket was stopped or between reads) — or was missed by a read
+/// under way while it changed. Either way the store asks the source to read it again by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FullRead {
+    pub began: Timestamp,
+    pub workflow: Vec<crate::model::Workflow>,
 }
 
 pub use crate::model::mark::Mark;
@@ -90,6 +118,10 @@ pub trait Source: Send {
     /// The analyst asked for a refresh (`r`): reconcile in full at the next poll, not only
     /// what changed.
     fn reread(&mut self) {}
+
+    /// Read these findings again by the id the service knows them by ([`Batch::full_read`]):
+    /// their new state, or [`Batch::gone`].
+    fn recheck(&mut self, _ids: Vec<String>) {}
 
     /// This source names accounts (the organization's list): a headless sweep reads it before
     /// the others, so findings are printed with their account names.

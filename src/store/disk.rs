@@ -28,9 +28,10 @@ use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
 /// `PCKT`: marks the file as picket's.
 const APPLICATION_ID: i32 = 0x5043_4B54;
 /// The schema this build writes. Older files are migrated when opened; newer ones refused.
-pub const SCHEMA: i32 = 1;
-/// A stored finding as read back: its row, record kind, arrival and whether it is unseen.
-type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool);
+pub const SCHEMA: i32 = 2;
+/// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
+/// reconciling source that delivered it last.
+type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool, Option<&'a str>);
 /// Bytes of id, title and resources a finding keeps in memory, for reserving room at start.
 const TEXT_PER_FINDING: usize = 192;
 
@@ -64,6 +65,7 @@ CREATE TABLE findings (
     sample INTEGER NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
+    source TEXT,
     UNIQUE (scope, id)
 );
 -- Apart from the rows, so reading every row at start reads no record.
@@ -76,9 +78,18 @@ CREATE TABLE marks (source TEXT PRIMARY KEY, mark TEXT NOT NULL, at INTEGER NOT 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
+/// The steps from each older schema to the next, in order: `MIGRATIONS[v - 1]` takes a file
+/// from schema `v` to `v + 1`.
+const MIGRATIONS: [&str; 1] = [
+    // 2: the reconciling source that delivered each finding last. Rows of schema 1 have none
+    // until a source delivers them again.
+    "ALTER TABLE findings ADD COLUMN source TEXT;",
+];
+
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
     resources, account, account_name, region, product, control, requirements, compliance, count, \
-    severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen";
+    severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen, \
+    source";
 
 /// One finding to write: its row, its raw record when it is still in memory (else the stored
 /// one stays), when it arrived and whether the analyst has yet to see it.
@@ -89,6 +100,8 @@ pub struct Written {
     pub raw: Option<RawRecord>,
     pub arrived: Timestamp,
     pub unseen: bool,
+    /// The reconciling source that delivered it last.
+    pub reader: Option<String>,
 }
 
 impl Written {
@@ -104,6 +117,7 @@ impl Written {
             },
             arrived: entry.arrived(),
             unseen: store.is_unseen(ix),
+            reader: store.reader(ix).map(str::to_string),
         })
     }
 }
@@ -220,8 +234,9 @@ impl Disk {
                     "BEGIN; {CREATE} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA}; COMMIT;"
                 ))
                 .map_err(write)?;
+        } else {
+            migrate(&writer, path, version)?;
         }
-        // Migrations from older schemas go here, one step per version, in one transaction each.
         let reader = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| failed(path, "cannot open for reading", e))?;
         Ok(Disk {
@@ -258,8 +273,8 @@ impl Disk {
         let mut skipped = 0;
         while let Some(row) = rows.next().map_err(read)? {
             match read_row(row) {
-                Some((row, kind, arrived, unseen)) => {
-                    store.restore(row, kind, arrived, unseen);
+                Some((row, kind, arrived, unseen, reader)) => {
+                    store.restore(row, kind, arrived, unseen, reader);
                     loaded.findings += 1;
                 }
                 None => skipped += 1,
@@ -285,7 +300,7 @@ impl Disk {
                 .prepare_cached(&format!(
                     "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -299,7 +314,7 @@ impl Disk {
                      workflow = excluded.workflow, verification = excluded.verification, \
                      sources = excluded.sources, archived = excluded.archived, \
                      sample = excluded.sample, first_seen = excluded.first_seen, \
-                     last_seen = excluded.last_seen \
+                     last_seen = excluded.last_seen, source = excluded.source \
                      RETURNING n"
                 ))
                 .map_err(write)?;
@@ -341,6 +356,7 @@ impl Disk {
                             row.sample,
                             row.first_seen.as_millisecond(),
                             row.last_seen.as_millisecond(),
+                            w.reader.as_deref(),
                         ],
                         |r| r.get(0),
                     )
@@ -490,6 +506,23 @@ impl super::RawRecords for Disk {
     }
 }
 
+/// Takes a file of schema `version` to [`SCHEMA`], a step per version, each step one
+/// transaction: a crash between steps leaves a file of the schema of the last step done.
+fn migrate(conn: &Connection, path: &Path, version: i32) -> Result<(), String> {
+    for from in version.max(1)..SCHEMA {
+        let step = usize::try_from(from - 1)
+            .ok()
+            .and_then(|i| MIGRATIONS.get(i))
+            .ok_or_else(|| format!("store {}: no way from schema {from}", path.display()))?;
+        conn.execute_batch(&format!(
+            "BEGIN; {step} PRAGMA user_version = {}; COMMIT;",
+            from + 1
+        ))
+        .map_err(|e| failed(path, &format!("cannot migrate from schema {from}"), e))?;
+    }
+    Ok(())
+}
+
 fn marks_in(conn: &Connection) -> Vec<Mark> {
     let Ok(mut statement) = conn.prepare("SELECT source, mark FROM marks ORDER BY source") else {
         return Vec::new();
@@ -586,7 +619,7 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         first_seen: time(25)?,
         last_seen: time(26)?,
     };
-    Some((row, kind, time(4)?, int(5)? != 0))
+    Some((row, kind, time(4)?, int(5)? != 0, optional(27)))
 }
 
 /// The store's directory, readable by the user alone: it holds the organization's findings.

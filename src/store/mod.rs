@@ -62,6 +62,12 @@ pub struct Entry {
     /// [`Finding::revised`], in milliseconds: an older copy never replaces this one.
     pub revised: i64,
     pub raw: Held,
+    /// The reconciling source that delivered it last (interned in [`FindingStore::readers`]),
+    /// or [`NONE`]; kept in the disk store.
+    read_by: u32,
+    /// When that source delivered it last (seconds; 0 for a finding restored from disk, which
+    /// no source of this run has delivered yet).
+    read_at: u32,
 }
 
 impl Entry {
@@ -179,6 +185,8 @@ pub struct FindingStore {
     /// Distinct combinations of types, so a type filter resolves once per combination.
     pub type_sets: Interner<[u32]>,
     pub requirement_sets: Interner<[u32]>,
+    /// The names of the sources that reconcile what they deliver ([`Entry`]'s `read_by`).
+    pub readers: Interner,
     /// Every entry's id, title and resources, one after the other: a free-word search scans
     /// memory in order instead of chasing a million separate allocations.
     texts: String,
@@ -404,7 +412,14 @@ impl FindingStore {
     }
 
     /// Adds a finding read back from the disk store, its raw record left there.
-    pub fn restore(&mut self, row: RowRef<'_>, kind: RecordKind, arrived: Timestamp, unseen: bool) {
+    pub fn restore(
+        &mut self,
+        row: RowRef<'_>,
+        kind: RecordKind,
+        arrived: Timestamp,
+        unseen: bool,
+        reader: Option<&str>,
+    ) {
         let scope = self.scopes.intern(&row.scope);
         let hash = self.hasher.hash_one((scope, &*row.id));
         let ix = self.entries.len() as EntryIx;
@@ -421,10 +436,75 @@ impl FindingStore {
                 self.colliding.insert((scope, row.id.as_ref().into()), ix);
             }
         }
-        let (entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
+        let (mut entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
+        entry.read_by = reader.map_or(NONE, |r| self.readers.intern(r));
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
+    }
+
+    /// Source `reader` delivered entry `ix` at `at`: a later complete read of that source
+    /// that does not deliver it again finds it ([`FindingStore::unconfirmed`]). A change of
+    /// reader is written to the disk store; the time is not (a restart reads everything anew).
+    pub fn read_by(&mut self, ix: EntryIx, reader: &str, at: Timestamp) {
+        let reader = self.readers.intern(reader);
+        let Some(entry) = self.entries.get_mut(ix as usize) else {
+            return;
+        };
+        entry.read_at = u32::try_from(at.as_second().max(0)).unwrap_or(u32::MAX);
+        if entry.read_by != reader {
+            entry.read_by = reader;
+            self.touched(ix);
+        }
+    }
+
+    /// The reconciling source that delivered entry `ix` last.
+    pub fn reader(&self, ix: EntryIx) -> Option<&str> {
+        let entry = self.get(ix)?;
+        (entry.read_by != NONE).then(|| self.readers.name(entry.read_by))
+    }
+
+    /// The findings source `reader` delivered before `began` and not since, still active in
+    /// one of the `workflow` states it reads: after a complete read that began at `began`,
+    /// each has left the set, or changed while the read was under way. One pass over the
+    /// entries (a few milliseconds at a million).
+    pub fn unconfirmed(
+        &self,
+        reader: &str,
+        began: Timestamp,
+        workflow: &[Workflow],
+    ) -> Vec<EntryIx> {
+        let Some(reader) = self.readers.lookup(reader) else {
+            return Vec::new();
+        };
+        let began = began.as_second();
+        self.entries
+            .iter()
+            .zip(&self.summaries)
+            .enumerate()
+            .filter(|(_, (e, s))| {
+                e.read_by == reader
+                    && i64::from(e.read_at) < began
+                    && !s.archived
+                    && workflow.contains(&s.workflow)
+            })
+            .map(|(ix, _)| ix as EntryIx)
+            .collect()
+    }
+
+    /// The id Security Hub knows entry `ix` by: its own id, or for GuardDuty's finding (kept
+    /// under its short GuardDuty id) the finding ARN, read from its record.
+    pub fn native_id(&self, ix: EntryIx) -> Option<String> {
+        let entry = self.get(ix)?;
+        if self
+            .scopes
+            .name(entry.scope)
+            .starts_with(crate::model::GUARDDUTY_SCOPE)
+        {
+            self.finding(ix)?.arn.map(|arn| arn.as_str().to_string())
+        } else {
+            Some(self.id(ix).into_owned())
+        }
     }
 
     /// Records what an accepted action changed, until the source's next read of the finding
@@ -515,7 +595,9 @@ impl FindingStore {
                 kinds: previous.kinds,
             };
             let arrived = self.entries[i].arrived();
-            let (entry, mut summary) = self.index(finding, arrived, old.unseen, Some(previous));
+            let (read_by, read_at) = (self.entries[i].read_by, self.entries[i].read_at);
+            let (mut entry, mut summary) = self.index(finding, arrived, old.unseen, Some(previous));
+            (entry.read_by, entry.read_at) = (read_by, read_at);
             summary.sources = sources;
             if new_native && !old_native {
                 (summary.workflow, summary.verification) = (old.workflow, old.verification);
@@ -645,6 +727,8 @@ impl FindingStore {
             first_seen: row.first_seen.as_millisecond(),
             revised: row.revised.as_millisecond(),
             raw,
+            read_by: NONE,
+            read_at: 0,
         };
         (entry, summary)
     }

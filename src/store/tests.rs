@@ -330,3 +330,52 @@ fn two_products_may_use_the_same_id() {
     s.upsert(b, now(), true);
     assert_eq!(s.len(), 2);
 }
+
+#[test]
+fn the_source_that_read_a_finding_is_kept_across_updates_and_finds_what_it_did_not_read_again() {
+    use crate::model::Workflow;
+    let mut s = FindingStore::default();
+    let reader = "securityhub us-east-1 111111111111";
+    let Upsert::Inserted(x) = s.upsert(through_security_hub("x", "NEW"), now(), true) else {
+        panic!("inserted");
+    };
+    s.read_by(x, reader, now());
+    assert_eq!(
+        s.native_id(x).as_deref(),
+        Some("arn:aws:guardduty:us-east-1:111111111111:detector/d/finding/x"),
+        "Security Hub knows GuardDuty's finding by its ARN"
+    );
+    // GuardDuty's own record replaces the copy: still the finding that source read.
+    s.upsert(
+        guardduty(
+            "x",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:30:00Z",
+        ),
+        now(),
+        false,
+    );
+    assert_eq!(s.reader(x), Some(reader));
+    let active = [Workflow::New, Workflow::Notified];
+    let later = now() + jiff::SignedDuration::from_hours(1);
+    assert_eq!(s.unconfirmed(reader, later, &active), [x]);
+    assert!(
+        s.unconfirmed(reader, now(), &active).is_empty(),
+        "read when the read began"
+    );
+    assert!(
+        s.unconfirmed(reader, later, &[Workflow::Resolved])
+            .is_empty()
+    );
+    assert!(
+        s.unconfirmed("securityhub eu-west-1", later, &active)
+            .is_empty()
+    );
+    s.apply(x, Change::Archived(true));
+    assert!(
+        s.unconfirmed(reader, later, &active).is_empty(),
+        "archived: out of the set"
+    );
+}

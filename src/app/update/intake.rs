@@ -6,8 +6,11 @@ use jiff::Timestamp;
 use super::super::stats::Stats;
 use super::super::{App, NoticeLevel, Screen, Tab};
 use crate::model::health::HealthReport;
-use crate::sources::{Batch, Feed};
-use crate::store::Upsert;
+use std::collections::HashMap;
+
+use super::super::Effect;
+use crate::sources::{Batch, Feed, FullRead, Reader};
+use crate::store::{EntryIx, Upsert};
 
 /// The clock moved on; the screen changes when a notice expires or the minute turns.
 pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
@@ -28,7 +31,64 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
 
 /// Takes in a source's batch. Redraws only for what shows: a poll that brings nothing new (the
 /// usual case) leaves the screen, and the terminal, alone.
-pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
+pub(super) fn batch(app: &mut App, feed: Feed, mut batch: Batch) -> super::Update {
+    let reader = batch.reader.clone();
+    let gone = std::mem::take(&mut batch.gone);
+    let full_read = batch.full_read.take();
+    let mut changed = take_batch(app, feed, batch, reader.as_ref());
+    let mut effects = Vec::new();
+    if let Some(Reader { name: reader, .. }) = reader {
+        if !gone.is_empty() && archive_gone(app, &reader, gone) {
+            refresh_views(app);
+            changed = true;
+        }
+        effects.extend(full_read.and_then(|full| recheck(app, reader, full)));
+    }
+    super::Update {
+        effects,
+        redraw: changed,
+    }
+}
+
+/// Findings a source was asked for by id and no longer has: Security Hub lists every finding
+/// it keeps, archived or not, so one it no longer lists is shown archived. Answers whether
+/// any was.
+fn archive_gone(app: &mut App, reader: &str, gone: Vec<String>) -> bool {
+    let Some(asked) = app.rechecking.get_mut(reader) else {
+        return false;
+    };
+    let mut any = false;
+    for id in gone {
+        if let Some(ix) = asked.remove(&id) {
+            app.store.apply(ix, crate::store::Change::Archived(true));
+            any = true;
+        }
+    }
+    any
+}
+
+/// After a complete read of a source's active set: what it delivered before and not since,
+/// asked for by id.
+fn recheck(app: &mut App, reader: String, full: FullRead) -> Option<Effect> {
+    let missing = app.store.unconfirmed(&reader, full.began, &full.workflow);
+    let asked: HashMap<String, EntryIx> = missing
+        .into_iter()
+        .filter_map(|ix| Some((app.store.native_id(ix)?, ix)))
+        .collect();
+    if asked.is_empty() {
+        app.rechecking.remove(&reader);
+        return None;
+    }
+    let mut ids: Vec<String> = asked.keys().cloned().collect();
+    ids.sort();
+    app.rechecking.insert(reader.clone(), asked);
+    Some(Effect::Recheck {
+        source: reader,
+        ids,
+    })
+}
+
+fn take_batch(app: &mut App, feed: Feed, batch: Batch, reader: Option<&Reader>) -> bool {
     let mut changed = false;
     // A findings source read to its end: the queue is no longer only the stored one.
     let caught_up = !batch.more
@@ -69,7 +129,7 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
             if caught_up && app.restored_from.take().is_some() {
                 changed = true;
             }
-            changed = take_findings(app, batch.findings, batch.initial, changed);
+            changed = take_findings(app, batch.findings, batch.initial, reader, changed);
         }
         Feed::Logs if batch.generation < app.logs.generation => {
             // Read for log groups no longer tailed (the poll was under way when the analyst
@@ -87,10 +147,10 @@ pub(super) fn batch(app: &mut App, feed: Feed, batch: Batch) -> bool {
             let (news, history): (Vec<_>, Vec<_>) =
                 alerts.into_iter().partition(|a| a.last_seen >= app.started);
             if !history.is_empty() {
-                changed = take_findings(app, history, true, changed);
+                changed = take_findings(app, history, true, None, changed);
             }
             if !news.is_empty() {
-                changed = take_findings(app, news, false, changed);
+                changed = take_findings(app, news, false, None, changed);
             }
         }
     }
@@ -119,19 +179,28 @@ pub(super) fn restored(
     true
 }
 
-/// Upserts findings (a source's, or picket's own alerts); says whether the screen changed.
+/// Upserts findings (a source's, or picket's own alerts), remembering which reconciling
+/// source read them; says whether the screen changed.
 fn take_findings(
     app: &mut App,
     findings: Vec<crate::model::Finding>,
     baseline: bool,
+    reader: Option<&Reader>,
     mut changed: bool,
 ) -> bool {
     let version = app.store.version();
     let open = app.detail().map(|d| d.entry);
     let mut reopen = false;
     for finding in findings {
-        if let Upsert::Updated(ix) = app.store.upsert(finding, app.now, baseline) {
-            reopen |= Some(ix) == open;
+        let ix = match app.store.upsert(finding, app.now, baseline) {
+            Upsert::Updated(ix) => {
+                reopen |= Some(ix) == open;
+                ix
+            }
+            Upsert::Inserted(ix) | Upsert::Unchanged(ix) => ix,
+        };
+        if let Some(reader) = reader {
+            app.store.read_by(ix, &reader.name, reader.at);
         }
     }
     if reopen
@@ -142,14 +211,19 @@ fn take_findings(
         *detail.finding = finding;
     }
     if changed || app.store.version() != version {
-        app.findings
-            .table
-            .refresh(&app.store, &app.directory, app.now);
-        mark_selected_seen(app);
-        app.stats = Stats::compute(&app.store, &app.directory, app.now);
+        refresh_views(app);
         changed = true;
     }
     changed
+}
+
+/// The queue and the overview after the store changed.
+fn refresh_views(app: &mut App) {
+    app.findings
+        .table
+        .refresh(&app.store, &app.directory, app.now);
+    mark_selected_seen(app);
+    app.stats = Stats::compute(&app.store, &app.directory, app.now);
 }
 
 /// Adds log events to the buffer and runs the active detections on each new CloudTrail record

@@ -101,7 +101,7 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             Update::redraw()
         }
         Msg::Tick(now) => Update::redraw_if(intake::tick(app, now)),
-        Msg::Batch(feed, batch) => Update::redraw_if(intake::batch(app, feed, batch)),
+        Msg::Batch(feed, batch) => intake::batch(app, feed, batch),
         Msg::Groups { prefix, result } => {
             Update::redraw_if(super::groups::listed(app, &prefix, result))
         }

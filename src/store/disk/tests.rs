@@ -194,6 +194,53 @@ fn marks_are_kept_with_the_findings() {
 }
 
 #[test]
+fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.sqlite");
+    let mut store = filled();
+    let reader = "securityhub us-east-1 111111111111";
+    let sh = store
+        .find_finding(&asff("sh-1", "NEW", "2026-01-15T00:00:01Z"))
+        .expect("stored");
+    store.read_by(sh, reader, now());
+    let disk = Disk::open(&path).expect("opens");
+    write_all(&disk, &store);
+    drop(disk);
+    let mut restored = FindingStore::default();
+    Disk::open(&path)
+        .expect("reopens")
+        .load(&mut restored)
+        .expect("loads");
+    let at =
+        |s: &FindingStore, id: &str| s.find(&asff(id, "NEW", "2026-01-15T00:00:01Z").scope, id);
+    assert_eq!(
+        restored.reader(at(&restored, "sh-1").expect("restored")),
+        Some(reader)
+    );
+
+    // The same file as the first schema wrote it: no source column.
+    Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch("ALTER TABLE findings DROP COLUMN source; PRAGMA user_version = 1;")
+        })
+        .expect("made schema 1");
+    let disk = Disk::open(&path).expect("a schema 1 store opens");
+    assert_eq!(disk.info().expect("info").schema, SCHEMA);
+    let mut migrated = FindingStore::default();
+    let loaded = disk.load(&mut migrated).expect("loads");
+    assert_eq!(
+        (loaded.findings, loaded.skipped),
+        (2, 0),
+        "every finding kept"
+    );
+    let ix = at(&migrated, "sh-1").expect("migrated");
+    assert_eq!(migrated.reader(ix), None, "no source is known of schema 1");
+    // And it is written on as schema 2.
+    migrated.read_by(ix, reader, now());
+    write_all(&disk, &migrated);
+}
+
+#[test]
 fn a_foreign_or_damaged_file_is_refused_and_left_as_it_is() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Another program's SQLite database.
