@@ -70,6 +70,8 @@ pub enum Msg {
     Restored {
         findings: usize,
         skipped: usize,
+        /// Stored findings outside the scope, left on disk.
+        outside: usize,
         written_at: Option<Timestamp>,
     },
     /// These entries, as revised then, are in the disk store.
@@ -263,6 +265,9 @@ pub struct Options {
     pub log_groups: Vec<String>,
     /// CIS detections run on the CloudTrail stream (`[logs] detect`).
     pub detect: Vec<String>,
+    /// Which findings are read at all (`[scope] filter`): what reaches the app unfiltered
+    /// (the event feed, a store written under another scope) is held to it too.
+    pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
 }
 
 impl Default for Options {
@@ -282,6 +287,7 @@ impl Default for Options {
             playbooks: Vec::new(),
             log_groups: Vec::new(),
             detect: vec!["all".into()],
+            scope: None,
         }
     }
 }
@@ -309,6 +315,8 @@ pub struct App {
     /// Per reconciling source: the findings its last complete read did not deliver again,
     /// asked for by id, by the id the service knows them by ([`Effect::Recheck`]).
     pub rechecking: HashMap<String, HashMap<String, crate::store::EntryIx>>,
+    /// `[scope] filter`.
+    pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -354,6 +362,7 @@ impl App {
             last_batch: None,
             restored_from: None,
             rechecking: HashMap::new(),
+            scope: options.scope.clone(),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             identity: None,
             tab: Tab::Overview,

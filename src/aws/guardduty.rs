@@ -21,6 +21,7 @@ use super::Track;
 use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
 
+use super::scope::GuardDutyScope;
 use crate::limits::Reading;
 use crate::model::Finding;
 use crate::model::Route;
@@ -29,6 +30,7 @@ use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
+use crate::store::scope::Scope;
 
 /// GuardDuty's page size for ListFindings and batch size for GetFindings.
 pub const PAGE: usize = 50;
@@ -64,6 +66,9 @@ pub struct GuardDutySource {
     reading: Reading,
     /// Findings read since a backlog began, while there is one.
     backlog_read: u64,
+    /// What of `[scope] filter` this source asks for, and whether findings read are checked
+    /// against the rest.
+    scope: Option<(Arc<Scope>, GuardDutyScope)>,
 }
 
 impl GuardDutySource {
@@ -86,7 +91,18 @@ impl GuardDutySource {
             identity,
             reading: Reading::LIVE,
             backlog_read: 0,
+            scope: None,
         }
+    }
+
+    /// Asks GuardDuty only for the findings inside `scope` (what it can evaluate), and
+    /// delivers only those.
+    pub fn scoped(mut self, scope: Option<Arc<Scope>>) -> Self {
+        self.scope = scope.map(|s| {
+            let here = super::scope::guardduty(&s, &self.track.region);
+            (s, here)
+        });
+        self
     }
 
     /// Reads as `reading` says: live or a headless sweep, and how much per poll.
@@ -118,6 +134,17 @@ impl GuardDutySource {
                 .equals(if self.archived { "true" } else { "false" })
                 .build(),
         );
+        if let Some((
+            _,
+            GuardDutyScope::Criteria {
+                criteria: scoped, ..
+            },
+        )) = &self.scope
+        {
+            for (name, condition) in scoped {
+                criteria = criteria.criterion(name, condition.clone());
+            }
+        }
         if range.floor.is_some() || range.ceiling != i64::MAX {
             let mut updated = Condition::builder().set_greater_than_or_equal(range.floor);
             if range.ceiling != i64::MAX {
@@ -255,6 +282,16 @@ impl GuardDutySource {
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
         let initial = self.cursor.is_none();
+        if let Some((_, GuardDutyScope::Outside(reason))) = &self.scope {
+            // Asked nothing: this region's GuardDuty holds nothing inside the scope.
+            let mut health = self.track.succeeded(now);
+            health.health.message = Some(crate::model::SafeText::line(reason));
+            return Batch {
+                health: vec![health],
+                initial,
+                ..Batch::default()
+            };
+        }
         let detector = match self.detector().await {
             Ok(Some(id)) => id,
             Ok(None) => {
@@ -351,6 +388,10 @@ impl GuardDutySource {
                     })
                     .into_iter()
                     .collect();
+                let mut findings = findings;
+                if let Some((scope, GuardDutyScope::Criteria { exact: false, .. })) = &self.scope {
+                    findings.retain(|f| scope.admits(&crate::store::Row::of(f).borrowed()));
+                }
                 let routes = Route::for_findings(
                     &findings,
                     Service::GuardDuty,

@@ -15,6 +15,7 @@ pub mod logs;
 pub mod org;
 pub mod plan;
 mod raw;
+pub mod scope;
 pub mod securityhub;
 pub mod setup;
 pub mod tail;

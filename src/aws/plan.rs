@@ -63,6 +63,8 @@ pub struct Scale {
     pub reconcile: Duration,
     /// The share of each API's published rate picket uses (`[polling] quota_share`).
     pub quota_share: f64,
+    /// Which findings are read at all (`[scope] filter`), pushed to AWS.
+    pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
 }
 
 impl Default for Scale {
@@ -71,6 +73,7 @@ impl Default for Scale {
             feed: Vec::new(),
             reconcile: Duration::from_secs(24 * 3600),
             quota_share: crate::aws::budget::DEFAULT_QUOTA_SHARE,
+            scope: None,
         }
     }
 }

@@ -41,6 +41,7 @@ use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
 use crate::model::{Finding, Workflow, finding_from_text};
 use crate::sources::{Batch, Feed, FullRead, Mark, PollFuture, Reader, Source};
+use crate::store::scope::Scope;
 
 /// GetFindings page size (the API's maximum).
 pub const PAGE: i32 = 100;
@@ -79,6 +80,8 @@ pub struct SecurityHubSource {
     reading: Reading,
     /// Findings read since a backlog began, while there is one.
     backlog_read: u64,
+    /// What AWS is asked for at all (`[scope] filter`).
+    scope: Option<Arc<Scope>>,
 }
 
 impl SecurityHubSource {
@@ -108,12 +111,19 @@ impl SecurityHubSource {
             identity,
             reading: Reading::LIVE,
             backlog_read: 0,
+            scope: None,
         }
     }
 
     /// Reads as `reading` says: live or a headless sweep, and how much per poll.
     pub fn reading(mut self, reading: Reading) -> Self {
         self.reading = reading;
+        self
+    }
+
+    /// Asks AWS only for the findings inside `scope`.
+    pub fn scoped(mut self, scope: Option<Arc<Scope>>) -> Self {
+        self.scope = scope;
         self
     }
 
@@ -131,6 +141,9 @@ impl SecurityHubSource {
             AwsSecurityFindingFilters::builder().record_state(Self::string_eq("ACTIVE"));
         for status in &self.workflow {
             filters = filters.workflow_status(Self::string_eq(status.as_str()));
+        }
+        if let Some(scope) = &self.scope {
+            filters = super::scope::cspm(scope, filters);
         }
         if let Some((start, end)) = bounds(&range, now + SignedDuration::from_mins(5)) {
             filters = filters.updated_at(
@@ -214,6 +227,9 @@ impl SecurityHubSource {
         let mut filters = OcsfFindingFilters::builder()
             .composite_operator(AllowedOperators::And)
             .composite_filters(statuses.build());
+        for term in self.scope.iter().flat_map(|s| super::scope::ocsf(s)) {
+            filters = filters.composite_filters(term);
+        }
         if let Some((start, end)) = bounds(&range, Timestamp::MAX) {
             let mut span = DateFilter::builder().start(start.to_string());
             if range.ceiling != i64::MAX {

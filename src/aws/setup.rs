@@ -52,7 +52,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                     settings.guardduty_archived,
                     Arc::clone(&access.identity),
                 )
-                .reading(settings.reading),
+                .reading(settings.reading)
+                .scoped(settings.scale.scope.clone()),
             ));
         }
         if plan.services.securityhub {
@@ -71,7 +72,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                     },
                     Arc::clone(&access.identity),
                 )
-                .reading(settings.reading),
+                .reading(settings.reading)
+                .scoped(settings.scale.scope.clone()),
             ));
         }
         if plan.services.logs {

@@ -171,6 +171,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         playbooks: config.playbooks.clone(),
         log_groups: log_groups.clone(),
         detect: config.logs.detect.clone(),
+        scope: loaded.scope.clone(),
     };
     let regions = if common.region.is_empty() {
         &config.regions
@@ -207,6 +208,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
             feed: config.feed.queue_url.urls(),
             reconcile: std::time::Duration::from_secs(config.feed.reconcile_hours * 3600),
             quota_share: config.polling.quota_share,
+            scope: loaded.scope.clone(),
         },
     };
     Ok(Launch {

@@ -43,6 +43,7 @@ pub struct Config {
     pub securityhub: SecurityHubConfig,
     pub polling: PollingConfig,
     pub feed: FeedConfig,
+    pub scope: ScopeConfig,
     pub org: crate::aws::org::OrgSettings,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
@@ -52,6 +53,14 @@ pub struct Config {
     pub keys: BTreeMap<Mode, BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Containment playbooks offered in the action menu where they match.
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+}
+
+/// Which findings picket reads at all.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScopeConfig {
+    /// In the filter language, terms AWS can evaluate only ([`crate::store::scope`]).
+    pub filter: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -297,6 +306,8 @@ pub struct Loaded {
     pub config: Config,
     pub keymap: Keymap,
     pub views: BTreeMap<String, SavedView>,
+    /// `[scope] filter`, translated for AWS.
+    pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
 }
 
 impl Config {
@@ -469,10 +480,18 @@ impl Config {
                     })?;
             }
         }
+        let scope = match &config.scope.filter {
+            Some(filter) if !filter.get_ref().trim().is_empty() => Some(std::sync::Arc::new(
+                crate::store::scope::Scope::parse(filter.get_ref())
+                    .map_err(|e| error(Some(filter.span()), format!("scope.filter: {e}")))?,
+            )),
+            _ => None,
+        };
         Ok(Loaded {
             config,
             keymap,
             views,
+            scope,
         })
     }
 }

@@ -69,8 +69,13 @@ pub fn summary(msg: &Msg) -> String {
             if update.done { ", done" } else { "" }
         ),
         Msg::Restored {
-            findings, skipped, ..
-        } => format!("restored {findings} findings from the store ({skipped} skipped)"),
+            findings,
+            skipped,
+            outside,
+            ..
+        } => format!(
+            "restored {findings} findings from the store ({skipped} skipped, {outside} outside the scope)"
+        ),
         Msg::Stored(entries) => format!("{} findings stored", entries.len()),
         Msg::StoreFailed(_) => "the store could not be written".into(),
         Msg::PivotDone { result, .. } => format!(

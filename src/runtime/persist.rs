@@ -18,10 +18,12 @@ use crate::store::disk::{Disk, Written};
 /// Fills the app's queue from the disk store and attaches the store for raw records, as picket
 /// starts: the kept queue is on screen at once, with its age.
 pub fn restore(app: &mut App, disk: &Arc<Disk>) {
-    let restored = match disk.load(&mut app.store) {
+    let scope = app.scope.clone();
+    let restored = match disk.load_within(&mut app.store, scope.as_deref()) {
         Ok(loaded) => Msg::Restored {
             findings: loaded.findings,
             skipped: loaded.skipped,
+            outside: loaded.outside,
             written_at: loaded.written_at,
         },
         Err(e) => Msg::StoreFailed(e),

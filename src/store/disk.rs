@@ -144,6 +144,8 @@ pub struct Loaded {
     pub written_at: Option<Timestamp>,
     /// Rows that could not be read (damaged values), skipped.
     pub skipped: usize,
+    /// Rows outside the scope, left on disk.
+    pub outside: usize,
 }
 
 pub struct Disk {
@@ -248,6 +250,16 @@ impl Disk {
 
     /// Fills `store` with every stored finding (raw records stay on disk).
     pub fn load(&self, store: &mut FindingStore) -> Result<Loaded, String> {
+        self.load_within(store, None)
+    }
+
+    /// Fills `store` with the stored findings inside `scope` (all without one); the others
+    /// stay on disk, untouched, for when the scope includes them again.
+    pub fn load_within(
+        &self,
+        store: &mut FindingStore,
+        scope: Option<&super::scope::Scope>,
+    ) -> Result<Loaded, String> {
         let read = |e| failed(&self.path, "cannot read", e);
         let (written_at, count) = {
             let conn = lock(&self.reader);
@@ -273,6 +285,9 @@ impl Disk {
         let mut skipped = 0;
         while let Some(row) = rows.next().map_err(read)? {
             match read_row(row) {
+                Some((row, ..)) if scope.is_some_and(|s| !s.admits(&row)) => {
+                    loaded.outside += 1;
+                }
                 Some((row, kind, arrived, unseen, reader)) => {
                     store.restore(row, kind, arrived, unseen, reader);
                     loaded.findings += 1;

@@ -11,6 +11,7 @@ pub mod disk;
 mod filter;
 mod interner;
 mod row;
+pub mod scope;
 mod sort;
 mod text;
 

@@ -163,9 +163,16 @@ pub(super) fn restored(
     app: &mut App,
     findings: usize,
     skipped: usize,
+    outside: usize,
     written_at: Option<Timestamp>,
 ) -> bool {
     app.restored_from = written_at.filter(|_| findings > 0);
+    if outside > 0 {
+        app.notify(
+            format!("store: {outside} stored finding(s) outside the scope stay on disk, not shown"),
+            NoticeLevel::Info,
+        );
+    }
     if skipped > 0 {
         app.notify(
             format!("store: {skipped} damaged finding(s) could not be read and were skipped"),
@@ -192,6 +199,14 @@ fn take_findings(
     let open = app.detail().map(|d| d.entry);
     let mut reopen = false;
     for finding in findings {
+        // What arrives unfiltered (the event feed) is held to the scope, unless the queue
+        // holds the finding already: its change is news, whatever it changed.
+        if let Some(scope) = &app.scope
+            && !scope.admits(&crate::store::Row::of(&finding).borrowed())
+            && app.store.find_finding(&finding).is_none()
+        {
+            continue;
+        }
         let ix = match app.store.upsert(finding, app.now, baseline) {
             Upsert::Updated(ix) => {
                 reopen |= Some(ix) == open;

@@ -120,8 +120,11 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
         Msg::Restored {
             findings,
             skipped,
+            outside,
             written_at,
-        } => Update::redraw_if(intake::restored(app, findings, skipped, written_at)),
+        } => Update::redraw_if(intake::restored(
+            app, findings, skipped, outside, written_at,
+        )),
         Msg::Stored(revisions) => {
             for (ix, revised) in revisions {
                 app.store.stored(ix, revised);

@@ -1,0 +1,352 @@
+//! The scope ([`Scope`]) as each API takes it: Security Hub's ASFF filters (GetFindings),
+//! its OCSF composite filters (GetFindingsV2) and GuardDuty's FindingCriteria (ListFindings).
+//!
+//! Security Hub evaluates every scope term. GuardDuty has no product, compliance or control
+//! and reads one region: those terms are decided once per source (a GuardDuty source outside
+//! the scope reads nothing); an account or whole type becomes a criterion, a contiguous run of
+//! severities a range; what GuardDuty cannot compare (a type prefix, severities with a gap)
+//! is applied to each finding as it is read, so nothing outside the scope is ever delivered.
+
+use std::collections::HashMap;
+
+use aws_sdk_guardduty::types::Condition;
+use aws_sdk_securityhub::types::{
+    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, OcsfStringField,
+    OcsfStringFilter, StringFilter, StringFilterComparison,
+};
+
+use crate::model::SeverityLabel;
+use crate::store::scope::{Clause, Field, Scope, Value};
+
+fn comparison(clause: &Clause, value: &Value) -> StringFilterComparison {
+    match (clause.negated, value) {
+        (false, Value::Equals(_)) => StringFilterComparison::Equals,
+        (false, Value::Prefix(_)) => StringFilterComparison::Prefix,
+        (true, Value::Equals(_)) => StringFilterComparison::NotEquals,
+        (true, Value::Prefix(_)) => StringFilterComparison::PrefixNotEquals,
+    }
+}
+
+fn string_filter(clause: &Clause, value: &Value, text: String) -> StringFilter {
+    StringFilter::builder()
+        .comparison(comparison(clause, value))
+        .value(text)
+        .build()
+}
+
+/// The scope added to GetFindings filters: a field's values join by OR, exclusions by AND,
+/// fields by AND — as the filter language reads them.
+pub fn cspm(
+    scope: &Scope,
+    mut filters: aws_sdk_securityhub::types::builders::AwsSecurityFindingFiltersBuilder,
+) -> aws_sdk_securityhub::types::builders::AwsSecurityFindingFiltersBuilder {
+    for clause in &scope.clauses {
+        for value in &clause.values {
+            let filter = string_filter(clause, value, value.text().to_string());
+            filters = match clause.field {
+                Field::Product => filters.product_name(filter),
+                Field::Account => filters.aws_account_id(filter),
+                Field::Region => filters.region(filter),
+                Field::Type => filters.r#type(filter),
+                Field::Control => filters.compliance_security_control_id(filter),
+                Field::Compliance => filters.compliance_status(filter),
+                Field::Severity => filters.severity_label(filter),
+            };
+        }
+    }
+    filters
+}
+
+/// An ASFF filter set holding the scope alone (for tests and `doctor`).
+pub fn cspm_filters(scope: &Scope) -> AwsSecurityFindingFilters {
+    cspm(scope, AwsSecurityFindingFilters::builder()).build()
+}
+
+/// The scope as GetFindingsV2 composite filters, one per term: a term's values joined by OR
+/// (by AND when excluded); the caller joins the composites by AND.
+pub fn ocsf(scope: &Scope) -> Vec<CompositeFilter> {
+    scope
+        .clauses
+        .iter()
+        .map(|clause| {
+            let (field, spell): (OcsfStringField, fn(&str) -> String) = match clause.field {
+                Field::Product => (OcsfStringField::MetadataProductName, str::to_string),
+                Field::Account => (OcsfStringField::CloudAccountUid, str::to_string),
+                Field::Region => (OcsfStringField::CloudRegion, str::to_string),
+                Field::Type => (OcsfStringField::FindingInfoTypes, str::to_string),
+                Field::Control => (OcsfStringField::ComplianceControl, str::to_string),
+                Field::Compliance => (OcsfStringField::ComplianceStatus, ocsf_compliance),
+                Field::Severity => (OcsfStringField::Severity, ocsf_severity),
+            };
+            let mut composite = CompositeFilter::builder().operator(if clause.negated {
+                AllowedOperators::And
+            } else {
+                AllowedOperators::Or
+            });
+            for value in &clause.values {
+                composite = composite.string_filters(
+                    OcsfStringFilter::builder()
+                        .field_name(field.clone())
+                        .filter(string_filter(clause, value, spell(value.text())))
+                        .build(),
+                );
+            }
+            composite.build()
+        })
+        .collect()
+}
+
+/// OCSF's caption for an ASFF compliance status.
+fn ocsf_compliance(asff: &str) -> String {
+    match asff {
+        "PASSED" => "Pass",
+        "FAILED" => "Fail",
+        "WARNING" => "Warning",
+        _ => "Unknown",
+    }
+    .to_string()
+}
+
+/// OCSF's caption for a severity label.
+fn ocsf_severity(label: &str) -> String {
+    SeverityLabel::parse(label)
+        .map_or(label, |l| match l {
+            SeverityLabel::Informational => "Informational",
+            SeverityLabel::Low => "Low",
+            SeverityLabel::Medium => "Medium",
+            SeverityLabel::High => "High",
+            SeverityLabel::Critical => "Critical",
+        })
+        .to_string()
+}
+
+/// The scope for one GuardDuty source (one region).
+#[derive(Clone, Debug, PartialEq)]
+pub enum GuardDutyScope {
+    /// Nothing GuardDuty holds in this region is inside the scope: the reason.
+    Outside(String),
+    /// Criteria to add to ListFindings; `exact` when they are the whole scope (else each
+    /// finding read is checked against it too).
+    Criteria {
+        criteria: HashMap<String, Condition>,
+        exact: bool,
+    },
+}
+
+/// What of `scope` a GuardDuty source reading `region` asks ListFindings for.
+pub fn guardduty(scope: &Scope, region: &str) -> GuardDutyScope {
+    let mut criteria: HashMap<String, Condition> = HashMap::new();
+    let mut exact = true;
+    for clause in &scope.clauses {
+        let values = || {
+            clause
+                .values
+                .iter()
+                .map(|v| v.text().to_string())
+                .collect::<Vec<_>>()
+        };
+        let whole = clause.values.iter().all(|v| matches!(v, Value::Equals(_)));
+        match clause.field {
+            // Every GuardDuty finding is GuardDuty's, in the detector's region, with no
+            // compliance or control.
+            Field::Product | Field::Region | Field::Compliance | Field::Control => {
+                let present = match clause.field {
+                    Field::Product => Some("GuardDuty"),
+                    Field::Region => Some(region),
+                    _ => None,
+                };
+                if !clause.admits(present) {
+                    return GuardDutyScope::Outside(format!(
+                        "GuardDuty in {region} is outside the scope ({})",
+                        scope.text
+                    ));
+                }
+            }
+            Field::Account | Field::Type if whole => {
+                let name = if clause.field == Field::Account {
+                    "accountId"
+                } else {
+                    "type"
+                };
+                let condition = criteria
+                    .remove(name)
+                    .unwrap_or_else(|| Condition::builder().build());
+                let mut builder = Condition::builder()
+                    .set_equals(condition.equals)
+                    .set_not_equals(condition.not_equals);
+                builder = if clause.negated {
+                    builder.set_not_equals(Some(values()))
+                } else {
+                    builder.set_equals(Some(values()))
+                };
+                criteria.insert(name.to_string(), builder.build());
+            }
+            Field::Severity => match severity_range(clause) {
+                Some((floor, below)) => {
+                    let condition = Condition::builder()
+                        .greater_than_or_equal(floor)
+                        .set_less_than(below)
+                        .build();
+                    criteria.insert("severity".to_string(), condition);
+                }
+                None => exact = false,
+            },
+            Field::Account | Field::Type => exact = false,
+        }
+    }
+    GuardDutyScope::Criteria { criteria, exact }
+}
+
+/// A severity clause's labels as GuardDuty's 0–10 range: from the lowest label's floor to
+/// below the floor of the label above the highest; None when the labels leave a gap.
+fn severity_range(clause: &Clause) -> Option<(i64, Option<i64>)> {
+    if clause.negated {
+        return None;
+    }
+    let mut labels: Vec<SeverityLabel> = clause
+        .values
+        .iter()
+        .filter_map(|v| SeverityLabel::parse(v.text()))
+        .collect();
+    labels.sort();
+    let (low, high) = (*labels.first()?, *labels.last()?);
+    let span = SeverityLabel::ALL
+        .iter()
+        .filter(|&&l| l >= low && l <= high)
+        .count();
+    if span != labels.len() {
+        return None;
+    }
+    let floor = |label| match label {
+        SeverityLabel::Informational => 0,
+        SeverityLabel::Low => 1,
+        SeverityLabel::Medium => 4,
+        SeverityLabel::High => 7,
+        SeverityLabel::Critical => 9,
+    };
+    let above = match high {
+        SeverityLabel::Informational => Some(SeverityLabel::Low),
+        SeverityLabel::Low => Some(SeverityLabel::Medium),
+        SeverityLabel::Medium => Some(SeverityLabel::High),
+        SeverityLabel::High => Some(SeverityLabel::Critical),
+        SeverityLabel::Critical => None,
+    };
+    Some((floor(low), above.map(floor)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(text: &str) -> Scope {
+        Scope::parse(text).expect("scope")
+    }
+
+    #[test]
+    fn asff_filters_carry_each_term() {
+        let filters = cspm_filters(&scope(
+            "-product:Inspector,Macie sev>=high account:111111111111 type:TTPs*",
+        ));
+        let pairs = |list: &[StringFilter]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|f| {
+                    (
+                        f.comparison()
+                            .map(|c| c.as_str().to_string())
+                            .unwrap_or_default(),
+                        f.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let p = |c: &str, v: &str| (c.to_string(), v.to_string());
+        assert_eq!(
+            pairs(filters.product_name()),
+            [p("NOT_EQUALS", "Inspector"), p("NOT_EQUALS", "Macie")]
+        );
+        assert_eq!(
+            pairs(filters.severity_label()),
+            [p("EQUALS", "HIGH"), p("EQUALS", "CRITICAL")]
+        );
+        assert_eq!(
+            pairs(filters.aws_account_id()),
+            [p("EQUALS", "111111111111")]
+        );
+        assert_eq!(pairs(filters.r#type()), [p("PREFIX", "TTPs")]);
+    }
+
+    #[test]
+    fn ocsf_composites_join_a_term_s_values_by_or_and_exclusions_by_and() {
+        let composites = ocsf(&scope(
+            "-product:Inspector sev:medium,high compliance:failed",
+        ));
+        let shape: Vec<_> = composites
+            .iter()
+            .map(|c| {
+                (
+                    c.operator().map(|o| o.as_str().to_string()),
+                    c.string_filters()
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.field_name().map(|n| n.as_str().to_string()),
+                                f.filter().and_then(|f| f.value()).map(str::to_string),
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            shape,
+            [
+                (s("AND"), vec![(s("metadata.product.name"), s("Inspector"))]),
+                (s("OR"), vec![(s("compliance.status"), s("Fail"))]),
+                (
+                    s("OR"),
+                    vec![(s("severity"), s("Medium")), (s("severity"), s("High"))]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn guardduty_decides_what_it_cannot_hold_and_asks_for_the_rest() {
+        assert!(matches!(
+            guardduty(&scope("product:Inspector"), "us-east-1"),
+            GuardDutyScope::Outside(_)
+        ));
+        assert!(matches!(
+            guardduty(&scope("region:eu-*"), "us-east-1"),
+            GuardDutyScope::Outside(_)
+        ));
+        assert!(matches!(
+            guardduty(&scope("compliance:failed"), "us-east-1"),
+            GuardDutyScope::Outside(_)
+        ));
+        let GuardDutyScope::Criteria { criteria, exact } = guardduty(
+            &scope(
+                "-product:Inspector region:us-* sev>=medium -account:111111111111 -control:S3.8",
+            ),
+            "us-east-1",
+        ) else {
+            panic!("inside");
+        };
+        assert!(exact);
+        assert_eq!(
+            criteria["severity"].greater_than_or_equal(),
+            Some(4),
+            "medium and above: 4 and up"
+        );
+        assert_eq!(criteria["severity"].less_than(), None);
+        assert_eq!(criteria["accountId"].not_equals(), ["111111111111"]);
+        // A type prefix and severities with a gap are checked as findings are read.
+        let GuardDutyScope::Criteria { exact, .. } =
+            guardduty(&scope("type:Recon* sev:low,critical"), "us-east-1")
+        else {
+            panic!("inside");
+        };
+        assert!(!exact);
+    }
+}

@@ -1,0 +1,320 @@
+//! The scope (`[scope] filter`): which findings picket reads at all, in the filter language,
+//! translated into what AWS evaluates — Security Hub's ASFF and OCSF filters, GuardDuty's
+//! FindingCriteria — so what the team excluded is never downloaded.
+//!
+//! Only terms AWS can evaluate exactly are accepted; any other is refused with the reason, as a
+//! suppression rule refuses a term it cannot express, because a term dropped silently would
+//! make the scope broader than the one written. AWS compares values as written (case counts),
+//! and so does the scope: regions, account ids, severities and compliance states are put in
+//! AWS's own spelling; products, types and controls are compared as typed.
+//!
+//! The same scope is applied by picket to what reaches it unfiltered — the event feed, and a
+//! disk store written under another scope — through [`Scope::admits`].
+
+use crate::model::SeverityLabel;
+use crate::model::finding::ComplianceStatus;
+use crate::query::{Glob, Query, Test, TextField};
+
+use super::RowRef;
+
+/// A finding field the scope can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Product,
+    Account,
+    Region,
+    Type,
+    Control,
+    Compliance,
+    Severity,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        match self {
+            Field::Product => "product",
+            Field::Account => "account",
+            Field::Region => "region",
+            Field::Type => "type",
+            Field::Control => "control",
+            Field::Compliance => "compliance",
+            Field::Severity => "sev",
+        }
+    }
+}
+
+/// How a value compares: the whole value, or its start (a pattern ending in one `*`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Equals(String),
+    Prefix(String),
+}
+
+impl Value {
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            Value::Equals(v) => text == v,
+            Value::Prefix(p) => text.starts_with(p.as_str()),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Equals(v) | Value::Prefix(v) => v,
+        }
+    }
+}
+
+/// One term: the field has one of `values` (or, negated, none of them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clause {
+    pub field: Field,
+    pub negated: bool,
+    pub values: Vec<Value>,
+}
+
+impl Clause {
+    /// Whether a finding whose field holds `present` (any of them, for types) passes.
+    pub fn admits<T: AsRef<str>>(&self, present: impl IntoIterator<Item = T>) -> bool {
+        let hit = present
+            .into_iter()
+            .any(|text| self.values.iter().any(|v| v.matches(text.as_ref())));
+        hit != self.negated
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    /// As written, for messages and the Sources screen.
+    pub text: String,
+    /// At most one positive clause per field (AWS joins a field's values with OR), severity
+    /// folded into one positive clause of labels.
+    pub clauses: Vec<Clause>,
+}
+
+impl Scope {
+    /// The scope `text` says, or why AWS cannot be asked for it.
+    pub fn parse(text: &str) -> Result<Scope, String> {
+        let query = Query::parse(text).map_err(|e| e.to_string())?;
+        let mut clauses: Vec<Clause> = Vec::new();
+        let mut severities: Option<Vec<SeverityLabel>> = None;
+        for term in &query.terms {
+            let shown = text.get(term.span.clone()).unwrap_or("a term");
+            let (field, values) = match &term.test {
+                Test::SeverityLabel(cmp, label) => {
+                    let kept = labels(|l| cmp.holds(l, *label) != term.negated);
+                    narrow(&mut severities, kept);
+                    continue;
+                }
+                Test::SeverityIn(listed) => {
+                    let kept = labels(|l| listed.contains(&l) != term.negated);
+                    narrow(&mut severities, kept);
+                    continue;
+                }
+                Test::SeverityScore(..) => {
+                    return Err(format!(
+                        "`{shown}`: the scope compares severity labels (sev>=medium, sev:high,critical), which every service states the same way"
+                    ));
+                }
+                Test::Text(TextField::Account, globs) => {
+                    (Field::Account, account_ids(globs, shown)?)
+                }
+                Test::Text(TextField::Region, globs) => (
+                    Field::Region,
+                    patterns(globs, shown, |v| v.to_ascii_lowercase())?,
+                ),
+                Test::Text(TextField::Product, globs) => {
+                    (Field::Product, patterns(globs, shown, str::to_string)?)
+                }
+                Test::Text(TextField::Type, globs) => {
+                    (Field::Type, patterns(globs, shown, str::to_string)?)
+                }
+                Test::Text(TextField::Control, globs) => {
+                    (Field::Control, patterns(globs, shown, str::to_string)?)
+                }
+                Test::Compliance(states) => (
+                    Field::Compliance,
+                    states
+                        .iter()
+                        .map(|s| Value::Equals(s.as_str().to_string()))
+                        .collect(),
+                ),
+                Test::Text(TextField::Ou, _) | Test::Is(crate::query::Flag::Prod) => {
+                    return Err(format!(
+                        "`{shown}`: name accounts by their 12-digit ids in the scope (the organization's directory is read after the scope is applied)"
+                    ));
+                }
+                Test::Status(_) | Test::Is(_) | Test::Age(..) | Test::Count(..) => {
+                    return Err(format!(
+                        "`{shown}` is a finding's current state, not what it is: use it in a view, not the scope ([securityhub] workflow_status chooses the states read)"
+                    ));
+                }
+                Test::Source(_) => {
+                    return Err(format!(
+                        "`{shown}`: choose the services read with [guardduty] and [securityhub], not the scope"
+                    ));
+                }
+                Test::Verification(_) => {
+                    return Err(format!(
+                        "`{shown}`: verification is the analysts' verdict, not what a finding is: use it in a view"
+                    ));
+                }
+                Test::Text(field @ (TextField::Title | TextField::Id | TextField::Resource), _) => {
+                    let name = match field {
+                        TextField::Title => "titles",
+                        TextField::Id => "ids",
+                        _ => "resources",
+                    };
+                    return Err(format!(
+                        "`{shown}`: the scope does not filter on {name}: use it in a view"
+                    ));
+                }
+                Test::Word(_) => {
+                    return Err(format!(
+                        "`{shown}`: free words search text AWS cannot filter on: use field:value terms"
+                    ));
+                }
+            };
+            let clause = Clause {
+                field,
+                negated: term.negated,
+                values,
+            };
+            check_combination(&clauses, &clause, shown)?;
+            clauses.push(clause);
+        }
+        if let Some(kept) = severities {
+            if kept.is_empty() {
+                return Err("the scope's severity terms leave no severity at all".into());
+            }
+            if kept.len() < SeverityLabel::ALL.len() {
+                clauses.push(Clause {
+                    field: Field::Severity,
+                    negated: false,
+                    values: kept
+                        .iter()
+                        .map(|l| Value::Equals(l.as_str().to_string()))
+                        .collect(),
+                });
+            }
+        }
+        clauses.sort_by_key(|c| (c.field, c.negated));
+        Ok(Scope {
+            text: text.trim().to_string(),
+            clauses,
+        })
+    }
+
+    /// Whether a finding is inside the scope, compared as AWS compares.
+    pub fn admits(&self, row: &RowRef<'_>) -> bool {
+        self.clauses.iter().all(|clause| match clause.field {
+            Field::Product => clause.admits([&*row.product]),
+            Field::Account => clause.admits([&*row.account]),
+            Field::Region => clause.admits([&*row.region]),
+            Field::Type => clause.admits(row.types.iter()),
+            Field::Control => clause.admits(row.control.as_deref()),
+            Field::Compliance => clause.admits(row.compliance.map(ComplianceStatus::as_str)),
+            Field::Severity => clause.admits([row.label.as_str()]),
+        })
+    }
+
+    /// The clauses on `field`.
+    pub fn on(&self, field: Field) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().filter(move |c| c.field == field)
+    }
+}
+
+/// The labels for which `keep` holds, lowest first.
+fn labels(keep: impl Fn(SeverityLabel) -> bool) -> Vec<SeverityLabel> {
+    let mut kept: Vec<SeverityLabel> = SeverityLabel::ALL
+        .into_iter()
+        .filter(|&l| keep(l))
+        .collect();
+    kept.sort();
+    kept
+}
+
+/// Severity terms all hold: the labels every one keeps.
+fn narrow(severities: &mut Option<Vec<SeverityLabel>>, kept: Vec<SeverityLabel>) {
+    *severities = Some(match severities.take() {
+        Some(before) => before.into_iter().filter(|l| kept.contains(l)).collect(),
+        None => kept,
+    });
+}
+
+/// Account terms as ids: AWS filters on the id alone.
+fn account_ids(globs: &[Glob], shown: &str) -> Result<Vec<Value>, String> {
+    globs
+        .iter()
+        .map(|g| {
+            let id = g.original();
+            if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(Value::Equals(id.to_string()))
+            } else {
+                Err(format!(
+                    "`{shown}`: name accounts by their 12-digit ids in the scope (`{id}` is not one)"
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Patterns AWS can compare: a whole value, or a start (one `*`, at the end).
+fn patterns(
+    globs: &[Glob],
+    shown: &str,
+    spell: impl Fn(&str) -> String,
+) -> Result<Vec<Value>, String> {
+    globs
+        .iter()
+        .map(|g| {
+            let typed = g.original();
+            let body = typed.strip_suffix('*').unwrap_or(typed);
+            if body.contains(['*', '?']) {
+                return Err(format!(
+                    "`{shown}`: AWS matches a whole value or its start: a `*` may only end a value"
+                ));
+            }
+            if body.is_empty() {
+                return Err(format!("`{shown}`: an empty value matches everything"));
+            }
+            Ok(if body.len() < typed.len() {
+                Value::Prefix(spell(body))
+            } else {
+                Value::Equals(spell(body))
+            })
+        })
+        .collect()
+}
+
+/// AWS joins the values of one field with OR and cannot mix some comparisons on a field:
+/// refuse what it would read differently from the filter language.
+fn check_combination(before: &[Clause], clause: &Clause, shown: &str) -> Result<(), String> {
+    let field = clause.field.name();
+    for other in before.iter().filter(|c| c.field == clause.field) {
+        if !clause.negated && !other.negated {
+            return Err(format!(
+                "`{shown}`: a second {field} term: AWS would join it with the first by OR; put the values in one term ({field}:a,b)"
+            ));
+        }
+        let (positive, _) = if clause.negated {
+            (other, clause)
+        } else {
+            (clause, other)
+        };
+        if !positive.negated
+            && positive
+                .values
+                .iter()
+                .any(|v| matches!(v, Value::Equals(_)))
+        {
+            return Err(format!(
+                "`{shown}`: AWS cannot combine a whole {field} with an excluded one; the excluded one is implied"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
