@@ -776,3 +776,89 @@ async fn a_guardduty_record_from_the_future_does_not_move_the_window_past_now() 
     assert!(poll(&mut source).await.findings.is_empty());
     assert_eq!(list.num_calls(), 2);
 }
+
+fn scope(text: &str) -> Option<Arc<picket::store::scope::Scope>> {
+    Some(Arc::new(
+        picket::store::scope::Scope::parse(text).expect("scope"),
+    ))
+}
+
+#[tokio::test]
+async fn the_scope_goes_to_security_hub_with_every_read() {
+    let page = mock!(aws_sdk_securityhub::Client::get_findings).then_compute_response(|r| {
+        let filters = r.filters().expect("filters");
+        let product: Vec<_> = filters
+            .product_name()
+            .iter()
+            .map(|f| (f.comparison().map(|c| c.as_str()), f.value()))
+            .collect();
+        assert_eq!(product, [(Some("NOT_EQUALS"), Some("Inspector"))]);
+        let labels: Vec<_> = filters
+            .severity_label()
+            .iter()
+            .filter_map(|f| f.value())
+            .collect();
+        assert_eq!(labels, ["MEDIUM", "HIGH", "CRITICAL"]);
+        MockResponse::Http(response(200, json!({"Findings": [asff(1)]})))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&page], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity(),
+    )
+    .scoped(scope("-product:Inspector sev>=medium"));
+    assert_eq!(poll(&mut source).await.findings.len(), 1);
+    assert_eq!(page.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn guardduty_outside_the_scope_is_asked_nothing_and_inside_gets_criteria() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let list = mock!(aws_sdk_guardduty::Client::list_findings).then_compute_output(|r| {
+        let criteria = r
+            .finding_criteria()
+            .and_then(|c| c.criterion())
+            .expect("criteria");
+        assert_eq!(criteria["severity"].greater_than_or_equal(), Some(7));
+        assert_eq!(criteria["accountId"].not_equals(), ["999999999999"]);
+        listed(vec!["a".repeat(32)], None)
+    });
+    let get = mock!(aws_sdk_guardduty::Client::get_findings).then_compute_response(|r| {
+        let records: Vec<_> = r.finding_ids().iter().map(|id| gd_record(id)).collect();
+        MockResponse::Http(response(200, json!({"findings": records})))
+    });
+    let client = || {
+        mock_client!(
+            aws_sdk_guardduty,
+            RuleMode::MatchAny,
+            [&list_detectors, &list, &get],
+            no_retries
+        )
+    };
+    // Security Hub's control findings only: GuardDuty holds none.
+    let mut outside = GuardDutySource::new(client(), track(Service::GuardDuty), false, identity())
+        .scoped(scope("product:\"Security Hub\""));
+    let batch = poll(&mut outside).await;
+    assert!(batch.findings.is_empty());
+    assert_eq!(batch.health[0].health.state, HealthState::Ok);
+    assert!(
+        batch.health[0]
+            .health
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("outside the scope")),
+        "{:?}",
+        batch.health[0].health.message
+    );
+    assert_eq!(list_detectors.num_calls() + list.num_calls(), 0);
+    let mut inside = GuardDutySource::new(client(), track(Service::GuardDuty), false, identity())
+        .scoped(scope("sev>=high -account:999999999999"));
+    assert_eq!(poll(&mut inside).await.findings.len(), 1);
+    assert_eq!(list.num_calls(), 1);
+}

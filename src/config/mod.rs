@@ -609,6 +609,22 @@ sort = "account"
     }
 
     #[test]
+    fn the_scope_is_translated_once_and_a_term_aws_cannot_evaluate_is_refused() {
+        let loaded = parse("[scope]\nfilter = \"-product:Inspector sev>=medium\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.scope.map(|s| s.clauses.len()), Some(2));
+        assert!(
+            parse("[scope]\nfilter = \" \"\n")
+                .expect("blank")
+                .scope
+                .is_none()
+        );
+        let e = error("[scope]\nfilter = \"sev>=high ou:Prod\"\n");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(e.message.contains("scope.filter: `ou:Prod`"), "{e}");
+    }
+
+    #[test]
     fn file_limits_are_sizes_in_bytes() {
         let loaded = parse("[files]\nmax_bytes = 1024\nmax_decompressed_bytes = 4096\n")
             .unwrap_or_else(|e| panic!("{e}"));

@@ -51,11 +51,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         Some(state) => format!("event feed {} {}", state.symbol(), state.as_str()),
         None => "no event feed: changes made elsewhere show at the next poll or re-read (picket feed setup)".into(),
     };
+    // What is read at all: said where the analyst looks for why a finding is missing.
+    let scope = app
+        .scope
+        .as_ref()
+        .map(|s| format!(" · scope {}", crate::model::SafeText::line(&s.text)))
+        .unwrap_or_default();
     section_title(
         buf,
         area,
         &format!(
-            "Sources · {accounts} accounts × {} regions · {freshness}",
+            "Sources · {accounts} accounts × {} regions{scope} · {freshness}",
             matrix.regions.len()
         ),
         app,

@@ -756,3 +756,81 @@ fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
     update(&mut app, Msg::Batch(Feed::Findings, caught_up));
     assert!(!screen(&mut app).contains("stored, "));
 }
+
+#[test]
+fn the_scope_holds_for_the_feed_and_the_store_but_a_known_finding_s_change_is_kept() {
+    let scope = std::sync::Arc::new(
+        crate::store::scope::Scope::parse("-account:222222222222 sev>=medium").expect("scope"),
+    );
+    // Stored under no scope: three findings, b in the excluded account, a low.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let disk = std::sync::Arc::new(
+        crate::store::disk::Disk::open(&dir.path().join("s.sqlite")).expect("opens"),
+    );
+    let earlier = app();
+    let rows: Vec<_> = (0..earlier.store.len() as crate::store::EntryIx)
+        .filter_map(|ix| crate::store::disk::Written::of(&earlier.store, ix))
+        .collect();
+    disk.write(&rows, &[], now()).expect("written");
+    let options = Options {
+        scope: Some(scope),
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    crate::runtime::persist::restore(&mut app, &disk);
+    let ids = |app: &App| -> Vec<String> {
+        (0..app.store.len() as crate::store::EntryIx)
+            .map(|ix| app.store.id(ix).into_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(&app),
+        ["c"],
+        "only c is inside: b's account is out, a is low"
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("2 stored finding(s) outside the scope")),
+        "{:?}",
+        app.notice
+    );
+    // Events: one outside (low), one inside, and c lowered below the scope — a change to a
+    // finding the queue holds, kept.
+    let events = Batch {
+        findings: vec![
+            guardduty(
+                "d",
+                "111111111111",
+                "Recon:EC2/Portscan",
+                2.0,
+                "2026-01-15T11:50:00Z",
+            ),
+            guardduty(
+                "e",
+                "111111111111",
+                "Recon:EC2/Portscan",
+                7.5,
+                "2026-01-15T11:51:00Z",
+            ),
+            guardduty(
+                "c",
+                "111111111111",
+                "Policy:IAMUser/RootCredentialUsage",
+                2.0,
+                "2026-01-15T11:52:00Z",
+            ),
+        ],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, events));
+    assert_eq!(ids(&app), ["c", "e"]);
+    let c = app
+        .store
+        .find_finding(&earlier.store.finding(2).expect("c"))
+        .expect("c");
+    assert_eq!(
+        app.store.summary(c).map(|s| s.label),
+        Some(crate::model::SeverityLabel::Low)
+    );
+}
