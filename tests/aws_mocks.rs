@@ -862,3 +862,132 @@ async fn guardduty_outside_the_scope_is_asked_nothing_and_inside_gets_criteria()
     assert_eq!(poll(&mut inside).await.findings.len(), 1);
     assert_eq!(list.num_calls(), 1);
 }
+
+#[tokio::test]
+async fn security_hub_s_own_counts_come_first_and_the_reading_follows_at_once() {
+    let stats = mock!(aws_sdk_securityhub::Client::get_finding_statistics_v2)
+        .then_compute_response(|r| {
+            // By severity, by type, then by account for each severity, in the states read.
+            let fields: Vec<_> = r
+                .group_by_rules()
+                .iter()
+                .filter_map(|g| g.group_by_field().map(|f| f.as_str()))
+                .collect();
+            assert_eq!(
+                fields,
+                [
+                    "severity",
+                    "finding_info.types",
+                    "cloud.account.uid",
+                    "cloud.account.uid",
+                    "cloud.account.uid",
+                    "cloud.account.uid",
+                    "cloud.account.uid"
+                ]
+            );
+            let group = |field: &str, values: serde_json::Value| {
+                json!({"GroupByField": field, "GroupByValues": values})
+            };
+            let none = json!([]);
+            MockResponse::Http(response(
+                200,
+                json!({"GroupByResults": [
+                    group("severity", json!([{"FieldValue": "High", "Count": 600_000},
+                                             {"FieldValue": "Fatal", "Count": 5},
+                                             {"FieldValue": "Low", "Count": 400_000}])),
+                    group("finding_info.types", json!([{"FieldValue": "Software and Configuration Checks", "Count": 900_000}])),
+                    group("cloud.account.uid", json!([{"FieldValue": "111111111111", "Count": 5}])),
+                    group("cloud.account.uid", json!([{"FieldValue": "111111111111", "Count": 600_000}])),
+                    group("cloud.account.uid", none.clone()),
+                    group("cloud.account.uid", json!([{"FieldValue": "222222222222", "Count": 400_000}])),
+                    group("cloud.account.uid", none),
+                ]}),
+            ))
+        });
+    let page = mock!(aws_sdk_securityhub::Client::get_findings_v2)
+        .then_compute_response(|_| MockResponse::Http(response(200, json!({"Findings": []}))));
+    let client = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&stats, &page],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Auto,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity(),
+    )
+    .counting(true);
+    let first = poll(&mut source).await;
+    let counts = first.counts.expect("the counts");
+    assert!(first.findings.is_empty() && first.more, "the counts alone");
+    assert_eq!(source.interval(), Duration::ZERO, "and the reading at once");
+    assert_eq!(page.num_calls(), 0);
+    assert_eq!(counts.totals, [5, 600_000, 0, 400_000, 0]);
+    assert_eq!(counts.total(), 1_000_005);
+    assert_eq!(counts.by_account.len(), 2);
+    assert_eq!(counts.by_account[0].1, [5, 600_000, 0, 0, 0]);
+    let second = poll(&mut source).await;
+    assert!(
+        second.counts.is_none(),
+        "not again until a quarter hour has passed"
+    );
+    assert_eq!(
+        page.num_calls(),
+        1,
+        "the v2 service was found by the counts"
+    );
+    assert_ne!(source.interval(), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn guardduty_s_own_counts_by_severity_type_and_account_per_band() {
+    let list_detectors =
+        mock!(aws_sdk_guardduty::Client::list_detectors).then_output(|| detectors(&["d1"]));
+    let stats = mock!(aws_sdk_guardduty::Client::get_findings_statistics).then_compute_response(
+        |r| {
+            let criteria = r
+                .finding_criteria()
+                .and_then(|c| c.criterion())
+                .expect("criteria");
+            assert_eq!(criteria["service.archived"].equals(), ["false"]);
+            let body = match r.group_by().map(|g| g.as_str()) {
+                Some("SEVERITY") => json!({"findingStatistics": {"groupedBySeverity": [
+                    {"severity": 8.0, "totalFindings": 3}, {"severity": 2.0, "totalFindings": 7}]}}),
+                Some("FINDING_TYPE") => json!({"findingStatistics": {"groupedByFindingType": [
+                    {"findingType": "Recon:EC2/PortProbeUnprotectedPort", "totalFindings": 7}]}}),
+                Some("ACCOUNT") => {
+                    let floor = criteria["severity"].greater_than_or_equal();
+                    let n = match floor {
+                        Some(7) => 3,
+                        Some(0) => 7,
+                        _ => 0,
+                    };
+                    json!({"findingStatistics": {"groupedByAccount": [
+                        {"accountId": ACCOUNT, "totalFindings": n}]}})
+                }
+                other => panic!("grouped by {other:?}"),
+            };
+            MockResponse::Http(response(200, body))
+        },
+    );
+    let client = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&list_detectors, &stats],
+        no_retries
+    );
+    let mut source =
+        GuardDutySource::new(client, track(Service::GuardDuty), false, identity()).counting(true);
+    let counts = poll(&mut source).await.counts.expect("counts");
+    assert_eq!(stats.num_calls(), 6);
+    assert_eq!(counts.totals, [0, 3, 0, 7, 0]);
+    assert_eq!(
+        counts.by_account,
+        [(picket::model::SafeText::line(ACCOUNT), [0, 3, 0, 7, 0])]
+    );
+    assert_eq!(counts.by_type[0].1, 7);
+}

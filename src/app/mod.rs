@@ -317,6 +317,8 @@ pub struct App {
     pub rechecking: HashMap<String, HashMap<String, crate::store::EntryIx>>,
     /// `[scope] filter`.
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
+    /// The services' own counts of active findings, by source.
+    pub server_counts: BTreeMap<String, crate::model::counts::ServerCounts>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -363,6 +365,7 @@ impl App {
             restored_from: None,
             rechecking: HashMap::new(),
             scope: options.scope.clone(),
+            server_counts: BTreeMap::new(),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             identity: None,
             tab: Tab::Overview,
@@ -451,6 +454,19 @@ impl App {
 
     /// Shows a message on the status bar. Messages quote outside text (AWS errors, names from
     /// the config, what was typed), so they are sanitized here, once, for every caller.
+    /// Whether the overview shows the services' counts: there are some, and the store holds
+    /// only a scope, or is still filling (empty, restored and not read on, or a backlog).
+    pub fn counts_from_server(&self) -> bool {
+        use crate::model::health::Service;
+        let filling = self.store.is_empty()
+            || self.restored_from.is_some()
+            || self.health.iter().any(|(key, health)| {
+                matches!(key.service, Service::GuardDuty | Service::SecurityHub)
+                    && health.backlog.is_some()
+            });
+        !self.server_counts.is_empty() && (self.scope.is_some() || filling)
+    }
+
     pub fn notify(&mut self, text: impl Into<String>, level: NoticeLevel) {
         let text = crate::model::SafeText::line(&text.into()).to_string();
         let seconds = if level == NoticeLevel::Info { 4 } else { 8 };

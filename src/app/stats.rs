@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
+use crate::model::counts::ServerCounts;
+use crate::model::health::Service;
 use crate::model::{Directory, SeverityLabel};
 use crate::store::{EntryIx, FindingStore};
 
@@ -45,6 +47,15 @@ pub struct Stats {
     pub unseen: usize,
     /// The most recently first-seen active findings, newest first.
     pub latest: Vec<EntryIx>,
+    /// The accounts, severities and types are the service's counts, not the store's.
+    pub server: Option<FromServer>,
+}
+
+/// Which service's counts the overview shows, and when they were asked for (the oldest).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FromServer {
+    pub service: Service,
+    pub at: Timestamp,
 }
 
 impl Stats {
@@ -135,6 +146,88 @@ impl Stats {
         latest.sort_unstable_by(|a, b| b.cmp(a));
         stats.latest = latest.into_iter().map(|(_, ix)| ix).collect();
         stats
+    }
+
+    /// The accounts, severities and types as the services count them: Security Hub's when
+    /// there are any (they include GuardDuty's findings), else GuardDuty's, summed over the
+    /// sources. Unseen, archived, the sparkline and the newest findings stay the store's.
+    pub fn with_server<'a>(
+        mut self,
+        counts: impl IntoIterator<Item = &'a ServerCounts> + Clone,
+        directory: &Directory,
+    ) -> Stats {
+        let of = |service| {
+            counts
+                .clone()
+                .into_iter()
+                .filter(move |c| c.service == Some(service))
+        };
+        let service = if of(Service::SecurityHub).next().is_some() {
+            Service::SecurityHub
+        } else if of(Service::GuardDuty).next().is_some() {
+            Service::GuardDuty
+        } else {
+            return self;
+        };
+        let mut totals = [0u64; 5];
+        let mut by_account: HashMap<&str, [u64; 5]> = HashMap::new();
+        let mut by_type: HashMap<&str, u64> = HashMap::new();
+        let mut at: Option<Timestamp> = None;
+        for c in of(service) {
+            at = match (at, c.at) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            for (sum, n) in totals.iter_mut().zip(c.totals) {
+                *sum += n;
+            }
+            for (account, counts) in &c.by_account {
+                let sums = by_account.entry(account.as_str()).or_default();
+                for (sum, n) in sums.iter_mut().zip(counts) {
+                    *sum += n;
+                }
+            }
+            for (kind, n) in &c.by_type {
+                *by_type.entry(kind.as_str()).or_default() += n;
+            }
+        }
+        let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        self.totals = totals.map(narrow);
+        self.active = usize::try_from(totals.iter().sum::<u64>()).unwrap_or(usize::MAX);
+        self.accounts = directory
+            .iter()
+            .filter(|a| !by_account.contains_key(a.id.as_str()))
+            .map(|a| AccountRow {
+                account_id: a.id.to_string(),
+                name: a.name.to_string(),
+                ou_path: a.ou_path.to_string(),
+                production: a.production,
+                counts: [0; 5],
+            })
+            .chain(by_account.iter().map(|(id, counts)| {
+                let account = directory.get(id);
+                AccountRow {
+                    account_id: id.to_string(),
+                    name: account.map_or_else(|| id.to_string(), |a| a.name.to_string()),
+                    ou_path: account.map(|a| a.ou_path.to_string()).unwrap_or_default(),
+                    production: account.is_some_and(|a| a.production),
+                    counts: counts.map(narrow),
+                }
+            }))
+            .collect();
+        self.accounts.sort_by(|a, b| {
+            (&a.ou_path, &a.name, &a.account_id).cmp(&(&b.ou_path, &b.name, &b.account_id))
+        });
+        // The services count types without their severity: shown plain.
+        let mut types: Vec<_> = by_type
+            .into_iter()
+            .map(|(kind, n)| (kind.to_string(), narrow(n), SeverityLabel::Informational))
+            .collect();
+        types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        types.truncate(TOP_TYPES);
+        self.top_types = types;
+        self.server = at.map(|at| FromServer { service, at });
+        self
     }
 }
 

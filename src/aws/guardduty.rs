@@ -10,7 +10,8 @@
 use std::time::Duration;
 
 use aws_sdk_guardduty::Client;
-use aws_sdk_guardduty::types::{Condition, FindingCriteria, OrderBy, SortCriteria};
+use aws_sdk_guardduty::types::{Condition, FindingCriteria, GroupByType, OrderBy, SortCriteria};
+use jiff::SignedDuration;
 use jiff::Timestamp;
 
 use super::errors::{Failure, FailureKind};
@@ -23,12 +24,13 @@ use super::plan::Identity;
 
 use super::scope::GuardDutyScope;
 use crate::limits::Reading;
-use crate::model::Finding;
 use crate::model::Route;
+use crate::model::counts::{COUNTED_GROUPS, ServerCounts};
 use crate::model::finding_from_text;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
+use crate::model::{Finding, SeverityLabel};
 use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
 use crate::store::scope::Scope;
 
@@ -48,6 +50,9 @@ pub fn source_name(service: &str, track: &Track) -> String {
         format!("{service} {} {}", track.region, track.account)
     }
 }
+
+/// How often the service's counts are asked for again while they are shown.
+const COUNTS_EVERY: SignedDuration = SignedDuration::from_mins(15);
 
 pub struct GuardDutySource {
     client: Client,
@@ -69,6 +74,11 @@ pub struct GuardDutySource {
     /// What of `[scope] filter` this source asks for, and whether findings read are checked
     /// against the rest.
     scope: Option<(Arc<Scope>, GuardDutyScope)>,
+    /// When the service's counts were last asked for; whether it refused them for good.
+    counts_at: Option<Timestamp>,
+    counts_refused: bool,
+    /// The next poll follows at once (the first one brought the counts alone).
+    hurry: bool,
 }
 
 impl GuardDutySource {
@@ -92,7 +102,18 @@ impl GuardDutySource {
             reading: Reading::LIVE,
             backlog_read: 0,
             scope: None,
+            counts_at: None,
+            // Asked for by the sources the TUI polls ([`Self::counting`]).
+            counts_refused: true,
+            hurry: false,
         }
+    }
+
+    /// Asks the service for its counts of the active findings at the start, and while they
+    /// are shown (the overview's organization-wide picture).
+    pub fn counting(mut self, on: bool) -> Self {
+        self.counts_refused = !on;
+        self
     }
 
     /// Asks GuardDuty only for the findings inside `scope` (what it can evaluate), and
@@ -275,9 +296,169 @@ impl GuardDutySource {
                 };
             }
         };
+        self.hurry = false;
+        let counts = self.counts(now).await;
+        let first = self.counts_at.is_none();
+        if let Some(Ok(_)) = &counts {
+            self.counts_at = Some(now);
+        }
+        if let Some(Ok(counts)) = &counts
+            && first
+        {
+            // The counts alone first, then the reading at once.
+            self.hurry = true;
+            return Batch {
+                health: vec![self.track.succeeded(now)],
+                identity,
+                counts: Some(counts.clone()),
+                more: true,
+                ..Batch::default()
+            };
+        }
         let mut batch = self.collect(now).await;
+        match counts {
+            Some(Ok(counts)) => batch.counts = Some(counts),
+            Some(Err(failure)) => batch.left_out.push(format!(
+                "{}: the service's counts could not be read: {}",
+                self.name, failure.message
+            )),
+            None => {}
+        }
         batch.identity = identity;
         batch
+    }
+
+    /// The service's counts when they are due: at the start, then every
+    /// [`COUNTS_EVERY`] while a backlog is read or a scope leaves part of the organization
+    /// out. A refusal stops asking; a passing failure waits.
+    async fn counts(&mut self, now: Timestamp) -> Option<Result<ServerCounts, Failure>> {
+        let due = match self.counts_at {
+            None => true,
+            Some(at) => {
+                (!self.gaps.is_empty() || self.scope.is_some())
+                    && now.duration_since(at) >= COUNTS_EVERY
+            }
+        };
+        let outside = matches!(&self.scope, Some((_, GuardDutyScope::Outside(_))));
+        if self.reading.sweep || self.counts_refused || !due || outside || self.archived {
+            return None;
+        }
+        let detector = match self.detector().await {
+            Ok(Some(id)) => id,
+            // Said by the reads that follow.
+            Ok(None) | Err(_) => return None,
+        };
+        match self.statistics(&detector, now).await {
+            Ok(counts) => Some(Ok(counts)),
+            Err(failure)
+                if matches!(
+                    failure.kind,
+                    FailureKind::Throttled | FailureKind::Unreachable | FailureKind::Credentials
+                ) =>
+            {
+                self.counts_at = Some(self.counts_at.unwrap_or(now));
+                Some(Err(failure))
+            }
+            Err(failure) => {
+                self.counts_refused = true;
+                Some(Err(failure))
+            }
+        }
+    }
+
+    /// The detector's active findings counted by GuardDuty, organization-wide for an
+    /// administrator: by severity, by account for each severity, by type (six requests).
+    async fn statistics(
+        &mut self,
+        detector: &str,
+        now: Timestamp,
+    ) -> Result<ServerCounts, Failure> {
+        let active = || {
+            FindingCriteria::builder().criterion(
+                "service.archived",
+                Condition::builder().equals("false").build(),
+            )
+        };
+        let mut counts = ServerCounts {
+            source: self.name.clone(),
+            service: Some(Service::GuardDuty),
+            at: Some(now),
+            ..ServerCounts::default()
+        };
+        let ask = |criteria: FindingCriteria, group: GroupByType| {
+            self.client
+                .get_findings_statistics()
+                .detector_id(detector)
+                .finding_criteria(criteria)
+                .group_by(group)
+                .order_by(OrderBy::Desc)
+                .max_results(COUNTED_GROUPS as i32)
+                .send()
+        };
+        let out = self
+            .track
+            .call(
+                "guardduty:GetFindingsStatistics",
+                ask(active().build(), GroupByType::Severity),
+            )
+            .await?;
+        let stats = out.finding_statistics();
+        for s in stats.map(|s| s.grouped_by_severity()).unwrap_or_default() {
+            let label = crate::model::Severity::from_guardduty(s.severity().unwrap_or(0.0)).label;
+            counts.totals[label.rank()] +=
+                u64::try_from(s.total_findings().unwrap_or(0)).unwrap_or(0);
+        }
+        let out = self
+            .track
+            .call(
+                "guardduty:GetFindingsStatistics",
+                ask(active().build(), GroupByType::FindingType),
+            )
+            .await?;
+        counts.by_type = out
+            .finding_statistics()
+            .map(|s| s.grouped_by_finding_type())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| {
+                Some((
+                    crate::model::SafeText::line(t.finding_type()?),
+                    u64::try_from(t.total_findings()?).ok()?,
+                ))
+            })
+            .collect();
+        // GuardDuty's bands: low 1–3.9, medium 4–6.9, high 7–8.9, critical 9 and up.
+        for (label, floor, below) in [
+            (SeverityLabel::Critical, 9, None),
+            (SeverityLabel::High, 7, Some(9)),
+            (SeverityLabel::Medium, 4, Some(7)),
+            (SeverityLabel::Low, 0, Some(4)),
+        ] {
+            let band = Condition::builder()
+                .greater_than_or_equal(floor)
+                .set_less_than(below)
+                .build();
+            let out = self
+                .track
+                .call(
+                    "guardduty:GetFindingsStatistics",
+                    ask(
+                        active().criterion("severity", band).build(),
+                        GroupByType::Account,
+                    ),
+                )
+                .await?;
+            for a in out
+                .finding_statistics()
+                .map(|s| s.grouped_by_account())
+                .unwrap_or_default()
+            {
+                if let (Some(account), Some(n)) = (a.account_id(), a.total_findings()) {
+                    counts.add_account(account, label, u64::try_from(n).unwrap_or(0));
+                }
+            }
+        }
+        Ok(counts)
     }
 
     async fn collect(&mut self, now: Timestamp) -> Batch {
@@ -467,7 +648,11 @@ impl Source for GuardDutySource {
     }
 
     fn interval(&self) -> Duration {
-        self.track.next_delay()
+        if self.hurry {
+            Duration::ZERO
+        } else {
+            self.track.next_delay()
+        }
     }
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {

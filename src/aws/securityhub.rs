@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::types::{
-    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, DateFilter, OcsfDateField,
-    OcsfDateFilter, OcsfFindingFilters, OcsfStringField, OcsfStringFilter, SortCriterion,
-    SortOrder, StringFilter, StringFilterComparison,
+    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, DateFilter, GroupByField,
+    GroupByRule, OcsfDateField, OcsfDateFilter, OcsfFindingFilters, OcsfStringField,
+    OcsfStringFilter, SortCriterion, SortOrder, StringFilter, StringFilterComparison,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -36,10 +36,11 @@ use super::plan::Identity;
 use super::raw::Capture;
 use crate::limits::Reading;
 use crate::model::Route;
+use crate::model::counts::{COUNTED_GROUPS, ServerCounts};
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::model::{Finding, Workflow, finding_from_text};
+use crate::model::{Finding, SeverityLabel, Workflow, finding_from_text};
 use crate::sources::{Batch, Feed, FullRead, Mark, PollFuture, Reader, Source};
 use crate::store::scope::Scope;
 
@@ -49,6 +50,8 @@ pub const PAGE: i32 = 100;
 pub const MAX_PER_POLL: usize = crate::limits::SECURITY_HUB_PER_POLL;
 /// Values per filter attribute (the API's maximum), for reading findings by id.
 const IDS_PER_REQUEST: usize = 20;
+/// How often the service's counts are asked for again while they are shown.
+const COUNTS_EVERY: SignedDuration = SignedDuration::from_mins(15);
 /// Findings read again by id per poll at most (50 requests), after the reads.
 const RECHECKS_PER_POLL: usize = 1_000;
 /// Overlap with the previous window.
@@ -82,6 +85,11 @@ pub struct SecurityHubSource {
     backlog_read: u64,
     /// What AWS is asked for at all (`[scope] filter`).
     scope: Option<Arc<Scope>>,
+    /// When the service's counts were last asked for; whether it refused them for good.
+    counts_at: Option<Timestamp>,
+    counts_refused: bool,
+    /// The next poll follows at once (the first one brought the counts alone).
+    hurry: bool,
 }
 
 impl SecurityHubSource {
@@ -112,12 +120,23 @@ impl SecurityHubSource {
             reading: Reading::LIVE,
             backlog_read: 0,
             scope: None,
+            counts_at: None,
+            // Asked for by the sources the TUI polls ([`Self::counting`]).
+            counts_refused: true,
+            hurry: false,
         }
     }
 
     /// Reads as `reading` says: live or a headless sweep, and how much per poll.
     pub fn reading(mut self, reading: Reading) -> Self {
         self.reading = reading;
+        self
+    }
+
+    /// Asks the service for its counts of the active findings at the start, and while they
+    /// are shown (the overview's organization-wide picture).
+    pub fn counting(mut self, on: bool) -> Self {
+        self.counts_refused = !on;
         self
     }
 
@@ -206,9 +225,8 @@ impl SecurityHubSource {
         }
     }
 
-    /// v2: OCSF findings in the chosen states, modified within `range`.
-    async fn v2(&mut self, range: &Gap, room: usize) -> Result<Read, Failure> {
-        let (range, from) = range.query();
+    /// v2: the chosen workflow states, as one OCSF composite filter.
+    fn statuses(&self) -> CompositeFilter {
         let mut statuses = CompositeFilter::builder().operator(AllowedOperators::Or);
         for status in &self.workflow {
             let caption = match status {
@@ -224,9 +242,131 @@ impl SecurityHubSource {
                     .build(),
             );
         }
+        statuses.build()
+    }
+
+    /// v2: the organization's active findings counted by the service, in one request — by
+    /// severity, by account for each severity, by type — in the chosen states, whatever the
+    /// scope (the overview's org-wide picture). CSPM has no such API (only insights, which
+    /// picket would have to create).
+    async fn statistics(&mut self, now: Timestamp) -> Result<ServerCounts, Failure> {
+        let rule = |field: GroupByField, severity: Option<&str>| {
+            let mut filters = OcsfFindingFilters::builder()
+                .composite_operator(AllowedOperators::And)
+                .composite_filters(self.statuses());
+            if let Some(caption) = severity {
+                filters = filters.composite_filters(
+                    CompositeFilter::builder()
+                        .string_filters(
+                            OcsfStringFilter::builder()
+                                .field_name(OcsfStringField::Severity)
+                                .filter(Self::string_eq(caption))
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
+            GroupByRule::builder()
+                .group_by_field(field)
+                .filters(filters.build())
+                .build()
+        };
+        const CAPTIONS: [&str; 5] = ["Critical", "High", "Medium", "Low", "Informational"];
+        let mut request = self
+            .client
+            .get_finding_statistics_v2()
+            .group_by_rules(rule(GroupByField::Severity, None))
+            .group_by_rules(rule(GroupByField::FindingInfoTypes, None));
+        for caption in CAPTIONS {
+            request = request.group_by_rules(rule(GroupByField::CloudAccountUid, Some(caption)));
+        }
+        let out = self
+            .track
+            .call(
+                "securityhub:GetFindingStatisticsV2",
+                request
+                    .sort_order(SortOrder::Descending)
+                    .max_statistic_results(COUNTED_GROUPS as i32)
+                    .send(),
+            )
+            .await?;
+        let mut counts = ServerCounts {
+            source: self.name.clone(),
+            service: Some(Service::SecurityHub),
+            at: Some(now),
+            ..ServerCounts::default()
+        };
+        // One result per rule, in the order asked.
+        let values = |i: usize| {
+            out.group_by_results()
+                .get(i)
+                .map(|r| r.group_by_values())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| Some((v.field_value()?, u64::try_from(v.count()?).ok()?)))
+        };
+        for (caption, n) in values(0) {
+            counts.totals[ocsf_label(caption).rank()] += n;
+        }
+        counts.by_type = values(1)
+            .map(|(kind, n)| (crate::model::SafeText::line(kind), n))
+            .collect();
+        for (i, caption) in CAPTIONS.iter().enumerate() {
+            for (account, n) in values(2 + i) {
+                counts.add_account(account, ocsf_label(caption), n);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// The service's counts when they are due: at the start, then every
+    /// [`COUNTS_EVERY`] while a backlog is read or a scope leaves part of the organization
+    /// out. A refusal (no permission, CSPM only) stops asking; a passing failure waits.
+    async fn counts(&mut self, now: Timestamp) -> Option<Result<ServerCounts, Failure>> {
+        let due = match self.counts_at {
+            None => true,
+            Some(at) => {
+                (!self.gaps.is_empty() || self.scope.is_some())
+                    && now.duration_since(at) >= COUNTS_EVERY
+            }
+        };
+        if self.reading.sweep || self.counts_refused || !due || self.resolved_v2 == Some(false) {
+            return None;
+        }
+        if self.api == Api::Cspm {
+            self.counts_refused = true;
+            return None;
+        }
+        match self.statistics(now).await {
+            Ok(counts) => {
+                // Only the v2 service counts: in `auto`, it is there.
+                self.resolved_v2.get_or_insert(true);
+                Some(Ok(counts))
+            }
+            Err(failure)
+                if matches!(
+                    failure.kind,
+                    FailureKind::Throttled | FailureKind::Unreachable | FailureKind::Credentials
+                ) =>
+            {
+                self.counts_at = Some(self.counts_at.unwrap_or(now));
+                Some(Err(failure))
+            }
+            // Not there (CSPM only), or not allowed: asked no more. In `auto` the reads decide
+            // which API the region has.
+            Err(failure) => {
+                self.counts_refused = true;
+                (self.api == Api::V2).then_some(Err(failure))
+            }
+        }
+    }
+
+    /// v2: OCSF findings in the chosen states, modified within `range`.
+    async fn v2(&mut self, range: &Gap, room: usize) -> Result<Read, Failure> {
+        let (range, from) = range.query();
         let mut filters = OcsfFindingFilters::builder()
             .composite_operator(AllowedOperators::And)
-            .composite_filters(statuses.build());
+            .composite_filters(self.statuses());
         for term in self.scope.iter().flat_map(|s| super::scope::ocsf(s)) {
             filters = filters.composite_filters(term);
         }
@@ -439,7 +579,35 @@ impl SecurityHubSource {
                 };
             }
         };
+        self.hurry = false;
+        let counts = self.counts(now).await;
+        let first = self.counts_at.is_none();
+        if let Some(Ok(_)) = &counts {
+            self.counts_at = Some(now);
+        }
+        if let Some(Ok(counts)) = &counts
+            && first
+        {
+            // The first poll brings the counts alone, in a second or two, and the reading
+            // follows at once: a million findings take hours to read.
+            self.hurry = true;
+            return Batch {
+                health: vec![self.track.succeeded(now)],
+                identity,
+                counts: Some(counts.clone()),
+                more: true,
+                ..Batch::default()
+            };
+        }
         let mut batch = self.collect(now).await;
+        match counts {
+            Some(Ok(counts)) => batch.counts = Some(counts),
+            Some(Err(failure)) => batch.left_out.push(format!(
+                "{}: the service's counts could not be read: {}",
+                self.name, failure.message
+            )),
+            None => {}
+        }
         batch.identity = identity;
         batch.routes = Route::for_findings(
             &batch.findings,
@@ -628,6 +796,15 @@ fn bounds(range: &Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
     Some((start, end))
 }
 
+/// The label of an OCSF severity caption (`Fatal` is beyond critical; `Other` and `Unknown`
+/// say nothing).
+fn ocsf_label(caption: &str) -> SeverityLabel {
+    match caption {
+        "Fatal" => SeverityLabel::Critical,
+        other => SeverityLabel::parse(other).unwrap_or(SeverityLabel::Informational),
+    }
+}
+
 /// The id Security Hub knows a finding by (a GuardDuty finding's ARN, not its short id).
 fn native_id(finding: &Finding) -> &str {
     finding.arn.as_ref().unwrap_or(&finding.id).as_str()
@@ -650,7 +827,11 @@ impl Source for SecurityHubSource {
     }
 
     fn interval(&self) -> Duration {
-        self.track.next_delay()
+        if self.hurry {
+            Duration::ZERO
+        } else {
+            self.track.next_delay()
+        }
     }
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {

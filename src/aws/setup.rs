@@ -53,7 +53,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                     Arc::clone(&access.identity),
                 )
                 .reading(settings.reading)
-                .scoped(settings.scale.scope.clone()),
+                .scoped(settings.scale.scope.clone())
+                .counting(!settings.reading.sweep),
             ));
         }
         if plan.services.securityhub {
@@ -73,7 +74,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                     Arc::clone(&access.identity),
                 )
                 .reading(settings.reading)
-                .scoped(settings.scale.scope.clone()),
+                .scoped(settings.scale.scope.clone())
+                .counting(!settings.reading.sweep),
             ));
         }
         if plan.services.logs {

@@ -68,6 +68,8 @@ pub struct Batch {
     /// Findings the source was asked to read again by id ([`Source::recheck`]) that it no
     /// longer has at all, by the id the service knows them by.
     pub gone: Vec<String>,
+    /// The service's own counts of the active findings, organization-wide.
+    pub counts: Option<crate::model::counts::ServerCounts>,
 }
 
 /// A reconciling source's reading of a batch.

@@ -135,6 +135,34 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     health_line(buf, health_row, app);
 }
 
+/// A count in four characters at most, so a five-wide cell keeps a space before it:
+/// `9999`, `340k`, `1.2M`, `12M`.
+fn compact(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{}k", n / 1_000),
+        1_000_000..=9_999_999 => format!("{:.1}M", n as f64 / 1e6),
+        10_000_000..=999_999_999 => format!("{}M", n / 1_000_000),
+        _ => format!("{}G", n / 1_000_000_000),
+    }
+}
+
+/// Said beside the counts when they are the service's, not the queue's: while the queue
+/// fills, or when picket reads only a scope of the organization.
+fn server_mark(app: &App) -> String {
+    match &app.stats.server {
+        Some(server) => format!(
+            " · server counts, {} as of {}",
+            match server.service {
+                crate::model::health::Service::GuardDuty => "GuardDuty",
+                _ => "Security Hub",
+            },
+            crate::ui::text::clock(server.at, &app.look.time_zone)
+        ),
+        None => String::new(),
+    }
+}
+
 /// The heat table's rows: an OU heading (`None`) before each OU's accounts.
 fn heat_lines(app: &App) -> Vec<Option<(usize, &AccountRow)>> {
     let mut lines = Vec::new();
@@ -155,7 +183,11 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
     section_title(
         buf,
         area,
-        &format!("Open findings by account · {}", thousands(stats.active)),
+        &format!(
+            "Open findings by account · {}{}",
+            thousands(stats.active),
+            server_mark(app)
+        ),
         app,
         true,
     );
@@ -251,7 +283,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
                 ("·".to_string(), theme.muted)
             } else {
                 (
-                    count.to_string(),
+                    compact(u64::from(*count)),
                     theme.severity(SeverityLabel::ALL[r]).style,
                 )
             };
@@ -272,7 +304,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             buf,
             x,
             y,
-            &format!("{:>5}", row.total()),
+            &format!("{:>5}", compact(u64::from(row.total()))),
             usize::from(CELL),
             patch(theme.base),
         );
@@ -292,7 +324,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             buf,
             x,
             totals_y,
-            &format!("{count:>5}"),
+            &format!("{:>5}", compact(u64::from(*count))),
             usize::from(CELL),
             theme.severity(SeverityLabel::ALL[r]).style,
         );
@@ -301,7 +333,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
         buf,
         x,
         totals_y,
-        &format!("{:>5}", stats.active),
+        &format!("{:>5}", compact(stats.active as u64)),
         usize::from(CELL),
         theme.header,
     );
@@ -378,7 +410,13 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let theme = &app.look.theme;
-    section_title(buf, area, "Top finding types", app, true);
+    section_title(
+        buf,
+        area,
+        &format!("Top finding types{}", server_mark(app)),
+        app,
+        true,
+    );
     let types = &app.stats.top_types;
     let max = types.iter().map(|t| t.1).max().unwrap_or(1).max(1);
     let bar_room = 10u16.min(area.width / 5);
@@ -389,7 +427,14 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     {
         let y = area.y + 1 + n as u16;
         let style = theme.severity(*sev);
-        let mut x = put(buf, area.x + 1, y, &format!("{count:>5} "), 6, theme.base);
+        let mut x = put(
+            buf,
+            area.x + 1,
+            y,
+            &format!("{:>5} ", compact(u64::from(*count))),
+            6,
+            theme.base,
+        );
         x = put(buf, x, y, &format!("{} ", style.symbol), 2, style.style);
         let bar = (u32::from(bar_room) * count).div_ceil(max) as usize;
         put(
@@ -460,4 +505,21 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
         usize::from(area.right().saturating_sub(x)),
         theme.muted,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_fit_a_cell() {
+        for (n, shown) in [
+            (0, "0"),
+            (9_999, "9999"),
+            (10_000, "10k"),
+            (340_000, "340k"),
+            (1_000_005, "1.0M"),
+            (12_345_678, "12M"),
+        ] {
+            assert_eq!(super::compact(n), shown);
+        }
+    }
 }

@@ -23,7 +23,7 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
     }
     if minute_changed {
         // Ages, the clock and the sparkline move on by the minute; nothing else depends on time.
-        app.stats = Stats::compute(&app.store, &app.directory, now);
+        recount(app);
         redraw = true;
     }
     redraw
@@ -35,7 +35,13 @@ pub(super) fn batch(app: &mut App, feed: Feed, mut batch: Batch) -> super::Updat
     let reader = batch.reader.clone();
     let gone = std::mem::take(&mut batch.gone);
     let full_read = batch.full_read.take();
+    let counts = batch.counts.take();
     let mut changed = take_batch(app, feed, batch, reader.as_ref());
+    if let Some(counts) = counts {
+        app.server_counts.insert(counts.source.clone(), counts);
+        recount(app);
+        changed = true;
+    }
     let mut effects = Vec::new();
     if let Some(Reader { name: reader, .. }) = reader {
         if !gone.is_empty() && archive_gone(app, &reader, gone) {
@@ -182,7 +188,7 @@ pub(super) fn restored(
     app.findings
         .table
         .refresh(&app.store, &app.directory, app.now);
-    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+    recount(app);
     true
 }
 
@@ -232,13 +238,24 @@ fn take_findings(
     changed
 }
 
+/// The overview's aggregates: the store's, or the services' own counts while the store is
+/// still filling (or restored, not yet read on) or holds only a scope.
+pub(super) fn recount(app: &mut App) {
+    let stats = Stats::compute(&app.store, &app.directory, app.now);
+    app.stats = if app.counts_from_server() {
+        stats.with_server(app.server_counts.values(), &app.directory)
+    } else {
+        stats
+    };
+}
+
 /// The queue and the overview after the store changed.
 fn refresh_views(app: &mut App) {
     app.findings
         .table
         .refresh(&app.store, &app.directory, app.now);
     mark_selected_seen(app);
-    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+    recount(app);
 }
 
 /// Adds log events to the buffer and runs the active detections on each new CloudTrail record
@@ -391,7 +408,7 @@ pub(super) fn action_done(
     app.findings
         .table
         .refresh(&app.store, &app.directory, app.now);
-    app.stats = Stats::compute(&app.store, &app.directory, app.now);
+    recount(app);
 }
 
 /// The pivot's search answered: its events join what the live buffer held, in time order.

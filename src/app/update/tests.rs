@@ -834,3 +834,79 @@ fn the_scope_holds_for_the_feed_and_the_store_but_a_known_finding_s_change_is_ke
         Some(crate::model::SeverityLabel::Low)
     );
 }
+
+#[test]
+fn the_services_counts_stand_in_for_the_queue_s_until_it_has_been_read() {
+    use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+    let mut app = App::new(Options::default(), now());
+    let report = |backlog| HealthReport {
+        key: HealthKey {
+            account_id: crate::model::SafeText::line("111111111111"),
+            region: crate::model::SafeText::line("us-east-1"),
+            service: Service::SecurityHub,
+        },
+        health: Health {
+            state: HealthState::Ok,
+            last_success: Some(now()),
+            message: None,
+            backlog,
+        },
+    };
+    let mut counts = crate::model::counts::ServerCounts {
+        source: "securityhub us-east-1".into(),
+        service: Some(Service::SecurityHub),
+        at: Some(now()),
+        totals: [12, 340_000, 0, 660_000, 0],
+        ..Default::default()
+    };
+    counts.add_account("111111111111", crate::model::SeverityLabel::High, 340_000);
+    counts.by_type = vec![(
+        crate::model::SafeText::line("Software and Configuration Checks"),
+        900_000,
+    )];
+    let first = Batch {
+        counts: Some(counts),
+        health: vec![report(None)],
+        more: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, first));
+    let text = screen(&mut app);
+    assert!(
+        text.contains("Open findings by account · 1,000,012 · server co"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Top finding types · server counts, Security Hub as of 12:00 UTC"),
+        "{text}"
+    );
+    assert!(text.contains(" 900k · ▇▇"), "{text}");
+    assert!(
+        text.contains("all accounts         12 340k    0 660k    0 1.0M"),
+        "{text}"
+    );
+    // The reading goes on with a backlog: still the service's counts.
+    let reading = Batch {
+        findings: vec![guardduty(
+            "a",
+            "111111111111",
+            "Recon:EC2/Portscan",
+            8.0,
+            "2026-01-15T11:00:00Z",
+        )],
+        health: vec![report(Some(20_000))],
+        more: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, reading));
+    assert!(screen(&mut app).contains("server counts"));
+    // Read to the end: the queue's own counts.
+    let done = Batch {
+        health: vec![report(None)],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, done));
+    let text = screen(&mut app);
+    assert!(!text.contains("server counts"), "{text}");
+    assert!(text.contains("Open findings by account · 1"), "{text}");
+}
