@@ -310,14 +310,14 @@ impl GuardDutySource {
             return Batch {
                 health: vec![self.track.succeeded(now)],
                 identity,
-                counts: Some(counts.clone()),
+                counts: Some(Box::new(counts.clone())),
                 more: true,
                 ..Batch::default()
             };
         }
         let mut batch = self.collect(now).await;
         match counts {
-            Some(Ok(counts)) => batch.counts = Some(counts),
+            Some(Ok(counts)) => batch.counts = Some(Box::new(counts)),
             Some(Err(failure)) => batch.left_out.push(format!(
                 "{}: the service's counts could not be read: {}",
                 self.name, failure.message

@@ -69,7 +69,7 @@ pub struct Batch {
     /// longer has at all, by the id the service knows them by.
     pub gone: Vec<String>,
     /// The service's own counts of the active findings, organization-wide.
-    pub counts: Option<crate::model::counts::ServerCounts>,
+    pub counts: Option<Box<crate::model::counts::ServerCounts>>,
 }
 
 /// A reconciling source's reading of a batch.

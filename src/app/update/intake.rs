@@ -38,7 +38,7 @@ pub(super) fn batch(app: &mut App, feed: Feed, mut batch: Batch) -> super::Updat
     let counts = batch.counts.take();
     let mut changed = take_batch(app, feed, batch, reader.as_ref());
     if let Some(counts) = counts {
-        app.server_counts.insert(counts.source.clone(), counts);
+        app.server_counts.insert(counts.source.clone(), *counts);
         recount(app);
         changed = true;
     }

@@ -865,7 +865,7 @@ fn the_services_counts_stand_in_for_the_queue_s_until_it_has_been_read() {
         900_000,
     )];
     let first = Batch {
-        counts: Some(counts),
+        counts: Some(Box::new(counts)),
         health: vec![report(None)],
         more: true,
         ..Batch::default()
