@@ -216,7 +216,10 @@ async fn cold_start(n: usize) {
         client,
         track,
         picket::aws::securityhub::Api::V2,
-        vec![picket::model::Workflow::New, picket::model::Workflow::Notified],
+        vec![
+            picket::model::Workflow::New,
+            picket::model::Workflow::Notified,
+        ],
         Duration::from_secs(600),
         identity,
     )

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, FindingCriteria, GroupByType, OrderBy, SortCriteria};
-use jiff::SignedDuration;
 use jiff::Timestamp;
 
 use super::errors::{Failure, FailureKind};
@@ -22,6 +21,7 @@ use super::Track;
 use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
 
+use super::counting::{Counted, Counting};
 use super::scope::GuardDutyScope;
 use crate::limits::Reading;
 use crate::model::Route;
@@ -51,9 +51,6 @@ pub fn source_name(service: &str, track: &Track) -> String {
     }
 }
 
-/// How often the service's counts are asked for again while they are shown.
-const COUNTS_EVERY: SignedDuration = SignedDuration::from_mins(15);
-
 pub struct GuardDutySource {
     client: Client,
     track: Track,
@@ -74,11 +71,8 @@ pub struct GuardDutySource {
     /// What of `[scope] filter` this source asks for, and whether findings read are checked
     /// against the rest.
     scope: Option<(Arc<Scope>, GuardDutyScope)>,
-    /// When the service's counts were last asked for; whether it refused them for good.
-    counts_at: Option<Timestamp>,
-    counts_refused: bool,
-    /// The next poll follows at once (the first one brought the counts alone).
-    hurry: bool,
+    /// When the service's counts are asked for.
+    counting: Counting,
 }
 
 impl GuardDutySource {
@@ -102,17 +96,15 @@ impl GuardDutySource {
             reading: Reading::LIVE,
             backlog_read: 0,
             scope: None,
-            counts_at: None,
             // Asked for by the sources the TUI polls ([`Self::counting`]).
-            counts_refused: true,
-            hurry: false,
+            counting: Counting::new(false),
         }
     }
 
     /// Asks the service for its counts of the active findings at the start, and while they
     /// are shown (the overview's organization-wide picture).
     pub fn counting(mut self, on: bool) -> Self {
-        self.counts_refused = !on;
+        self.counting = Counting::new(on);
         self
     }
 
@@ -296,34 +288,13 @@ impl GuardDutySource {
                 };
             }
         };
-        self.hurry = false;
-        let counts = self.counts(now).await;
-        let first = self.counts_at.is_none();
-        if let Some(Ok(_)) = &counts {
-            self.counts_at = Some(now);
-        }
-        if let Some(Ok(counts)) = &counts
-            && first
-        {
-            // The counts alone first, then the reading at once.
-            self.hurry = true;
-            return Batch {
-                health: vec![self.track.succeeded(now)],
-                identity,
-                counts: Some(Box::new(counts.clone())),
-                more: true,
-                ..Batch::default()
-            };
+        let asked = self.counts(now).await;
+        let counted = self.counting.settle(asked, now, &self.name, true);
+        if let Counted::Alone(counts) = counted {
+            return Counted::alone(counts, self.track.succeeded(now), identity);
         }
         let mut batch = self.collect(now).await;
-        match counts {
-            Some(Ok(counts)) => batch.counts = Some(Box::new(counts)),
-            Some(Err(failure)) => batch.left_out.push(format!(
-                "{}: the service's counts could not be read: {}",
-                self.name, failure.message
-            )),
-            None => {}
-        }
+        counted.add_to(&mut batch);
         batch.identity = identity;
         batch
     }
@@ -332,37 +303,15 @@ impl GuardDutySource {
     /// [`COUNTS_EVERY`] while a backlog is read or a scope leaves part of the organization
     /// out. A refusal stops asking; a passing failure waits.
     async fn counts(&mut self, now: Timestamp) -> Option<Result<ServerCounts, Failure>> {
-        let due = match self.counts_at {
-            None => true,
-            Some(at) => {
-                (!self.gaps.is_empty() || self.scope.is_some())
-                    && now.duration_since(at) >= COUNTS_EVERY
-            }
-        };
+        let shown = !self.gaps.is_empty() || self.scope.is_some();
         let outside = matches!(&self.scope, Some((_, GuardDutyScope::Outside(_))));
-        if self.reading.sweep || self.counts_refused || !due || outside || self.archived {
+        if self.reading.sweep || outside || self.archived || !self.counting.due(now, shown) {
             return None;
         }
-        let detector = match self.detector().await {
-            Ok(Some(id)) => id,
+        match self.detector().await {
+            Ok(Some(detector)) => Some(self.statistics(&detector, now).await),
             // Said by the reads that follow.
-            Ok(None) | Err(_) => return None,
-        };
-        match self.statistics(&detector, now).await {
-            Ok(counts) => Some(Ok(counts)),
-            Err(failure)
-                if matches!(
-                    failure.kind,
-                    FailureKind::Throttled | FailureKind::Unreachable | FailureKind::Credentials
-                ) =>
-            {
-                self.counts_at = Some(self.counts_at.unwrap_or(now));
-                Some(Err(failure))
-            }
-            Err(failure) => {
-                self.counts_refused = true;
-                Some(Err(failure))
-            }
+            Ok(None) | Err(_) => None,
         }
     }
 
@@ -648,7 +597,7 @@ impl Source for GuardDutySource {
     }
 
     fn interval(&self) -> Duration {
-        if self.hurry {
+        if self.counting.hurry {
             Duration::ZERO
         } else {
             self.track.next_delay()

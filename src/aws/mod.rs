@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod budget;
+mod counting;
 pub mod doctor;
 pub mod errors;
 pub mod feed;

@@ -30,6 +30,7 @@ use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
 use super::Track;
+use super::counting::{Counted, Counting};
 use super::errors::{Failure, FailureKind};
 use super::gaps::{Gap, Gaps};
 use super::plan::Identity;
@@ -50,8 +51,6 @@ pub const PAGE: i32 = 100;
 pub const MAX_PER_POLL: usize = crate::limits::SECURITY_HUB_PER_POLL;
 /// Values per filter attribute (the API's maximum), for reading findings by id.
 const IDS_PER_REQUEST: usize = 20;
-/// How often the service's counts are asked for again while they are shown.
-const COUNTS_EVERY: SignedDuration = SignedDuration::from_mins(15);
 /// Findings read again by id per poll at most (50 requests), after the reads.
 const RECHECKS_PER_POLL: usize = 1_000;
 /// Overlap with the previous window.
@@ -85,11 +84,8 @@ pub struct SecurityHubSource {
     backlog_read: u64,
     /// What AWS is asked for at all (`[scope] filter`).
     scope: Option<Arc<Scope>>,
-    /// When the service's counts were last asked for; whether it refused them for good.
-    counts_at: Option<Timestamp>,
-    counts_refused: bool,
-    /// The next poll follows at once (the first one brought the counts alone).
-    hurry: bool,
+    /// When the service's counts are asked for.
+    counting: Counting,
 }
 
 impl SecurityHubSource {
@@ -120,10 +116,8 @@ impl SecurityHubSource {
             reading: Reading::LIVE,
             backlog_read: 0,
             scope: None,
-            counts_at: None,
             // Asked for by the sources the TUI polls ([`Self::counting`]).
-            counts_refused: true,
-            hurry: false,
+            counting: Counting::new(false),
         }
     }
 
@@ -136,7 +130,7 @@ impl SecurityHubSource {
     /// Asks the service for its counts of the active findings at the start, and while they
     /// are shown (the overview's organization-wide picture).
     pub fn counting(mut self, on: bool) -> Self {
-        self.counts_refused = !on;
+        self.counting = Counting::new(on);
         self
     }
 
@@ -323,42 +317,20 @@ impl SecurityHubSource {
     /// [`COUNTS_EVERY`] while a backlog is read or a scope leaves part of the organization
     /// out. A refusal (no permission, CSPM only) stops asking; a passing failure waits.
     async fn counts(&mut self, now: Timestamp) -> Option<Result<ServerCounts, Failure>> {
-        let due = match self.counts_at {
-            None => true,
-            Some(at) => {
-                (!self.gaps.is_empty() || self.scope.is_some())
-                    && now.duration_since(at) >= COUNTS_EVERY
-            }
-        };
-        if self.reading.sweep || self.counts_refused || !due || self.resolved_v2 == Some(false) {
+        let shown = !self.gaps.is_empty() || self.scope.is_some();
+        if self.reading.sweep || self.resolved_v2 == Some(false) || !self.counting.due(now, shown) {
             return None;
         }
         if self.api == Api::Cspm {
-            self.counts_refused = true;
+            self.counting.stop();
             return None;
         }
-        match self.statistics(now).await {
-            Ok(counts) => {
-                // Only the v2 service counts: in `auto`, it is there.
-                self.resolved_v2.get_or_insert(true);
-                Some(Ok(counts))
-            }
-            Err(failure)
-                if matches!(
-                    failure.kind,
-                    FailureKind::Throttled | FailureKind::Unreachable | FailureKind::Credentials
-                ) =>
-            {
-                self.counts_at = Some(self.counts_at.unwrap_or(now));
-                Some(Err(failure))
-            }
-            // Not there (CSPM only), or not allowed: asked no more. In `auto` the reads decide
-            // which API the region has.
-            Err(failure) => {
-                self.counts_refused = true;
-                (self.api == Api::V2).then_some(Err(failure))
-            }
+        let asked = self.statistics(now).await;
+        if asked.is_ok() {
+            // Only the v2 service counts: in `auto`, it is there.
+            self.resolved_v2.get_or_insert(true);
         }
+        Some(asked)
     }
 
     /// v2: OCSF findings in the chosen states, modified within `range`.
@@ -579,35 +551,15 @@ impl SecurityHubSource {
                 };
             }
         };
-        self.hurry = false;
-        let counts = self.counts(now).await;
-        let first = self.counts_at.is_none();
-        if let Some(Ok(_)) = &counts {
-            self.counts_at = Some(now);
-        }
-        if let Some(Ok(counts)) = &counts
-            && first
-        {
-            // The first poll brings the counts alone, in a second or two, and the reading
-            // follows at once: a million findings take hours to read.
-            self.hurry = true;
-            return Batch {
-                health: vec![self.track.succeeded(now)],
-                identity,
-                counts: Some(Box::new(counts.clone())),
-                more: true,
-                ..Batch::default()
-            };
+        let asked = self.counts(now).await;
+        // In `auto`, a refusal says only that the reads will find which API the region has.
+        let report = self.api == Api::V2;
+        let counted = self.counting.settle(asked, now, &self.name, report);
+        if let Counted::Alone(counts) = counted {
+            return Counted::alone(counts, self.track.succeeded(now), identity);
         }
         let mut batch = self.collect(now).await;
-        match counts {
-            Some(Ok(counts)) => batch.counts = Some(Box::new(counts)),
-            Some(Err(failure)) => batch.left_out.push(format!(
-                "{}: the service's counts could not be read: {}",
-                self.name, failure.message
-            )),
-            None => {}
-        }
+        counted.add_to(&mut batch);
         batch.identity = identity;
         batch.routes = Route::for_findings(
             &batch.findings,
@@ -827,7 +779,7 @@ impl Source for SecurityHubSource {
     }
 
     fn interval(&self) -> Duration {
-        if self.hurry {
+        if self.counting.hurry {
             Duration::ZERO
         } else {
             self.track.next_delay()
