@@ -281,13 +281,11 @@ async fn services_not_enabled_say_so_in_words() {
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut sh = SecurityHubSource::new(
+    let mut sh = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New],
         Duration::from_secs(600),
-        identity(),
     );
     let batch = poll(&mut sh).await;
     assert_eq!(batch.health[0].health.state, HealthState::NotEnabled);
@@ -334,6 +332,23 @@ async fn an_expired_token_says_how_to_log_in_again() {
     );
 }
 
+/// A Security Hub source on `client`, reading `workflow` states, re-reading every `rescan`.
+fn hub_source(
+    client: aws_sdk_securityhub::Client,
+    api: Api,
+    workflow: Vec<Workflow>,
+    rescan: Duration,
+) -> SecurityHubSource {
+    SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        api,
+        workflow,
+        rescan,
+        identity(),
+    )
+}
+
 fn asff(id: usize) -> serde_json::Value {
     json!({"SchemaVersion": "2018-10-08", "Id": format!("f-{id}"), "AwsAccountId": ACCOUNT,
         "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub", "Title": "t",
@@ -360,13 +375,11 @@ async fn security_hub_filters_and_pages_of_100() {
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&page], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New, Workflow::Notified],
         Duration::from_secs(600),
-        identity(),
     );
     let batch = poll(&mut source).await;
     assert_eq!(batch.findings.len(), 130);
@@ -447,13 +460,11 @@ async fn what_a_complete_read_left_out_is_read_again_by_id_and_what_is_gone_show
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New, Workflow::Notified],
         Duration::from_secs(60),
-        identity(),
     );
     let mut app = App::new(Options::default(), now());
     let first = source.poll(at(0)).await;
@@ -513,13 +524,11 @@ async fn after_a_restart_a_read_over_several_polls_finds_what_left_while_picket_
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New, Workflow::Notified],
         Duration::from_secs(600),
-        identity(),
     )
     .reading(picket::limits::Reading {
         per_poll: picket::limits::PerPoll {
@@ -573,13 +582,11 @@ async fn auto_falls_back_to_cspm_where_v2_is_missing() {
         .then_http_response(|| response(200, json!({"Findings": [asff(1)]})));
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&v2, &cspm], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Auto,
         vec![Workflow::New],
         Duration::from_secs(600),
-        identity(),
     );
     assert_eq!(poll(&mut source).await.findings.len(), 1);
     assert_eq!(poll(&mut source).await.findings.len(), 1);
@@ -696,13 +703,11 @@ async fn second_window_after(updated_at: &'static str) -> String {
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New],
         Duration::from_secs(3600),
-        identity(),
     );
     assert_eq!(poll(&mut source).await.findings.len(), 1);
     assert_eq!(poll(&mut source).await.findings.len(), 1);
@@ -803,13 +808,11 @@ async fn the_scope_goes_to_security_hub_with_every_read() {
     });
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&page], |b| b
         .retry_config(RetryConfig::disabled()));
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Cspm,
         vec![Workflow::New],
         Duration::from_secs(600),
-        identity(),
     )
     .scoped(scope("-product:Inspector sev>=medium"));
     assert_eq!(poll(&mut source).await.findings.len(), 1);
@@ -912,13 +915,11 @@ async fn security_hub_s_own_counts_come_first_and_the_reading_follows_at_once() 
         [&stats, &page],
         |b| b.retry_config(RetryConfig::disabled())
     );
-    let mut source = SecurityHubSource::new(
+    let mut source = hub_source(
         client,
-        track(Service::SecurityHub),
         Api::Auto,
         vec![Workflow::New],
         Duration::from_secs(600),
-        identity(),
     )
     .counting(true);
     let first = poll(&mut source).await;
