@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use aws_sdk_guardduty::Client;
-use aws_sdk_guardduty::types::{Condition, FindingCriteria, GroupByType, OrderBy, SortCriteria};
+use aws_sdk_guardduty::types::{Condition, FindingCriteria, OrderBy, SortCriteria};
 use jiff::Timestamp;
 
 use super::errors::{Failure, FailureKind};
@@ -24,13 +24,13 @@ use super::plan::Identity;
 use super::counting::{Counted, Counting};
 use super::scope::GuardDutyScope;
 use crate::limits::Reading;
+use crate::model::Finding;
 use crate::model::Route;
-use crate::model::counts::{COUNTED_GROUPS, ServerCounts};
+use crate::model::counts::ServerCounts;
 use crate::model::finding_from_text;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::model::{Finding, SeverityLabel};
 use crate::sources::{Batch, Feed, Mark, PollFuture, Source};
 use crate::store::scope::Scope;
 
@@ -309,105 +309,19 @@ impl GuardDutySource {
             return None;
         }
         match self.detector().await {
-            Ok(Some(detector)) => Some(self.statistics(&detector, now).await),
+            Ok(Some(detector)) => Some(
+                super::statistics::guardduty(
+                    &self.client,
+                    &mut self.track,
+                    &self.name,
+                    &detector,
+                    now,
+                )
+                .await,
+            ),
             // Said by the reads that follow.
             Ok(None) | Err(_) => None,
         }
-    }
-
-    /// The detector's active findings counted by GuardDuty, organization-wide for an
-    /// administrator: by severity, by account for each severity, by type (six requests).
-    async fn statistics(
-        &mut self,
-        detector: &str,
-        now: Timestamp,
-    ) -> Result<ServerCounts, Failure> {
-        let active = || {
-            FindingCriteria::builder().criterion(
-                "service.archived",
-                Condition::builder().equals("false").build(),
-            )
-        };
-        let mut counts = ServerCounts {
-            source: self.name.clone(),
-            service: Some(Service::GuardDuty),
-            at: Some(now),
-            ..ServerCounts::default()
-        };
-        let ask = |criteria: FindingCriteria, group: GroupByType| {
-            self.client
-                .get_findings_statistics()
-                .detector_id(detector)
-                .finding_criteria(criteria)
-                .group_by(group)
-                .order_by(OrderBy::Desc)
-                .max_results(COUNTED_GROUPS as i32)
-                .send()
-        };
-        let out = self
-            .track
-            .call(
-                "guardduty:GetFindingsStatistics",
-                ask(active().build(), GroupByType::Severity),
-            )
-            .await?;
-        let stats = out.finding_statistics();
-        for s in stats.map(|s| s.grouped_by_severity()).unwrap_or_default() {
-            let label = crate::model::Severity::from_guardduty(s.severity().unwrap_or(0.0)).label;
-            counts.totals[label.rank()] +=
-                u64::try_from(s.total_findings().unwrap_or(0)).unwrap_or(0);
-        }
-        let out = self
-            .track
-            .call(
-                "guardduty:GetFindingsStatistics",
-                ask(active().build(), GroupByType::FindingType),
-            )
-            .await?;
-        counts.by_type = out
-            .finding_statistics()
-            .map(|s| s.grouped_by_finding_type())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|t| {
-                Some((
-                    crate::model::SafeText::line(t.finding_type()?),
-                    u64::try_from(t.total_findings()?).ok()?,
-                ))
-            })
-            .collect();
-        // GuardDuty's bands: low 1–3.9, medium 4–6.9, high 7–8.9, critical 9 and up.
-        for (label, floor, below) in [
-            (SeverityLabel::Critical, 9, None),
-            (SeverityLabel::High, 7, Some(9)),
-            (SeverityLabel::Medium, 4, Some(7)),
-            (SeverityLabel::Low, 0, Some(4)),
-        ] {
-            let band = Condition::builder()
-                .greater_than_or_equal(floor)
-                .set_less_than(below)
-                .build();
-            let out = self
-                .track
-                .call(
-                    "guardduty:GetFindingsStatistics",
-                    ask(
-                        active().criterion("severity", band).build(),
-                        GroupByType::Account,
-                    ),
-                )
-                .await?;
-            for a in out
-                .finding_statistics()
-                .map(|s| s.grouped_by_account())
-                .unwrap_or_default()
-            {
-                if let (Some(account), Some(n)) = (a.account_id(), a.total_findings()) {
-                    counts.add_account(account, label, u64::try_from(n).unwrap_or(0));
-                }
-            }
-        }
-        Ok(counts)
     }
 
     async fn collect(&mut self, now: Timestamp) -> Batch {

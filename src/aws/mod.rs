@@ -19,6 +19,7 @@ mod raw;
 pub mod scope;
 pub mod securityhub;
 pub mod setup;
+mod statistics;
 pub mod tail;
 
 use std::time::Duration;

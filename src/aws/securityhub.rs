@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::types::{
-    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, DateFilter, GroupByField,
-    GroupByRule, OcsfDateField, OcsfDateFilter, OcsfFindingFilters, OcsfStringField,
-    OcsfStringFilter, SortCriterion, SortOrder, StringFilter, StringFilterComparison,
+    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, DateFilter, OcsfDateField,
+    OcsfDateFilter, OcsfFindingFilters, OcsfStringField, OcsfStringFilter, SortCriterion,
+    SortOrder, StringFilter, StringFilterComparison,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -37,11 +37,11 @@ use super::plan::Identity;
 use super::raw::Capture;
 use crate::limits::Reading;
 use crate::model::Route;
-use crate::model::counts::{COUNTED_GROUPS, ServerCounts};
+use crate::model::counts::ServerCounts;
 use crate::model::health::Service;
 use crate::model::json::array_items;
 use crate::model::raw::RecordKind;
-use crate::model::{Finding, SeverityLabel, Workflow, finding_from_text};
+use crate::model::{Finding, Workflow, finding_from_text};
 use crate::sources::{Batch, Feed, FullRead, Mark, PollFuture, Reader, Source};
 use crate::store::scope::Scope;
 
@@ -239,80 +239,6 @@ impl SecurityHubSource {
         statuses.build()
     }
 
-    /// v2: the organization's active findings counted by the service, in one request — by
-    /// severity, by account for each severity, by type — in the chosen states, whatever the
-    /// scope (the overview's org-wide picture). CSPM has no such API (only insights, which
-    /// picket would have to create).
-    async fn statistics(&mut self, now: Timestamp) -> Result<ServerCounts, Failure> {
-        let rule = |field: GroupByField, severity: Option<&str>| {
-            let mut filters = OcsfFindingFilters::builder()
-                .composite_operator(AllowedOperators::And)
-                .composite_filters(self.statuses());
-            if let Some(caption) = severity {
-                filters = filters.composite_filters(
-                    CompositeFilter::builder()
-                        .string_filters(
-                            OcsfStringFilter::builder()
-                                .field_name(OcsfStringField::Severity)
-                                .filter(Self::string_eq(caption))
-                                .build(),
-                        )
-                        .build(),
-                );
-            }
-            GroupByRule::builder()
-                .group_by_field(field)
-                .filters(filters.build())
-                .build()
-        };
-        const CAPTIONS: [&str; 5] = ["Critical", "High", "Medium", "Low", "Informational"];
-        let mut request = self
-            .client
-            .get_finding_statistics_v2()
-            .group_by_rules(rule(GroupByField::Severity, None))
-            .group_by_rules(rule(GroupByField::FindingInfoTypes, None));
-        for caption in CAPTIONS {
-            request = request.group_by_rules(rule(GroupByField::CloudAccountUid, Some(caption)));
-        }
-        let out = self
-            .track
-            .call(
-                "securityhub:GetFindingStatisticsV2",
-                request
-                    .sort_order(SortOrder::Descending)
-                    .max_statistic_results(COUNTED_GROUPS as i32)
-                    .send(),
-            )
-            .await?;
-        let mut counts = ServerCounts {
-            source: self.name.clone(),
-            service: Some(Service::SecurityHub),
-            at: Some(now),
-            ..ServerCounts::default()
-        };
-        // One result per rule, in the order asked.
-        let values = |i: usize| {
-            out.group_by_results()
-                .get(i)
-                .map(|r| r.group_by_values())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| Some((v.field_value()?, u64::try_from(v.count()?).ok()?)))
-        };
-        for (caption, n) in values(0) {
-            counts.totals[ocsf_label(caption).rank()] += n;
-        }
-        counts.by_type = values(1)
-            .map(|(kind, n)| (crate::model::SafeText::line(kind), n))
-            .collect();
-        for (i, caption) in CAPTIONS.iter().enumerate() {
-            for (account, n) in values(2 + i) {
-                counts.add_account(account, ocsf_label(caption), n);
-            }
-        }
-        Ok(counts)
-    }
-
     /// The service's counts when they are due: at the start, then every
     /// [`COUNTS_EVERY`] while a backlog is read or a scope leaves part of the organization
     /// out. A refusal (no permission, CSPM only) stops asking; a passing failure waits.
@@ -325,7 +251,15 @@ impl SecurityHubSource {
             self.counting.stop();
             return None;
         }
-        let asked = self.statistics(now).await;
+        let statuses = self.statuses();
+        let asked = super::statistics::security_hub(
+            &self.client,
+            &mut self.track,
+            &self.name,
+            statuses,
+            now,
+        )
+        .await;
         if asked.is_ok() {
             // Only the v2 service counts: in `auto`, it is there.
             self.resolved_v2.get_or_insert(true);
@@ -746,15 +680,6 @@ fn bounds(range: &Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
         at(range.ceiling).unwrap_or(open_end)
     };
     Some((start, end))
-}
-
-/// The label of an OCSF severity caption (`Fatal` is beyond critical; `Other` and `Unknown`
-/// say nothing).
-fn ocsf_label(caption: &str) -> SeverityLabel {
-    match caption {
-        "Fatal" => SeverityLabel::Critical,
-        other => SeverityLabel::parse(other).unwrap_or(SeverityLabel::Informational),
-    }
 }
 
 /// The id Security Hub knows a finding by (a GuardDuty finding's ARN, not its short id).
