@@ -30,8 +30,8 @@ const APPLICATION_ID: i32 = 0x5043_4B54;
 /// The schema this build writes. Older files are migrated when opened; newer ones refused.
 pub const SCHEMA: i32 = 2;
 /// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
-/// reconciling source that delivered it last.
-type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool, Option<&'a str>);
+/// reconciling source that delivered it last (its number in the `readers` table).
+type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool, Option<i64>);
 /// Bytes of id, title and resources a finding keeps in memory, for reserving room at start.
 const TEXT_PER_FINDING: usize = 192;
 
@@ -65,9 +65,11 @@ CREATE TABLE findings (
     sample INTEGER NOT NULL,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
-    source TEXT,
+    source INTEGER REFERENCES readers (n),
     UNIQUE (scope, id)
 );
+-- The sources that reconcile what they deliver, numbered: a million rows name a few.
+CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 -- Apart from the rows, so reading every row at start reads no record.
 CREATE TABLE records (
     n INTEGER PRIMARY KEY REFERENCES findings (n),
@@ -83,7 +85,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 const MIGRATIONS: [&str; 1] = [
     // 2: the reconciling source that delivered each finding last. Rows of schema 1 have none
     // until a source delivers them again.
-    "ALTER TABLE findings ADD COLUMN source TEXT;",
+    "CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); \
+     ALTER TABLE findings ADD COLUMN source INTEGER REFERENCES readers (n);",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
@@ -278,6 +281,7 @@ impl Disk {
             ..Loaded::default()
         };
         let conn = lock(&self.reader);
+        let readers = readers_in(&conn, store).map_err(read)?;
         let mut statement = conn
             .prepare(&format!("SELECT {COLUMNS} FROM findings"))
             .map_err(read)?;
@@ -289,6 +293,7 @@ impl Disk {
                     loaded.outside += 1;
                 }
                 Some((row, kind, arrived, unseen, reader)) => {
+                    let reader = reader.and_then(|n| readers.get(&n)).copied();
                     store.restore(row, kind, arrived, unseen, reader);
                     loaded.findings += 1;
                 }
@@ -339,6 +344,7 @@ impl Disk {
                      ON CONFLICT (n) DO UPDATE SET raw = excluded.raw, raw_len = excluded.raw_len",
                 )
                 .map_err(write)?;
+            let mut numbers = std::collections::HashMap::new();
             for w in findings {
                 let row = &w.row;
                 let n: i64 = upsert
@@ -371,7 +377,12 @@ impl Disk {
                             row.sample,
                             row.first_seen.as_millisecond(),
                             row.last_seen.as_millisecond(),
-                            w.reader.as_deref(),
+                            match &w.reader {
+                                Some(name) => {
+                                    Some(reader_number(&tx, &mut numbers, name).map_err(write)?)
+                                }
+                                None => None,
+                            },
                         ],
                         |r| r.get(0),
                     )
@@ -483,7 +494,7 @@ impl Disk {
     pub fn clear(&self) -> Result<(), String> {
         let conn = lock(&self.writer);
         conn.execute_batch(
-            "BEGIN; DELETE FROM records; DELETE FROM findings; DELETE FROM marks; \
+            "BEGIN; DELETE FROM records; DELETE FROM findings; DELETE FROM readers; DELETE FROM marks; \
              DELETE FROM meta; COMMIT; \
              PRAGMA wal_checkpoint(TRUNCATE); VACUUM;",
         )
@@ -536,6 +547,45 @@ fn migrate(conn: &Connection, path: &Path, version: i32) -> Result<(), String> {
         .map_err(|e| failed(path, &format!("cannot migrate from schema {from}"), e))?;
     }
     Ok(())
+}
+
+/// The stored sources' numbers, each interned in `store`'s readers.
+fn readers_in(
+    conn: &Connection,
+    store: &mut FindingStore,
+) -> rusqlite::Result<std::collections::HashMap<i64, u32>> {
+    let mut statement = conn.prepare("SELECT n, name FROM readers")?;
+    let mut rows = statement.query([])?;
+    let mut numbers = std::collections::HashMap::new();
+    while let Some(row) = rows.next()? {
+        if let (Ok(n), Ok(name)) = (
+            row.get::<_, i64>(0),
+            row.get_ref(1).and_then(|v| Ok(v.as_str()?)),
+        ) {
+            numbers.insert(n, store.readers.intern(name));
+        }
+    }
+    Ok(numbers)
+}
+
+/// The number of reader `name` in the file, added when new; remembered for the transaction.
+fn reader_number(
+    tx: &rusqlite::Transaction<'_>,
+    numbers: &mut std::collections::HashMap<String, i64>,
+    name: &str,
+) -> rusqlite::Result<i64> {
+    if let Some(&n) = numbers.get(name) {
+        return Ok(n);
+    }
+    tx.execute(
+        "INSERT INTO readers (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+        [name],
+    )?;
+    let n = tx.query_row("SELECT n FROM readers WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })?;
+    numbers.insert(name.to_string(), n);
+    Ok(n)
 }
 
 fn marks_in(conn: &Connection) -> Vec<Mark> {
@@ -634,7 +684,7 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         first_seen: time(25)?,
         last_seen: time(26)?,
     };
-    Some((row, kind, time(4)?, int(5)? != 0, optional(27)))
+    Some((row, kind, time(4)?, int(5)? != 0, int(27)))
 }
 
 /// The store's directory, readable by the user alone: it holds the organization's findings.

@@ -419,7 +419,7 @@ impl FindingStore {
         kind: RecordKind,
         arrived: Timestamp,
         unseen: bool,
-        reader: Option<&str>,
+        reader: Option<u32>,
     ) {
         let scope = self.scopes.intern(&row.scope);
         let hash = self.hasher.hash_one((scope, &*row.id));
@@ -438,7 +438,8 @@ impl FindingStore {
             }
         }
         let (mut entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
-        entry.read_by = reader.map_or(NONE, |r| self.readers.intern(r));
+        // An id of `self.readers` (the disk store interns the names it holds first).
+        entry.read_by = reader.unwrap_or(NONE);
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;

@@ -221,7 +221,9 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
     // The same file as the first schema wrote it: no source column.
     Connection::open(&path)
         .and_then(|c| {
-            c.execute_batch("ALTER TABLE findings DROP COLUMN source; PRAGMA user_version = 1;")
+            c.execute_batch(
+                "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; PRAGMA user_version = 1;",
+            )
         })
         .expect("made schema 1");
     let disk = Disk::open(&path).expect("a schema 1 store opens");
