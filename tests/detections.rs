@@ -71,6 +71,14 @@ fn matching_records_raise_one_counted_alert_per_principal() {
     assert_eq!(alert.account_id.as_str(), "111122223333");
     assert!(
         alert
+            .types
+            .iter()
+            .any(|t| t.as_str() == "TTPs/Privilege Escalation/T1078.004"),
+        "the detection's ATT&CK tactic and technique: {:?}",
+        alert.types
+    );
+    assert!(
+        alert
             .title
             .as_str()
             .starts_with("root account used: iam:GetAccountSummary")
@@ -93,7 +101,7 @@ fn matching_records_raise_one_counted_alert_per_principal() {
     app.findings
         .table
         .set_filter(
-            "source:detection control:CloudWatch.1",
+            "source:detection control:CloudWatch.1 tactic:privilege-escalation",
             &app.store,
             &app.directory,
             app.now,

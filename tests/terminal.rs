@@ -226,7 +226,7 @@ fn usable_at_80x24_and_follows_resizes() {
         .status()
         .expect("resize");
     assert!(status.success());
-    s.wait_for("the wider layout", |t| t.contains("REGION"));
+    s.wait_for("the wider layout", |t| t.contains("TACTIC"));
     s.keys(&["C-c"]);
     s.wait_for("Ctrl-C to quit", |t| t.contains("EXITED:0"));
 }

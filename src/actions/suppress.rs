@@ -281,6 +281,11 @@ pub fn from_query(
                 };
                 return Err(format!("`{shown}` has no GuardDuty rule criterion{hint}"));
             }
+            Test::Tactic(_) => {
+                return Err(format!(
+                    "`{shown}`: a tactic is picket's reading of the finding type, not a GuardDuty criterion: name the types (type:…)"
+                ));
+            }
             Test::Compliance(_) | Test::Verification(_) => {
                 return Err(format!("`{shown}` is Security Hub's, not GuardDuty's"));
             }

@@ -42,6 +42,9 @@ pub struct Stats {
     pub new_last_hour: u64,
     /// (type, active count, highest severity), most frequent first.
     pub top_types: Vec<(String, u32, SeverityLabel)>,
+    /// Active findings per ATT&CK tactic, in the matrix's order (a finding counts in each of
+    /// its tactics).
+    pub tactics: [u32; 14],
     pub active: usize,
     pub archived: usize,
     pub unseen: usize,
@@ -79,6 +82,9 @@ impl Stats {
             let rank = s.label.rank();
             by_account.entry(s.account).or_default()[rank] += 1;
             stats.totals[rank] += 1;
+            for tactic in s.tactics.iter() {
+                stats.tactics[tactic as usize] += 1;
+            }
             let t = by_type.entry(s.type_label).or_insert((0, s.label));
             t.0 += 1;
             t.1 = t.1.max(s.label);

@@ -11,6 +11,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::logs::pattern::Pattern;
+use crate::model::attack::Tactic;
 use crate::model::{Finding, LogEvent, SeverityLabel};
 
 pub use crate::model::asff::{
@@ -23,6 +24,9 @@ pub struct Detection {
     pub name: &'static str,
     /// The control it comes from (`CloudWatch.1`).
     pub control: &'static str,
+    /// What ATT&CK calls what it catches (mapped by hand), and the technique's id.
+    pub tactic: Tactic,
+    pub technique: &'static str,
     pub title: &'static str,
     pub pattern: &'static str,
 }
@@ -30,90 +34,120 @@ pub struct Detection {
 pub const CIS: &[Detection] = &[
     Detection {
         name: "root-usage",
+        tactic: Tactic::PrivilegeEscalation,
+        technique: "T1078.004",
         control: "CloudWatch.1",
         title: "root account used",
         pattern: r#"{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}"#,
     },
     Detection {
         name: "unauthorized-api-calls",
+        tactic: Tactic::Discovery,
+        technique: "T1580",
         control: "CloudWatch.2",
         title: "unauthorized API calls",
         pattern: r#"{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}"#,
     },
     Detection {
         name: "console-login-without-mfa",
+        tactic: Tactic::InitialAccess,
+        technique: "T1078.004",
         control: "CloudWatch.3",
         title: "console sign-in without MFA",
         pattern: r#"{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }"#,
     },
     Detection {
         name: "iam-policy-changes",
+        tactic: Tactic::Persistence,
+        technique: "T1098",
         control: "CloudWatch.4",
         title: "IAM policy changed",
         pattern: r#"{($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy)}"#,
     },
     Detection {
         name: "cloudtrail-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.008",
         control: "CloudWatch.5",
         title: "CloudTrail configuration changed",
         pattern: r#"{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || ($.eventName=StartLogging) || ($.eventName=StopLogging)}"#,
     },
     Detection {
         name: "console-auth-failures",
+        tactic: Tactic::CredentialAccess,
+        technique: "T1110",
         control: "CloudWatch.6",
         title: "console authentication failed",
         pattern: r#"{($.eventName=ConsoleLogin) && ($.errorMessage="Failed authentication")}"#,
     },
     Detection {
         name: "cmk-disable-or-delete",
+        tactic: Tactic::Impact,
+        technique: "T1485",
         control: "CloudWatch.7",
         title: "KMS key disabled or scheduled for deletion",
         pattern: r#"{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}"#,
     },
     Detection {
         name: "s3-bucket-policy-changes",
+        tactic: Tactic::Exfiltration,
+        technique: "T1537",
         control: "CloudWatch.8",
         title: "S3 bucket policy changed",
         pattern: r#"{($.eventSource=s3.amazonaws.com) && (($.eventName=PutBucketAcl) || ($.eventName=PutBucketPolicy) || ($.eventName=PutBucketCors) || ($.eventName=PutBucketLifecycle) || ($.eventName=PutBucketReplication) || ($.eventName=DeleteBucketPolicy) || ($.eventName=DeleteBucketCors) || ($.eventName=DeleteBucketLifecycle) || ($.eventName=DeleteBucketReplication))}"#,
     },
     Detection {
         name: "config-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.008",
         control: "CloudWatch.9",
         title: "AWS Config configuration changed",
         pattern: r#"{($.eventSource=config.amazonaws.com) && (($.eventName=StopConfigurationRecorder) || ($.eventName=DeleteDeliveryChannel) || ($.eventName=PutDeliveryChannel) || ($.eventName=PutConfigurationRecorder))}"#,
     },
     Detection {
         name: "security-group-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.007",
         control: "CloudWatch.10",
         title: "security group changed",
         pattern: r#"{($.eventName=AuthorizeSecurityGroupIngress) || ($.eventName=AuthorizeSecurityGroupEgress) || ($.eventName=RevokeSecurityGroupIngress) || ($.eventName=RevokeSecurityGroupEgress) || ($.eventName=CreateSecurityGroup) || ($.eventName=DeleteSecurityGroup)}"#,
     },
     Detection {
         name: "nacl-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.007",
         control: "CloudWatch.11",
         title: "network ACL changed",
         pattern: r#"{($.eventName=CreateNetworkAcl) || ($.eventName=CreateNetworkAclEntry) || ($.eventName=DeleteNetworkAcl) || ($.eventName=DeleteNetworkAclEntry) || ($.eventName=ReplaceNetworkAclEntry) || ($.eventName=ReplaceNetworkAclAssociation)}"#,
     },
     Detection {
         name: "network-gateway-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.007",
         control: "CloudWatch.12",
         title: "network gateway changed",
         pattern: r#"{($.eventName=CreateCustomerGateway) || ($.eventName=DeleteCustomerGateway) || ($.eventName=AttachInternetGateway) || ($.eventName=CreateInternetGateway) || ($.eventName=DeleteInternetGateway) || ($.eventName=DetachInternetGateway)}"#,
     },
     Detection {
         name: "route-table-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1562.007",
         control: "CloudWatch.13",
         title: "route table changed",
         pattern: r#"{($.eventName=CreateRoute) || ($.eventName=CreateRouteTable) || ($.eventName=ReplaceRoute) || ($.eventName=ReplaceRouteTableAssociation) || ($.eventName=DeleteRouteTable) || ($.eventName=DeleteRoute) || ($.eventName=DisassociateRouteTable)}"#,
     },
     Detection {
         name: "vpc-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1578",
         control: "CloudWatch.14",
         title: "VPC changed",
         pattern: r#"{($.eventName=CreateVpc) || ($.eventName=DeleteVpc) || ($.eventName=ModifyVpcAttribute) || ($.eventName=AcceptVpcPeeringConnection) || ($.eventName=CreateVpcPeeringConnection) || ($.eventName=DeleteVpcPeeringConnection) || ($.eventName=RejectVpcPeeringConnection) || ($.eventName=AttachClassicLinkVpc) || ($.eventName=DetachClassicLinkVpc) || ($.eventName=DisableVpcClassicLink) || ($.eventName=EnableVpcClassicLink)}"#,
     },
     Detection {
         name: "organizations-changes",
+        tactic: Tactic::DefenseEvasion,
+        technique: "T1666",
         control: "CIS 1.4.0 4.15 / CIS 3.0 4.15",
         title: "AWS Organizations changed",
         pattern: r#"{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = "AcceptHandshake") || ($.eventName = "AttachPolicy") || ($.eventName = "CreateAccount") || ($.eventName = "CreateOrganizationalUnit") || ($.eventName = "CreatePolicy") || ($.eventName = "DeclineHandshake") || ($.eventName = "DeleteOrganization") || ($.eventName = "DeleteOrganizationalUnit") || ($.eventName = "DeletePolicy") || ($.eventName = "DetachPolicy") || ($.eventName = "DisablePolicyType") || ($.eventName = "EnablePolicyType") || ($.eventName = "InviteAccountToOrganization") || ($.eventName = "LeaveOrganization") || ($.eventName = "MoveAccount") || ($.eventName = "RemoveAccountFromOrganization") || ($.eventName = "UpdatePolicy") || ($.eventName = "UpdateOrganizationalUnit")) }"#,
@@ -289,7 +323,10 @@ impl Alerts {
             "GeneratorId": format!("picket/cis/{}", detection.name),
             "AwsAccountId": account,
             "Region": region,
-            "Types": ["Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"],
+            "Types": [
+                "Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark",
+                format!("{}/{}", crate::model::attack::ttp_type(detection.tactic), detection.technique),
+            ],
             "FirstObservedAt": first,
             "LastObservedAt": time,
             "CreatedAt": first,

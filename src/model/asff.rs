@@ -78,6 +78,24 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         Some(gd_id) => (gd_id, super::guardduty_scope(account_id, region)),
         None => (id, super::product_scope("asff", product_arn)),
     };
+    let mut types: Vec<SafeText> = get_array(record, "Types")
+        .iter()
+        .filter_map(Value::as_str)
+        .map(SafeText::line)
+        .collect();
+    // An attack sequence carried by Security Hub names its tactics.
+    for indicator in get(record, "Detection")
+        .and_then(|d| get(d, "Sequence"))
+        .map(|s| get_array(s, "SequenceIndicators"))
+        .unwrap_or_default()
+    {
+        if get_str(indicator, "Key") == Some("ATTACK_TACTIC") {
+            let names = get_array(indicator, "Values")
+                .iter()
+                .filter_map(Value::as_str);
+            super::attack::add_tactic_types(&mut types, names);
+        }
+    }
     Ok(Finding {
         id: SafeText::line(key),
         scope,
@@ -90,11 +108,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         product: SafeText::line(&product),
         title: SafeText::line(get_str(record, "Title").unwrap_or(id)),
         description: SafeText::block(get_str(record, "Description").unwrap_or("")),
-        types: get_array(record, "Types")
-            .iter()
-            .filter_map(Value::as_str)
-            .map(SafeText::line)
-            .collect(),
+        types,
         severity: severity.unwrap_or(Severity::from_asff(None, None)),
         account_id: SafeText::line(account_id),
         account_name: get_str(record, "AwsAccountName").map(SafeText::line),

@@ -93,6 +93,17 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         facts: service.map(read_facts).unwrap_or_default(),
         raw: RawRecord::text(RecordKind::GuardDuty, text),
     };
+    // An attack sequence names its tactics.
+    if let Some(sequence) = service.and_then(|s| path(s, &["detection", "sequence"])) {
+        for indicator in get_array(sequence, "sequenceIndicators") {
+            if get_str(indicator, "key") == Some("ATTACK_TACTIC") {
+                let names = get_array(indicator, "values")
+                    .iter()
+                    .filter_map(Value::as_str);
+                super::attack::add_tactic_types(&mut finding.types, names);
+            }
+        }
+    }
     actor_from_resources(&mut finding);
     Ok(finding)
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod age;
 pub mod asff;
+pub mod attack;
 pub mod counts;
 pub mod event;
 pub mod finding;

@@ -182,6 +182,18 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         facts: Vec::new(),
         raw: RawRecord::text(RecordKind::Ocsf, text),
     };
+    // The ATT&CK tactics the record states, kept as `TTPs/` types the queue reads.
+    let tactics = get_array(record, "attacks")
+        .iter()
+        .flat_map(|a| {
+            let tactic = get(a, "tactic");
+            [
+                tactic.and_then(|t| get_str(t, "name")),
+                tactic.and_then(|t| get_str(t, "uid")),
+            ]
+        })
+        .flatten();
+    super::attack::add_tactic_types(&mut finding.types, tactics);
     for vulnerability in get_array(record, "vulnerabilities") {
         if let Some(cve) = path_str(vulnerability, &["cve", "uid"]) {
             finding
@@ -238,6 +250,24 @@ mod tests {
         assert_eq!(f.region.as_str(), "eu-west-1");
         assert_eq!(f.resources[0].kind.as_str(), "AwsS3Bucket");
         assert_eq!(f.updated_at.as_millisecond(), 1_768_435_200_000);
+    }
+
+    #[test]
+    fn stated_attack_tactics_become_ttp_types_once() {
+        let f = map_finding(&json!({
+            "severity_id": 4, "status_id": 1, "time": 1695135922487_i64,
+            "cloud": {"account": {"uid": "1"}, "region": "us-east-2"},
+            "metadata": {"product": {"name": "GuardDuty"}},
+            "finding_info": {"uid": "u-2", "title": "t", "types": ["TTPs/Credential Access/x"]},
+            "attacks": [
+                {"tactic": {"name": "Credential Access", "uid": "TA0006"}, "technique": {"uid": "T1552"}},
+                {"tactic": {"uid": "TA0010"}},
+                {"tactic": {"name": "not a tactic"}}
+            ]
+        }))
+        .expect("maps");
+        let types: Vec<_> = f.types.iter().map(|t| t.as_str()).collect();
+        assert_eq!(types, ["TTPs/Credential Access/x", "TTPs/Exfiltration"]);
     }
 
     #[test]

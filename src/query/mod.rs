@@ -52,6 +52,8 @@ pub enum Test {
     Source(Vec<SourceKind>),
     Compliance(Vec<ComplianceStatus>),
     Verification(Vec<Verification>),
+    /// `tactic:CredentialAccess,Impact`: any of these ATT&CK tactics.
+    Tactic(crate::model::attack::Tactics),
     Is(Flag),
     /// A free word or quoted phrase.
     Word(Glob),
@@ -144,6 +146,7 @@ pub const FIELDS: &[&str] = &[
     "control",
     "compliance",
     "verification",
+    "tactic",
     "count",
     "age",
     "is",
@@ -400,6 +403,19 @@ fn field_test(
             )
             .map(Test::Verification)
         }
+        "tactic" | "tactics" => {
+            equality_only(name, cmp, values)?;
+            enum_values(
+                values,
+                "ATT&CK tactic",
+                "reconnaissance, resource-development, initial-access, execution, persistence, \
+                 privilege-escalation, defense-evasion, credential-access, discovery, \
+                 lateral-movement, collection, command-and-control, exfiltration, impact \
+                 (or TA0006…)",
+                crate::model::attack::Tactic::parse,
+            )
+            .map(|t| Test::Tactic(crate::model::attack::Tactics::of(t)))
+        }
         "is" => {
             equality_only(name, cmp, values)?;
             let (value, span) = single(name, values)?;
@@ -528,6 +544,18 @@ mod tests {
             Ok(q) => panic!("{s:?} parsed as {q:?}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn tactics_parse_in_any_spelling_and_an_unknown_one_lists_them() {
+        use crate::model::attack::{Tactic, Tactics};
+        assert_eq!(
+            parse("tactic:credential-access,TA0040").terms[0].test,
+            Test::Tactic(Tactics::of([Tactic::CredentialAccess, Tactic::Impact]))
+        );
+        let e = error("tactic:lunch");
+        assert!(e.message.contains("credential-access"), "{}", e.message);
+        assert_eq!(e.span, 7..12);
     }
 
     #[test]

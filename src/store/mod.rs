@@ -128,6 +128,8 @@ pub struct Summary {
     pub verification: Verification,
     pub compliance: Option<ComplianceStatus>,
     pub sources: Sources,
+    /// The ATT&CK tactics its types imply ([`crate::model::attack`]).
+    pub tactics: crate::model::attack::Tactics,
     pub archived: bool,
     pub sample: bool,
     /// Arrived after the first sweep and not yet selected.
@@ -653,7 +655,11 @@ impl FindingStore {
         text.clear();
         kinds.clear();
         types.clear();
+        let mut tactics = crate::model::attack::Tactics::NONE;
         for t in row.types.iter() {
+            if let Some(tactic) = crate::model::attack::of_type(&t) {
+                tactics.insert(tactic);
+            }
             let id = self.types.intern(&t);
             if !types.contains(&id) {
                 types.push(id);
@@ -714,6 +720,7 @@ impl FindingStore {
             verification: row.verification,
             compliance: row.compliance,
             sources: row.sources,
+            tactics,
             archived: row.archived,
             sample: row.sample,
             unseen,

@@ -154,6 +154,11 @@ impl Scope {
                         "`{shown}`: choose the services read with [guardduty] and [securityhub], not the scope"
                     ));
                 }
+                Test::Tactic(_) => {
+                    return Err(format!(
+                        "`{shown}`: a tactic is picket's reading of the finding types, which AWS cannot filter on: use type:TTPs/… for Security Hub"
+                    ));
+                }
                 Test::Verification(_) => {
                     return Err(format!(
                         "`{shown}`: verification is the analysts' verdict, not what a finding is: use it in a view"

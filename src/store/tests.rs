@@ -379,3 +379,14 @@ fn the_source_that_read_a_finding_is_kept_across_updates_and_finds_what_it_did_n
         "archived: out of the set"
     );
 }
+
+#[test]
+fn tactics_come_from_the_types_and_filter_the_queue() {
+    let s = store();
+    let by = |filter| ids(&s, filter, SortKey::Severity, false);
+    assert_eq!(by("tactic:reconnaissance"), ["a"]);
+    assert_eq!(by("tactic:c2,recon"), ["b", "a"]);
+    assert_eq!(by("-tactic:TA0043"), ["d", "b", "c"]);
+    // Policy findings and a sequence without indicators name no tactic.
+    assert!(by("tactic:impact").is_empty());
+}

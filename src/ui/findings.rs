@@ -19,6 +19,7 @@ enum Column {
     Region,
     Source,
     Type,
+    Tactic,
     Title,
     Resource,
     Status,
@@ -34,7 +35,7 @@ struct Spec {
     priority: u8,
 }
 
-const SPECS: [Spec; 9] = [
+const SPECS: [Spec; 10] = [
     Spec {
         column: Column::Severity,
         header: "SEV",
@@ -61,7 +62,7 @@ const SPECS: [Spec; 9] = [
         header: "REGION",
         min: 14,
         max: 14,
-        priority: 3,
+        priority: 2,
     },
     Spec {
         column: Column::Source,
@@ -76,6 +77,13 @@ const SPECS: [Spec; 9] = [
         min: 20,
         max: 44,
         priority: 7,
+    },
+    Spec {
+        column: Column::Tactic,
+        header: "TACTIC",
+        min: 12,
+        max: 12,
+        priority: 3,
     },
     Spec {
         column: Column::Title,
@@ -309,6 +317,13 @@ fn draw_cell(
         Column::Region => (store.regions.name(s.region).into(), theme.muted),
         Column::Source => (s.sources.tag().into(), theme.muted),
         Column::Type => (store.types.name(s.type_label).into(), theme.base),
+        Column::Tactic => match s.tactics.first() {
+            Some(tactic) => match s.tactics.iter().count() - 1 {
+                0 => (tactic.short().into(), theme.base),
+                more => (format!("{} +{more}", tactic.short()).into(), theme.base),
+            },
+            None => ("·".into(), theme.muted),
+        },
         Column::Title => (
             store.title(ix).into(),
             if s.sample { theme.muted } else { theme.base },

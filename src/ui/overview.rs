@@ -409,6 +409,20 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     if area.height == 0 {
         return;
     }
+    // The types first; the tactics below them where there is room.
+    let types_height = (app.stats.top_types.len() as u16 + 1).min(area.height);
+    let below = Rect {
+        y: area.y + types_height + 1,
+        height: area.height.saturating_sub(types_height + 1),
+        ..area
+    };
+    if below.height >= 3 {
+        tactics(buf, below, app);
+    }
+    let area = Rect {
+        height: types_height,
+        ..area
+    };
     let theme = &app.look.theme;
     section_title(
         buf,
@@ -454,6 +468,64 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
             usize::from(area.right().saturating_sub(x)),
             theme.base,
         );
+    }
+}
+
+/// Active findings per ATT&CK tactic, in the matrix's order, those with none left out.
+fn tactics(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.look.theme;
+    section_title(buf, area, "ATT&CK tactics (tactic:…)", app, true);
+    let counts: Vec<(crate::model::attack::Tactic, u32)> = crate::model::attack::Tactic::ALL
+        .into_iter()
+        .map(|t| (t, app.stats.tactics[t as usize]))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    if counts.is_empty() {
+        put(
+            buf,
+            area.x + 1,
+            area.y + 1,
+            "no finding names a tactic",
+            usize::from(area.width.saturating_sub(1)),
+            theme.muted,
+        );
+        return;
+    }
+    let max = counts.iter().map(|c| c.1).max().unwrap_or(1).max(1);
+    let bar_room = 10u16.min(area.width / 5);
+    for (n, (tactic, count)) in counts
+        .iter()
+        .take(usize::from(area.height.saturating_sub(1)))
+        .enumerate()
+    {
+        let y = area.y + 1 + n as u16;
+        let mut x = put(
+            buf,
+            area.x + 1,
+            y,
+            &format!("{:>5} ", compact(u64::from(*count))),
+            6,
+            theme.base,
+        );
+        let bar = (u32::from(bar_room) * count).div_ceil(max) as usize;
+        put(
+            buf,
+            x,
+            y,
+            &"▇".repeat(bar),
+            usize::from(bar_room),
+            theme.bar,
+        );
+        x += bar_room + 1;
+        let room = usize::from(area.right().saturating_sub(x));
+        // The id and name where they fit, else the short name.
+        let name = format!("{} {}", tactic.id(), tactic.name());
+        let name = if width(&name) <= room {
+            name
+        } else {
+            tactic.short().to_string()
+        };
+        put(buf, x, y, &name, room, theme.base);
     }
 }
 
