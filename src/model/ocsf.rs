@@ -194,6 +194,19 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         })
         .flatten();
     super::attack::add_tactic_types(&mut finding.types, tactics);
+    for attack in get_array(record, "attacks") {
+        if let Some(technique) = get(attack, "technique") {
+            let uid = get_str(technique, "uid").unwrap_or("");
+            let name = get_str(technique, "name").unwrap_or("");
+            let text = format!("{uid} {name}");
+            if !text.trim().is_empty() {
+                finding.facts.push((
+                    SafeText::line("ATT&CK technique"),
+                    SafeText::line(text.trim()),
+                ));
+            }
+        }
+    }
     for vulnerability in get_array(record, "vulnerabilities") {
         if let Some(cve) = path_str(vulnerability, &["cve", "uid"]) {
             finding

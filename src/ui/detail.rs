@@ -144,6 +144,19 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
                 .join(", "),
         ),
     ]));
+    let tactics = crate::model::attack::Tactics::of_types(f.types.iter().map(|t| t.as_str()));
+    if !tactics.is_empty() {
+        lines.push(Line::from(vec![
+            label("ATT&CK", theme),
+            Span::raw(
+                tactics
+                    .iter()
+                    .map(|t| format!("{} ({})", t.name(), t.id()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ]));
+    }
     lines.push(Line::from(vec![
         label("Id", theme),
         Span::styled(f.id.as_str(), theme.muted),
