@@ -257,7 +257,11 @@ pub fn from_query(
                 }
                 left_out.push(format!("{shown} (rules are GuardDuty's)"));
             }
-            Test::Status(_) | Test::Is(Flag::Archived) | Test::Is(Flag::Unseen) | Test::Age(..) => {
+            Test::Status(_)
+            | Test::Is(Flag::Archived)
+            | Test::Is(Flag::Unseen)
+            | Test::Age(..)
+            | Test::Sla(..) => {
                 left_out.push(format!(
                     "{shown} (a finding's current state, not what it is)"
                 ));

@@ -268,6 +268,8 @@ pub struct Options {
     /// Which findings are read at all (`[scope] filter`): what reaches the app unfiltered
     /// (the event feed, a store written under another scope) is held to it too.
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
+    /// `[sla]`: how long a finding of each severity may stay open.
+    pub sla: crate::model::sla::Sla,
 }
 
 impl Default for Options {
@@ -288,6 +290,7 @@ impl Default for Options {
             log_groups: Vec::new(),
             detect: vec!["all".into()],
             scope: None,
+            sla: crate::model::sla::Sla::default(),
         }
     }
 }
@@ -355,7 +358,7 @@ impl App {
             now,
             started: now,
             size: (120, 40),
-            store: FindingStore::default(),
+            store: FindingStore::with_sla(options.sla),
             directory: Directory::default(),
             health: BTreeMap::new(),
             stats: Stats::default(),

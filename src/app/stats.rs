@@ -24,6 +24,8 @@ pub struct AccountRow {
     pub production: bool,
     /// Active findings per severity, critical first.
     pub counts: [u32; 5],
+    /// Open findings past their SLA.
+    pub breached: u32,
 }
 
 impl AccountRow {
@@ -37,6 +39,8 @@ pub struct Stats {
     /// Accounts grouped by OU path, then by name.
     pub accounts: Vec<AccountRow>,
     pub totals: [u32; 5],
+    /// Open findings past their SLA, over all accounts.
+    pub breached: u32,
     /// New findings (by first seen) per minute, oldest first, the last entry is this minute.
     pub new_per_minute: Vec<u64>,
     pub new_last_hour: u64,
@@ -65,12 +69,13 @@ impl Stats {
     pub fn compute(store: &FindingStore, directory: &Directory, now: Timestamp) -> Stats {
         let mut by_account: HashMap<u32, [u32; 5]> = HashMap::new();
         let mut by_type: HashMap<u32, (u32, SeverityLabel)> = HashMap::new();
+        let mut breached: HashMap<u32, u32> = HashMap::new();
         let mut stats = Stats {
             new_per_minute: vec![0; SPARK_MINUTES],
             ..Stats::default()
         };
         let now_s = now.as_second();
-        for (entry, s) in store.entries().iter().zip(store.summaries()) {
+        for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
             if s.unseen {
                 stats.unseen += 1;
             }
@@ -79,6 +84,10 @@ impl Stats {
                 continue;
             }
             stats.active += 1;
+            if store.deadline(ix as EntryIx).is_some_and(|d| d <= now_s) {
+                *breached.entry(s.account).or_default() += 1;
+                stats.breached += 1;
+            }
             let rank = s.label.rank();
             by_account.entry(s.account).or_default()[rank] += 1;
             stats.totals[rank] += 1;
@@ -108,6 +117,7 @@ impl Stats {
                     ou_path: account.ou_path.to_string(),
                     production: account.production,
                     counts: [0; 5],
+                    breached: 0,
                 });
             }
         }
@@ -120,6 +130,7 @@ impl Stats {
                 ou_path: account.map(|a| a.ou_path.to_string()).unwrap_or_default(),
                 production: account.is_some_and(|a| a.production),
                 counts,
+                breached: breached.get(&ix).copied().unwrap_or(0),
             });
         }
         stats.accounts.sort_by(|a, b| {
@@ -209,6 +220,7 @@ impl Stats {
                 ou_path: a.ou_path.to_string(),
                 production: a.production,
                 counts: [0; 5],
+                breached: 0,
             })
             .chain(by_account.iter().map(|(id, counts)| {
                 let account = directory.get(id);
@@ -218,6 +230,8 @@ impl Stats {
                     ou_path: account.map(|a| a.ou_path.to_string()).unwrap_or_default(),
                     production: account.is_some_and(|a| a.production),
                     counts: counts.map(narrow),
+                    // The services count no clocks: the queue's own, as far as it is read.
+                    breached: 0,
                 }
             }))
             .collect();

@@ -172,6 +172,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         log_groups: log_groups.clone(),
         detect: config.logs.detect.clone(),
         scope: loaded.scope.clone(),
+        sla: loaded.sla,
     };
     let regions = if common.region.is_empty() {
         &config.regions

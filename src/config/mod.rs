@@ -44,6 +44,7 @@ pub struct Config {
     pub polling: PollingConfig,
     pub feed: FeedConfig,
     pub scope: ScopeConfig,
+    pub sla: SlaConfig,
     pub org: crate::aws::org::OrgSettings,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
@@ -53,6 +54,17 @@ pub struct Config {
     pub keys: BTreeMap<Mode, BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Containment playbooks offered in the action menu where they match.
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
+}
+
+/// How long a finding of each severity may stay open: an age (`4h`, `7d`) or `none`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaConfig {
+    pub critical: Option<Spanned<String>>,
+    pub high: Option<Spanned<String>>,
+    pub medium: Option<Spanned<String>>,
+    pub low: Option<Spanned<String>>,
+    pub informational: Option<Spanned<String>>,
 }
 
 /// Which findings picket reads at all.
@@ -308,6 +320,8 @@ pub struct Loaded {
     pub views: BTreeMap<String, SavedView>,
     /// `[scope] filter`, translated for AWS.
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
+    /// `[sla]`, over the defaults.
+    pub sla: crate::model::sla::Sla,
 }
 
 impl Config {
@@ -487,11 +501,38 @@ impl Config {
             )),
             _ => None,
         };
+        let mut sla = crate::model::sla::Sla::default();
+        for (label, value) in [
+            (crate::model::SeverityLabel::Critical, &config.sla.critical),
+            (crate::model::SeverityLabel::High, &config.sla.high),
+            (crate::model::SeverityLabel::Medium, &config.sla.medium),
+            (crate::model::SeverityLabel::Low, &config.sla.low),
+            (
+                crate::model::SeverityLabel::Informational,
+                &config.sla.informational,
+            ),
+        ] {
+            let Some(value) = value else { continue };
+            let text = value.get_ref().trim();
+            let seconds = if text.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                let age = crate::model::age::parse(text).map_err(|e| {
+                    error(
+                        Some(value.span()),
+                        format!("sla.{}: {e}, or \"none\"", label.as_str().to_lowercase()),
+                    )
+                })?;
+                Some(age.as_secs())
+            };
+            sla = sla.with_target(label, seconds);
+        }
         Ok(Loaded {
             config,
             keymap,
             views,
             scope,
+            sla,
         })
     }
 }
@@ -622,6 +663,23 @@ sort = "account"
         let e = error("[scope]\nfilter = \"sev>=high ou:Prod\"\n");
         assert_eq!(e.position.map(|p| p.0), Some(2));
         assert!(e.message.contains("scope.filter: `ou:Prod`"), "{e}");
+    }
+
+    #[test]
+    fn sla_targets_override_the_defaults_and_a_bad_one_is_located() {
+        use crate::model::SeverityLabel;
+        let loaded = parse("[sla]\ncritical = \"2h\"\ninformational = \"none\"\nlow = \"none\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded.sla.target(SeverityLabel::Critical), Some(7200));
+        assert_eq!(
+            loaded.sla.target(SeverityLabel::High),
+            Some(86_400),
+            "the default"
+        );
+        assert_eq!(loaded.sla.target(SeverityLabel::Low), None);
+        let e = error("[sla]\nhigh = \"soon\"\n");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(e.message.contains("sla.high"), "{e}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod raw;
 pub mod region;
 pub mod route;
 pub mod severity;
+pub mod sla;
 pub mod text;
 
 pub use account::{Account, Directory};

@@ -54,6 +54,9 @@ pub enum Test {
     Verification(Vec<Verification>),
     /// `tactic:CredentialAccess,Impact`: any of these ATT&CK tactics.
     Tactic(crate::model::attack::Tactics),
+    /// `sla:breached`, or `sla<1h`: seconds left before the finding's SLA breaches (negative
+    /// once breached); findings without a running clock never match.
+    Sla(Cmp, i64),
     Is(Flag),
     /// A free word or quoted phrase.
     Word(Glob),
@@ -147,6 +150,7 @@ pub const FIELDS: &[&str] = &[
     "compliance",
     "verification",
     "tactic",
+    "sla",
     "count",
     "age",
     "is",
@@ -402,6 +406,20 @@ fn field_test(
                 Verification::parse,
             )
             .map(Test::Verification)
+        }
+        "sla" => {
+            let (value, span) = single(name, values)?;
+            if value.eq_ignore_ascii_case("breached") || value.eq_ignore_ascii_case("late") {
+                equality_only(name, cmp, values)?;
+                return Ok(Test::Sla(Cmp::Lt, 0));
+            }
+            let left = crate::model::age::parse(value).map_err(|e| {
+                err(
+                    span.clone(),
+                    format!("{e}; or sla:breached for the findings past their SLA"),
+                )
+            })?;
+            Ok(Test::Sla(cmp, left.as_secs()))
         }
         "tactic" | "tactics" => {
             equality_only(name, cmp, values)?;

@@ -190,6 +190,8 @@ pub struct FindingStore {
     pub requirement_sets: Interner<[u32]>,
     /// The names of the sources that reconcile what they deliver ([`Entry`]'s `read_by`).
     pub readers: Interner,
+    /// How long a finding of each severity may stay open (`[sla]`).
+    pub sla: crate::model::sla::Sla,
     /// Every entry's id, title and resources, one after the other: a free-word search scans
     /// memory in order instead of chasing a million separate allocations.
     texts: String,
@@ -217,6 +219,14 @@ impl std::fmt::Debug for dyn RawRecords {
 }
 
 impl FindingStore {
+    /// An empty store whose findings run on these SLA clocks.
+    pub fn with_sla(sla: crate::model::sla::Sla) -> FindingStore {
+        FindingStore {
+            sla,
+            ..FindingStore::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -350,6 +360,17 @@ impl FindingStore {
         {
             entry.raw = Held::OnDisk(entry.raw.kind());
         }
+    }
+
+    /// When entry `ix` breaches its SLA (seconds); None when it has no clock or is closed.
+    pub fn deadline(&self, ix: EntryIx) -> Option<i64> {
+        let (entry, s) = (self.get(ix)?, self.summary(ix)?);
+        self.sla.deadline(
+            s.label,
+            entry.first_seen.div_euclid(1000),
+            s.workflow,
+            s.archived,
+        )
     }
 
     /// What entry `ix` looks like as a [`Row`] (for the disk store).

@@ -144,7 +144,7 @@ impl Scope {
                         "`{shown}`: name accounts by their 12-digit ids in the scope (the organization's directory is read after the scope is applied)"
                     ));
                 }
-                Test::Status(_) | Test::Is(_) | Test::Age(..) | Test::Count(..) => {
+                Test::Status(_) | Test::Is(_) | Test::Age(..) | Test::Count(..) | Test::Sla(..) => {
                     return Err(format!(
                         "`{shown}` is a finding's current state, not what it is: use it in a view, not the scope ([securityhub] workflow_status chooses the states read)"
                     ));

@@ -16,14 +16,18 @@ pub enum SortKey {
     Account,
     /// Type A–Z, then severity.
     Type,
+    /// The soonest SLA deadline first (the most overdue at the top); findings without a running
+    /// clock last, by severity.
+    Sla,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 4] = [
+    pub const ALL: [SortKey; 5] = [
         SortKey::Severity,
         SortKey::LastSeen,
         SortKey::Account,
         SortKey::Type,
+        SortKey::Sla,
     ];
 
     pub fn name(self) -> &'static str {
@@ -32,6 +36,7 @@ impl SortKey {
             SortKey::LastSeen => "last-seen",
             SortKey::Account => "account",
             SortKey::Type => "type",
+            SortKey::Sla => "sla",
         }
     }
 
@@ -41,6 +46,7 @@ impl SortKey {
             "last-seen" | "lastseen" | "seen" | "age" | "time" => Some(SortKey::LastSeen),
             "account" => Some(SortKey::Account),
             "type" => Some(SortKey::Type),
+            "sla" | "deadline" => Some(SortKey::Sla),
             _ => None,
         }
     }
@@ -82,7 +88,7 @@ pub fn sort_rows(
     let primary = match key {
         SortKey::Account => ranks(&store.accounts, |id| directory.name_of(id).to_string()),
         SortKey::Type => ranks(&store.types, str::to_string),
-        SortKey::Severity | SortKey::LastSeen => Vec::new(),
+        SortKey::Severity | SortKey::LastSeen | SortKey::Sla => Vec::new(),
     };
     // The full order as one integer: account or type rank, then severity, then recency.
     let order = |s: &Summary| -> u128 {
@@ -92,8 +98,29 @@ pub fn sort_rows(
             SortKey::LastSeen => u128::from(recency(s) << 7 | severity(s)),
             SortKey::Account => u128::from(primary[s.account as usize]) << 39 | tie,
             SortKey::Type => u128::from(primary[s.type_label as usize]) << 39 | tie,
+            // Set below, where the entry's deadline is read.
+            SortKey::Sla => tie,
         }
     };
+    if key == SortKey::Sla {
+        // The deadline (seconds, offset to stay positive), none last; then severity, recency.
+        let deadline = |ix: EntryIx| -> u128 {
+            store.deadline(ix).map_or(u128::from(u64::MAX), |d| {
+                (i128::from(d) + (1 << 62)) as u128
+            })
+        };
+        let mut keyed: Vec<(u128, u128, EntryIx)> = rows
+            .iter()
+            .map(|&ix| (deadline(ix), order(&summaries[ix as usize]), ix))
+            .collect();
+        keyed.sort_unstable();
+        rows.clear();
+        rows.extend(keyed.into_iter().map(|(_, _, ix)| ix));
+        if reverse {
+            rows.reverse();
+        }
+        return;
+    }
     let small = matches!(key, SortKey::Severity | SortKey::LastSeen)
         && (store.len() as u64) < 1 << INDEX_BITS;
     if small {

@@ -390,3 +390,37 @@ fn tactics_come_from_the_types_and_filter_the_queue() {
     // Policy findings and a sequence without indicators name no tactic.
     assert!(by("tactic:impact").is_empty());
 }
+
+#[test]
+fn sla_clocks_run_from_first_seen_by_severity_and_sort_the_most_overdue_first() {
+    let s = store();
+    // First seen 2026-01-01 (the fixture), now 2026-01-15 12:00: the critical (d, 4h), the
+    // high (b, a day) and the lows (a and c, 30 days) — the lows are not due yet.
+    let breached = ids(&s, "sla:breached", SortKey::Sla, false);
+    assert_eq!(breached, ["d", "b"]);
+    // a and c are due together: the more recently seen first.
+    assert_eq!(ids(&s, "", SortKey::Sla, false), ["d", "b", "c", "a"]);
+    // Time left: the lows have about 16.5 days.
+    assert_eq!(
+        ids(&s, "sla>1w sla<3w", SortKey::Severity, false),
+        ["c", "a"]
+    );
+    // Less than an hour left includes the breached.
+    assert_eq!(ids(&s, "sla<1h", SortKey::Sla, false), ["d", "b"]);
+    let mut closed = store();
+    let d = closed
+        .find_finding(&guardduty(
+            "d",
+            "222222222222",
+            "AttackSequence:S3/CompromisedData",
+            9.5,
+            "2026-01-10T00:00:00Z",
+        ))
+        .expect("d");
+    closed.apply(d, Change::Workflow(crate::model::Workflow::Resolved));
+    assert_eq!(
+        ids(&closed, "sla:breached", SortKey::Sla, false),
+        ["b"],
+        "resolved: clock stopped"
+    );
+}

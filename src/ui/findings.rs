@@ -15,6 +15,7 @@ use crate::store::{EntryIx, NONE, SortKey};
 enum Column {
     Severity,
     Age,
+    Sla,
     Account,
     Region,
     Source,
@@ -35,7 +36,7 @@ struct Spec {
     priority: u8,
 }
 
-const SPECS: [Spec; 10] = [
+const SPECS: [Spec; 11] = [
     Spec {
         column: Column::Severity,
         header: "SEV",
@@ -49,6 +50,13 @@ const SPECS: [Spec; 10] = [
         min: 4,
         max: 4,
         priority: 8,
+    },
+    Spec {
+        column: Column::Sla,
+        header: "SLA",
+        min: 4,
+        max: 4,
+        priority: 6,
     },
     Spec {
         column: Column::Account,
@@ -169,6 +177,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         SortKey::LastSeen => Column::Age,
         SortKey::Account => Column::Account,
         SortKey::Type => Column::Type,
+        SortKey::Sla => Column::Sla,
     };
     for (column, title, w) in &cols {
         let label = if *column == sorted {
@@ -299,6 +308,25 @@ fn draw_cell(
             let last_seen = jiff::Timestamp::from_second(s.last_seen).unwrap_or(app.now);
             (format!("{:>4}", age(app.now, last_seen)).into(), theme.base)
         }
+        Column::Sla => match app.store.deadline(ix) {
+            // Time left, or how long past; the last quarter of the time shows as a warning.
+            Some(deadline) => {
+                let due = jiff::Timestamp::from_second(deadline).unwrap_or(app.now);
+                if due <= app.now {
+                    (format!("-{}", age(app.now, due)).into(), theme.error)
+                } else {
+                    let left = deadline - app.now.as_second();
+                    let target = app.store.sla.target(s.label).unwrap_or(i64::MAX);
+                    let style = if left * 4 < target {
+                        theme.warning
+                    } else {
+                        theme.muted
+                    };
+                    (format!("{:>4}", age(due, app.now)).into(), style)
+                }
+            }
+            None => ("   ·".into(), theme.muted),
+        },
         Column::Account => {
             let id = store.accounts.name(s.account);
             let account = app.directory.get(id);

@@ -25,7 +25,7 @@ use crate::model::health::HealthState;
 
 const NAME_WIDTH: u16 = 18;
 const CELL: u16 = 5;
-/// Name, five severities, total.
+/// Name, five severities, total, and past SLA where there is room.
 const HEAT_WIDTH: u16 = NAME_WIDTH + CELL * 6 + 1;
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
@@ -45,13 +45,19 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     // Title, header, one line per OU and account, totals.
     let heat_needed = (lines.len() as u16 + 3).min(main.height);
     if main.width >= HEAT_WIDTH + 30 {
+        // The past-SLA column where the right side keeps its room.
+        let heat_width = if main.width >= HEAT_WIDTH + CELL + 60 {
+            HEAT_WIDTH + CELL
+        } else {
+            HEAT_WIDTH
+        };
         let left = Rect {
-            width: HEAT_WIDTH + 1,
+            width: heat_width + 1,
             ..main
         };
         let right = Rect {
-            x: main.x + HEAT_WIDTH + 2,
-            width: main.width - HEAT_WIDTH - 2,
+            x: main.x + heat_width + 2,
+            width: main.width - heat_width - 2,
             ..main
         };
         heat_table(
@@ -184,8 +190,13 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
         buf,
         area,
         &format!(
-            "Open findings by account · {}{}",
+            "Open findings by account · {}{}{}",
             thousands(stats.active),
+            if stats.breached > 0 {
+                format!(" · {} past SLA", thousands(stats.breached as usize))
+            } else {
+                String::new()
+            },
             server_mark(app)
         ),
         app,
@@ -214,7 +225,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             theme.severity(label).style,
         );
     }
-    put(
+    let x = put(
         buf,
         x,
         y,
@@ -222,6 +233,10 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
         usize::from(CELL),
         theme.header,
     );
+    let late_column = area.width > HEAT_WIDTH + CELL;
+    if late_column {
+        put(buf, x, y, "  SLA!", usize::from(CELL + 1), theme.header);
+    }
 
     let body = Rect {
         y: area.y + 2,
@@ -300,7 +315,7 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
                 patch(style),
             );
         }
-        put(
+        let x = put(
             buf,
             x,
             y,
@@ -308,6 +323,9 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             usize::from(CELL),
             patch(theme.base),
         );
+        if late_column {
+            late_cell(buf, x, y, row.breached, theme, &patch);
+        }
     }
     let totals_y = area.bottom() - 1;
     put(
@@ -329,13 +347,40 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             theme.severity(SeverityLabel::ALL[r]).style,
         );
     }
-    put(
+    let x = put(
         buf,
         x,
         totals_y,
         &format!("{:>5}", compact(stats.active as u64)),
         usize::from(CELL),
         theme.header,
+    );
+    if late_column {
+        late_cell(buf, x, totals_y, stats.breached, theme, &|s| s);
+    }
+}
+
+/// Open findings past their SLA: a dot for none, the count in the error colour.
+fn late_cell(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    breached: u32,
+    theme: &crate::theme::Theme,
+    patch: &dyn Fn(Style) -> Style,
+) {
+    let (text, style) = if breached == 0 {
+        ("·".to_string(), theme.muted)
+    } else {
+        (compact(u64::from(breached)), theme.error)
+    };
+    put(
+        buf,
+        x,
+        y,
+        &format!("{text:>6}"),
+        usize::from(CELL + 1),
+        patch(style),
     );
 }
 

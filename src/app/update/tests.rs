@@ -877,7 +877,7 @@ fn the_services_counts_stand_in_for_the_queue_s_until_it_has_been_read() {
         "{text}"
     );
     assert!(
-        text.contains("Top finding types · server counts, Security Hub as of 12:00 UTC"),
+        text.contains("Top finding types · server counts, Security Hub as of 12:00"),
         "{text}"
     );
     assert!(text.contains(" 900k · ▇▇"), "{text}");
