@@ -258,6 +258,11 @@ impl World {
             log_groups: vec![HOSTILE.to_string()],
             org_label: HOSTILE.to_string(),
             warnings: vec![format!("theme {HOSTILE}: bad colour")],
+            // Every new finding alerts, in quiet hours half the day.
+            alerts: picket::app::alerts::AlertOptions {
+                filter: Some(picket::query::Query::parse("sev>=info").expect("filter")),
+                quiet: picket::app::alerts::Quiet::parse("12:00-00:00").ok(),
+            },
             ..Options::default()
         };
         let mut app = App::new(options, now());
@@ -430,6 +435,12 @@ impl World {
                     self.pending
                         .push(Msg::Batch(Feed::Findings, Batch::default()));
                 }
+                Effect::Notify(text) => assert!(
+                    !text.chars().any(char::is_control)
+                        && picket::model::SafeText::line(&text).as_str() == text,
+                    "a notification carries text a terminal would act on: {text:?}"
+                ),
+                Effect::Title(_) => {}
                 Effect::SetFeed(Feed::Logs, active) => self.logs_active = active,
                 Effect::StopInsights(id) => self
                     .pending

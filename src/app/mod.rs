@@ -6,6 +6,7 @@
 //! runtime to carry out. That makes every behaviour testable by feeding messages.
 
 pub mod act;
+pub mod alerts;
 pub mod groups;
 pub mod health_matrix;
 pub mod json_view;
@@ -109,6 +110,10 @@ pub enum Effect {
         source: String,
         ids: Vec<String>,
     },
+    /// Ring the bell and raise a desktop notification saying this (sanitized text).
+    Notify(String),
+    /// Show this many unseen alerts in the window title (0: the plain title).
+    Title(usize),
 }
 
 /// A Logs Insights query and its latest answer, over the logs screen until Esc.
@@ -270,6 +275,8 @@ pub struct Options {
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
     /// `[sla]`: how long a finding of each severity may stay open.
     pub sla: crate::model::sla::Sla,
+    /// `[alerts]`, or off.
+    pub alerts: alerts::AlertOptions,
 }
 
 impl Default for Options {
@@ -291,6 +298,7 @@ impl Default for Options {
             detect: vec!["all".into()],
             scope: None,
             sla: crate::model::sla::Sla::default(),
+            alerts: alerts::AlertOptions::default(),
         }
     }
 }
@@ -322,6 +330,8 @@ pub struct App {
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
     /// The services' own counts of active findings, by source.
     pub server_counts: BTreeMap<String, crate::model::counts::ServerCounts>,
+    /// New findings worth a bell.
+    pub alerts: alerts::Alerts,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -369,6 +379,7 @@ impl App {
             rechecking: HashMap::new(),
             scope: options.scope.clone(),
             server_counts: BTreeMap::new(),
+            alerts: alerts::Alerts::new(options.alerts.clone()),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
             identity: None,
             tab: Tab::Overview,

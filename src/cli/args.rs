@@ -68,6 +68,10 @@ pub struct Common {
     /// Keep nothing on disk: every start reads everything again, and nothing is remembered.
     #[arg(long, global = true, conflicts_with = "store")]
     pub no_store: bool,
+
+    /// No bell, desktop notification or title count for new findings matching [alerts] filter.
+    #[arg(long, global = true)]
+    pub no_alerts: bool,
 }
 
 #[derive(Debug, Subcommand)]

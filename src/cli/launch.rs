@@ -173,6 +173,11 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         detect: config.logs.detect.clone(),
         scope: loaded.scope.clone(),
         sla: loaded.sla,
+        alerts: if common.no_alerts {
+            crate::app::alerts::AlertOptions::default()
+        } else {
+            loaded.alerts.clone()
+        },
     };
     let regions = if common.region.is_empty() {
         &config.regions

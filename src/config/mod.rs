@@ -45,6 +45,7 @@ pub struct Config {
     pub feed: FeedConfig,
     pub scope: ScopeConfig,
     pub sla: SlaConfig,
+    pub alerts: AlertsConfig,
     pub org: crate::aws::org::OrgSettings,
     pub findings: FindingsConfig,
     pub logs: LogsConfig,
@@ -66,6 +67,28 @@ pub struct SlaConfig {
     pub low: Option<Spanned<String>>,
     pub informational: Option<Spanned<String>>,
 }
+
+/// A bell, a desktop notification and a title count for new findings that matter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// In the filter language; empty turns alerts off.
+    pub filter: Spanned<String>,
+    /// `HH:MM-HH:MM` (the clock's time zone): no bell nor notification then.
+    pub quiet: Option<Spanned<String>>,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            filter: Spanned::new(0..0, DEFAULT_ALERT_FILTER.to_string()),
+            quiet: None,
+        }
+    }
+}
+
+/// What alerts by default: new high and critical findings.
+pub const DEFAULT_ALERT_FILTER: &str = "sev>=high is:new";
 
 /// Which findings picket reads at all.
 #[derive(Debug, Default, Deserialize)]
@@ -322,6 +345,8 @@ pub struct Loaded {
     pub scope: Option<std::sync::Arc<crate::store::scope::Scope>>,
     /// `[sla]`, over the defaults.
     pub sla: crate::model::sla::Sla,
+    /// `[alerts]`, checked.
+    pub alerts: crate::app::alerts::AlertOptions,
 }
 
 impl Config {
@@ -527,12 +552,33 @@ impl Config {
             };
             sla = sla.with_target(label, seconds);
         }
+        let alert_filter = config.alerts.filter.get_ref().trim();
+        let alerts = crate::app::alerts::AlertOptions {
+            filter: if alert_filter.is_empty() {
+                None
+            } else {
+                Some(Query::parse(alert_filter).map_err(|e| {
+                    error(
+                        Some(config.alerts.filter.span()),
+                        format!("alerts.filter: {e}"),
+                    )
+                })?)
+            },
+            quiet: match &config.alerts.quiet {
+                Some(quiet) => Some(
+                    crate::app::alerts::Quiet::parse(quiet.get_ref())
+                        .map_err(|e| error(Some(quiet.span()), format!("alerts.quiet: {e}")))?,
+                ),
+                None => None,
+            },
+        };
         Ok(Loaded {
             config,
             keymap,
             views,
             scope,
             sla,
+            alerts,
         })
     }
 }

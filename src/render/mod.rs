@@ -76,6 +76,15 @@ impl Host for HarnessHost {
 
     fn set_groups(&mut self, _groups: Vec<String>, _generation: u64) {}
 
+    // A render draws one frame into a buffer: no bell, no title.
+    fn notify(&mut self, _text: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn title(&mut self, _unseen: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
     fn recheck(&mut self, source: String, ids: Vec<String>) {
         if source == self.findings.name() {
             self.findings.recheck(ids);

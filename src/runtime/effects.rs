@@ -55,6 +55,10 @@ pub trait Host {
     fn set_feed(&mut self, feed: Feed, active: bool);
     /// Points the log sources at `groups`; their batches carry `generation` from then on.
     fn set_groups(&mut self, groups: Vec<String>, generation: u64);
+    /// Rings the bell and raises a desktop notification where the terminal shows them.
+    fn notify(&mut self, text: &str) -> std::io::Result<()>;
+    /// Shows the count of unseen alerts in the window title.
+    fn title(&mut self, unseen: usize) -> std::io::Result<()>;
     /// Hands source `source` findings to read again by id, at its next poll.
     fn recheck(&mut self, source: String, ids: Vec<String>);
     /// Runs a task whose answers come back through the reply it holds.
@@ -85,6 +89,8 @@ impl Effects {
             Effect::Refresh => host.refresh(),
             Effect::SetFeed(feed, active) => host.set_feed(feed, active),
             Effect::Recheck { source, ids } => host.recheck(source, ids),
+            Effect::Notify(text) => host.notify(&text)?,
+            Effect::Title(unseen) => host.title(unseen)?,
             Effect::SetGroups { groups, generation } => {
                 let choice = &self.backends.groups;
                 if let Some(path) = &choice.remember_in

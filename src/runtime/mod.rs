@@ -66,6 +66,7 @@ pub async fn run(
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new()?;
+    let notifier = terminal::Notifier::from_env(|name| std::env::var(name).ok());
     let mut last_frame = tokio::time::Instant::now() - FRAME_INTERVAL;
 
     draw(&mut terminal, &mut app)?;
@@ -97,6 +98,7 @@ pub async fn run(
         let mut host = TerminalHost {
             pollers: &pollers,
             reply: reply.clone(),
+            notifier,
         };
         for effect in update(&mut app, msg) {
             quit |= effects.carry_out(effect, &mut host)?;
@@ -114,6 +116,7 @@ pub async fn run(
 struct TerminalHost<'a> {
     pollers: &'a Pollers,
     reply: Reply,
+    notifier: terminal::Notifier,
 }
 
 impl Host for TerminalHost<'_> {
@@ -133,6 +136,18 @@ impl Host for TerminalHost<'_> {
 
     fn recheck(&mut self, source: String, ids: Vec<String>) {
         self.pollers.recheck(source, ids);
+    }
+
+    fn notify(&mut self, text: &str) -> io::Result<()> {
+        let mut out = io::stdout();
+        out.write_all(self.notifier.notify(text).as_bytes())?;
+        out.flush()
+    }
+
+    fn title(&mut self, unseen: usize) -> io::Result<()> {
+        let mut out = io::stdout();
+        out.write_all(self.notifier.title(unseen).as_bytes())?;
+        out.flush()
     }
 
     fn set_groups(&mut self, groups: Vec<String>, generation: u64) {

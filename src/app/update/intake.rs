@@ -204,6 +204,7 @@ fn take_findings(
     let version = app.store.version();
     let open = app.detail().map(|d| d.entry);
     let mut reopen = false;
+    let mut inserted = Vec::new();
     for finding in findings {
         // What arrives unfiltered (the event feed) is held to the scope, unless the queue
         // holds the finding already: its change is news, whatever it changed.
@@ -218,12 +219,20 @@ fn take_findings(
                 reopen |= Some(ix) == open;
                 ix
             }
-            Upsert::Inserted(ix) | Upsert::Unchanged(ix) => ix,
+            Upsert::Inserted(ix) => {
+                if !baseline {
+                    inserted.push(ix);
+                }
+                ix
+            }
+            Upsert::Unchanged(ix) => ix,
         };
         if let Some(reader) = reader {
             app.store.read_by(ix, &reader.name, reader.at);
         }
     }
+    app.alerts
+        .consider(&inserted, &app.store, &app.directory, app.now);
     if reopen
         && let Some(Screen::Detail(detail)) = app.stack.last_mut()
         && let Some(finding) = app.store.finding(detail.entry)

@@ -136,10 +136,33 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             Update::redraw()
         }
     };
+    let mut update = update;
+    update.effects.extend(alerts_due(app));
     if update.redraw {
         app.dirty = true;
     }
     update
+}
+
+/// What the alerts have to say after a message: a notification when one is due, the window
+/// title when its count of unseen alerts changed.
+fn alerts_due(app: &mut App) -> Vec<Effect> {
+    if !app.alerts.enabled() {
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    let zoned = app.now.to_zoned(app.look.time_zone.clone());
+    let minute =
+        u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute())).unwrap_or(0);
+    if let Some(text) = app.alerts.due(app.now, minute) {
+        effects.push(Effect::Notify(text));
+    }
+    let unseen = app.alerts.unseen(&app.store);
+    if unseen != app.alerts.shown {
+        app.alerts.shown = unseen;
+        effects.push(Effect::Title(unseen));
+    }
+    effects
 }
 
 fn on_key(app: &mut App, key: Key) -> Update {

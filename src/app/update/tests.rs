@@ -910,3 +910,97 @@ fn the_services_counts_stand_in_for_the_queue_s_until_it_has_been_read() {
     assert!(!text.contains("server counts"), "{text}");
     assert!(text.contains("Open findings by account · 1"), "{text}");
 }
+
+#[test]
+fn new_findings_that_matter_ring_once_per_ten_seconds_and_count_in_the_title_until_seen() {
+    let options = Options {
+        alerts: crate::app::alerts::AlertOptions {
+            filter: Some(
+                crate::query::Query::parse(crate::config::DEFAULT_ALERT_FILTER).expect("filter"),
+            ),
+            quiet: None,
+        },
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    let baseline = Batch {
+        findings: vec![guardduty(
+            "old",
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            "2026-01-15T11:00:00Z",
+        )],
+        initial: true,
+        ..Batch::default()
+    };
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, baseline)).effects;
+    assert!(effects.is_empty(), "the baseline never alerts: {effects:?}");
+    let news = |id: &str, sev: f64| Batch {
+        findings: vec![guardduty(
+            id,
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            sev,
+            "2026-01-15T11:59:00Z",
+        )],
+        ..Batch::default()
+    };
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, news("n1", 8.0))).effects;
+    assert_eq!(
+        effects,
+        [
+            Effect::Notify("picket: Backdoor:EC2/C&CActivity.B on n1".into()),
+            Effect::Title(1)
+        ]
+    );
+    // A low one: no alert. Two more highs within ten seconds: the title counts, the bell waits.
+    assert!(
+        update(&mut app, Msg::Batch(Feed::Findings, news("low", 2.0)))
+            .effects
+            .is_empty()
+    );
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, news("n2", 8.0))).effects;
+    assert_eq!(effects, [Effect::Title(2)]);
+    update(&mut app, Msg::Batch(Feed::Findings, news("n3", 9.0)));
+    let later = now() + jiff::SignedDuration::from_secs(11);
+    let effects = update(&mut app, Msg::Tick(later)).effects;
+    assert_eq!(
+        effects,
+        [Effect::Notify(
+            "picket: 2 new alerts: Backdoor:EC2/C&CActivity.B on n2, …".into()
+        )]
+    );
+    // Seeing them takes them off the title.
+    let mut seen = press(&mut app, "2");
+    for _ in 0..6 {
+        seen.extend(press(&mut app, "Up"));
+    }
+    assert_eq!(seen, [Effect::Title(2), Effect::Title(1), Effect::Title(0)]);
+}
+
+#[test]
+fn quiet_hours_keep_the_bell_still_but_not_the_title() {
+    let options = Options {
+        alerts: crate::app::alerts::AlertOptions {
+            filter: Some(crate::query::Query::parse("sev>=high").expect("filter")),
+            quiet: crate::app::alerts::Quiet::parse("11:00-13:00").ok(),
+        },
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    let batch = Batch {
+        findings: vec![guardduty(
+            "n1",
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            "2026-01-15T11:59:00Z",
+        )],
+        ..Batch::default()
+    };
+    assert_eq!(
+        update(&mut app, Msg::Batch(Feed::Findings, batch)).effects,
+        [Effect::Title(1)]
+    );
+}
