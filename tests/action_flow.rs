@@ -320,3 +320,35 @@ parameters = { InstanceId = "{resource.name}" }"#,
         "a bucket finding is not offered it"
     );
 }
+
+/// The keystrokes to triage the demo's twenty newest findings outside production (notified,
+/// each confirmed): before `.` and the cursor moving on, `a o y` and `j` for each (79 keys);
+/// now `a o y` once, then `. y` for each of the others.
+#[test]
+fn triaging_the_twenty_newest_takes_two_keys_each_after_the_first() {
+    let mut app = demo();
+    press(
+        &mut app,
+        "2 / -is:prod Enter : sort Space last-seen Enter g",
+    );
+    let newest: Vec<_> = app.findings.table.rows.iter().take(20).copied().collect();
+    assert_eq!(newest.len(), 20);
+    assert_eq!(app.findings.table.selected_entry(), newest.first().copied());
+    let mut keys = 0;
+    let mut acted = Vec::new();
+    let mut run = |app: &mut App, sequence: &str| {
+        keys += parse_sequence(sequence).len();
+        for effect in press(app, sequence) {
+            if let Effect::Execute(approved) = effect {
+                acted.extend(approved.entries.iter().copied());
+            }
+        }
+    };
+    run(&mut app, "a o y");
+    for _ in 1..20 {
+        run(&mut app, ". y");
+    }
+    assert_eq!(acted, newest, "each of the twenty, once, newest first");
+    let before = 20 * 4 - 1;
+    assert_eq!((before, keys), (79, 41), "keystrokes before and after");
+}

@@ -480,14 +480,44 @@ fn approve(
         ),
         NoticeLevel::Info,
     );
+    // What `.` repeats: the action itself; a suppression rule is one finding's, not repeated.
+    if !matches!(plan.action, Action::Suppress { .. }) {
+        app.findings.last_action = Some(plan.action.clone());
+    }
     effects.push(Effect::Execute(Box::new(Approved {
         plan,
         acknowledged,
         entries: entries.to_vec(),
     })));
+    // Acting on the selected finding moves on to the next: a shift is one finding after another.
+    let on_selection = app.findings.marks.is_empty()
+        && entries.len() == 1
+        && app.findings.table.selected_entry() == entries.first().copied()
+        && app.stack.is_empty();
+    if on_selection {
+        let page = crate::app::layout::findings_page(app.size);
+        app.findings.table.move_by(1, page);
+    }
     app.findings.marks.clear();
     app.refresh_marks_scope();
     false
+}
+
+/// `.`: the last approved action again, on the marked findings or the selected one, through
+/// the same confirmation.
+pub fn repeat(app: &mut App) {
+    let Some(action) = app.findings.last_action.clone() else {
+        app.notify("no action to repeat yet", NoticeLevel::Info);
+        return;
+    };
+    open(app);
+    let Some(Modal::Action(mut flow)) = app.modal.take() else {
+        return;
+    };
+    to_confirm(app, &mut flow, action);
+    if matches!(flow.stage, Stage::Confirm { .. }) {
+        app.modal = Some(Modal::Action(flow));
+    }
 }
 
 /// The action that puts one finding back as it was before `action`, if it can be undone.

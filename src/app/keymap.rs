@@ -104,6 +104,7 @@ commands! {
     ClearMarks => "clear_marks", "clear the marks";
     Act => "act", "act on the marked findings, or the selected one";
     Undo => "undo", "undo the last action (confirmed like any action)";
+    Repeat => "repeat", "the last action again, on the marked findings or the selected one (confirmed like any action)";
     Pivot => "pivot", "the finding's CloudTrail activity: its key, principal, instance, IP, ±15 min";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
@@ -184,6 +185,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "a", Command::Act),
     (Mode::Detail, "a", Command::Act),
     (Mode::Findings, "u", Command::Undo),
+    (Mode::Findings, ".", Command::Repeat),
     (Mode::Findings, "L", Command::Pivot),
     (Mode::Detail, "L", Command::Pivot),
     (Mode::Findings, "s", Command::SortNext),

@@ -61,6 +61,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         }
         Command::Act => super::super::act::open(app),
         Command::Undo => super::super::act::undo(app),
+        Command::Repeat => super::super::act::repeat(app),
         Command::ToggleMark => {
             if let Some(ix) = app.findings.table.selected_entry() {
                 if !app.findings.marks.remove(&ix) {
