@@ -254,6 +254,13 @@ fn fill(path: &Path, n: usize) {
         let rows: Vec<Written> = findings
             .into_iter()
             .map(|f| Written {
+                // The last shift looked at every one.
+                look: Some(picket::store::Look {
+                    label: f.severity.label,
+                    workflow: f.workflow,
+                    archived: f.archived,
+                    count: u32::try_from(f.count).unwrap_or(u32::MAX),
+                }),
                 row: Row::of(&f),
                 kind: f.raw.kind(),
                 arrived: now(),

@@ -286,6 +286,8 @@ impl World {
                     arrived: now(),
                     unseen: false,
                     reader: Some(READER.to_string()),
+                    // Never looked at: new to this shift.
+                    look: None,
                 })
                 .collect();
             disk.write(&written, &[], now()).expect("written");

@@ -260,6 +260,9 @@ pub fn from_query(
             Test::Status(_)
             | Test::Is(Flag::Archived)
             | Test::Is(Flag::Unseen)
+            | Test::Is(Flag::New)
+            | Test::Is(Flag::Changed)
+            | Test::Is(Flag::Reopened)
             | Test::Age(..)
             | Test::Sla(..) => {
                 left_out.push(format!(

@@ -41,6 +41,9 @@ pub struct Stats {
     pub totals: [u32; 5],
     /// Open findings past their SLA, over all accounts.
     pub breached: u32,
+    /// Since the analyst last looked (in this shift or the last): findings that arrived, that
+    /// moved (severity, count, workflow) and that came back after being closed.
+    pub since: Since,
     /// New findings (by first seen) per minute, oldest first, the last entry is this minute.
     pub new_per_minute: Vec<u64>,
     pub new_last_hour: u64,
@@ -56,6 +59,13 @@ pub struct Stats {
     pub latest: Vec<EntryIx>,
     /// The accounts, severities and types are the service's counts, not the store's.
     pub server: Option<FromServer>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Since {
+    pub new: u32,
+    pub changed: u32,
+    pub reopened: u32,
 }
 
 /// Which service's counts the overview shows, and when they were asked for (the oldest).
@@ -76,6 +86,15 @@ impl Stats {
         };
         let now_s = now.as_second();
         for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
+            match entry.look {
+                None if !s.archived => stats.since.new += 1,
+                None => {}
+                Some(look) if look.closed() && !s.archived && s.workflow.is_open() => {
+                    stats.since.reopened += 1
+                }
+                Some(look) if !s.archived && look.changed(s) => stats.since.changed += 1,
+                Some(_) => {}
+            }
             if s.unseen {
                 stats.unseen += 1;
             }

@@ -121,6 +121,11 @@ pub enum Workflow {
 }
 
 impl Workflow {
+    /// Still work for someone: NEW or NOTIFIED.
+    pub fn is_open(self) -> bool {
+        matches!(self, Workflow::New | Workflow::Notified)
+    }
+
     pub fn parse(word: &str) -> Option<Self> {
         match word.to_ascii_uppercase().as_str() {
             "NEW" => Some(Self::New),

@@ -113,6 +113,12 @@ pub enum Status {
 pub enum Flag {
     /// Arrived since picket started and not yet selected.
     Unseen,
+    /// Arrived since the analyst last looked (in this shift or the last one).
+    New,
+    /// Severity, count or workflow moved since the analyst last looked at it.
+    Changed,
+    /// Resolved, suppressed or archived when last looked at, active again.
+    Reopened,
     Archived,
     Sample,
     /// In a production account.
@@ -438,7 +444,10 @@ fn field_test(
             equality_only(name, cmp, values)?;
             let (value, span) = single(name, values)?;
             let flag = match value.to_ascii_lowercase().as_str() {
-                "unseen" | "new" => Flag::Unseen,
+                "unseen" => Flag::Unseen,
+                "new" => Flag::New,
+                "changed" => Flag::Changed,
+                "reopened" => Flag::Reopened,
                 "archived" => Flag::Archived,
                 "sample" => Flag::Sample,
                 "prod" | "production" => Flag::Prod,
@@ -446,7 +455,7 @@ fn field_test(
                     return Err(err(
                         span.clone(),
                         format!(
-                            "unknown flag '{value}'; expected unseen, archived, sample or prod"
+                            "unknown flag '{value}'; expected new, changed, reopened, unseen, archived, sample or prod"
                         ),
                     ));
                 }

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use std::borrow::Cow;
 
 use super::row::{RECORD, UNIT, clean};
-use super::{FindingStore, Resources, Row, RowRef, RowResource, Texts};
+use super::{FindingStore, Look, Resources, Row, RowRef, RowResource, Texts};
 use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::mark::Mark;
 use crate::model::raw::{RawRecord, RecordKind};
@@ -31,7 +31,14 @@ const APPLICATION_ID: i32 = 0x5043_4B54;
 pub const SCHEMA: i32 = 2;
 /// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
 /// reconciling source that delivered it last (its number in the `readers` table).
-type Restored<'a> = (RowRef<'a>, RecordKind, Timestamp, bool, Option<i64>);
+type Restored<'a> = (
+    RowRef<'a>,
+    RecordKind,
+    Timestamp,
+    bool,
+    Option<i64>,
+    Option<Look>,
+);
 /// Bytes of id, title and resources a finding keeps in memory, for reserving room at start.
 const TEXT_PER_FINDING: usize = 192;
 
@@ -66,6 +73,10 @@ CREATE TABLE findings (
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
     source INTEGER REFERENCES readers (n),
+    seen_label TEXT,
+    seen_workflow TEXT,
+    seen_archived INTEGER,
+    seen_count INTEGER,
     UNIQUE (scope, id)
 );
 -- The sources that reconcile what they deliver, numbered: a million rows name a few.
@@ -83,16 +94,21 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /// The steps from each older schema to the next, in order: `MIGRATIONS[v - 1]` takes a file
 /// from schema `v` to `v + 1`.
 const MIGRATIONS: [&str; 1] = [
-    // 2: the reconciling source that delivered each finding last. Rows of schema 1 have none
-    // until a source delivers them again.
+    // 2: the reconciling source that delivered each finding last (rows of schema 1 have none
+    // until a source delivers them again), and what each looked like when the analyst last
+    // looked (none: new to the next shift).
     "CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); \
-     ALTER TABLE findings ADD COLUMN source INTEGER REFERENCES readers (n);",
+     ALTER TABLE findings ADD COLUMN source INTEGER REFERENCES readers (n); \
+     ALTER TABLE findings ADD COLUMN seen_label TEXT; \
+     ALTER TABLE findings ADD COLUMN seen_workflow TEXT; \
+     ALTER TABLE findings ADD COLUMN seen_archived INTEGER; \
+     ALTER TABLE findings ADD COLUMN seen_count INTEGER;",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
     resources, account, account_name, region, product, control, requirements, compliance, count, \
     severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen, \
-    source";
+    source, seen_label, seen_workflow, seen_archived, seen_count";
 
 /// One finding to write: its row, its raw record when it is still in memory (else the stored
 /// one stays), when it arrived and whether the analyst has yet to see it.
@@ -105,6 +121,8 @@ pub struct Written {
     pub unseen: bool,
     /// The reconciling source that delivered it last.
     pub reader: Option<String>,
+    /// What it looked like when the analyst last looked.
+    pub look: Option<Look>,
 }
 
 impl Written {
@@ -121,6 +139,7 @@ impl Written {
             arrived: entry.arrived(),
             unseen: store.is_unseen(ix),
             reader: store.reader(ix).map(str::to_string),
+            look: entry.look,
         })
     }
 }
@@ -292,9 +311,9 @@ impl Disk {
                 Some((row, ..)) if scope.is_some_and(|s| !s.admits(&row)) => {
                     loaded.outside += 1;
                 }
-                Some((row, kind, arrived, unseen, reader)) => {
+                Some((row, kind, arrived, unseen, reader, look)) => {
                     let reader = reader.and_then(|n| readers.get(&n)).copied();
-                    store.restore(row, kind, arrived, unseen, reader);
+                    store.restore(row, kind, arrived, unseen, reader, look);
                     loaded.findings += 1;
                 }
                 None => skipped += 1,
@@ -320,7 +339,7 @@ impl Disk {
                 .prepare_cached(&format!(
                     "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -334,7 +353,9 @@ impl Disk {
                      workflow = excluded.workflow, verification = excluded.verification, \
                      sources = excluded.sources, archived = excluded.archived, \
                      sample = excluded.sample, first_seen = excluded.first_seen, \
-                     last_seen = excluded.last_seen, source = excluded.source \
+                     last_seen = excluded.last_seen, source = excluded.source, \
+                     seen_label = excluded.seen_label, seen_workflow = excluded.seen_workflow, \
+                     seen_archived = excluded.seen_archived, seen_count = excluded.seen_count \
                      RETURNING n"
                 ))
                 .map_err(write)?;
@@ -383,6 +404,10 @@ impl Disk {
                                 }
                                 None => None,
                             },
+                            w.look.map(|l| l.label.as_str()),
+                            w.look.map(|l| l.workflow.as_str()),
+                            w.look.map(|l| l.archived),
+                            w.look.map(|l| l.count),
                         ],
                         |r| r.get(0),
                     )
@@ -684,7 +709,16 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         first_seen: time(25)?,
         last_seen: time(26)?,
     };
-    Some((row, kind, time(4)?, int(5)? != 0, int(27)))
+    // A look with a value that does not read is no look: the finding counts as new.
+    let look = (|| {
+        Some(Look {
+            label: SeverityLabel::parse(optional(28)?)?,
+            workflow: Workflow::parse(optional(29)?)?,
+            archived: int(30)? != 0,
+            count: u32::try_from(int(31)?).ok()?,
+        })
+    })();
+    Some((row, kind, time(4)?, int(5)? != 0, int(27), look))
 }
 
 /// The store's directory, readable by the user alone: it holds the organization's findings.

@@ -37,6 +37,9 @@ enum Check {
     /// The SLA deadline (seconds) compared with this instant plus the time left asked.
     Deadline(Cmp, i64),
     Unseen,
+    New,
+    Changed,
+    Reopened,
     Archived,
     Sample,
     /// A free word: in the type label (types that match), a resource kind (kinds that match),
@@ -144,6 +147,9 @@ impl CompiledFilter {
             Test::Tactic(tactics) => Check::Tactic(*tactics),
             Test::Sla(cmp, left) => Check::Deadline(*cmp, now.as_second().saturating_add(*left)),
             Test::Is(Flag::Unseen) => Check::Unseen,
+            Test::Is(Flag::New) => Check::New,
+            Test::Is(Flag::Changed) => Check::Changed,
+            Test::Is(Flag::Reopened) => Check::Reopened,
             Test::Is(Flag::Archived) => Check::Archived,
             Test::Is(Flag::Sample) => Check::Sample,
             Test::Word(glob) => Check::Word(
@@ -209,6 +215,19 @@ impl Check {
             Check::Tactic(tactics) => h.tactics.intersects(*tactics),
             Check::Deadline(cmp, at) => store.deadline(ix).is_some_and(|d| cmp.holds(d, *at)),
             Check::Unseen => h.unseen,
+            Check::New => store.get(ix).is_some_and(|e| e.look.is_none()),
+            Check::Changed => store
+                .get(ix)
+                .and_then(|e| e.look)
+                .is_some_and(|look| look.changed(h)),
+            Check::Reopened => store.get(ix).and_then(|e| e.look).is_some_and(|look| {
+                look.closed()
+                    && !h.archived
+                    && matches!(
+                        h.workflow,
+                        crate::model::Workflow::New | crate::model::Workflow::Notified
+                    )
+            }),
             Check::Archived => h.archived,
             Check::Sample => h.sample,
             Check::Word(glob, labels, kinds) => {

@@ -69,6 +69,42 @@ pub struct Entry {
     /// When that source delivered it last (seconds; 0 for a finding restored from disk, which
     /// no source of this run has delivered yet).
     read_at: u32,
+    /// What it looked like when the analyst last looked at it (None: never, it is new); kept
+    /// in the disk store, so a new shift knows what changed since the last.
+    pub look: Option<Look>,
+}
+
+/// A finding as the analyst last saw it: what `is:changed` and `is:reopened` compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Look {
+    pub label: SeverityLabel,
+    pub workflow: Workflow,
+    pub archived: bool,
+    pub count: u32,
+}
+
+impl Look {
+    pub fn of(s: &Summary) -> Look {
+        Look {
+            label: s.label,
+            workflow: s.workflow,
+            archived: s.archived,
+            count: s.count,
+        }
+    }
+
+    /// Out of the queue's active work: resolved, suppressed or archived.
+    pub fn closed(self) -> bool {
+        self.archived || matches!(self.workflow, Workflow::Resolved | Workflow::Suppressed)
+    }
+
+    /// Moved since: severity, count or workflow (archiving included).
+    pub fn changed(self, now: &Summary) -> bool {
+        self.label != now.label
+            || self.count != now.count
+            || self.workflow != now.workflow
+            || self.archived != now.archived
+    }
 }
 
 impl Entry {
@@ -324,11 +360,21 @@ impl FindingStore {
         }
     }
 
+    /// The analyst looked at entry `ix`: it is no longer unseen, and what it looks like now is
+    /// what later changes are measured against.
     pub fn mark_seen(&mut self, ix: EntryIx) {
-        if let Some(summary) = self.summaries.get_mut(ix as usize)
-            && summary.unseen
+        let Some(summary) = self.summaries.get_mut(ix as usize) else {
+            return;
+        };
+        let look = Some(Look::of(summary));
+        let mut changed = std::mem::replace(&mut summary.unseen, false);
+        if let Some(entry) = self.entries.get_mut(ix as usize)
+            && entry.look != look
         {
-            summary.unseen = false;
+            entry.look = look;
+            changed = true;
+        }
+        if changed {
             self.version += 1;
             self.touched(ix);
         }
@@ -443,6 +489,7 @@ impl FindingStore {
         arrived: Timestamp,
         unseen: bool,
         reader: Option<u32>,
+        look: Option<Look>,
     ) {
         let scope = self.scopes.intern(&row.scope);
         let hash = self.hasher.hash_one((scope, &*row.id));
@@ -463,6 +510,7 @@ impl FindingStore {
         let (mut entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
         // An id of `self.readers` (the disk store interns the names it holds first).
         entry.read_by = reader.unwrap_or(NONE);
+        entry.look = look;
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
@@ -620,9 +668,13 @@ impl FindingStore {
                 kinds: previous.kinds,
             };
             let arrived = self.entries[i].arrived();
-            let (read_by, read_at) = (self.entries[i].read_by, self.entries[i].read_at);
+            let (read_by, read_at, look) = (
+                self.entries[i].read_by,
+                self.entries[i].read_at,
+                self.entries[i].look,
+            );
             let (mut entry, mut summary) = self.index(finding, arrived, old.unseen, Some(previous));
-            (entry.read_by, entry.read_at) = (read_by, read_at);
+            (entry.read_by, entry.read_at, entry.look) = (read_by, read_at, look);
             summary.sources = sources;
             if new_native && !old_native {
                 (summary.workflow, summary.verification) = (old.workflow, old.verification);
@@ -635,7 +687,9 @@ impl FindingStore {
         }
         let ix = self.entries.len() as EntryIx;
         self.register(scope, &finding.id, ix);
-        let (entry, summary) = self.index(finding, now, !baseline, None);
+        let (mut entry, summary) = self.index(finding, now, !baseline, None);
+        // The baseline is what the analyst starts from; anything later is new.
+        entry.look = baseline.then(|| Look::of(&summary));
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
@@ -759,6 +813,7 @@ impl FindingStore {
             raw,
             read_by: NONE,
             read_at: 0,
+            look: None,
         };
         (entry, summary)
     }

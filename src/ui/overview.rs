@@ -387,7 +387,16 @@ fn late_cell(
 fn latest(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.look.theme;
     let store = &app.store;
-    section_title(buf, area, "Latest findings", app, true);
+    let since = app.stats.since;
+    let title = if since == crate::app::stats::Since::default() {
+        "Latest findings".to_string()
+    } else {
+        format!(
+            "Latest · since you last looked: {} new, {} changed, {} reopened",
+            since.new, since.changed, since.reopened
+        )
+    };
+    section_title(buf, area, &title, app, true);
     let rows = usize::from(area.height.saturating_sub(1));
     for (n, &ix) in app.stats.latest.iter().take(rows).enumerate() {
         let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {

@@ -222,7 +222,10 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
     Connection::open(&path)
         .and_then(|c| {
             c.execute_batch(
-                "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; PRAGMA user_version = 1;",
+                "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; \
+                 ALTER TABLE findings DROP COLUMN seen_label; ALTER TABLE findings DROP COLUMN seen_workflow; \
+                 ALTER TABLE findings DROP COLUMN seen_archived; ALTER TABLE findings DROP COLUMN seen_count; \
+                 PRAGMA user_version = 1;",
             )
         })
         .expect("made schema 1");
@@ -306,4 +309,72 @@ fn file_names_stay_inside_the_store_directory() {
     assert_eq!(file_name("../../etc/passwd"), "_.._.._etc_passwd");
     assert_eq!(file_name(""), "_");
     assert_eq!(file_name("a b/c"), "a_b_c");
+}
+
+#[test]
+fn what_the_analyst_last_saw_survives_a_restart_and_measures_what_changed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.sqlite");
+    let mut store = FindingStore::default();
+    let at = |time: &str| -> crate::model::Finding {
+        guardduty(
+            "g1",
+            "111111111111",
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            time,
+        )
+    };
+    // The first run's baseline, looked at; a resolved finding looked at; one that arrived later.
+    store.upsert(at("2026-01-15T10:00:00Z"), now(), true);
+    let resolved = match store.upsert(
+        asff("sh-1", "RESOLVED", "2026-01-15T00:00:01Z"),
+        now(),
+        true,
+    ) {
+        Upsert::Inserted(ix) => ix,
+        other => panic!("{other:?}"),
+    };
+    store.mark_seen(resolved);
+    store.upsert(asff("sh-2", "NEW", "2026-01-15T00:00:01Z"), now(), false);
+    let disk = Disk::open(&path).expect("opens");
+    write_all(&disk, &store);
+    drop(disk);
+
+    // The next shift: restored, then the sources read on.
+    let mut next = FindingStore::default();
+    Disk::open(&path)
+        .expect("reopens")
+        .load(&mut next)
+        .expect("loads");
+    let ids = |s: &FindingStore, flag: &str| -> Vec<String> {
+        let query = crate::query::Query::parse(flag).expect("query");
+        let filter = crate::store::CompiledFilter::compile(
+            &query,
+            s,
+            &crate::model::Directory::default(),
+            now(),
+        );
+        (0..s.len() as EntryIx)
+            .filter(|&ix| filter.matches(s, ix))
+            .map(|ix| s.id(ix).into_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(&next, "is:new"),
+        ["sh-2"],
+        "arrived after the last look"
+    );
+    assert!(ids(&next, "is:changed").is_empty());
+    // The GuardDuty finding recurs (count 1 → 5); the resolved one is opened again elsewhere.
+    let mut recurred = at("2026-01-15T11:00:00Z");
+    recurred.count = 5;
+    next.upsert(recurred, now(), false);
+    next.upsert(asff("sh-1", "NEW", "2026-01-15T00:00:02Z"), now(), false);
+    assert_eq!(ids(&next, "is:changed"), ["g1", "sh-1"]);
+    assert_eq!(ids(&next, "is:reopened"), ["sh-1"]);
+    // Looking at it makes it the new measure.
+    let g1 = next.find_finding(&at("2026-01-15T11:00:00Z")).expect("g1");
+    next.mark_seen(g1);
+    assert_eq!(ids(&next, "is:changed"), ["sh-1"]);
 }
