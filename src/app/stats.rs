@@ -85,7 +85,7 @@ impl Stats {
             ..Stats::default()
         };
         let now_s = now.as_second();
-        for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
+        for (entry, s) in store.entries().iter().zip(store.summaries()) {
             match entry.look {
                 None if !s.archived => stats.since.new += 1,
                 None => {}
@@ -103,7 +103,12 @@ impl Stats {
                 continue;
             }
             stats.active += 1;
-            if store.deadline(ix as EntryIx).is_some_and(|d| d <= now_s) {
+            let first_seen = entry.first_seen().as_second();
+            if store
+                .sla
+                .deadline(s.label, first_seen, s.workflow, s.archived)
+                .is_some_and(|d| d <= now_s)
+            {
                 *breached.entry(s.account).or_default() += 1;
                 stats.breached += 1;
             }

@@ -73,10 +73,8 @@ CREATE TABLE findings (
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
     source INTEGER REFERENCES readers (n),
-    seen_label TEXT,
-    seen_workflow TEXT,
-    seen_archived INTEGER,
-    seen_count INTEGER,
+    -- What the analyst last saw, packed (Look::pack): one integer a row to read at start.
+    seen INTEGER,
     UNIQUE (scope, id)
 );
 -- The sources that reconcile what they deliver, numbered: a million rows name a few.
@@ -99,16 +97,13 @@ const MIGRATIONS: [&str; 1] = [
     // looked (none: new to the next shift).
     "CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); \
      ALTER TABLE findings ADD COLUMN source INTEGER REFERENCES readers (n); \
-     ALTER TABLE findings ADD COLUMN seen_label TEXT; \
-     ALTER TABLE findings ADD COLUMN seen_workflow TEXT; \
-     ALTER TABLE findings ADD COLUMN seen_archived INTEGER; \
-     ALTER TABLE findings ADD COLUMN seen_count INTEGER;",
+     ALTER TABLE findings ADD COLUMN seen INTEGER;",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
     resources, account, account_name, region, product, control, requirements, compliance, count, \
     severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen, \
-    source, seen_label, seen_workflow, seen_archived, seen_count";
+    source, seen";
 
 /// One finding to write: its row, its raw record when it is still in memory (else the stored
 /// one stays), when it arrived and whether the analyst has yet to see it.
@@ -339,7 +334,7 @@ impl Disk {
                 .prepare_cached(&format!(
                     "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -354,8 +349,7 @@ impl Disk {
                      sources = excluded.sources, archived = excluded.archived, \
                      sample = excluded.sample, first_seen = excluded.first_seen, \
                      last_seen = excluded.last_seen, source = excluded.source, \
-                     seen_label = excluded.seen_label, seen_workflow = excluded.seen_workflow, \
-                     seen_archived = excluded.seen_archived, seen_count = excluded.seen_count \
+                     seen = excluded.seen \
                      RETURNING n"
                 ))
                 .map_err(write)?;
@@ -404,10 +398,7 @@ impl Disk {
                                 }
                                 None => None,
                             },
-                            w.look.map(|l| l.label.as_str()),
-                            w.look.map(|l| l.workflow.as_str()),
-                            w.look.map(|l| l.archived),
-                            w.look.map(|l| l.count),
+                            w.look.map(Look::pack),
                         ],
                         |r| r.get(0),
                     )
@@ -709,15 +700,8 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         first_seen: time(25)?,
         last_seen: time(26)?,
     };
-    // A look with a value that does not read is no look: the finding counts as new.
-    let look = (|| {
-        Some(Look {
-            label: SeverityLabel::parse(optional(28)?)?,
-            workflow: Workflow::parse(optional(29)?)?,
-            archived: int(30)? != 0,
-            count: u32::try_from(int(31)?).ok()?,
-        })
-    })();
+    // A look that does not unpack is no look: the finding counts as new.
+    let look = int(28).and_then(Look::unpack);
     Some((row, kind, time(4)?, int(5)? != 0, int(27), look))
 }
 

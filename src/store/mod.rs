@@ -93,6 +93,38 @@ impl Look {
         }
     }
 
+    /// One integer for the disk store: count (32 bits), then archived, workflow, label.
+    pub fn pack(self) -> i64 {
+        let workflow = match self.workflow {
+            Workflow::New => 0,
+            Workflow::Notified => 1,
+            Workflow::Resolved => 2,
+            Workflow::Suppressed => 3,
+        };
+        i64::from(self.count) << 8
+            | i64::from(self.archived) << 5
+            | workflow << 3
+            | self.label.rank() as i64
+    }
+
+    /// What [`Look::pack`] packed; None for a value it cannot have made.
+    pub fn unpack(packed: i64) -> Option<Look> {
+        let label = *SeverityLabel::ALL.get(usize::try_from(packed & 7).ok()?)?;
+        let workflow = match (packed >> 3) & 3 {
+            0 => Workflow::New,
+            1 => Workflow::Notified,
+            2 => Workflow::Resolved,
+            _ => Workflow::Suppressed,
+        };
+        let flags = (packed >> 5) & 7;
+        (flags <= 1 && (packed >> 8) <= i64::from(u32::MAX) && packed >= 0).then_some(Look {
+            label,
+            workflow,
+            archived: flags == 1,
+            count: (packed >> 8) as u32,
+        })
+    }
+
     /// Out of the queue's active work: resolved, suppressed or archived.
     pub fn closed(self) -> bool {
         self.archived || matches!(self.workflow, Workflow::Resolved | Workflow::Suppressed)
@@ -228,6 +260,9 @@ pub struct FindingStore {
     pub readers: Interner,
     /// How long a finding of each severity may stay open (`[sla]`).
     pub sla: crate::model::sla::Sla,
+    /// The ATT&CK tactic each interned type implies, by type id: worked out once per type,
+    /// not once per finding.
+    type_tactics: Vec<Option<crate::model::attack::Tactic>>,
     /// Every entry's id, title and resources, one after the other: a free-word search scans
     /// memory in order instead of chasing a million separate allocations.
     texts: String,
@@ -732,10 +767,14 @@ impl FindingStore {
         types.clear();
         let mut tactics = crate::model::attack::Tactics::NONE;
         for t in row.types.iter() {
-            if let Some(tactic) = crate::model::attack::of_type(&t) {
+            let id = self.types.intern(&t);
+            while self.type_tactics.len() <= id as usize {
+                let name = self.types.name(self.type_tactics.len() as u32);
+                self.type_tactics.push(crate::model::attack::of_type(name));
+            }
+            if let Some(tactic) = self.type_tactics.get(id as usize).copied().flatten() {
                 tactics.insert(tactic);
             }
-            let id = self.types.intern(&t);
             if !types.contains(&id) {
                 types.push(id);
             }

@@ -424,3 +424,32 @@ fn sla_clocks_run_from_first_seen_by_severity_and_sort_the_most_overdue_first() 
         "resolved: clock stopped"
     );
 }
+
+#[test]
+fn a_look_packs_into_one_integer_and_back() {
+    use crate::model::Workflow;
+    for label in SeverityLabel::ALL {
+        for workflow in [
+            Workflow::New,
+            Workflow::Notified,
+            Workflow::Resolved,
+            Workflow::Suppressed,
+        ] {
+            for archived in [false, true] {
+                for count in [0, 1, u32::MAX] {
+                    let look = Look {
+                        label,
+                        workflow,
+                        archived,
+                        count,
+                    };
+                    assert_eq!(Look::unpack(look.pack()), Some(look));
+                }
+            }
+        }
+    }
+    // What a damaged or foreign file may hold reads as no look.
+    for bad in [-1, 1 << 6, 7, i64::MAX] {
+        assert_eq!(Look::unpack(bad), None, "{bad}");
+    }
+}

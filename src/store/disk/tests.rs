@@ -223,8 +223,7 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
         .and_then(|c| {
             c.execute_batch(
                 "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; \
-                 ALTER TABLE findings DROP COLUMN seen_label; ALTER TABLE findings DROP COLUMN seen_workflow; \
-                 ALTER TABLE findings DROP COLUMN seen_archived; ALTER TABLE findings DROP COLUMN seen_count; \
+                 ALTER TABLE findings DROP COLUMN seen; \
                  PRAGMA user_version = 1;",
             )
         })
