@@ -382,6 +382,8 @@ pub(super) fn action_done(
             }
             if let Some(change) = action.change() {
                 app.store.apply(*ix, change);
+                // The analyst's own change is not news to them.
+                app.store.mark_seen(*ix);
             }
         }
     }
