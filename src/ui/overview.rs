@@ -487,7 +487,6 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     );
     let types = &app.stats.top_types;
     let max = types.iter().map(|t| t.1).max().unwrap_or(1).max(1);
-    let bar_room = 10u16.min(area.width / 5);
     for (n, (name, count, sev)) in types
         .iter()
         .take(usize::from(area.height.saturating_sub(1)))
@@ -495,25 +494,15 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
     {
         let y = area.y + 1 + n as u16;
         let style = theme.severity(*sev);
-        let mut x = put(
+        let x = count_bar(
             buf,
-            area.x + 1,
+            area,
             y,
-            &format!("{:>5} ", compact(u64::from(*count))),
-            6,
-            theme.base,
+            *count,
+            max,
+            Some((&style.symbol, style.style)),
+            app,
         );
-        x = put(buf, x, y, &format!("{} ", style.symbol), 2, style.style);
-        let bar = (u32::from(bar_room) * count).div_ceil(max) as usize;
-        put(
-            buf,
-            x,
-            y,
-            &"▇".repeat(bar),
-            usize::from(bar_room),
-            theme.bar,
-        );
-        x += bar_room + 1;
         put(
             buf,
             x,
@@ -523,6 +512,42 @@ fn top_types(buf: &mut Buffer, area: Rect, app: &App) {
             theme.base,
         );
     }
+}
+
+/// A count and its bar (against `max`), with an optional marker between; answers where the
+/// label goes.
+fn count_bar(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    count: u32,
+    max: u32,
+    marker: Option<(&str, Style)>,
+    app: &App,
+) -> u16 {
+    let theme = &app.look.theme;
+    let bar_room = 10u16.min(area.width / 5);
+    let mut x = put(
+        buf,
+        area.x + 1,
+        y,
+        &format!("{:>5} ", compact(u64::from(count))),
+        6,
+        theme.base,
+    );
+    if let Some((symbol, style)) = marker {
+        x = put(buf, x, y, &format!("{symbol} "), 2, style);
+    }
+    let bar = (u32::from(bar_room) * count).div_ceil(max.max(1)) as usize;
+    put(
+        buf,
+        x,
+        y,
+        &"▇".repeat(bar),
+        usize::from(bar_room),
+        theme.bar,
+    );
+    x + bar_room + 1
 }
 
 /// Active findings per ATT&CK tactic, in the matrix's order, those with none left out.
@@ -546,31 +571,13 @@ fn tactics(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let max = counts.iter().map(|c| c.1).max().unwrap_or(1).max(1);
-    let bar_room = 10u16.min(area.width / 5);
     for (n, (tactic, count)) in counts
         .iter()
         .take(usize::from(area.height.saturating_sub(1)))
         .enumerate()
     {
         let y = area.y + 1 + n as u16;
-        let mut x = put(
-            buf,
-            area.x + 1,
-            y,
-            &format!("{:>5} ", compact(u64::from(*count))),
-            6,
-            theme.base,
-        );
-        let bar = (u32::from(bar_room) * count).div_ceil(max) as usize;
-        put(
-            buf,
-            x,
-            y,
-            &"▇".repeat(bar),
-            usize::from(bar_room),
-            theme.bar,
-        );
-        x += bar_room + 1;
+        let x = count_bar(buf, area, y, *count, max, None, app);
         let room = usize::from(area.right().saturating_sub(x));
         // The id and name where they fit, else the short name.
         let name = format!("{} {}", tactic.id(), tactic.name());
