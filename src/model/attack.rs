@@ -160,8 +160,18 @@ impl Tactics {
         self.0 == 0
     }
 
+    /// The tactics in the matrix's order, visiting only the set bits (most findings have none
+    /// or one: the overview counts them over every finding).
     pub fn iter(self) -> impl Iterator<Item = Tactic> {
-        Tactic::ALL.into_iter().filter(move |t| self.contains(*t))
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let at = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Tactic::ALL.get(at).copied()
+        })
     }
 
     /// The first in the matrix's order: the column's tactic.
