@@ -992,3 +992,66 @@ async fn guardduty_s_own_counts_by_severity_type_and_account_per_band() {
     );
     assert_eq!(counts.by_type[0].1, 7);
 }
+
+fn ocsf(n: usize, status: &str) -> serde_json::Value {
+    json!({"severity_id": 4, "status": status, "time": 1768474800000_i64,
+        "cloud": {"account": {"uid": ACCOUNT}, "region": "us-east-1"},
+        "metadata": {"uid": format!("m-{n}"), "product": {"name": "Inspector", "uid": "arn:aws:securityhub:us-east-1::product/aws/inspector"}},
+        "finding_info": {"uid": format!("u-{n}"), "title": "t", "modified_time": 1768474800000_i64}})
+}
+
+#[tokio::test]
+async fn an_ocsf_finding_that_left_is_asked_for_by_its_finding_uid_and_found() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let reads = Arc::new(AtomicUsize::new(0));
+    let counted = reads.clone();
+    let hub = mock!(aws_sdk_securityhub::Client::get_findings_v2).then_compute_response(move |r| {
+        // A by-id read: one OR composite of finding_info.uid filters.
+        let uids: Vec<String> = r
+            .filters()
+            .map(|f| f.composite_filters())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|c| c.string_filters())
+            .filter(|f| f.field_name().map(|n| n.as_str()) == Some("finding_info.uid"))
+            .filter_map(|f| f.filter().and_then(|f| f.value()).map(str::to_string))
+            .collect();
+        let body = if !uids.is_empty() {
+            assert_eq!(uids, ["u-2"], "asked by finding_info.uid, not metadata.uid");
+            json!({"Findings": [ocsf(2, "Resolved")]})
+        } else if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            json!({"Findings": [ocsf(1, "New"), ocsf(2, "New")]})
+        } else {
+            json!({"Findings": [ocsf(1, "New")]})
+        };
+        MockResponse::Http(response(200, body))
+    });
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&hub], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let mut source = hub_source(
+        client,
+        Api::V2,
+        vec![Workflow::New],
+        Duration::from_secs(60),
+    );
+    let mut app = App::new(Options::default(), now());
+    let first = source.poll(at(0)).await;
+    assert!(take_in(&mut app, &mut source, first).is_empty());
+    let rescan = source.poll(at(2)).await;
+    assert_eq!(take_in(&mut app, &mut source, rescan), ["u-2"]);
+    let next = source.poll(at(4)).await;
+    assert!(next.gone.is_empty(), "found by its uid: not gone");
+    take_in(&mut app, &mut source, next);
+    let ix = app
+        .store
+        .find(
+            "ocsf\u{1f}arn:aws:securityhub:us-east-1::product/aws/inspector",
+            "m-2",
+        )
+        .expect("stored");
+    let summary = app.store.summary(ix).expect("summary");
+    assert_eq!(
+        (summary.workflow, summary.archived),
+        (Workflow::Resolved, false)
+    );
+}

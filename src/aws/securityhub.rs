@@ -396,7 +396,7 @@ impl SecurityHubSource {
         let ids: Vec<String> = self.rechecks.drain(..take).collect();
         match self.by_ids(&ids).await {
             Ok(found) => {
-                let present: HashSet<&str> = found.iter().map(native_id).collect();
+                let present: HashSet<String> = found.iter().map(Finding::security_hub_id).collect();
                 let gone = ids
                     .iter()
                     .filter(|id| !present.contains(id.as_str()))
@@ -683,10 +683,6 @@ fn bounds(range: &Gap, open_end: Timestamp) -> Option<(Timestamp, Timestamp)> {
 }
 
 /// The id Security Hub knows a finding by (a GuardDuty finding's ARN, not its short id).
-fn native_id(finding: &Finding) -> &str {
-    finding.arn.as_ref().unwrap_or(&finding.id).as_str()
-}
-
 fn unreadable_body(action: &str) -> Failure {
     Failure::new(
         FailureKind::Other,

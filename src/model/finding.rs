@@ -341,6 +341,24 @@ impl Finding {
         first.rsplit('/').next().unwrap_or(first)
     }
 
+    /// The id Security Hub finds this finding by (a GetFindings `Id` filter, GetFindingsV2's
+    /// `finding_info.uid`): an ASFF record's `Id`; an OCSF record's `finding_info.uid` (its
+    /// queue id may be `metadata.uid`); GuardDuty's own record's ARN, which is the `Id` of
+    /// Security Hub's copy.
+    pub fn security_hub_id(&self) -> String {
+        if self.raw.kind() == super::raw::RecordKind::Ocsf
+            && let Some(uid) = self.raw.parse().and_then(|record| {
+                record
+                    .pointer("/finding_info/uid")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string)
+            })
+        {
+            return super::SafeText::line(&uid).to_string();
+        }
+        self.arn.as_ref().unwrap_or(&self.id).to_string()
+    }
+
     /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
     pub fn status_label(&self) -> &'static str {
         if self.archived || self.record_state == RecordState::Archived {

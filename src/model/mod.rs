@@ -46,6 +46,9 @@ pub fn guardduty_scope(account: &str, region: &str) -> Box<str> {
 /// How every GuardDuty scope begins ([`guardduty_scope`]).
 pub const GUARDDUTY_SCOPE: &str = "guardduty\u{1f}";
 
+/// How the scope of every ASFF record of Security Hub begins ([`product_scope`]).
+pub const ASFF_SCOPE: &str = "asff\u{1f}";
+
 /// The scope of a Security Hub finding's id: its product (ASFF `ProductArn`, OCSF
 /// `metadata.product.uid`), as Security Hub keys findings by product and id.
 pub fn product_scope(format: &str, product: &str) -> Box<str> {

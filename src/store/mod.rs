@@ -600,18 +600,19 @@ impl FindingStore {
             .collect()
     }
 
-    /// The id Security Hub knows entry `ix` by: its own id, or for GuardDuty's finding (kept
-    /// under its short GuardDuty id) the finding ARN, read from its record.
+    /// The id Security Hub finds entry `ix` by ([`Finding::security_hub_id`]): an ASFF
+    /// finding's own id; for GuardDuty's finding (kept under its short id) and an OCSF record
+    /// (kept under `metadata.uid` where it has one), read from the record.
     pub fn native_id(&self, ix: EntryIx) -> Option<String> {
         let entry = self.get(ix)?;
         if self
             .scopes
             .name(entry.scope)
-            .starts_with(crate::model::GUARDDUTY_SCOPE)
+            .starts_with(crate::model::ASFF_SCOPE)
         {
-            self.finding(ix)?.arn.map(|arn| arn.as_str().to_string())
-        } else {
             Some(self.id(ix).into_owned())
+        } else {
+            Some(self.finding(ix)?.security_hub_id())
         }
     }
 

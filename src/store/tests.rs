@@ -453,3 +453,24 @@ fn a_look_packs_into_one_integer_and_back() {
         assert_eq!(Look::unpack(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn an_ocsf_finding_is_asked_for_by_its_finding_uid_not_its_queue_id() {
+    let record = serde_json::json!({
+        "severity_id": 4, "status_id": 1, "time": 1768435200000_i64,
+        "cloud": {"account": {"uid": "111111111111"}, "region": "us-east-1"},
+        "metadata": {"uid": "meta-7", "product": {"name": "Inspector", "uid": "arn:aws:securityhub:us-east-1::product/aws/inspector"}},
+        "finding_info": {"uid": "inspector-finding-7", "title": "t"}
+    });
+    let finding = crate::model::ocsf::map_finding(&record).expect("maps");
+    assert_eq!(
+        finding.id.as_str(),
+        "meta-7",
+        "the queue keys it by metadata.uid"
+    );
+    let mut s = FindingStore::default();
+    let Upsert::Inserted(ix) = s.upsert(finding, now(), true) else {
+        panic!("inserted");
+    };
+    assert_eq!(s.native_id(ix).as_deref(), Some("inspector-finding-7"));
+}
