@@ -67,6 +67,8 @@ pub async fn run(
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new()?;
     let notifier = terminal::Notifier::from_env(|name| std::env::var(name).ok());
+    // Whether the terminal's own title was saved before the first alert count replaced it.
+    let mut title_saved = false;
     let mut last_frame = tokio::time::Instant::now() - FRAME_INTERVAL;
 
     draw(&mut terminal, &mut app)?;
@@ -99,6 +101,7 @@ pub async fn run(
             pollers: &pollers,
             reply: reply.clone(),
             notifier,
+            title_saved: &mut title_saved,
         };
         for effect in update(&mut app, msg) {
             quit |= effects.carry_out(effect, &mut host)?;
@@ -109,6 +112,12 @@ pub async fn run(
         }
     }
     pollers.stop();
+    if title_saved {
+        // The title the terminal had before the alert count (where it keeps a title stack).
+        let mut out = io::stdout();
+        out.write_all(terminal::RESTORE_TITLE.as_bytes())?;
+        out.flush()?;
+    }
     Ok(())
 }
 
@@ -117,6 +126,7 @@ struct TerminalHost<'a> {
     pollers: &'a Pollers,
     reply: Reply,
     notifier: terminal::Notifier,
+    title_saved: &'a mut bool,
 }
 
 impl Host for TerminalHost<'_> {
@@ -146,6 +156,10 @@ impl Host for TerminalHost<'_> {
 
     fn title(&mut self, unseen: usize) -> io::Result<()> {
         let mut out = io::stdout();
+        if !*self.title_saved {
+            out.write_all(terminal::SAVE_TITLE.as_bytes())?;
+            *self.title_saved = true;
+        }
         out.write_all(self.notifier.title(unseen).as_bytes())?;
         out.flush()
     }

@@ -76,6 +76,11 @@ pub fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{encoded}\x07")
 }
 
+/// XTWINOPS: push the window title on the terminal's title stack, and pop it back at exit
+/// (terminals without the stack ignore both).
+pub const SAVE_TITLE: &str = "\x1b[22;0t";
+pub const RESTORE_TITLE: &str = "\x1b[23;0t";
+
 /// How this terminal shows a desktop notification, as its environment tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Desktop {
