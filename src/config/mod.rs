@@ -729,6 +729,26 @@ sort = "account"
     }
 
     #[test]
+    fn alerts_default_on_turn_off_with_an_empty_filter_and_refuse_bad_values() {
+        let default = parse("").expect("empty config");
+        assert!(default.alerts.filter.is_some(), "on by default");
+        assert!(
+            parse("[alerts]\nfilter = \"\"\n")
+                .expect("off")
+                .alerts
+                .filter
+                .is_none()
+        );
+        let quiet = parse("[alerts]\nquiet = \"22:00-07:00\"\n").expect("quiet");
+        assert!(quiet.alerts.quiet.is_some_and(|q| q.contains(23 * 60)));
+        let e = error("[alerts]\nfilter = \"sev>=\"\n");
+        assert!(e.message.contains("alerts.filter"), "{e}");
+        let e = error("[alerts]\nquiet = \"late\"\n");
+        assert_eq!(e.position.map(|p| p.0), Some(2));
+        assert!(e.message.contains("alerts.quiet"), "{e}");
+    }
+
+    #[test]
     fn file_limits_are_sizes_in_bytes() {
         let loaded = parse("[files]\nmax_bytes = 1024\nmax_decompressed_bytes = 4096\n")
             .unwrap_or_else(|e| panic!("{e}"));
