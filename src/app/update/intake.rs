@@ -132,10 +132,12 @@ fn take_batch(app: &mut App, feed: Feed, batch: Batch, reader: Option<&Reader>) 
     match feed {
         Feed::Findings => {
             app.last_batch = Some(app.now);
+            changed = take_findings(app, batch.findings, batch.initial, reader, changed);
+            // Caught up after a restart: the queue is live again, its counts the store's.
             if caught_up && app.restored_from.take().is_some() {
+                recount(app);
                 changed = true;
             }
-            changed = take_findings(app, batch.findings, batch.initial, reader, changed);
         }
         Feed::Logs if batch.generation < app.logs.generation => {
             // Read for log groups no longer tailed (the poll was under way when the analyst
@@ -231,8 +233,12 @@ fn take_findings(
             app.store.read_by(ix, &reader.name, reader.at);
         }
     }
-    app.alerts
-        .consider(&inserted, &app.store, &app.directory, app.now);
+    // What the sources read on from an earlier run's marks, until they have caught up, was
+    // read at start: it arrived while picket was stopped, and is counted, not rung.
+    if app.restored_from.is_none() {
+        app.alerts
+            .consider(&inserted, &app.store, &app.directory, app.now);
+    }
     if reopen
         && let Some(Screen::Detail(detail)) = app.stack.last_mut()
         && let Some(finding) = app.store.finding(detail.entry)

@@ -1004,3 +1004,70 @@ fn quiet_hours_keep_the_bell_still_but_not_the_title() {
         [Effect::Title(1)]
     );
 }
+
+#[test]
+fn what_sources_read_on_after_a_restart_is_counted_not_rung() {
+    use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
+    let options = Options {
+        alerts: crate::app::alerts::AlertOptions {
+            filter: Some(crate::query::Query::parse("sev>=high").expect("filter")),
+            quiet: None,
+        },
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    // As after restoring a store written an hour ago.
+    app.restored_from = Some(now() - jiff::SignedDuration::from_hours(1));
+    let high = |id: &str| {
+        guardduty(
+            id,
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            "2026-01-15T11:59:00Z",
+        )
+    };
+    let caught_up = HealthReport {
+        key: HealthKey {
+            account_id: crate::model::SafeText::line("111111111111"),
+            region: crate::model::SafeText::line("us-east-1"),
+            service: Service::GuardDuty,
+        },
+        health: Health {
+            state: HealthState::Ok,
+            last_success: Some(now()),
+            message: None,
+            backlog: None,
+        },
+    };
+    let reading_on = Batch {
+        findings: vec![high("while-stopped-1")],
+        more: true,
+        ..Batch::default()
+    };
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, reading_on)).effects;
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+        "{effects:?}"
+    );
+    let last = Batch {
+        findings: vec![high("while-stopped-2")],
+        health: vec![caught_up],
+        ..Batch::default()
+    };
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, last)).effects;
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+        "{effects:?}"
+    );
+    assert!(app.restored_from.is_none(), "caught up");
+    let news = Batch {
+        findings: vec![high("live")],
+        ..Batch::default()
+    };
+    let effects = update(&mut app, Msg::Batch(Feed::Findings, news)).effects;
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Notify(_))),
+        "{effects:?}"
+    );
+}
