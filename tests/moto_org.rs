@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 
 use common::moto::{ENV, Moto, picket};
 use picket::app::{App, Msg, Options, update};
-use picket::aws::Target;
 use picket::aws::org::{Mode, OrgSettings};
 use picket::aws::plan::{Services, Settings};
 use picket::aws::setup::{build, sweep_all};
@@ -142,30 +141,14 @@ fn fan_out_reads_every_account_through_an_assumed_role() {
     let Some(moto) = Moto::start() else { return };
     let members = organization(&moto);
     let settings = Settings {
-        target: Target {
-            profile: None,
-            regions: vec!["us-east-1".into()],
-            endpoint_url: Some(moto.url()),
-            no_retries: true,
-        },
-        guardduty_archived: false,
-        securityhub_api: picket::aws::securityhub::Api::Cspm,
         workflow: vec![picket::model::Workflow::New],
-        rescan: std::time::Duration::from_secs(600),
-        findings_every: std::time::Duration::from_secs(60),
-        logs_every: std::time::Duration::from_secs(5),
-        log_groups: vec![],
-        discover_prefix: "aws-cloudtrail-logs".into(),
-        logs_window: None,
-        live_tail: false,
         max_in_flight: 8,
         org: OrgSettings {
             mode: Mode::Fanout,
             exclude: vec!["sandbox-b".into()],
             ..OrgSettings::default()
         },
-        reading: picket::limits::Reading::LIVE,
-        scale: Default::default(),
+        ..common::moto::settings(&moto)
     };
     let services = Services {
         guardduty: false,

@@ -105,6 +105,11 @@ impl Alerts {
         }
     }
 
+    /// Whether matches wait to be said.
+    pub fn waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// The notification due now, if any: one line summing what waited, unless it is quiet
     /// (then the titles are dropped: the window title still counts them).
     pub fn due(&mut self, now: Timestamp, minute_of_day: u16) -> Option<String> {

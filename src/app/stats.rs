@@ -89,9 +89,7 @@ impl Stats {
             match entry.look {
                 None if !s.archived => stats.since.new += 1,
                 None => {}
-                Some(look) if look.closed() && !s.archived && s.workflow.is_open() => {
-                    stats.since.reopened += 1
-                }
+                Some(look) if look.reopened(s) => stats.since.reopened += 1,
                 Some(look) if !s.archived && look.changed(s) => stats.since.changed += 1,
                 Some(_) => {}
             }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use aws_sdk_guardduty::types::Condition;
 use aws_sdk_securityhub::types::{
-    AllowedOperators, AwsSecurityFindingFilters, CompositeFilter, OcsfStringField,
-    OcsfStringFilter, StringFilter, StringFilterComparison,
+    AllowedOperators, CompositeFilter, OcsfStringField, OcsfStringFilter, StringFilter,
+    StringFilterComparison,
 };
 
 use crate::model::SeverityLabel;
@@ -55,11 +55,6 @@ pub fn cspm(
         }
     }
     filters
-}
-
-/// An ASFF filter set holding the scope alone (for tests and `doctor`).
-pub fn cspm_filters(scope: &Scope) -> AwsSecurityFindingFilters {
-    cspm(scope, AwsSecurityFindingFilters::builder()).build()
 }
 
 /// The scope as GetFindingsV2 composite filters, one per term: a term's values joined by OR
@@ -240,6 +235,15 @@ mod tests {
 
     fn scope(text: &str) -> Scope {
         Scope::parse(text).expect("scope")
+    }
+
+    /// An ASFF filter set holding the scope alone.
+    fn cspm_filters(scope: &Scope) -> aws_sdk_securityhub::types::AwsSecurityFindingFilters {
+        cspm(
+            scope,
+            aws_sdk_securityhub::types::AwsSecurityFindingFilters::builder(),
+        )
+        .build()
     }
 
     #[test]

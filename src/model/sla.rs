@@ -47,7 +47,7 @@ impl Sla {
         workflow: Workflow,
         archived: bool,
     ) -> Option<i64> {
-        let open = !archived && matches!(workflow, Workflow::New | Workflow::Notified);
+        let open = !archived && workflow.is_open();
         open.then(|| self.target(label))
             .flatten()
             .map(|t| first_seen.saturating_add(t))

@@ -220,14 +220,10 @@ impl Check {
                 .get(ix)
                 .and_then(|e| e.look)
                 .is_some_and(|look| look.changed(h)),
-            Check::Reopened => store.get(ix).and_then(|e| e.look).is_some_and(|look| {
-                look.closed()
-                    && !h.archived
-                    && matches!(
-                        h.workflow,
-                        crate::model::Workflow::New | crate::model::Workflow::Notified
-                    )
-            }),
+            Check::Reopened => store
+                .get(ix)
+                .and_then(|e| e.look)
+                .is_some_and(|look| look.reopened(h)),
             Check::Archived => h.archived,
             Check::Sample => h.sample,
             Check::Word(glob, labels, kinds) => {

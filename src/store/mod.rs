@@ -130,6 +130,11 @@ impl Look {
         self.archived || matches!(self.workflow, Workflow::Resolved | Workflow::Suppressed)
     }
 
+    /// Closed then, open now.
+    pub fn reopened(self, now: &Summary) -> bool {
+        self.closed() && !now.archived && now.workflow.is_open()
+    }
+
     /// Moved since: severity, count or workflow (archiving included).
     pub fn changed(self, now: &Summary) -> bool {
         self.label != now.label

@@ -222,11 +222,6 @@ impl Scope {
             Field::Severity => clause.admits([row.label.as_str()]),
         })
     }
-
-    /// The clauses on `field`.
-    pub fn on(&self, field: Field) -> impl Iterator<Item = &Clause> {
-        self.clauses.iter().filter(move |c| c.field == field)
-    }
 }
 
 /// The labels for which `keep` holds, lowest first.

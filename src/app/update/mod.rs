@@ -151,11 +151,11 @@ fn alerts_due(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     let mut effects = Vec::new();
-    let zoned = app.now.to_zoned(app.look.time_zone.clone());
-    let minute =
-        u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute())).unwrap_or(0);
-    if let Some(text) = app.alerts.due(app.now, minute) {
-        effects.push(Effect::Notify(text));
+    if app.alerts.waiting() {
+        let zoned = app.now.to_zoned(app.look.time_zone.clone());
+        let minute =
+            u16::from(zoned.hour().unsigned_abs()) * 60 + u16::from(zoned.minute().unsigned_abs());
+        effects.extend(app.alerts.due(app.now, minute).map(Effect::Notify));
     }
     let unseen = app.alerts.unseen(&app.store);
     if unseen != app.alerts.shown {

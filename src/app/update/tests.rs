@@ -700,8 +700,15 @@ fn screen(app: &mut App) -> String {
     crate::render::export::text(terminal.backend().buffer())
 }
 
-#[test]
-fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
+/// A disk store holding the queue of [`app`], written at `written_at`; the directory it
+/// lives in, and that app.
+fn stored(
+    written_at: Timestamp,
+) -> (
+    std::sync::Arc<crate::store::disk::Disk>,
+    tempfile::TempDir,
+    App,
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let disk = std::sync::Arc::new(
         crate::store::disk::Disk::open(&dir.path().join("s.sqlite")).expect("opens"),
@@ -710,8 +717,13 @@ fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
     let rows: Vec<_> = (0..earlier.store.len() as crate::store::EntryIx)
         .filter_map(|ix| crate::store::disk::Written::of(&earlier.store, ix))
         .collect();
-    let written_at: Timestamp = "2026-01-15T09:00:00Z".parse().expect("time");
     disk.write(&rows, &[], written_at).expect("written");
+    (disk, dir, earlier)
+}
+
+#[test]
+fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
+    let (disk, _dir, _) = stored("2026-01-15T09:00:00Z".parse().expect("time"));
 
     let mut app = App::new(Options::default(), now());
     crate::runtime::persist::restore(&mut app, &disk);
@@ -763,15 +775,7 @@ fn the_scope_holds_for_the_feed_and_the_store_but_a_known_finding_s_change_is_ke
         crate::store::scope::Scope::parse("-account:222222222222 sev>=medium").expect("scope"),
     );
     // Stored under no scope: three findings, b in the excluded account, a low.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let disk = std::sync::Arc::new(
-        crate::store::disk::Disk::open(&dir.path().join("s.sqlite")).expect("opens"),
-    );
-    let earlier = app();
-    let rows: Vec<_> = (0..earlier.store.len() as crate::store::EntryIx)
-        .filter_map(|ix| crate::store::disk::Written::of(&earlier.store, ix))
-        .collect();
-    disk.write(&rows, &[], now()).expect("written");
+    let (disk, _dir, earlier) = stored(now());
     let options = Options {
         scope: Some(scope),
         ..Options::default()

@@ -1,6 +1,11 @@
 use super::*;
 use crate::store::Row;
 
+/// The clauses on `field`.
+fn on(scope: &Scope, field: Field) -> impl Iterator<Item = &Clause> {
+    scope.clauses.iter().filter(move |c| c.field == field)
+}
+
 fn row(product: &str, account: &str, label: SeverityLabel) -> Row {
     let mut finding = crate::model::fixtures::guardduty(
         "g1",
@@ -44,7 +49,7 @@ fn the_issue_s_example_becomes_a_product_exclusion_and_three_labels() {
 fn values_take_aws_spelling_and_prefixes_stay_prefixes() {
     let scope = Scope::parse("region:US-EAST-1,eu-* account:111111111111 type:TTPs*").expect("ok");
     assert_eq!(
-        scope.on(Field::Region).next().map(|c| c.values.clone()),
+        on(&scope, Field::Region).next().map(|c| c.values.clone()),
         Some(vec![
             Value::Equals("us-east-1".into()),
             Value::Prefix("eu-".into())
@@ -53,7 +58,7 @@ fn values_take_aws_spelling_and_prefixes_stay_prefixes() {
     // Severity terms narrow one another; all five labels is no clause at all.
     let scope = Scope::parse("sev>=low -sev:critical sev<=critical").expect("ok");
     assert_eq!(
-        scope.on(Field::Severity).next().map(|c| c.values.len()),
+        on(&scope, Field::Severity).next().map(|c| c.values.len()),
         Some(3)
     );
     assert!(Scope::parse("sev>=info").expect("ok").clauses.is_empty());
