@@ -263,6 +263,7 @@ pub fn from_query(
             | Test::Is(Flag::New)
             | Test::Is(Flag::Changed)
             | Test::Is(Flag::Reopened)
+            | Test::Is(Flag::Expired)
             | Test::Age(..)
             | Test::Sla(..) => {
                 left_out.push(format!(

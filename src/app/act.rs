@@ -164,8 +164,9 @@ impl PartialEq for Approved {
 
 /// Opens the menu on the marked findings, or the selected one.
 pub fn open(app: &mut App) {
+    // Unmarked, a group's row acts on the whole group (the filter's members of it).
     let targets: Vec<EntryIx> = if app.findings.marks.is_empty() {
-        app.findings.table.selected_entry().into_iter().collect()
+        app.findings.table.selected_findings()
     } else {
         app.findings.marks.iter().copied().collect()
     };
@@ -491,8 +492,8 @@ fn approve(
     })));
     // Acting on the selected finding moves on to the next: a shift is one finding after another.
     let on_selection = app.findings.marks.is_empty()
-        && entries.len() == 1
-        && app.findings.table.selected_entry() == entries.first().copied()
+        && !entries.is_empty()
+        && app.findings.table.selected_findings() == entries
         && app.stack.is_empty();
     if on_selection {
         let page = crate::app::layout::findings_page(app.size);

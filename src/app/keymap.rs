@@ -108,6 +108,9 @@ commands! {
     Pivot => "pivot", "the finding's CloudTrail activity: its key, principal, instance, IP, ±15 min";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
+    GroupNext => "group_next", "incidents: group by sequence, resource, principal, type, account, then none";
+    Expand => "expand", "expand the group (Enter toggles)";
+    Collapse => "collapse", "collapse the group";
     Search => "search", "search the raw JSON";
     SearchNext => "search_next", "next match";
     SearchPrev => "search_prev", "previous match";
@@ -190,6 +193,11 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Detail, "L", Command::Pivot),
     (Mode::Findings, "s", Command::SortNext),
     (Mode::Findings, "S", Command::SortReverse),
+    (Mode::Findings, "i", Command::GroupNext),
+    (Mode::Findings, "right", Command::Expand),
+    (Mode::Findings, "l", Command::Expand),
+    (Mode::Findings, "left", Command::Collapse),
+    (Mode::Findings, "h", Command::Collapse),
     (Mode::Findings, "esc", Command::ClearFilter),
     (Mode::Findings, "x", Command::ClearFilter),
     (Mode::Detail, "/", Command::Search),

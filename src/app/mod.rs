@@ -9,6 +9,7 @@ pub mod act;
 pub mod alerts;
 pub mod groups;
 pub mod health_matrix;
+pub mod incidents;
 pub mod json_view;
 pub mod keymap;
 pub mod keys;

@@ -4,7 +4,15 @@ use jiff::Timestamp;
 
 use crate::model::Directory;
 use crate::query::{Query, QueryError};
+use super::incidents::Line;
 use crate::store::{CompiledFilter, EntryIx, FindingStore, SortKey, sort_rows};
+
+/// A line of the table, by what it shows rather than where.
+#[derive(Clone, Debug, PartialEq)]
+enum Selected {
+    Finding(EntryIx),
+    Group(String),
+}
 
 #[derive(Debug)]
 pub struct FindingsTable {
@@ -14,9 +22,12 @@ pub struct FindingsTable {
     pub reverse: bool,
     /// Store entries that pass the filter, in display order.
     pub rows: Vec<EntryIx>,
+    /// The line selected, and the first line shown: of `rows`, or of the incidents' lines
+    /// when the queue is grouped.
     pub selected: usize,
-    /// First row shown.
     pub offset: usize,
+    /// The queue grouped into incidents (`:group by …`), when it is.
+    pub incidents: super::incidents::Incidents,
 }
 
 impl FindingsTable {
@@ -29,6 +40,7 @@ impl FindingsTable {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
+            incidents: Default::default(),
         }
     }
 
@@ -47,22 +59,128 @@ impl FindingsTable {
         Ok(())
     }
 
-    /// Recomputes the rows, keeping the selected finding selected when it still passes.
+    /// Recomputes the rows, keeping the selected finding (or group) selected when it still
+    /// passes.
     pub fn refresh(&mut self, store: &FindingStore, directory: &Directory, now: Timestamp) {
-        let keep = self.selected_entry();
+        let keep = self.selected_line();
         let filter = CompiledFilter::compile(&self.query, store, directory, now);
         self.rows.clear();
         self.rows
             .extend((0..store.len() as EntryIx).filter(|&ix| filter.matches(store, ix)));
         sort_rows(&mut self.rows, store, directory, self.sort, self.reverse);
-        if let Some(position) = keep.and_then(|ix| self.rows.iter().position(|&r| r == ix)) {
+        self.incidents.rebuild(&self.rows, store, directory);
+        if let Some(position) = keep.and_then(|line| self.position_of(&line)) {
             // Keep the selected row at the same height on screen while rows move around it.
             let screen_row = self.selected.saturating_sub(self.offset);
             self.selected = position;
             self.offset = position.saturating_sub(screen_row);
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.selected = self.selected.min(self.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+    }
+
+    /// Groups the queue by `by` (None: the plain queue), keeping the selected finding in view.
+    pub fn group_by(
+        &mut self,
+        by: Option<super::incidents::GroupBy>,
+        store: &FindingStore,
+        directory: &Directory,
+    ) {
+        let keep = self.selected_entry();
+        self.incidents.by = by;
+        self.incidents.rebuild(&self.rows, store, directory);
+        let position = keep.and_then(|ix| self.position_of(&Selected::Finding(ix)));
+        self.selected = position.unwrap_or(0);
+        self.offset = self.selected;
+    }
+
+    /// How many lines the table lists: findings, or groups and their open members.
+    pub fn len(&self) -> usize {
+        if self.incidents.active() {
+            self.incidents.lines.len()
+        } else {
+            self.rows.len()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// What the selected line is, to find it again after the rows change.
+    fn selected_line(&self) -> Option<Selected> {
+        if !self.incidents.active() {
+            return self.selected_entry().map(Selected::Finding);
+        }
+        match *self.incidents.lines.get(self.selected)? {
+            Line::Group(g) => Some(Selected::Group(self.incidents.groups.get(g)?.key.clone())),
+            Line::Member(_, ix) => Some(Selected::Finding(ix)),
+            Line::Signal(g, _) => Some(Selected::Group(self.incidents.groups.get(g)?.key.clone())),
+        }
+    }
+
+    fn position_of(&self, selected: &Selected) -> Option<usize> {
+        if !self.incidents.active() {
+            let Selected::Finding(ix) = selected else {
+                return None;
+            };
+            return self.rows.iter().position(|r| r == ix);
+        }
+        let incidents = &self.incidents;
+        incidents.lines.iter().position(|line| match (line, selected) {
+            (Line::Group(g), Selected::Group(key)) => incidents.groups[*g].key == *key,
+            (Line::Member(_, ix), Selected::Finding(want)) => ix == want,
+            _ => false,
+        })
+        // A finding in a collapsed group: its group.
+        .or_else(|| match selected {
+            Selected::Finding(ix) => incidents
+                .lines
+                .iter()
+                .position(|line| matches!(line, Line::Group(g) if incidents.groups[*g].members.contains(ix))),
+            Selected::Group(_) => None,
+        })
+    }
+
+    /// The group whose row is selected (not one of its members).
+    pub fn selected_group(&self) -> Option<&super::incidents::Group> {
+        match self.incidents.lines.get(self.selected)? {
+            Line::Group(g) if self.incidents.active() => self.incidents.groups.get(*g),
+            _ => None,
+        }
+    }
+
+    /// The findings an action or a mark on the selected line takes: a group's members, or the
+    /// selected finding.
+    pub fn selected_findings(&self) -> Vec<EntryIx> {
+        match self.selected_group() {
+            Some(group) => group.members.clone(),
+            None => self.selected_entry().into_iter().collect(),
+        }
+    }
+
+    /// The findings on the lines from `a` to `b` (either order), each once.
+    pub fn findings_between(&self, a: usize, b: usize) -> Vec<EntryIx> {
+        let (lo, hi) = (a.min(b), a.max(b));
+        if !self.incidents.active() {
+            return self.rows.get(lo..=hi).map(<[_]>::to_vec).unwrap_or_default();
+        }
+        let mut found = Vec::new();
+        for line in self.incidents.lines.get(lo..=hi).unwrap_or(&[]) {
+            match *line {
+                Line::Member(_, ix) => found.push(ix),
+                Line::Group(g) => found.extend(&self.incidents.groups[g].members),
+                Line::Signal(..) => {}
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// The line a finding is on.
+    pub fn line_of(&self, ix: EntryIx) -> Option<usize> {
+        self.position_of(&Selected::Finding(ix))
     }
 
     /// The filter in use, parsed.
@@ -70,18 +188,25 @@ impl FindingsTable {
         &self.query
     }
 
+    /// The finding on the selected line (none on a group's row or a signal).
     pub fn selected_entry(&self) -> Option<EntryIx> {
-        self.rows.get(self.selected).copied()
+        if !self.incidents.active() {
+            return self.rows.get(self.selected).copied();
+        }
+        match self.incidents.lines.get(self.selected)? {
+            Line::Member(_, ix) => Some(*ix),
+            Line::Group(_) | Line::Signal(..) => None,
+        }
     }
 
     /// Moves the selection by `delta` rows, scrolling so it stays within a page of `page` rows.
     pub fn move_by(&mut self, delta: isize, page: usize) {
-        let last = self.rows.len().saturating_sub(1);
+        let last = self.len().saturating_sub(1);
         self.select(self.selected.saturating_add_signed(delta).min(last), page);
     }
 
     pub fn select(&mut self, row: usize, page: usize) {
-        self.selected = row.min(self.rows.len().saturating_sub(1));
+        self.selected = row.min(self.len().saturating_sub(1));
         self.keep_visible(page);
     }
 
@@ -93,7 +218,7 @@ impl FindingsTable {
             self.offset = self.selected + 1 - page;
         }
         // Do not leave empty space below the last row when the list is long enough.
-        let max_offset = self.rows.len().saturating_sub(page);
+        let max_offset = self.len().saturating_sub(page);
         self.offset = self.offset.min(max_offset).min(self.selected);
     }
 }

@@ -150,6 +150,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
         facts: read_facts(record),
+        disposition: super::disposition::Disposition::from_fields(record),
         raw: RawRecord::text(RecordKind::Asff, text),
     })
 }
@@ -244,6 +245,12 @@ fn read_resource(resource: &Value) -> Resource {
     }
     if let Some(region) = get_str(resource, "Region") {
         details.push((SafeText::line("region"), SafeText::line(region)));
+    }
+    // Whose key it is: the incidents view groups by principal.
+    if let Some(key) = get(resource, "Details").and_then(|d| get(d, "AwsIamAccessKey"))
+        && let Some(name) = get_str(key, "PrincipalName").or_else(|| get_str(key, "UserName"))
+    {
+        details.push((SafeText::line("principal"), SafeText::line(name)));
     }
     Resource {
         kind: SafeText::line(get_str(resource, "Type").unwrap_or("Other")),

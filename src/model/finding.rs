@@ -270,6 +270,27 @@ impl Activity {
     }
 }
 
+/// The principal an IAM ARN names: `carol` of `…:user/carol`, `AdminRole/carol` of
+/// `…:assumed-role/AdminRole/carol`, `root` of `…:root`.
+pub fn iam_principal(arn: &str) -> Option<&str> {
+    if !arn.starts_with("arn:") {
+        return None;
+    }
+    if arn.ends_with(":root") {
+        return Some("root");
+    }
+    let (_, tail) = arn
+        .split_once(":user/")
+        .or_else(|| arn.split_once(":assumed-role/"))?;
+    // A user's path (`user/ops/carol`) is not part of its name.
+    let tail = if arn.contains(":user/") {
+        tail.rsplit('/').next().unwrap_or(tail)
+    } else {
+        tail
+    };
+    (!tail.is_empty()).then_some(tail)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     /// The finding's id, unique within its `scope`.
@@ -316,6 +337,8 @@ pub struct Finding {
     /// Product-specific facts worth a line in the detail view: attack-sequence signals, the
     /// process behind a runtime finding, vulnerable packages…
     pub facts: Vec<(SafeText, SafeText)>,
+    /// Why it was resolved or suppressed, by whom, until when (written by picket).
+    pub disposition: Option<super::disposition::Disposition>,
     #[serde(skip)]
     pub raw: RawRecord,
 }
@@ -357,6 +380,53 @@ impl Finding {
             return super::SafeText::line(&uid).to_string();
         }
         self.arn.as_ref().unwrap_or(&self.id).to_string()
+    }
+
+    /// Who acted, as the incidents view groups by it: an IAM user (`carol`), a role session
+    /// (`AdminRole/carol`) or `root`; from GuardDuty's access key details, an IAM principal's
+    /// ARN among the resources (picket's detections name the caller so), or Security Hub's
+    /// access key details.
+    pub fn principal(&self) -> Option<String> {
+        for resource in &self.resources {
+            let detail = |label: &str| {
+                resource
+                    .details
+                    .iter()
+                    .find(|(l, _)| l.as_str() == label)
+                    .map(|(_, v)| v.as_str())
+                    .filter(|v| !v.is_empty())
+            };
+            match resource.kind.as_str() {
+                "AccessKey" => {
+                    let user = detail("user");
+                    return match detail("user type") {
+                        Some("Root") => Some("root".into()),
+                        Some("AssumedRole") => {
+                            let session = detail("principal")
+                                .and_then(|p| p.split_once(':'))
+                                .map(|(_, s)| s);
+                            match (user, session) {
+                                (Some(role), Some(session)) => Some(format!("{role}/{session}")),
+                                (user, _) => user.map(str::to_string),
+                            }
+                        }
+                        _ => user.or(detail("principal")).map(str::to_string),
+                    }
+                    .or_else(|| Some(resource.id.to_string()).filter(|id| !id.is_empty()));
+                }
+                "AwsIamAccessKey" => {
+                    if let Some(name) = detail("principal") {
+                        return Some(name.to_string());
+                    }
+                }
+                _ => {}
+            }
+            let arn = resource.arn.as_deref().unwrap_or(&resource.id);
+            if let Some(name) = iam_principal(arn) {
+                return Some(name.to_string());
+            }
+        }
+        None
     }
 
     /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.

@@ -91,6 +91,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         activity,
         sample,
         facts: service.map(read_facts).unwrap_or_default(),
+        disposition: None,
         raw: RawRecord::text(RecordKind::GuardDuty, text),
     };
     // An attack sequence names its tactics.

@@ -5,6 +5,7 @@ pub mod age;
 pub mod asff;
 pub mod attack;
 pub mod counts;
+pub mod disposition;
 pub mod event;
 pub mod finding;
 #[cfg(test)]
@@ -18,6 +19,7 @@ pub mod ocsf;
 pub mod raw;
 pub mod region;
 pub mod route;
+pub mod sequence;
 pub mod severity;
 pub mod sla;
 pub mod text;

@@ -119,6 +119,8 @@ pub enum Flag {
     Changed,
     /// Resolved, suppressed or archived when last looked at, active again.
     Reopened,
+    /// A disposition that has fallen due for review.
+    Expired,
     Archived,
     Sample,
     /// In a production account.
@@ -448,6 +450,7 @@ fn field_test(
                 "new" => Flag::New,
                 "changed" => Flag::Changed,
                 "reopened" => Flag::Reopened,
+                "expired" => Flag::Expired,
                 "archived" => Flag::Archived,
                 "sample" => Flag::Sample,
                 "prod" | "production" => Flag::Prod,
@@ -455,7 +458,7 @@ fn field_test(
                     return Err(err(
                         span.clone(),
                         format!(
-                            "unknown flag '{value}'; expected new, changed, reopened, unseen, archived, sample or prod"
+                            "unknown flag '{value}'; expected new, changed, reopened, expired, unseen, archived, sample or prod"
                         ),
                     ));
                 }

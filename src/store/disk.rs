@@ -28,7 +28,7 @@ use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
 /// `PCKT`: marks the file as picket's.
 const APPLICATION_ID: i32 = 0x5043_4B54;
 /// The schema this build writes. Older files are migrated when opened; newer ones refused.
-pub const SCHEMA: i32 = 2;
+pub const SCHEMA: i32 = 3;
 /// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
 /// reconciling source that delivered it last (its number in the `readers` table).
 type Restored<'a> = (
@@ -75,6 +75,9 @@ CREATE TABLE findings (
     source INTEGER REFERENCES readers (n),
     -- What the analyst last saw, packed (Look::pack): one integer a row to read at start.
     seen INTEGER,
+    principal TEXT,
+    -- When the disposition falls due for review (milliseconds).
+    expires INTEGER,
     UNIQUE (scope, id)
 );
 -- The sources that reconcile what they deliver, numbered: a million rows name a few.
@@ -91,19 +94,23 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 /// The steps from each older schema to the next, in order: `MIGRATIONS[v - 1]` takes a file
 /// from schema `v` to `v + 1`.
-const MIGRATIONS: [&str; 1] = [
+const MIGRATIONS: [&str; 2] = [
     // 2: the reconciling source that delivered each finding last (rows of schema 1 have none
     // until a source delivers them again), and what each looked like when the analyst last
     // looked (none: new to the next shift).
     "CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); \
      ALTER TABLE findings ADD COLUMN source INTEGER REFERENCES readers (n); \
      ALTER TABLE findings ADD COLUMN seen INTEGER;",
+    // 3: who acted (the incidents view's principal) and when a disposition expires; rows of
+    // schema 2 have neither until a source delivers them again.
+    "ALTER TABLE findings ADD COLUMN principal TEXT; \
+     ALTER TABLE findings ADD COLUMN expires INTEGER;",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
     resources, account, account_name, region, product, control, requirements, compliance, count, \
     severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen, \
-    source, seen";
+    source, seen, principal, expires";
 
 /// One finding to write: its row, its raw record when it is still in memory (else the stored
 /// one stays), when it arrived and whether the analyst has yet to see it.
@@ -334,7 +341,7 @@ impl Disk {
                 .prepare_cached(&format!(
                     "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -349,7 +356,8 @@ impl Disk {
                      sources = excluded.sources, archived = excluded.archived, \
                      sample = excluded.sample, first_seen = excluded.first_seen, \
                      last_seen = excluded.last_seen, source = excluded.source, \
-                     seen = excluded.seen \
+                     seen = excluded.seen, principal = excluded.principal, \
+                     expires = excluded.expires \
                      RETURNING n"
                 ))
                 .map_err(write)?;
@@ -399,6 +407,8 @@ impl Disk {
                                 None => None,
                             },
                             w.look.map(Look::pack),
+                            row.principal.as_deref(),
+                            row.expires.map(Timestamp::as_millisecond),
                         ],
                         |r| r.get(0),
                     )
@@ -699,6 +709,8 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         sample: int(24)? != 0,
         first_seen: time(25)?,
         last_seen: time(26)?,
+        principal: optional(29).map(clean),
+        expires: time(30),
     };
     // A look that does not unpack is no look: the finding counts as new.
     let look = int(28).and_then(Look::unpack);

@@ -40,6 +40,8 @@ enum Check {
     New,
     Changed,
     Reopened,
+    /// A disposition due for review at or before this instant (seconds).
+    Expired(i64),
     Archived,
     Sample,
     /// A free word: in the type label (types that match), a resource kind (kinds that match),
@@ -150,6 +152,7 @@ impl CompiledFilter {
             Test::Is(Flag::New) => Check::New,
             Test::Is(Flag::Changed) => Check::Changed,
             Test::Is(Flag::Reopened) => Check::Reopened,
+            Test::Is(Flag::Expired) => Check::Expired(now.as_second()),
             Test::Is(Flag::Archived) => Check::Archived,
             Test::Is(Flag::Sample) => Check::Sample,
             Test::Word(glob) => Check::Word(
@@ -215,6 +218,7 @@ impl Check {
             Check::Tactic(tactics) => h.tactics.intersects(*tactics),
             Check::Deadline(cmp, at) => store.deadline(ix).is_some_and(|d| cmp.holds(d, *at)),
             Check::Unseen => h.unseen,
+            Check::Expired(now) => h.expires != 0 && i64::from(h.expires) <= *now,
             Check::New => store.get(ix).is_some_and(|e| e.look.is_none()),
             Check::Changed => store
                 .get(ix)

@@ -203,6 +203,11 @@ pub struct Summary {
     pub sources: Sources,
     /// The ATT&CK tactics its types imply ([`crate::model::attack`]).
     pub tactics: crate::model::attack::Tactics,
+    /// Who acted ([`Finding::principal`]), interned in [`FindingStore::principals`], or
+    /// [`NONE`].
+    pub principal: u32,
+    /// When its disposition falls due for review (seconds), or 0.
+    pub expires: u32,
     pub archived: bool,
     pub sample: bool,
     /// Arrived after the first sweep and not yet selected.
@@ -227,6 +232,8 @@ pub enum Change {
     Verification(Verification),
     Severity(SeverityLabel),
     Archived(bool),
+    /// A disposition that falls due then (seconds; 0: none).
+    Expires(u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +268,8 @@ pub struct FindingStore {
     /// Distinct combinations of types, so a type filter resolves once per combination.
     pub type_sets: Interner<[u32]>,
     pub requirement_sets: Interner<[u32]>,
+    /// Who acted, for the incidents view.
+    pub principals: Interner,
     /// The names of the sources that reconcile what they deliver ([`Entry`]'s `read_by`).
     pub readers: Interner,
     /// How long a finding of each severity may stay open (`[sla]`).
@@ -292,6 +301,11 @@ impl std::fmt::Debug for dyn RawRecords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("RawRecords")
     }
+}
+
+/// A disposition's expiry as [`Summary::expires`] keeps it: seconds, 0 for none.
+pub fn expiry(at: Option<Timestamp>) -> u32 {
+    at.map_or(0, |t| u32::try_from(t.as_second().max(1)).unwrap_or(u32::MAX))
 }
 
 impl FindingStore {
@@ -503,6 +517,10 @@ impl FindingStore {
             first_seen: entry.first_seen(),
             last_seen: Timestamp::from_second(s.last_seen).unwrap_or(entry.first_seen()),
             revised: Timestamp::from_millisecond(entry.revised).unwrap_or(entry.first_seen()),
+            principal: (s.principal != NONE).then(|| text(&self.principals, s.principal)),
+            expires: (s.expires != 0)
+                .then(|| Timestamp::from_second(i64::from(s.expires)).ok())
+                .flatten(),
         })
     }
 
@@ -632,6 +650,7 @@ impl FindingStore {
             Change::Verification(state) => summary.verification = state,
             Change::Severity(label) => summary.label = label,
             Change::Archived(archived) => summary.archived = archived,
+            Change::Expires(at) => summary.expires = at,
         }
         self.version += 1;
         self.touched(ix);
@@ -684,10 +703,12 @@ impl FindingStore {
             // One finding, two sources: GuardDuty's own record says what happened, Security
             // Hub's copy carries the analysts' triage (workflow, verification).
             if old_native && !new_native {
+                let expires = expiry(finding.disposition.as_ref().and_then(|d| d.expires));
                 let triaged = Summary {
                     sources,
                     workflow: finding.workflow,
                     verification: finding.verification,
+                    expires,
                     ..old
                 };
                 if triaged == old {
@@ -718,7 +739,8 @@ impl FindingStore {
             (entry.read_by, entry.read_at, entry.look) = (read_by, read_at, look);
             summary.sources = sources;
             if new_native && !old_native {
-                (summary.workflow, summary.verification) = (old.workflow, old.verification);
+                (summary.workflow, summary.verification, summary.expires) =
+                    (old.workflow, old.verification, old.expires);
             }
             self.entries[i] = entry;
             self.summaries[i] = summary;
@@ -841,6 +863,11 @@ impl FindingStore {
             compliance: row.compliance,
             sources: row.sources,
             tactics,
+            principal: row
+                .principal
+                .as_deref()
+                .map_or(NONE, |p| self.principals.intern(p)),
+            expires: expiry(row.expires),
             archived: row.archived,
             sample: row.sample,
             unseen,

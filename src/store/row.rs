@@ -45,6 +45,10 @@ pub struct Row {
     pub last_seen: Timestamp,
     /// [`Finding::revised`]: of two copies, the one revised later wins.
     pub revised: Timestamp,
+    /// Who acted ([`Finding::principal`]), for the incidents view.
+    pub principal: Option<SafeText>,
+    /// When the finding's disposition falls due for review.
+    pub expires: Option<Timestamp>,
 }
 
 impl Row {
@@ -92,6 +96,8 @@ impl Row {
             first_seen: finding.first_seen,
             last_seen: finding.last_seen,
             revised: finding.revised,
+            principal: finding.principal().map(|p| SafeText::line(&p)),
+            expires: finding.disposition.as_ref().and_then(|d| d.expires),
         }
     }
 }
@@ -129,6 +135,8 @@ pub struct RowRef<'a> {
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub revised: Timestamp,
+    pub principal: Option<Cow<'a, str>>,
+    pub expires: Option<Timestamp>,
 }
 
 /// A list of values: a row's own, or joined by [`UNIT`] as the disk store keeps them.
@@ -224,6 +232,8 @@ impl Row {
             first_seen: self.first_seen,
             last_seen: self.last_seen,
             revised: self.revised,
+            principal: self.principal.as_deref().map(Cow::Borrowed),
+            expires: self.expires,
         }
     }
 }

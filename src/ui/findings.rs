@@ -12,7 +12,7 @@ use crate::model::health::{HealthKey, HealthState, Service};
 use crate::store::{EntryIx, NONE, SortKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Column {
+pub(super) enum Column {
     Severity,
     Age,
     Sla,
@@ -117,7 +117,7 @@ const SPECS: [Spec; 11] = [
 ];
 
 /// Width of the unseen marker column.
-const MARKER: u16 = 2;
+pub(super) const MARKER: u16 = 2;
 /// The title grows to this before other flexible columns grow.
 const TITLE_COMFORT: u16 = 48;
 
@@ -203,7 +203,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         ..area
     };
     let page = usize::from(body.height);
-    if table.rows.is_empty() {
+    if table.is_empty() {
         let message = if app.store.is_empty() {
             "waiting for the first findings…".to_string()
         } else {
@@ -227,33 +227,53 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         .offset
         .min(table.selected)
         .max((table.selected + 1).saturating_sub(page));
+    if table.incidents.active() {
+        super::incidents::draw(buf, body, app, &cols, offset);
+        return;
+    }
     for (row, &ix) in table.rows.iter().skip(offset).take(page).enumerate() {
         let y = body.y + row as u16;
-        let selected = offset + row == table.selected;
+        finding_row(buf, body, y, app, &cols, ix, offset + row == table.selected);
+    }
+}
+
+/// The columns that fit, as [`draw`] lays them out.
+pub(super) type Columns = [(Column, &'static str, u16)];
+
+/// One finding's row at `y`.
+pub(super) fn finding_row(
+    buf: &mut Buffer,
+    body: Rect,
+    y: u16,
+    app: &App,
+    cols: &Columns,
+    ix: EntryIx,
+    selected: bool,
+) {
+    let theme = &app.look.theme;
+    if selected {
+        fill_row(buf, body, y, theme.selected);
+    }
+    let overlay = |style: Style| {
         if selected {
-            fill_row(buf, body, y, theme.selected);
+            style.patch(theme.selected)
+        } else {
+            style
         }
-        let overlay = |style: Style| {
-            if selected {
-                style.patch(theme.selected)
-            } else {
-                style
-            }
-        };
-        if app.findings.marks.contains(&ix) {
-            // Marked for an action: the strongest mark, and the row stands out.
-            put(buf, body.x, y, "▶", 1, overlay(theme.accent));
-        } else if is_stale(app, ix) {
-            // The source that delivered it has not answered lately: what is shown may be old.
-            put(buf, body.x, y, "◐", 1, overlay(theme.warning));
-        } else if app.store.is_unseen(ix) {
-            put(buf, body.x, y, "●", 1, overlay(theme.unseen));
-        }
-        let mut x = body.x + MARKER;
-        for (column, _, w) in &cols {
-            draw_cell(buf, (x, y, usize::from(*w)), *column, ix, app, &overlay);
-            x += w + 1;
-        }
+    };
+    if app.findings.marks.contains(&ix) {
+        // Marked for an action: the strongest mark, and the row stands out.
+        put(buf, body.x, y, "▶", 1, overlay(theme.accent));
+    } else if is_stale(app, ix) {
+        // The source that delivered it has not answered lately: what is shown may be old.
+        put(buf, body.x, y, "◐", 1, overlay(theme.warning));
+    } else if app.store.is_unseen(ix) {
+        put(buf, body.x, y, "●", 1, overlay(theme.unseen));
+    }
+    let mut x = body.x + MARKER;
+    for (column, _, w) in cols {
+        draw_cell(buf, (x, y, usize::from(*w)), *column, ix, app, &overlay);
+        x += w + 1;
     }
 }
 

@@ -5,6 +5,7 @@ mod detail;
 mod findings;
 mod groups;
 pub mod help;
+mod incidents;
 pub mod inert;
 mod logs;
 mod overview;

@@ -127,11 +127,18 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     } else {
         table.filter_text.clone()
     };
-    let counts = format!(
+    let mut counts = format!(
         " {} of {} ",
         thousands(table.rows.len()),
         thousands(app.store.len())
     );
+    if let Some(by) = table.incidents.by {
+        counts.push_str(&format!(
+            "in {} by {} ",
+            thousands(table.incidents.groups.len()),
+            by.name()
+        ));
+    }
     let left_room = room(x).saturating_sub(right_width + 1);
     x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
     if let Some(written) = app.restored_from {

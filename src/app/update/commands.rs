@@ -18,6 +18,37 @@ pub struct ColonCommand {
     run: fn(&mut App, &[&str], &str) -> Vec<Effect>,
 }
 
+/// `:group by KEY` (or `:group KEY`), `:group off`.
+fn group(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let word = match args {
+        ["by", word] | [word] => *word,
+        _ => {
+            app.notify(
+                "usage: :group by sequence|resource|principal|type|account, or :group off",
+                NoticeLevel::Error,
+            );
+            return Vec::new();
+        }
+    };
+    let by = match word {
+        "off" | "none" => None,
+        word => match crate::app::incidents::GroupBy::parse(word) {
+            Some(by) => Some(by),
+            None => {
+                app.notify(
+                    format!(
+                        "cannot group by '{word}': sequence, resource, principal, type or account"
+                    ),
+                    NoticeLevel::Error,
+                );
+                return Vec::new();
+            }
+        },
+    };
+    findings::group_by(app, by);
+    switch_tab(app, Tab::Findings)
+}
+
 fn nothing(_: &App, _: usize) -> Vec<String> {
     Vec::new()
 }
@@ -33,6 +64,21 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
             _ => Vec::new(),
         },
         run: sort,
+    },
+    ColonCommand {
+        name: "group",
+        aliases: &[],
+        help: "incidents: group by sequence, resource, principal, type or account; :group off",
+        complete: |_, n| match n {
+            0 => vec!["by".into()],
+            1 => crate::app::incidents::GroupBy::ALL
+                .iter()
+                .map(|g| g.name().to_string())
+                .chain(["off".to_string()])
+                .collect(),
+            _ => Vec::new(),
+        },
+        run: group,
     },
     ColonCommand {
         name: "view",

@@ -49,10 +49,23 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         Command::PageDown => app.findings.table.move_by(page as isize, page),
         Command::Top => app.findings.table.select(0, page),
         Command::Bottom => app.findings.table.select(usize::MAX, page),
-        Command::Open => {
-            if let Some(ix) = app.findings.table.selected_entry() {
-                open_detail(app, ix);
+        Command::Open => match app.findings.table.selected_group().is_some() {
+            true => toggle_group(app, None),
+            false => {
+                if let Some(ix) = app.findings.table.selected_entry() {
+                    open_detail(app, ix);
+                }
             }
+        },
+        Command::GroupNext => {
+            let next = crate::app::incidents::GroupBy::next(app.findings.table.incidents.by);
+            group_by(app, next);
+        }
+        Command::Expand if app.findings.table.incidents.active() => {
+            toggle_group(app, Some(true))
+        }
+        Command::Collapse if app.findings.table.incidents.active() => {
+            toggle_group(app, Some(false))
         }
         Command::CopyArn | Command::CopyJson => {
             if let Some(ix) = app.findings.table.selected_entry() {
@@ -63,11 +76,18 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         Command::Undo => super::super::act::undo(app),
         Command::Repeat => super::super::act::repeat(app),
         Command::ToggleMark => {
-            if let Some(ix) = app.findings.table.selected_entry() {
-                if !app.findings.marks.remove(&ix) {
-                    app.findings.marks.insert(ix);
+            let findings = app.findings.table.selected_findings();
+            if !findings.is_empty() {
+                // A group is marked whole, or unmarked whole when it all was.
+                let all_marked = findings.iter().all(|ix| app.findings.marks.contains(ix));
+                for ix in &findings {
+                    if all_marked {
+                        app.findings.marks.remove(ix);
+                    } else {
+                        app.findings.marks.insert(*ix);
+                    }
                 }
-                app.findings.mark_anchor = Some(ix);
+                app.findings.mark_anchor = app.findings.table.selected_entry();
                 app.findings.table.move_by(1, page);
             }
         }
@@ -76,15 +96,15 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
             let from = app
                 .findings
                 .mark_anchor
-                .and_then(|a| app.findings.table.rows.iter().position(|&r| r == a))
+                .and_then(|a| app.findings.table.line_of(a))
                 .unwrap_or(here);
-            let (lo, hi) = (from.min(here), from.max(here));
+            let range = app.findings.table.findings_between(from, here);
             // An empty table (a filter that matches nothing) has no range to mark.
-            if let Some(range) = app.findings.table.rows.get(lo..=hi) {
-                app.findings.marks.extend(range.iter());
-                app.findings.mark_anchor = app.findings.table.selected_entry();
-            } else {
+            if range.is_empty() {
                 redraw = false;
+            } else {
+                app.findings.marks.extend(range);
+                app.findings.mark_anchor = app.findings.table.selected_entry();
             }
         }
         Command::MarkAll => {
@@ -122,6 +142,75 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         app.refresh_marks_scope();
     }
     Update::redraw_if(redraw)
+}
+
+/// Groups the queue into incidents by `by`, or back to the plain queue.
+pub(super) fn group_by(app: &mut App, by: Option<crate::app::incidents::GroupBy>) {
+    app.findings
+        .table
+        .group_by(by, &app.store, &app.directory);
+    let table = &app.findings.table;
+    let message = match by {
+        Some(by) => format!(
+            "{} incidents by {} · Enter or → opens one, a acts on a whole group, i groups otherwise",
+            table.incidents.groups.len(),
+            by.name()
+        ),
+        None => "the plain queue".to_string(),
+    };
+    app.notify(message, NoticeLevel::Info);
+}
+
+/// Expands or collapses (or with None toggles) the selected line's group; collapsing from a
+/// member moves to its group's row. A principal's group, opened, has its role chain worked
+/// out from the CloudTrail records read.
+fn toggle_group(app: &mut App, expand: Option<bool>) {
+    let table = &mut app.findings.table;
+    let Some(g) = table.incidents.group_of(table.selected) else {
+        return;
+    };
+    let open = table
+        .incidents
+        .groups
+        .get(g)
+        .is_some_and(|group| table.incidents.expanded.contains(&group.key));
+    let want = expand.unwrap_or(!open);
+    table.incidents.set_expanded(g, want);
+    if let Some(line) = table
+        .incidents
+        .lines
+        .iter()
+        .position(|l| *l == crate::app::incidents::Line::Group(g))
+    {
+        table.selected = line;
+    }
+    let page = layout::findings_page(app.size);
+    app.findings.table.keep_visible(page);
+    if want
+        && app.findings.table.incidents.by == Some(crate::app::incidents::GroupBy::Principal)
+    {
+        chain_for(app, g);
+    }
+}
+
+/// The role chain behind a principal group, from the CloudTrail records in the live buffer.
+fn chain_for(app: &mut App, g: usize) {
+    let incidents = &app.findings.table.incidents;
+    let Some(group) = incidents.groups.get(g).filter(|group| !group.rest) else {
+        return;
+    };
+    let Some(&first) = group.members.first() else {
+        return;
+    };
+    let Some(s) = app.store.summary(first) else {
+        return;
+    };
+    let account = app.store.accounts.name(s.account);
+    let principal = app.store.principals.name(s.principal);
+    let chain =
+        crate::logs::chain::role_chain(app.logs.buffer.events().iter(), account, principal);
+    let key = group.key.clone();
+    app.findings.table.incidents.chains.insert(key, chain);
 }
 
 pub(super) fn resort(app: &mut App) {

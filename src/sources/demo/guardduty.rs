@@ -605,6 +605,12 @@ fn subject(template: &Template, scene: &mut Scene) -> Subject {
     let root = template.kind.contains("Root");
     let key_details = if root {
         json!({"accessKeyId": org::access_key("ASIA", &[account.id, "root", &scene.serial.to_string()]), "principalId": account.id, "userName": "Root", "userType": "Root"})
+    } else if org::hash(&[account.id, user, &scene.serial.to_string()]) % 3 == 0 {
+        // A third of the keys are role sessions, which the trail's AssumeRole records trace
+        // back to the user who assumed the role.
+        let session = format!("{user}-session");
+        let role_id = org::principal_id("AROA", &[account.id, "AdminRole"]);
+        json!({"accessKeyId": org::access_key("ASIA", &[account.id, "AdminRole", &session]), "principalId": format!("{role_id}:{session}"), "userName": "AdminRole", "userType": "AssumedRole"})
     } else {
         json!({"accessKeyId": org::user_key(account.id, user), "principalId": org::principal_id("AIDA", &[account.id, user]), "userName": user, "userType": "IAMUser"})
     };

@@ -400,7 +400,81 @@ impl Generator {
                 hostile.or_else(|| (self.rng.u8(..100) == 0).then_some(hostile::Spot::InstanceTag));
             out.push(self.make(what, first, last, hostile));
         }
+        link_sequences(&mut out);
+        dispose(&mut out, now);
         out
+    }
+}
+
+/// Points each attack sequence's finding signals at GuardDuty findings of its own account and
+/// region (the earliest first, as GuardDuty builds a sequence from what came before), so the
+/// incidents view finds its members as it would in a real organization.
+fn link_sequences(kept: &mut [Kept]) {
+    let text = |record: &Value, key: &str| record.get(key).and_then(Value::as_str).map(str::to_string);
+    let place = |record: &Value| (text(record, "accountId"), text(record, "region"));
+    let sequences: Vec<usize> = (0..kept.len())
+        .filter(|&i| {
+            kept[i].product == Product::GuardDuty
+                && text(&kept[i].record, "type").is_some_and(|t| t.starts_with("AttackSequence:"))
+        })
+        .collect();
+    for i in sequences {
+        let here = place(&kept[i].record);
+        let mut members: Vec<&Value> = kept
+            .iter()
+            .map(|k| &k.record)
+            .filter(|r| {
+                place(r) == here
+                    && text(r, "type").is_some_and(|t| !t.starts_with("AttackSequence:"))
+                    && r.pointer("/service/archived") != Some(&json!(true))
+                    && r.pointer("/service/additionalInfo/sample") != Some(&json!(true))
+            })
+            .collect();
+        members.sort_by_key(|r| text(r, "createdAt"));
+        let signals: Vec<Value> = members
+            .iter()
+            .take(3)
+            .map(|r| {
+                json!({"uid": text(r, "arn"), "type": "FINDING", "name": text(r, "type"),
+                    "description": text(r, "title"), "firstSeenAt": text(r, "createdAt"),
+                    "lastSeenAt": text(r, "updatedAt"), "count": 1, "severity": r.get("severity")})
+            })
+            .collect();
+        if signals.is_empty() {
+            continue;
+        }
+        let Some(list) = kept[i]
+            .record
+            .pointer_mut("/service/detection/sequence/signals")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        // The API activity stays; the finding signals become the real findings.
+        list.retain(|s| s.get("type") != Some(&json!("FINDING")));
+        list.splice(0..0, signals);
+    }
+}
+
+/// Dispositions as picket writes them: one suppressed finding whose review date has passed
+/// (picket offers to reopen it) and one accepted risk still running.
+fn dispose(kept: &mut [Kept], now: Timestamp) {
+    let controls: Vec<usize> = (0..kept.len())
+        .filter(|&i| {
+            kept[i].product == Product::SecurityHub
+                && kept[i].record.pointer("/Compliance/Status") == Some(&json!("FAILED"))
+        })
+        .take(2)
+        .collect();
+    let days = |n: i64| aws_time(now + SignedDuration::from_hours(24 * n));
+    for (&i, (status, reason, text, at, expires)) in controls.iter().zip([
+        ("SUPPRESSED", "accepted-risk", "legacy bucket, owner migrating it", days(-40), days(-10)),
+        ("RESOLVED", "false-positive", "scanner host, expected traffic", days(-3), days(27)),
+    ]) {
+        let record = &mut kept[i].record;
+        record["Workflow"] = json!({"Status": status});
+        record["Note"] = json!({"Text": format!("{}: {text} — dana via picket", reason.replace('-', " ")), "UpdatedBy": "picket/dana", "UpdatedAt": at});
+        record["UserDefinedFields"] = json!({"ticket": "SEC-1042", "picket.reason": reason, "picket.author": "dana", "picket.at": at, "picket.expires": expires});
     }
 }
 

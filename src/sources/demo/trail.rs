@@ -208,7 +208,19 @@ pub fn event(rng: &mut fastrand::Rng, at: Timestamp, serial: u64) -> LogEvent {
                 record.identity = assumed_role(account, role, &format!("{user}-session"), &at_text);
             }
         }
-        70..=81 => {
+        70..=75 => {
+            // A user takes the admin role: the record that says who is behind its sessions.
+            let session = format!("{user}-session");
+            (record.service, record.event) = ("sts", "AssumeRole");
+            record.extra = json!({
+                "requestParameters": {"roleArn": format!("arn:aws:iam::{}:role/AdminRole", account.id), "roleSessionName": session},
+                "responseElements": {
+                    "credentials": {"accessKeyId": org::access_key("ASIA", &[account.id, "AdminRole", &session]), "expiration": at_text},
+                    "assumedRoleUser": {"assumedRoleId": format!("{}:{session}", org::principal_id("AROA", &[account.id, "AdminRole"])), "arn": format!("arn:aws:sts::{}:assumed-role/AdminRole/{session}", account.id)}
+                }
+            });
+        }
+        76..=81 => {
             record.identity = json!({"type": "AWSService", "invokedBy": "ec2.amazonaws.com"});
             (record.service, record.event) = ("sts", "AssumeRole");
             record.source_ip = "ec2.amazonaws.com".into();
