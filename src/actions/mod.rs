@@ -22,6 +22,10 @@ use crate::model::{Finding, SeverityLabel, Workflow};
 pub const SECURITY_HUB_CHUNK: usize = 100;
 /// GuardDuty ArchiveFindings, UnarchiveFindings, UpdateFindingsFeedback: at most 50.
 pub const GUARDDUTY_CHUNK: usize = 50;
+/// The parameter of a BatchUpdateFindings call that carries `UserDefinedFields` to merge into
+/// each finding's own (Security Hub takes the map whole, so the executor reads the findings'
+/// fields first and sends each distinct merged map).
+pub const MERGED_FIELDS: &str = "UserDefinedFields";
 /// More findings than this, or any production account, or an irreversible action, needs a
 /// typed token.
 pub const QUICK_CONFIRM_LIMIT: usize = 10;
@@ -33,6 +37,10 @@ pub enum Action {
     SetWorkflow {
         status: Workflow,
         note: Option<String>,
+        /// Why, by whom and until when: written to `UserDefinedFields` (`picket.*`, merged
+        /// into the finding's own) or an OCSF finding's comment.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        disposition: Option<crate::model::disposition::Disposition>,
     },
     AddNote {
         text: String,
@@ -74,19 +82,34 @@ impl Action {
 
     /// What the action changes in the queue once AWS has accepted it; notes, feedback, rules
     /// and playbooks change nothing the queue shows.
-    pub fn change(&self) -> Option<crate::store::Change> {
+    pub fn changes(&self) -> Vec<crate::store::Change> {
         use crate::store::Change;
-        Some(match self {
-            Action::SetWorkflow { status, .. } => Change::Workflow(*status),
-            Action::SetVerification { state } => Change::Verification(*state),
-            Action::SetSeverity { label } => Change::Severity(*label),
-            Action::Archive => Change::Archived(true),
-            Action::Unarchive => Change::Archived(false),
+        match self {
+            Action::SetWorkflow {
+                status,
+                disposition,
+                ..
+            } => {
+                // A new disposition sets the review date; any other workflow change ends it.
+                let expires = disposition.as_ref().and_then(|d| d.expires);
+                let mut changes = vec![
+                    Change::Workflow(*status),
+                    Change::Expires(crate::store::expiry(expires)),
+                ];
+                if let Some(state) = disposition.as_ref().and_then(|d| d.reason.verification()) {
+                    changes.push(Change::Verification(state));
+                }
+                changes
+            }
+            Action::SetVerification { state } => vec![Change::Verification(*state)],
+            Action::SetSeverity { label } => vec![Change::Severity(*label)],
+            Action::Archive => vec![Change::Archived(true)],
+            Action::Unarchive => vec![Change::Archived(false)],
             Action::AddNote { .. }
             | Action::Feedback { .. }
             | Action::Suppress { .. }
-            | Action::Playbook { .. } => return None,
-        })
+            | Action::Playbook { .. } => Vec::new(),
+        }
     }
 
     /// Whether picket can put things back as they were (undo).
@@ -103,6 +126,19 @@ impl Action {
 
     pub fn describe(&self) -> String {
         match self {
+            Action::SetWorkflow {
+                status,
+                disposition: Some(d),
+                ..
+            } => match d.expires {
+                Some(until) => format!(
+                    "set workflow {} ({}, review {})",
+                    status.as_str(),
+                    d.reason.label(),
+                    until.strftime("%Y-%m-%d")
+                ),
+                None => format!("set workflow {} ({})", status.as_str(), d.reason.label()),
+            },
             Action::SetWorkflow { status, .. } => format!("set workflow {}", status.as_str()),
             Action::AddNote { .. } => "add a note".into(),
             Action::SetVerification { state } => format!("mark {}", state.as_str()),
@@ -277,7 +313,7 @@ pub fn plan(
     if targets.is_empty() {
         return Err("no finding selected".into());
     }
-    if let Action::SetWorkflow { status, note } = &action
+    if let Action::SetWorkflow { status, note, .. } = &action
         && matches!(status, Workflow::Resolved | Workflow::Suppressed)
         && note.as_deref().is_none_or(|n| n.trim().is_empty())
     {
@@ -356,11 +392,28 @@ fn request(
         return request_v2(action, targets, part, operator, reason);
     }
     Ok(match action {
-        Action::SetWorkflow { status, note: text } => {
+        Action::SetWorkflow {
+            status,
+            note: text,
+            disposition,
+        } => {
             let mut params =
                 json!({"FindingIdentifiers": identifiers, "Workflow": {"Status": status.as_str()}});
             if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
                 params["Note"] = note(text);
+            }
+            if let Some(d) = disposition {
+                // picket's keys only: the executor merges them into each finding's own
+                // fields, read just before, so other tools' keys are never lost.
+                let fields: serde_json::Map<String, serde_json::Value> = d
+                    .fields()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), json!(v)))
+                    .collect();
+                params[MERGED_FIELDS] = serde_json::Value::Object(fields);
+                if let Some(state) = d.reason.verification() {
+                    params["VerificationState"] = json!(state.as_str());
+                }
             }
             ("securityhub:BatchUpdateFindings", params)
         }
@@ -444,7 +497,11 @@ fn request_v2(
         )
     };
     match action {
-        Action::SetWorkflow { status, note } => {
+        Action::SetWorkflow {
+            status,
+            note,
+            disposition,
+        } => {
             params["StatusId"] = json!(match status {
                 Workflow::New => 1,
                 Workflow::Notified => 2,
@@ -453,6 +510,19 @@ fn request_v2(
             });
             if let Some(text) = note.as_deref().filter(|t| !t.trim().is_empty()) {
                 params["Comment"] = comment(text);
+            }
+            // OCSF has no user-defined fields: the disposition is a line of the comment, kept
+            // whole within the comment's limit (the note gives way).
+            if let Some(d) = disposition {
+                let line = d.comment_line();
+                let note = params["Comment"].as_str().unwrap_or("").to_string();
+                let room = 512usize.saturating_sub(line.chars().count() + 1);
+                let note: String = note.chars().take(room).collect();
+                params["Comment"] = json!(if note.is_empty() {
+                    line
+                } else {
+                    format!("{note}\n{line}")
+                });
             }
         }
         Action::AddNote { text } => params["Comment"] = comment(text),

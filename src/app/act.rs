@@ -8,6 +8,7 @@ use super::keys::{Key, KeyCode};
 use super::prompt::LineEditor;
 use super::{App, Effect, Modal, NoticeLevel};
 use crate::actions::{Acknowledged, Action, Answer, Plan, Target, acknowledge, plan, suppress};
+use crate::model::disposition::{Disposition, Reason};
 use crate::model::finding::Verification;
 use crate::model::health::Service;
 use crate::model::{SeverityLabel, Workflow};
@@ -18,6 +19,10 @@ use crate::store::EntryIx;
 pub enum MenuChoice {
     /// An action on the findings (a note is asked for first when the action needs one).
     Act(fn() -> Action),
+    /// Resolve or suppress: a reason code, words and a review date are asked for first.
+    Dispose(Workflow),
+    /// Back to NEW, with a note saying the disposition fell due.
+    Reopen,
     /// A severity, chosen next.
     Severity,
     /// A GuardDuty suppression rule from the finding's type and resource, or from the filter.
@@ -42,12 +47,21 @@ const fn act(key: char, label: &'static str, action: fn() -> Action) -> MenuEntr
 pub const MENU: &[MenuEntry] = &[
     act('n', "workflow NEW", || workflow(Workflow::New)),
     act('o', "workflow NOTIFIED", || workflow(Workflow::Notified)),
-    act('r', "workflow RESOLVED (with a note)", || {
-        workflow(Workflow::Resolved)
-    }),
-    act('s', "workflow SUPPRESSED (with a note)", || {
-        workflow(Workflow::Suppressed)
-    }),
+    entry(
+        'r',
+        "workflow RESOLVED (reason, note, review date)",
+        MenuChoice::Dispose(Workflow::Resolved),
+    ),
+    entry(
+        's',
+        "workflow SUPPRESSED (reason, note, review date)",
+        MenuChoice::Dispose(Workflow::Suppressed),
+    ),
+    entry(
+        'e',
+        "reopen: the disposition is due for review (workflow NEW, with a note)",
+        MenuChoice::Reopen,
+    ),
     act('c', "add a note", || Action::AddNote {
         text: String::new(),
     }),
@@ -82,7 +96,70 @@ pub const MENU: &[MenuEntry] = &[
 ];
 
 fn workflow(status: Workflow) -> Action {
-    Action::SetWorkflow { status, note: None }
+    Action::SetWorkflow {
+        status,
+        note: None,
+        disposition: None,
+    }
+}
+
+/// The keys of the reason codes, in the order the overlay lists them.
+pub const REASONS: [(char, Reason); 5] = [
+    ('f', Reason::FalsePositive),
+    ('b', Reason::Benign),
+    ('d', Reason::Duplicate),
+    ('a', Reason::AcceptedRisk),
+    ('t', Reason::TruePositive),
+];
+
+/// A review date: an age from now (`30d`, `2w`) or a day (`2026-12-31`, at midnight UTC).
+pub fn review_date(text: &str, now: jiff::Timestamp) -> Result<Option<jiff::Timestamp>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(day) = text.parse::<jiff::civil::Date>() {
+        let at = day
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(|e| format!("'{text}': {e}"))?
+            .timestamp();
+        return match at > now {
+            true => Ok(Some(at)),
+            false => Err(format!("'{text}' is not in the future")),
+        };
+    }
+    let span = crate::model::age::parse(text)
+        .map_err(|_| format!("'{text}' is not a review date like 30d, 2w or 2026-12-31"))?;
+    Ok(Some(crate::model::age::after(now, span)))
+}
+
+/// The action a disposition makes: the workflow, a note in the analyst's words (the reason
+/// first), and the structured disposition.
+fn disposed(
+    status: Workflow,
+    reason: Reason,
+    words: &str,
+    expires: Option<jiff::Timestamp>,
+    author: &str,
+    now: jiff::Timestamp,
+) -> Action {
+    let mut note = reason.label().to_string();
+    if !words.trim().is_empty() {
+        note.push_str(&format!(": {}", words.trim()));
+    }
+    if let Some(until) = expires {
+        note.push_str(&format!(" (review {})", until.strftime("%Y-%m-%d")));
+    }
+    Action::SetWorkflow {
+        status,
+        note: Some(note),
+        disposition: Some(Disposition {
+            reason,
+            author: crate::model::SafeText::line(author),
+            at: Some(now),
+            expires,
+        }),
+    }
 }
 
 fn verify(state: Verification) -> Action {
@@ -108,9 +185,14 @@ fn needs_note(action: &Action) -> bool {
 
 fn with_note(action: Action, text: &str) -> Action {
     match action {
-        Action::SetWorkflow { status, .. } => Action::SetWorkflow {
+        Action::SetWorkflow {
+            status,
+            disposition,
+            ..
+        } => Action::SetWorkflow {
             status,
             note: Some(text.to_string()),
+            disposition,
         },
         Action::AddNote { .. } => Action::AddNote {
             text: text.to_string(),
@@ -127,6 +209,16 @@ pub enum Stage {
     Note {
         action: Action,
         editor: LineEditor,
+    },
+    /// Resolving or suppressing: the reason code (one key), then optional words and an
+    /// optional review date (Tab moves between them).
+    Disposition {
+        status: Workflow,
+        reason: Option<Reason>,
+        words: LineEditor,
+        review: LineEditor,
+        on_review: bool,
+        error: Option<String>,
     },
     Confirm {
         plan: Box<Plan>,
@@ -180,6 +272,48 @@ pub fn open(app: &mut App) {
         stage: Stage::Menu,
         playbooks,
     }));
+}
+
+/// `e`: the targets whose disposition fell due go back to NEW, with a note saying whose
+/// decision it was and when it expired; the others are left out, and the confirmation says so.
+fn reopen(app: &mut App, flow: &mut ActionFlow) {
+    let now = app.now.as_second();
+    let due: Vec<EntryIx> = flow
+        .targets
+        .iter()
+        .copied()
+        .filter(|&ix| {
+            app.store.summary(ix).is_some_and(|s| s.expired(now))
+        })
+        .collect();
+    if due.is_empty() {
+        app.notify(
+            "no disposition here is due for review (is:expired finds them)",
+            NoticeLevel::Warning,
+        );
+        return;
+    }
+    let note = match &due[..] {
+        [one] => match app.store.finding(*one).and_then(|f| f.disposition) {
+            Some(d) => format!(
+                "reopened for review: the disposition '{}' by {} expired{}",
+                d.reason.label(),
+                d.author,
+                d.expires
+                    .map(|t| format!(" {}", t.strftime("%Y-%m-%d")))
+                    .unwrap_or_default()
+            ),
+            None => "reopened for review: the disposition expired".to_string(),
+        },
+        many => format!("reopened for review: {} dispositions expired", many.len()),
+    };
+    flow.targets = due;
+    let action = Action::SetWorkflow {
+        status: Workflow::New,
+        note: Some(note),
+        disposition: None,
+    };
+    to_confirm(app, flow, action);
 }
 
 /// The playbooks whose `when` filter every target passes.
@@ -259,11 +393,59 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
                         to_confirm(app, &mut flow, action);
                     }
                 }
+                Some(MenuChoice::Dispose(status)) => {
+                    flow.stage = Stage::Disposition {
+                        status,
+                        reason: None,
+                        words: LineEditor::default(),
+                        review: LineEditor::default(),
+                        on_review: false,
+                        error: None,
+                    }
+                }
+                Some(MenuChoice::Reopen) => reopen(app, &mut flow),
                 Some(MenuChoice::Severity) => flow.stage = Stage::Severity,
                 Some(MenuChoice::Suppression { from_filter }) => {
                     suppression(app, &mut flow, from_filter)
                 }
                 None => {}
+            }
+            true
+        }
+        Stage::Disposition {
+            status,
+            reason: reason @ None,
+            ..
+        } => {
+            let _ = status;
+            if let Some(&(_, chosen)) = key
+                .typed_char()
+                .and_then(|c| REASONS.iter().find(|(k, _)| *k == c))
+            {
+                *reason = Some(chosen);
+            }
+            true
+        }
+        Stage::Disposition {
+            status,
+            reason: Some(reason),
+            words,
+            review,
+            on_review,
+            error,
+        } => {
+            match key.code {
+                KeyCode::Tab | KeyCode::BackTab => *on_review = !*on_review,
+                KeyCode::Enter => match review_date(review.text(), app.now) {
+                    Ok(expires) => {
+                        let author = crate::journal::Operator::local(None).user;
+                        let action =
+                            disposed(*status, *reason, words.text(), expires, &author, app.now);
+                        to_confirm(app, &mut flow, action);
+                    }
+                    Err(e) => *error = Some(e),
+                },
+                _ => edit(if *on_review { review } else { words }, key),
             }
             true
         }
@@ -527,6 +709,7 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
         Action::SetWorkflow { .. } => Some(Action::SetWorkflow {
             status: before.workflow,
             note: Some("undo of the previous picket action".into()),
+            disposition: None,
         }),
         Action::SetVerification { .. } => Some(Action::SetVerification {
             state: before.verification,

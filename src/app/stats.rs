@@ -66,6 +66,8 @@ pub struct Since {
     pub new: u32,
     pub changed: u32,
     pub reopened: u32,
+    /// Dispositions due for review (`is:expired`).
+    pub expired: u32,
 }
 
 /// Which service's counts the overview shows, and when they were asked for (the oldest).
@@ -92,6 +94,9 @@ impl Stats {
                 Some(look) if look.reopened(s) => stats.since.reopened += 1,
                 Some(look) if !s.archived && look.changed(s) => stats.since.changed += 1,
                 Some(_) => {}
+            }
+            if s.expired(now_s) {
+                stats.since.expired += 1;
             }
             if s.unseen {
                 stats.unseen += 1;

@@ -153,6 +153,117 @@ impl AwsBackend {
             Ok(client) => client,
             Err(e) => return all_failed(call, targets, &e),
         };
+        let Some(ours) = call
+            .params
+            .get(crate::actions::MERGED_FIELDS)
+            .and_then(Value::as_object)
+        else {
+            return self.batch_update(&client, call, targets, None).await;
+        };
+        // Security Hub takes UserDefinedFields whole: read what each finding has, merge
+        // picket's keys in, and send each distinct map in a call of its own.
+        let current = match self.read_fields(&client, call, targets).await {
+            Ok(current) => current,
+            Err(e) => {
+                let why = format!(
+                    "nothing was sent: the findings' UserDefinedFields could not be read first, and writing without them would drop other tools' keys ({e})"
+                );
+                return all_failed(call, targets, &why);
+            }
+        };
+        let mut by_fields: std::collections::BTreeMap<String, (serde_json::Map<String, Value>, Vec<usize>)> =
+            Default::default();
+        for &i in &call.targets {
+            let mut merged: serde_json::Map<String, Value> = targets[i]
+                .hub_id
+                .as_deref()
+                .and_then(|id| current.get(id))
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .filter(|(k, _)| !ours.contains_key(*k))
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            merged.extend(ours.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let key = Value::Object(merged.clone()).to_string();
+            by_fields.entry(key).or_insert_with(|| (merged, Vec::new())).1.push(i);
+        }
+        let mut outcomes = Vec::new();
+        for (_, (fields, members)) in by_fields {
+            let part = Call {
+                targets: members,
+                ..call.clone()
+            };
+            outcomes.extend(self.batch_update(&client, &part, targets, Some(fields)).await);
+        }
+        outcomes
+    }
+
+    /// The `UserDefinedFields` of the call's findings now, by id (GetFindings, 20 ids a
+    /// request); a finding Security Hub does not return has none.
+    async fn read_fields(
+        &self,
+        client: &aws_sdk_securityhub::Client,
+        call: &Call,
+        targets: &[Target],
+    ) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, String>>, String>
+    {
+        use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+        let ids: Vec<&str> = call
+            .targets
+            .iter()
+            .filter_map(|&i| targets[i].hub_id.as_deref())
+            .collect();
+        let mut found = std::collections::HashMap::new();
+        for chunk in ids.chunks(20) {
+            let mut filters = AwsSecurityFindingFilters::builder();
+            for id in chunk {
+                filters = filters.id(
+                    StringFilter::builder()
+                        .value(*id)
+                        .comparison(StringFilterComparison::Equals)
+                        .build(),
+                );
+            }
+            let mut token = None;
+            loop {
+                let track = self.track(call, Service::SecurityHub);
+                let out = track
+                    .call(
+                        "securityhub:GetFindings",
+                        client
+                            .get_findings()
+                            .filters(filters.clone().build())
+                            .max_results(100)
+                            .set_next_token(token)
+                            .send(),
+                    )
+                    .await
+                    .map_err(|f| f.message)?;
+                for finding in out.findings() {
+                    if let Some(fields) = finding.user_defined_fields() {
+                        found.insert(finding.id().unwrap_or_default().to_string(), fields.clone());
+                    }
+                }
+                token = out.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// One BatchUpdateFindings with the call's parameters (and these merged fields).
+    async fn batch_update(
+        &self,
+        client: &aws_sdk_securityhub::Client,
+        call: &Call,
+        targets: &[Target],
+        fields: Option<serde_json::Map<String, Value>>,
+    ) -> Vec<TargetOutcome> {
         let p = &call.params;
         let mut request = client.batch_update_findings();
         for &i in &call.targets {
@@ -179,6 +290,14 @@ impl AwsBackend {
         }
         if let Some(state) = p.get("VerificationState").and_then(Value::as_str) {
             request = request.verification_state(VerificationState::from(state));
+        }
+        if let Some(fields) = fields {
+            request = request.set_user_defined_fields(Some(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+                    .collect(),
+            ));
         }
         if let Some(label) = p.pointer("/Severity/Label").and_then(Value::as_str) {
             request = request.severity(

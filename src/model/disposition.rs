@@ -75,7 +75,7 @@ pub const AT_KEY: &str = "picket.at";
 /// How picket's part of an OCSF comment begins.
 pub const COMMENT_TAG: &str = "[picket]";
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Disposition {
     pub reason: Reason,
     pub author: SafeText,

@@ -218,7 +218,7 @@ impl Check {
             Check::Tactic(tactics) => h.tactics.intersects(*tactics),
             Check::Deadline(cmp, at) => store.deadline(ix).is_some_and(|d| cmp.holds(d, *at)),
             Check::Unseen => h.unseen,
-            Check::Expired(now) => h.expires != 0 && i64::from(h.expires) <= *now,
+            Check::Expired(now) => h.expired(*now),
             Check::New => store.get(ix).is_some_and(|e| e.look.is_none()),
             Check::Changed => store
                 .get(ix)

@@ -215,6 +215,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Resolved or suppressed with a disposition whose review date (seconds) has come.
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires != 0 && i64::from(self.expires) <= now && !self.workflow.is_open()
+    }
+
     /// Status as an analyst reads it: `ARCHIVED` wins over the workflow status.
     pub fn status_label(&self) -> &'static str {
         if self.archived {

@@ -23,6 +23,14 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
         Stage::Menu => format!(" Act on {} findings · Esc cancels ", flow.targets.len()),
         Stage::Note { action, .. } => format!(" {} · a note is required ", action.describe()),
         Stage::Severity => " Set severity · Esc cancels ".to_string(),
+        Stage::Disposition { status, .. } => format!(
+            " {} {} findings · why? ",
+            match status {
+                crate::model::Workflow::Suppressed => "Suppress",
+                _ => "Resolve",
+            },
+            flow.targets.len()
+        ),
         Stage::Confirm { plan, .. } => format!(" Confirm: {} ", plan.action.describe()),
     };
     let block = Block::default()
@@ -87,6 +95,51 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
                 "Security Hub records the label you set; the product's own rating stays in FindingProviderFields.".into(),
                 theme.muted,
             ));
+        }
+        Stage::Disposition {
+            reason,
+            words,
+            review,
+            on_review,
+            error,
+            ..
+        } => {
+            match reason {
+                None => {
+                    lines.push(("The reason (one key):".into(), theme.muted));
+                    for (key, reason) in crate::app::act::REASONS {
+                        lines.push((format!("{key}   {}", reason.label()), theme.base));
+                    }
+                }
+                Some(reason) => {
+                    let cursor = |on: bool| if on { "▏" } else { "" };
+                    lines.push((format!("reason: {}", reason.label()), theme.base));
+                    lines.push((
+                        format!("note:   {}{}", words.text(), cursor(!*on_review)),
+                        theme.accent,
+                    ));
+                    lines.push((
+                        format!("review: {}{}", review.text(), cursor(*on_review)),
+                        theme.accent,
+                    ));
+                    lines.push((String::new(), theme.base));
+                    lines.push((
+                        "The note is optional; review is optional too: 30d, 2w or 2026-12-31 — then picket offers to reopen it.".into(),
+                        theme.muted,
+                    ));
+                    lines.push((
+                        "Written to Security Hub: the note, and picket.reason / author / at / expires in UserDefinedFields beside other tools' keys.".into(),
+                        theme.muted,
+                    ));
+                    lines.push((
+                        "Tab: note ↔ review · Enter continues · Esc cancels".into(),
+                        theme.muted,
+                    ));
+                }
+            }
+            if let Some(error) = error {
+                lines.push((error.clone(), theme.error));
+            }
         }
         Stage::Note { editor, .. } => {
             lines.push((
@@ -204,6 +257,17 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
         theme.header,
         0,
     );
+    if let Action::SetWorkflow {
+        disposition: Some(_),
+        ..
+    } = &plan.action
+    {
+        push(
+            "UserDefinedFields: picket's keys below are merged into each finding's own fields, read with GetFindings just before; other tools' keys are sent back unchanged (findings with different fields go in calls of their own). OCSF findings carry it as a line of the comment.",
+            theme.muted,
+            0,
+        );
+    }
     if let Action::Suppress { rule } = &plan.action {
         push("", theme.base, 0);
         push(

@@ -157,6 +157,27 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
             ),
         ]));
     }
+    if let Some(d) = &f.disposition {
+        let mut spans = vec![
+            label("Disposed", theme),
+            Span::raw(format!("{} by {}", d.reason.label(), d.author)),
+        ];
+        if let Some(at) = d.at {
+            spans.push(Span::styled(format!(" on {}", datetime(at, tz)), theme.muted));
+        }
+        match d.expires {
+            Some(until) if until <= app.now => spans.push(Span::styled(
+                format!(" · review was due {} — a e reopens it", datetime(until, tz)),
+                theme.warning,
+            )),
+            Some(until) => spans.push(Span::styled(
+                format!(" · review {}", datetime(until, tz)),
+                theme.muted,
+            )),
+            None => {}
+        }
+        lines.push(Line::from(spans));
+    }
     lines.push(Line::from(vec![
         label("Id", theme),
         Span::styled(f.id.as_str(), theme.muted),

@@ -386,6 +386,10 @@ fn draw_cell(
             });
             (text.into(), theme.muted)
         }
+        Column::Status if s.expired(app.now.as_second()) => {
+            // A disposition due for review: `a e` reopens it.
+            ("EXPIRED".into(), theme.warning)
+        }
         Column::Status => {
             let status = s.status_label();
             let style = match status {

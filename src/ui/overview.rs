@@ -388,7 +388,7 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.look.theme;
     let store = &app.store;
     let since = app.stats.since;
-    let title = if since == crate::app::stats::Since::default() {
+    let mut title = if (since.new, since.changed, since.reopened) == (0, 0, 0) {
         "Latest findings".to_string()
     } else {
         format!(
@@ -396,6 +396,9 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
             since.new, since.changed, since.reopened
         )
     };
+    if since.expired > 0 {
+        title.push_str(&format!(" · {} due for review (is:expired)", since.expired));
+    }
     section_title(buf, area, &title, app, true);
     let rows = usize::from(area.height.saturating_sub(1));
     for (n, &ix) in app.stats.latest.iter().take(rows).enumerate() {

@@ -386,8 +386,11 @@ pub(super) fn action_done(
             {
                 undo.push((*ix, back));
             }
-            if let Some(change) = action.change() {
+            let changes = action.changes();
+            for &change in &changes {
                 app.store.apply(*ix, change);
+            }
+            if !changes.is_empty() {
                 // The analyst's own change is not news to them.
                 app.store.mark_seen(*ix);
             }

@@ -177,10 +177,31 @@ impl Kept {
         match (self.product, action) {
             (Product::GuardDuty, Action::Archive) => record["service"]["archived"] = json!(true),
             (Product::GuardDuty, Action::Unarchive) => record["service"]["archived"] = json!(false),
-            (Product::SecurityHub, Action::SetWorkflow { status, note }) => {
+            (
+                Product::SecurityHub,
+                Action::SetWorkflow {
+                    status,
+                    note,
+                    disposition,
+                },
+            ) => {
                 record["Workflow"] = json!({"Status": status.as_str()});
                 if let Some(text) = note {
                     record["Note"] = json!({"Text": text, "UpdatedBy": "picket", "UpdatedAt": at});
+                }
+                if let Some(d) = disposition {
+                    // As Security Hub keeps them: the other keys stay, picket's are replaced.
+                    let existing = record
+                        .get("UserDefinedFields")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    record["UserDefinedFields"] = Value::Object(
+                        crate::model::disposition::merged_fields(&existing, d),
+                    );
+                    if let Some(state) = d.reason.verification() {
+                        record["VerificationState"] = json!(state.as_str());
+                    }
                 }
             }
             (Product::SecurityHub, Action::AddNote { text }) => {
