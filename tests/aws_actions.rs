@@ -144,6 +144,7 @@ async fn security_hub_updates_go_in_hundreds_and_report_each_finding() {
         Action::SetWorkflow {
             status: Workflow::Resolved,
             note: Some("patched".into()),
+            disposition: None,
         },
         targets,
         "alice",
@@ -248,6 +249,7 @@ fn small_plan() -> Plan {
         Action::SetWorkflow {
             status: Workflow::Notified,
             note: None,
+            disposition: None,
         },
         (0..3).map(target).collect(),
         "alice",
@@ -658,6 +660,7 @@ async fn ocsf_findings_are_updated_with_batch_update_findings_v2() {
     let resolve = Action::SetWorkflow {
         status: Workflow::Resolved,
         note: Some("patched".into()),
+        disposition: None,
     };
     let planned = plan(resolve, vec![ocsf(0), ocsf(1)], "alice", "").expect("plan");
     assert_eq!(planned.calls[0].api, "securityhub:BatchUpdateFindingsV2");

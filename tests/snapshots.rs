@@ -17,12 +17,15 @@ const SCREENS: &[(&str, &str)] = &[
     ("action_menu", "2 Space Space a"),
     (
         "action_confirm_production",
-        "2 j j j Space Space Space a r patched Enter",
+        "2 j j j Space Space Space a r f patched Enter",
     ),
     (
         "action_resolved",
-        "2 j j j Space Space Space a r patched Enter 3 Enter CHG-1 Enter",
+        "2 j j j Space Space Space a r f patched Enter 3 Enter CHG-1 Enter",
     ),
+    ("action_disposition", "2 a s a legacy Space bucket Tab 30d"),
+    ("incidents_by_sequence", "2 i Enter"),
+    ("incidents_by_principal", ": group Space by Space principal Enter j j j Enter"),
     ("detail", "2 Enter"),
     ("detail_search", "2 Enter / instance Enter"),
     ("help", "?"),

@@ -24,6 +24,7 @@ fn resolve() -> Action {
     Action::SetWorkflow {
         status: Workflow::Resolved,
         note: Some("patched".into()),
+        disposition: None,
     }
 }
 
@@ -68,12 +69,17 @@ fn calls_are_grouped_by_account_and_region() {
 #[test]
 fn resolving_or_suppressing_needs_a_note() {
     for status in [Workflow::Resolved, Workflow::Suppressed] {
-        let action = Action::SetWorkflow { status, note: None };
+        let action = Action::SetWorkflow {
+            status,
+            note: None,
+            disposition: None,
+        };
         assert!(plan(action, targets(1, "111", false), "alice", "").is_err());
     }
     let notified = Action::SetWorkflow {
         status: Workflow::Notified,
         note: None,
+        disposition: None,
     };
     assert!(plan(notified, targets(1, "111", false), "alice", "").is_ok());
 }

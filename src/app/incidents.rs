@@ -126,7 +126,7 @@ impl Incidents {
             return;
         };
         self.groups = match by {
-            GroupBy::Sequence => self.by_sequence(rows, store),
+            GroupBy::Sequence => self.by_sequence(rows, store, directory),
             _ => by_key(by, rows, store, directory),
         };
         for group in &mut self.groups {
@@ -189,7 +189,12 @@ impl Incidents {
         }
     }
 
-    fn by_sequence(&mut self, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
+    fn by_sequence(
+        &mut self,
+        rows: &[EntryIx],
+        store: &FindingStore,
+        directory: &Directory,
+    ) -> Vec<Group> {
         let mut shown = vec![false; store.len()];
         for &ix in rows {
             shown[ix as usize] = true;
@@ -239,9 +244,13 @@ impl Incidents {
             groups.push(Group {
                 key: format!("sequence\u{1f}{}", store.id(ix)),
                 label: format!(
-                    "{} · {}",
-                    store.types.name(s.type_label),
-                    primary_resource(store, ix).unwrap_or_else(|| store.title(ix).to_string())
+                    "{} · {} · {}",
+                    store
+                        .types
+                        .name(s.type_label)
+                        .trim_start_matches(SEQUENCE),
+                    primary_resource(store, ix).unwrap_or_else(|| store.title(ix).to_string()),
+                    directory.name_of(account)
                 ),
                 members,
                 sequence: Some((ix, signals)),

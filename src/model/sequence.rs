@@ -172,7 +172,7 @@ mod tests {
                 {"uid": "e1", "type": "CLOUD_TRAIL", "name": "StopLogging", "description": "trail\u{1b}[2J off",
                  "signalIndicators": [{"key": "ATTACK_TACTIC", "values": ["Defense Evasion"]}]}
             ]}}}});
-        let raw = RawRecord::text(RecordKind::GuardDuty, record.to_string());
+        let raw = RawRecord::text(RecordKind::GuardDuty, &record.to_string());
         let sequence = of_record(&raw).expect("a sequence");
         let names: Vec<&str> = sequence.signals.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
@@ -204,7 +204,7 @@ mod tests {
             {"Id": "f9", "Type": "FINDING", "Title": "Exfiltration:S3/AnomalousBehavior",
              "FirstSeenAt": 1_768_467_600_000_i64, "Count": 2}
         ]}}});
-        let raw = RawRecord::text(RecordKind::Asff, record.to_string());
+        let raw = RawRecord::text(RecordKind::Asff, &record.to_string());
         let sequence = of_record(&raw).expect("a sequence");
         let signal = &sequence.signals[0];
         assert_eq!(signal.tactic, Some(Tactic::Exfiltration));
@@ -213,6 +213,6 @@ mod tests {
             signal.first_seen,
             Some("2026-01-15T09:00:00Z".parse().unwrap())
         );
-        assert!(of_record(&RawRecord::text(RecordKind::Asff, "{}".into())).is_none());
+        assert!(of_record(&RawRecord::text(RecordKind::Asff, "{}")).is_none());
     }
 }

@@ -84,6 +84,8 @@ fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, sel
         put(buf, body.x, y, "▶", 1, overlay(theme.accent));
     }
     let open = table.incidents.expanded.contains(&group.key);
+    // Below a hundred columns the summary shrinks so the label keeps its room.
+    let compact = body.width < 100;
     let mut x = body.x + 1;
     x = put(buf, x, y, if open { "▾ " } else { "▸ " }, 2, overlay(base));
     let sev = theme.severity(group.highest);
@@ -103,31 +105,40 @@ fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, sel
         room(x).min(6),
         overlay(base),
     );
-    let new = if group.new > 0 {
-        format!("{:>4} new ", group.new)
-    } else {
-        " ".repeat(9)
+    let new = match (group.new, compact) {
+        (0, true) => " ".repeat(5),
+        (0, false) => " ".repeat(9),
+        (n, true) => format!("{:>4} ", format!("+{n}")),
+        (n, false) => format!("{n:>4} new "),
     };
-    x = put(buf, x, y, &new, room(x).min(9), overlay(theme.unseen));
-    let accounts = format!(
-        "{:>3} acct{}",
-        group.accounts,
-        if group.production { " ⚑" } else { "  " }
-    );
+    let width = new.chars().count();
+    x = put(buf, x, y, &new, room(x).min(width), overlay(theme.unseen));
+    let flag = if group.production { "⚑" } else { " " };
+    let accounts = if compact {
+        format!("{:>2}{flag}", group.accounts)
+    } else {
+        format!("{:>3} acct {flag}", group.accounts)
+    };
+    let width = accounts.chars().count();
     let style = if group.production {
         theme.production
     } else {
         theme.muted
     };
-    x = put(buf, x, y, &accounts, room(x).min(10), overlay(style)) + 1;
+    x = put(buf, x, y, &accounts, room(x).min(width), overlay(style)) + 1;
     if group.first_seen != i64::MAX {
         let at = |s: i64| jiff::Timestamp::from_second(s).unwrap_or(app.now);
-        let span = format!(
-            "{:>4}→{:<4}",
-            age(app.now, at(group.first_seen)),
-            age(app.now, at(group.last_seen))
-        );
-        x = put(buf, x, y, &span, room(x).min(10), overlay(theme.muted)) + 1;
+        let span = if compact {
+            format!("{:>4}", age(app.now, at(group.last_seen)))
+        } else {
+            format!(
+                "{:>4}→{:<4}",
+                age(app.now, at(group.first_seen)),
+                age(app.now, at(group.last_seen))
+            )
+        };
+        let width = span.chars().count();
+        x = put(buf, x, y, &span, room(x).min(width), overlay(theme.muted)) + 1;
     }
     let mut label = group.label.clone();
     if let Some(chain) = table.incidents.chains.get(&group.key)
@@ -180,9 +191,11 @@ fn signal_row(
                 .to_string()
         },
     );
-    x = put(buf, x, y, &when, room(x).min(11), overlay(theme.muted)) + 1;
+    put(buf, x, y, &when, room(x).min(11), overlay(theme.muted));
+    x = (x + 12).min(end);
     let tactic = signal.tactic.map_or("·", |t| t.short());
-    x = put(buf, x, y, tactic, room(x).min(12), overlay(theme.accent)) + 1;
+    put(buf, x, y, tactic, room(x).min(11), overlay(theme.accent));
+    x = (x + 12).min(end);
     let summary = finding.and_then(|ix| app.store.summary(ix));
     match summary {
         Some(s) => {

@@ -860,7 +860,8 @@ pub fn finding(template: &Template, scene: &mut Scene) -> Value {
             "signals": [
                 {"uid": hex_id(org::hash(&[&id, "s1"]), 32), "type": "FINDING", "name": "Recon:IAMUser/MaliciousIPCaller", "description": "Reconnaissance from a malicious address", "count": 3, "severity": 5.0},
                 {"uid": hex_id(org::hash(&[&id, "s2"]), 32), "type": "FINDING", "name": "Persistence:IAMUser/AnomalousBehavior", "description": "A new access key was created", "count": 1, "severity": 5.0},
-                {"uid": hex_id(org::hash(&[&id, "s3"]), 32), "type": "CLOUD_TRAIL", "name": "StopLogging", "description": "CloudTrail logging stopped", "count": 1}
+                {"uid": hex_id(org::hash(&[&id, "s3"]), 32), "type": "CLOUD_TRAIL", "name": "StopLogging", "description": "CloudTrail logging stopped", "count": 1,
+                 "signalIndicators": [{"key": "ATTACK_TACTIC", "values": ["Defense Evasion"]}, {"key": "HIGH_RISK_API", "values": ["StopLogging"]}]}
             ]
         }});
     }

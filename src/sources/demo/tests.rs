@@ -392,6 +392,7 @@ fn the_organization_keeps_what_the_analyst_did() {
         &Action::SetWorkflow {
             status: crate::model::Workflow::Resolved,
             note: Some("patched".into()),
+            disposition: None,
         },
     );
     // A suppression rule matching every GuardDuty finding from now on.

@@ -224,6 +224,8 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
             c.execute_batch(
                 "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; \
                  ALTER TABLE findings DROP COLUMN seen; \
+                 ALTER TABLE findings DROP COLUMN principal; \
+                 ALTER TABLE findings DROP COLUMN expires; \
                  PRAGMA user_version = 1;",
             )
         })
@@ -239,7 +241,7 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
     );
     let ix = at(&migrated, "sh-1").expect("migrated");
     assert_eq!(migrated.reader(ix), None, "no source is known of schema 1");
-    // And it is written on as schema 2.
+    // And it is written on as the schema of today.
     migrated.read_by(ix, reader, now());
     write_all(&disk, &migrated);
 }
@@ -376,4 +378,43 @@ fn what_the_analyst_last_saw_survives_a_restart_and_measures_what_changed() {
     let g1 = next.find_finding(&at("2026-01-15T11:00:00Z")).expect("g1");
     next.mark_seen(g1);
     assert_eq!(ids(&next, "is:changed"), ["sh-1"]);
+}
+
+#[test]
+fn who_acted_and_when_a_disposition_falls_due_survive_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("store.sqlite");
+    let mut value = serde_json::json!({
+        "SchemaVersion": "2018-10-08", "Id": "key-1",
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+        "AwsAccountId": "111111111111", "Region": "us-east-1", "Types": ["TTPs/Credential Access"],
+        "CreatedAt": "2026-01-10T00:00:00Z", "UpdatedAt": "2026-01-15T00:00:00Z",
+        "Severity": {"Label": "HIGH"}, "Title": "old access key",
+        "Resources": [{"Type": "AwsIamAccessKey", "Id": "AKIAEXAMPLE",
+            "Details": {"AwsIamAccessKey": {"PrincipalName": "carol"}}}],
+        "Workflow": {"Status": "SUPPRESSED"}, "RecordState": "ACTIVE",
+        "UserDefinedFields": {"ticket": "SEC-9", "picket.reason": "accepted-risk",
+            "picket.author": "dana", "picket.expires": "2026-02-01T00:00:00Z"}
+    });
+    let finding = crate::model::asff::map_finding(&value).expect("maps");
+    let mut store = FindingStore::default();
+    store.upsert(finding, now(), true);
+    let disk = Disk::open(&path).expect("opens");
+    write_all(&disk, &store);
+    drop(disk);
+    let mut restored = FindingStore::default();
+    Disk::open(&path)
+        .expect("reopens")
+        .load(&mut restored)
+        .expect("loads");
+    value["Id"] = "key-1".into();
+    let ix = restored
+        .find(&crate::model::asff::map_finding(&value).expect("maps").scope, "key-1")
+        .expect("restored");
+    let s = *restored.summary(ix).expect("summary");
+    assert_eq!(restored.principals.name(s.principal), "carol");
+    let due: Timestamp = "2026-02-01T00:00:00Z".parse().expect("time");
+    assert_eq!(i64::from(s.expires), due.as_second());
+    assert!(s.expired(due.as_second()));
+    assert!(!s.expired(due.as_second() - 1));
 }
