@@ -723,3 +723,138 @@ async fn a_region_that_is_not_a_region_never_names_an_endpoint() {
     );
     assert!(results.iter().any(|r| r.finding == "f-0" && r.ok));
 }
+
+/// What a BatchUpdateFindings carried: ids, UserDefinedFields, verification state.
+type Sent = (
+    Vec<String>,
+    std::collections::HashMap<String, String>,
+    Option<String>,
+);
+
+/// A disposition for the merge tests: accepted risk, by dana, due in 2027.
+fn dispose(reason: picket::model::disposition::Reason) -> Action {
+    Action::SetWorkflow {
+        status: Workflow::Suppressed,
+        note: Some("legacy bucket".into()),
+        disposition: Some(picket::model::disposition::Disposition {
+            reason,
+            author: picket::model::SafeText::line("dana"),
+            at: Some("2026-11-30T10:00:00Z".parse().expect("time")),
+            expires: Some("2027-01-01T00:00:00Z".parse().expect("time")),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn a_disposition_keeps_the_user_defined_fields_other_tools_wrote() {
+    let read = mock!(aws_sdk_securityhub::Client::get_findings).then_http_response(|| {
+        response(
+            200,
+            json!({"Findings": [
+                {"Id": "hub-0", "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+                 "UserDefinedFields": {"ticket": "SEC-1", "owner": "team-a", "picket.reason": "benign"}},
+                {"Id": "hub-1", "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub"}
+            ]}),
+        )
+    });
+    let sent: Arc<std::sync::Mutex<Vec<Sent>>> = Arc::default();
+    let seen = Arc::clone(&sent);
+    let update =
+        mock!(aws_sdk_securityhub::Client::batch_update_findings).then_compute_response(move |r| {
+            let ids = r
+                .finding_identifiers()
+                .iter()
+                .filter_map(|f| f.id().map(str::to_string))
+                .collect();
+            let fields = r.user_defined_fields().cloned().unwrap_or_default();
+            let state = r.verification_state().map(|v| v.as_str().to_string());
+            seen.lock().expect("lock").push((ids, fields, state));
+            MockResponse::Http(response(
+                200,
+                json!({"ProcessedFindings": [], "UnprocessedFindings": []}),
+            ))
+        });
+    let hub = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&read, &update],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
+    let planned = plan(
+        dispose(picket::model::disposition::Reason::FalsePositive),
+        (0..2).map(target).collect(),
+        "dana",
+        "",
+    )
+    .expect("plan");
+    assert_eq!(planned.calls.len(), 1, "one call planned");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        journal_at(dir.path().join("journal.jsonl")),
+    )
+    .await;
+    assert!(results.iter().all(|r| r.ok), "{results:?}");
+    let mut sent = sent.lock().expect("lock").clone();
+    sent.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(sent.len(), 2, "different fields go in calls of their own");
+    let (ids, fields, state) = &sent[0];
+    assert_eq!(ids, &["hub-0"]);
+    assert_eq!(fields["ticket"], "SEC-1");
+    assert_eq!(fields["owner"], "team-a");
+    assert_eq!(
+        fields["picket.reason"], "false-positive",
+        "picket's own key replaced"
+    );
+    assert_eq!(fields["picket.author"], "dana");
+    assert_eq!(fields["picket.expires"], "2027-01-01T00:00:00Z");
+    assert_eq!(state.as_deref(), Some("FALSE_POSITIVE"));
+    let (ids, fields, _) = &sent[1];
+    assert_eq!(ids, &["hub-1"]);
+    assert_eq!(fields.len(), 4, "picket's keys only: {fields:?}");
+}
+
+#[tokio::test]
+async fn a_disposition_whose_fields_cannot_be_read_sends_nothing() {
+    let read = mock!(aws_sdk_securityhub::Client::get_findings).then_http_response(|| {
+        response(
+            400,
+            json!({"__type": "AccessDeniedException", "Message": "not authorized to perform securityhub:GetFindings"}),
+        )
+    });
+    let update = mock!(aws_sdk_securityhub::Client::batch_update_findings).then_compute_response(
+        |_| -> MockResponse<_, _> { panic!("nothing may be written without the fields") },
+    );
+    let hub = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&read, &update],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
+    let planned = plan(
+        dispose(picket::model::disposition::Reason::AcceptedRisk),
+        (0..3).map(target).collect(),
+        "dana",
+        "",
+    )
+    .expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        journal_at(dir.path().join("journal.jsonl")),
+    )
+    .await;
+    assert_eq!(results.len(), 3);
+    for r in &results {
+        assert!(!r.ok);
+        let error = r.error.as_deref().unwrap_or_default();
+        assert!(
+            error.contains("nothing was sent") && error.contains("GetFindings"),
+            "{error}"
+        );
+    }
+}

@@ -25,7 +25,10 @@ const SCREENS: &[(&str, &str)] = &[
     ),
     ("action_disposition", "2 a s a legacy Space bucket Tab 30d"),
     ("incidents_by_sequence", "2 i Enter"),
-    ("incidents_by_principal", ": group Space by Space principal Enter j j j Enter"),
+    (
+        "incidents_by_principal",
+        ": group Space by Space principal Enter j j j Enter",
+    ),
     ("detail", "2 Enter"),
     ("detail_search", "2 Enter / instance Enter"),
     ("help", "?"),

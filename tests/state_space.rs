@@ -28,6 +28,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use picket::app::act::Stage;
+use picket::app::incidents::Line;
 use picket::app::keys::{Key, KeyCode, Mods, parse_sequence};
 use picket::app::{App, Effect, Modal, Mode, Msg, Options, Screen, update};
 use picket::logs::insights::InsightsUpdate;
@@ -81,6 +82,15 @@ const SETUPS: &[&str] = &[
     ": sort Space account Space desc Enter",
     "/ sev>=",
     "1 Enter",
+    "2 i",
+    "2 i Enter",
+    "2 i Enter j j j a",
+    "2 i i i Enter Space",
+    ": group Space by Space resource Enter l j",
+    "2 i i i i Enter / sev>=high Enter",
+    "2 a s",
+    "2 a s f gone Tab 30d",
+    "2 / is:expired Enter a e",
 ];
 
 #[derive(Clone, Debug)]
@@ -632,11 +642,37 @@ fn check(app: &App) -> Result<(), TestCaseError> {
     let store = app.store.len();
     let table = &app.findings.table;
     prop_assert!(
-        table.selected < table.rows.len() || (table.rows.is_empty() && table.selected == 0),
-        "selection {} outside {} rows",
+        table.selected < table.len() || (table.is_empty() && table.selected == 0),
+        "selection {} outside {} lines",
         table.selected,
-        table.rows.len()
+        table.len()
     );
+    // Grouped, every line points at a group that exists, and every member is a finding the
+    // filter keeps.
+    let incidents = &table.incidents;
+    if incidents.active() {
+        let shown: std::collections::HashSet<_> = table.rows.iter().collect();
+        for line in &incidents.lines {
+            let g = match *line {
+                Line::Group(g) | Line::Member(g, _) | Line::Signal(g, _) => g,
+            };
+            prop_assert!(g < incidents.groups.len(), "a line of no group");
+            if let Line::Member(_, ix) = *line {
+                prop_assert!(shown.contains(&ix), "a member the filter leaves out");
+            }
+        }
+        for group in &incidents.groups {
+            prop_assert!(
+                group.members.iter().all(|ix| shown.contains(ix)),
+                "a group counts a finding the filter leaves out"
+            );
+        }
+    } else {
+        prop_assert!(
+            incidents.lines.is_empty(),
+            "lines of a grouping that is off"
+        );
+    }
     prop_assert!(table.offset <= table.selected, "offset below the selection");
     prop_assert!(
         table.rows.iter().all(|&ix| (ix as usize) < store),

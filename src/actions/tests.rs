@@ -202,3 +202,39 @@ fn write_back_goes_through_the_account_and_detector_that_read_the_finding() {
         "the targets keep their own account"
     );
 }
+
+#[test]
+fn an_ocsf_finding_carries_its_disposition_as_a_line_of_the_comment() {
+    use crate::model::disposition::{Disposition, Reason};
+    let disposition = Disposition {
+        reason: Reason::Benign,
+        author: crate::model::SafeText::line("alice"),
+        at: Some("2026-11-30T10:00:00Z".parse().expect("time")),
+        expires: Some("2026-12-30T10:00:00Z".parse().expect("time")),
+    };
+    for words in ["scanner host", &"long words ".repeat(80)] {
+        let mut ocsf = target(0, "111", false);
+        ocsf.ocsf = true;
+        let planned = plan(
+            Action::SetWorkflow {
+                status: Workflow::Resolved,
+                note: Some(words.to_string()),
+                disposition: Some(disposition.clone()),
+            },
+            vec![ocsf],
+            "alice",
+            "",
+        )
+        .expect("plan");
+        let comment = planned.calls[0].params["Comment"]
+            .as_str()
+            .expect("a comment");
+        assert!(comment.chars().count() <= 512, "{}", comment.len());
+        assert!(comment.starts_with(&words[..10]));
+        assert_eq!(
+            Disposition::from_comment(comment),
+            Some(disposition.clone()),
+            "{comment}"
+        );
+    }
+}

@@ -282,9 +282,7 @@ fn reopen(app: &mut App, flow: &mut ActionFlow) {
         .targets
         .iter()
         .copied()
-        .filter(|&ix| {
-            app.store.summary(ix).is_some_and(|s| s.expired(now))
-        })
+        .filter(|&ix| app.store.summary(ix).is_some_and(|s| s.expired(now)))
         .collect();
     if due.is_empty() {
         app.notify(
@@ -303,7 +301,20 @@ fn reopen(app: &mut App, flow: &mut ActionFlow) {
                     .map(|t| format!(" {}", t.strftime("%Y-%m-%d")))
                     .unwrap_or_default()
             ),
-            None => "reopened for review: the disposition expired".to_string(),
+            // Written by this session and not read back yet: the queue knows the date.
+            None => {
+                let due = app
+                    .store
+                    .summary(*one)
+                    .and_then(|s| jiff::Timestamp::from_second(i64::from(s.expires)).ok());
+                match due {
+                    Some(due) => format!(
+                        "reopened for review: the disposition expired {}",
+                        due.strftime("%Y-%m-%d")
+                    ),
+                    None => "reopened for review: the disposition expired".to_string(),
+                }
+            }
         },
         many => format!("reopened for review: {} dispositions expired", many.len()),
     };

@@ -68,6 +68,9 @@ impl GroupBy {
     }
 }
 
+/// A signal of an attack sequence, and the queue's finding it is (when the filter keeps it).
+pub type Linked = (Signal, Option<EntryIx>);
+
 /// One group: what its row shows, and its members in the table's order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
@@ -77,7 +80,7 @@ pub struct Group {
     pub members: Vec<EntryIx>,
     /// An attack sequence's finding, and its signals in time order, each with the queue's
     /// finding it points at (when that finding passes the filter).
-    pub sequence: Option<(EntryIx, Vec<(Signal, Option<EntryIx>)>)>,
+    pub sequence: Option<(EntryIx, Vec<Linked>)>,
     pub highest: SeverityLabel,
     pub accounts: usize,
     pub production: bool,
@@ -222,7 +225,7 @@ impl Incidents {
             let region = store.regions.name(s.region);
             let mut members = vec![ix];
             in_sequence[ix as usize] = true;
-            let signals: Vec<(Signal, Option<EntryIx>)> = sequence
+            let signals: Vec<Linked> = sequence
                 .map(|q| q.signals)
                 .unwrap_or_default()
                 .into_iter()
@@ -245,10 +248,7 @@ impl Incidents {
                 key: format!("sequence\u{1f}{}", store.id(ix)),
                 label: format!(
                     "{} · {} · {}",
-                    store
-                        .types
-                        .name(s.type_label)
-                        .trim_start_matches(SEQUENCE),
+                    store.types.name(s.type_label).trim_start_matches(SEQUENCE),
                     primary_resource(store, ix).unwrap_or_else(|| store.title(ix).to_string()),
                     directory.name_of(account)
                 ),
@@ -300,7 +300,12 @@ impl Group {
 
 /// The queue's finding a `FINDING` signal points at: by id in the sequence's GuardDuty scope,
 /// or by the account, region and id an ARN names.
-fn find_signal(store: &FindingStore, signal: &Signal, account: &str, region: &str) -> Option<EntryIx> {
+fn find_signal(
+    store: &FindingStore,
+    signal: &Signal,
+    account: &str,
+    region: &str,
+) -> Option<EntryIx> {
     let uid = signal.uid.as_str();
     let mut parts = uid.split(':');
     let (arn_region, arn_account) = match (parts.next(), parts.nth(2), parts.next()) {
@@ -490,7 +495,10 @@ mod tests {
             short_name("arn:aws:ec2:us-east-1:111122223333:instance/i-0abc"),
             "i-0abc"
         );
-        assert_eq!(short_name("arn:aws:iam::111122223333:role/ops/Admin"), "Admin");
+        assert_eq!(
+            short_name("arn:aws:iam::111122223333:role/ops/Admin"),
+            "Admin"
+        );
         assert_eq!(short_name("i-0abc"), "i-0abc");
     }
 }

@@ -2,9 +2,9 @@
 
 use jiff::Timestamp;
 
+use super::incidents::Line;
 use crate::model::Directory;
 use crate::query::{Query, QueryError};
-use super::incidents::Line;
 use crate::store::{CompiledFilter, EntryIx, FindingStore, SortKey, sort_rows};
 
 /// A line of the table, by what it shows rather than where.
@@ -163,7 +163,11 @@ impl FindingsTable {
     pub fn findings_between(&self, a: usize, b: usize) -> Vec<EntryIx> {
         let (lo, hi) = (a.min(b), a.max(b));
         if !self.incidents.active() {
-            return self.rows.get(lo..=hi).map(<[_]>::to_vec).unwrap_or_default();
+            return self
+                .rows
+                .get(lo..=hi)
+                .map(<[_]>::to_vec)
+                .unwrap_or_default();
         }
         let mut found = Vec::new();
         for line in self.incidents.lines.get(lo..=hi).unwrap_or(&[]) {

@@ -171,8 +171,10 @@ impl AwsBackend {
                 return all_failed(call, targets, &why);
             }
         };
-        let mut by_fields: std::collections::BTreeMap<String, (serde_json::Map<String, Value>, Vec<usize>)> =
-            Default::default();
+        let mut by_fields: std::collections::BTreeMap<
+            String,
+            (serde_json::Map<String, Value>, Vec<usize>),
+        > = Default::default();
         for &i in &call.targets {
             let mut merged: serde_json::Map<String, Value> = targets[i]
                 .hub_id
@@ -188,7 +190,11 @@ impl AwsBackend {
                 .unwrap_or_default();
             merged.extend(ours.iter().map(|(k, v)| (k.clone(), v.clone())));
             let key = Value::Object(merged.clone()).to_string();
-            by_fields.entry(key).or_insert_with(|| (merged, Vec::new())).1.push(i);
+            by_fields
+                .entry(key)
+                .or_insert_with(|| (merged, Vec::new()))
+                .1
+                .push(i);
         }
         let mut outcomes = Vec::new();
         for (_, (fields, members)) in by_fields {
@@ -196,7 +202,10 @@ impl AwsBackend {
                 targets: members,
                 ..call.clone()
             };
-            outcomes.extend(self.batch_update(&client, &part, targets, Some(fields)).await);
+            outcomes.extend(
+                self.batch_update(&client, &part, targets, Some(fields))
+                    .await,
+            );
         }
         outcomes
     }
@@ -210,7 +219,9 @@ impl AwsBackend {
         targets: &[Target],
     ) -> Result<std::collections::HashMap<String, std::collections::HashMap<String, String>>, String>
     {
-        use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+        use aws_sdk_securityhub::types::{
+            AwsSecurityFindingFilters, StringFilter, StringFilterComparison,
+        };
         let ids: Vec<&str> = call
             .targets
             .iter()
@@ -220,12 +231,10 @@ impl AwsBackend {
         for chunk in ids.chunks(20) {
             let mut filters = AwsSecurityFindingFilters::builder();
             for id in chunk {
-                filters = filters.id(
-                    StringFilter::builder()
-                        .value(*id)
-                        .comparison(StringFilterComparison::Equals)
-                        .build(),
-                );
+                filters = filters.id(StringFilter::builder()
+                    .value(*id)
+                    .comparison(StringFilterComparison::Equals)
+                    .build());
             }
             let mut token = None;
             loop {
@@ -247,7 +256,10 @@ impl AwsBackend {
                         found.insert(finding.id().unwrap_or_default().to_string(), fields.clone());
                     }
                 }
-                token = out.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+                token = out
+                    .next_token()
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string);
                 if token.is_none() {
                     break;
                 }

@@ -23,8 +23,7 @@ pub fn role_chain<'a>(
         if !current.1.contains('/') {
             return chain;
         }
-        let Some((caller_account, caller)) = assumer(events.clone(), &current.0, &current.1)
-        else {
+        let Some((caller_account, caller)) = assumer(events.clone(), &current.0, &current.1) else {
             return chain;
         };
         let named = if caller_account != account && !caller_account.is_empty() {
@@ -70,7 +69,10 @@ fn assumer<'a>(
             .or_else(|| who.invoked_by.as_deref().map(str::to_string))
             .unwrap_or_else(|| trail.principal().to_string());
         let caller_account = who.account_id.as_deref().unwrap_or(account).to_string();
-        Some((caller_account, crate::model::SafeText::line(&name).to_string()))
+        Some((
+            caller_account,
+            crate::model::SafeText::line(&name).to_string(),
+        ))
     })
 }
 
@@ -88,7 +90,14 @@ mod tests {
         let message = format!(
             r#"{{"eventSource":"sts.amazonaws.com","eventName":"AssumeRole","userIdentity":{{"type":"X","arn":"{caller}","accountId":"111122223333"}},"responseElements":{{"assumedRoleUser":{{"arn":"{made}"}}}}{error}}}"#
         );
-        LogEvent::new(Timestamp::UNIX_EPOCH, "111122223333", "us-east-1", "trail", "s", &message)
+        LogEvent::new(
+            Timestamp::UNIX_EPOCH,
+            "111122223333",
+            "us-east-1",
+            "trail",
+            "s",
+            &message,
+        )
     }
 
     #[test]
@@ -115,7 +124,10 @@ mod tests {
             role_chain(events.iter(), "111122223333", "AdminRole/ops"),
             ["AdminRole/ops", "OpsRole/carol", "carol"]
         );
-        assert_eq!(role_chain(events.iter(), "111122223333", "carol"), ["carol"]);
+        assert_eq!(
+            role_chain(events.iter(), "111122223333", "carol"),
+            ["carol"]
+        );
         assert_eq!(
             role_chain(events.iter(), "999999999999", "AdminRole/ops"),
             ["AdminRole/ops"]

@@ -102,7 +102,7 @@ impl Disposition {
 
     /// picket's line in an OCSF comment: `[picket] reason=… author=… expires=…`.
     pub fn comment_line(&self) -> String {
-        let mut line = format!("{COMMENT_TAG}");
+        let mut line = COMMENT_TAG.to_string();
         for (key, value) in self.fields() {
             let key = key.trim_start_matches("picket.");
             line.push_str(&format!(" {key}={}", value.replace(' ', "_")));
@@ -199,7 +199,10 @@ mod tests {
 
     #[test]
     fn an_ocsf_comment_carries_it_on_a_line_of_its_own() {
-        let comment = format!("looked at it — alice via picket\n{}", sample().comment_line());
+        let comment = format!(
+            "looked at it — alice via picket\n{}",
+            sample().comment_line()
+        );
         assert_eq!(Disposition::from_comment(&comment), Some(sample()));
         assert_eq!(Disposition::from_comment("no picket here"), None);
         assert_eq!(Disposition::from_comment("[picket] reason=whatever"), None);

@@ -180,7 +180,8 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         activity: None,
         sample: false,
         facts: Vec::new(),
-        disposition: get_str(record, "comment").and_then(super::disposition::Disposition::from_comment),
+        disposition: get_str(record, "comment")
+            .and_then(super::disposition::Disposition::from_comment),
         raw: RawRecord::text(RecordKind::Ocsf, text),
     };
     // The ATT&CK tactics the record states, kept as `TTPs/` types the queue reads.

@@ -118,7 +118,9 @@ fn read(sequence: &Value, n: Names) -> Option<Sequence> {
     let mut signals: Vec<Signal> = get_array(sequence, n.signals)
         .iter()
         .map(|s| {
-            let name = get_str(s, n.name).or_else(|| get_str(s, n.title)).unwrap_or("");
+            let name = get_str(s, n.name)
+                .or_else(|| get_str(s, n.title))
+                .unwrap_or("");
             let indicated = get_array(s, n.indicators)
                 .iter()
                 .filter(|i| get_str(*i, n.key) == Some("ATTACK_TACTIC"))
@@ -162,16 +164,16 @@ mod tests {
     #[test]
     fn guardduty_signals_are_read_in_time_order_with_their_tactics() {
         let record = json!({"service": {"detection": {"sequence": {
-            "uid": "s", "description": "credentials compromised",
-            "signals": [
-                {"uid": "arn:aws:guardduty:us-east-1:1:detector/d/finding/f2", "type": "FINDING",
-                 "name": "Persistence:IAMUser/AnomalousBehavior", "description": "key made",
-                 "firstSeenAt": "2026-01-15T10:00:00Z", "lastSeenAt": "2026-01-15T10:00:00Z", "count": 1},
-                {"uid": "f1", "type": "FINDING", "name": "Discovery:IAMUser/AnomalousBehavior",
-                 "description": "recon", "firstSeenAt": "2026-01-15T09:00:00Z", "count": 3},
-                {"uid": "e1", "type": "CLOUD_TRAIL", "name": "StopLogging", "description": "trail\u{1b}[2J off",
-                 "signalIndicators": [{"key": "ATTACK_TACTIC", "values": ["Defense Evasion"]}]}
-            ]}}}});
+        "uid": "s", "description": "credentials compromised",
+        "signals": [
+            {"uid": "arn:aws:guardduty:us-east-1:1:detector/d/finding/f2", "type": "FINDING",
+             "name": "Persistence:IAMUser/AnomalousBehavior", "description": "key made",
+             "firstSeenAt": "2026-01-15T10:00:00Z", "lastSeenAt": "2026-01-15T10:00:00Z", "count": 1},
+            {"uid": "f1", "type": "FINDING", "name": "Discovery:IAMUser/AnomalousBehavior",
+             "description": "recon", "firstSeenAt": "2026-01-15T09:00:00Z", "count": 3},
+            {"uid": "e1", "type": "CLOUD_TRAIL", "name": "StopLogging", "description": "trail\u{1b}[2J off",
+             "signalIndicators": [{"key": "ATTACK_TACTIC", "values": ["Defense Evasion"]}]}
+        ]}}}});
         let raw = RawRecord::text(RecordKind::GuardDuty, &record.to_string());
         let sequence = of_record(&raw).expect("a sequence");
         let names: Vec<&str> = sequence.signals.iter().map(|s| s.name.as_str()).collect();
@@ -193,7 +195,10 @@ mod tests {
             ]
         );
         let ids: Vec<&str> = sequence.signals[1].finding_ids().collect();
-        assert_eq!(ids, ["arn:aws:guardduty:us-east-1:1:detector/d/finding/f2", "f2"]);
+        assert_eq!(
+            ids,
+            ["arn:aws:guardduty:us-east-1:1:detector/d/finding/f2", "f2"]
+        );
         assert!(!sequence.signals[2].description.contains('\u{1b}'));
         assert_eq!(sequence.signals[0].count, 3);
     }

@@ -310,7 +310,9 @@ impl std::fmt::Debug for dyn RawRecords {
 
 /// A disposition's expiry as [`Summary::expires`] keeps it: seconds, 0 for none.
 pub fn expiry(at: Option<Timestamp>) -> u32 {
-    at.map_or(0, |t| u32::try_from(t.as_second().max(1)).unwrap_or(u32::MAX))
+    at.map_or(0, |t| {
+        u32::try_from(t.as_second().max(1)).unwrap_or(u32::MAX)
+    })
 }
 
 impl FindingStore {

@@ -163,7 +163,10 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
             Span::raw(format!("{} by {}", d.reason.label(), d.author)),
         ];
         if let Some(at) = d.at {
-            spans.push(Span::styled(format!(" on {}", datetime(at, tz)), theme.muted));
+            spans.push(Span::styled(
+                format!(" on {}", datetime(at, tz)),
+                theme.muted,
+            ));
         }
         match d.expires {
             Some(until) if until <= app.now => spans.push(Span::styled(

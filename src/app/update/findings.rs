@@ -61,9 +61,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
             let next = crate::app::incidents::GroupBy::next(app.findings.table.incidents.by);
             group_by(app, next);
         }
-        Command::Expand if app.findings.table.incidents.active() => {
-            toggle_group(app, Some(true))
-        }
+        Command::Expand if app.findings.table.incidents.active() => toggle_group(app, Some(true)),
         Command::Collapse if app.findings.table.incidents.active() => {
             toggle_group(app, Some(false))
         }
@@ -146,9 +144,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
 
 /// Groups the queue into incidents by `by`, or back to the plain queue.
 pub(super) fn group_by(app: &mut App, by: Option<crate::app::incidents::GroupBy>) {
-    app.findings
-        .table
-        .group_by(by, &app.store, &app.directory);
+    app.findings.table.group_by(by, &app.store, &app.directory);
     let table = &app.findings.table;
     let message = match by {
         Some(by) => format!(
@@ -186,9 +182,7 @@ fn toggle_group(app: &mut App, expand: Option<bool>) {
     }
     let page = layout::findings_page(app.size);
     app.findings.table.keep_visible(page);
-    if want
-        && app.findings.table.incidents.by == Some(crate::app::incidents::GroupBy::Principal)
-    {
+    if want && app.findings.table.incidents.by == Some(crate::app::incidents::GroupBy::Principal) {
         chain_for(app, g);
     }
 }
@@ -207,8 +201,7 @@ fn chain_for(app: &mut App, g: usize) {
     };
     let account = app.store.accounts.name(s.account);
     let principal = app.store.principals.name(s.principal);
-    let chain =
-        crate::logs::chain::role_chain(app.logs.buffer.events().iter(), account, principal);
+    let chain = crate::logs::chain::role_chain(app.logs.buffer.events().iter(), account, principal);
     let key = group.key.clone();
     app.findings.table.incidents.chains.insert(key, chain);
 }

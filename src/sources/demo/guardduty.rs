@@ -605,7 +605,7 @@ fn subject(template: &Template, scene: &mut Scene) -> Subject {
     let root = template.kind.contains("Root");
     let key_details = if root {
         json!({"accessKeyId": org::access_key("ASIA", &[account.id, "root", &scene.serial.to_string()]), "principalId": account.id, "userName": "Root", "userType": "Root"})
-    } else if org::hash(&[account.id, user, &scene.serial.to_string()]) % 3 == 0 {
+    } else if org::hash(&[account.id, user, &scene.serial.to_string()]).is_multiple_of(3) {
         // A third of the keys are role sessions, which the trail's AssumeRole records trace
         // back to the user who assumed the role.
         let session = format!("{user}-session");

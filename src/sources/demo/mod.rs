@@ -196,9 +196,8 @@ impl Kept {
                         .and_then(Value::as_object)
                         .cloned()
                         .unwrap_or_default();
-                    record["UserDefinedFields"] = Value::Object(
-                        crate::model::disposition::merged_fields(&existing, d),
-                    );
+                    record["UserDefinedFields"] =
+                        Value::Object(crate::model::disposition::merged_fields(&existing, d));
                     if let Some(state) = d.reason.verification() {
                         record["VerificationState"] = json!(state.as_str());
                     }
@@ -431,7 +430,8 @@ impl Generator {
 /// region (the earliest first, as GuardDuty builds a sequence from what came before), so the
 /// incidents view finds its members as it would in a real organization.
 fn link_sequences(kept: &mut [Kept]) {
-    let text = |record: &Value, key: &str| record.get(key).and_then(Value::as_str).map(str::to_string);
+    let text =
+        |record: &Value, key: &str| record.get(key).and_then(Value::as_str).map(str::to_string);
     let place = |record: &Value| (text(record, "accountId"), text(record, "region"));
     let sequences: Vec<usize> = (0..kept.len())
         .filter(|&i| {
@@ -489,8 +489,20 @@ fn dispose(kept: &mut [Kept], now: Timestamp) {
         .collect();
     let days = |n: i64| aws_time(now + SignedDuration::from_hours(24 * n));
     for (&i, (status, reason, text, at, expires)) in controls.iter().zip([
-        ("SUPPRESSED", "accepted-risk", "legacy bucket, owner migrating it", days(-40), days(-10)),
-        ("RESOLVED", "false-positive", "scanner host, expected traffic", days(-3), days(27)),
+        (
+            "SUPPRESSED",
+            "accepted-risk",
+            "legacy bucket, owner migrating it",
+            days(-40),
+            days(-10),
+        ),
+        (
+            "RESOLVED",
+            "false-positive",
+            "scanner host, expected traffic",
+            days(-3),
+            days(27),
+        ),
     ]) {
         let record = &mut kept[i].record;
         record["Workflow"] = json!({"Status": status});

@@ -409,7 +409,10 @@ fn who_acted_and_when_a_disposition_falls_due_survive_a_restart() {
         .expect("loads");
     value["Id"] = "key-1".into();
     let ix = restored
-        .find(&crate::model::asff::map_finding(&value).expect("maps").scope, "key-1")
+        .find(
+            &crate::model::asff::map_finding(&value).expect("maps").scope,
+            "key-1",
+        )
         .expect("restored");
     let s = *restored.summary(ix).expect("summary");
     assert_eq!(restored.principals.name(s.principal), "carol");
