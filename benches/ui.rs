@@ -101,6 +101,50 @@ fn refilter_and_sort(c: &mut Criterion) {
     });
 }
 
+/// The incidents view over 100,000 findings: the filter, the sort and the grouping together
+/// (what every change to the queue costs while it is grouped), and a grouped frame.
+fn incidents(c: &mut Criterion) {
+    use picket::app::incidents::GroupBy;
+    let mut app = loaded_app();
+    for by in GroupBy::ALL {
+        app.findings
+            .table
+            .group_by(Some(by), &app.store, &app.directory);
+        c.bench_function(
+            &format!("re-filter + sort + group 100k findings by {}", by.name()),
+            |b| {
+                b.iter(|| {
+                    app.findings
+                        .table
+                        .set_filter(black_box(FILTER), &app.store, &app.directory, app.now)
+                        .expect("valid filter");
+                    black_box(app.findings.table.incidents.groups.len())
+                })
+            },
+        );
+    }
+    app.findings
+        .table
+        .group_by(Some(GroupBy::Sequence), &app.store, &app.directory);
+    // Every incident open: the frame lists members and timelines, not just group rows.
+    for g in 0..app.findings.table.incidents.groups.len() {
+        app.findings.table.incidents.set_expanded(g, true);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    let page = picket::app::layout::findings_page(app.size);
+    c.bench_function(
+        "draw incidents 200x50, 100k findings by sequence, all open",
+        |b| {
+            b.iter(|| {
+                app.findings.table.move_by(1, page);
+                terminal
+                    .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                    .expect("draw");
+            })
+        },
+    );
+}
+
 /// The logs screen while CloudTrail arrives at 10,000 events a second: one second's batch taken
 /// in (dedup, the buffer's filter, the fifteen CIS detections), and a frame drawn over a full
 /// 100,000-event buffer with the filter active.
@@ -187,6 +231,6 @@ fn first_frame(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = draw_findings, refilter_and_sort, first_frame, logs_under_load
+    targets = draw_findings, refilter_and_sort, incidents, first_frame, logs_under_load
 }
 criterion_main!(benches);

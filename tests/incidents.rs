@@ -31,9 +31,9 @@ fn an_attack_sequence_is_one_incident_whose_signals_are_the_findings_it_was_buil
         .groups
         .iter()
         .filter(|g| {
-            g.sequence.as_ref().is_some_and(|(_, signals)| {
-                signals.iter().filter(|(_, e)| e.is_some()).count() >= 2
-            })
+            g.sequence
+                .as_ref()
+                .is_some_and(|q| q.found.iter().filter(|e| e.is_some()).count() >= 2)
         })
         .count();
     assert!(
@@ -54,18 +54,21 @@ fn an_attack_sequence_is_one_incident_whose_signals_are_the_findings_it_was_buil
     press(&mut h, "Enter");
     let incidents = &h.app.findings.table.incidents;
     let group = &incidents.groups[0];
-    let (own, signals) = group.sequence.as_ref().expect("a sequence");
-    assert_eq!(incidents.lines[1], Line::Member(0, *own));
-    let times: Vec<_> = signals.iter().filter_map(|(s, _)| s.first_seen).collect();
+    let sequence = group.sequence.as_ref().expect("a sequence");
+    assert_eq!(incidents.lines[1], Line::Member(0, sequence.own));
+    let times: Vec<_> = sequence
+        .linked()
+        .filter_map(|(s, _)| s.first_seen)
+        .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "a timeline");
     assert!(
-        signals.iter().all(|(s, _)| s.tactic.is_some()),
+        sequence.linked().all(|(s, _)| s.tactic.is_some()),
         "each signal's tactic"
     );
-    for (signal, entry) in signals {
+    for (signal, entry) in sequence.linked() {
         if let Some(ix) = entry {
-            assert!(group.members.contains(ix));
-            let types = h.app.store.finding(*ix).expect("finding").types;
+            assert!(group.members.contains(&ix));
+            let types = h.app.store.finding(ix).expect("finding").types;
             assert_eq!(types[0].as_str(), signal.name.as_str());
         }
     }
@@ -134,14 +137,18 @@ fn a_role_session_is_traced_to_the_user_who_assumed_the_role() {
     let g = incidents
         .groups
         .iter()
-        .position(|g| g.label.starts_with("AdminRole/"))
+        .position(|g| {
+            incidents
+                .label(g, &h.app.store, &h.app.directory)
+                .starts_with("AdminRole/")
+        })
         .expect("a role session among the principals");
     let line = incidents
         .lines
         .iter()
         .position(|l| *l == Line::Group(g))
         .expect("its row");
-    let label = incidents.groups[g].label.clone();
+    let label = incidents.label(&incidents.groups[g], &h.app.store, &h.app.directory);
     h.app.findings.table.selected = line;
     press(&mut h, "l");
     let incidents = &h.app.findings.table.incidents;

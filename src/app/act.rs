@@ -690,7 +690,11 @@ fn approve(
         && app.stack.is_empty();
     if on_selection {
         let page = crate::app::layout::findings_page(app.size);
-        app.findings.table.move_by(1, page);
+        // From a group's row, on to the next group.
+        match app.findings.table.selected_group().is_some() {
+            true => app.findings.table.next_group(page),
+            false => app.findings.table.move_by(1, page),
+        }
     }
     app.findings.marks.clear();
     app.refresh_marks_scope();

@@ -4,16 +4,17 @@
 //! expanding it lists the members — for an attack sequence, as the timeline of its signals,
 //! each signal that is a finding in the queue shown as that finding.
 //!
-//! Grouping is one pass over the rows with an integer key per finding (no string is built per
-//! finding), so at a million findings it costs about what the filter does; only attack
-//! sequences' records are read (a handful), and cached by revision.
+//! Grouping is one pass over the rows with an integer key per finding: no string is built per
+//! finding or per group (a group's label is worked out when its row is drawn), and only attack
+//! sequences' records are read, once per revision.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 use crate::model::sequence::{Sequence, Signal};
 use crate::model::{Directory, SeverityLabel};
-use crate::store::{EntryIx, FindingStore, NONE};
+use crate::store::{EntryIx, FindingStore, NONE, primary_resource};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupBy {
@@ -68,19 +69,29 @@ impl GroupBy {
     }
 }
 
-/// A signal of an attack sequence, and the queue's finding it is (when the filter keeps it).
-pub type Linked = (Signal, Option<EntryIx>);
+/// An attack sequence as a group: its own finding, its signals (in time order), and for each
+/// signal the queue's finding it is, when the filter keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceGroup {
+    pub own: EntryIx,
+    pub read: Arc<Sequence>,
+    pub found: Vec<Option<EntryIx>>,
+}
+
+impl SequenceGroup {
+    /// Each signal with the finding it is.
+    pub fn linked(&self) -> impl Iterator<Item = (&Signal, Option<EntryIx>)> {
+        self.read.signals.iter().zip(self.found.iter().copied())
+    }
+}
 
 /// One group: what its row shows, and its members in the table's order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Group {
     /// Identifies the group across refreshes (what stays expanded).
-    pub key: String,
-    pub label: String,
+    pub key: u64,
     pub members: Vec<EntryIx>,
-    /// An attack sequence's finding, and its signals in time order, each with the queue's
-    /// finding it points at (when that finding passes the filter).
-    pub sequence: Option<(EntryIx, Vec<Linked>)>,
+    pub sequence: Option<SequenceGroup>,
     pub highest: SeverityLabel,
     pub accounts: usize,
     pub production: bool,
@@ -108,12 +119,12 @@ pub struct Incidents {
     pub by: Option<GroupBy>,
     pub groups: Vec<Group>,
     pub lines: Vec<Line>,
-    pub expanded: HashSet<String>,
-    /// The role chains found for principal groups, by group key (`Effect`-free: worked out
-    /// from the CloudTrail records already read, when a group is expanded).
-    pub chains: HashMap<String, Vec<String>>,
+    pub expanded: HashSet<u64>,
+    /// The role chains found for principal groups, by group key (worked out from the
+    /// CloudTrail records already read, when a group is opened).
+    pub chains: HashMap<u64, Vec<String>>,
     /// Attack sequences read from their records, by entry and revision.
-    sequences: HashMap<EntryIx, (i64, Option<Sequence>)>,
+    sequences: HashMap<EntryIx, (i64, Option<Arc<Sequence>>)>,
 }
 
 impl Incidents {
@@ -129,8 +140,8 @@ impl Incidents {
             return;
         };
         self.groups = match by {
-            GroupBy::Sequence => self.by_sequence(rows, store, directory),
-            _ => by_key(by, rows, store, directory),
+            GroupBy::Sequence => self.by_sequence(rows, store),
+            _ => by_key(by, rows, store),
         };
         for group in &mut self.groups {
             sum_up(group, store, directory);
@@ -146,9 +157,9 @@ impl Incidents {
                 continue;
             }
             match &group.sequence {
-                Some((sequence, signals)) => {
-                    self.lines.push(Line::Member(g, *sequence));
-                    for (s, (_, entry)) in signals.iter().enumerate() {
+                Some(sequence) => {
+                    self.lines.push(Line::Member(g, sequence.own));
+                    for (s, entry) in sequence.found.iter().enumerate() {
                         self.lines.push(match entry {
                             Some(ix) => Line::Member(g, *ix),
                             None => Line::Signal(g, s),
@@ -164,7 +175,7 @@ impl Incidents {
 
     /// Expands a collapsed group, collapses an expanded one.
     pub fn toggle(&mut self, group: usize) {
-        let Some(key) = self.groups.get(group).map(|g| g.key.clone()) else {
+        let Some(key) = self.groups.get(group).map(|g| g.key) else {
             return;
         };
         if !self.expanded.remove(&key) {
@@ -174,7 +185,7 @@ impl Incidents {
     }
 
     pub fn set_expanded(&mut self, group: usize, expanded: bool) {
-        let Some(key) = self.groups.get(group).map(|g| g.key.clone()) else {
+        let Some(key) = self.groups.get(group).map(|g| g.key) else {
             return;
         };
         if expanded {
@@ -192,12 +203,29 @@ impl Incidents {
         }
     }
 
-    fn by_sequence(
-        &mut self,
-        rows: &[EntryIx],
-        store: &FindingStore,
-        directory: &Directory,
-    ) -> Vec<Group> {
+    /// What a group's row names it by, from its first member (worked out only for the rows
+    /// drawn: a million findings can make a hundred thousand groups).
+    pub fn label(&self, group: &Group, store: &FindingStore, directory: &Directory) -> String {
+        let Some(by) = self.by else {
+            return String::new();
+        };
+        if group.rest {
+            return match by {
+                GroupBy::Sequence => "not in an attack sequence",
+                GroupBy::Principal => "no principal named",
+                _ => "no resource named",
+            }
+            .to_string();
+        }
+        let first = group
+            .sequence
+            .as_ref()
+            .map(|q| q.own)
+            .or(group.members.first().copied());
+        first.map_or_else(String::new, |ix| label(by, store, directory, ix))
+    }
+
+    fn by_sequence(&mut self, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
         let mut shown = vec![false; store.len()];
         for &ix in rows {
             shown[ix as usize] = true;
@@ -205,6 +233,7 @@ impl Incidents {
         let mut in_sequence = vec![false; store.len()];
         let mut groups = Vec::new();
         let mut cache = std::mem::take(&mut self.sequences);
+        let hasher = foldhash::fast::FixedState::with_seed(7);
         for &ix in rows {
             let Some(s) = store.summary(ix) else { continue };
             if s.type_label == NONE || !store.types.name(s.type_label).starts_with(SEQUENCE) {
@@ -216,23 +245,24 @@ impl Incidents {
                 _ => {
                     let read = store
                         .raw(ix)
-                        .and_then(|raw| crate::model::sequence::of_record(&raw));
+                        .and_then(|raw| crate::model::sequence::of_record(&raw))
+                        .map(Arc::new);
                     cache.insert(ix, (revised, read.clone()));
                     read
                 }
             };
+            let read = sequence.unwrap_or_default();
             let account = store.accounts.name(s.account);
             let region = store.regions.name(s.region);
             let mut members = vec![ix];
             in_sequence[ix as usize] = true;
-            let signals: Vec<Linked> = sequence
-                .map(|q| q.signals)
-                .unwrap_or_default()
-                .into_iter()
+            let found: Vec<Option<EntryIx>> = read
+                .signals
+                .iter()
                 .map(|signal| {
                     let entry = signal
                         .is_finding()
-                        .then(|| find_signal(store, &signal, account, region))
+                        .then(|| find_signal(store, signal, account, region))
                         .flatten()
                         .filter(|&m| m != ix && shown[m as usize]);
                     if let Some(m) = entry {
@@ -241,19 +271,17 @@ impl Incidents {
                             members.push(m);
                         }
                     }
-                    (signal, entry)
+                    entry
                 })
                 .collect();
             groups.push(Group {
-                key: format!("sequence\u{1f}{}", store.id(ix)),
-                label: format!(
-                    "{} · {} · {}",
-                    store.types.name(s.type_label).trim_start_matches(SEQUENCE),
-                    primary_resource(store, ix).unwrap_or_else(|| store.title(ix).to_string()),
-                    directory.name_of(account)
-                ),
+                key: hash(&hasher, &(9u8, &*store.id(ix), s.account)),
                 members,
-                sequence: Some((ix, signals)),
+                sequence: Some(SequenceGroup {
+                    own: ix,
+                    read,
+                    found,
+                }),
                 ..Group::empty()
             });
         }
@@ -267,8 +295,7 @@ impl Incidents {
             .collect();
         if !rest.is_empty() {
             groups.push(Group {
-                key: "sequence\u{1f}".into(),
-                label: "not in an attack sequence".into(),
+                key: 0,
                 members: rest,
                 rest: true,
                 ..Group::empty()
@@ -283,8 +310,7 @@ const SEQUENCE: &str = "AttackSequence:";
 impl Group {
     fn empty() -> Group {
         Group {
-            key: String::new(),
-            label: String::new(),
+            key: 0,
             members: Vec::new(),
             sequence: None,
             highest: SeverityLabel::Informational,
@@ -319,42 +345,8 @@ fn find_signal(
     })
 }
 
-/// The resource a finding is about: the first that is not a credential (GuardDuty lists the
-/// access key before the bucket it touched), as a short name (`prod-data`, `i-0abc…`).
-fn primary_resource(store: &FindingStore, ix: EntryIx) -> Option<String> {
-    let mut first = None;
-    for r in store.resources(ix) {
-        let kind = store.resource_kinds.name(r.kind);
-        let name = short_name(r.arn.unwrap_or(r.id));
-        if name.is_empty() {
-            continue;
-        }
-        if matches!(kind, "AccessKey" | "AwsIamAccessKey" | "AwsAccount") {
-            first.get_or_insert(name);
-            continue;
-        }
-        return Some(name.to_string());
-    }
-    first.map(str::to_string)
-}
-
-/// The last part of an ARN or id: `bucket` of `arn:aws:s3:::bucket`, `i-0abc` of
-/// `arn:aws:ec2:…:instance/i-0abc`, `Admin` of `…:role/path/Admin`.
-pub fn short_name(id: &str) -> &str {
-    if !id.starts_with("arn:") {
-        return id;
-    }
-    let tail = id.rsplit(':').next().unwrap_or(id);
-    tail.rsplit('/').next().unwrap_or(tail)
-}
-
 /// Groups by a key read from the summary or the resources: one hash per finding.
-fn by_key(
-    by: GroupBy,
-    rows: &[EntryIx],
-    store: &FindingStore,
-    directory: &Directory,
-) -> Vec<Group> {
+fn by_key(by: GroupBy, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
     let hasher = foldhash::fast::FixedState::with_seed(7);
     let mut index: HashMap<u64, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
@@ -371,9 +363,11 @@ fn by_key(
             GroupBy::Principal => {
                 (s.principal != NONE).then(|| hash(&hasher, &(3u8, s.account, s.principal)))
             }
-            GroupBy::Resource => {
-                primary_resource_key(store, ix).map(|name| hash(&hasher, &(4u8, s.account, name)))
-            }
+            GroupBy::Resource => store
+                .get(ix)
+                .map(|e| e.resource)
+                .filter(|&r| r != 0)
+                .map(|r| hash(&hasher, &(4u8, s.account, r))),
             GroupBy::Sequence => None,
         };
         let Some(key) = key else {
@@ -382,8 +376,7 @@ fn by_key(
         };
         let g = *index.entry(key).or_insert_with(|| {
             groups.push(Group {
-                key: format!("{}\u{1f}{key:x}", by.name()),
-                label: label(by, store, directory, ix),
+                key,
                 ..Group::empty()
             });
             groups.len() - 1
@@ -392,11 +385,7 @@ fn by_key(
     }
     if !rest.is_empty() {
         groups.push(Group {
-            key: format!("{}\u{1f}", by.name()),
-            label: match by {
-                GroupBy::Principal => "no principal named".into(),
-                _ => "no resource named".into(),
-            },
+            key: 0,
             members: rest,
             rest: true,
             ..Group::empty()
@@ -407,24 +396,6 @@ fn by_key(
 
 fn hash<T: Hash>(hasher: &foldhash::fast::FixedState, value: &T) -> u64 {
     hasher.hash_one(value)
-}
-
-/// The primary resource's short name, borrowed (no allocation per finding).
-fn primary_resource_key(store: &FindingStore, ix: EntryIx) -> Option<&str> {
-    let mut first = None;
-    for r in store.resources(ix) {
-        let name = short_name(r.arn.unwrap_or(r.id));
-        if name.is_empty() {
-            continue;
-        }
-        match store.resource_kinds.name(r.kind) {
-            "AccessKey" | "AwsIamAccessKey" | "AwsAccount" => {
-                first.get_or_insert(name);
-            }
-            _ => return Some(name),
-        }
-    }
-    first
 }
 
 /// What a group's row names it by (worked out once per group, from its first member).
@@ -444,20 +415,35 @@ fn label(by: GroupBy, store: &FindingStore, directory: &Directory, ix: EntryIx) 
             "{} · {name}",
             primary_resource(store, ix).unwrap_or_default()
         ),
-        GroupBy::Sequence => String::new(),
+        GroupBy::Sequence => format!(
+            "{} · {} · {name}",
+            store.types.name(s.type_label).trim_start_matches(SEQUENCE),
+            primary_resource(store, ix).unwrap_or_else(|| store.title(ix)),
+        ),
     }
 }
 
 /// Count, highest severity, accounts, first and last seen, how many are new.
 fn sum_up(group: &mut Group, store: &FindingStore, directory: &Directory) {
+    // Most groups hold one account: no allocation until a second one shows.
     let mut accounts: Vec<u32> = Vec::new();
+    let mut first_account = None;
     for &ix in &group.members {
         let (Some(s), Some(e)) = (store.summary(ix), store.get(ix)) else {
             continue;
         };
         group.highest = group.highest.max(s.label);
-        if !accounts.contains(&s.account) {
-            accounts.push(s.account);
+        let known = match first_account {
+            None => {
+                first_account = Some(s.account);
+                false
+            }
+            Some(first) => first == s.account || accounts.contains(&s.account),
+        };
+        if !known {
+            if first_account != Some(s.account) {
+                accounts.push(s.account);
+            }
             group.production |= directory
                 .get(store.accounts.name(s.account))
                 .is_some_and(|a| a.production);
@@ -466,7 +452,7 @@ fn sum_up(group: &mut Group, store: &FindingStore, directory: &Directory) {
         group.last_seen = group.last_seen.max(s.last_seen);
         group.new += usize::from(e.look.is_none());
     }
-    group.accounts = accounts.len();
+    group.accounts = accounts.len() + usize::from(first_account.is_some());
 }
 
 #[cfg(test)]
@@ -487,6 +473,8 @@ mod tests {
         }
         assert_eq!(seen, GroupBy::ALL);
     }
+
+    use crate::store::short_name;
 
     #[test]
     fn short_names_are_the_last_part_of_an_arn() {

@@ -11,7 +11,7 @@ use crate::store::{CompiledFilter, EntryIx, FindingStore, SortKey, sort_rows};
 #[derive(Clone, Debug, PartialEq)]
 enum Selected {
     Finding(EntryIx),
-    Group(String),
+    Group(u64),
 }
 
 #[derive(Debug)]
@@ -113,9 +113,9 @@ impl FindingsTable {
             return self.selected_entry().map(Selected::Finding);
         }
         match *self.incidents.lines.get(self.selected)? {
-            Line::Group(g) => Some(Selected::Group(self.incidents.groups.get(g)?.key.clone())),
+            Line::Group(g) => Some(Selected::Group(self.incidents.groups.get(g)?.key)),
             Line::Member(_, ix) => Some(Selected::Finding(ix)),
-            Line::Signal(g, _) => Some(Selected::Group(self.incidents.groups.get(g)?.key.clone())),
+            Line::Signal(g, _) => Some(Selected::Group(self.incidents.groups.get(g)?.key)),
         }
     }
 
@@ -180,6 +180,18 @@ impl FindingsTable {
         found.sort_unstable();
         found.dedup();
         found
+    }
+
+    /// Moves to the next group's row (the last line when there is none).
+    pub fn next_group(&mut self, page: usize) {
+        let next = self
+            .incidents
+            .lines
+            .iter()
+            .skip(self.selected + 1)
+            .position(|line| matches!(line, Line::Group(_)))
+            .map_or(usize::MAX, |n| self.selected + 1 + n);
+        self.select(next, page);
     }
 
     /// The line a finding is on.

@@ -12,7 +12,7 @@ use super::attack::{Tactic, of_type};
 use super::json::{get, get_array, get_f64, get_str, get_u64, path};
 use super::raw::{RawRecord, RecordKind};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sequence {
     pub description: Option<SafeText>,
     /// In time order (first seen), signals without a time last.

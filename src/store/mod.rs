@@ -72,6 +72,46 @@ pub struct Entry {
     /// What it looked like when the analyst last looked at it (None: never, it is new); kept
     /// in the disk store, so a new shift knows what changed since the last.
     pub look: Option<Look>,
+    /// A hash of the short name of the resource it is about ([`primary_resource`]), or 0: the
+    /// incidents view groups by it without reading the resources of every finding.
+    pub resource: u64,
+}
+
+/// Hashes resources' short names the same way in every run.
+const RESOURCE_HASH: foldhash::fast::FixedState = foldhash::fast::FixedState::with_seed(0x5E50);
+
+/// Credentials name who acted rather than what was touched (GuardDuty lists the access key
+/// before the bucket).
+pub fn is_credential(kind: &str) -> bool {
+    matches!(kind, "AccessKey" | "AwsIamAccessKey" | "AwsAccount")
+}
+
+/// The last part of an ARN or id: `bucket` of `arn:aws:s3:::bucket`, `i-0abc` of
+/// `arn:aws:ec2:…:instance/i-0abc`, `Admin` of `…:role/path/Admin`.
+pub fn short_name(id: &str) -> &str {
+    if !id.starts_with("arn:") {
+        return id;
+    }
+    let tail = id.rsplit(':').next().unwrap_or(id);
+    tail.rsplit('/').next().unwrap_or(tail)
+}
+
+/// The short name of the resource entry `ix` is about: the first that is no credential, else
+/// the first credential.
+pub fn primary_resource(store: &FindingStore, ix: EntryIx) -> Option<&str> {
+    let mut credential = None;
+    for r in store.resources(ix) {
+        let name = short_name(r.arn.unwrap_or(r.id));
+        if name.is_empty() {
+            continue;
+        }
+        if is_credential(store.resource_kinds.name(r.kind)) {
+            credential = credential.or(Some(name));
+        } else {
+            return Some(name);
+        }
+    }
+    credential
 }
 
 /// A finding as the analyst last saw it: what `is:changed` and `is:reopened` compare.
@@ -824,7 +864,19 @@ impl FindingStore {
         text.push_str(id_rest);
         text.push(UNIT);
         text.push_str(&row.title);
+        // What the finding is about, as the incidents view groups it: the first resource
+        // that is no credential, else the credential.
+        let (mut about, mut credential) = (None, None);
         for (kind, id, arn) in row.resources.iter() {
+            let name = short_name(arn.as_deref().unwrap_or(&id));
+            if !name.is_empty() {
+                let key = Some(RESOURCE_HASH.hash_one(name));
+                if is_credential(&kind) {
+                    credential = credential.or(key);
+                } else {
+                    about = about.or(key);
+                }
+            }
             text.push(RECORD);
             text.push_str(&id);
             if let Some(arn) = arn.filter(|a| *a != id) {
@@ -893,6 +945,7 @@ impl FindingStore {
             read_by: NONE,
             read_at: 0,
             look: None,
+            resource: about.or(credential).unwrap_or(0),
         };
         (entry, summary)
     }

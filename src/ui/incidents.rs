@@ -25,11 +25,12 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, cols: &Columns, offset: usi
             Line::Group(g) => group_row(buf, body, y, app, &incidents.groups[g], selected),
             Line::Member(g, ix) => {
                 let group = &incidents.groups[g];
-                match group.sequence.as_ref().and_then(|(own, signals)| {
-                    (*own != ix)
-                        .then(|| signals.iter().find(|(_, e)| *e == Some(ix)))
+                let signal = group.sequence.as_ref().and_then(|q| {
+                    (q.own != ix)
+                        .then(|| q.linked().find(|(_, e)| *e == Some(ix)))
                         .flatten()
-                }) {
+                });
+                match signal {
                     Some((signal, _)) => signal_row(buf, body, y, app, signal, Some(ix), selected),
                     None => {
                         finding_row(buf, body, y, app, cols, ix, selected);
@@ -38,8 +39,8 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, cols: &Columns, offset: usi
                 }
             }
             Line::Signal(g, s) => {
-                if let Some((_, signals)) = &incidents.groups[g].sequence
-                    && let Some((signal, _)) = signals.get(s)
+                if let Some(q) = &incidents.groups[g].sequence
+                    && let Some(signal) = q.read.signals.get(s)
                 {
                     signal_row(buf, body, y, app, signal, None, selected);
                 }
@@ -140,7 +141,7 @@ fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, sel
         let width = span.chars().count();
         x = put(buf, x, y, &span, room(x).min(width), overlay(theme.muted)) + 1;
     }
-    let mut label = group.label.clone();
+    let mut label = table.incidents.label(group, &app.store, &app.directory);
     if let Some(chain) = table.incidents.chains.get(&group.key)
         && chain.len() > 1
     {

@@ -202,7 +202,7 @@ fn chain_for(app: &mut App, g: usize) {
     let account = app.store.accounts.name(s.account);
     let principal = app.store.principals.name(s.principal);
     let chain = crate::logs::chain::role_chain(app.logs.buffer.events().iter(), account, principal);
-    let key = group.key.clone();
+    let key = group.key;
     app.findings.table.incidents.chains.insert(key, chain);
 }
 
