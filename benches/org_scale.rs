@@ -403,6 +403,36 @@ fn restart(path: &Path) {
         ),
         "≤ 5 s with delivery",
     );
+
+    // The incidents view over the whole queue: grouping it the first time (attack sequences'
+    // records read from the store), then a refresh while grouped (what every change costs:
+    // filter, sort and grouping), and a grouped frame.
+    use picket::app::incidents::GroupBy;
+    for by in GroupBy::ALL {
+        let at = Instant::now();
+        app.findings
+            .table
+            .group_by(Some(by), &app.store, &app.directory);
+        let first = at.elapsed();
+        let at = Instant::now();
+        app.findings
+            .table
+            .refresh(&app.store, &app.directory, app.now);
+        terminal
+            .draw(|frame| picket::ui::draw(frame, &app))
+            .expect("drawn");
+        let again = at.elapsed();
+        figure(
+            &format!("incidents by {}: first grouping / refresh + frame", by.name()),
+            format!(
+                "{:.0} / {:.0} ms, {} groups",
+                first.as_secs_f64() * 1e3,
+                again.as_secs_f64() * 1e3,
+                thousands(app.findings.table.incidents.groups.len())
+            ),
+            "—",
+        );
+    }
 }
 
 /// The request budget at the configured share, over a simulated day: a full read of the

@@ -234,9 +234,19 @@ impl Incidents {
         let mut groups = Vec::new();
         let mut cache = std::mem::take(&mut self.sequences);
         let hasher = foldhash::fast::FixedState::with_seed(7);
+        // Which types are attack sequences, once per type rather than once per finding.
+        let sequence_types: Vec<bool> = store
+            .types
+            .iter()
+            .map(|(_, name)| name.starts_with(SEQUENCE))
+            .collect();
         for &ix in rows {
             let Some(s) = store.summary(ix) else { continue };
-            if s.type_label == NONE || !store.types.name(s.type_label).starts_with(SEQUENCE) {
+            if !sequence_types
+                .get(s.type_label as usize)
+                .copied()
+                .unwrap_or(false)
+            {
                 continue;
             }
             let revised = store.get(ix).map_or(0, |e| e.revised);
