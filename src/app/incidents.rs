@@ -303,14 +303,7 @@ impl Incidents {
             .copied()
             .filter(|&ix| !in_sequence[ix as usize])
             .collect();
-        if !rest.is_empty() {
-            groups.push(Group {
-                key: 0,
-                members: rest,
-                rest: true,
-                ..Group::empty()
-            });
-        }
+        groups.extend(Group::rest(rest));
         groups
     }
 }
@@ -318,6 +311,15 @@ impl Incidents {
 const SEQUENCE: &str = "AttackSequence:";
 
 impl Group {
+    /// The catch-all group of the findings the key does not apply to, if there are any.
+    fn rest(members: Vec<EntryIx>) -> Option<Group> {
+        (!members.is_empty()).then(|| Group {
+            members,
+            rest: true,
+            ..Group::empty()
+        })
+    }
+
     fn empty() -> Group {
         Group {
             key: 0,
@@ -393,14 +395,7 @@ fn by_key(by: GroupBy, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
         });
         groups[g].members.push(ix);
     }
-    if !rest.is_empty() {
-        groups.push(Group {
-            key: 0,
-            members: rest,
-            rest: true,
-            ..Group::empty()
-        });
-    }
+    groups.extend(Group::rest(rest));
     groups
 }
 

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::text::{age, short_resource};
-use super::{fill_row, put};
+use super::{put, table_row};
 use crate::app::App;
 use crate::model::health::{HealthKey, HealthState, Service};
 use crate::store::{EntryIx, NONE, SortKey};
@@ -251,16 +251,7 @@ pub(super) fn finding_row(
     selected: bool,
 ) {
     let theme = &app.look.theme;
-    if selected {
-        fill_row(buf, body, y, theme.selected);
-    }
-    let overlay = |style: Style| {
-        if selected {
-            style.patch(theme.selected)
-        } else {
-            style
-        }
-    };
+    let overlay = table_row(buf, body, y, theme, selected);
     if app.findings.marks.contains(&ix) {
         // Marked for an action: the strongest mark, and the row stands out.
         put(buf, body.x, y, "▶", 1, overlay(theme.accent));

@@ -4,11 +4,11 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 
 use super::findings::{Columns, MARKER, finding_row};
 use super::text::age;
-use super::{fill_row, put};
+use super::{put, table_row};
 use crate::app::App;
 use crate::app::incidents::{Group, Line};
 use crate::model::sequence::Signal;
@@ -64,16 +64,7 @@ fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, sel
     let theme = &app.look.theme;
     let table = &app.findings.table;
     let base = theme.base.add_modifier(Modifier::BOLD);
-    if selected {
-        fill_row(buf, body, y, theme.selected);
-    }
-    let overlay = |style: Style| {
-        if selected {
-            style.patch(theme.selected)
-        } else {
-            style
-        }
-    };
+    let overlay = table_row(buf, body, y, theme, selected);
     let end = body.x + body.width;
     let room = |x: u16| usize::from(end.saturating_sub(x));
     let marked = !group.members.is_empty()
@@ -163,16 +154,7 @@ fn signal_row(
     selected: bool,
 ) {
     let theme = &app.look.theme;
-    if selected {
-        fill_row(buf, body, y, theme.selected);
-    }
-    let overlay = |style: Style| {
-        if selected {
-            style.patch(theme.selected)
-        } else {
-            style
-        }
-    };
+    let overlay = table_row(buf, body, y, theme, selected);
     let end = body.x + body.width;
     let room = |x: u16| usize::from(end.saturating_sub(x));
     if let Some(ix) = finding {

@@ -61,6 +61,27 @@ pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, st
     end
 }
 
+/// Starts a table row: paints the selection highlight when it is selected, and gives the
+/// style every cell of it is drawn in (the cell's own, under the highlight).
+pub(crate) fn table_row<'a>(
+    buf: &mut Buffer,
+    area: Rect,
+    y: u16,
+    theme: &'a crate::theme::Theme,
+    selected: bool,
+) -> impl Fn(ratatui::style::Style) -> ratatui::style::Style + 'a {
+    if selected {
+        fill_row(buf, area, y, theme.selected);
+    }
+    move |style| {
+        if selected {
+            style.patch(theme.selected)
+        } else {
+            style
+        }
+    }
+}
+
 /// Paints row `y` of `area` (the selection highlight).
 pub(crate) fn fill_row(buf: &mut Buffer, area: Rect, y: u16, style: Style) {
     buf.set_style(
