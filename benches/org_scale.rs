@@ -423,7 +423,10 @@ fn restart(path: &Path) {
             .expect("drawn");
         let again = at.elapsed();
         figure(
-            &format!("incidents by {}: first grouping / refresh + frame", by.name()),
+            &format!(
+                "incidents by {}: first grouping / refresh + frame",
+                by.name()
+            ),
             format!(
                 "{:.0} / {:.0} ms, {} groups",
                 first.as_secs_f64() * 1e3,

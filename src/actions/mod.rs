@@ -96,7 +96,10 @@ impl Action {
                     Change::Workflow(*status),
                     Change::Expires(crate::store::expiry(expires)),
                 ];
-                if let Some(state) = disposition.as_ref().and_then(|d| d.reason.verification()) {
+                if let Some(state) = disposition
+                    .as_ref()
+                    .and_then(|d| crate::model::finding::Verification::of_reason(d.reason))
+                {
                     changes.push(Change::Verification(state));
                 }
                 changes
@@ -411,7 +414,7 @@ fn request(
                     .map(|(k, v)| (k.to_string(), json!(v)))
                     .collect();
                 params[MERGED_FIELDS] = serde_json::Value::Object(fields);
-                if let Some(state) = d.reason.verification() {
+                if let Some(state) = crate::model::finding::Verification::of_reason(d.reason) {
                     params["VerificationState"] = json!(state.as_str());
                 }
             }

@@ -54,17 +54,6 @@ impl Reason {
         let key = text.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         Reason::ALL.into_iter().find(|r| r.code() == key)
     }
-
-    /// The verification state the reason implies, where it implies one.
-    pub fn verification(self) -> Option<super::finding::Verification> {
-        use super::finding::Verification;
-        match self {
-            Reason::FalsePositive => Some(Verification::FalsePositive),
-            Reason::Benign => Some(Verification::BenignPositive),
-            Reason::TruePositive => Some(Verification::TruePositive),
-            Reason::Duplicate | Reason::AcceptedRisk => None,
-        }
-    }
 }
 
 /// The `UserDefinedFields` keys picket owns; every other key is another tool's.

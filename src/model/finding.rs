@@ -165,6 +165,17 @@ pub enum Verification {
 }
 
 impl Verification {
+    /// The state a disposition's reason implies, where it implies one.
+    pub fn of_reason(reason: super::disposition::Reason) -> Option<Verification> {
+        use super::disposition::Reason;
+        match reason {
+            Reason::FalsePositive => Some(Verification::FalsePositive),
+            Reason::Benign => Some(Verification::BenignPositive),
+            Reason::TruePositive => Some(Verification::TruePositive),
+            Reason::Duplicate | Reason::AcceptedRisk => None,
+        }
+    }
+
     pub fn parse(word: &str) -> Option<Self> {
         match word.to_ascii_uppercase().replace('-', "_").as_str() {
             "UNKNOWN" => Some(Self::Unknown),

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 
-use super::findings::{Columns, MARKER, finding_row};
+use super::rows::{Columns, MARKER, finding_row};
 use super::text::age;
 use super::{put, table_row};
 use crate::app::App;

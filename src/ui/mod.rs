@@ -9,6 +9,7 @@ mod incidents;
 pub mod inert;
 mod logs;
 mod overview;
+mod rows;
 mod sources;
 mod status;
 pub mod text;

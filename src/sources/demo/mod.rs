@@ -198,7 +198,7 @@ impl Kept {
                         .unwrap_or_default();
                     record["UserDefinedFields"] =
                         Value::Object(crate::model::disposition::merged_fields(&existing, d));
-                    if let Some(state) = d.reason.verification() {
+                    if let Some(state) = crate::model::finding::Verification::of_reason(d.reason) {
                         record["VerificationState"] = json!(state.as_str());
                     }
                 }
