@@ -140,12 +140,9 @@ impl Incidents {
             return;
         };
         self.groups = match by {
-            GroupBy::Sequence => self.by_sequence(rows, store),
-            _ => by_key(by, rows, store),
+            GroupBy::Sequence => self.by_sequence(rows, store, directory),
+            _ => by_key(by, rows, store, directory),
         };
-        for group in &mut self.groups {
-            sum_up(group, store, directory);
-        }
         self.lay_out();
     }
 
@@ -225,7 +222,12 @@ impl Incidents {
         first.map_or_else(String::new, |ix| label(by, store, directory, ix))
     }
 
-    fn by_sequence(&mut self, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
+    fn by_sequence(
+        &mut self,
+        rows: &[EntryIx],
+        store: &FindingStore,
+        directory: &Directory,
+    ) -> Vec<Group> {
         let mut shown = vec![false; store.len()];
         for &ix in rows {
             shown[ix as usize] = true;
@@ -240,15 +242,18 @@ impl Incidents {
             .iter()
             .map(|(_, name)| name.starts_with(SEQUENCE))
             .collect();
-        for &ix in rows {
+        // The attack sequences shown, found in the store's order (reading every summary in
+        // the table's order would wait on memory), then taken in the table's order.
+        let mut is_sequence = vec![false; store.len()];
+        for (ix, s) in store.summaries().iter().enumerate() {
+            is_sequence[ix] = shown[ix]
+                && sequence_types
+                    .get(s.type_label as usize)
+                    .copied()
+                    .unwrap_or(false);
+        }
+        for &ix in rows.iter().filter(|&&ix| is_sequence[ix as usize]) {
             let Some(s) = store.summary(ix) else { continue };
-            if !sequence_types
-                .get(s.type_label as usize)
-                .copied()
-                .unwrap_or(false)
-            {
-                continue;
-            }
             let revised = store.get(ix).map_or(0, |e| e.revised);
             let sequence = match cache.get(&ix) {
                 Some((at, sequence)) if *at == revised => sequence.clone(),
@@ -298,12 +303,15 @@ impl Incidents {
         // Forget sequences no longer in the queue's view.
         cache.retain(|ix, _| shown.get(*ix as usize).copied().unwrap_or(false));
         self.sequences = cache;
-        let rest: Vec<EntryIx> = rows
-            .iter()
-            .copied()
-            .filter(|&ix| !in_sequence[ix as usize])
-            .collect();
-        groups.extend(Group::rest(rest));
+        for group in &mut groups {
+            sum_up(group, store, directory);
+        }
+        groups.extend(group_rows(rows, store, directory, |ix, _| {
+            match in_sequence[ix as usize] {
+                true => Place::Elsewhere,
+                false => Place::Rest,
+            }
+        }));
         groups
     }
 }
@@ -311,15 +319,6 @@ impl Incidents {
 const SEQUENCE: &str = "AttackSequence:";
 
 impl Group {
-    /// The catch-all group of the findings the key does not apply to, if there are any.
-    fn rest(members: Vec<EntryIx>) -> Option<Group> {
-        (!members.is_empty()).then(|| Group {
-            members,
-            rest: true,
-            ..Group::empty()
-        })
-    }
-
     fn empty() -> Group {
         Group {
             key: 0,
@@ -357,14 +356,24 @@ fn find_signal(
     })
 }
 
+/// Where a finding goes when grouped.
+enum Place {
+    Key(u64),
+    /// The catch-all group (no principal, no resource, in no sequence).
+    Rest,
+    /// Already in a group of its own kind (an attack sequence's member).
+    Elsewhere,
+}
+
 /// Groups by a key read from the summary or the resources: one hash per finding.
-fn by_key(by: GroupBy, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
+fn by_key(
+    by: GroupBy,
+    rows: &[EntryIx],
+    store: &FindingStore,
+    directory: &Directory,
+) -> Vec<Group> {
     let hasher = foldhash::fast::FixedState::with_seed(7);
-    let mut index: HashMap<u64, usize> = HashMap::new();
-    let mut groups: Vec<Group> = Vec::new();
-    let mut rest: Vec<EntryIx> = Vec::new();
-    for &ix in rows {
-        let Some(s) = store.summary(ix) else { continue };
+    group_rows(rows, store, directory, |ix, s| {
         let key = match by {
             GroupBy::Account => Some(hash(&hasher, &(0u8, s.account))),
             GroupBy::Type => Some(if s.control != NONE {
@@ -382,21 +391,119 @@ fn by_key(by: GroupBy, rows: &[EntryIx], store: &FindingStore) -> Vec<Group> {
                 .map(|r| hash(&hasher, &(4u8, s.account, r))),
             GroupBy::Sequence => None,
         };
-        let Some(key) = key else {
-            rest.push(ix);
-            continue;
+        key.map_or(Place::Rest, Place::Key)
+    })
+}
+
+/// What a group's row sums up, gathered finding by finding.
+#[derive(Default)]
+struct Tally {
+    first_account: Option<u32>,
+    /// Accounts after the first (most groups hold one: no allocation then).
+    more_accounts: Vec<u32>,
+}
+
+impl Tally {
+    fn add(&mut self, group: &mut Group, ix: EntryIx, store: &FindingStore, directory: &Directory) {
+        let (Some(s), Some(e)) = (store.summary(ix), store.get(ix)) else {
+            return;
         };
-        let g = *index.entry(key).or_insert_with(|| {
-            groups.push(Group {
-                key,
-                ..Group::empty()
-            });
-            groups.len() - 1
-        });
-        groups[g].members.push(ix);
+        group.highest = group.highest.max(s.label);
+        let new_account = match self.first_account {
+            None => {
+                self.first_account = Some(s.account);
+                true
+            }
+            Some(first) if first == s.account || self.more_accounts.contains(&s.account) => false,
+            Some(_) => {
+                self.more_accounts.push(s.account);
+                true
+            }
+        };
+        if new_account {
+            group.accounts += 1;
+            group.production |= directory
+                .get(store.accounts.name(s.account))
+                .is_some_and(|a| a.production);
+        }
+        group.first_seen = group.first_seen.min(e.first_seen().as_second());
+        group.last_seen = group.last_seen.max(s.last_seen);
+        group.new += usize::from(e.look.is_none());
     }
-    groups.extend(Group::rest(rest));
-    groups
+}
+
+/// Groups the rows by `place`. Keys and sums are worked out in the store's order (the
+/// summaries and entries read front to back: at a million findings, reading them in the
+/// table's order would wait on memory for most of the time); then the members are listed in
+/// the table's order, and the groups ordered by their first member's row.
+fn group_rows(
+    rows: &[EntryIx],
+    store: &FindingStore,
+    directory: &Directory,
+    place: impl Fn(EntryIx, &crate::store::Summary) -> Place,
+) -> Vec<Group> {
+    const NO_GROUP: u32 = u32::MAX;
+    let mut shown = vec![false; store.len()];
+    for &ix in rows {
+        if let Some(slot) = shown.get_mut(ix as usize) {
+            *slot = true;
+        }
+    }
+    let mut group_of = vec![NO_GROUP; store.len()];
+    let mut index: HashMap<u64, u32> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut rest = None;
+    for (ix, s) in store.summaries().iter().enumerate() {
+        if !shown[ix] {
+            continue;
+        }
+        let ix = ix as EntryIx;
+        let g = match place(ix, s) {
+            Place::Elsewhere => continue,
+            Place::Key(key) => *index.entry(key).or_insert_with(|| {
+                groups.push(Group {
+                    key,
+                    ..Group::empty()
+                });
+                tallies.push(Tally::default());
+                groups.len() as u32 - 1
+            }),
+            Place::Rest => *rest.get_or_insert_with(|| {
+                groups.push(Group {
+                    rest: true,
+                    ..Group::empty()
+                });
+                tallies.push(Tally::default());
+                groups.len() as u32 - 1
+            }),
+        };
+        group_of[ix as usize] = g;
+        tallies[g as usize].add(&mut groups[g as usize], ix, store, directory);
+    }
+    let mut order = Vec::with_capacity(groups.len());
+    for &ix in rows {
+        let g = group_of[ix as usize];
+        if g == NO_GROUP {
+            continue;
+        }
+        let group = &mut groups[g as usize];
+        if group.members.is_empty() {
+            order.push(g);
+        }
+        group.members.push(ix);
+    }
+    // The table's order, the catch-all last.
+    let rest = rest.unwrap_or(NO_GROUP);
+    order.retain(|&g| g != rest);
+    if rest != NO_GROUP {
+        order.push(rest);
+    }
+    let mut taken: Vec<Option<Group>> = groups.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|g| taken[g as usize].take())
+        .collect()
 }
 
 fn hash<T: Hash>(hasher: &foldhash::fast::FixedState, value: &T) -> u64 {
@@ -428,36 +535,13 @@ fn label(by: GroupBy, store: &FindingStore, directory: &Directory, ix: EntryIx) 
     }
 }
 
-/// Count, highest severity, accounts, first and last seen, how many are new.
+/// Count, highest severity, accounts, first and last seen, how many are new: for the few
+/// groups made outside [`group_rows`] (attack sequences).
 fn sum_up(group: &mut Group, store: &FindingStore, directory: &Directory) {
-    // Most groups hold one account: no allocation until a second one shows.
-    let mut accounts: Vec<u32> = Vec::new();
-    let mut first_account = None;
-    for &ix in &group.members {
-        let (Some(s), Some(e)) = (store.summary(ix), store.get(ix)) else {
-            continue;
-        };
-        group.highest = group.highest.max(s.label);
-        let known = match first_account {
-            None => {
-                first_account = Some(s.account);
-                false
-            }
-            Some(first) => first == s.account || accounts.contains(&s.account),
-        };
-        if !known {
-            if first_account != Some(s.account) {
-                accounts.push(s.account);
-            }
-            group.production |= directory
-                .get(store.accounts.name(s.account))
-                .is_some_and(|a| a.production);
-        }
-        group.first_seen = group.first_seen.min(e.first_seen().as_second());
-        group.last_seen = group.last_seen.max(s.last_seen);
-        group.new += usize::from(e.look.is_none());
+    let mut tally = Tally::default();
+    for ix in group.members.clone() {
+        tally.add(group, ix, store, directory);
     }
-    group.accounts = accounts.len() + usize::from(first_account.is_some());
 }
 
 #[cfg(test)]
