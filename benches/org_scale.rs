@@ -352,7 +352,11 @@ fn restart(path: &Path) {
         let mut bodies = Vec::new();
         for i in 0..10 {
             let mut record: serde_json::Value = serde_json::from_str(&raw).expect("JSON");
-            let stamp = format!("2026-01-15T10:{:02}:{:02}Z", round, i);
+            // Later than anything stored: a change AWS makes now, never an old copy.
+            let stamp = (now()
+                + jiff::SignedDuration::from_hours(24)
+                + jiff::SignedDuration::from_secs(i64::from(round * 10 + i)))
+            .to_string();
             let event = if record.get("AwsAccountId").is_some() {
                 record["ProcessedAt"] = serde_json::json!(stamp);
                 record["Workflow"] = serde_json::json!({"Status": "NOTIFIED"});
@@ -372,6 +376,7 @@ fn restart(path: &Path) {
             let (mut found, _) = picket::model::event::read_message(body).expect("an event");
             findings.append(&mut found);
         }
+
         update(
             &mut app,
             Msg::Batch(
@@ -383,6 +388,7 @@ fn restart(path: &Path) {
             ),
         );
         let changed = app.store.take_changed();
+        assert!(!changed.is_empty(), "the feed's change reached the queue");
         let rows: Vec<Written> = changed
             .iter()
             .filter_map(|&ix| Written::of(&app.store, ix))

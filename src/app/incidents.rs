@@ -306,12 +306,15 @@ impl Incidents {
         for group in &mut groups {
             sum_up(group, store, directory);
         }
-        groups.extend(group_rows(rows, store, directory, |ix, _| {
-            match in_sequence[ix as usize] {
+        groups.extend(group_rows(
+            rows,
+            store,
+            directory,
+            |ix, _| match in_sequence[ix as usize] {
                 true => Place::Elsewhere,
                 false => Place::Rest,
-            }
-        }));
+            },
+        ));
         groups
     }
 }
