@@ -31,14 +31,7 @@ const APPLICATION_ID: i32 = 0x5043_4B54;
 pub const SCHEMA: i32 = 3;
 /// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
 /// reconciling source that delivered it last (its number in the `readers` table).
-type Restored<'a> = (
-    RowRef<'a>,
-    RecordKind,
-    Timestamp,
-    bool,
-    Option<i64>,
-    Option<Look>,
-);
+type Restored<'a> = (RowRef<'a>, RecordKind, super::Kept);
 /// Bytes of id, title and resources a finding keeps in memory, for reserving room at start.
 const TEXT_PER_FINDING: usize = 192;
 
@@ -75,13 +68,17 @@ CREATE TABLE findings (
     source INTEGER REFERENCES readers (n),
     -- What the analyst last saw, packed (Look::pack): one integer a row to read at start.
     seen INTEGER,
-    principal TEXT,
+    principal INTEGER REFERENCES principals (n),
     -- When the disposition falls due for review (milliseconds).
     expires INTEGER,
+    -- A hash of what the finding is about (store::resource_key), not worked out again at start.
+    about INTEGER,
     UNIQUE (scope, id)
 );
 -- The sources that reconcile what they deliver, numbered: a million rows name a few.
 CREATE TABLE readers (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- Who acted, numbered the same way: a start reads a number a row, not a name to intern.
+CREATE TABLE principals (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 -- Apart from the rows, so reading every row at start reads no record.
 CREATE TABLE records (
     n INTEGER PRIMARY KEY REFERENCES findings (n),
@@ -103,14 +100,16 @@ const MIGRATIONS: [&str; 2] = [
      ALTER TABLE findings ADD COLUMN seen INTEGER;",
     // 3: who acted (the incidents view's principal) and when a disposition expires; rows of
     // schema 2 have neither until a source delivers them again.
-    "ALTER TABLE findings ADD COLUMN principal TEXT; \
-     ALTER TABLE findings ADD COLUMN expires INTEGER;",
+    "CREATE TABLE principals (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE); \
+     ALTER TABLE findings ADD COLUMN principal INTEGER REFERENCES principals (n); \
+     ALTER TABLE findings ADD COLUMN expires INTEGER; \
+     ALTER TABLE findings ADD COLUMN about INTEGER;",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
     resources, account, account_name, region, product, control, requirements, compliance, count, \
     severity, label, workflow, verification, sources, archived, sample, first_seen, last_seen, \
-    source, seen, principal, expires";
+    source, seen, principal, expires, about";
 
 /// One finding to write: its row, its raw record when it is still in memory (else the stored
 /// one stays), when it arrived and whether the analyst has yet to see it.
@@ -302,7 +301,8 @@ impl Disk {
             ..Loaded::default()
         };
         let conn = lock(&self.reader);
-        let readers = readers_in(&conn, store).map_err(read)?;
+        let readers = numbered_in(&conn, READERS, &mut store.readers).map_err(read)?;
+        let principals = numbered_in(&conn, PRINCIPALS, &mut store.principals).map_err(read)?;
         let mut statement = conn
             .prepare(&format!("SELECT {COLUMNS} FROM findings"))
             .map_err(read)?;
@@ -313,9 +313,16 @@ impl Disk {
                 Some((row, ..)) if scope.is_some_and(|s| !s.admits(&row)) => {
                     loaded.outside += 1;
                 }
-                Some((row, kind, arrived, unseen, reader, look)) => {
-                    let reader = reader.and_then(|n| readers.get(&n)).copied();
-                    store.restore(row, kind, arrived, unseen, reader, look);
+                Some((row, kind, mut kept)) => {
+                    kept.reader = kept
+                        .reader
+                        .and_then(|n| readers.get(&i64::from(n)))
+                        .copied();
+                    kept.principal = kept
+                        .principal
+                        .and_then(|n| principals.get(&i64::from(n)))
+                        .copied();
+                    store.restore(row, kind, kept);
                     loaded.findings += 1;
                 }
                 None => skipped += 1,
@@ -341,7 +348,7 @@ impl Disk {
                 .prepare_cached(&format!(
                     "INSERT INTO findings ({COLUMNS}) VALUES \
                      (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31) \
+                      ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32) \
                      ON CONFLICT (scope, id) DO UPDATE SET \
                      kind = excluded.kind, revised = excluded.revised, arrived = excluded.arrived, \
                      seen_at = CASE WHEN findings.unseen = 1 AND excluded.unseen = 0 \
@@ -357,7 +364,7 @@ impl Disk {
                      sample = excluded.sample, first_seen = excluded.first_seen, \
                      last_seen = excluded.last_seen, source = excluded.source, \
                      seen = excluded.seen, principal = excluded.principal, \
-                     expires = excluded.expires \
+                     expires = excluded.expires, about = excluded.about \
                      RETURNING n"
                 ))
                 .map_err(write)?;
@@ -368,6 +375,7 @@ impl Disk {
                 )
                 .map_err(write)?;
             let mut numbers = std::collections::HashMap::new();
+            let mut principals = std::collections::HashMap::new();
             for w in findings {
                 let row = &w.row;
                 let n: i64 = upsert
@@ -402,13 +410,23 @@ impl Disk {
                             row.last_seen.as_millisecond(),
                             match &w.reader {
                                 Some(name) => {
-                                    Some(reader_number(&tx, &mut numbers, name).map_err(write)?)
+                                    Some(
+                                        number_in(&tx, READERS, &mut numbers, name)
+                                            .map_err(write)?,
+                                    )
                                 }
                                 None => None,
                             },
                             w.look.map(Look::pack),
-                            row.principal.as_deref(),
+                            match &row.principal {
+                                Some(name) => Some(
+                                    number_in(&tx, PRINCIPALS, &mut principals, name)
+                                        .map_err(write)?,
+                                ),
+                                None => None,
+                            },
                             row.expires.map(Timestamp::as_millisecond),
+                            super::resource_key(super::Resources::Owned(&row.resources)) as i64,
                         ],
                         |r| r.get(0),
                     )
@@ -575,12 +593,17 @@ fn migrate(conn: &Connection, path: &Path, version: i32) -> Result<(), String> {
     Ok(())
 }
 
-/// The stored sources' numbers, each interned in `store`'s readers.
-fn readers_in(
+/// The tables that number names a million rows share.
+const READERS: &str = "readers";
+const PRINCIPALS: &str = "principals";
+
+/// The numbers of `table`'s names, each interned in `interner`.
+fn numbered_in(
     conn: &Connection,
-    store: &mut FindingStore,
+    table: &str,
+    interner: &mut super::Interner,
 ) -> rusqlite::Result<std::collections::HashMap<i64, u32>> {
-    let mut statement = conn.prepare("SELECT n, name FROM readers")?;
+    let mut statement = conn.prepare(&format!("SELECT n, name FROM {table}"))?;
     let mut rows = statement.query([])?;
     let mut numbers = std::collections::HashMap::new();
     while let Some(row) = rows.next()? {
@@ -588,15 +611,16 @@ fn readers_in(
             row.get::<_, i64>(0),
             row.get_ref(1).and_then(|v| Ok(v.as_str()?)),
         ) {
-            numbers.insert(n, store.readers.intern(name));
+            numbers.insert(n, interner.intern(&clean(name)));
         }
     }
     Ok(numbers)
 }
 
-/// The number of reader `name` in the file, added when new; remembered for the transaction.
-fn reader_number(
+/// The number of `name` in `table`, added when new; remembered for the transaction.
+fn number_in(
     tx: &rusqlite::Transaction<'_>,
+    table: &str,
     numbers: &mut std::collections::HashMap<String, i64>,
     name: &str,
 ) -> rusqlite::Result<i64> {
@@ -604,12 +628,14 @@ fn reader_number(
         return Ok(n);
     }
     tx.execute(
-        "INSERT INTO readers (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+        &format!("INSERT INTO {table} (name) VALUES (?1) ON CONFLICT (name) DO NOTHING"),
         [name],
     )?;
-    let n = tx.query_row("SELECT n FROM readers WHERE name = ?1", [name], |r| {
-        r.get(0)
-    })?;
+    let n = tx.query_row(
+        &format!("SELECT n FROM {table} WHERE name = ?1"),
+        [name],
+        |r| r.get(0),
+    )?;
     numbers.insert(name.to_string(), n);
     Ok(n)
 }
@@ -709,12 +735,22 @@ fn read_row<'a>(r: &'a rusqlite::Row<'a>) -> Option<Restored<'a>> {
         sample: int(24)? != 0,
         first_seen: time(25)?,
         last_seen: time(26)?,
-        principal: optional(29).map(clean),
+        // Numbered (`principals`): the number is in `Kept`, named by the caller.
+        principal: None,
         expires: time(30),
     };
-    // A look that does not unpack is no look: the finding counts as new.
-    let look = int(28).and_then(Look::unpack);
-    Some((row, kind, time(4)?, int(5)? != 0, int(27), look))
+    // A number that does not fit is no number: the name is unknown.
+    let number = |i: usize| int(i).and_then(|n| u32::try_from(n).ok());
+    let kept = super::Kept {
+        arrived: time(4)?,
+        unseen: int(5)? != 0,
+        reader: number(27),
+        // A look that does not unpack is no look: the finding counts as new.
+        look: int(28).and_then(Look::unpack),
+        principal: number(29),
+        about: int(31).filter(|&a| a != 0).map(|a| a as u64),
+    };
+    Some((row, kind, kept))
 }
 
 /// The store's directory, readable by the user alone: it holds the organization's findings.

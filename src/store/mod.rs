@@ -96,6 +96,25 @@ pub fn short_name(id: &str) -> &str {
     tail.rsplit('/').next().unwrap_or(tail)
 }
 
+/// A hash of the short name of the resource a finding is about (the first that is no
+/// credential, else the first credential), or 0 when it names none: the same in every run, so
+/// the disk store keeps it and a restart does not work it out again.
+pub fn resource_key(resources: Resources<'_>) -> u64 {
+    let mut credential = None;
+    for (kind, id, arn) in resources.iter() {
+        let name = short_name(arn.as_deref().unwrap_or(&id));
+        if name.is_empty() {
+            continue;
+        }
+        let key = RESOURCE_HASH.hash_one(name).max(1);
+        if !is_credential(&kind) {
+            return key;
+        }
+        credential = credential.or(Some(key));
+    }
+    credential.unwrap_or(0)
+}
+
 /// The short name of the resource entry `ix` is about: the first that is no credential, else
 /// the first credential.
 pub fn primary_resource(store: &FindingStore, ix: EntryIx) -> Option<&str> {
@@ -192,6 +211,20 @@ impl Entry {
     pub fn arrived(&self) -> Timestamp {
         Timestamp::from_second(i64::from(self.arrived)).unwrap_or(Timestamp::UNIX_EPOCH)
     }
+}
+
+/// What the disk store keeps of a finding beside its row.
+#[derive(Clone, Copy, Debug)]
+pub struct Kept {
+    pub arrived: Timestamp,
+    pub unseen: bool,
+    /// The reconciling source that delivered it last, interned in [`FindingStore::readers`].
+    pub reader: Option<u32>,
+    pub look: Option<Look>,
+    /// Who acted, interned in [`FindingStore::principals`].
+    pub principal: Option<u32>,
+    /// [`resource_key`] as it was written (None: work it out).
+    pub about: Option<u64>,
 }
 
 /// Where a finding's raw record is: in memory, or in the disk store only (read back when the
@@ -587,15 +620,15 @@ impl FindingStore {
     }
 
     /// Adds a finding read back from the disk store, its raw record left there.
-    pub fn restore(
-        &mut self,
-        row: RowRef<'_>,
-        kind: RecordKind,
-        arrived: Timestamp,
-        unseen: bool,
-        reader: Option<u32>,
-        look: Option<Look>,
-    ) {
+    pub fn restore(&mut self, row: RowRef<'_>, kind: RecordKind, kept: Kept) {
+        let Kept {
+            arrived,
+            unseen,
+            reader,
+            look,
+            principal,
+            about,
+        } = kept;
         let scope = self.scopes.intern(&row.scope);
         let hash = self.hasher.hash_one((scope, &*row.id));
         let ix = self.entries.len() as EntryIx;
@@ -612,10 +645,15 @@ impl FindingStore {
                 self.colliding.insert((scope, row.id.as_ref().into()), ix);
             }
         }
-        let (mut entry, summary) = self.place(row, Held::OnDisk(kind), arrived, unseen, None);
-        // An id of `self.readers` (the disk store interns the names it holds first).
+        let (mut entry, mut summary) =
+            self.place(row, Held::OnDisk(kind), arrived, unseen, None, about);
+        // Ids of `self.readers` and `self.principals` (the disk store interns the names it
+        // holds first).
         entry.read_by = reader.unwrap_or(NONE);
         entry.look = look;
+        if let Some(principal) = principal {
+            summary.principal = principal;
+        }
         self.entries.push(entry);
         self.summaries.push(summary);
         self.version += 1;
@@ -821,6 +859,7 @@ impl FindingStore {
             arrived,
             unseen,
             previous,
+            None,
         )
     }
 
@@ -832,6 +871,7 @@ impl FindingStore {
         arrived: Timestamp,
         unseen: bool,
         previous: Option<Previous>,
+        about: Option<u64>,
     ) -> (Entry, Summary) {
         // Reused buffers: placing a finding allocates nothing of its own.
         let mut text = std::mem::take(&mut self.scratch_text);
@@ -864,19 +904,8 @@ impl FindingStore {
         text.push_str(id_rest);
         text.push(UNIT);
         text.push_str(&row.title);
-        // What the finding is about, as the incidents view groups it: the first resource
-        // that is no credential, else the credential.
-        let (mut about, mut credential) = (None, None);
+        let about = about.unwrap_or_else(|| resource_key(row.resources));
         for (kind, id, arn) in row.resources.iter() {
-            let name = short_name(arn.as_deref().unwrap_or(&id));
-            if !name.is_empty() {
-                let key = Some(RESOURCE_HASH.hash_one(name));
-                if is_credential(&kind) {
-                    credential = credential.or(key);
-                } else {
-                    about = about.or(key);
-                }
-            }
             text.push(RECORD);
             text.push_str(&id);
             if let Some(arn) = arn.filter(|a| *a != id) {
@@ -945,7 +974,7 @@ impl FindingStore {
             read_by: NONE,
             read_at: 0,
             look: None,
-            resource: about.or(credential).unwrap_or(0),
+            resource: about,
         };
         (entry, summary)
     }

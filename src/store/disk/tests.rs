@@ -224,8 +224,9 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
             c.execute_batch(
                 "ALTER TABLE findings DROP COLUMN source; DROP TABLE readers; \
                  ALTER TABLE findings DROP COLUMN seen; \
-                 ALTER TABLE findings DROP COLUMN principal; \
+                 ALTER TABLE findings DROP COLUMN principal; DROP TABLE principals; \
                  ALTER TABLE findings DROP COLUMN expires; \
+                 ALTER TABLE findings DROP COLUMN about; \
                  PRAGMA user_version = 1;",
             )
         })
@@ -416,6 +417,10 @@ fn who_acted_and_when_a_disposition_falls_due_survive_a_restart() {
         .expect("restored");
     let s = *restored.summary(ix).expect("summary");
     assert_eq!(restored.principals.name(s.principal), "carol");
+    // What it is about, as kept, not worked out again: the same as when it arrived.
+    let about = |store: &FindingStore, ix| store.get(ix).expect("entry").resource;
+    assert_ne!(about(&restored, ix), 0);
+    assert_eq!(about(&restored, ix), about(&store, 0));
     let due: Timestamp = "2026-02-01T00:00:00Z".parse().expect("time");
     assert_eq!(i64::from(s.expires), due.as_second());
     assert!(s.expired(due.as_second()));
