@@ -352,3 +352,35 @@ fn triaging_the_twenty_newest_takes_two_keys_each_after_the_first() {
     let before = 20 * 4 - 1;
     assert_eq!((before, keys), (79, 41), "keystrokes before and after");
 }
+
+#[test]
+fn the_plan_is_shown_and_copied_as_aws_cli_commands_without_sending_anything() {
+    let mut app = demo();
+    select_non_production(&mut app);
+    press(&mut app, "a o");
+    let effects = press(&mut app, "Ctrl-T");
+    assert_eq!(executes(&effects), 0);
+    assert!(matches!(
+        &app.modal,
+        Some(Modal::Action(flow)) if matches!(flow.stage, Stage::Confirm { as_cli: true, .. })
+    ));
+    let effects = press(&mut app, "Ctrl-Y");
+    assert_eq!(executes(&effects), 0);
+    let copied: Vec<&String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied.len(), 1);
+    let text = copied[0];
+    assert!(
+        text.contains("aws securityhub batch-update-findings --region ")
+            && text.contains("--cli-input-json '{")
+            && text.contains("\"Status\":\"NOTIFIED\""),
+        "{text}"
+    );
+    // The confirmation is still open, and y still sends the plan.
+    assert_eq!(executes(&press(&mut app, "y")), 1);
+}

@@ -7,6 +7,7 @@
 //! confirmed with `y`; anything else needs a typed token (the number of findings, or the account
 //! name when there is one account) and a reason.
 
+pub mod cli;
 pub mod executor;
 pub mod playbook;
 pub mod suppress;

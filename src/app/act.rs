@@ -228,6 +228,8 @@ pub enum Stage {
         error: Option<String>,
         /// First line of the plan shown (a long plan scrolls above the prompt).
         scroll: usize,
+        /// The calls shown as aws-cli command lines instead of their JSON (Ctrl-T).
+        as_cli: bool,
     },
 }
 
@@ -478,7 +480,25 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             on_reason,
             error,
             scroll,
+            as_cli,
         } => {
+            // The calls as aws-cli: shown (Ctrl-T), copied (Ctrl-Y); neither sends anything.
+            if key == Key::ctrl('t') {
+                *as_cli = !*as_cli;
+                *scroll = 0;
+                app.modal = Some(Modal::Action(flow));
+                return effects;
+            }
+            if key == Key::ctrl('y') {
+                let commands = crate::actions::cli::commands(plan, app.profile.as_deref());
+                effects.push(Effect::Copy(commands));
+                app.notify(
+                    format!("copied {} call(s) as aws-cli commands", plan.calls.len()),
+                    NoticeLevel::Info,
+                );
+                app.modal = Some(Modal::Action(flow));
+                return effects;
+            }
             let lines = match key.code {
                 KeyCode::Up => Some(-1),
                 KeyCode::Down => Some(1),
@@ -583,6 +603,7 @@ fn to_confirm(app: &mut App, flow: &mut ActionFlow, action: Action) {
                 on_reason: false,
                 error: None,
                 scroll: 0,
+                as_cli: false,
             }
         }
         Err(e) => {

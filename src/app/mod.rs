@@ -265,6 +265,8 @@ pub struct Options {
     pub warnings: Vec<String>,
     /// What is being watched, for the tab bar: `demo organization (seed 7)`, a profile…
     pub org_label: String,
+    /// The AWS profile picket runs with (named in the aws-cli lines it shows), if any.
+    pub profile: Option<String>,
     /// Containment playbooks from config.
     pub playbooks: Vec<crate::actions::playbook::Playbook>,
     /// The log groups tailed at start (remembered, configured, or none: discovered).
@@ -294,6 +296,7 @@ impl Default for Options {
             time_zone: TimeZone::UTC,
             warnings: Vec::new(),
             org_label: String::new(),
+            profile: None,
             playbooks: Vec::new(),
             log_groups: Vec::new(),
             detect: vec!["all".into()],
@@ -333,6 +336,8 @@ pub struct App {
     pub server_counts: BTreeMap<String, crate::model::counts::ServerCounts>,
     /// New findings worth a bell.
     pub alerts: alerts::Alerts,
+    /// The AWS profile picket runs with.
+    pub profile: Option<String>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -382,6 +387,10 @@ impl App {
             server_counts: BTreeMap::new(),
             alerts: alerts::Alerts::new(options.alerts.clone()),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
+            profile: options
+                .profile
+                .as_deref()
+                .map(|p| crate::model::SafeText::line(p).to_string()),
             identity: None,
             tab: Tab::Overview,
             stack: Vec::new(),

@@ -157,9 +157,10 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             on_reason,
             error,
             scroll,
+            as_cli,
         } => {
             let width = usize::from(inner.width.saturating_sub(2)).max(10);
-            let body = confirmation(app, plan, width);
+            let body = confirmation(app, plan, width, *as_cli);
             let mut footer: Vec<(String, Style)> = vec![(String::new(), theme.base)];
             if plan.needs_token() {
                 let why = if !plan.action.reversible() {
@@ -188,6 +189,13 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             } else {
                 footer.push(("y sends it · Esc cancels".into(), theme.accent));
             }
+            footer.push((
+                format!(
+                    "Ctrl-T shows the calls {} · Ctrl-Y copies them as aws-cli commands",
+                    if *as_cli { "as JSON" } else { "as aws-cli" }
+                ),
+                theme.muted,
+            ));
             if let Some(error) = error {
                 footer.push((error.clone(), theme.error));
             }
@@ -228,7 +236,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
 
 /// The plan in full, wrapped to `width`: the action, the targets by account and region
 /// (production ⚑), a suppression rule's criteria, and every call with its parameters.
-fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
+fn confirmation(app: &App, plan: &Plan, width: usize, as_cli: bool) -> Vec<(String, Style)> {
     let theme = &app.look.theme;
     let mut lines: Vec<(String, Style)> = Vec::new();
     let mut push = |text: &str, style: Style, indent: usize| {
@@ -342,6 +350,19 @@ fn confirmation(app: &App, plan: &Plan, width: usize) -> Vec<(String, Style)> {
         theme.muted,
         0,
     );
+    if as_cli {
+        // What a reviewer would run by hand: each line whole, wrapped, never cut.
+        let commands = crate::actions::cli::commands(plan, app.profile.as_deref());
+        for line in commands.lines() {
+            let style = if line.starts_with('#') {
+                theme.muted
+            } else {
+                theme.base
+            };
+            push(line, style, 2);
+        }
+        return lines;
+    }
     for (n, call) in plan.calls.iter().enumerate() {
         push(
             &format!(
