@@ -384,3 +384,36 @@ fn the_plan_is_shown_and_copied_as_aws_cli_commands_without_sending_anything() {
     // The confirmation is still open, and y still sends the plan.
     assert_eq!(executes(&press(&mut app, "y")), 1);
 }
+
+#[test]
+fn shift_o_copies_the_console_link_of_the_finding_and_of_a_trail_event() {
+    let mut app = demo();
+    press(&mut app, "2");
+    let effects = press(&mut app, "O");
+    let link = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("a link was copied");
+    assert!(
+        link.starts_with("https://") && link.contains(".console.aws.amazon.com/"),
+        "{link}"
+    );
+    // The same from the detail view.
+    let again = press(&mut app, "Enter O");
+    assert!(again.contains(&Effect::Copy(link)));
+    // A CloudTrail record on the logs screen: its event in the event history.
+    let effects = press(&mut app, "Escape 3 O");
+    let trail = effects.iter().find_map(|e| match e {
+        Effect::Copy(text) => Some(text.clone()),
+        _ => None,
+    });
+    assert!(
+        trail
+            .as_deref()
+            .is_some_and(|t| t.contains("/cloudtrailv2/home?region=")),
+        "{trail:?}"
+    );
+}

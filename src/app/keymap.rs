@@ -98,6 +98,7 @@ commands! {
     Back => "back", "go back";
     CopyArn => "copy_arn", "copy the finding's ARN (OSC 52)";
     CopyJson => "copy_json", "copy the finding's JSON (OSC 52)";
+    CopyLink => "copy_link", "copy the AWS console link (OSC 52)";
     ToggleMark => "toggle_mark", "mark or unmark the finding, then move down";
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
@@ -181,6 +182,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Overview, "enter", Command::Open),
     (Mode::Findings, "y", Command::CopyArn),
     (Mode::Findings, "Y", Command::CopyJson),
+    (Mode::Findings, "O", Command::CopyLink),
     (Mode::Findings, "space", Command::ToggleMark),
     (Mode::Findings, "V", Command::MarkRange),
     (Mode::Findings, "*", Command::MarkAll),
@@ -206,6 +208,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Detail, "tab", Command::SwitchPane),
     (Mode::Detail, "y", Command::CopyArn),
     (Mode::Detail, "Y", Command::CopyJson),
+    (Mode::Detail, "O", Command::CopyLink),
     (Mode::Sources, "left", Command::Left),
     (Mode::Sources, "h", Command::Left),
     (Mode::Sources, "right", Command::Right),
@@ -213,6 +216,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Logs, "space", Command::TogglePause),
     (Mode::Logs, "p", Command::TogglePause),
     (Mode::Logs, "o", Command::ChooseGroups),
+    (Mode::Logs, "O", Command::CopyLink),
     (Mode::Help, "esc", Command::Back),
     (Mode::Help, "?", Command::Back),
     (Mode::Help, "q", Command::Back),

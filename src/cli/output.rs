@@ -26,6 +26,19 @@ struct Printed<'a> {
     #[serde(flatten)]
     finding: &'a Finding,
     account: &'a str,
+    /// The finding in its AWS console.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    console: Option<String>,
+}
+
+impl<'a> Printed<'a> {
+    fn new(finding: &'a Finding, account: &'a str) -> Printed<'a> {
+        Printed {
+            finding,
+            account,
+            console: crate::model::console::finding(finding),
+        }
+    }
 }
 
 /// One JSON value on a line, with no character in it that could drive a terminal.
@@ -66,13 +79,7 @@ pub fn findings(
     match format {
         Format::Jsonl => findings.iter().try_for_each(|f| {
             let name = account_name(&f.account_id);
-            json_line(
-                out,
-                &Printed {
-                    finding: f,
-                    account: &name,
-                },
-            )
+            json_line(out, &Printed::new(f, &name))
         }),
         Format::Json => {
             let names: Vec<String> = findings
@@ -82,10 +89,7 @@ pub fn findings(
             let printed: Vec<Printed> = findings
                 .iter()
                 .zip(&names)
-                .map(|(f, n)| Printed {
-                    finding: f,
-                    account: n,
-                })
+                .map(|(f, n)| Printed::new(f, n))
                 .collect();
             json_pretty(out, &printed)
         }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod age;
 pub mod asff;
 pub mod attack;
+pub mod console;
 pub mod counts;
 pub mod disposition;
 pub mod event;

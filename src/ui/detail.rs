@@ -185,6 +185,13 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         label("Id", theme),
         Span::styled(f.id.as_str(), theme.muted),
     ]));
+    if let Some(url) = crate::model::console::finding(f) {
+        lines.push(Line::from(vec![
+            label("Console", theme),
+            Span::styled(url, theme.muted),
+            Span::styled("  (O copies it)", theme.muted),
+        ]));
+    }
 
     lines.push(heading("Timeline", theme));
     lines.push(Line::from(vec![

@@ -65,6 +65,15 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         Command::Collapse if app.findings.table.incidents.active() => {
             toggle_group(app, Some(false))
         }
+        Command::CopyLink => {
+            if let Some(ix) = app.findings.table.selected_entry() {
+                let link = app
+                    .store
+                    .finding(ix)
+                    .and_then(|f| crate::model::console::finding(&f));
+                return copy_link(app, link).into();
+            }
+        }
         Command::CopyArn | Command::CopyJson => {
             if let Some(ix) = app.findings.table.selected_entry() {
                 return copy(app, ix, command).into();
@@ -278,6 +287,23 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
         NoticeLevel::Info,
     );
     vec![Effect::Copy(text)]
+}
+
+/// Copies a console link (OSC 52), or says there is none.
+pub(super) fn copy_link(app: &mut App, link: Option<String>) -> Vec<Effect> {
+    match link {
+        Some(url) => {
+            app.notify(format!("copied the console link: {url}"), NoticeLevel::Info);
+            vec![Effect::Copy(url)]
+        }
+        None => {
+            app.notify(
+                "no console link for this one (its region is not one picket can link to)",
+                NoticeLevel::Warning,
+            );
+            Vec::new()
+        }
+    }
 }
 
 pub(super) fn apply_filter(app: &mut App, text: &str) {

@@ -28,6 +28,25 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         let current = app.logs.groups.clone();
         return super::super::groups::open(app, current).into();
     }
+    if command == Command::CopyLink {
+        // A CloudTrail record in CloudTrail's event history, any other event in its stream.
+        let link = app.logs.shown().selected_event().and_then(|event| {
+            let trail = event.trail.as_deref();
+            let region = trail
+                .and_then(|t| t.aws_region.as_deref())
+                .unwrap_or(&event.region);
+            match trail.and_then(|t| t.event_id.as_deref()) {
+                Some(id) => crate::model::console::cloudtrail_event(id, region),
+                None => crate::model::console::log_event(
+                    &event.group,
+                    &event.stream,
+                    event.timestamp.as_millisecond(),
+                    &event.region,
+                ),
+            }
+        });
+        return super::findings::copy_link(app, link).into();
+    }
     let logs = app.logs.shown_mut();
     match command {
         Command::Up => logs.move_by(-1),

@@ -333,6 +333,10 @@ fn screen_command(app: &mut App, command: Command) -> Update {
                 let entry = detail.entry;
                 return findings::copy(app, entry, command).into();
             }
+            if command == Command::CopyLink {
+                let link = crate::model::console::finding(&detail.finding);
+                return findings::copy_link(app, link).into();
+            }
             if detail.pane == Pane::Summary {
                 scroll_plain(&mut detail.summary_scroll, command, summary_page);
             } else {
