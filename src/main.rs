@@ -20,6 +20,13 @@ fn main() -> ExitCode {
         Some(CommandLine::Config { action }) => commands::config(&cli, action),
         Some(CommandLine::Completions { shell }) => commands::completions(*shell),
         Some(CommandLine::Man) => commands::man(),
+        Some(CommandLine::Handoff(args)) => launched(launch(), |l| {
+            let mut out = std::io::stdout();
+            finish(
+                picket::cli::handoff::run(&l, args, cli.demo, jiff::Timestamp::now(), &mut out)
+                    .map(|()| 0),
+            )
+        }),
         Some(CommandLine::Audit(args)) => {
             finish(audit::run(args, cli.demo, &mut std::io::stdout()).map(|()| 0))
         }

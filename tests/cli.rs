@@ -993,3 +993,29 @@ fn file_limits_come_from_the_config() {
         stderr(&out)
     );
 }
+
+#[test]
+fn handoff_says_what_is_missing_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = dir.path().join("never-written.sqlite");
+    let store = store.to_str().expect("utf-8 path");
+    let none = picket(&["--demo", "--store", store, "handoff"], None);
+    assert_eq!(none.status.code(), Some(3));
+    assert!(stderr(&none).contains("no store at"), "{}", stderr(&none));
+    let bad_age = picket(
+        &["--demo", "--store", store, "handoff", "--since", "soon"],
+        None,
+    );
+    assert_eq!(bad_age.status.code(), Some(2));
+    assert!(stderr(&bad_age).contains("--since"), "{}", stderr(&bad_age));
+    let bad_group = picket(
+        &["--demo", "--store", store, "handoff", "--group", "colour"],
+        None,
+    );
+    assert_eq!(bad_group.status.code(), Some(2));
+    assert!(
+        stderr(&bad_group).contains("--group"),
+        "{}",
+        stderr(&bad_group)
+    );
+}

@@ -99,6 +99,7 @@ commands! {
     CopyArn => "copy_arn", "copy the finding's ARN (OSC 52)";
     CopyJson => "copy_json", "copy the finding's JSON (OSC 52)";
     CopyLink => "copy_link", "copy the AWS console link (OSC 52)";
+    Handoff => "handoff", "copy the marked findings (or the selected group) as a handoff in Markdown";
     ToggleMark => "toggle_mark", "mark or unmark the finding, then move down";
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
@@ -183,6 +184,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "y", Command::CopyArn),
     (Mode::Findings, "Y", Command::CopyJson),
     (Mode::Findings, "O", Command::CopyLink),
+    (Mode::Findings, "H", Command::Handoff),
     (Mode::Findings, "space", Command::ToggleMark),
     (Mode::Findings, "V", Command::MarkRange),
     (Mode::Findings, "*", Command::MarkAll),

@@ -8,6 +8,7 @@
 pub mod act;
 pub mod alerts;
 pub mod groups;
+pub mod handoff;
 pub mod health_matrix;
 pub mod incidents;
 pub mod json_view;

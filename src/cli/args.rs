@@ -96,6 +96,9 @@ pub enum CommandLine {
         #[arg(long, value_enum, default_value = "table")]
         format: DoctorFormat,
     },
+    /// The shift for the next responder: the findings (grouped as incidents), their notes and
+    /// dispositions, the actions journaled with their outcomes; Markdown or JSON.
+    Handoff(HandoffArgs),
     /// List the audit journal of response actions, verify it, repair what a crash left.
     #[command(after_long_help = AUDIT_HELP)]
     Audit(AuditArgs),
@@ -192,6 +195,35 @@ pub struct AuditArgs {
     /// directory).
     #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL_KEY")]
     pub key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct HandoffArgs {
+    /// The window: findings seen and actions journaled this recently (90m, 8h, 1d).
+    #[arg(long, value_name = "AGE", default_value = "8h")]
+    pub since: String,
+    /// Only the findings this filter keeps (the filter language; default: open ones).
+    #[arg(long, value_name = "QUERY", default_value = "status:new,notified")]
+    pub filter: String,
+    /// How to group them: sequence, resource, principal, type or account.
+    #[arg(long, value_name = "KEY", default_value = "sequence")]
+    pub group: String,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: HandoffFormat,
+    /// The journal file (default as for `picket audit`).
+    #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL")]
+    pub journal: Option<PathBuf>,
+    /// The journal's key (default as for `picket audit`).
+    #[arg(long, value_name = "PATH", env = "PICKET_JOURNAL_KEY")]
+    pub key: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HandoffFormat {
+    /// Markdown, for a ticket or a chat.
+    Md,
+    /// JSON, for tools.
+    Json,
 }
 
 /// What `picket audit --help` says about what verifying proves.

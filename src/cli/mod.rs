@@ -6,6 +6,7 @@ pub mod args;
 pub mod audit;
 pub mod commands;
 pub mod feed;
+pub mod handoff;
 pub mod headless;
 pub mod launch;
 pub mod output;

@@ -65,6 +65,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         Command::Collapse if app.findings.table.incidents.active() => {
             toggle_group(app, Some(false))
         }
+        Command::Handoff => return handoff(app).into(),
         Command::CopyLink => {
             if let Some(ix) = app.findings.table.selected_entry() {
                 let link = app
@@ -287,6 +288,50 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
         NoticeLevel::Info,
     );
     vec![Effect::Copy(text)]
+}
+
+/// `H`: the marked findings, else the selected group or finding, as a handoff in Markdown
+/// (grouped as the queue is, by sequence when it is not), copied through OSC 52.
+fn handoff(app: &mut App) -> Vec<Effect> {
+    let mut rows: Vec<crate::store::EntryIx> = if app.findings.marks.is_empty() {
+        app.findings.table.selected_findings()
+    } else {
+        app.findings.marks.iter().copied().collect()
+    };
+    if rows.is_empty() {
+        app.notify("no finding to hand off", NoticeLevel::Warning);
+        return Vec::new();
+    }
+    let table = &app.findings.table;
+    crate::store::sort_rows(
+        &mut rows,
+        &app.store,
+        &app.directory,
+        table.sort,
+        table.reverse,
+    );
+    let by = table
+        .incidents
+        .by
+        .unwrap_or(crate::app::incidents::GroupBy::Sequence);
+    let bundle = crate::app::handoff::build(
+        &app.store,
+        &app.directory,
+        &rows,
+        by,
+        None,
+        (None, app.now),
+        &table.filter_text,
+    );
+    app.notify(
+        format!(
+            "copied a handoff of {} findings in {} incidents (Markdown, OSC 52); picket handoff adds the journal's actions",
+            rows.len(),
+            bundle.groups.len()
+        ),
+        NoticeLevel::Info,
+    );
+    vec![Effect::Copy(crate::app::handoff::markdown(&bundle))]
 }
 
 /// Copies a console link (OSC 52), or says there is none.
