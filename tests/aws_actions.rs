@@ -745,6 +745,24 @@ fn dispose(reason: picket::model::disposition::Reason) -> Action {
     }
 }
 
+/// A disposition on `n` findings, planned and run through `hub`.
+async fn disposed(
+    hub: aws_sdk_securityhub::Client,
+    reason: picket::model::disposition::Reason,
+    n: usize,
+) -> (Plan, Vec<TargetOutcome>) {
+    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
+    let planned = plan(dispose(reason), (0..n).map(target).collect(), "dana", "").expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let results = run(
+        &planned,
+        Box::new(backend),
+        journal_at(dir.path().join("journal.jsonl")),
+    )
+    .await;
+    (planned, results)
+}
+
 #[tokio::test]
 async fn a_disposition_keeps_the_user_defined_fields_other_tools_wrote() {
     let read = mock!(aws_sdk_securityhub::Client::get_findings).then_http_response(|| {
@@ -780,22 +798,9 @@ async fn a_disposition_keeps_the_user_defined_fields_other_tools_wrote() {
         [&read, &update],
         |b| b.retry_config(RetryConfig::disabled())
     );
-    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
-    let planned = plan(
-        dispose(picket::model::disposition::Reason::FalsePositive),
-        (0..2).map(target).collect(),
-        "dana",
-        "",
-    )
-    .expect("plan");
+    let (planned, results) =
+        disposed(hub, picket::model::disposition::Reason::FalsePositive, 2).await;
     assert_eq!(planned.calls.len(), 1, "one call planned");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let results = run(
-        &planned,
-        Box::new(backend),
-        journal_at(dir.path().join("journal.jsonl")),
-    )
-    .await;
     assert!(results.iter().all(|r| r.ok), "{results:?}");
     let mut sent = sent.lock().expect("lock").clone();
     sent.sort_by(|a, b| a.0.cmp(&b.0));
@@ -833,21 +838,7 @@ async fn a_disposition_whose_fields_cannot_be_read_sends_nothing() {
         [&read, &update],
         |b| b.retry_config(RetryConfig::disabled())
     );
-    let backend = AwsBackend::with_clients(hub, unused_guardduty(), Budget::new(8));
-    let planned = plan(
-        dispose(picket::model::disposition::Reason::AcceptedRisk),
-        (0..3).map(target).collect(),
-        "dana",
-        "",
-    )
-    .expect("plan");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let results = run(
-        &planned,
-        Box::new(backend),
-        journal_at(dir.path().join("journal.jsonl")),
-    )
-    .await;
+    let (_, results) = disposed(hub, picket::model::disposition::Reason::AcceptedRisk, 3).await;
     assert_eq!(results.len(), 3);
     for r in &results {
         assert!(!r.ok);
