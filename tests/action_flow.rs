@@ -417,3 +417,42 @@ fn shift_o_copies_the_console_link_of_the_finding_and_of_a_trail_event() {
         "{trail:?}"
     );
 }
+
+#[test]
+fn colon_cli_shows_and_copies_the_read_behind_the_view() {
+    let mut app = demo();
+    press(&mut app, "2 / sev>=critical Space title:*bucket* Enter");
+    let effects = press(&mut app, ": cli Enter");
+    let copied = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("copied");
+    assert!(
+        copied.contains("aws securityhub get-findings --region "),
+        "{copied}"
+    );
+    let line = copied
+        .lines()
+        .find(|l| l.starts_with("aws securityhub get-findings"))
+        .expect("a get-findings line");
+    let json = line
+        .rsplit_once(" --filters '")
+        .and_then(|(_, rest)| rest.strip_suffix('\''))
+        .expect("the filters");
+    let filters: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(
+        filters["SeverityLabel"],
+        serde_json::json!([{"Value": "CRITICAL", "Comparison": "EQUALS"}])
+    );
+    assert_eq!(
+        filters["RecordState"],
+        serde_json::json!([{"Value": "ACTIVE", "Comparison": "EQUALS"}])
+    );
+    assert!(copied.contains("# left to picket, applied after reading: `title:*bucket*`"));
+    assert!(matches!(app.modal, Some(Modal::Text { .. })));
+    press(&mut app, "Escape");
+    assert!(app.modal.is_none());
+}

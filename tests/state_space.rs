@@ -91,6 +91,8 @@ const SETUPS: &[&str] = &[
     "2 a s",
     "2 a s f gone Tab 30d",
     "2 / is:expired Enter a e",
+    "2 / sev>=high Space title:*x* Enter : cli Enter",
+    "2 a o Ctrl-T",
 ];
 
 #[derive(Clone, Debug)]

@@ -227,6 +227,12 @@ pub enum Modal {
     Action(act::ActionFlow),
     /// Choosing the log groups to tail.
     Groups(groups::GroupPicker),
+    /// Text to read (and already copied): the aws-cli read behind the view.
+    Text {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -445,7 +451,7 @@ impl App {
     pub fn mode(&self) -> Mode {
         match &self.modal {
             Some(Modal::Prompt(_)) => return Mode::Prompt,
-            Some(Modal::Help { .. }) => return Mode::Help,
+            Some(Modal::Help { .. }) | Some(Modal::Text { .. }) => return Mode::Help,
             // The action flow reads keys itself; help shows the prompt keys meanwhile.
             Some(Modal::Action(_)) | Some(Modal::Groups(_)) => return Mode::Prompt,
             None => {}

@@ -19,12 +19,7 @@ use crate::model::SeverityLabel;
 use crate::store::scope::{Clause, Field, Scope, Value};
 
 fn comparison(clause: &Clause, value: &Value) -> StringFilterComparison {
-    match (clause.negated, value) {
-        (false, Value::Equals(_)) => StringFilterComparison::Equals,
-        (false, Value::Prefix(_)) => StringFilterComparison::Prefix,
-        (true, Value::Equals(_)) => StringFilterComparison::NotEquals,
-        (true, Value::Prefix(_)) => StringFilterComparison::PrefixNotEquals,
-    }
+    StringFilterComparison::from(clause.comparison(value))
 }
 
 fn string_filter(clause: &Clause, value: &Value, text: String) -> StringFilter {

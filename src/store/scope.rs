@@ -30,6 +30,19 @@ pub enum Field {
 }
 
 impl Field {
+    /// The ASFF filter field Security Hub's GetFindings compares it in.
+    pub fn asff(self) -> &'static str {
+        match self {
+            Field::Product => "ProductName",
+            Field::Account => "AwsAccountId",
+            Field::Region => "Region",
+            Field::Type => "Type",
+            Field::Control => "ComplianceSecurityControlId",
+            Field::Compliance => "ComplianceStatus",
+            Field::Severity => "SeverityLabel",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Field::Product => "product",
@@ -74,6 +87,16 @@ pub struct Clause {
 }
 
 impl Clause {
+    /// How Security Hub's string filters compare `value` for this clause.
+    pub fn comparison(&self, value: &Value) -> &'static str {
+        match (self.negated, value) {
+            (false, Value::Equals(_)) => "EQUALS",
+            (false, Value::Prefix(_)) => "PREFIX",
+            (true, Value::Equals(_)) => "NOT_EQUALS",
+            (true, Value::Prefix(_)) => "PREFIX_NOT_EQUALS",
+        }
+    }
+
     /// Whether a finding whose field holds `present` (any of them, for types) passes.
     pub fn admits<T: AsRef<str>>(&self, present: impl IntoIterator<Item = T>) -> bool {
         let hit = present
@@ -93,6 +116,47 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The scope as GetFindings `Filters` JSON, as `aws securityhub get-findings --filters`
+    /// takes it: a field's values join by OR, fields by AND.
+    pub fn asff_filters(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut filters = serde_json::Map::new();
+        for clause in &self.clauses {
+            let list = filters
+                .entry(clause.field.asff())
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+            if let serde_json::Value::Array(list) = list {
+                list.extend(clause.values.iter().map(|value| {
+                    serde_json::json!({"Value": value.text(), "Comparison": clause.comparison(value)})
+                }));
+            }
+        }
+        filters
+    }
+
+    /// The terms of a filter Security Hub can apply, as a scope, and the others, each with
+    /// why it is left to picket.
+    pub fn split(text: &str) -> (Option<Scope>, Vec<String>) {
+        let Ok(query) = Query::parse(text) else {
+            return (None, vec![format!("`{text}`: not a valid filter")]);
+        };
+        let mut kept = Vec::new();
+        let mut left = Vec::new();
+        for term in &query.terms {
+            let shown = text.get(term.span.clone()).unwrap_or_default();
+            match Scope::parse(shown) {
+                Ok(_) => kept.push(shown),
+                Err(why) => left.push(why),
+            }
+        }
+        if kept.is_empty() {
+            return (None, left);
+        }
+        match Scope::parse(&kept.join(" ")) {
+            Ok(scope) => (Some(scope), left),
+            Err(why) => (None, vec![why]),
+        }
+    }
+
     /// The scope `text` says, or why AWS cannot be asked for it.
     pub fn parse(text: &str) -> Result<Scope, String> {
         let query = Query::parse(text).map_err(|e| e.to_string())?;

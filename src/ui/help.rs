@@ -95,3 +95,45 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App) {
         );
     }
 }
+
+/// A text overlay (`Modal::Text`): its lines, wrapped, scrolled as the help is.
+pub fn draw_text(
+    buf: &mut Buffer,
+    body: Rect,
+    app: &App,
+    title: &str,
+    text: &[String],
+    scroll: usize,
+) {
+    let area = layout::help_box(body);
+    Clear.render(area, buf);
+    buf.set_style(area, app.look.theme.base);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.look.theme.border)
+        .title(format!(" {title} · copied · Esc closes · j/k scroll "))
+        .title_style(app.look.theme.title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = usize::from(inner.width.saturating_sub(2)).max(10);
+    let lines: Vec<&String> = text.iter().collect();
+    let wrapped: Vec<(String, bool)> = lines
+        .iter()
+        .flat_map(|line| {
+            let comment = line.starts_with('#');
+            super::wrap(line, width)
+                .into_iter()
+                .map(move |part| (part, comment))
+        })
+        .collect();
+    let page = usize::from(inner.height);
+    let scroll = scroll.min(wrapped.len().saturating_sub(page));
+    for (n, (part, comment)) in wrapped.iter().skip(scroll).take(page).enumerate() {
+        let style = if *comment {
+            app.look.theme.muted
+        } else {
+            app.look.theme.base
+        };
+        put(buf, inner.x + 1, inner.y + n as u16, part, width, style);
+    }
+}

@@ -44,6 +44,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(crate::app::Modal::Help { .. }) => help::draw(buf, parts.body, app),
         Some(crate::app::Modal::Action(flow)) => act::draw(buf, parts.body, app, flow),
         Some(crate::app::Modal::Groups(picker)) => groups::draw(buf, parts.body, app, picker),
+        Some(crate::app::Modal::Text {
+            title,
+            lines,
+            scroll,
+        }) => help::draw_text(buf, parts.body, app, title, lines, *scroll),
         _ => {}
     }
     let cursor = status::bottom(buf, parts.status, app);

@@ -49,6 +49,76 @@ fn group(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     switch_tab(app, Tab::Findings)
 }
 
+/// `:cli`: what picket asks Security Hub for, with the view's filter terms Security Hub can
+/// apply, as `aws securityhub get-findings` lines; shown and copied. Terms Security Hub cannot
+/// apply are listed as picket's, with why.
+fn read_as_cli(app: &mut App) -> Vec<Effect> {
+    use crate::actions::cli::quote;
+    use crate::model::health::Service;
+    let mut filters = serde_json::Map::new();
+    filters.insert(
+        "RecordState".into(),
+        serde_json::json!([{"Value": "ACTIVE", "Comparison": "EQUALS"}]),
+    );
+    let mut left: Vec<String> = Vec::new();
+    // The configured scope is part of every read.
+    if let Some(scope) = &app.scope {
+        filters.extend(scope.asff_filters());
+    }
+    let filter = app.findings.table.filter_text.clone();
+    if !filter.is_empty() {
+        let (view, not_here) = crate::store::scope::Scope::split(&filter);
+        left.extend(not_here);
+        for (field, values) in view.map(|v| v.asff_filters()).unwrap_or_default() {
+            // Security Hub joins one field's values by OR: a second constraint on a field the
+            // scope names stays picket's.
+            if filters.contains_key(&field) {
+                left.push(format!(
+                    "`{field}` is named by the scope already; picket applies the view's term"
+                ));
+            } else {
+                filters.insert(field, values);
+            }
+        }
+    }
+    let mut regions: Vec<&str> = app
+        .health
+        .keys()
+        .filter(|k| k.service == Service::SecurityHub)
+        .map(|k| k.region.as_str())
+        .collect();
+    if regions.is_empty() {
+        regions = app.store.regions.iter().map(|(_, r)| r).collect();
+    }
+    regions.sort_unstable();
+    regions.dedup();
+    let json = serde_json::Value::Object(filters).to_string();
+    let mut lines = vec![
+        "# The read behind this view: Security Hub (ASFF) findings as picket asks for them, with the filter's terms Security Hub can apply".to_string(),
+    ];
+    for region in regions {
+        let mut line = format!("aws securityhub get-findings --region {}", quote(region));
+        if let Some(profile) = &app.profile {
+            line.push_str(&format!(" --profile {}", quote(profile)));
+        }
+        line.push_str(&format!(" --filters {}", quote(&json)));
+        lines.push(line);
+    }
+    for why in left {
+        lines.push(format!("# left to picket, applied after reading: {why}"));
+    }
+    lines.push(
+        "# GuardDuty: picket lists each detector's findings (aws guardduty list-detectors, list-findings, get-findings)".to_string(),
+    );
+    let text = lines.join("\n");
+    app.modal = Some(Modal::Text {
+        title: "the read behind this view, as aws-cli".into(),
+        lines,
+        scroll: 0,
+    });
+    vec![Effect::Copy(text)]
+}
+
 fn nothing(_: &App, _: usize) -> Vec<String> {
     Vec::new()
 }
@@ -79,6 +149,13 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
             _ => Vec::new(),
         },
         run: group,
+    },
+    ColonCommand {
+        name: "cli",
+        aliases: &["aws"],
+        help: "the read behind the findings view as aws-cli commands (shown, and copied)",
+        complete: nothing,
+        run: |app, _, _| read_as_cli(app),
     },
     ColonCommand {
         name: "view",

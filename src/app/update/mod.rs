@@ -206,7 +206,7 @@ fn on_key(app: &mut App, key: Key) -> Update {
 
 /// Runs a command outside prompts.
 fn run(app: &mut App, command: Command) -> Update {
-    if let Some(Modal::Help { scroll }) = &mut app.modal {
+    if let Some(Modal::Help { scroll } | Modal::Text { scroll, .. }) = &mut app.modal {
         match command {
             Command::Back => app.modal = None,
             Command::Quit => return vec![Effect::Quit].into(),

@@ -107,3 +107,29 @@ fn a_negated_list_excludes_every_value_and_a_missing_field_is_not_excluded() {
         "no control: not in a scope of one"
     );
 }
+
+#[test]
+fn a_view_filter_splits_into_what_security_hub_applies_and_what_picket_does() {
+    let (scope, left) =
+        Scope::split("sev>=high account:111122223333 -region:eu-* title:*bucket* status:new");
+    let filters = scope.expect("some terms translate").asff_filters();
+    assert_eq!(
+        filters["AwsAccountId"],
+        serde_json::json!([{"Value": "111122223333", "Comparison": "EQUALS"}])
+    );
+    assert_eq!(
+        filters["Region"],
+        serde_json::json!([{"Value": "eu-", "Comparison": "PREFIX_NOT_EQUALS"}])
+    );
+    let labels: Vec<&str> = filters["SeverityLabel"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .filter_map(|f| f["Value"].as_str())
+        .collect();
+    assert_eq!(labels, ["HIGH", "CRITICAL"]);
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert!(left[0].contains("title"), "{left:?}");
+    let (none, why) = Scope::split("title:x");
+    assert!(none.is_none() && why.len() == 1, "{why:?}");
+}
