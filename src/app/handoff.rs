@@ -32,6 +32,22 @@ pub struct HandoffGroup {
     pub production: bool,
     pub new: usize,
     pub findings: Vec<HandoffFinding>,
+    /// Who acted in these findings, as the trail names them (for [`add_activity`]).
+    #[serde(skip)]
+    pub principals: Vec<String>,
+    /// What each of them did in the CloudTrail records read: the pivot in brief.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<Activity>,
+}
+
+/// One principal's calls in the trail read: how many, how many refused, the most frequent.
+#[derive(Debug, Serialize)]
+pub struct Activity {
+    pub principal: String,
+    pub events: usize,
+    pub denied: usize,
+    /// `service:Event` and how often, most frequent first (at most five).
+    pub top: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -94,6 +110,19 @@ pub fn build(
                 .iter()
                 .filter_map(|&ix| finding(store, directory, ix))
                 .collect(),
+            principals: {
+                let mut names: Vec<String> = group
+                    .members
+                    .iter()
+                    .filter_map(|&ix| store.summary(ix))
+                    .filter(|s| s.principal != crate::store::NONE)
+                    .map(|s| store.principals.name(s.principal).to_string())
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names
+            },
+            activity: Vec::new(),
         })
         .collect();
     Handoff {
@@ -104,6 +133,41 @@ pub fn build(
         findings: rows.len(),
         groups,
         actions: records.map(|records| actions(records, since)),
+    }
+}
+
+/// Each group's principals' calls in `events` (the CloudTrail records read): the pivot summary
+/// a handoff carries when the trail is at hand (the TUI's buffer).
+pub fn add_activity<'a>(
+    handoff: &mut Handoff,
+    events: impl Iterator<Item = &'a crate::model::LogEvent> + Clone,
+) {
+    for group in &mut handoff.groups {
+        group.activity = group
+            .principals
+            .iter()
+            .filter_map(|principal| {
+                let mut counts: std::collections::HashMap<String, usize> = Default::default();
+                let (mut total, mut denied) = (0, 0);
+                for trail in events.clone().filter_map(|e| e.trail.as_deref()) {
+                    if trail.principal() != principal {
+                        continue;
+                    }
+                    total += 1;
+                    denied += usize::from(trail.error_code.is_some());
+                    *counts.entry(trail.action()).or_default() += 1;
+                }
+                let mut top: Vec<(String, usize)> = counts.into_iter().collect();
+                top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                top.truncate(5);
+                (total > 0).then(|| Activity {
+                    principal: principal.clone(),
+                    events: total,
+                    denied,
+                    top,
+                })
+            })
+            .collect();
     }
 }
 
@@ -258,6 +322,25 @@ pub fn markdown(h: &Handoff) -> String {
                 String::new()
             }
         ));
+        for a in &group.activity {
+            let top: Vec<String> = a
+                .top
+                .iter()
+                .map(|(action, n)| format!("{} ×{n}", md(action)))
+                .collect();
+            out.push_str(&format!(
+                "- activity of {} in the trail read: {} event{}{} — {}\n",
+                md(&a.principal),
+                a.events,
+                plural(a.events),
+                if a.denied > 0 {
+                    format!(", {} refused", a.denied)
+                } else {
+                    String::new()
+                },
+                top.join(", ")
+            ));
+        }
         for f in &group.findings {
             out.push_str(&format!(
                 "- **{}** {} — {} · {} {} · {} · last seen {}\n",
@@ -324,6 +407,59 @@ fn minute(t: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handoff_carries_what_its_principals_did_in_the_trail() {
+        let record = serde_json::json!({
+            "id": "g1", "accountId": "111122223333", "region": "us-east-1",
+            "type": "UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom", "severity": 5,
+            "title": "calls from a listed IP", "createdAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-02T00:00:00Z",
+            "resource": {"resourceType": "AccessKey", "accessKeyDetails": {
+                "accessKeyId": "AKIA1", "userName": "carol", "userType": "IAMUser"}},
+            "service": {"count": 1}
+        });
+        let finding = crate::model::guardduty::map_finding(&record).expect("maps");
+        let mut store = FindingStore::default();
+        let now: Timestamp = "2026-01-02T01:00:00Z".parse().expect("time");
+        store.upsert(finding, now, true);
+        let call = |event: &str, error: &str| {
+            crate::model::LogEvent::new(
+                now,
+                "111122223333",
+                "us-east-1",
+                "trail",
+                "s",
+                &format!(
+                    r#"{{"eventSource":"s3.amazonaws.com","eventName":"{event}","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/carol"}}{error}}}"#
+                ),
+            )
+        };
+        let events = [
+            call("GetObject", ""),
+            call("GetObject", ""),
+            call("PutBucketPolicy", r#","errorCode":"AccessDenied""#),
+        ];
+        let mut bundle = build(
+            &store,
+            &Directory::default(),
+            &[0],
+            GroupBy::Principal,
+            None,
+            (None, now),
+            "",
+        );
+        add_activity(&mut bundle, events.iter());
+        let activity = &bundle.groups[0].activity;
+        assert_eq!(activity.len(), 1);
+        assert_eq!((activity[0].events, activity[0].denied), (3, 1));
+        assert_eq!(activity[0].top[0], ("s3:GetObject".to_string(), 2));
+        let text = markdown(&bundle);
+        assert!(
+            text.contains("- activity of carol in the trail read: 3 events, 1 refused — s3:GetObject ×2, s3:PutBucketPolicy ×1"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn text_from_aws_cannot_format_or_link_in_markdown() {

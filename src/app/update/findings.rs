@@ -314,7 +314,7 @@ fn handoff(app: &mut App) -> Vec<Effect> {
         .incidents
         .by
         .unwrap_or(crate::app::incidents::GroupBy::Sequence);
-    let bundle = crate::app::handoff::build(
+    let mut bundle = crate::app::handoff::build(
         &app.store,
         &app.directory,
         &rows,
@@ -323,6 +323,8 @@ fn handoff(app: &mut App) -> Vec<Effect> {
         (None, app.now),
         &table.filter_text,
     );
+    // The pivot in brief, from the CloudTrail records picket holds.
+    crate::app::handoff::add_activity(&mut bundle, app.logs.buffer.events().iter());
     app.notify(
         format!(
             "copied a handoff of {} findings in {} incidents (Markdown, OSC 52); picket handoff adds the journal's actions",
