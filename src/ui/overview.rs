@@ -388,16 +388,27 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
     let theme = &app.look.theme;
     let store = &app.store;
     let since = app.stats.since;
-    let mut title = if (since.new, since.changed, since.reopened) == (0, 0, 0) {
+    // What moved since the analyst last looked, the counts that are not zero only, so the
+    // title fits beside the chart at 120 columns.
+    let news: Vec<String> = [
+        (since.new, "new"),
+        (since.changed, "changed"),
+        (since.reopened, "reopened"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    let mut title = if news.is_empty() {
         "Latest findings".to_string()
     } else {
-        format!(
-            "Latest · since you last looked: {} new, {} changed, {} reopened",
-            since.new, since.changed, since.reopened
-        )
+        format!("Latest · since you last looked: {}", news.join(", "))
     };
-    if since.expired > 0 {
-        title.push_str(&format!(" · {} due for review (is:expired)", since.expired));
+    // Dispositions due for review are not news of this shift, but wait on it.
+    match (since.expired, news.is_empty()) {
+        (0, _) => {}
+        (n, true) => title.push_str(&format!(" · {n} due for review (is:expired)")),
+        (n, false) => title.push_str(&format!(" · {n} due")),
     }
     section_title(buf, area, &title, app, true);
     let rows = usize::from(area.height.saturating_sub(1));
