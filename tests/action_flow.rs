@@ -452,6 +452,29 @@ fn colon_cli_shows_and_copies_the_read_behind_the_view() {
         serde_json::json!([{"Value": "ACTIVE", "Comparison": "EQUALS"}])
     );
     assert!(copied.contains("# left to picket, applied after reading: `title:*bucket*`"));
+    // GuardDuty: the region's detector, unarchived findings, the severity as its range.
+    let gd = copied
+        .lines()
+        .find(|l| l.starts_with("aws guardduty list-findings --region "))
+        .expect("a list-findings line");
+    assert!(
+        gd.contains("--detector-id \"$(aws guardduty list-detectors --region "),
+        "{gd}"
+    );
+    let criteria: serde_json::Value = serde_json::from_str(
+        gd.rsplit_once(" --finding-criteria '")
+            .and_then(|(_, rest)| rest.strip_suffix('\''))
+            .expect("criteria"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        criteria["Criterion"]["severity"],
+        serde_json::json!({"GreaterThanOrEqual": 9})
+    );
+    assert_eq!(
+        criteria["Criterion"]["service.archived"],
+        serde_json::json!({"Equals": ["false"]})
+    );
     assert!(matches!(app.modal, Some(Modal::Text { .. })));
     press(&mut app, "Escape");
     assert!(app.modal.is_none());

@@ -16,7 +16,7 @@ use aws_sdk_securityhub::types::{
 };
 
 use crate::model::SeverityLabel;
-use crate::store::scope::{Clause, Field, Scope, Value};
+use crate::store::scope::{Clause, Field, GuardDutyRead, Scope, Value};
 
 fn comparison(clause: &Clause, value: &Value) -> StringFilterComparison {
     StringFilterComparison::from(clause.comparison(value))
@@ -123,105 +123,27 @@ pub enum GuardDutyScope {
     },
 }
 
-/// What of `scope` a GuardDuty source reading `region` asks ListFindings for.
+/// What of `scope` a GuardDuty source reading `region` asks ListFindings for
+/// ([`Scope::guardduty`], as the SDK's conditions).
 pub fn guardduty(scope: &Scope, region: &str) -> GuardDutyScope {
-    let mut criteria: HashMap<String, Condition> = HashMap::new();
-    let mut exact = true;
-    for clause in &scope.clauses {
-        let values = || {
-            clause
-                .values
-                .iter()
-                .map(|v| v.text().to_string())
-                .collect::<Vec<_>>()
-        };
-        let whole = clause.values.iter().all(|v| matches!(v, Value::Equals(_)));
-        match clause.field {
-            // Every GuardDuty finding is GuardDuty's, in the detector's region, with no
-            // compliance or control.
-            Field::Product | Field::Region | Field::Compliance | Field::Control => {
-                let present = match clause.field {
-                    Field::Product => Some("GuardDuty"),
-                    Field::Region => Some(region),
-                    _ => None,
-                };
-                if !clause.admits(present) {
-                    return GuardDutyScope::Outside(format!(
-                        "GuardDuty in {region} is outside the scope ({})",
-                        scope.text
-                    ));
-                }
-            }
-            Field::Account | Field::Type if whole => {
-                let name = if clause.field == Field::Account {
-                    "accountId"
-                } else {
-                    "type"
-                };
-                let condition = criteria
-                    .remove(name)
-                    .unwrap_or_else(|| Condition::builder().build());
-                let mut builder = Condition::builder()
-                    .set_equals(condition.equals)
-                    .set_not_equals(condition.not_equals);
-                builder = if clause.negated {
-                    builder.set_not_equals(Some(values()))
-                } else {
-                    builder.set_equals(Some(values()))
-                };
-                criteria.insert(name.to_string(), builder.build());
-            }
-            Field::Severity => match severity_range(clause) {
-                Some((floor, below)) => {
+    match scope.guardduty(region) {
+        GuardDutyRead::Outside(why) => GuardDutyScope::Outside(why),
+        GuardDutyRead::Criteria { criteria, exact } => GuardDutyScope::Criteria {
+            criteria: criteria
+                .into_iter()
+                .map(|(name, c)| {
                     let condition = Condition::builder()
-                        .greater_than_or_equal(floor)
-                        .set_less_than(below)
+                        .set_equals((!c.equals.is_empty()).then_some(c.equals))
+                        .set_not_equals((!c.not_equals.is_empty()).then_some(c.not_equals))
+                        .set_greater_than_or_equal(c.at_least)
+                        .set_less_than(c.below)
                         .build();
-                    criteria.insert("severity".to_string(), condition);
-                }
-                None => exact = false,
-            },
-            Field::Account | Field::Type => exact = false,
-        }
+                    (name.to_string(), condition)
+                })
+                .collect(),
+            exact,
+        },
     }
-    GuardDutyScope::Criteria { criteria, exact }
-}
-
-/// A severity clause's labels as GuardDuty's 0–10 range: from the lowest label's floor to
-/// below the floor of the label above the highest; None when the labels leave a gap.
-fn severity_range(clause: &Clause) -> Option<(i64, Option<i64>)> {
-    if clause.negated {
-        return None;
-    }
-    let mut labels: Vec<SeverityLabel> = clause
-        .values
-        .iter()
-        .filter_map(|v| SeverityLabel::parse(v.text()))
-        .collect();
-    labels.sort();
-    let (low, high) = (*labels.first()?, *labels.last()?);
-    let span = SeverityLabel::ALL
-        .iter()
-        .filter(|&&l| l >= low && l <= high)
-        .count();
-    if span != labels.len() {
-        return None;
-    }
-    let floor = |label| match label {
-        SeverityLabel::Informational => 0,
-        SeverityLabel::Low => 1,
-        SeverityLabel::Medium => 4,
-        SeverityLabel::High => 7,
-        SeverityLabel::Critical => 9,
-    };
-    let above = match high {
-        SeverityLabel::Informational => Some(SeverityLabel::Low),
-        SeverityLabel::Low => Some(SeverityLabel::Medium),
-        SeverityLabel::Medium => Some(SeverityLabel::High),
-        SeverityLabel::High => Some(SeverityLabel::Critical),
-        SeverityLabel::Critical => None,
-    };
-    Some((floor(low), above.map(floor)))
 }
 
 #[cfg(test)]

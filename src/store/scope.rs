@@ -116,6 +116,11 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// What of the scope a GuardDuty source reading `region` asks ListFindings for.
+    pub fn guardduty(&self, region: &str) -> GuardDutyRead {
+        guardduty_read(self, region)
+    }
+
     /// The scope as GetFindings `Filters` JSON, as `aws securityhub get-findings --filters`
     /// takes it: a field's values join by OR, fields by AND.
     pub fn asff_filters(&self) -> serde_json::Map<String, serde_json::Value> {
@@ -378,6 +383,147 @@ fn check_combination(before: &[Clause], clause: &Clause, shown: &str) -> Result<
         }
     }
     Ok(())
+}
+
+/// One GuardDuty `FindingCriteria` condition, as plain data (the SDK's `Condition` is built
+/// from it where SDK types live).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Criterion {
+    pub equals: Vec<String>,
+    pub not_equals: Vec<String>,
+    pub at_least: Option<i64>,
+    pub below: Option<i64>,
+}
+
+impl Criterion {
+    /// As the AWS CLI's `--finding-criteria` JSON writes a condition.
+    pub fn json(&self) -> serde_json::Value {
+        let mut out = serde_json::Map::new();
+        if !self.equals.is_empty() {
+            out.insert("Equals".into(), serde_json::json!(self.equals));
+        }
+        if !self.not_equals.is_empty() {
+            out.insert("NotEquals".into(), serde_json::json!(self.not_equals));
+        }
+        if let Some(n) = self.at_least {
+            out.insert("GreaterThanOrEqual".into(), serde_json::json!(n));
+        }
+        if let Some(n) = self.below {
+            out.insert("LessThan".into(), serde_json::json!(n));
+        }
+        serde_json::Value::Object(out)
+    }
+}
+
+/// The scope for one GuardDuty region, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GuardDutyRead {
+    /// Nothing GuardDuty holds in this region is inside the scope: the reason.
+    Outside(String),
+    /// Criteria to add to ListFindings; `exact` when they are the whole scope (else each
+    /// finding read is checked against it too).
+    Criteria {
+        criteria: std::collections::BTreeMap<&'static str, Criterion>,
+        exact: bool,
+    },
+}
+
+/// What of `scope` a GuardDuty source reading `region` asks ListFindings for.
+fn guardduty_read(scope: &Scope, region: &str) -> GuardDutyRead {
+    let mut criteria: std::collections::BTreeMap<&'static str, Criterion> = Default::default();
+    let mut exact = true;
+    for clause in &scope.clauses {
+        let values = || {
+            clause
+                .values
+                .iter()
+                .map(|v| v.text().to_string())
+                .collect::<Vec<_>>()
+        };
+        let whole = clause.values.iter().all(|v| matches!(v, Value::Equals(_)));
+        match clause.field {
+            // Every GuardDuty finding is GuardDuty's, in the detector's region, with no
+            // compliance or control.
+            Field::Product | Field::Region | Field::Compliance | Field::Control => {
+                let present = match clause.field {
+                    Field::Product => Some("GuardDuty"),
+                    Field::Region => Some(region),
+                    _ => None,
+                };
+                if !clause.admits(present) {
+                    return GuardDutyRead::Outside(format!(
+                        "GuardDuty in {region} is outside the scope ({})",
+                        scope.text
+                    ));
+                }
+            }
+            Field::Account | Field::Type if whole => {
+                let name = if clause.field == Field::Account {
+                    "accountId"
+                } else {
+                    "type"
+                };
+                let criterion = criteria.entry(name).or_default();
+                if clause.negated {
+                    criterion.not_equals = values();
+                } else {
+                    criterion.equals = values();
+                }
+            }
+            Field::Severity => match severity_range(clause) {
+                Some((floor, below)) => {
+                    criteria.insert(
+                        "severity",
+                        Criterion {
+                            at_least: Some(floor),
+                            below,
+                            ..Criterion::default()
+                        },
+                    );
+                }
+                None => exact = false,
+            },
+            Field::Account | Field::Type => exact = false,
+        }
+    }
+    GuardDutyRead::Criteria { criteria, exact }
+}
+
+/// A severity clause's labels as GuardDuty's 0–10 range: from the lowest label's floor to
+/// below the floor of the label above the highest; None when the labels leave a gap.
+fn severity_range(clause: &Clause) -> Option<(i64, Option<i64>)> {
+    if clause.negated {
+        return None;
+    }
+    let mut labels: Vec<SeverityLabel> = clause
+        .values
+        .iter()
+        .filter_map(|v| SeverityLabel::parse(v.text()))
+        .collect();
+    labels.sort();
+    let (low, high) = (*labels.first()?, *labels.last()?);
+    let span = SeverityLabel::ALL
+        .iter()
+        .filter(|&&l| l >= low && l <= high)
+        .count();
+    if span != labels.len() {
+        return None;
+    }
+    let floor = |label| match label {
+        SeverityLabel::Informational => 0,
+        SeverityLabel::Low => 1,
+        SeverityLabel::Medium => 4,
+        SeverityLabel::High => 7,
+        SeverityLabel::Critical => 9,
+    };
+    let above = match high {
+        SeverityLabel::Informational => Some(SeverityLabel::Low),
+        SeverityLabel::Low => Some(SeverityLabel::Medium),
+        SeverityLabel::Medium => Some(SeverityLabel::High),
+        SeverityLabel::High => Some(SeverityLabel::Critical),
+        SeverityLabel::Critical => None,
+    };
+    Some((floor(low), above.map(floor)))
 }
 
 #[cfg(test)]

@@ -104,12 +104,10 @@ fn read_as_cli(app: &mut App) -> Vec<Effect> {
         line.push_str(&format!(" --filters {}", quote(&json)));
         lines.push(line);
     }
-    for why in left {
+    for why in &left {
         lines.push(format!("# left to picket, applied after reading: {why}"));
     }
-    lines.push(
-        "# GuardDuty: picket lists each detector's findings (aws guardduty list-detectors, list-findings, get-findings)".to_string(),
-    );
+    lines.extend(guardduty_reads(app, &filter));
     let text = lines.join("\n");
     app.modal = Some(Modal::Text {
         title: "the read behind this view, as aws-cli".into(),
@@ -117,6 +115,65 @@ fn read_as_cli(app: &mut App) -> Vec<Effect> {
         scroll: 0,
     });
     vec![Effect::Copy(text)]
+}
+
+/// The GuardDuty side of `:cli`: per region read, ListFindings with the unarchived findings,
+/// the scope and the view's terms GuardDuty can apply, on the region's detector.
+fn guardduty_reads(app: &App, filter: &str) -> Vec<String> {
+    use crate::actions::cli::quote;
+    use crate::model::health::Service;
+    use crate::store::scope::{GuardDutyRead, Scope};
+    let mut regions: Vec<&str> = app
+        .health
+        .keys()
+        .filter(|k| k.service == Service::GuardDuty)
+        .map(|k| k.region.as_str())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    let view = (!filter.is_empty())
+        .then(|| Scope::split(filter).0)
+        .flatten();
+    let mut lines = vec![
+        "# GuardDuty: the unarchived findings of each region's detector, with the terms GuardDuty can apply; then aws guardduty get-findings for the ids listed (50 a call)".to_string(),
+    ];
+    for region in regions {
+        let mut criteria = serde_json::Map::new();
+        criteria.insert(
+            "service.archived".into(),
+            serde_json::json!({"Equals": ["false"]}),
+        );
+        let mut outside = None;
+        for scope in app.scope.as_deref().into_iter().chain(view.as_ref()) {
+            match scope.guardduty(region) {
+                GuardDutyRead::Outside(why) => outside = Some(why),
+                GuardDutyRead::Criteria {
+                    criteria: terms, ..
+                } => {
+                    for (name, criterion) in terms {
+                        // A field named twice stays the first one's; picket applies the view's.
+                        criteria.entry(name).or_insert_with(|| criterion.json());
+                    }
+                }
+            }
+        }
+        if let Some(why) = outside {
+            lines.push(format!("# {region}: nothing to read — {why}"));
+            continue;
+        }
+        let json = serde_json::json!({ "Criterion": criteria }).to_string();
+        let profile = app
+            .profile
+            .as_deref()
+            .map(|p| format!(" --profile {}", quote(p)))
+            .unwrap_or_default();
+        let region = quote(region);
+        lines.push(format!(
+            "aws guardduty list-findings --region {region}{profile} --detector-id \"$(aws guardduty list-detectors --region {region}{profile} --query 'DetectorIds[0]' --output text)\" --finding-criteria {}",
+            quote(&json)
+        ));
+    }
+    lines
 }
 
 fn nothing(_: &App, _: usize) -> Vec<String> {
