@@ -20,6 +20,17 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
         .collect()
 }
 
+/// What the effects put on the clipboard (the only copy, when there is one).
+fn copied(effects: &[Effect]) -> Option<String> {
+    let mut copies = effects.iter().filter_map(|e| match e {
+        Effect::Copy(text) => Some(text.clone()),
+        _ => None,
+    });
+    let first = copies.next();
+    assert!(copies.next().is_none(), "one copy at most");
+    first
+}
+
 fn executes(effects: &[Effect]) -> usize {
     effects
         .iter()
@@ -366,15 +377,7 @@ fn the_plan_is_shown_and_copied_as_aws_cli_commands_without_sending_anything() {
     ));
     let effects = press(&mut app, "Ctrl-Y");
     assert_eq!(executes(&effects), 0);
-    let copied: Vec<&String> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Copy(text) => Some(text),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(copied.len(), 1);
-    let text = copied[0];
+    let text = &copied(&effects).expect("copied");
     assert!(
         text.contains("aws securityhub batch-update-findings --region ")
             && text.contains("--cli-input-json '{")
@@ -390,13 +393,7 @@ fn shift_o_copies_the_console_link_of_the_finding_and_of_a_trail_event() {
     let mut app = demo();
     press(&mut app, "2");
     let effects = press(&mut app, "O");
-    let link = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Copy(text) => Some(text.clone()),
-            _ => None,
-        })
-        .expect("a link was copied");
+    let link = copied(&effects).expect("a link was copied");
     assert!(
         link.starts_with("https://") && link.contains(".console.aws.amazon.com/"),
         "{link}"
@@ -406,10 +403,7 @@ fn shift_o_copies_the_console_link_of_the_finding_and_of_a_trail_event() {
     assert!(again.contains(&Effect::Copy(link)));
     // A CloudTrail record on the logs screen: its event in the event history.
     let effects = press(&mut app, "Escape 3 O");
-    let trail = effects.iter().find_map(|e| match e {
-        Effect::Copy(text) => Some(text.clone()),
-        _ => None,
-    });
+    let trail = copied(&effects);
     assert!(
         trail
             .as_deref()
@@ -423,13 +417,7 @@ fn colon_cli_shows_and_copies_the_read_behind_the_view() {
     let mut app = demo();
     press(&mut app, "2 / sev>=critical Space title:*bucket* Enter");
     let effects = press(&mut app, ": cli Enter");
-    let copied = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::Copy(text) => Some(text.clone()),
-            _ => None,
-        })
-        .expect("copied");
+    let copied = copied(&effects).expect("copied");
     assert!(
         copied.contains("aws securityhub get-findings --region "),
         "{copied}"
