@@ -183,10 +183,64 @@ fn draw(
 ) -> io::Result<()> {
     // Synchronized updates: the terminal shows the frame whole, never half-drawn.
     crossterm::queue!(terminal.backend_mut().0, BeginSynchronizedUpdate)?;
-    terminal.draw(|frame| crate::ui::draw(frame, app))?;
+    let urls = crate::ui::links::shown(app);
+    let drawn = terminal.draw(|frame| crate::ui::draw(frame, app))?;
+    let links = crate::ui::links::find(drawn.buffer, &urls);
+    let styles: Vec<ratatui::style::Style> = links
+        .iter()
+        .map(|l| drawn.buffer[(l.x, l.y)].style())
+        .collect();
+    let texts: Vec<String> = links
+        .iter()
+        .map(|l| {
+            (l.x..l.x + l.width)
+                .map(|x| drawn.buffer[(x, l.y)].symbol().to_string())
+                .collect()
+        })
+        .collect();
+    hyperlinks(&mut terminal.backend_mut().0, &links, &styles, &texts)?;
     crossterm::execute!(terminal.backend_mut().0, EndSynchronizedUpdate)?;
     app.dirty = false;
     Ok(())
+}
+
+/// Writes each link's text again inside an OSC 8 hyperlink, in the style it was drawn in, so
+/// terminals that support links make it clickable (over SSH too) and others show it as it was.
+/// The cursor is put back where the frame left it.
+fn hyperlinks(
+    out: &mut impl io::Write,
+    links: &[crate::ui::links::Link],
+    styles: &[ratatui::style::Style],
+    texts: &[String],
+) -> io::Result<()> {
+    use crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
+    use crossterm::style::{
+        Print, ResetColor, SetAttribute, SetBackgroundColor, SetForegroundColor,
+    };
+    use ratatui::backend::IntoCrossterm;
+    if links.is_empty() {
+        return Ok(());
+    }
+    crossterm::queue!(out, SavePosition)?;
+    for ((link, style), text) in links.iter().zip(styles).zip(texts) {
+        crossterm::queue!(out, MoveTo(link.x, link.y))?;
+        if let Some(fg) = style.fg {
+            crossterm::queue!(out, SetForegroundColor(fg.into_crossterm()))?;
+        }
+        if let Some(bg) = style.bg {
+            crossterm::queue!(out, SetBackgroundColor(bg.into_crossterm()))?;
+        }
+        // `ui::links` hands over printable ASCII URLs only: nothing in one can end the sequence.
+        crossterm::queue!(
+            out,
+            Print(format!("\x1b]8;;{}\x1b\\", link.url)),
+            Print(text),
+            Print("\x1b]8;;\x1b\\"),
+            SetAttribute(crossterm::style::Attribute::Reset),
+            ResetColor
+        )?;
+    }
+    crossterm::queue!(out, RestorePosition)
 }
 
 /// A terminal event as a message, if it is one the app cares about.
@@ -270,5 +324,39 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod hyperlink_tests {
+    use super::*;
+
+    #[test]
+    fn a_link_is_its_own_text_again_inside_osc_8_and_the_cursor_goes_back() {
+        let link = crate::ui::links::Link {
+            x: 4,
+            y: 2,
+            width: 11,
+            url: "https://a.example/x?y=1".into(),
+        };
+        let mut out = Vec::new();
+        hyperlinks(
+            &mut out,
+            std::slice::from_ref(&link),
+            &[ratatui::style::Style::default()],
+            &["https://a.e".to_string()],
+        )
+        .expect("written");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.starts_with("\u{1b}7"), "{text:?}");
+        assert!(text.contains("\u{1b}[3;5H"), "{text:?}");
+        assert!(
+            text.contains("\u{1b}]8;;https://a.example/x?y=1\u{1b}\\https://a.e\u{1b}]8;;\u{1b}\\"),
+            "{text:?}"
+        );
+        assert!(text.ends_with("\u{1b}8"), "{text:?}");
+        let mut none = Vec::new();
+        hyperlinks(&mut none, &[], &[], &[]).expect("nothing");
+        assert!(none.is_empty(), "no link, not a byte");
     }
 }

@@ -7,6 +7,7 @@ mod groups;
 pub mod help;
 mod incidents;
 pub mod inert;
+pub mod links;
 mod logs;
 mod overview;
 mod rows;
