@@ -271,10 +271,18 @@ fn describe(action: &serde_json::Value) -> String {
 }
 
 /// Text from AWS in Markdown: the characters that could format, link or embed are escaped
-/// (and only those: ids and names stay readable where the Markdown is not rendered).
+/// (and only those: ids and names stay readable where the Markdown is not rendered), and its
+/// lines run on in one (a line of its own could start a heading or an item).
 fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        // A note's lines stay on its list item's line: a new line could start a heading.
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
         if "\\`*_[]<>|~".contains(c) {
             out.push('\\');
         }
@@ -466,6 +474,10 @@ mod tests {
         assert_eq!(
             md("[click](https://evil) *bold* <img> `x` (ok)"),
             r"\[click\](https://evil) \*bold\* \<img\> \`x\` (ok)"
+        );
+        assert_eq!(
+            md("line one\n# not a heading\n\n- nor an item"),
+            "line one # not a heading - nor an item"
         );
     }
 }
