@@ -426,11 +426,9 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             true
         }
         Stage::Disposition {
-            status,
             reason: reason @ None,
             ..
         } => {
-            let _ = status;
             if let Some(&(_, chosen)) = key
                 .typed_char()
                 .and_then(|c| REASONS.iter().find(|(k, _)| *k == c))

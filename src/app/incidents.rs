@@ -170,17 +170,6 @@ impl Incidents {
         }
     }
 
-    /// Expands a collapsed group, collapses an expanded one.
-    pub fn toggle(&mut self, group: usize) {
-        let Some(key) = self.groups.get(group).map(|g| g.key) else {
-            return;
-        };
-        if !self.expanded.remove(&key) {
-            self.expanded.insert(key);
-        }
-        self.lay_out();
-    }
-
     pub fn set_expanded(&mut self, group: usize, expanded: bool) {
         let Some(key) = self.groups.get(group).map(|g| g.key) else {
             return;
@@ -542,9 +531,11 @@ fn label(by: GroupBy, store: &FindingStore, directory: &Directory, ix: EntryIx) 
 /// groups made outside [`group_rows`] (attack sequences).
 fn sum_up(group: &mut Group, store: &FindingStore, directory: &Directory) {
     let mut tally = Tally::default();
-    for ix in group.members.clone() {
+    let members = std::mem::take(&mut group.members);
+    for &ix in &members {
         tally.add(group, ix, store, directory);
     }
+    group.members = members;
 }
 
 #[cfg(test)]

@@ -186,19 +186,7 @@ fn draw(
     let urls = crate::ui::links::shown(app);
     let drawn = terminal.draw(|frame| crate::ui::draw(frame, app))?;
     let links = crate::ui::links::find(drawn.buffer, &urls);
-    let styles: Vec<ratatui::style::Style> = links
-        .iter()
-        .map(|l| drawn.buffer[(l.x, l.y)].style())
-        .collect();
-    let texts: Vec<String> = links
-        .iter()
-        .map(|l| {
-            (l.x..l.x + l.width)
-                .map(|x| drawn.buffer[(x, l.y)].symbol().to_string())
-                .collect()
-        })
-        .collect();
-    hyperlinks(&mut terminal.backend_mut().0, &links, &styles, &texts)?;
+    hyperlinks(&mut terminal.backend_mut().0, &links)?;
     crossterm::execute!(terminal.backend_mut().0, EndSynchronizedUpdate)?;
     app.dirty = false;
     Ok(())
@@ -207,12 +195,7 @@ fn draw(
 /// Writes each link's text again inside an OSC 8 hyperlink, in the style it was drawn in, so
 /// terminals that support links make it clickable (over SSH too) and others show it as it was.
 /// The cursor is put back where the frame left it.
-fn hyperlinks(
-    out: &mut impl io::Write,
-    links: &[crate::ui::links::Link],
-    styles: &[ratatui::style::Style],
-    texts: &[String],
-) -> io::Result<()> {
+fn hyperlinks(out: &mut impl io::Write, links: &[crate::ui::links::Link]) -> io::Result<()> {
     use crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
     use crossterm::style::{
         Print, ResetColor, SetAttribute, SetBackgroundColor, SetForegroundColor,
@@ -222,19 +205,19 @@ fn hyperlinks(
         return Ok(());
     }
     crossterm::queue!(out, SavePosition)?;
-    for ((link, style), text) in links.iter().zip(styles).zip(texts) {
+    for link in links {
         crossterm::queue!(out, MoveTo(link.x, link.y))?;
-        if let Some(fg) = style.fg {
+        if let Some(fg) = link.style.fg {
             crossterm::queue!(out, SetForegroundColor(fg.into_crossterm()))?;
         }
-        if let Some(bg) = style.bg {
+        if let Some(bg) = link.style.bg {
             crossterm::queue!(out, SetBackgroundColor(bg.into_crossterm()))?;
         }
         // `ui::links` hands over printable ASCII URLs only: nothing in one can end the sequence.
         crossterm::queue!(
             out,
             Print(format!("\x1b]8;;{}\x1b\\", link.url)),
-            Print(text),
+            Print(&link.text),
             Print("\x1b]8;;\x1b\\"),
             SetAttribute(crossterm::style::Attribute::Reset),
             ResetColor
@@ -336,17 +319,12 @@ mod hyperlink_tests {
         let link = crate::ui::links::Link {
             x: 4,
             y: 2,
-            width: 11,
+            text: "https://a.e".into(),
+            style: ratatui::style::Style::default(),
             url: "https://a.example/x?y=1".into(),
         };
         let mut out = Vec::new();
-        hyperlinks(
-            &mut out,
-            std::slice::from_ref(&link),
-            &[ratatui::style::Style::default()],
-            &["https://a.e".to_string()],
-        )
-        .expect("written");
+        hyperlinks(&mut out, std::slice::from_ref(&link)).expect("written");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.starts_with("\u{1b}7"), "{text:?}");
         assert!(text.contains("\u{1b}[3;5H"), "{text:?}");
@@ -356,7 +334,7 @@ mod hyperlink_tests {
         );
         assert!(text.ends_with("\u{1b}8"), "{text:?}");
         let mut none = Vec::new();
-        hyperlinks(&mut none, &[], &[], &[]).expect("nothing");
+        hyperlinks(&mut none, &[]).expect("nothing");
         assert!(none.is_empty(), "no link, not a byte");
     }
 }

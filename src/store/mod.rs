@@ -100,35 +100,34 @@ pub fn short_name(id: &str) -> &str {
 /// credential, else the first credential), or 0 when it names none: the same in every run, so
 /// the disk store keeps it and a restart does not work it out again.
 pub fn resource_key(resources: Resources<'_>) -> u64 {
-    let mut credential = None;
-    for (kind, id, arn) in resources.iter() {
+    let named = resources.iter().map(|(kind, id, arn)| {
         let name = short_name(arn.as_deref().unwrap_or(&id));
-        if name.is_empty() {
-            continue;
-        }
-        let key = RESOURCE_HASH.hash_one(name).max(1);
-        if !is_credential(&kind) {
-            return key;
-        }
-        credential = credential.or(Some(key));
-    }
-    credential.unwrap_or(0)
+        let key = (!name.is_empty()).then(|| RESOURCE_HASH.hash_one(name).max(1));
+        (is_credential(&kind), key)
+    });
+    about(named).unwrap_or(0)
 }
 
 /// The short name of the resource entry `ix` is about: the first that is no credential, else
 /// the first credential.
 pub fn primary_resource(store: &FindingStore, ix: EntryIx) -> Option<&str> {
-    let mut credential = None;
-    for r in store.resources(ix) {
+    about(store.resources(ix).map(|r| {
         let name = short_name(r.arn.unwrap_or(r.id));
-        if name.is_empty() {
-            continue;
+        let kind = store.resource_kinds.name(r.kind);
+        (is_credential(kind), (!name.is_empty()).then_some(name))
+    }))
+}
+
+/// The one rule both read a finding's resources by: the first named resource that is no
+/// credential, else the first named credential.
+fn about<T>(resources: impl Iterator<Item = (bool, Option<T>)>) -> Option<T> {
+    let mut credential = None;
+    for (is_credential, named) in resources {
+        let Some(named) = named else { continue };
+        if !is_credential {
+            return Some(named);
         }
-        if is_credential(store.resource_kinds.name(r.kind)) {
-            credential = credential.or(Some(name));
-        } else {
-            return Some(name);
-        }
+        credential = credential.or(Some(named));
     }
     credential
 }

@@ -6,12 +6,14 @@ use ratatui::buffer::Buffer;
 
 use crate::app::{App, Screen};
 
-/// A link on screen: its first cell, how many cells it covers, where it goes.
+/// A link on screen: its first cell, the text drawn there (one cell a character) in the
+/// style it was drawn in, and where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
     pub x: u16,
     pub y: u16,
-    pub width: u16,
+    pub text: String,
+    pub style: ratatui::style::Style,
     pub url: String,
 }
 
@@ -61,10 +63,12 @@ pub fn find(buffer: &Buffer, urls: &[String]) -> Vec<Link> {
                 })
                 .position(|at| at == start);
             if let Some(column) = column {
+                let x = area.x + column as u16;
                 found.push(Link {
-                    x: area.x + column as u16,
+                    x,
                     y,
-                    width: run.chars().count() as u16,
+                    text: run.to_string(),
+                    style: buffer[(x, y)].style(),
                     url: url.clone(),
                 });
                 break;
@@ -101,7 +105,8 @@ mod tests {
             [Link {
                 x: 12,
                 y: 1,
-                width: 40,
+                text: url[..40].to_string(),
+                style: ratatui::style::Style::default(),
                 url: url.clone()
             }]
         );
