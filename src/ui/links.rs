@@ -106,7 +106,7 @@ mod tests {
                 x: 12,
                 y: 1,
                 text: url[..40].to_string(),
-                style: ratatui::style::Style::default(),
+                style: buffer[(12, 1)].style(),
                 url: url.clone()
             }]
         );
