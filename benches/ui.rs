@@ -61,6 +61,38 @@ fn draw_findings(c: &mut Criterion) {
     });
 }
 
+/// The same frames in presenter mode: every string masked before it is cut to fit. Each frame
+/// scrolls by a page, so it shows rows (and names) the previous one did not.
+fn draw_findings_presenting(c: &mut Criterion) {
+    let mut app = loaded_app();
+    update(&mut app, Msg::Key(Key::char('P')));
+    assert!(app.present);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    let page = picket::app::layout::findings_page(app.size);
+    c.bench_function("draw findings 200x50, 100k findings, presenter mode", |b| {
+        b.iter(|| {
+            let table = &mut app.findings.table;
+            if table.selected + page >= table.len() {
+                table.select(0, page);
+            } else {
+                table.move_by(page as isize, page);
+            }
+            terminal
+                .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                .expect("draw");
+        })
+    });
+    update(&mut app, Msg::Key(Key::char('2')));
+    update(&mut app, Msg::Key(Key::plain(picket::app::KeyCode::Enter)));
+    c.bench_function("draw detail 200x50, presenter mode", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|frame| picket::ui::draw(frame, black_box(&app)))
+                .expect("draw");
+        })
+    });
+}
+
 fn refilter_and_sort(c: &mut Criterion) {
     let mut app = loaded_app();
     c.bench_function("re-filter + sort 100k findings", |b| {
@@ -231,6 +263,6 @@ fn first_frame(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(30);
-    targets = draw_findings, refilter_and_sort, incidents, first_frame, logs_under_load
+    targets = draw_findings, draw_findings_presenting, refilter_and_sort, incidents, first_frame, logs_under_load
 }
 criterion_main!(benches);

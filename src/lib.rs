@@ -8,6 +8,7 @@ pub mod config;
 pub mod journal;
 pub mod limits;
 pub mod logs;
+pub mod mask;
 pub mod model;
 pub mod query;
 pub mod render;

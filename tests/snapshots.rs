@@ -38,6 +38,10 @@ const SCREENS: &[(&str, &str)] = &[
     ("sources_cell_detail", "4 j l l l l Enter"),
     ("command_completion", ": th Tab"),
     ("theme_mono", ": theme Space mono Enter 2"),
+    ("presenter_overview", "P"),
+    ("presenter_findings", "P 2"),
+    ("presenter_detail", "P 2 Enter"),
+    ("presenter_logs", "P 3"),
 ];
 
 #[test]

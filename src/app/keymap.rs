@@ -86,6 +86,7 @@ commands! {
     Filter => "filter", "edit the filter";
     ClearFilter => "clear_filter", "clear the filter";
     Refresh => "refresh", "poll every source now";
+    Present => "present", "presenter mode: identifiers shown, copied and exported as stand-ins";
     Up => "up", "move up";
     Down => "down", "move down";
     Left => "left", "move left (the previous region)";
@@ -166,6 +167,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Global, "/", Command::Filter),
     (Mode::Global, "r", Command::Refresh),
     (Mode::Global, "ctrl-r", Command::Refresh),
+    (Mode::Global, "P", Command::Present),
     (Mode::Global, "up", Command::Up),
     (Mode::Global, "k", Command::Up),
     (Mode::Global, "down", Command::Down),

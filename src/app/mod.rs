@@ -287,6 +287,8 @@ pub struct Options {
     pub sla: crate::model::sla::Sla,
     /// `[alerts]`, or off.
     pub alerts: alerts::AlertOptions,
+    /// Start in presenter mode (`--present`).
+    pub present: bool,
 }
 
 impl Default for Options {
@@ -310,6 +312,7 @@ impl Default for Options {
             scope: None,
             sla: crate::model::sla::Sla::default(),
             alerts: alerts::AlertOptions::default(),
+            present: false,
         }
     }
 }
@@ -362,6 +365,11 @@ pub struct App {
     pub look: Look,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// Presenter mode: identifiers are shown, copied and exported as stand-ins.
+    pub present: bool,
+    /// The session's stand-ins: kept when presenter mode is switched off and on again, so a
+    /// value keeps its stand-in for the whole session.
+    pub mask: std::sync::Arc<crate::mask::Mask>,
 }
 
 impl App {
@@ -423,6 +431,8 @@ impl App {
                 time_zone: options.time_zone,
             },
             dirty: true,
+            present: options.present,
+            mask: std::sync::Arc::new(crate::mask::Mask::new()),
         };
         if !options.filter.is_empty()
             && let Err(e) =

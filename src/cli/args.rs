@@ -72,6 +72,11 @@ pub struct Common {
     /// No bell, desktop notification or title count for new findings matching [alerts] filter.
     #[arg(long, global = true)]
     pub no_alerts: bool,
+
+    /// Presenter mode: account ids and names, OUs, addresses, principals, e-mail, buckets and
+    /// hosts shown as stable stand-ins (acct-C, 192.0.2.7) on screen, in copies and output.
+    #[arg(long, global = true)]
+    pub present: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -25,6 +25,7 @@ pub fn findings(
         format: args.format,
         raw: args.raw,
         limit: args.limit,
+        mask: crate::cli::present::mask(cli.common.present),
     };
     if args.open.is_empty() {
         let launch = match launch() {
@@ -66,7 +67,10 @@ fn live_findings(
         Err(code) => return code,
     };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::cli::present::Output::new(
+        std::io::BufWriter::new(stdout.lock()),
+        options.mask.clone(),
+    );
     let mut err = std::io::stderr();
     // The filter is checked before anything is asked of AWS.
     let mut sweep = match headless::FindingsSweep::new(&mut out, &mut err, options) {
@@ -109,8 +113,8 @@ pub fn logs(
     finish(headless::print_events(
         loaded.events,
         &filter,
-        args.format,
-        args.limit,
+        (args.format, args.limit),
+        crate::cli::present::mask(cli.common.present),
     ))
 }
 
@@ -146,6 +150,7 @@ fn event_filter(args: &LogsArgs) -> Result<EventFilter, String> {
 /// Reads the log groups of every account and region once, through the same sources as the
 /// TUI; AWS applies the filter pattern (or a single detection's), picket applies it again.
 fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCode {
+    let present = launch.options.present;
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
@@ -174,13 +179,16 @@ fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCo
         Ok(built) => built,
         Err(e) => return fail(&e),
     };
+    let mask = crate::cli::present::mask(present);
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out =
+        crate::cli::present::Output::new(std::io::BufWriter::new(stdout.lock()), mask.clone());
     let mut err = std::io::stderr();
     let options = headless::EventsOptions {
         filter,
         format: args.format,
         limit: args.limit,
+        mask,
     };
     let mut sweep = headless::EventsSweep::new(&mut out, &mut err, options);
     let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));

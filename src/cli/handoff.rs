@@ -87,8 +87,51 @@ pub fn run(
             .map(|json| crate::model::text::json_inert(&json).into_owned() + "\n")
             .map_err(|e| (UNREADABLE, e.to_string()))?,
     };
+    let text = if launch.options.present {
+        masked(&text, &store, &directory, &rows, &bundle)
+    } else {
+        text
+    };
     out.write_all(text.as_bytes())
         .map_err(|e| (UNREADABLE, format!("cannot write: {e}")))
+}
+
+/// The handoff in presenter mode: the names its findings, principals and operators hold are
+/// learned, then the text masked (JSON value by value).
+fn masked(
+    text: &str,
+    store: &FindingStore,
+    directory: &Directory,
+    rows: &[EntryIx],
+    bundle: &handoff::Handoff,
+) -> String {
+    let mask = crate::mask::Mask::new();
+    mask.learn_directory(directory);
+    mask.learn_principals(&store.principals);
+    for &ix in rows {
+        mask.learn_entry(store, ix);
+        if let Some(finding) = store.finding(ix) {
+            mask.learn_finding(&finding);
+        }
+    }
+    for group in &bundle.groups {
+        for principal in group
+            .principals
+            .iter()
+            .chain(group.activity.iter().map(|a| &a.principal))
+        {
+            mask.learn_principal(principal);
+        }
+    }
+    for action in bundle.actions.iter().flatten() {
+        mask.learn_principal(&action.operator);
+    }
+    let masked = mask.outgoing(text.trim_end());
+    if text.ends_with('\n') {
+        masked + "\n"
+    } else {
+        masked
+    }
 }
 
 /// The journal's records; none when there is no journal yet.

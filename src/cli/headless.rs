@@ -135,7 +135,14 @@ pub fn print_findings(
         selected.truncate(limit);
     }
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = crate::cli::present::Output::new(
+        std::io::BufWriter::new(stdout.lock()),
+        options.mask.clone(),
+    );
+    if let Some(mask) = &options.mask {
+        mask.learn_directory(directory);
+    }
+    crate::cli::present::learn_findings(options.mask.as_ref(), &selected);
     let name = |id: &str| directory.name_of(id).to_string();
     write_findings(
         &mut out,
@@ -226,15 +233,17 @@ impl EventFilter {
 pub fn print_events(
     mut events: Vec<LogEvent>,
     filter: &EventFilter,
-    format: Format,
-    limit: Option<usize>,
+    (format, limit): (Format, Option<usize>),
+    mask: Option<std::sync::Arc<crate::mask::Mask>>,
 ) -> Result<u8, (u8, String)> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out =
+        crate::cli::present::Output::new(std::io::BufWriter::new(stdout.lock()), mask.clone());
     events.sort_by_key(|e| e.timestamp);
     let mut selected = filter.select(&events);
     let left = limit.map_or(0, |l| selected.len().saturating_sub(l));
     selected.truncate(selected.len() - left);
+    crate::cli::present::learn_events(mask.as_ref(), selected.iter().map(|m| m.event));
     output::events(&mut out, &selected, format)
         .and_then(|()| out.flush())
         .or_else(ignore_broken_pipe)

@@ -179,6 +179,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         } else {
             loaded.alerts.clone()
         },
+        present: common.present,
     };
     let regions = if common.region.is_empty() {
         &config.regions

@@ -10,6 +10,7 @@ pub mod handoff;
 pub mod headless;
 pub mod launch;
 pub mod output;
+pub mod present;
 pub mod report;
 pub mod store;
 pub mod tui;

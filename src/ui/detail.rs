@@ -25,7 +25,8 @@ pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailStat
         app,
         detail.pane == Pane::Summary,
     );
-    let lines = summary_lines(finding, app);
+    super::masking::learn(|mask| mask.learn_finding(finding));
+    let lines = shown_lines(summary_lines(finding, app));
     let content = Rect {
         y: summary_area.y + 1,
         height: summary_area.height.saturating_sub(1),
@@ -57,6 +58,24 @@ pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailStat
 
 pub fn draw_record(buf: &mut Buffer, area: Rect, app: &App, record: &RecordState) {
     json_pane(buf, area, app, &record.json, &record.title, true);
+}
+
+/// The lines as they may be shown: in presenter mode, every span masked.
+fn shown_lines(lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    if !super::masking::active() {
+        return lines;
+    }
+    lines
+        .into_iter()
+        .map(|mut line| {
+            for span in &mut line.spans {
+                if let std::borrow::Cow::Owned(masked) = super::masking::shown(&span.content) {
+                    span.content = masked.into();
+                }
+            }
+            line
+        })
+        .collect()
 }
 
 fn label<'a>(text: &'a str, theme: &Theme) -> Span<'a> {
@@ -108,7 +127,10 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
     }
     if let Some(a) = account {
         if !a.ou_path.is_empty() {
-            account_spans.push(Span::styled(format!(" · {}", a.ou_path), theme.muted));
+            account_spans.push(Span::styled(
+                format!(" · {}", super::masking::ou_path(&a.ou_path)),
+                theme.muted,
+            ));
         }
         if a.production {
             account_spans.push(Span::styled(" ⚑ PRODUCTION", theme.production));
@@ -354,11 +376,20 @@ fn json_pane(buf: &mut Buffer, area: Rect, app: &App, json: &JsonView, title: &s
         width: area.width - 2,
         height: area.height - 1,
     };
+    if super::masking::active() {
+        let text: Vec<&str> = json.lines.iter().map(|l| l.as_str()).collect();
+        let text = text.join("\n");
+        super::masking::learn(|mask| mask.learn_record(&text));
+    }
     let mut y = content.y;
     for (n, line) in json.lines.iter().enumerate().skip(json.scroll) {
         if y >= content.bottom() {
             break;
         }
+        let line = super::masking::shown(line);
+        // A masked line's offsets are not the record's: its search matches are not marked.
+        let masked = matches!(line, std::borrow::Cow::Owned(_));
+        let line = &*line;
         let styles = highlight(line, theme);
         let matches: Vec<(usize, usize, bool)> = json
             .search
@@ -367,7 +398,7 @@ fn json_pane(buf: &mut Buffer, area: Rect, app: &App, json: &JsonView, title: &s
                 s.matches
                     .iter()
                     .enumerate()
-                    .filter(|(_, m)| m.line == n)
+                    .filter(|(_, m)| m.line == n && !masked)
                     .map(move |(i, m)| (m.start, m.end, i == s.current))
             })
             .collect();

@@ -61,6 +61,11 @@ fn tree(buf: &mut Buffer, body: Rect, y: u16, app: &App, selected: bool) {
 }
 
 fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, selected: bool) {
+    // The label names what the first member is about: its names are learned before it shows.
+    let first = group.sequence.as_ref().map(|q| q.own);
+    for ix in first.into_iter().chain(group.members.first().copied()) {
+        super::masking::learn_row(app, ix);
+    }
     let theme = &app.look.theme;
     let table = &app.findings.table;
     let base = theme.base.add_modifier(Modifier::BOLD);

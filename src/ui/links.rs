@@ -20,6 +20,10 @@ pub struct Link {
 /// The links picket itself built that the current screen shows (the finding's console link
 /// in the detail view). Only picket's links: a URL from a record is never made clickable.
 pub fn shown(app: &App) -> Vec<String> {
+    // A link carries the account and the resource: presenter mode shows none.
+    if app.present {
+        return Vec::new();
+    }
     match app.stack.last() {
         Some(Screen::Detail(detail)) => crate::model::console::finding(&detail.finding)
             .filter(|url| safe(url))

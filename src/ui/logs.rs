@@ -406,6 +406,7 @@ fn draw_event(
     };
     let action = trail.action();
     let principal = trail.principal();
+    super::masking::learn(|mask| mask.learn_principal(principal));
     for (col, _, w) in cols {
         let (text, style): (&str, Style) = match col {
             Col::Time => (&time, theme.muted),

@@ -9,6 +9,7 @@ mod incidents;
 pub mod inert;
 pub mod links;
 mod logs;
+pub(crate) mod masking;
 mod overview;
 mod rows;
 mod sources;
@@ -24,8 +25,12 @@ use ratatui::style::Style;
 
 use crate::app::{App, Screen, Tab};
 
-/// Draws the whole screen.
+/// Draws the whole screen (in presenter mode, with identifiers masked).
 pub fn draw(frame: &mut Frame, app: &App) {
+    masking::drawing(app, || draw_frame(frame, app));
+}
+
+fn draw_frame(frame: &mut Frame, app: &App) {
     let area = frame.area();
     let parts = layout::frame(area);
     let buf = frame.buffer_mut();
@@ -63,7 +68,8 @@ pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, st
     if width == 0 {
         return x;
     }
-    let fitted = text::fit(text, width);
+    let text = masking::shown(text);
+    let fitted = text::fit(&text, width);
     let (end, _) = buf.set_stringn(x, y, fitted.as_ref(), width, style);
     end
 }
@@ -134,6 +140,8 @@ pub(crate) fn section_title(buf: &mut Buffer, area: Rect, title: &str, app: &App
 /// Word-wrapped lines of at most `width` characters; a word longer than a line is cut. Linear
 /// in the text: a plan's parameters can be one "word" of a hundred thousand ids.
 pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    // Masked before it is cut into lines: a stand-in is never half of a real value.
+    let text = &*masking::shown(text);
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();

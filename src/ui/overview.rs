@@ -268,7 +268,11 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
                 buf,
                 area.x + 1,
                 y,
-                if ou.is_empty() { "(root)" } else { ou },
+                &if ou.is_empty() {
+                    "(root)".into()
+                } else {
+                    super::masking::ou_path(ou)
+                },
                 usize::from(area.width.saturating_sub(2)),
                 theme.muted,
             );

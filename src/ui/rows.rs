@@ -174,6 +174,7 @@ pub(super) fn finding_row(
     ix: EntryIx,
     selected: bool,
 ) {
+    super::masking::learn_row(app, ix);
     let theme = &app.look.theme;
     let overlay = table_row(buf, body, y, theme, selected);
     if app.findings.marks.contains(&ix) {

@@ -160,7 +160,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         let y = body.y + (n - first) as u16;
         match line {
             Line::Ou(path) => {
-                let label = if path.is_empty() { "(root)" } else { path };
+                let label = if path.is_empty() {
+                    "(root)".into()
+                } else {
+                    super::masking::ou_path(path)
+                };
                 put(
                     buf,
                     body.x + 1,

@@ -101,6 +101,10 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         theme.status_mode,
     );
     let room = |x: u16| usize::from(area.right().saturating_sub(x));
+    if app.present {
+        // Whoever watches the screen can tell the identifiers are stand-ins.
+        x = put(buf, x, area.y, " PRESENTER ", room(x), theme.production);
+    }
 
     // Right side first, so the left can take what is left. On a narrow terminal the health
     // summary drops its words (`●38 ◔1`), keeping room for the counts and the marks.

@@ -49,6 +49,21 @@ fn group(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     switch_tab(app, Tab::Findings)
 }
 
+/// `:present [on|off]` (bare: toggle).
+fn present(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let on = match args {
+        [] => !app.present,
+        ["on"] => true,
+        ["off"] => false,
+        _ => {
+            app.notify("usage: :present [on|off]", NoticeLevel::Error);
+            return Vec::new();
+        }
+    };
+    super::set_present(app, on);
+    Vec::new()
+}
+
 /// `:cli`: what picket asks Security Hub for, with the view's filter terms Security Hub can
 /// apply, as `aws securityhub get-findings` lines; shown and copied. Terms Security Hub cannot
 /// apply are listed as picket's, with why.
@@ -223,6 +238,16 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
             _ => Vec::new(),
         },
         run: view,
+    },
+    ColonCommand {
+        name: "present",
+        aliases: &[],
+        help: "presenter mode on or off (identifiers shown as stand-ins)",
+        complete: |_, n| match n {
+            0 => vec!["on".into(), "off".into()],
+            _ => Vec::new(),
+        },
+        run: present,
     },
     ColonCommand {
         name: "theme",

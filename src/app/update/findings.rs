@@ -323,6 +323,15 @@ fn handoff(app: &mut App) -> Vec<Effect> {
         (None, app.now),
         &table.filter_text,
     );
+    if app.present {
+        // Names only the findings' own fields hold, for the copy's stand-ins.
+        for ix in &rows {
+            app.mask.learn_entry(&app.store, *ix);
+            if let Some(finding) = app.store.finding(*ix) {
+                app.mask.learn_finding(&finding);
+            }
+        }
+    }
     // The pivot in brief, from the CloudTrail records picket holds.
     crate::app::handoff::add_activity(&mut bundle, app.logs.buffer.events().iter());
     app.notify(

@@ -138,10 +138,25 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
     };
     let mut update = update;
     update.effects.extend(alerts_due(app));
+    if app.present {
+        mask_outgoing(app, &mut update.effects);
+    }
     if update.redraw {
         app.dirty = true;
     }
     update
+}
+
+/// In presenter mode, what leaves picket as text (a copy, a desktop notification) carries
+/// stand-ins, as the screen does.
+fn mask_outgoing(app: &App, effects: &mut [Effect]) {
+    app.mask.learn_directory(&app.directory);
+    app.mask.learn_principals(&app.store.principals);
+    for effect in effects {
+        if let Effect::Copy(text) | Effect::Notify(text) = effect {
+            *text = app.mask.outgoing(text);
+        }
+    }
 }
 
 /// What the alerts have to say after a message: a notification when one is due, the window
@@ -263,11 +278,33 @@ fn run(app: &mut App, command: Command) -> Update {
             app.notify("refreshing every source…", NoticeLevel::Info);
             return vec![Effect::Refresh].into();
         }
+        Command::Present => set_present(app, !app.present),
         Command::Back => return go_back(app),
         Command::Pivot => return logs::pivot(app).into(),
         _ => return screen_command(app, command),
     }
     Update::redraw()
+}
+
+/// Presenter mode on or off. On, the stand-ins are ready for what is already known: the
+/// organization and every principal the queue names.
+fn set_present(app: &mut App, on: bool) {
+    app.present = on;
+    if on {
+        app.mask.learn_directory(&app.directory);
+        for (_, principal) in app.store.principals.iter() {
+            app.mask.learn_principal(principal);
+        }
+        app.notify(
+            "presenter mode: accounts, addresses, principals, buckets and hosts are stand-ins (P: off)",
+            NoticeLevel::Info,
+        );
+    } else {
+        app.notify(
+            "presenter mode off: real identifiers shown",
+            NoticeLevel::Info,
+        );
+    }
 }
 
 fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {

@@ -130,6 +130,8 @@ pub struct FindingsOptions {
     pub format: Format,
     pub raw: bool,
     pub limit: Option<usize>,
+    /// Presenter mode (`--present`): what is printed is masked, and learned from first.
+    pub mask: Option<std::sync::Arc<crate::mask::Mask>>,
 }
 
 /// `picket findings` over a live sweep: give it each batch, then finish.
@@ -222,6 +224,7 @@ impl<'a> FindingsSweep<'a> {
         self.printed += kept.len();
         let directory = &self.directory;
         let name = |id: &str| directory.name_of(id).to_string();
+        crate::cli::present::learn_findings(self.options.mask.as_ref(), &kept);
         let written = output::findings(self.out, &kept, Format::Jsonl, self.options.raw, &name)
             .and_then(|()| self.out.flush());
         if let Err(e) = written {
@@ -274,6 +277,7 @@ impl<'a> FindingsSweep<'a> {
             drop(store);
             let directory = &self.directory;
             let name = |id: &str| directory.name_of(id).to_string();
+            crate::cli::present::learn_findings(self.options.mask.as_ref(), &sorted);
             let written = super::write_findings(
                 self.out,
                 &sorted,
@@ -307,6 +311,8 @@ pub struct EventsOptions {
     pub filter: EventFilter,
     pub format: Format,
     pub limit: Option<usize>,
+    /// Presenter mode (`--present`).
+    pub mask: Option<std::sync::Arc<crate::mask::Mask>>,
 }
 
 /// `picket logs` over a live sweep: give it each batch, then finish.
@@ -373,6 +379,10 @@ impl<'a> EventsSweep<'a> {
         }
         self.printed += kept.len();
         let matched = self.options.filter.select(&kept);
+        crate::cli::present::learn_events(
+            self.options.mask.as_ref(),
+            matched.iter().map(|m| m.event),
+        );
         let written =
             output::events(self.out, &matched, Format::Jsonl).and_then(|()| self.out.flush());
         if let Err(e) = written {
@@ -410,6 +420,10 @@ impl<'a> EventsSweep<'a> {
                 held.truncate(limit);
             }
             let matched = self.options.filter.select(&held);
+            crate::cli::present::learn_events(
+                self.options.mask.as_ref(),
+                matched.iter().map(|m| m.event),
+            );
             let written = output::events(self.out, &matched, self.options.format)
                 .and_then(|()| self.out.flush())
                 .or_else(ignore_broken_pipe);

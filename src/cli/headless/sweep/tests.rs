@@ -44,6 +44,7 @@ fn options(format: Format, limit: Option<usize>) -> FindingsOptions {
         format,
         raw: false,
         limit,
+        mask: None,
     }
 }
 
@@ -266,6 +267,7 @@ fn log_events_are_printed_once_and_limited_like_findings() {
         filter: filter(),
         format: Format::Jsonl,
         limit: Some(5),
+        mask: None,
     };
     let mut sweep = EventsSweep::new(&mut out, &mut err, options);
     assert!(sweep.take(logs(0..3)));
