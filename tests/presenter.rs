@@ -44,6 +44,11 @@ const SCREENS: &[&str] = &[
     "4 j j l",
     "4 j l l l l Enter",
     ": cli Enter",
+    "5",
+    "5 Enter j j j l",
+    "5 Enter j j j j j j l",
+    "5 w",
+    "5 w j j j",
 ];
 
 fn present() -> Options {
@@ -418,7 +423,11 @@ fn the_headless_outputs_are_masked() {
         HOSTILE_ORIGINALS.iter().map(|s| s.to_string()).collect();
     let dir = tempfile::tempdir().expect("test setup");
     let path = dir.path().join("hostile.json");
-    std::fs::write(&path, serde_json::to_string(&hostile()).expect("test setup")).expect("test setup");
+    std::fs::write(
+        &path,
+        serde_json::to_string(&hostile()).expect("test setup"),
+    )
+    .expect("test setup");
     let picket = env!("CARGO_BIN_EXE_picket");
     for format in ["table", "json", "jsonl", "csv"] {
         for raw in [false, true] {
@@ -484,7 +493,8 @@ fn the_handoff_command_is_masked() {
         let written: Vec<_> = (0..store.len() as u32)
             .filter_map(|ix| picket::store::disk::Written::of(store, ix))
             .collect();
-        disk.write(&written, &[], common::now()).expect("test setup");
+        disk.write(&written, &[], common::now())
+            .expect("test setup");
     }
     for format in ["md", "json"] {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_picket"))

@@ -42,6 +42,10 @@ const SCREENS: &[(&str, &str)] = &[
     ("presenter_findings", "P 2"),
     ("presenter_detail", "P 2 Enter"),
     ("presenter_logs", "P 3"),
+    ("posture_compliance", "5"),
+    ("posture_compliance_open", "5 Enter j j j l"),
+    ("posture_coverage", "5 w"),
+    ("presenter_posture", "P 5 Enter"),
 ];
 
 #[test]

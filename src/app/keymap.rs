@@ -18,19 +18,21 @@ pub enum Mode {
     Detail,
     Logs,
     Sources,
+    Posture,
     Help,
     /// Editing the filter, a `:` command or a search.
     Prompt,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 8] = [
+    pub const ALL: [Mode; 9] = [
         Mode::Global,
         Mode::Overview,
         Mode::Findings,
         Mode::Detail,
         Mode::Logs,
         Mode::Sources,
+        Mode::Posture,
         Mode::Help,
         Mode::Prompt,
     ];
@@ -43,6 +45,7 @@ impl Mode {
             Mode::Detail => "Detail",
             Mode::Logs => "Logs",
             Mode::Sources => "Sources",
+            Mode::Posture => "Posture",
             Mode::Help => "Help",
             Mode::Prompt => "Filter, command and search prompts",
         }
@@ -82,6 +85,9 @@ commands! {
     ShowFindings => "show_findings", "findings screen";
     ShowLogs => "show_logs", "logs screen";
     ShowSources => "show_sources", "sources screen (health of every account, region, service)";
+    ShowPosture => "show_posture", "posture screen (compliance, exposure, coverage)";
+    ShowCompliance => "show_compliance", "compliance: standards, controls, failing resources, pass rates";
+    ShowCoverage => "show_coverage", "coverage: what is not watched";
     CommandLine => "command_line", "command line (:sort, :view, :theme, :q)";
     Filter => "filter", "edit the filter";
     ClearFilter => "clear_filter", "clear the filter";
@@ -163,6 +169,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Global, "2", Command::ShowFindings),
     (Mode::Global, "3", Command::ShowLogs),
     (Mode::Global, "4", Command::ShowSources),
+    (Mode::Global, "5", Command::ShowPosture),
     (Mode::Global, ":", Command::CommandLine),
     (Mode::Global, "/", Command::Filter),
     (Mode::Global, "r", Command::Refresh),
@@ -217,6 +224,12 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Sources, "h", Command::Left),
     (Mode::Sources, "right", Command::Right),
     (Mode::Sources, "l", Command::Right),
+    (Mode::Posture, "c", Command::ShowCompliance),
+    (Mode::Posture, "w", Command::ShowCoverage),
+    (Mode::Posture, "right", Command::Expand),
+    (Mode::Posture, "l", Command::Expand),
+    (Mode::Posture, "left", Command::Collapse),
+    (Mode::Posture, "h", Command::Collapse),
     (Mode::Logs, "space", Command::TogglePause),
     (Mode::Logs, "p", Command::TogglePause),
     (Mode::Logs, "o", Command::ChooseGroups),

@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod logs;
+pub mod posture;
 pub mod prompt;
 pub mod screens;
 pub mod stats;
@@ -148,10 +149,18 @@ pub enum Tab {
     Logs,
     /// Health of every (account, region, service) picket reads.
     Sources,
+    /// Where the organization stands and what nobody watches.
+    Posture,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Overview, Tab::Findings, Tab::Logs, Tab::Sources];
+    pub const ALL: [Tab; 5] = [
+        Tab::Overview,
+        Tab::Findings,
+        Tab::Logs,
+        Tab::Sources,
+        Tab::Posture,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -159,6 +168,7 @@ impl Tab {
             Tab::Findings => "Findings",
             Tab::Logs => "Logs",
             Tab::Sources => "Sources",
+            Tab::Posture => "Posture",
         }
     }
 }
@@ -362,6 +372,7 @@ pub struct App {
     pub findings: FindingsScreen,
     pub logs: LogsScreen,
     pub sources: SourcesScreen,
+    pub posture: posture::screen::PostureScreen,
     pub look: Look,
     /// Something visible changed since the last frame.
     pub dirty: bool,
@@ -422,6 +433,7 @@ impl App {
                     .unwrap_or_else(|_| crate::logs::detect::Detector::new(Vec::new())),
             ),
             sources: SourcesScreen::default(),
+            posture: Default::default(),
             look: Look {
                 keymap: options.keymap,
                 views: options.views,
@@ -473,6 +485,7 @@ impl App {
                 Tab::Findings => Mode::Findings,
                 Tab::Logs => Mode::Logs,
                 Tab::Sources => Mode::Sources,
+                Tab::Posture => Mode::Posture,
             },
         }
     }

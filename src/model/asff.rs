@@ -139,6 +139,27 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
                         .find_map(|k| product_field(k))
                         .map(SafeText::line);
                 }
+                // The standards it counts toward, by name among its requirements.
+                let mut standards: Vec<String> = get(record, "Compliance")
+                    .map(|c| get_array(c, "AssociatedStandards"))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| get_str(s, "StandardsId"))
+                    .chain(
+                        ["StandardsArn", "StandardsGuideArn"]
+                            .iter()
+                            .filter_map(|k| product_field(k)),
+                    )
+                    .filter_map(super::standards::name_of_id)
+                    .collect();
+                standards.dedup();
+                if !standards.is_empty() {
+                    let requirements = c.requirements.iter().map(|r| r.to_string()).collect();
+                    c.requirements = super::standards::with_standards(requirements, &standards)
+                        .iter()
+                        .map(|r| SafeText::line(r))
+                        .collect();
+                }
                 c
             }),
         notes: get(record, "Note")

@@ -23,6 +23,7 @@ pub mod route;
 pub mod sequence;
 pub mod severity;
 pub mod sla;
+pub mod standards;
 pub mod text;
 
 pub use account::{Account, Directory};

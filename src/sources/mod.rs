@@ -53,6 +53,11 @@ pub struct Batch {
     pub more: bool,
     /// What this poll could not deliver and no later poll will, one sentence each.
     pub left_out: Vec<String>,
+    /// Security Hub standards enabled where the source reads (read now and then, not every
+    /// poll): replaces what was known of those accounts and regions.
+    pub standards: Vec<crate::model::standards::StandardsReport>,
+    /// GuardDuty protection plans and runtime coverage where the source reads.
+    pub coverage: Vec<crate::model::standards::GuardDutyCoverage>,
     /// Where the source's reading stands once this batch is taken in: kept with the findings
     /// in the disk store, for a restart to read on from there ([`Source::resume`]).
     pub mark: Option<Mark>,

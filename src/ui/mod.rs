@@ -11,6 +11,7 @@ pub mod links;
 mod logs;
 pub(crate) mod masking;
 mod overview;
+mod posture;
 mod rows;
 mod sources;
 mod status;
@@ -44,6 +45,7 @@ fn draw_frame(frame: &mut Frame, app: &App) {
             Tab::Findings => findings::draw(buf, parts.body, app),
             Tab::Logs => logs::draw(buf, parts.body, app),
             Tab::Sources => sources::draw(buf, parts.body, app),
+            Tab::Posture => posture::draw(buf, parts.body, app),
         },
     }
     match &app.modal {

@@ -12,6 +12,7 @@ mod commands;
 mod findings;
 mod intake;
 mod logs;
+mod posture;
 mod prompts;
 
 use super::{App, Command, Effect, JsonView, Key, Modal, Msg, Pane, PromptKind, Screen, Tab};
@@ -246,6 +247,7 @@ fn run(app: &mut App, command: Command) -> Update {
         Command::ShowFindings => return switch_tab(app, Tab::Findings).into(),
         Command::ShowLogs => return switch_tab(app, Tab::Logs).into(),
         Command::ShowSources => return switch_tab(app, Tab::Sources).into(),
+        Command::ShowPosture => return switch_tab(app, Tab::Posture).into(),
         Command::CommandLine => prompts::open(app, PromptKind::Command, ""),
         Command::Filter if app.tab == Tab::Logs && app.stack.is_empty() => {
             let current = app
@@ -311,6 +313,9 @@ fn switch_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
     let before = app.wants_logs();
     app.stack.clear();
     app.tab = tab;
+    if tab == Tab::Posture {
+        posture::shown(app);
+    }
     intake::mark_selected_seen(app);
     let mut effects = Vec::new();
     if before != app.wants_logs() {
@@ -393,6 +398,7 @@ fn screen_command(app: &mut App, command: Command) -> Update {
         Tab::Findings => findings::command(app, command),
         Tab::Logs => logs::command(app, command),
         Tab::Sources => sources_command(app, command),
+        Tab::Posture => posture::command(app, command),
     }
 }
 

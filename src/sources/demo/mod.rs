@@ -10,6 +10,7 @@ mod guardduty;
 mod hostile;
 mod logs;
 mod org;
+mod posture;
 mod securityhub;
 mod trail;
 
@@ -740,6 +741,8 @@ impl DemoFindings {
             accounts: self.org.accounts().to_vec(),
             health: self.health(now),
             initial: true,
+            standards: posture::standards(),
+            coverage: posture::coverage(),
             ..Batch::default()
         }
     }

@@ -1,0 +1,142 @@
+//! What the demo organization has switched on: Security Hub standards (with disabled controls
+//! and a subscription still incomplete) and GuardDuty protection plans and runtime agents, with
+//! the gaps a real organization has: sandboxes without CIS, runtime monitoring only in
+//! production, an unhealthy agent.
+
+use super::org::{self, DemoAccount};
+use super::securityhub::{CONTROLS, Control};
+use crate::model::standards::{
+    EnabledStandard, GuardDutyCoverage, StandardControl, StandardsReport,
+};
+
+const FSBP: &str = "AWS Foundational Security Best Practices v1.0.0";
+const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
+const PCI: &str = "PCI DSS v3.2.1";
+
+/// The standards a control finding is associated with in this account, as Security Hub lists
+/// them (`Compliance.AssociatedStandards`): the ones enabled there that hold the control.
+pub fn associated(account: &DemoAccount, control: &Control) -> serde_json::Value {
+    let mut ids = vec!["standards/aws-foundational-security-best-practices/v/1.0.0"];
+    let named = |prefix: &str| control.requirements.iter().any(|r| r.starts_with(prefix));
+    if !sandbox(account) && named("CIS ") {
+        ids.push("standards/cis-aws-foundations-benchmark/v/3.0.0");
+    }
+    if account.name == "prod-payments" && named("PCI ") {
+        ids.push("standards/pci-dss/v/3.2.1");
+    }
+    ids.into_iter()
+        .map(|id| serde_json::json!({"StandardsId": id}))
+        .collect()
+}
+
+fn production(account: &DemoAccount) -> bool {
+    org::is_production(account.ou)
+}
+
+fn sandbox(account: &DemoAccount) -> bool {
+    account.ou == "Sandbox"
+}
+
+/// The standards enabled where Security Hub is read (not where the demo's role is denied).
+pub fn standards() -> Vec<StandardsReport> {
+    let mut reports = Vec::new();
+    for account in org::ACCOUNTS {
+        if account.name == org::SECURITY_HUB_DENIED {
+            continue;
+        }
+        for (r, region) in account.regions.iter().enumerate() {
+            let mut standards = vec![EnabledStandard {
+                name: FSBP.to_string(),
+                status: "READY".to_string(),
+                controls: CONTROLS
+                    .iter()
+                    .map(|c| {
+                        // A vendor image needs IMDSv1 in the sandboxes, for now.
+                        let disabled = sandbox(account) && c.id == "EC2.8";
+                        StandardControl {
+                            id: c.id.to_string(),
+                            title: c.title.to_string(),
+                            enabled: !disabled,
+                            disabled_reason: disabled.then(|| {
+                                "vendor AMI needs IMDSv1 until 2026-03 (RISK-311)".to_string()
+                            }),
+                        }
+                    })
+                    .collect(),
+            }];
+            if !sandbox(account) {
+                standards.push(EnabledStandard {
+                    name: CIS.to_string(),
+                    // Turned on last in staging's second region: still being set up.
+                    status: if account.name == "staging-web" && r == 1 {
+                        "INCOMPLETE"
+                    } else {
+                        "READY"
+                    }
+                    .to_string(),
+                    controls: CONTROLS
+                        .iter()
+                        .filter(|c| c.requirements.iter().any(|q| q.starts_with("CIS ")))
+                        .map(|c| StandardControl {
+                            id: c.id.to_string(),
+                            title: c.title.to_string(),
+                            enabled: true,
+                            disabled_reason: None,
+                        })
+                        .collect(),
+                });
+            }
+            if account.name == "prod-payments" {
+                standards.push(EnabledStandard {
+                    name: PCI.to_string(),
+                    status: "READY".to_string(),
+                    controls: Vec::new(),
+                });
+            }
+            reports.push(StandardsReport {
+                account_id: account.id.to_string(),
+                region: region.to_string(),
+                standards,
+            });
+        }
+    }
+    reports
+}
+
+/// GuardDuty's plans and runtime agents where it is enabled.
+pub fn coverage() -> Vec<GuardDutyCoverage> {
+    let mut reports = Vec::new();
+    for account in org::ACCOUNTS {
+        for region in account.regions {
+            if (account.name, *region) == org::GUARDDUTY_OFF {
+                continue;
+            }
+            let prod = production(account);
+            let plans = vec![
+                ("S3_DATA_EVENTS".to_string(), true),
+                ("EKS_AUDIT_LOGS".to_string(), !sandbox(account)),
+                ("RUNTIME_MONITORING".to_string(), prod),
+                ("EBS_MALWARE_PROTECTION".to_string(), !sandbox(account)),
+                ("RDS_LOGIN_EVENTS".to_string(), prod),
+            ];
+            let unhealthy_resources: Vec<(String, String)> =
+                if account.name == "prod-data" && *region == "us-east-1" {
+                    vec![(
+                        "EKS cluster analytics".to_string(),
+                        "agent stopped reporting: add-on degraded".to_string(),
+                    )]
+                } else {
+                    Vec::new()
+                };
+            reports.push(GuardDutyCoverage {
+                account_id: account.id.to_string(),
+                region: region.to_string(),
+                plans,
+                healthy: if prod { 6 } else { 0 },
+                unhealthy: unhealthy_resources.len() as u64,
+                unhealthy_resources,
+            });
+        }
+    }
+    reports
+}
