@@ -73,6 +73,8 @@ pub struct GuardDutySource {
     scope: Option<(Arc<Scope>, GuardDutyScope)>,
     /// When the service's counts are asked for.
     counting: Counting,
+    /// When the protection plans and runtime coverage are read.
+    posture: super::posture::Schedule,
 }
 
 impl GuardDutySource {
@@ -98,6 +100,7 @@ impl GuardDutySource {
             scope: None,
             // Asked for by the sources the TUI polls ([`Self::counting`]).
             counting: Counting::new(false),
+            posture: super::posture::Schedule::default(),
         }
     }
 
@@ -105,6 +108,12 @@ impl GuardDutySource {
     /// are shown (the overview's organization-wide picture).
     pub fn counting(mut self, on: bool) -> Self {
         self.counting = Counting::new(on);
+        self
+    }
+
+    /// Reads what is enabled where it reads (standards, plans, runtime agents) now and then.
+    pub fn posture(mut self, on: bool) -> Self {
+        self.posture = super::posture::Schedule::new(on);
         self
     }
 
@@ -295,6 +304,14 @@ impl GuardDutySource {
         }
         let mut batch = self.collect(now).await;
         counted.add_to(&mut batch);
+        // Protection plans and runtime agents, now and then (the TUI's coverage pane).
+        if self.posture.due(now)
+            && let Ok(Some(detector)) = self.detector().await
+        {
+            let read = super::posture::coverage(&self.client, &self.track, &detector).await;
+            self.posture.read(now, read.is_ok());
+            batch.coverage.extend(read.ok());
+        }
         batch.identity = identity;
         batch
     }

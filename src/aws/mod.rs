@@ -15,6 +15,7 @@ pub mod insights;
 pub mod logs;
 pub mod org;
 pub mod plan;
+pub mod posture;
 mod raw;
 pub mod scope;
 pub mod securityhub;

@@ -86,6 +86,8 @@ pub struct SecurityHubSource {
     scope: Option<Arc<Scope>>,
     /// When the service's counts are asked for.
     counting: Counting,
+    /// When the enabled standards are read.
+    posture: super::posture::Schedule,
 }
 
 impl SecurityHubSource {
@@ -118,6 +120,7 @@ impl SecurityHubSource {
             scope: None,
             // Asked for by the sources the TUI polls ([`Self::counting`]).
             counting: Counting::new(false),
+            posture: super::posture::Schedule::default(),
         }
     }
 
@@ -131,6 +134,12 @@ impl SecurityHubSource {
     /// are shown (the overview's organization-wide picture).
     pub fn counting(mut self, on: bool) -> Self {
         self.counting = Counting::new(on);
+        self
+    }
+
+    /// Reads what is enabled where it reads (standards, plans, runtime agents) now and then.
+    pub fn posture(mut self, on: bool) -> Self {
+        self.posture = super::posture::Schedule::new(on);
         self
     }
 
@@ -494,6 +503,12 @@ impl SecurityHubSource {
         }
         let mut batch = self.collect(now).await;
         counted.add_to(&mut batch);
+        // What is enabled here, now and then (the TUI's compliance and coverage panes).
+        if self.posture.due(now) {
+            let read = super::posture::standards(&self.client, &self.track).await;
+            self.posture.read(now, read.is_ok());
+            batch.standards.extend(read.ok());
+        }
         batch.identity = identity;
         batch.routes = Route::for_findings(
             &batch.findings,

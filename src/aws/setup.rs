@@ -54,7 +54,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                 )
                 .reading(settings.reading)
                 .scoped(settings.scale.scope.clone())
-                .counting(!settings.reading.sweep),
+                .counting(!settings.reading.sweep)
+                .posture(!settings.reading.sweep),
             ));
         }
         if plan.services.securityhub {
@@ -75,7 +76,8 @@ pub fn account_sources(plan: &Plan, access: &Access) -> Vec<Box<dyn Source>> {
                 )
                 .reading(settings.reading)
                 .scoped(settings.scale.scope.clone())
-                .counting(!settings.reading.sweep),
+                .counting(!settings.reading.sweep)
+                .posture(!settings.reading.sweep),
             ));
         }
         if plan.services.logs {
