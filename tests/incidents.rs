@@ -166,10 +166,10 @@ fn a_role_session_is_traced_to_the_user_who_assumed_the_role() {
 #[test]
 fn a_disposition_is_written_falls_due_and_is_reopened() {
     let mut h = demo();
-    // A Security Hub finding of a non-production account, still open.
+    // An ASFF Security Hub finding of a non-production account, still open.
     press(
         &mut h,
-        "2 / source:sh Space status:new Space -is:prod Enter",
+        "2 / source:sh Space status:new Space -is:prod Space -type:Exposure Enter",
     );
     let ix = h.app.findings.table.selected_entry().expect("a finding");
     press(&mut h, "a s a legacy Space bucket Tab 30d Enter");

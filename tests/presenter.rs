@@ -49,6 +49,9 @@ const SCREENS: &[&str] = &[
     "5 Enter j j j j j j l",
     "5 w",
     "5 w j j j",
+    "5 e",
+    "5 e Enter",
+    "5 e j j j j Enter tab pgdn",
 ];
 
 fn present() -> Options {

@@ -45,6 +45,7 @@ const SCREENS: &[(&str, &str)] = &[
     ("posture_compliance", "5"),
     ("posture_compliance_open", "5 Enter j j j l"),
     ("posture_coverage", "5 w"),
+    ("posture_exposure", "5 e"),
     ("presenter_posture", "P 5 Enter"),
 ];
 

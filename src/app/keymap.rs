@@ -87,6 +87,7 @@ commands! {
     ShowSources => "show_sources", "sources screen (health of every account, region, service)";
     ShowPosture => "show_posture", "posture screen (compliance, exposure, coverage)";
     ShowCompliance => "show_compliance", "compliance: standards, controls, failing resources, pass rates";
+    ShowExposure => "show_exposure", "exposure: resources exposed, with their traits";
     ShowCoverage => "show_coverage", "coverage: what is not watched";
     CommandLine => "command_line", "command line (:sort, :view, :theme, :q)";
     Filter => "filter", "edit the filter";
@@ -225,6 +226,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Sources, "right", Command::Right),
     (Mode::Sources, "l", Command::Right),
     (Mode::Posture, "c", Command::ShowCompliance),
+    (Mode::Posture, "e", Command::ShowExposure),
     (Mode::Posture, "w", Command::ShowCoverage),
     (Mode::Posture, "right", Command::Expand),
     (Mode::Posture, "l", Command::Expand),

@@ -16,6 +16,7 @@
 //! control findings) about as long as grouping the incidents view by account.
 
 pub mod coverage;
+pub mod exposure;
 pub mod screen;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -100,6 +100,52 @@ fn read_compliance(compliance: &Value) -> Option<Compliance> {
     })
 }
 
+/// An exposure finding (Security Hub's `finding_info.analytic.name` "Exposure": one per
+/// resource): its traits become `Exposure/<trait>` types the queue and the posture screen read
+/// (`Exposure/Vulnerability`, `Exposure/Reachability`…), and each contributing finding a
+/// `signal` fact naming its product, title and the traits it brought.
+fn read_exposure<J: Json>(info: &J, finding: &mut Finding) {
+    if path_str(info, &["analytic", "name"]) != Some("Exposure") {
+        return;
+    }
+    let mut traits: Vec<String> = Vec::new();
+    for event in get_array(info, "related_events") {
+        let mut brought: Vec<String> = Vec::new();
+        for tag in get_array(event, "tags") {
+            let Some(name) = get_str(tag, "name") else {
+                continue;
+            };
+            let values: Vec<&str> = get_array(tag, "values")
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            brought.push(if values.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}: {}", values.join(", "))
+            });
+            if !traits.iter().any(|t| t == name) {
+                traits.push(name.to_string());
+            }
+        }
+        let product = path_str(event, &["product", "uid"])
+            .map(|p| p.rsplit('/').next().unwrap_or(p))
+            .unwrap_or("?");
+        let title = get_str(event, "title").unwrap_or("");
+        finding.facts.push((
+            SafeText::line("signal"),
+            SafeText::line(&format!("{product}: {title} ({})", brought.join("; "))),
+        ));
+    }
+    finding.types.insert(0, SafeText::line("Exposure"));
+    traits.sort();
+    for name in traits {
+        finding
+            .types
+            .push(SafeText::line(&format!("Exposure/{name}")));
+    }
+}
+
 /// Maps one OCSF finding. Fails without `finding_info.uid`, an account, or any time.
 pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
     let text = record.to_string();
@@ -227,6 +273,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
             ));
         }
     }
+    read_exposure(info, &mut finding);
     if let Some(class) = get_str(record, "class_name") {
         finding
             .facts
@@ -243,7 +290,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -265,6 +312,63 @@ mod tests {
         assert_eq!(f.region.as_str(), "eu-west-1");
         assert_eq!(f.resources[0].kind.as_str(), "AwsS3Bucket");
         assert_eq!(f.updated_at.as_millisecond(), 1_768_435_200_000);
+    }
+
+    /// An exposure finding as Security Hub writes them: one per resource, its traits on the
+    /// contributing findings.
+    pub(crate) fn exposure(account: &str, resource: &str) -> serde_json::Value {
+        json!({
+            "class_uid": 2004, "class_name": "Detection Finding", "severity_id": 4, "status_id": 1,
+            "cloud": {"account": {"uid": account, "name": "payments"}, "region": "us-east-1"},
+            "metadata": {"product": {"name": "Security Hub", "uid": "arn:aws:securityhub:us-east-1::productv2/aws/securityhub"}, "uid": format!("exposure-{resource}")},
+            "resources": [{"type": "AWS::Lambda::Function", "uid": resource, "region": "us-east-1"}],
+            "finding_info": {"uid": format!("exposure-{resource}"), "title": "Potential remote execution", "desc": "Publicly invocable function with an exploitable vulnerability",
+                "analytic": {"name": "Exposure", "type": "Rule", "type_id": 1, "uid": "0.0.1"},
+                "created_time_dt": "2026-01-10T00:00:00Z", "modified_time_dt": "2026-01-14T00:00:00Z",
+                "related_events_count": 2,
+                "related_events": [
+                    {"type": "Finding", "title": "CVE-2024-1234 in a layer", "uid": "f-1",
+                     "product": {"uid": "arn:aws:securityhub:us-east-1::productv2/aws/inspector"},
+                     "observables": [{"type": "Resource UID", "type_id": 10, "value": resource}],
+                     "tags": [{"name": "Vulnerability", "values": ["Exploit Available", "Attack Vector Network"]}]},
+                    {"type": "Finding", "title": "Lambda.1 function policy allows public invocation", "uid": "f-2",
+                     "product": {"uid": "arn:aws:securityhub:us-east-1::productv2/aws/securityhub"},
+                     "tags": [{"name": "Reachability", "values": ["Publicly invocable"]}, {"name": "Misconfiguration", "values": []}]}
+                ]}
+        })
+    }
+
+    #[test]
+    fn an_exposure_finding_carries_its_traits_and_contributing_findings() {
+        let f = map_finding(&exposure(
+            "111122223333",
+            "arn:aws:lambda:us-east-1:111122223333:function:pay",
+        ))
+        .expect("maps");
+        let types: Vec<&str> = f.types.iter().map(|t| t.as_str()).collect();
+        assert_eq!(
+            types,
+            [
+                "Exposure",
+                "Exposure/Misconfiguration",
+                "Exposure/Reachability",
+                "Exposure/Vulnerability"
+            ]
+        );
+        assert_eq!(f.type_label(), "Exposure");
+        let signals: Vec<&str> = f
+            .facts
+            .iter()
+            .filter(|(l, _)| l.as_str() == "signal")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            signals,
+            [
+                "inspector: CVE-2024-1234 in a layer (Vulnerability: Exploit Available, Attack Vector Network)",
+                "securityhub: Lambda.1 function policy allows public invocation (Reachability: Publicly invocable; Misconfiguration)"
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     }
     match app.posture.pane {
         Pane::Compliance => compliance(buf, area, app),
+        Pane::Exposure => exposure(buf, area, app),
         Pane::Coverage => coverage(buf, area, app),
     }
 }
@@ -305,6 +306,111 @@ fn draw_rates(buf: &mut Buffer, area: Rect, app: &App) {
             theme.base
         };
         row(&label, rate, style);
+    }
+}
+
+/// Trait names in the exposure list: four letters wide, in a fixed order.
+const TRAITS: [(&str, &str); 6] = [
+    ("Vulnerability", "VULN"),
+    ("Reachability", "REACH"),
+    ("Misconfiguration", "MISCONF"),
+    ("Sensitive Data", "DATA"),
+    ("Assumability", "ASSUME"),
+    ("Impact", "IMPACT"),
+];
+
+fn exposure(buf: &mut Buffer, area: Rect, app: &App) {
+    let theme = &app.look.theme;
+    let exposed = &app.posture.exposed;
+    section_title(
+        buf,
+        area,
+        &format!(
+            "Exposure · {} resources exposed · Security Hub's exposure findings, worst first · Enter opens · c compliance · w coverage",
+            exposed.len()
+        ),
+        app,
+        true,
+    );
+    if exposed.is_empty() {
+        put(
+            buf,
+            area.x + 2,
+            area.y + 2,
+            "no exposure finding: Security Hub (v2) writes one per exposed resource, read with [securityhub] api = \"v2\" or \"auto\"",
+            usize::from(area.width.saturating_sub(2)),
+            theme.muted,
+        );
+        return;
+    }
+    let header = area.y + 1;
+    let wide = area.width >= 100;
+    let traits_width: u16 = if wide { 34 } else { 12 };
+    let columns = format!(
+        "{:<6} {:<w$} {:<24} {:<16} TITLE",
+        "SEV",
+        "TRAITS",
+        "RESOURCE",
+        "ACCOUNT",
+        w = usize::from(traits_width)
+    );
+    put(
+        buf,
+        area.x + 1,
+        header,
+        &columns,
+        usize::from(area.width.saturating_sub(2)),
+        theme.header,
+    );
+    let body = Rect {
+        y: area.y + 2,
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+    let page = usize::from(body.height).max(1);
+    let row = app.posture.exposed_row.min(exposed.len() - 1);
+    let first = (row + 1).saturating_sub(page);
+    for (n, item) in exposed.iter().enumerate().skip(first).take(page) {
+        let y = body.y + (n - first) as u16;
+        let overlay = table_row(buf, body, y, theme, n == row);
+        super::masking::learn_row(app, item.entry);
+        let sev = theme.severity(item.label);
+        let mut x = put(
+            buf,
+            body.x + 1,
+            y,
+            &format!("{} {}", sev.symbol, item.label.short()),
+            6,
+            overlay(sev.style),
+        )
+        .max(body.x + 7)
+            + 1;
+        let traits: Vec<&str> = TRAITS
+            .iter()
+            .filter(|(name, _)| item.traits.iter().any(|t| t == name))
+            .map(|(name, short)| if wide { *short } else { &name[..1] })
+            .collect();
+        x = put(
+            buf,
+            x,
+            y,
+            &traits.join(" "),
+            usize::from(traits_width),
+            overlay(theme.warning),
+        )
+        .max(x + traits_width)
+            + 1;
+        x = put(buf, x, y, &item.resource, 24, overlay(theme.base)).max(x + 24) + 1;
+        let account = app.directory.name_of(&item.account);
+        x = put(buf, x, y, account, 16, overlay(theme.muted)).max(x + 16) + 1;
+        put(
+            buf,
+            x,
+            y,
+            &item.title,
+            usize::from(body.right().saturating_sub(x)),
+            overlay(theme.base),
+        );
     }
 }
 

@@ -12,6 +12,7 @@ use crate::model::standards::{GuardDutyCoverage, StandardsReport};
 pub enum Pane {
     #[default]
     Compliance,
+    Exposure,
     Coverage,
 }
 
@@ -44,6 +45,7 @@ pub struct PostureScreen {
     pub pane: Pane,
     pub compliance: Compliance,
     pub gaps: Vec<Gap>,
+    pub exposed: Vec<super::exposure::Exposed>,
     /// When the panes were last worked out (they are again when the screen is shown and, while
     /// it is, at most every few seconds as findings arrive).
     pub built: Option<Timestamp>,
@@ -54,6 +56,7 @@ pub struct PostureScreen {
     /// Cursor: a line of the compliance pane, a gap of the coverage pane.
     pub row: usize,
     pub gap_row: usize,
+    pub exposed_row: usize,
     /// What Security Hub says is enabled, by (account, region).
     pub standards: BTreeMap<(String, String), StandardsReport>,
     /// GuardDuty's plans and runtime coverage, by (account, region).

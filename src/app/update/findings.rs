@@ -235,7 +235,7 @@ pub(super) fn resort(app: &mut App) {
     );
 }
 
-fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
+pub(super) fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
     let Some(finding) = app.store.finding(ix) else {
         app.notify(
             "this finding's record could not be read back",

@@ -20,6 +20,7 @@ const REBUILD_EVERY: SignedDuration = SignedDuration::from_secs(3);
 pub(super) fn rebuild(app: &mut App) {
     let posture = &mut app.posture;
     posture.compliance = Compliance::build(&app.store, &app.directory, &posture.standards);
+    posture.exposed = super::super::posture::exposure::build(&app.store);
     posture.gaps = coverage::gaps(&Watch {
         health: &app.health,
         directory: &app.directory,
@@ -87,6 +88,8 @@ fn clamp(app: &mut App) {
     app.posture.row = app.posture.row.min(last);
     let last_gap = app.posture.gaps.len().saturating_sub(1);
     app.posture.gap_row = app.posture.gap_row.min(last_gap);
+    let last_exposed = app.posture.exposed.len().saturating_sub(1);
+    app.posture.exposed_row = app.posture.exposed_row.min(last_exposed);
 }
 
 /// The failing findings of a control: their resources (the first [`FAILING_SHOWN`]) and how
@@ -137,9 +140,19 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
     match command {
         Command::ShowCompliance => app.posture.pane = Pane::Compliance,
         Command::ShowCoverage => app.posture.pane = Pane::Coverage,
-        Command::Refresh => {
-            rebuild(app);
-            return Update::redraw();
+        Command::ShowExposure => app.posture.pane = Pane::Exposure,
+        Command::Open if app.posture.pane == Pane::Exposure => {
+            // The finding, with its contributing findings among its facts.
+            if let Some(exposed) = app.posture.exposed.get(app.posture.exposed_row) {
+                findings::open_detail(app, exposed.entry);
+            }
+        }
+        _ if app.posture.pane == Pane::Exposure => {
+            let page = crate::app::layout::findings_page(app.size);
+            let last = app.posture.exposed.len().saturating_sub(1);
+            if !move_cursor(&mut app.posture.exposed_row, command, last, page) {
+                return Update::unchanged();
+            }
         }
         _ if app.posture.pane == Pane::Coverage => {
             let page = crate::app::layout::findings_page(app.size);

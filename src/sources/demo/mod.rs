@@ -732,7 +732,8 @@ impl DemoFindings {
         self.kept = self
             .generator
             .population(now, INITIAL_GUARDDUTY, INITIAL_SECURITY_HUB);
-        let (findings, failed) = map_all(&self.kept);
+        let (mut findings, failed) = map_all(&self.kept);
+        findings.extend(posture::exposures(now));
         self.unmappable += failed;
         self.next_arrival = now + self.gap(ARRIVAL_MEAN_SECS);
         self.next_recurrence = now + self.gap(RECURRENCE_MEAN_SECS);

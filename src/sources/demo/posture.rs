@@ -140,3 +140,123 @@ pub fn coverage() -> Vec<GuardDutyCoverage> {
     }
     reports
 }
+
+/// Security Hub's exposure findings (OCSF, one per resource) for the production and staging
+/// accounts: a public function with an exploitable package, an instance reachable from the
+/// internet with a critical CVE, a bucket holding personal data with public access.
+pub fn exposures(now: jiff::Timestamp) -> Vec<crate::model::Finding> {
+    let mut findings = Vec::new();
+    for account in org::ACCOUNTS
+        .iter()
+        .filter(|a| production(a) || a.ou == "Workloads/Staging")
+    {
+        let Some(region) = account.regions.first() else {
+            continue;
+        };
+        let id = account.id;
+        let instance = org::instance_id(id, "web-1");
+        let bucket = org::bucket_name(account, "exports");
+        let scenes = [
+            (
+                format!("arn:aws:lambda:{region}:{id}:function:checkout-api"),
+                "AWS::Lambda::Function",
+                5,
+                "Publicly invocable function has a vulnerability with a known exploit",
+                vec![
+                    (
+                        "inspector",
+                        "CVE-2024-21626 in runc layer",
+                        "Vulnerability",
+                        vec!["Exploit Available", "Attack Vector Network"],
+                    ),
+                    (
+                        "securityhub",
+                        "Lambda.1 function policy allows public invocation",
+                        "Reachability",
+                        vec!["Publicly invocable"],
+                    ),
+                ],
+            ),
+            (
+                format!("arn:aws:ec2:{region}:{id}:instance/{instance}"),
+                "AWS::EC2::Instance",
+                4,
+                "Instance reachable from the internet runs a package with a critical CVE",
+                vec![
+                    (
+                        "inspector",
+                        "CVE-2024-6387 - openssh-server",
+                        "Vulnerability",
+                        vec!["Exploit Available"],
+                    ),
+                    (
+                        "inspector",
+                        "Port 22 reachable from the internet",
+                        "Reachability",
+                        vec!["Open port 22"],
+                    ),
+                    (
+                        "securityhub",
+                        "EC2.8 instance does not require IMDSv2",
+                        "Misconfiguration",
+                        vec![],
+                    ),
+                ],
+            ),
+            (
+                format!("arn:aws:s3:::{bucket}"),
+                "AWS::S3::Bucket",
+                4,
+                "Bucket holding personal data allows public read access",
+                vec![
+                    (
+                        "macie",
+                        "The S3 object contains personal information",
+                        "Sensitive Data",
+                        vec!["PII"],
+                    ),
+                    (
+                        "securityhub",
+                        "S3.2 bucket allows public read access",
+                        "Misconfiguration",
+                        vec![],
+                    ),
+                ],
+            ),
+        ];
+        for (n, (resource, kind, severity, title, signals)) in scenes.into_iter().enumerate() {
+            let related: Vec<serde_json::Value> = signals
+                .iter()
+                .map(|(product, title, name, values)| {
+                    serde_json::json!({
+                        "type": "Finding", "title": title,
+                        "product": {"uid": format!("arn:aws:securityhub:{region}::productv2/aws/{product}")},
+                        "observables": [{"type": "Resource UID", "type_id": 10, "value": resource}],
+                        "tags": [{"name": name, "values": values}]
+                    })
+                })
+                .collect();
+            let seen = now - jiff::SignedDuration::from_hours(2 + 5 * n as i64);
+            let record = serde_json::json!({
+                "class_uid": 2004, "class_name": "Detection Finding", "severity_id": severity, "status_id": 1,
+                "cloud": {"account": {"uid": id, "name": account.name}, "region": region, "provider": "AWS"},
+                "metadata": {"product": {"name": "Security Hub", "uid": format!("arn:aws:securityhub:{region}::productv2/aws/securityhub")},
+                             "uid": format!("exposure/{id}/{}", org::hash(&[&resource]))},
+                "resources": [{"type": kind, "uid": resource, "region": region}],
+                "finding_info": {
+                    "uid": format!("arn:aws:securityhub:{region}:{id}:exposure/{}", org::hash(&[&resource])),
+                    "title": title, "desc": title,
+                    "analytic": {"name": "Exposure", "type": "Rule", "type_id": 1},
+                    "created_time_dt": (seen - jiff::SignedDuration::from_hours(24)).to_string(),
+                    "modified_time_dt": seen.to_string(),
+                    "related_events_count": related.len(),
+                    "related_events": related
+                }
+            });
+            if let Ok(finding) = crate::model::ocsf::map_finding(&record) {
+                findings.push(finding);
+            }
+        }
+    }
+    findings
+}

@@ -56,9 +56,12 @@ fn the_organization_has_the_promised_shape() {
         .map(|f| f.region.to_string())
         .collect();
     assert!(regions.len() >= 3);
+    // Every record maps, and the exposure findings (OCSF) come beside them.
+    let exposures = super::posture::exposures(now()).len();
+    assert_eq!(exposures, 12, "three per production and staging account");
     assert_eq!(
         batch.findings.len(),
-        INITIAL_GUARDDUTY + INITIAL_SECURITY_HUB,
+        INITIAL_GUARDDUTY + INITIAL_SECURITY_HUB + exposures,
         "every record maps"
     );
     assert!(batch.initial);
