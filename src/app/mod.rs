@@ -195,6 +195,8 @@ pub struct DetailState {
 pub struct RecordState {
     pub title: String,
     pub json: JsonView,
+    /// Where the console shows it (CloudTrail's event history, the log stream).
+    pub link: Option<String>,
 }
 
 /// What is drawn above the tab's own screen: the screen stack beyond the root.

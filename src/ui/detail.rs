@@ -57,7 +57,27 @@ pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailStat
 }
 
 pub fn draw_record(buf: &mut Buffer, area: Rect, app: &App, record: &RecordState) {
-    json_pane(buf, area, app, &record.json, &record.title, true);
+    let Some(link) = record.link.as_deref().filter(|_| area.height > 4) else {
+        json_pane(buf, area, app, &record.json, &record.title, true);
+        return;
+    };
+    let theme = &app.look.theme;
+    let x = super::put(buf, area.x + 1, area.y, "Console   ", 10, theme.muted);
+    let room = usize::from(area.right().saturating_sub(x));
+    let end = super::put(buf, x, area.y, link, room, theme.muted);
+    let rest = usize::from(area.right().saturating_sub(end));
+    super::put(buf, end, area.y, "  (O copies it)", rest, theme.muted);
+    let below = Rect {
+        y: area.y + 1,
+        height: area.height - 1,
+        ..area
+    };
+    json_pane(buf, below, app, &record.json, &record.title, true);
+}
+
+/// Where the console shows a finding's resource, if it has a page there.
+pub(crate) fn resource_link(r: &crate::model::finding::Resource, f: &Finding) -> Option<String> {
+    crate::model::console::resource(r.kind.as_str(), r.id.as_str(), r.arn.as_deref(), &f.region)
 }
 
 /// The lines as they may be shown: in presenter mode, every span masked.
@@ -245,6 +265,12 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
                 lines.push(Line::from(vec![
                     Span::raw("  "),
                     Span::styled(arn, theme.muted),
+                ]));
+            }
+            if let Some(url) = resource_link(r, f) {
+                lines.push(Line::from(vec![
+                    Span::styled("  console ", theme.muted),
+                    Span::styled(url, theme.muted),
                 ]));
             }
             for (k, v) in &r.details {

@@ -24,13 +24,23 @@ pub fn shown(app: &App) -> Vec<String> {
     if app.present {
         return Vec::new();
     }
-    match app.stack.last() {
-        Some(Screen::Detail(detail)) => crate::model::console::finding(&detail.finding)
-            .filter(|url| safe(url))
-            .into_iter()
-            .collect(),
+    let urls: Vec<String> = match app.stack.last() {
+        Some(Screen::Detail(detail)) => {
+            let finding = &detail.finding;
+            crate::model::console::finding(finding)
+                .into_iter()
+                .chain(
+                    finding
+                        .resources
+                        .iter()
+                        .filter_map(|r| super::detail::resource_link(r, finding)),
+                )
+                .collect()
+        }
+        Some(Screen::Record(record)) => record.link.clone().into_iter().collect(),
         _ => Vec::new(),
-    }
+    };
+    urls.into_iter().filter(|url| safe(url)).collect()
 }
 
 /// Printable ASCII only: nothing in a link can end the escape sequence it sits in.
@@ -39,7 +49,7 @@ fn safe(url: &str) -> bool {
 }
 
 /// Each run of cells in `buffer` that starts one of `urls` (its visible part: the screen may
-/// cut or wrap it), at most one a row.
+/// cut or wrap it), at most one a row, and only where it can be no other of them.
 pub fn find(buffer: &Buffer, urls: &[String]) -> Vec<Link> {
     let area = buffer.area;
     let mut found = Vec::new();
@@ -48,13 +58,22 @@ pub fn find(buffer: &Buffer, urls: &[String]) -> Vec<Link> {
             .map(|x| buffer[(x, y)].symbol())
             .collect();
         let row: String = cells.concat();
-        for url in urls {
-            let Some(start) = row.find("https://") else {
-                continue;
-            };
-            // The visible run: up to the first blank, a prefix of the URL.
-            let run: &str = row[start..].split(' ').next().unwrap_or("");
-            if run.len() < "https://".len() + 4 || !url.starts_with(run.trim_end_matches('…')) {
+        let Some(start) = row.find("https://") else {
+            continue;
+        };
+        // The visible run: up to the first blank, a prefix of the URL it shows. A run that
+        // could be the start of two links is left plain: a click must go where the text says.
+        let run: &str = row[start..].split(' ').next().unwrap_or("");
+        let visible = run.trim_end_matches('…');
+        let candidates: Vec<&String> = urls.iter().filter(|url| url.starts_with(visible)).collect();
+        let exact = candidates.iter().find(|url| url.as_str() == visible);
+        let chosen = match (exact, candidates.as_slice()) {
+            (Some(url), _) => Some(*url),
+            (None, [only]) => Some(*only),
+            _ => None,
+        };
+        if let Some(url) = chosen {
+            if run.len() < "https://".len() + 4 {
                 continue;
             }
             // Cells are one character each here (URLs are ASCII): the byte offset is the column.
@@ -75,7 +94,6 @@ pub fn find(buffer: &Buffer, urls: &[String]) -> Vec<Link> {
                     style: buffer[(x, y)].style(),
                     url: url.clone(),
                 });
-                break;
             }
         }
     }
@@ -116,5 +134,22 @@ mod tests {
         );
         assert!(!safe("https://x/\u{1b}]0;t"));
         assert!(safe(&url));
+    }
+
+    #[test]
+    fn a_cut_link_that_could_be_two_is_left_plain() {
+        let urls = [
+            "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#Instances:i-1"
+                .to_string(),
+            "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#Instances:i-2"
+                .to_string(),
+        ];
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 100, 2));
+        let style = ratatui::style::Style::default();
+        buffer.set_string(0, 0, &urls[0][..50], style);
+        buffer.set_string(0, 1, &urls[1], style);
+        let links = find(&buffer, &urls);
+        assert_eq!(links.len(), 1, "{links:?}");
+        assert_eq!((links[0].y, links[0].url.as_str()), (1, urls[1].as_str()));
     }
 }

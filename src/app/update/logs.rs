@@ -29,22 +29,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         return super::super::groups::open(app, current).into();
     }
     if command == Command::CopyLink {
-        // A CloudTrail record in CloudTrail's event history, any other event in its stream.
-        let link = app.logs.shown().selected_event().and_then(|event| {
-            let trail = event.trail.as_deref();
-            let region = trail
-                .and_then(|t| t.aws_region.as_deref())
-                .unwrap_or(&event.region);
-            match trail.and_then(|t| t.event_id.as_deref()) {
-                Some(id) => crate::model::console::cloudtrail_event(id, region),
-                None => crate::model::console::log_event(
-                    &event.group,
-                    &event.stream,
-                    event.timestamp.as_millisecond(),
-                    &event.region,
-                ),
-            }
-        });
+        let link = app.logs.shown().selected_event().and_then(event_link);
         return super::findings::copy_link(app, link).into();
     }
     let logs = app.logs.shown_mut();
@@ -76,8 +61,9 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
                     let (_, page) = layout::detail_pages(app.size);
                     json.search(&needle, page);
                 }
+                let link = event_link(event);
                 app.stack
-                    .push(Screen::Record(Box::new(RecordState { title, json })));
+                    .push(Screen::Record(Box::new(RecordState { title, json, link })));
             }
         }
         _ => return Update::unchanged(),
@@ -236,5 +222,23 @@ fn set_detections(app: &mut App, args: &[&str]) {
                 Err(e) => app.notify(e, NoticeLevel::Error),
             }
         }
+    }
+}
+
+/// Where the console shows an event: a CloudTrail record in CloudTrail's event history, any
+/// other event in its log stream.
+pub(super) fn event_link(event: &crate::model::LogEvent) -> Option<String> {
+    let trail = event.trail.as_deref();
+    let region = trail
+        .and_then(|t| t.aws_region.as_deref())
+        .unwrap_or(&event.region);
+    match trail.and_then(|t| t.event_id.as_deref()) {
+        Some(id) => crate::model::console::cloudtrail_event(id, region),
+        None => crate::model::console::log_event(
+            &event.group,
+            &event.stream,
+            event.timestamp.as_millisecond(),
+            &event.region,
+        ),
     }
 }

@@ -387,6 +387,10 @@ fn screen_command(app: &mut App, command: Command) -> Update {
             return Update::redraw();
         }
         Some(Screen::Record(record)) => {
+            if command == Command::CopyLink {
+                let link = record.link.clone();
+                return findings::copy_link(app, link).into();
+            }
             let (_, json_page) = layout::detail_pages(size);
             scroll_json(&mut record.json, command, json_page);
             return Update::redraw();
