@@ -36,13 +36,7 @@ pub(super) fn batch(app: &mut App, feed: Feed, mut batch: Batch) -> super::Updat
     let gone = std::mem::take(&mut batch.gone);
     let full_read = batch.full_read.take();
     let counts = batch.counts.take();
-    let standards = std::mem::take(&mut batch.standards);
-    let coverage = std::mem::take(&mut batch.coverage);
     let mut changed = take_batch(app, feed, batch, reader.as_ref());
-    if !standards.is_empty() || !coverage.is_empty() {
-        super::posture::reports(app, standards, coverage);
-    }
-    changed |= super::posture::rebuild_if_due(app);
     if let Some(counts) = counts {
         app.server_counts.insert(counts.source.clone(), *counts);
         recount(app);

@@ -102,7 +102,17 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             Update::redraw()
         }
         Msg::Tick(now) => Update::redraw_if(intake::tick(app, now)),
-        Msg::Batch(feed, batch) => intake::batch(app, feed, batch),
+        Msg::Batch(feed, mut batch) => {
+            // What is enabled where (standards, plans, agents) is the posture screen's.
+            let standards = std::mem::take(&mut batch.standards);
+            let coverage = std::mem::take(&mut batch.coverage);
+            let mut update = intake::batch(app, feed, batch);
+            if !standards.is_empty() || !coverage.is_empty() {
+                posture::reports(app, standards, coverage);
+            }
+            update.redraw |= posture::rebuild_if_due(app);
+            update
+        }
         Msg::Groups { prefix, result } => {
             Update::redraw_if(super::groups::listed(app, &prefix, result))
         }

@@ -76,6 +76,16 @@ pub const REGIONS: &[&str] = &["us-east-1", "us-west-2", "eu-west-1", "ap-southe
 pub const GUARDDUTY_OFF: (&str, &str) = ("sandbox-ml", "ap-southeast-2");
 /// The account whose audit role lacks Security Hub read access.
 pub const SECURITY_HUB_DENIED: &str = "sandbox-alice";
+/// Whether the account runs the CIS benchmark in Security Hub (the sandboxes do not).
+pub fn runs_cis(account: &DemoAccount) -> bool {
+    account.ou != "Sandbox"
+}
+
+/// Whether the account runs PCI DSS (only the payments account).
+pub fn runs_pci(account: &DemoAccount) -> bool {
+    account.name == "prod-payments"
+}
+
 /// The account whose GuardDuty answers are throttled one minute in five.
 pub const THROTTLED: &str = "prod-data";
 

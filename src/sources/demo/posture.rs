@@ -4,7 +4,7 @@
 //! production, an unhealthy agent.
 
 use super::org::{self, DemoAccount};
-use super::securityhub::{CONTROLS, Control};
+use super::securityhub::CONTROLS;
 use crate::model::standards::{
     EnabledStandard, GuardDutyCoverage, StandardControl, StandardsReport,
 };
@@ -12,22 +12,6 @@ use crate::model::standards::{
 const FSBP: &str = "AWS Foundational Security Best Practices v1.0.0";
 const CIS: &str = "CIS AWS Foundations Benchmark v3.0.0";
 const PCI: &str = "PCI DSS v3.2.1";
-
-/// The standards a control finding is associated with in this account, as Security Hub lists
-/// them (`Compliance.AssociatedStandards`): the ones enabled there that hold the control.
-pub fn associated(account: &DemoAccount, control: &Control) -> serde_json::Value {
-    let mut ids = vec!["standards/aws-foundational-security-best-practices/v/1.0.0"];
-    let named = |prefix: &str| control.requirements.iter().any(|r| r.starts_with(prefix));
-    if !sandbox(account) && named("CIS ") {
-        ids.push("standards/cis-aws-foundations-benchmark/v/3.0.0");
-    }
-    if account.name == "prod-payments" && named("PCI ") {
-        ids.push("standards/pci-dss/v/3.2.1");
-    }
-    ids.into_iter()
-        .map(|id| serde_json::json!({"StandardsId": id}))
-        .collect()
-}
 
 fn production(account: &DemoAccount) -> bool {
     org::is_production(account.ou)
@@ -64,7 +48,7 @@ pub fn standards() -> Vec<StandardsReport> {
                     })
                     .collect(),
             }];
-            if !sandbox(account) {
+            if org::runs_cis(account) {
                 standards.push(EnabledStandard {
                     name: CIS.to_string(),
                     // Turned on last in staging's second region: still being set up.
@@ -86,7 +70,7 @@ pub fn standards() -> Vec<StandardsReport> {
                         .collect(),
                 });
             }
-            if account.name == "prod-payments" {
+            if org::runs_pci(account) {
                 standards.push(EnabledStandard {
                     name: PCI.to_string(),
                     status: "READY".to_string(),

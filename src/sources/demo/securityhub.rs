@@ -434,6 +434,22 @@ fn triage_state(finding: &mut Value, scene: &mut Scene) {
     finding["VerificationState"] = json!(verification);
 }
 
+/// The standards a control finding is associated with in this account, as Security Hub lists
+/// them (`Compliance.AssociatedStandards`): the ones enabled there that hold the control.
+fn associated(account: &org::DemoAccount, control: &Control) -> Value {
+    let mut ids = vec!["standards/aws-foundational-security-best-practices/v/1.0.0"];
+    let named = |prefix: &str| control.requirements.iter().any(|r| r.starts_with(prefix));
+    if org::runs_cis(account) && named("CIS ") {
+        ids.push("standards/cis-aws-foundations-benchmark/v/3.0.0");
+    }
+    if org::runs_pci(account) && named("PCI ") {
+        ids.push("standards/pci-dss/v/3.2.1");
+    }
+    ids.into_iter()
+        .map(|id| json!({"StandardsId": id}))
+        .collect()
+}
+
 pub fn finding(kind: Kind, scene: &mut Scene) -> Value {
     let region = scene.region;
     let account = scene.account.id;
@@ -453,7 +469,7 @@ pub fn finding(kind: Kind, scene: &mut Scene) -> Value {
                 control.severity
             };
             let resource = resource_for(control.resource, scene);
-            let standards = super::posture::associated(scene.account, control);
+            let standards = associated(scene.account, control);
             base(
                 scene,
                 "Security Hub",
