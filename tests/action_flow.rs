@@ -440,6 +440,29 @@ fn colon_cli_shows_and_copies_the_read_behind_the_view() {
         serde_json::json!([{"Value": "ACTIVE", "Comparison": "EQUALS"}])
     );
     assert!(copied.contains("# left to picket, applied after reading: `title:*bucket*`"));
+    // Security Hub v2: the same terms as OCSF composite filters, newest first.
+    let v2 = copied
+        .lines()
+        .find(|l| l.starts_with("aws securityhub get-findings-v2 --region "))
+        .expect("a get-findings-v2 line");
+    let (filters, sort) = v2
+        .split_once(" --filters '")
+        .and_then(|(_, rest)| rest.split_once("' --sort-criteria '"))
+        .expect("filters and sort");
+    let filters: serde_json::Value = serde_json::from_str(filters).expect("JSON");
+    assert_eq!(
+        filters,
+        serde_json::json!({"CompositeOperator": "AND", "CompositeFilters": [{
+            "Operator": "OR",
+            "StringFilters": [{"FieldName": "severity", "Filter": {"Value": "Critical", "Comparison": "EQUALS"}}]
+        }]})
+    );
+    assert_eq!(
+        sort.strip_suffix('\'')
+            .map(serde_json::from_str::<serde_json::Value>)
+            .and_then(Result::ok),
+        Some(serde_json::json!([{"Field": "finding_info.modified_time_dt", "SortOrder": "desc"}]))
+    );
     // GuardDuty: the region's detector, unarchived findings, the severity as its range.
     let gd = copied
         .lines()

@@ -15,7 +15,6 @@ use aws_sdk_securityhub::types::{
     StringFilterComparison,
 };
 
-use crate::model::SeverityLabel;
 use crate::store::scope::{Clause, Field, GuardDutyRead, Scope, Value};
 
 fn comparison(clause: &Clause, value: &Value) -> StringFilterComparison {
@@ -59,15 +58,9 @@ pub fn ocsf(scope: &Scope) -> Vec<CompositeFilter> {
         .clauses
         .iter()
         .map(|clause| {
-            let (field, spell): (OcsfStringField, fn(&str) -> String) = match clause.field {
-                Field::Product => (OcsfStringField::MetadataProductName, str::to_string),
-                Field::Account => (OcsfStringField::CloudAccountUid, str::to_string),
-                Field::Region => (OcsfStringField::CloudRegion, str::to_string),
-                Field::Type => (OcsfStringField::FindingInfoTypes, str::to_string),
-                Field::Control => (OcsfStringField::ComplianceControl, str::to_string),
-                Field::Compliance => (OcsfStringField::ComplianceStatus, ocsf_compliance),
-                Field::Severity => (OcsfStringField::Severity, ocsf_severity),
-            };
+            // The field and the value's spelling are the scope's own (one table for the
+            // reads and the aws-cli lines picket shows).
+            let field = OcsfStringField::from(clause.field.ocsf());
             let mut composite = CompositeFilter::builder().operator(if clause.negated {
                 AllowedOperators::And
             } else {
@@ -77,37 +70,17 @@ pub fn ocsf(scope: &Scope) -> Vec<CompositeFilter> {
                 composite = composite.string_filters(
                     OcsfStringFilter::builder()
                         .field_name(field.clone())
-                        .filter(string_filter(clause, value, spell(value.text())))
+                        .filter(string_filter(
+                            clause,
+                            value,
+                            clause.field.ocsf_value(value.text()),
+                        ))
                         .build(),
                 );
             }
             composite.build()
         })
         .collect()
-}
-
-/// OCSF's caption for an ASFF compliance status.
-fn ocsf_compliance(asff: &str) -> String {
-    match asff {
-        "PASSED" => "Pass",
-        "FAILED" => "Fail",
-        "WARNING" => "Warning",
-        _ => "Unknown",
-    }
-    .to_string()
-}
-
-/// OCSF's caption for a severity label.
-fn ocsf_severity(label: &str) -> String {
-    SeverityLabel::parse(label)
-        .map_or(label, |l| match l {
-            SeverityLabel::Informational => "Informational",
-            SeverityLabel::Low => "Low",
-            SeverityLabel::Medium => "Medium",
-            SeverityLabel::High => "High",
-            SeverityLabel::Critical => "Critical",
-        })
-        .to_string()
 }
 
 /// The scope for one GuardDuty source (one region).

@@ -43,6 +43,42 @@ impl Field {
         }
     }
 
+    /// The OCSF field Security Hub v2's GetFindingsV2 compares it in.
+    pub fn ocsf(self) -> &'static str {
+        match self {
+            Field::Product => "metadata.product.name",
+            Field::Account => "cloud.account.uid",
+            Field::Region => "cloud.region",
+            Field::Type => "finding_info.types",
+            Field::Control => "compliance.control",
+            Field::Compliance => "compliance.status",
+            Field::Severity => "severity",
+        }
+    }
+
+    /// A value as OCSF spells it: its captions for compliance statuses and severities.
+    pub fn ocsf_value(self, value: &str) -> String {
+        match self {
+            Field::Compliance => match value {
+                "PASSED" => "Pass",
+                "FAILED" => "Fail",
+                "WARNING" => "Warning",
+                _ => "Unknown",
+            }
+            .to_string(),
+            Field::Severity => SeverityLabel::parse(value)
+                .map_or(value, |l| match l {
+                    SeverityLabel::Informational => "Informational",
+                    SeverityLabel::Low => "Low",
+                    SeverityLabel::Medium => "Medium",
+                    SeverityLabel::High => "High",
+                    SeverityLabel::Critical => "Critical",
+                })
+                .to_string(),
+            _ => value.to_string(),
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Field::Product => "product",
@@ -136,6 +172,34 @@ impl Scope {
             }
         }
         filters
+    }
+
+    /// The scope as GetFindingsV2 `CompositeFilters` JSON, as `aws securityhub
+    /// get-findings-v2 --filters` takes it: a field's values join by OR (exclusions by AND),
+    /// fields by AND.
+    pub fn ocsf_filters(&self) -> Vec<serde_json::Value> {
+        self.clauses
+            .iter()
+            .map(|clause| {
+                let filters: Vec<serde_json::Value> = clause
+                    .values
+                    .iter()
+                    .map(|value| {
+                        serde_json::json!({
+                            "FieldName": clause.field.ocsf(),
+                            "Filter": {
+                                "Value": clause.field.ocsf_value(value.text()),
+                                "Comparison": clause.comparison(value),
+                            }
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "StringFilters": filters,
+                    "Operator": if clause.negated { "AND" } else { "OR" },
+                })
+            })
+            .collect()
     }
 
     /// The terms of a filter Security Hub can apply, as a scope, and the others, each with

@@ -76,14 +76,18 @@ fn read_as_cli(app: &mut App) -> Vec<Effect> {
         serde_json::json!([{"Value": "ACTIVE", "Comparison": "EQUALS"}]),
     );
     let mut left: Vec<String> = Vec::new();
+    // v2's filters: composite filters joined by AND.
+    let mut composites: Vec<serde_json::Value> = Vec::new();
     // The configured scope is part of every read.
     if let Some(scope) = &app.scope {
         filters.extend(scope.asff_filters());
+        composites.extend(scope.ocsf_filters());
     }
     let filter = app.findings.table.filter_text.clone();
     if !filter.is_empty() {
         let (view, not_here) = crate::store::scope::Scope::split(&filter);
         left.extend(not_here);
+        composites.extend(view.iter().flat_map(|v| v.ocsf_filters()));
         for (field, values) in view.map(|v| v.asff_filters()).unwrap_or_default() {
             // Security Hub joins one field's values by OR: a second constraint on a field the
             // scope names stays picket's.
@@ -111,12 +115,29 @@ fn read_as_cli(app: &mut App) -> Vec<Effect> {
     let mut lines = vec![
         "# The read behind this view: Security Hub (ASFF) findings as picket asks for them, with the filter's terms Security Hub can apply".to_string(),
     ];
-    for region in regions {
+    for region in &regions {
         let mut line = format!("aws securityhub get-findings --region {}", quote(region));
         if let Some(profile) = &app.profile {
             line.push_str(&format!(" --profile {}", quote(profile)));
         }
         line.push_str(&format!(" --filters {}", quote(&json)));
+        lines.push(line);
+    }
+    lines.push(
+        "# Where the region has Security Hub v2 ([securityhub] api = \"v2\", or \"auto\"): the same read of OCSF findings".to_string(),
+    );
+    let v2 =
+        serde_json::json!({"CompositeFilters": composites, "CompositeOperator": "AND"}).to_string();
+    let sort = r#"[{"Field":"finding_info.modified_time_dt","SortOrder":"desc"}]"#;
+    for region in &regions {
+        let mut line = format!("aws securityhub get-findings-v2 --region {}", quote(region));
+        if let Some(profile) = &app.profile {
+            line.push_str(&format!(" --profile {}", quote(profile)));
+        }
+        if !composites.is_empty() {
+            line.push_str(&format!(" --filters {}", quote(&v2)));
+        }
+        line.push_str(&format!(" --sort-criteria {}", quote(sort)));
         lines.push(line);
     }
     for why in &left {
