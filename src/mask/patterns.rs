@@ -17,7 +17,8 @@ static IDENTIFIER: LazyLock<Option<Regex>> = LazyLock::new(|| {
         r"(?P<url>\bhttps?://[^\s<>",
         "\"'`",
         r"]+)|",
-        r"(?P<arn>\barn:aws[a-z-]*:[A-Za-z0-9-]*:[a-z0-9-]*:[A-Za-z0-9]*:[^\s",
+        // The account part admits a stand-in (`acct-C`), so a masked ARN reads as one again.
+        r"(?P<arn>\barn:aws[a-z-]*:[A-Za-z0-9-]*:[a-z0-9-]*:[A-Za-z0-9-]*:[^\s",
         "\"'<>,;\\]\\)\\}`",
         r"]+)",
         r"|(?P<email>\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)",
@@ -51,7 +52,30 @@ pub fn mask<'t>(text: &'t str, given: &mut Pseudonyms, names: &mut Names) -> Cow
     let Some(re) = IDENTIFIER.as_ref() else {
         return Cow::Borrowed(text);
     };
-    re.replace_all(text, |caps: &Captures| replace(caps, given, names))
+    let mut out = String::new();
+    let mut at = 0;
+    for caps in re.captures_iter(text) {
+        let Some(whole) = caps.get(0) else {
+            continue;
+        };
+        // An IPv6 candidate inside a longer token (`1::AKIA…`, `x1::2`) is no address.
+        if caps.name("ipv6").is_some() {
+            let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == ':');
+            if glued(text[..whole.start()].chars().next_back())
+                || glued(text[whole.end()..].chars().next())
+            {
+                continue;
+            }
+        }
+        out.push_str(&text[at..whole.start()]);
+        out.push_str(&replace(&caps, given, names));
+        at = whole.end();
+    }
+    if at == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
 }
 
 fn replace(caps: &Captures, given: &mut Pseudonyms, names: &mut Names) -> String {
@@ -134,7 +158,9 @@ fn arn(whole: &str, given: &mut Pseudonyms, names: &mut Names) -> String {
     let resource = match service {
         "iam" | "sts" => iam_resource(resource, given, names),
         "s3" if account.is_empty() => s3_resource(resource, given, names),
-        _ => numbers(resource, given).into_owned(),
+        // Anything else an ARN's resource holds (an address, another ARN) is masked as text;
+        // it is shorter than the ARN, so this ends.
+        _ => mask(resource, given, names).into_owned(),
     };
     format!("{arn}:{partition}:{service}:{region}:{account}:{resource}")
 }
@@ -149,15 +175,31 @@ fn iam_resource(resource: &str, given: &mut Pseudonyms, names: &mut Names) -> St
             *part = given.of(class, part).to_string();
         }
     };
-    match parts[0].as_str() {
-        "user" | "federated-user" if last > 0 => name(Class::User, &mut parts[last]),
-        "role" if last > 0 => name(Class::Role, &mut parts[last]),
+    let named: &[usize] = match parts[0].as_str() {
+        "user" | "federated-user" if last > 0 => {
+            name(Class::User, &mut parts[last]);
+            &[last]
+        }
+        "role" if last > 0 => {
+            name(Class::Role, &mut parts[last]);
+            &[last]
+        }
         "assumed-role" if last >= 2 => {
             name(Class::User, &mut parts[last]);
             name(Class::Role, &mut parts[last - 1]);
+            &[last - 1, last]
         }
-        "assumed-role" if last == 1 => name(Class::Role, &mut parts[1]),
-        _ => {}
+        "assumed-role" if last == 1 => {
+            name(Class::Role, &mut parts[1]);
+            &[1]
+        }
+        _ => &[],
+    };
+    // The path and anything else: masked as text (a path can hold an id, or another ARN).
+    for (i, part) in parts.iter_mut().enumerate() {
+        if i > 0 && !named.contains(&i) {
+            *part = mask(part, given, names).into_owned();
+        }
     }
     parts.join("/")
 }
