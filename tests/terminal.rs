@@ -123,9 +123,11 @@ impl Session {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits (polling the pane, up to 10 s) until `check` holds; panics with the screen if not.
+    /// Waits (polling the pane, up to 30 s) until `check` holds; panics with the screen if not.
+    /// Generous: a debug build of picket in each of five sessions at once on two cores reads
+    /// the demo's CloudTrail backfill before its findings, which has taken over 10 s.
     fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.screen();
             if check(&screen) {
