@@ -264,3 +264,51 @@ async fn guardduty_plans_and_unhealthy_agents_are_read() {
         )]
     );
 }
+
+#[tokio::test]
+async fn a_refused_read_is_delivered_as_unread_with_why() {
+    let findings = mock!(aws_sdk_securityhub::Client::get_findings)
+        .then_http_response(|| response(200, json!({"Findings": []})));
+    let denied = mock!(aws_sdk_securityhub::Client::get_enabled_standards).then_http_response(|| {
+        response(
+            403,
+            json!({"__type": "AccessDeniedException", "Message": "not authorized to perform securityhub:GetEnabledStandards"}),
+        )
+    });
+    let client = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&findings, &denied],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+            .account(ACCOUNT)
+            .arn(format!("arn:aws:iam::{ACCOUNT}:user/analyst"))
+            .build()
+    });
+    let identity: Arc<Identity> =
+        Identity::with_client(mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]));
+    let mut source = SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity,
+    )
+    .posture(true);
+    let batch = source.poll(now()).await;
+    assert_eq!(batch.standards.len(), 1);
+    let report = &batch.standards[0];
+    assert!(report.standards.is_empty());
+    assert!(
+        report
+            .unread
+            .as_deref()
+            .is_some_and(|why| why.contains("securityhub:GetEnabledStandards")),
+        "{report:?}"
+    );
+    // The findings were read all the same.
+    assert_eq!(findings.num_calls(), 1);
+}

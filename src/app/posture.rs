@@ -354,13 +354,14 @@ struct Api<'a> {
 impl<'a> Api<'a> {
     fn read(reports: &'a BTreeMap<(String, String), StandardsReport>) -> Api<'a> {
         let mut api = Api {
-            read: !reports.is_empty(),
+            read: reports.values().any(|r| r.unread.is_none()),
             scopes: HashMap::new(),
             enabled_in: HashMap::new(),
             controls: HashMap::new(),
             disabled: HashMap::new(),
         };
-        for report in reports.values() {
+        // A report that could not be read says nothing of what is enabled there.
+        for report in reports.values().filter(|r| r.unread.is_none()) {
             let scope = api
                 .scopes
                 .entry((&report.account_id, &report.region))

@@ -310,7 +310,11 @@ impl GuardDutySource {
         {
             let read = super::posture::coverage(&self.client, &self.track, &detector).await;
             self.posture.read(now, read.is_ok());
-            batch.coverage.extend(read.ok());
+            batch.coverage.push(
+                read.unwrap_or_else(|failure| {
+                    super::posture::unread_coverage(&self.track, &failure)
+                }),
+            );
         }
         batch.identity = identity;
         batch

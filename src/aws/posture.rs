@@ -53,6 +53,25 @@ impl Schedule {
 /// Unhealthy resources listed per account and region (the count is GuardDuty's).
 const UNHEALTHY_LISTED: i32 = 50;
 
+/// A report that says only why it could not be read.
+pub fn unread_standards(track: &Track, failure: &Failure) -> StandardsReport {
+    StandardsReport {
+        account_id: track.account.clone(),
+        region: track.region.clone(),
+        standards: Vec::new(),
+        unread: Some(failure.message.clone()),
+    }
+}
+
+pub fn unread_coverage(track: &Track, failure: &Failure) -> GuardDutyCoverage {
+    GuardDutyCoverage {
+        account_id: track.account.clone(),
+        region: track.region.clone(),
+        unread: Some(failure.message.clone()),
+        ..GuardDutyCoverage::default()
+    }
+}
+
 /// Security Hub's enabled standards in the track's account and region, with each one's
 /// controls as enabled or disabled there.
 pub async fn standards(
@@ -100,6 +119,7 @@ pub async fn standards(
         account_id: track.account.clone(),
         region: track.region.clone(),
         standards,
+        unread: None,
     })
 }
 
@@ -233,5 +253,6 @@ pub async fn coverage(
         healthy,
         unhealthy,
         unhealthy_resources,
+        unread: None,
     })
 }

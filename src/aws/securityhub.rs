@@ -507,7 +507,11 @@ impl SecurityHubSource {
         if self.posture.due(now) {
             let read = super::posture::standards(&self.client, &self.track).await;
             self.posture.read(now, read.is_ok());
-            batch.standards.extend(read.ok());
+            batch.standards.push(
+                read.unwrap_or_else(|failure| {
+                    super::posture::unread_standards(&self.track, &failure)
+                }),
+            );
         }
         batch.identity = identity;
         batch.routes = Route::for_findings(

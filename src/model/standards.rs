@@ -162,6 +162,8 @@ pub struct StandardsReport {
     pub account_id: String,
     pub region: String,
     pub standards: Vec<EnabledStandard>,
+    /// Why Security Hub could not be asked (a missing permission…): nothing is known here.
+    pub unread: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,4 +200,6 @@ pub struct GuardDutyCoverage {
     pub unhealthy: u64,
     /// Unhealthy resources, with GuardDuty's reason (`EKS cluster x: agent not reporting`).
     pub unhealthy_resources: Vec<(String, String)>,
+    /// Why GuardDuty could not be asked: nothing is known here.
+    pub unread: Option<String>,
 }

@@ -144,6 +144,7 @@ pub fn gaps(watch: &Watch<'_>) -> Vec<Gap> {
             });
         }
     }
+    unread_gaps(watch, &mut gaps);
     standards_gaps(watch, &mut gaps);
     guardduty_gaps(watch, &mut gaps);
     if watch.log_groups == 0 {
@@ -185,6 +186,43 @@ fn service_name(service: Service) -> &'static str {
     }
 }
 
+/// Where what is enabled could not be read: nothing is known there, said with why.
+fn unread_gaps(watch: &Watch<'_>, gaps: &mut Vec<Gap>) {
+    let name = |id: &str| watch.directory.name_of(id).to_string();
+    let standards: Vec<String> = watch
+        .standards
+        .values()
+        .filter_map(|r| {
+            let why = r.unread.as_deref()?;
+            Some(format!("{} {}: {why}", name(&r.account_id), r.region))
+        })
+        .collect();
+    if !standards.is_empty() {
+        gaps.push(Gap {
+            level: Level::Partial,
+            what: "Security Hub's enabled standards could not be read".to_string(),
+            places: standards,
+            fix: "securityhub:GetEnabledStandards and securityhub:DescribeStandardsControls for the role picket reads with".to_string(),
+        });
+    }
+    let plans: Vec<String> = watch
+        .coverage
+        .values()
+        .filter_map(|c| {
+            let why = c.unread.as_deref()?;
+            Some(format!("{} {}: {why}", name(&c.account_id), c.region))
+        })
+        .collect();
+    if !plans.is_empty() {
+        gaps.push(Gap {
+            level: Level::Partial,
+            what: "GuardDuty's protection plans and runtime coverage could not be read".to_string(),
+            places: plans,
+            fix: "guardduty:GetDetector, guardduty:GetCoverageStatistics and guardduty:ListCoverage for the role picket reads with".to_string(),
+        });
+    }
+}
+
 /// Expected standards not enabled, and standards whose subscription is not ready.
 fn standards_gaps(watch: &Watch<'_>, gaps: &mut Vec<Gap>) {
     let name = |id: &str| watch.directory.name_of(id).to_string();
@@ -192,6 +230,7 @@ fn standards_gaps(watch: &Watch<'_>, gaps: &mut Vec<Gap>) {
         let missing: Vec<String> = watch
             .standards
             .values()
+            .filter(|r| r.unread.is_none())
             .filter(|r| !r.standards.iter().any(|s| s.name.starts_with(expected)))
             .map(|r| format!("{} {}", name(&r.account_id), r.region))
             .collect();
@@ -328,6 +367,7 @@ mod tests {
             StandardsReport {
                 account_id: "111111111111".into(),
                 region: "us-east-1".into(),
+                unread: None,
                 standards: vec![EnabledStandard {
                     name: "AWS Foundational Security Best Practices v1.0.0".into(),
                     status: "INCOMPLETE".into(),
@@ -347,6 +387,7 @@ mod tests {
                 ],
                 healthy: 4,
                 unhealthy: 1,
+                unread: None,
                 unhealthy_resources: vec![(
                     "eks cluster prod".into(),
                     "agent not reporting".into(),
@@ -391,5 +432,37 @@ mod tests {
         );
         assert_eq!(gaps[0].places, ["111111111111 eu-west-1"]);
         assert!(gaps[3].places[0].contains("eks cluster prod (agent not reporting)"));
+    }
+
+    #[test]
+    fn what_could_not_be_read_is_a_gap_not_a_silence() {
+        let health = BTreeMap::new();
+        let mut standards = BTreeMap::new();
+        standards.insert(
+            ("111111111111".into(), "eu-west-1".into()),
+            StandardsReport {
+                account_id: "111111111111".into(),
+                region: "eu-west-1".into(),
+                standards: Vec::new(),
+                unread: Some("missing permission securityhub:GetEnabledStandards".into()),
+            },
+        );
+        let directory = Directory::default();
+        let gaps = gaps(&Watch {
+            health: &health,
+            directory: &directory,
+            standards: &standards,
+            coverage: &BTreeMap::new(),
+            log_groups: 1,
+            detections: 1,
+            feed: true,
+        });
+        let what: Vec<&str> = gaps.iter().map(|g| g.what.as_str()).collect();
+        // Not read is not "not enabled".
+        assert_eq!(what, ["Security Hub's enabled standards could not be read"]);
+        assert_eq!(
+            gaps[0].places,
+            ["111111111111 eu-west-1: missing permission securityhub:GetEnabledStandards"]
+        );
     }
 }

@@ -129,6 +129,7 @@ fn what_security_hub_says_is_enabled_and_disabled_is_shown() {
         StandardsReport {
             account_id: A.into(),
             region: "us-east-1".into(),
+            unread: None,
             standards: vec![
                 EnabledStandard {
                     name: "AWS Foundational Security Best Practices v1.0.0".into(),
@@ -205,6 +206,7 @@ fn a_finding_counts_toward_a_standard_only_where_it_is_enabled() {
         StandardsReport {
             account_id: A.into(),
             region: "us-east-1".into(),
+            unread: None,
             standards: vec![EnabledStandard {
                 name: "CIS AWS Foundations Benchmark v3.0.0".into(),
                 status: "READY".into(),
@@ -228,4 +230,24 @@ fn a_control_drills_into_its_failing_findings() {
         "control:S3.8 compliance:failed -status:suppressed -source:detection"
     );
     assert!(crate::query::Query::parse(&drill_filter("S3.8")).is_ok());
+}
+
+#[test]
+fn a_report_that_could_not_be_read_says_nothing_of_what_is_enabled() {
+    let store = store(&[control(1, "S3.8", A, "FAILED", "NEW")]);
+    let mut enabled = BTreeMap::new();
+    enabled.insert(
+        (A.to_string(), "us-east-1".to_string()),
+        StandardsReport {
+            account_id: A.into(),
+            region: "us-east-1".into(),
+            standards: Vec::new(),
+            unread: Some("denied".into()),
+        },
+    );
+    // As if nothing had been asked: the findings name the standards.
+    assert_eq!(
+        Compliance::build(&store, &directory(), &enabled),
+        Compliance::build(&store, &directory(), &BTreeMap::new())
+    );
 }

@@ -81,6 +81,7 @@ pub fn standards() -> Vec<StandardsReport> {
                 account_id: account.id.to_string(),
                 region: region.to_string(),
                 standards,
+                unread: None,
             });
         }
     }
@@ -119,6 +120,7 @@ pub fn coverage() -> Vec<GuardDutyCoverage> {
                 healthy: if prod { 6 } else { 0 },
                 unhealthy: unhealthy_resources.len() as u64,
                 unhealthy_resources,
+                unread: None,
             });
         }
     }
