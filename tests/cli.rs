@@ -1019,3 +1019,21 @@ fn handoff_says_what_is_missing_and_refuses_bad_input() {
         stderr(&bad_group)
     );
 }
+
+#[test]
+fn a_mistyped_region_is_a_usage_error_naming_the_closest_before_anything_starts() {
+    let out = picket(&["--region", "us-est-1", "findings"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("'us-est-1' is no AWS region; did you mean us-east-1 or us-west-1?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = picket(&["--region", "eu-wset-1", "doctor"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean eu-west-1"),
+        "{}",
+        stderr(&out)
+    );
+}

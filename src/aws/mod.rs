@@ -17,6 +17,7 @@ pub mod org;
 pub mod plan;
 pub mod posture;
 mod raw;
+mod regions;
 pub mod scope;
 pub mod securityhub;
 pub mod setup;
@@ -31,44 +32,7 @@ use aws_config::retry::RetryConfig;
 use aws_smithy_runtime::client::retries::RetryPartition;
 
 pub use errors::{Failure, classify};
-
-/// Commercial regions (the `aws` partition), for `--region all`. Opt-in regions answer with an
-/// error until enabled for the account; that shows as their health, nothing more.
-pub const COMMERCIAL_REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "af-south-1",
-    "ap-east-1",
-    "ap-east-2",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-north-1",
-    "il-central-1",
-    "me-south-1",
-    "me-central-1",
-    "mx-central-1",
-    "sa-east-1",
-];
+pub use regions::{COMMERCIAL_REGIONS, expand_regions, unknown_regions};
 
 /// Where and as whom picket talks to AWS, resolved the way the AWS CLI resolves it.
 #[derive(Clone, Debug, Default)]
@@ -81,33 +45,6 @@ pub struct Target {
     pub endpoint_url: Option<String>,
     /// Retries off (tests against moto fail fast on routes it lacks).
     pub no_retries: bool,
-}
-
-/// Expands `--region` values: repeated or comma-separated, `all` for every commercial region.
-pub fn expand_regions(values: &[String]) -> Result<Vec<String>, String> {
-    let mut regions = Vec::new();
-    for value in values
-        .iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        if value.eq_ignore_ascii_case("all") {
-            regions.extend(COMMERCIAL_REGIONS.iter().map(|r| r.to_string()));
-        } else if value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            regions.push(value.to_string());
-        } else {
-            return Err(format!(
-                "'{value}' is not a region name (like us-east-1), nor 'all'"
-            ));
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    regions.retain(|r| seen.insert(r.clone()));
-    Ok(regions)
 }
 
 /// One attempt of a call, from sending the request to the last byte of the answer. A connection
@@ -161,26 +98,6 @@ pub fn retry_partition(key: &str) -> RetryPartition {
 pub struct Caller {
     pub account: String,
     pub arn: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn regions_expand_like_the_cli_flag() {
-        let got = expand_regions(&[
-            "us-east-1,eu-west-1".into(),
-            "us-east-1".into(),
-            " ap-south-1 ".into(),
-        ])
-        .expect("valid");
-        assert_eq!(got, ["us-east-1", "eu-west-1", "ap-south-1"]);
-        let all = expand_regions(&["all".into()]).expect("valid");
-        assert_eq!(all.len(), COMMERCIAL_REGIONS.len());
-        assert!(expand_regions(&["us east 1".into()]).is_err());
-        assert!(expand_regions(&[]).expect("valid").is_empty());
-    }
 }
 
 use std::future::Future;

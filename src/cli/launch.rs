@@ -187,6 +187,11 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         &common.region
     };
     let regions = crate::aws::expand_regions(regions).map_err(|e| format!("--region: {e}"))?;
+    // Said once at start, on the overview: read all the same.
+    let mut options = options;
+    options
+        .warnings
+        .extend(crate::aws::unknown_regions(&regions));
     let aws = crate::aws::plan::Settings {
         target: crate::aws::Target {
             profile: common.profile.clone().or_else(|| config.profile.clone()),
