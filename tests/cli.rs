@@ -1037,3 +1037,59 @@ fn a_mistyped_region_is_a_usage_error_naming_the_closest_before_anything_starts(
         stderr(&out)
     );
 }
+
+/// picket against a machine with only `config` as its AWS config file and no other way to
+/// credentials (no keys, no instance metadata).
+fn without_credentials(args: &[&str], config: &str) -> Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("config");
+    std::fs::write(&path, config).expect("config written");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+    cmd.args(["--config", "/dev/null", "--region", "us-east-1"])
+        .args(args)
+        .env("AWS_CONFIG_FILE", &path)
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", dir.path());
+    for var in [
+        "AWS_PROFILE",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "PICKET_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.output().expect("picket runs")
+}
+
+#[test]
+fn setup_failures_read_as_one_line_with_the_fix_in_findings_and_doctor() {
+    let config = "[profile dev]\nregion = us-east-1\n";
+    for command in [&["findings"][..], &["doctor"][..]] {
+        let args: Vec<&str> = ["--profile", "nope"]
+            .iter()
+            .chain(command)
+            .copied()
+            .collect();
+        let out = without_credentials(&args, config);
+        let said = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+        assert!(
+            said.contains("profile 'nope' does not exist in ~/.aws/config or ~/.aws/credentials (defined: dev)"),
+            "{command:?}: {said}"
+        );
+        assert!(!said.contains("DispatchFailure"), "{said}");
+        let out = without_credentials(command, "");
+        let said = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+        assert!(
+            said.contains("no AWS credentials found (looked in:") && said.contains("picket --demo"),
+            "{command:?}: {said}"
+        );
+    }
+}

@@ -66,8 +66,17 @@ impl Failure {
         }
     }
 
-    /// Adds the fix for credentials to the message, knowing the profile in use.
+    /// Says a credentials failure in one line with its fix, knowing the profile in use (and
+    /// the profiles that exist); a failure of no known kind keeps the SDK's words and gets the
+    /// usual advice.
     pub fn with_profile_hint(mut self, profile: Option<&str>) -> Failure {
+        if self.kind == FailureKind::Credentials
+            && let Some(line) =
+                super::diagnose::credentials(&self.message, profile, &super::diagnose::profiles())
+        {
+            self.message = line;
+            return self;
+        }
         if self.kind == FailureKind::Credentials {
             let hint = match profile {
                 Some(p) => format!("run `aws sso login --profile {p}` (SSO) or refresh the profile's keys"),
@@ -142,7 +151,12 @@ where
         || lower.contains("no credentials")
         || lower.contains("failed to load credentials")
         || lower.contains("credentials provider")
+        || lower.contains("credential provider")
+        || lower.contains("loading credentials")
+        || lower.contains("credential_process")
+        || lower.contains("was not defined")
         || lower.contains("token has expired")
+        || lower.contains("sso token")
         || lower.contains("sso session")
     {
         let what = if code.is_empty() {
@@ -306,6 +320,15 @@ mod tests {
             "credentials: ExpiredToken: expired",
         )
         .with_profile_hint(Some("sec"));
+        assert!(
+            f.message
+                .starts_with("the session credentials have expired: `aws sso login --profile sec`"),
+            "{}",
+            f.message
+        );
+        // Words of no known kind keep the SDK's text, with the usual advice.
+        let f = Failure::new(FailureKind::Credentials, "credentials: something new")
+            .with_profile_hint(Some("sec"));
         assert!(
             f.message
                 .ends_with("run `aws sso login --profile sec` (SSO) or refresh the profile's keys")

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod budget;
 mod counting;
+pub mod diagnose;
 pub mod doctor;
 pub mod errors;
 pub mod feed;
