@@ -111,7 +111,7 @@ pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option
     }
     if text.contains("expiredtoken") || text.contains("token included in the request is expired") {
         return Some(format!(
-            "the session credentials have expired: {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            "the session credentials have expired (ExpiredToken): {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
         ));
     }
     if let Some(skew) = clock_skew(raw) {
@@ -217,7 +217,7 @@ mod tests {
             (
                 "ExpiredToken: The security token included in the request is expired",
                 Some("dev"),
-                "the session credentials have expired: `aws sso login --profile dev`",
+                "the session credentials have expired (ExpiredToken): `aws sso login --profile dev`",
             ),
             (
                 "InvalidClientTokenId: The security token included in the request is invalid.",

@@ -321,8 +321,9 @@ mod tests {
         )
         .with_profile_hint(Some("sec"));
         assert!(
-            f.message
-                .starts_with("the session credentials have expired: `aws sso login --profile sec`"),
+            f.message.starts_with(
+                "the session credentials have expired (ExpiredToken): `aws sso login --profile sec`"
+            ),
             "{}",
             f.message
         );
