@@ -109,9 +109,13 @@ pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option
                 .to_string(),
         );
     }
+    // AWS's own code, kept in the line: it is what a search finds.
+    let code = code_of(raw);
+    let said = |fallback: &str| format!("({})", code.unwrap_or(fallback));
     if text.contains("expiredtoken") || text.contains("token included in the request is expired") {
         return Some(format!(
-            "the session credentials have expired (ExpiredToken): {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+            "the session credentials have expired {}: {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+            said("ExpiredToken")
         ));
     }
     if let Some(skew) = clock_skew(raw) {
@@ -124,15 +128,27 @@ pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option
         || text.contains("security token included in the request is invalid")
     {
         return Some(format!(
-            "AWS does not know this access key (deleted, mistyped, or from another partition), or the region is an opt-in region not enabled for the account: check profile '{named}'s keys (`aws sts get-caller-identity --profile {named}`) and the region"
+            "AWS does not know this access key {} (deleted, mistyped, or from another partition), or the region is an opt-in region not enabled for the account: check profile '{named}'s keys (`aws sts get-caller-identity --profile {named}`) and the region",
+            said("InvalidClientTokenId")
         ));
     }
     if text.contains("signaturedoesnotmatch") || text.contains("invalidsignature") {
         return Some(format!(
-            "AWS refused the request's signature: the secret key of profile '{named}' does not match its access key; set it again (`aws configure --profile {named}`)"
+            "AWS refused the request's signature {}: the secret key of profile '{named}' does not match its access key; set it again (`aws configure --profile {named}`)",
+            said("SignatureDoesNotMatch")
         ));
     }
     None
+}
+
+/// The AWS error code `classify` put first (`credentials: ExpiredTokenException: …`).
+fn code_of(raw: &str) -> Option<&str> {
+    let rest = raw.strip_prefix("credentials: ").unwrap_or(raw);
+    let code = rest.split(':').next()?.trim();
+    (code.len() > 3
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
+        && code.chars().all(|c| c.is_ascii_alphanumeric()))
+    .then_some(code)
 }
 
 /// The text between `start` and `end` in `text`.
