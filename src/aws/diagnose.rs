@@ -141,6 +141,33 @@ pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option
     None
 }
 
+/// An access denied in one line: whose policy denies it when AWS says (an organization's
+/// service control policy, a permissions boundary, a role's trust policy), else the missing
+/// permission; AWS's words follow.
+pub fn denied(action: &str, message: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    if action == "sts:AssumeRole" || lower.contains("perform: sts:assumerole") {
+        let role = between(message, "on resource: ", " ")
+            .or_else(|| message.split("on resource: ").nth(1))
+            .map(|r| r.trim_end_matches(['.', ','].as_ref()))
+            .unwrap_or("the role");
+        return format!(
+            "cannot assume {role}: its trust policy must name the caller, and the caller needs sts:AssumeRole on it: {message}"
+        );
+    }
+    if lower.contains("service control policy") {
+        return format!(
+            "{action} is denied by a service control policy of the organization (an SCP), not by the role: the organization's administrators must allow it: {message}"
+        );
+    }
+    if lower.contains("permissions boundary") {
+        return format!(
+            "{action} is outside the role's permissions boundary: the boundary must allow it as well as the role's policy: {message}"
+        );
+    }
+    format!("missing permission {action}: {message}")
+}
+
 /// The AWS error code `classify` put first (`credentials: ExpiredTokenException: …`).
 fn code_of(raw: &str) -> Option<&str> {
     let rest = raw.strip_prefix("credentials: ").unwrap_or(raw);
@@ -265,6 +292,39 @@ mod tests {
             assert!(!line.contains('\u{1b}'), "{line}");
         }
         assert_eq!(credentials("ThrottlingException", None, &known), None);
+    }
+
+    #[test]
+    fn a_denial_says_whose_policy_denies_it() {
+        let scp = denied(
+            "guardduty:ListFindings",
+            "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: guardduty:ListFindings on resource: d with an explicit deny in a service control policy",
+        );
+        assert!(
+            scp.starts_with("guardduty:ListFindings is denied by a service control policy"),
+            "{scp}"
+        );
+        let boundary = denied(
+            "securityhub:GetFindings",
+            "User: u is not authorized to perform: securityhub:GetFindings because no permissions boundary allows the securityhub:GetFindings action",
+        );
+        assert!(
+            boundary
+                .starts_with("securityhub:GetFindings is outside the role's permissions boundary"),
+            "{boundary}"
+        );
+        let assume = denied(
+            "sts:AssumeRole",
+            "User: arn:aws:iam::1:user/a is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::2:role/picket-read",
+        );
+        assert!(
+            assume.starts_with("cannot assume arn:aws:iam::2:role/picket-read: its trust policy must name the caller"),
+            "{assume}"
+        );
+        assert_eq!(
+            denied("guardduty:ListFindings", "no"),
+            "missing permission guardduty:ListFindings: no"
+        );
     }
 
     #[test]

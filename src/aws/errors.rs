@@ -144,7 +144,7 @@ where
     if DENIED.contains(&code) {
         return Failure::new(
             FailureKind::AccessDenied,
-            format!("missing permission {action}: {}", short(message)),
+            super::diagnose::denied(action, &short(message)),
         );
     }
     if BAD_CREDENTIALS.contains(&code)
