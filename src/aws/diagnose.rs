@@ -168,6 +168,26 @@ pub fn denied(action: &str, message: &str) -> String {
     format!("missing permission {action}: {message}")
 }
 
+/// AWS could not be reached: which part of the way failed, from the connector's words (DNS,
+/// nothing listening, a proxy, a TLS certificate that is not AWS's), then those words.
+pub fn unreachable(action: &str, causes: &str) -> String {
+    let lower = causes.to_ascii_lowercase();
+    let why = if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        "the endpoint's name does not resolve (DNS): check the network and resolver, or --endpoint-url"
+    } else if lower.contains("certificate") || lower.contains("unknownissuer") {
+        "the endpoint's TLS certificate is not AWS's: a proxy intercepting TLS? trust its CA (SSL_CERT_FILE) or go around it"
+    } else if lower.contains("proxy") || lower.contains(" 407") {
+        "the proxy refused (HTTPS_PROXY, NO_PROXY): check its address and credentials"
+    } else if lower.contains("connection refused") {
+        "nothing listens there (connection refused): a firewall, a needed proxy (HTTPS_PROXY), or a wrong --endpoint-url"
+    } else if lower.contains("timed out") || lower.contains("timeout") {
+        "no answer in time: a firewall dropping the traffic, or a slow network"
+    } else {
+        "the network"
+    };
+    format!("{action}: cannot reach AWS: {why}: {causes}")
+}
+
 /// The AWS error code `classify` put first (`credentials: ExpiredTokenException: …`).
 fn code_of(raw: &str) -> Option<&str> {
     let rest = raw.strip_prefix("credentials: ").unwrap_or(raw);
@@ -325,6 +345,36 @@ mod tests {
             denied("guardduty:ListFindings", "no"),
             "missing permission guardduty:ListFindings: no"
         );
+    }
+
+    #[test]
+    fn an_unreachable_endpoint_says_which_part_of_the_way_failed() {
+        for (causes, said) in [
+            (
+                "io error: client error (Connect): dns error: failed to lookup address information: Name or service not known",
+                "does not resolve (DNS)",
+            ),
+            (
+                "io error: client error (Connect): tcp connect error: Connection refused (os error 111)",
+                "nothing listens there (connection refused)",
+            ),
+            (
+                "io error: client error (Connect): invalid peer certificate: UnknownIssuer",
+                "a proxy intercepting TLS?",
+            ),
+            (
+                "io error: client error (Connect): proxy responded 407 Proxy Authentication Required",
+                "the proxy refused",
+            ),
+        ] {
+            let line = unreachable("sts:GetCallerIdentity", causes);
+            assert!(
+                line.starts_with("sts:GetCallerIdentity: cannot reach AWS: ")
+                    && line.contains(said)
+                    && line.ends_with(causes),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -104,7 +104,7 @@ where
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
             return Failure::new(
                 FailureKind::Unreachable,
-                format!("{action}: cannot reach AWS: {}", causes(error)),
+                super::diagnose::unreachable(action, &causes(error)),
             );
         }
         SdkError::TimeoutError(_) => {
