@@ -145,6 +145,27 @@ async fn a_refusal_is_a_failure_naming_the_permission() {
     );
 }
 
+/// A Security Hub source of the TUI (it reads what is enabled) over `client`, as analyst.
+fn reading_posture(client: aws_sdk_securityhub::Client) -> SecurityHubSource {
+    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
+            .account(ACCOUNT)
+            .arn(format!("arn:aws:iam::{ACCOUNT}:user/analyst"))
+            .build()
+    });
+    let identity: Arc<Identity> =
+        Identity::with_client(mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]));
+    SecurityHubSource::new(
+        client,
+        track(Service::SecurityHub),
+        Api::Cspm,
+        vec![Workflow::New],
+        Duration::from_secs(600),
+        identity,
+    )
+    .posture(true)
+}
+
 #[tokio::test]
 async fn the_security_hub_source_delivers_what_is_enabled_once_then_every_six_hours() {
     let findings = mock!(aws_sdk_securityhub::Client::get_findings)
@@ -164,23 +185,7 @@ async fn the_security_hub_source_delivers_what_is_enabled_once_then_every_six_ho
         [&findings, &enabled, &controls],
         |b| b.retry_config(RetryConfig::disabled())
     );
-    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
-            .account(ACCOUNT)
-            .arn(format!("arn:aws:iam::{ACCOUNT}:user/analyst"))
-            .build()
-    });
-    let identity: Arc<Identity> =
-        Identity::with_client(mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]));
-    let mut source = SecurityHubSource::new(
-        client,
-        track(Service::SecurityHub),
-        Api::Cspm,
-        vec![Workflow::New],
-        Duration::from_secs(600),
-        identity,
-    )
-    .posture(true);
+    let mut source = reading_posture(client);
     let first = source.poll(now()).await;
     assert_eq!(first.standards.len(), 1);
     assert_eq!(first.standards[0].standards[0].status, "READY");
@@ -281,23 +286,7 @@ async fn a_refused_read_is_delivered_as_unread_with_why() {
         [&findings, &denied],
         |b| b.retry_config(RetryConfig::disabled())
     );
-    let who = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
-        aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput::builder()
-            .account(ACCOUNT)
-            .arn(format!("arn:aws:iam::{ACCOUNT}:user/analyst"))
-            .build()
-    });
-    let identity: Arc<Identity> =
-        Identity::with_client(mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&who]));
-    let mut source = SecurityHubSource::new(
-        client,
-        track(Service::SecurityHub),
-        Api::Cspm,
-        vec![Workflow::New],
-        Duration::from_secs(600),
-        identity,
-    )
-    .posture(true);
+    let mut source = reading_posture(client);
     let batch = source.poll(now()).await;
     assert_eq!(batch.standards.len(), 1);
     let report = &batch.standards[0];

@@ -48,8 +48,13 @@ fn sections(text: &str, config: bool) -> Vec<String> {
 }
 
 /// The one line for a credentials failure, from the SDK's words (`raw`), the profile in use
-/// and the profiles that exist; None when the words are none of the known kinds.
-pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option<String> {
+/// and the profiles that exist (`known`, read only when a profile may be missing: a failing
+/// source reports at every retry); None when the words are none of the known kinds.
+pub fn credentials(
+    raw: &str,
+    profile: Option<&str>,
+    known: impl Fn() -> Vec<String>,
+) -> Option<String> {
     let text = raw.to_ascii_lowercase();
     let named = profile.unwrap_or("default");
     let login = match profile {
@@ -66,21 +71,23 @@ pub fn credentials(raw: &str, profile: Option<&str>, known: &[String]) -> Option
     if let Some(missing) = between(raw, "profile `", "` was not defined") {
         return Some(format!(
             "profile '{missing}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
-            list(known)
+            list(&known())
         ));
     }
     // A named profile the files do not have: the SDK goes on down its chain and reports the
     // last provider's failure (instance metadata), which is not the cause.
     if let Some(p) = profile
-        && !known.iter().any(|k| k == p)
         && (text.contains("no providers in chain")
             || text.contains("imds")
             || text.contains("profile file credentials provider"))
     {
-        return Some(format!(
-            "profile '{p}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
-            list(known)
-        ));
+        let known = known();
+        if !known.iter().any(|k| k == p) {
+            return Some(format!(
+                "profile '{p}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
+                list(&known)
+            ));
+        }
     }
     if text.contains("sso token has expired")
         || text.contains("cached sso token")
@@ -304,14 +311,17 @@ mod tests {
             ),
         ];
         for (raw, profile, expected) in cases {
-            let line = credentials(raw, *profile, &known).unwrap_or_default();
+            let line = credentials(raw, *profile, || known.clone()).unwrap_or_default();
             assert!(
                 line.contains(expected),
                 "{raw}\n→ {line}\nwanted: {expected}"
             );
             assert!(!line.contains('\u{1b}'), "{line}");
         }
-        assert_eq!(credentials("ThrottlingException", None, &known), None);
+        assert_eq!(
+            credentials("ThrottlingException", None, || known.clone()),
+            None
+        );
     }
 
     #[test]

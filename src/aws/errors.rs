@@ -72,7 +72,7 @@ impl Failure {
     pub fn with_profile_hint(mut self, profile: Option<&str>) -> Failure {
         if self.kind == FailureKind::Credentials
             && let Some(line) =
-                super::diagnose::credentials(&self.message, profile, &super::diagnose::profiles())
+                super::diagnose::credentials(&self.message, profile, super::diagnose::profiles)
         {
             self.message = line;
             return self;

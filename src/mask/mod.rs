@@ -270,9 +270,8 @@ impl Mask {
         if let Some(principal) = finding.principal() {
             self.learn_principal(&principal);
         }
-        if let Some(record) = finding.raw.parse() {
-            self.learn_json(&record);
-        }
+        // Once per record: a detail drawn every frame learns its record once.
+        self.learn_record(&finding.raw.as_delivered());
     }
 
     /// Learns the names a record's fields hold, by the keys AWS's formats put them under
