@@ -39,6 +39,7 @@ fn securityhub(backlog: Option<u64>, now: Timestamp) -> Batch {
                 last_success: Some(now),
                 message: None,
                 backlog,
+                raw: None,
             },
         }],
         more: backlog.is_some(),

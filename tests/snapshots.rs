@@ -3,6 +3,8 @@
 mod common;
 
 use common::screen;
+use picket::model::SafeText;
+use picket::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -57,4 +59,143 @@ fn screens() {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), text, &format!("keys: {keys}"));
         }
     }
+}
+
+/// A real account's first minutes: an app that holds no finding, given the health the sources
+/// report, drawn on the overview and the findings screen.
+fn guided(health: Vec<HealthReport>, size: (u16, u16), keys: &str) -> String {
+    use picket::app::{Msg, update};
+    let options = picket::app::Options {
+        profile: Some("security-audit".into()),
+        ..Default::default()
+    };
+    let mut app = picket::app::App::new(options, common::now());
+    update(&mut app, Msg::Resize(size.0, size.1));
+    let batch = picket::sources::Batch {
+        health,
+        ..Default::default()
+    };
+    update(&mut app, Msg::Batch(picket::sources::Feed::Findings, batch));
+    for key in picket::app::keys::parse_sequence(keys) {
+        update(&mut app, Msg::Key(key));
+    }
+    picket::render::export::text(&picket::render::draw_app(&app))
+}
+
+fn cell(
+    account: &str,
+    region: &str,
+    service: Service,
+    state: HealthState,
+    message: &str,
+) -> HealthReport {
+    HealthReport {
+        key: HealthKey {
+            account_id: SafeText::line(account),
+            region: SafeText::line(region),
+            service,
+        },
+        health: Health {
+            state,
+            last_success: (state == HealthState::Ok).then(common::now),
+            message: (!message.is_empty()).then(|| SafeText::line(message)),
+            backlog: None,
+            raw: None,
+        },
+    }
+}
+
+#[test]
+fn guided_empty_states() {
+    let expired = "the SSO session of profile 'security-audit' has expired or was never started: run `aws sso login --profile security-audit`, then start picket again";
+    let failing = vec![
+        cell(
+            "unknown",
+            "us-east-1",
+            Service::GuardDuty,
+            HealthState::Error,
+            expired,
+        ),
+        cell(
+            "unknown",
+            "us-east-1",
+            Service::SecurityHub,
+            HealthState::Error,
+            expired,
+        ),
+        cell(
+            "unknown",
+            "eu-west-1",
+            Service::GuardDuty,
+            HealthState::Error,
+            expired,
+        ),
+        cell(
+            "unknown",
+            "eu-west-1",
+            Service::SecurityHub,
+            HealthState::Error,
+            expired,
+        ),
+    ];
+    let nothing_found = vec![
+        cell(
+            "111122223333",
+            "us-east-1",
+            Service::GuardDuty,
+            HealthState::Ok,
+            "",
+        ),
+        cell(
+            "111122223333",
+            "us-east-1",
+            Service::SecurityHub,
+            HealthState::Ok,
+            "",
+        ),
+        cell(
+            "444455556666",
+            "us-east-1",
+            Service::SecurityHub,
+            HealthState::Ok,
+            "",
+        ),
+        cell(
+            "444455556666",
+            "us-east-1",
+            Service::GuardDuty,
+            HealthState::NotEnabled,
+            "GuardDuty is not enabled in us-east-1: `aws guardduty create-detector --enable --region us-east-1`, or from the organization's GuardDuty administrator",
+        ),
+    ];
+    for (w, h) in SIZES {
+        for (name, health) in [("failing", &failing), ("nothing_found", &nothing_found)] {
+            for (screen, keys) in [("overview", ""), ("findings", "2")] {
+                let text = guided(health.clone(), (w, h), keys);
+                insta::assert_snapshot!(format!("guided_{name}_{screen}_{w}x{h}"), text);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_sources_cell_keeps_aws_words_under_the_line_with_the_fix() {
+    let mut failing = cell(
+        "111122223333",
+        "us-east-1",
+        Service::GuardDuty,
+        HealthState::Error,
+        "the session credentials have expired (ExpiredToken): `aws sso login`",
+    );
+    failing.health.raw = Some(SafeText::line(
+        "service error: ExpiredToken: The security token included in the request is expired",
+    ));
+    let text = guided(vec![failing], (120, 40), "4 Enter");
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} is not on the Sources screen:\n{text}"))
+    };
+    assert!(
+        at("the session credentials have expired") < at("AWS said: service error: ExpiredToken")
+    );
 }

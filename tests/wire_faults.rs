@@ -291,6 +291,7 @@ fn expected(fault: Fault) -> (HealthState, &'static [&'static str], usize) {
             &["ExpiredTokenException", "aws sso login --profile wire"],
             1,
         ),
+        Fault::Said(..) => unreachable!("each error AWS says is a case of tests/first_contact.rs"),
     }
 }
 

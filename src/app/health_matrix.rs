@@ -143,6 +143,7 @@ mod tests {
             last_success: None,
             message: None,
             backlog: None,
+            raw: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod layout;
 pub mod logs;
 pub mod posture;
 pub mod prompt;
+pub mod readiness;
 pub mod screens;
 pub mod stats;
 mod table;

@@ -2,6 +2,88 @@
 //! credentials cannot be found, a profile does not exist, an SSO session expired, a key was
 //! rejected or a clock is off — read from its words, which `classify` keeps whole.
 
+/// The setup failures picket names, in the order of the README's troubleshooting table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    NoCredentials,
+    MissingProfile,
+    SsoLogin,
+    SsoSessionUndefined,
+    CredentialProcess,
+    SessionExpired,
+    ClockSkew,
+    UnknownKey,
+    OptInRegion,
+    WrongSecret,
+    MissingPermission,
+    ServiceControlPolicy,
+    PermissionsBoundary,
+    AssumeRole,
+    GuardDutyOff,
+    SecurityHubOff,
+    Dns,
+    Refused,
+    Proxy,
+    TlsInterception,
+    Timeout,
+    Network,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 22] = [
+        Cause::NoCredentials,
+        Cause::MissingProfile,
+        Cause::SsoLogin,
+        Cause::SsoSessionUndefined,
+        Cause::CredentialProcess,
+        Cause::SessionExpired,
+        Cause::ClockSkew,
+        Cause::UnknownKey,
+        Cause::OptInRegion,
+        Cause::WrongSecret,
+        Cause::MissingPermission,
+        Cause::ServiceControlPolicy,
+        Cause::PermissionsBoundary,
+        Cause::AssumeRole,
+        Cause::GuardDutyOff,
+        Cause::SecurityHubOff,
+        Cause::Dns,
+        Cause::Refused,
+        Cause::Proxy,
+        Cause::TlsInterception,
+        Cause::Timeout,
+        Cause::Network,
+    ];
+
+    /// What went wrong, as the troubleshooting table names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Cause::NoCredentials => "No credentials anywhere",
+            Cause::MissingProfile => "The profile does not exist",
+            Cause::SsoLogin => "SSO session expired or never started",
+            Cause::SsoSessionUndefined => "The profile's sso-session is not defined",
+            Cause::CredentialProcess => "credential_process fails",
+            Cause::SessionExpired => "Session credentials expired",
+            Cause::ClockSkew => "The clock is off",
+            Cause::UnknownKey => "Unknown access key",
+            Cause::OptInRegion => "Opt-in region not enabled",
+            Cause::WrongSecret => "Wrong secret key",
+            Cause::MissingPermission => "A permission is missing",
+            Cause::ServiceControlPolicy => "Denied by a service control policy",
+            Cause::PermissionsBoundary => "Outside a permissions boundary",
+            Cause::AssumeRole => "A role cannot be assumed",
+            Cause::GuardDutyOff => "GuardDuty not enabled",
+            Cause::SecurityHubOff => "Security Hub not enabled",
+            Cause::Dns => "The endpoint's name does not resolve",
+            Cause::Refused => "Nothing listens at the endpoint",
+            Cause::Proxy => "The proxy refuses",
+            Cause::TlsInterception => "TLS interception",
+            Cause::Timeout => "No answer in time",
+            Cause::Network => "Another network failure",
+        }
+    }
+}
+
 /// The profiles the AWS CLI would offer: `[profile NAME]` and `[default]` of the config file,
 /// `[NAME]` of the credentials file (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else
 /// `~/.aws/`).
@@ -53,8 +135,9 @@ fn sections(text: &str, config: bool) -> Vec<String> {
 pub fn credentials(
     raw: &str,
     profile: Option<&str>,
+    region: Option<&str>,
     known: impl Fn() -> Vec<String>,
-) -> Option<String> {
+) -> Option<(Cause, String)> {
     let text = raw.to_ascii_lowercase();
     let named = profile.unwrap_or("default");
     let login = match profile {
@@ -69,9 +152,12 @@ pub fn credentials(
         }
     };
     if let Some(missing) = between(raw, "profile `", "` was not defined") {
-        return Some(format!(
-            "profile '{missing}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
-            list(&known())
+        return Some((
+            Cause::MissingProfile,
+            format!(
+                "profile '{missing}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
+                list(&known())
+            ),
         ));
     }
     // A named profile the files do not have: the SDK goes on down its chain and reports the
@@ -83,9 +169,12 @@ pub fn credentials(
     {
         let known = known();
         if !known.iter().any(|k| k == p) {
-            return Some(format!(
-                "profile '{p}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
-                list(&known)
+            return Some((
+                Cause::MissingProfile,
+                format!(
+                    "profile '{p}' does not exist in ~/.aws/config or ~/.aws/credentials ({})",
+                    list(&known)
+                ),
             ));
         }
     }
@@ -93,56 +182,93 @@ pub fn credentials(
         || text.contains("cached sso token")
         || text.contains(".aws/sso/cache")
     {
-        return Some(format!(
-            "the SSO session of profile '{named}' has expired or was never started: run {login}, then start picket again"
+        return Some((
+            Cause::SsoLogin,
+            format!(
+                "the SSO session of profile '{named}' has expired or was never started: run {login}, then start picket again"
+            ),
         ));
     }
     if text.contains("sso-session named") && text.contains("was not found") {
-        return Some(format!(
-            "profile '{named}' names an sso-session that ~/.aws/config does not define: `aws configure sso --profile {named}`"
+        return Some((
+            Cause::SsoSessionUndefined,
+            format!(
+                "profile '{named}' names an sso-session that ~/.aws/config does not define: `aws configure sso --profile {named}`"
+            ),
         ));
     }
-    if text.contains("credential_process") || text.contains("credential process") {
-        return Some(format!(
-            "profile '{named}''s credential_process failed: {}",
-            crate::model::text::clean_line(raw, 200)
+    if text.contains("credential_process")
+        || text.contains("credential process")
+        || text.contains("external process")
+    {
+        return Some((
+            Cause::CredentialProcess,
+            format!(
+                "profile '{named}''s credential_process failed: {}",
+                crate::model::text::clean_line(process_words(raw), 200)
+            ),
         ));
     }
     if text.contains("no providers in chain provided credentials")
         || text.contains("failed to load imds session token")
     {
-        return Some(
+        return Some((Cause::NoCredentials,
             "no AWS credentials found (looked in: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and the default profile of ~/.aws/config and ~/.aws/credentials, SSO, credential_process, web identity, the container and instance metadata): `aws configure`, `aws configure sso`, or `picket --demo` to try picket without AWS"
                 .to_string(),
-        );
+        ));
     }
     // AWS's own code, kept in the line: it is what a search finds.
     let code = code_of(raw);
     let said = |fallback: &str| format!("({})", code.unwrap_or(fallback));
     if text.contains("expiredtoken") || text.contains("token included in the request is expired") {
-        return Some(format!(
-            "the session credentials have expired {}: {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
-            said("ExpiredToken")
+        return Some((
+            Cause::SessionExpired,
+            format!(
+                "the session credentials have expired {}: {login}, or fresh AWS_SESSION_TOKEN/AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+                said("ExpiredToken")
+            ),
         ));
     }
     if let Some(skew) = clock_skew(raw) {
-        return Some(format!(
-            "AWS refused the request's signature because this machine's clock is off by {skew}: set the time (`timedatectl set-ntp true`, or the host's NTP)"
+        return Some((
+            Cause::ClockSkew,
+            format!(
+                "AWS refused the request's signature because this machine's clock is off by {skew}: set the time (`timedatectl set-ntp true`, or the host's NTP)"
+            ),
         ));
     }
     if text.contains("invalidclienttokenid")
         || text.contains("unrecognizedclient")
         || text.contains("security token included in the request is invalid")
     {
-        return Some(format!(
-            "AWS does not know this access key {} (deleted, mistyped, or from another partition), or the region is an opt-in region not enabled for the account: check profile '{named}'s keys (`aws sts get-caller-identity --profile {named}`) and the region",
-            said("InvalidClientTokenId")
+        if let Some(region) = region.filter(|r| super::regions::OPT_IN_REGIONS.contains(r)) {
+            return Some((
+                Cause::OptInRegion,
+                format!(
+                    "{region} is an opt-in region, and AWS does not accept this account's keys there {}: enable it for the account (`aws account enable-region --region-name {region}`) or leave it out of --region",
+                    said("InvalidClientTokenId")
+                ),
+            ));
+        }
+        return Some((
+            Cause::UnknownKey,
+            format!(
+                "AWS does not know this access key {} (deleted, mistyped, or from another partition), or the region is an opt-in region not enabled for the account: check profile '{named}'s keys (`aws sts get-caller-identity --profile {named}`) and the region",
+                said("InvalidClientTokenId")
+            ),
         ));
     }
     if text.contains("signaturedoesnotmatch") || text.contains("invalidsignature") {
-        return Some(format!(
-            "AWS refused the request's signature {}: the secret key of profile '{named}' does not match its access key; set it again (`aws configure --profile {named}`)",
-            said("SignatureDoesNotMatch")
+        let whose = match profile {
+            Some(p) => format!("of profile '{p}'"),
+            None => "in use (AWS_SECRET_ACCESS_KEY, or the default profile's)".to_string(),
+        };
+        return Some((
+            Cause::WrongSecret,
+            format!(
+                "AWS refused the request's signature {}: the secret key {whose} does not match its access key; set it again (`aws configure --profile {named}`)",
+                said("SignatureDoesNotMatch")
+            ),
         ));
     }
     None
@@ -151,48 +277,115 @@ pub fn credentials(
 /// An access denied in one line: whose policy denies it when AWS says (an organization's
 /// service control policy, a permissions boundary, a role's trust policy), else the missing
 /// permission; AWS's words follow.
-pub fn denied(action: &str, message: &str) -> String {
+pub fn denied(action: &str, message: &str) -> (Cause, String) {
     let lower = message.to_ascii_lowercase();
     if action == "sts:AssumeRole" || lower.contains("perform: sts:assumerole") {
         let role = between(message, "on resource: ", " ")
             .or_else(|| message.split("on resource: ").nth(1))
             .map(|r| r.trim_end_matches(['.', ','].as_ref()))
             .unwrap_or("the role");
-        return format!(
-            "cannot assume {role}: its trust policy must name the caller, and the caller needs sts:AssumeRole on it: {message}"
+        return (
+            Cause::AssumeRole,
+            format!(
+                "cannot assume {role}: its trust policy must name the caller, and the caller needs sts:AssumeRole on it: {message}"
+            ),
         );
     }
     if lower.contains("service control policy") {
-        return format!(
-            "{action} is denied by a service control policy of the organization (an SCP), not by the role: the organization's administrators must allow it: {message}"
+        return (
+            Cause::ServiceControlPolicy,
+            format!(
+                "{action} is denied by a service control policy of the organization (an SCP), not by the role: the organization's administrators must allow it: {message}"
+            ),
         );
     }
     if lower.contains("permissions boundary") {
-        return format!(
-            "{action} is outside the role's permissions boundary: the boundary must allow it as well as the role's policy: {message}"
+        return (
+            Cause::PermissionsBoundary,
+            format!(
+                "{action} is outside the role's permissions boundary: the boundary must allow it as well as the role's policy: {message}"
+            ),
         );
     }
-    format!("missing permission {action}: {message}")
+    (
+        Cause::MissingPermission,
+        format!("missing permission {action}: {message}"),
+    )
 }
 
 /// AWS could not be reached: which part of the way failed, from the connector's words (DNS,
 /// nothing listening, a proxy, a TLS certificate that is not AWS's), then those words.
-pub fn unreachable(action: &str, causes: &str) -> String {
+pub fn unreachable(action: &str, causes: &str) -> (Cause, String) {
     let lower = causes.to_ascii_lowercase();
-    let why = if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        "the endpoint's name does not resolve (DNS): check the network and resolver, or --endpoint-url"
+    let (cause, why) = if lower.contains("dns error") || lower.contains("failed to lookup address")
+    {
+        (
+            Cause::Dns,
+            "the endpoint's name does not resolve (DNS): check the network and resolver, or --endpoint-url",
+        )
     } else if lower.contains("certificate") || lower.contains("unknownissuer") {
-        "the endpoint's TLS certificate is not AWS's: a proxy intercepting TLS? trust its CA (SSL_CERT_FILE) or go around it"
+        (
+            Cause::TlsInterception,
+            "the endpoint's TLS certificate is not AWS's: a proxy intercepting TLS? trust its CA (SSL_CERT_FILE) or go around it",
+        )
     } else if lower.contains("proxy") || lower.contains(" 407") {
-        "the proxy refused (HTTPS_PROXY, NO_PROXY): check its address and credentials"
+        (
+            Cause::Proxy,
+            "the proxy refused (HTTPS_PROXY, NO_PROXY): check its address and credentials",
+        )
     } else if lower.contains("connection refused") {
-        "nothing listens there (connection refused): a firewall, a needed proxy (HTTPS_PROXY), or a wrong --endpoint-url"
+        (
+            Cause::Refused,
+            "nothing listens there (connection refused): a firewall, a needed proxy (HTTPS_PROXY), or a wrong --endpoint-url",
+        )
     } else if lower.contains("timed out") || lower.contains("timeout") {
-        "no answer in time: a firewall dropping the traffic, or a slow network"
+        (
+            Cause::Timeout,
+            "no answer in time: a firewall dropping the traffic, or a slow network",
+        )
     } else {
-        "the network"
+        (Cause::Network, "the network")
     };
-    format!("{action}: cannot reach AWS: {why}: {causes}")
+    (
+        cause,
+        format!("{action}: cannot reach AWS: {why}: {causes}"),
+    )
+}
+
+/// GuardDuty has no detector in `region`: the command that makes one.
+pub fn guardduty_off(region: &str) -> (Cause, String) {
+    (
+        Cause::GuardDutyOff,
+        format!(
+            "GuardDuty is not enabled in {region}: `aws guardduty create-detector --enable --region {region}`, or from the organization's GuardDuty administrator"
+        ),
+    )
+}
+
+/// Security Hub is not subscribed (in `region`, when known): the command that enables it.
+pub fn securityhub_off(region: Option<&str>) -> (Cause, String) {
+    let line = match region {
+        Some(region) => format!(
+            "Security Hub is not enabled in {region}: `aws securityhub enable-security-hub --region {region}`, or from the organization's Security Hub administrator"
+        ),
+        None => "Security Hub is not enabled: `aws securityhub enable-security-hub`, or from the organization's Security Hub administrator".to_string(),
+    };
+    (Cause::SecurityHubOff, line)
+}
+
+/// A credential_process failure from where the SDK names the process on: the chain before it
+/// ("an error occurred while loading credentials") says nothing more.
+fn process_words(raw: &str) -> &str {
+    let lower = raw.to_ascii_lowercase();
+    [
+        "external process",
+        "credential_process",
+        "credential process",
+    ]
+    .iter()
+    .filter_map(|w| lower.find(w))
+    .min()
+    .map_or(raw, |at| &raw[at..])
 }
 
 /// The AWS error code `classify` put first (`credentials: ExpiredTokenException: …`).
@@ -235,10 +428,13 @@ fn clock_skew(raw: &str) -> Option<String> {
             text.parse().ok()
         })
         .collect();
-    let [first, second, ..] = stamps[..] else {
-        return Some("more than 5 minutes".to_string());
+    // "X is now earlier than Y (Z - 15 min.)": X is the request's time, Z AWS's; without Z,
+    // Y is AWS's time less the window it allows.
+    let seconds = match stamps[..] {
+        [request, _, aws, ..] => (aws.as_second() - request.as_second()).abs(),
+        [request, limit] => (limit.as_second() - request.as_second()).abs(),
+        _ => return Some("more than 5 minutes".to_string()),
     };
-    let seconds = (second.as_second() - first.as_second()).abs();
     Some(match seconds {
         s if s < 3600 => format!("{} min", s / 60),
         s => format!("{} h {} min", s / 3600, s % 3600 / 60),
@@ -297,7 +493,7 @@ mod tests {
             (
                 "SignatureDoesNotMatch: Signature expired: 20260115T080000Z is now earlier than 20260115T081500Z (20260115T082000Z - 5 min.)",
                 Some("dev"),
-                "this machine's clock is off by 15 min",
+                "this machine's clock is off by 20 min",
             ),
             (
                 "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.",
@@ -311,7 +507,9 @@ mod tests {
             ),
         ];
         for (raw, profile, expected) in cases {
-            let line = credentials(raw, *profile, || known.clone()).unwrap_or_default();
+            let line = credentials(raw, *profile, None, || known.clone())
+                .map(|(_, line)| line)
+                .unwrap_or_default();
             assert!(
                 line.contains(expected),
                 "{raw}\n→ {line}\nwanted: {expected}"
@@ -319,14 +517,14 @@ mod tests {
             assert!(!line.contains('\u{1b}'), "{line}");
         }
         assert_eq!(
-            credentials("ThrottlingException", None, || known.clone()),
+            credentials("ThrottlingException", None, None, || known.clone()),
             None
         );
     }
 
     #[test]
     fn a_denial_says_whose_policy_denies_it() {
-        let scp = denied(
+        let (_, scp) = denied(
             "guardduty:ListFindings",
             "User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: guardduty:ListFindings on resource: d with an explicit deny in a service control policy",
         );
@@ -334,7 +532,7 @@ mod tests {
             scp.starts_with("guardduty:ListFindings is denied by a service control policy"),
             "{scp}"
         );
-        let boundary = denied(
+        let (_, boundary) = denied(
             "securityhub:GetFindings",
             "User: u is not authorized to perform: securityhub:GetFindings because no permissions boundary allows the securityhub:GetFindings action",
         );
@@ -343,7 +541,7 @@ mod tests {
                 .starts_with("securityhub:GetFindings is outside the role's permissions boundary"),
             "{boundary}"
         );
-        let assume = denied(
+        let (_, assume) = denied(
             "sts:AssumeRole",
             "User: arn:aws:iam::1:user/a is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::2:role/picket-read",
         );
@@ -353,7 +551,10 @@ mod tests {
         );
         assert_eq!(
             denied("guardduty:ListFindings", "no"),
-            "missing permission guardduty:ListFindings: no"
+            (
+                Cause::MissingPermission,
+                "missing permission guardduty:ListFindings: no".to_string()
+            )
         );
     }
 
@@ -377,7 +578,7 @@ mod tests {
                 "the proxy refused",
             ),
         ] {
-            let line = unreachable("sts:GetCallerIdentity", causes);
+            let (_, line) = unreachable("sts:GetCallerIdentity", causes);
             assert!(
                 line.starts_with("sts:GetCallerIdentity: cannot reach AWS: ")
                     && line.contains(said)

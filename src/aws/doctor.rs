@@ -24,6 +24,9 @@ pub struct Check {
     pub verdict: &'static str,
     /// What went wrong and what to do; empty when ok.
     pub message: String,
+    /// AWS's own words, when a failure came with them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -80,6 +83,11 @@ fn check(region: &str, service: &str, result: Result<(), Failure>) -> Check {
         service: service.into(),
         verdict: verdict(&result),
         // AWS words reach the terminal (and JSON readers' terminals): sanitized here.
+        raw: result
+            .as_ref()
+            .err()
+            .and_then(|f| f.raw.as_deref())
+            .map(clean),
         message: result.err().map(|f| clean(&f.message)).unwrap_or_default(),
     }
 }
@@ -103,7 +111,10 @@ pub async fn run(plan: Arc<Plan>, identity: Arc<super::plan::Identity>) -> Repor
     let caller = match caller {
         Ok(caller) => caller,
         Err(failure) => {
-            let failure = failure.with_profile_hint(plan.settings.target.profile.as_deref());
+            let failure = failure.explain(
+                plan.settings.target.profile.as_deref(),
+                plan.base.region().map(|r| r.as_ref()),
+            );
             report.accounts.push(AccountReport {
                 id: "unknown".into(),
                 name: String::new(),
@@ -178,6 +189,7 @@ pub async fn run(plan: Arc<Plan>, identity: Arc<super::plan::Identity>) -> Repor
                     region: "global".into(),
                     service: "credentials".into(),
                     verdict: "skipped",
+                    raw: None,
                     message: if account.active {
                         "excluded by org.exclude".into()
                     } else {
@@ -234,9 +246,12 @@ async fn account_checks(plan: &Plan, access: &Access) -> Vec<Check> {
         Ok(caller) => caller.account.clone(),
         Err(_) => access.account.clone().unwrap_or_else(|| "unknown".into()),
     };
-    let who = who
-        .map(|_| ())
-        .map_err(|f| f.with_profile_hint(access.profile.as_deref()));
+    let who = who.map(|_| ()).map_err(|f| {
+        f.explain(
+            access.profile.as_deref(),
+            access.config.region().map(|r| r.as_ref()),
+        )
+    });
     let credentials_ok = who.is_ok();
     let mut checks = vec![check("global", "credentials", who)];
     if !credentials_ok {
@@ -256,9 +271,9 @@ async fn account_checks(plan: &Plan, access: &Access) -> Vec<Check> {
                 .await
                 .and_then(|out| {
                     if out.detector_ids().is_empty() {
-                        Err(Failure::new(
+                        Err(Failure::because(
                             FailureKind::NotEnabled,
-                            format!("GuardDuty is not enabled in {region}: enable it, or make this account a member of the GuardDuty administrator"),
+                            super::diagnose::guardduty_off(region),
                         ))
                     } else {
                         Ok(())
@@ -287,9 +302,9 @@ async fn account_checks(plan: &Plan, access: &Access) -> Vec<Check> {
                     .map(|_| ())
             };
             let result = result.map_err(|f| match f.kind {
-                FailureKind::NotEnabled => Failure::new(
+                FailureKind::NotEnabled => Failure::because(
                     FailureKind::NotEnabled,
-                    format!("Security Hub is not enabled in {region}"),
+                    super::diagnose::securityhub_off(Some(region)),
                 ),
                 _ => f,
             });
@@ -318,7 +333,7 @@ async fn account_checks(plan: &Plan, access: &Access) -> Vec<Check> {
 }
 
 /// The report as a table: one line per check, the fix beside each failure.
-pub fn table(report: &Report) -> String {
+pub fn table(report: &Report, verbose: bool) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(
@@ -327,8 +342,14 @@ pub fn table(report: &Report) -> String {
         report.mode,
         report.caller.as_deref().unwrap_or("unknown")
     );
+    let said = |out: &mut String, check: &Check| {
+        if let Some(raw) = check.raw.as_ref().filter(|_| verbose) {
+            let _ = writeln!(out, "{:<14} AWS said: {raw}", "");
+        }
+    };
     if let Some(org) = &report.organization {
         let _ = writeln!(out, "organizations  {:<12} {}", org.verdict, org.message);
+        said(&mut out, org);
     }
     let _ = writeln!(
         out,
@@ -353,6 +374,7 @@ pub fn table(report: &Report) -> String {
                 c.verdict,
                 c.message
             );
+            said(&mut out, c);
         }
     }
     for c in &report.feed {
@@ -361,6 +383,7 @@ pub fn table(report: &Report) -> String {
             "{:<14} {:<20} {:<24} {:<15} {:<12} {:<12} {}",
             "feed", "", "", c.region, c.service, c.verdict, c.message
         );
+        said(&mut out, c);
     }
     let failed = report
         .accounts

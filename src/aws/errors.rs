@@ -5,6 +5,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+pub use super::diagnose::Cause;
+
 /// Error codes the SDK and services use for throttling.
 const THROTTLING: &[&str] = &[
     "Throttling",
@@ -56,6 +58,10 @@ pub struct Failure {
     pub kind: FailureKind,
     /// What a human needs: the missing permission, the command to run, the service's words.
     pub message: String,
+    /// Which setup failure it is, when picket knows (the troubleshooting table's rows).
+    pub cause: Option<Cause>,
+    /// The SDK's own words in full, for `--verbose` and the Sources screen: never the headline.
+    pub raw: Option<String>,
 }
 
 impl Failure {
@@ -63,18 +69,38 @@ impl Failure {
         Failure {
             kind,
             message: message.into(),
+            cause: None,
+            raw: None,
         }
     }
 
-    /// Says a credentials failure in one line with its fix, knowing the profile in use (and
-    /// the profiles that exist); a failure of no known kind keeps the SDK's words and gets the
-    /// usual advice.
-    pub fn with_profile_hint(mut self, profile: Option<&str>) -> Failure {
+    /// A failure whose cause picket knows.
+    pub fn because(kind: FailureKind, (cause, message): (Cause, String)) -> Failure {
+        Failure {
+            cause: Some(cause),
+            ..Failure::new(kind, message)
+        }
+    }
+
+    fn with_raw(mut self, raw: String) -> Failure {
+        self.raw = Some(raw);
+        self
+    }
+
+    /// Says a credentials failure in one line with its fix, knowing the profile and region in
+    /// use (and the profiles that exist); a failure of no known kind keeps the SDK's words and
+    /// gets the usual advice.
+    pub fn explain(mut self, profile: Option<&str>, region: Option<&str>) -> Failure {
         if self.kind == FailureKind::Credentials
-            && let Some(line) =
-                super::diagnose::credentials(&self.message, profile, super::diagnose::profiles)
+            && let Some((cause, line)) = super::diagnose::credentials(
+                &self.message,
+                profile,
+                region,
+                super::diagnose::profiles,
+            )
         {
             self.message = line;
+            self.cause = Some(cause);
             return self;
         }
         if self.kind == FailureKind::Credentials {
@@ -100,17 +126,27 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let detail = DisplayErrorContext(error).to_string();
+    classify_words(error, action, &detail).with_raw(detail)
+}
+
+fn classify_words<E>(error: &SdkError<E, HttpResponse>, action: &str, detail: &str) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
     match error {
         SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => {
-            return Failure::new(
+            return Failure::because(
                 FailureKind::Unreachable,
                 super::diagnose::unreachable(action, &causes(error)),
             );
         }
         SdkError::TimeoutError(_) => {
-            return Failure::new(
+            return Failure::because(
                 FailureKind::Unreachable,
-                format!("{action}: timed out: {}", causes(error)),
+                (
+                    Cause::Timeout,
+                    format!("{action}: timed out: {}", causes(error)),
+                ),
             );
         }
         // The answer broke off (connection reset or closed mid-body): nothing wrong with the
@@ -142,7 +178,7 @@ where
         );
     }
     if DENIED.contains(&code) {
-        return Failure::new(
+        return Failure::because(
             FailureKind::AccessDenied,
             super::diagnose::denied(action, &short(message)),
         );
@@ -158,6 +194,7 @@ where
         || lower.contains("token has expired")
         || lower.contains("sso token")
         || lower.contains("sso session")
+        || lower.contains("retrieving credentials")
     {
         let what = if code.is_empty() {
             causes(error)
@@ -167,9 +204,9 @@ where
         return Failure::new(FailureKind::Credentials, format!("credentials: {what}"));
     }
     if code == "InvalidAccessException" && lower.contains("not subscribed") {
-        return Failure::new(
+        return Failure::because(
             FailureKind::NotEnabled,
-            "Security Hub is not enabled".to_string(),
+            super::diagnose::securityhub_off(None),
         );
     }
     if code == "AWSOrganizationsNotInUseException" {
@@ -319,7 +356,7 @@ mod tests {
             FailureKind::Credentials,
             "credentials: ExpiredToken: expired",
         )
-        .with_profile_hint(Some("sec"));
+        .explain(Some("sec"), None);
         assert!(
             f.message.starts_with(
                 "the session credentials have expired (ExpiredToken): `aws sso login --profile sec`"
@@ -329,12 +366,12 @@ mod tests {
         );
         // Words of no known kind keep the SDK's text, with the usual advice.
         let f = Failure::new(FailureKind::Credentials, "credentials: something new")
-            .with_profile_hint(Some("sec"));
+            .explain(Some("sec"), None);
         assert!(
             f.message
                 .ends_with("run `aws sso login --profile sec` (SSO) or refresh the profile's keys")
         );
-        let other = Failure::new(FailureKind::Throttled, "x").with_profile_hint(Some("sec"));
+        let other = Failure::new(FailureKind::Throttled, "x").explain(Some("sec"), None);
         assert_eq!(other.message, "x");
     }
 }

@@ -360,10 +360,10 @@ impl GuardDutySource {
         let detector = match self.detector().await {
             Ok(Some(id)) => id,
             Ok(None) => {
-                let message = format!("GuardDuty is not enabled in {}", self.track.region);
+                let off = super::diagnose::guardduty_off(&self.track.region);
                 let health = self
                     .track
-                    .failed(Failure::new(FailureKind::NotEnabled, message));
+                    .failed(Failure::because(FailureKind::NotEnabled, off));
                 return Batch {
                     health: vec![health],
                     ..Batch::default()

@@ -32,7 +32,7 @@ use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_smithy_runtime::client::retries::RetryPartition;
 
-pub use errors::{Failure, classify};
+pub use errors::{Cause, Failure, classify};
 pub use regions::{COMMERCIAL_REGIONS, expand_regions, unknown_regions};
 
 /// Where and as whom picket talks to AWS, resolved the way the AWS CLI resolves it.
@@ -201,6 +201,15 @@ impl Track {
     }
 
     fn report(&self, state: HealthState, message: Option<String>) -> HealthReport {
+        self.report_with_raw(state, message, None)
+    }
+
+    fn report_with_raw(
+        &self,
+        state: HealthState,
+        message: Option<String>,
+        raw: Option<String>,
+    ) -> HealthReport {
         HealthReport {
             key: HealthKey {
                 account_id: SafeText::line(&self.account),
@@ -212,6 +221,7 @@ impl Track {
                 last_success: self.last_success,
                 message: message.map(|m| SafeText::line(&m)),
                 backlog: None,
+                raw: raw.map(|r| SafeText::line(&r)),
             },
         }
     }
@@ -228,7 +238,7 @@ impl Track {
 
     /// A failure as health. Findings already shown stay; after an outage they are stale.
     pub fn failed(&mut self, failure: Failure) -> HealthReport {
-        let failure = failure.with_profile_hint(self.profile.as_deref());
+        let failure = failure.explain(self.profile.as_deref(), Some(&self.region));
         let state = match failure.kind {
             FailureKind::Throttled => HealthState::Throttled,
             FailureKind::AccessDenied => HealthState::AccessDenied,
@@ -242,7 +252,7 @@ impl Track {
         if failure.kind != FailureKind::NotEnabled {
             self.failures = self.failures.saturating_add(1);
         }
-        self.report(state, Some(failure.message))
+        self.report_with_raw(state, Some(failure.message), failure.raw)
     }
 
     /// The wait before the next poll: the interval, or after failures an exponential backoff

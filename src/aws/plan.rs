@@ -165,13 +165,15 @@ impl Identity {
                     FailureKind::Credentials | FailureKind::AccessDenied | FailureKind::Other
                 ) =>
             {
-                Failure::new(
-                    FailureKind::AccessDenied,
-                    format!(
-                        "cannot assume {role} (sts:AssumeRole; the role must trust this account): {}",
+                Failure {
+                    message: format!(
+                        "cannot assume {role}: its trust policy must name the caller, and the caller needs sts:AssumeRole on it: {}",
                         failure.message
                     ),
-                )
+                    kind: FailureKind::AccessDenied,
+                    cause: Some(super::Cause::AssumeRole),
+                    raw: failure.raw,
+                }
             }
             _ => failure,
         }

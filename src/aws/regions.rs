@@ -39,6 +39,27 @@ pub const COMMERCIAL_REGIONS: &[&str] = &[
     "sa-east-1",
 ];
 
+/// Commercial regions an account must enable before use (those opened after March 2019): until
+/// then AWS answers there as if the account's keys were unknown.
+pub const OPT_IN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+];
+
 /// Regions of the other partitions (GovCloud, China, the isolated ones, the European
 /// sovereign cloud), known so that naming one is no typo.
 const OTHER_PARTITIONS: &[&str] = &[

@@ -656,9 +656,9 @@ impl SecurityHubSource {
             }
             Err(failure) => {
                 let failure = if failure.kind == FailureKind::NotEnabled {
-                    Failure::new(
+                    Failure::because(
                         FailureKind::NotEnabled,
-                        format!("Security Hub is not enabled in {}", self.track.region),
+                        super::diagnose::securityhub_off(Some(&self.track.region)),
                     )
                 } else {
                     failure

@@ -77,6 +77,10 @@ pub struct Common {
     /// hosts shown as stable stand-ins (acct-C, 192.0.2.7) on screen, in copies and output.
     #[arg(long, global = true)]
     pub present: bool,
+
+    /// Print AWS's own words under each failure, after picket's line with the fix.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

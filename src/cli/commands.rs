@@ -26,6 +26,7 @@ pub fn findings(
         raw: args.raw,
         limit: args.limit,
         mask: crate::cli::present::mask(cli.common.present),
+        verbose: cli.common.verbose,
     };
     if args.open.is_empty() {
         let launch = match launch() {
@@ -189,6 +190,7 @@ fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCo
         format: args.format,
         limit: args.limit,
         mask,
+        verbose: launch.verbose,
     };
     let mut sweep = headless::EventsSweep::new(&mut out, &mut err, options);
     let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));
@@ -210,7 +212,7 @@ pub fn doctor(launch: &Launch, format: DoctorFormat) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let text = match format {
-        DoctorFormat::Table => crate::aws::doctor::table(&report),
+        DoctorFormat::Table => crate::aws::doctor::table(&report, launch.verbose),
         DoctorFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(json) => json + "\n",
             Err(e) => return fail(&format!("cannot write the report: {e}")),

@@ -47,8 +47,11 @@ fn setup(launch: &Launch, queue: &str, yes: bool) -> ExitCode {
     let planned = runtime.block_on(async {
         let (plan, identity) = plan::plan(&launch.aws, no_services).await?;
         let caller = identity.get().await.map_err(|f| {
-            f.with_profile_hint(launch.aws.target.profile.as_deref())
-                .message
+            f.explain(
+                launch.aws.target.profile.as_deref(),
+                plan.base.region().map(|r| r.as_ref()),
+            )
+            .message
         })?;
         Ok::<_, String>((plan, caller))
     });

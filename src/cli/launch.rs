@@ -24,6 +24,8 @@ pub struct Launch {
     /// `--store`, or None for the default place; `--no-store`.
     pub store: Option<PathBuf>,
     pub no_store: bool,
+    /// `--verbose`: AWS's own words under each failure in the headless commands.
+    pub verbose: bool,
 }
 
 impl Launch {
@@ -233,5 +235,6 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         files: config.files.limits(),
         store: common.store.clone(),
         no_store: common.no_store,
+        verbose: common.verbose,
     })
 }

@@ -108,6 +108,10 @@ pub struct Health {
     /// say "N read, more coming" instead of a count that looks complete).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backlog: Option<u64>,
+    /// The SDK's own words for a failure, whole: shown on request (the Sources screen's cell,
+    /// `--verbose`), never as the headline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<SafeText>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -208,18 +208,23 @@ impl Harness {
 
     /// Draws the current state into a buffer of the app's size.
     pub fn draw(&mut self) -> Buffer {
-        let (w, h) = self.app.size;
-        let mut terminal = match Terminal::new(InertBackend(TestBackend::new(w, h))) {
-            Ok(t) => t,
-            Err(never) => match never {},
-        };
-        let drawn = terminal.draw(|frame| crate::ui::draw(frame, &self.app));
-        if let Err(never) = drawn {
-            match never {}
-        }
         self.app.dirty = false;
-        terminal.backend().inner().buffer().clone()
+        draw_app(&self.app)
     }
+}
+
+/// Draws any app state into a buffer of its size, as the terminal would show it.
+pub fn draw_app(app: &App) -> Buffer {
+    let (w, h) = app.size;
+    let mut terminal = match Terminal::new(InertBackend(TestBackend::new(w, h))) {
+        Ok(t) => t,
+        Err(never) => match never {},
+    };
+    let drawn = terminal.draw(|frame| crate::ui::draw(frame, app));
+    if let Err(never) = drawn {
+        match never {}
+    }
+    terminal.backend().inner().buffer().clone()
 }
 
 /// Renders the demo after `keys`, in `format`.

@@ -243,6 +243,7 @@ mod tests {
                             last_success: None,
                             message: None,
                             backlog: None,
+                            raw: None,
                         },
                     }],
                     ..Batch::default()

@@ -53,6 +53,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
     };
     let page = usize::from(body.height);
     if table.is_empty() {
+        if app.store.is_empty()
+            && super::guide::draw(buf, body, app, &crate::app::readiness::Readiness::of(app))
+        {
+            return;
+        }
         let message = if app.store.is_empty() {
             "waiting for the first findings…".to_string()
         } else {

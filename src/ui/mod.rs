@@ -4,6 +4,7 @@ mod act;
 mod detail;
 mod findings;
 mod groups;
+mod guide;
 pub mod help;
 mod incidents;
 pub mod inert;

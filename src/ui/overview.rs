@@ -41,6 +41,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         height: area.height - 1,
         ..area
     };
+    // Nothing held: say why instead of drawing empty grids.
+    if app.store.is_empty()
+        && super::guide::draw(buf, main, app, &crate::app::readiness::Readiness::of(app))
+    {
+        health_line(buf, health_row, app);
+        return;
+    }
     let lines = heat_lines(app);
     // Title, header, one line per OU and account, totals.
     let heat_needed = (lines.len() as u16 + 3).min(main.height);

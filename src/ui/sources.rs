@@ -342,14 +342,25 @@ fn draw_detail(buf: &mut Buffer, pane: Rect, app: &App, account: &str, region: &
             );
             y += 1;
         }
-        // The message in full, wrapped: it names what to fix.
+        // The message in full, wrapped: it names what to fix. AWS's own words follow, muted:
+        // what a support case or a search needs.
         let message = health.message.as_deref().unwrap_or("");
-        for line in super::wrap(message, width.saturating_sub(2).max(10)) {
-            if y >= bottom {
-                break;
+        let raw = health
+            .raw
+            .as_deref()
+            .filter(|raw| !raw.is_empty() && *raw != message)
+            .map(|raw| format!("AWS said: {raw}"));
+        for (text, style) in [
+            (message, theme.base),
+            (raw.as_deref().unwrap_or(""), theme.muted),
+        ] {
+            for line in super::wrap(text, width.saturating_sub(2).max(10)) {
+                if y >= bottom {
+                    break;
+                }
+                put(buf, pane.x + 4, y, &line, width - 2, style);
+                y += 1;
             }
-            put(buf, pane.x + 4, y, &line, width - 2, theme.base);
-            y += 1;
         }
     }
 }

@@ -34,6 +34,8 @@ pub const STREAM: &str = "111122223333_CloudTrail_us-east-1";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     CallerIdentity,
+    /// STS AssumeRole: never answered with a role (only a scripted fault).
+    AssumeRole,
     ListDetectors,
     ListFindings,
     GetGuardDutyFindings,
@@ -62,6 +64,8 @@ pub enum Fault {
     StallMidBody,
     /// The service's expired-token error.
     ExpiredToken,
+    /// Any error the service sends, in its own shape: the status, AWS's code and message.
+    Said(u16, &'static str, &'static str),
 }
 
 /// How the service asked encodes its errors.
@@ -85,7 +89,7 @@ impl Op {
             }
             Op::GetSecurityHubFindings => Protocol::SecurityHubRest,
             Op::FilterLogEvents => Protocol::AwsJson,
-            Op::CallerIdentity => Protocol::Query,
+            Op::CallerIdentity | Op::AssumeRole => Protocol::Query,
         }
     }
 }
@@ -125,6 +129,8 @@ struct State {
     world: World,
     /// Items per page at most, whatever the request asks for.
     page: usize,
+    /// GuardDuty has a detector (it is enabled).
+    detector: bool,
     script: Option<Script>,
     calls: HashMap<Op, usize>,
     faulted: HashMap<Op, usize>,
@@ -156,6 +162,7 @@ impl FaultServer {
         let state = Arc::new(Mutex::new(State {
             world: World::default(),
             page: 2,
+            detector: true,
             script: None,
             calls: HashMap::new(),
             faulted: HashMap::new(),
@@ -182,6 +189,11 @@ impl FaultServer {
     /// Items per page the server answers with at most.
     pub fn set_page(&self, page: usize) {
         self.state().page = page.max(1);
+    }
+
+    /// GuardDuty is not enabled: ListDetectors answers no detector.
+    pub fn without_detector(&self) {
+        self.state().detector = false;
     }
 
     pub fn add_guardduty(&self, findings: impl IntoIterator<Item = Held>) {
@@ -265,6 +277,7 @@ impl Request {
         match (self.method.as_str(), self.header("x-amz-target"), path) {
             (_, Some("Logs_20140328.FilterLogEvents"), _) => Op::FilterLogEvents,
             ("POST", None, "/") if body.contains("Action=GetCallerIdentity") => Op::CallerIdentity,
+            ("POST", None, "/") if body.contains("Action=AssumeRole") => Op::AssumeRole,
             ("GET", None, "/detector") => Op::ListDetectors,
             ("POST", None, "/findings") => Op::GetSecurityHubFindings,
             ("POST", None, p) if p.starts_with("/detector/") && p.ends_with("/findings/get") => {
@@ -473,6 +486,7 @@ fn error_for(op: Op, fault: Fault) -> Response {
             "ExpiredTokenException",
             "The security token included in the request is expired",
         ),
+        (Fault::Said(status, code, message), _) => (status, code, message),
         (Fault::Reset | Fault::Truncated | Fault::Stall | Fault::StallMidBody, _) => {
             unreachable!("{fault:?} is not an error answer")
         }
@@ -531,7 +545,7 @@ fn answer(state: &State, op: Op, request: &Request) -> Response {
         Op::ListDetectors => Response::json(
             200,
             "application/json",
-            &json!({"detectorIds": [DETECTOR]}),
+            &json!({"detectorIds": if state.detector { vec![DETECTOR] } else { vec![] }}),
         ),
         Op::ListFindings => list_findings(state, &body),
         Op::GetGuardDutyFindings => {
@@ -548,7 +562,7 @@ fn answer(state: &State, op: Op, request: &Request) -> Response {
         }
         Op::GetSecurityHubFindings => security_hub_findings(state, &body),
         Op::FilterLogEvents => filter_log_events(state, &body),
-        Op::Unknown => error_response(
+        Op::AssumeRole | Op::Unknown => error_response(
             Protocol::GuardDutyRest,
             404,
             "UnknownOperationException",

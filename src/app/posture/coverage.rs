@@ -333,6 +333,7 @@ mod tests {
                     last_success: None,
                     message: None,
                     backlog: None,
+                    raw: None,
                 };
                 (key, health)
             })

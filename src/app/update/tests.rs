@@ -752,6 +752,7 @@ fn a_restored_queue_shows_its_age_until_a_source_has_caught_up() {
             last_success: Some(now()),
             message: None,
             backlog: None,
+            raw: None,
         },
     };
     let org = Batch {
@@ -854,6 +855,7 @@ fn the_services_counts_stand_in_for_the_queue_s_until_it_has_been_read() {
             last_success: Some(now()),
             message: None,
             backlog,
+            raw: None,
         },
     };
     let mut counts = crate::model::counts::ServerCounts {
@@ -1042,6 +1044,7 @@ fn what_sources_read_on_after_a_restart_is_counted_not_rung() {
             last_success: Some(now()),
             message: None,
             backlog: None,
+            raw: None,
         },
     };
     let reading_on = Batch {

@@ -54,12 +54,15 @@ struct Tally {
     failed: HashSet<HealthKey>,
     /// Why the output is not complete, one sentence each.
     missing: Vec<String>,
+    /// AWS's own words are printed under each failure.
+    verbose: bool,
 }
 
 impl Tally {
-    fn new(printed_from: &'static [Service]) -> Tally {
+    fn new(printed_from: &'static [Service], verbose: bool) -> Tally {
         Tally {
             printed_from,
+            verbose,
             answered: HashSet::new(),
             failed: HashSet::new(),
             missing: Vec::new(),
@@ -84,6 +87,11 @@ impl Tally {
                 key.region,
                 key.account_id
             );
+            if self.verbose
+                && let Some(raw) = &health.raw
+            {
+                let _ = writeln!(err, "picket:   AWS said: {raw}");
+            }
             // Not enabled is an answer: there is nothing there to print.
             if counts && health.state != HealthState::NotEnabled && self.failed.insert(key.clone())
             {
@@ -132,6 +140,8 @@ pub struct FindingsOptions {
     pub limit: Option<usize>,
     /// Presenter mode (`--present`): what is printed is masked, and learned from first.
     pub mask: Option<std::sync::Arc<crate::mask::Mask>>,
+    /// `--verbose`: AWS's own words under each failure.
+    pub verbose: bool,
 }
 
 /// `picket findings` over a live sweep: give it each batch, then finish.
@@ -162,6 +172,7 @@ impl<'a> FindingsSweep<'a> {
         options: FindingsOptions,
     ) -> Result<FindingsSweep<'a>, String> {
         Query::parse(&options.filter).map_err(|e| format!("--filter: {e}"))?;
+        let verbose = options.verbose;
         Ok(FindingsSweep {
             out,
             err,
@@ -171,7 +182,7 @@ impl<'a> FindingsSweep<'a> {
             held: FindingStore::default(),
             printed: 0,
             over_limit: false,
-            tally: Tally::new(&[Service::GuardDuty, Service::SecurityHub]),
+            tally: Tally::new(&[Service::GuardDuty, Service::SecurityHub], verbose),
             broken: None,
         })
     }
@@ -313,6 +324,8 @@ pub struct EventsOptions {
     pub limit: Option<usize>,
     /// Presenter mode (`--present`).
     pub mask: Option<std::sync::Arc<crate::mask::Mask>>,
+    /// `--verbose`: AWS's own words under each failure.
+    pub verbose: bool,
 }
 
 /// `picket logs` over a live sweep: give it each batch, then finish.
@@ -337,6 +350,7 @@ impl<'a> EventsSweep<'a> {
         err: &'a mut dyn Write,
         options: EventsOptions,
     ) -> EventsSweep<'a> {
+        let verbose = options.verbose;
         EventsSweep {
             out,
             err,
@@ -345,7 +359,7 @@ impl<'a> EventsSweep<'a> {
             held: Vec::new(),
             printed: 0,
             over_limit: false,
-            tally: Tally::new(&[Service::CloudWatchLogs]),
+            tally: Tally::new(&[Service::CloudWatchLogs], verbose),
             broken: None,
         }
     }

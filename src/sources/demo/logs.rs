@@ -72,6 +72,7 @@ impl DemoTrail {
                     last_success: Some(now),
                     message: None,
                     backlog: None,
+                    raw: None,
                 },
             })
             .collect()

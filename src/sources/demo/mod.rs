@@ -638,6 +638,7 @@ impl DemoFindings {
                         self.events_sent
                     ))),
                     backlog: None,
+                    raw: None,
                 },
             });
         }
@@ -654,6 +655,7 @@ impl DemoFindings {
                     last_success: Some(now),
                     message: None,
                     backlog: None,
+                    raw: None,
                 },
             });
         }
@@ -679,6 +681,7 @@ impl DemoFindings {
                                 account.id
                             ))),
                             backlog: None,
+                            raw: None,
                         }
                     } else if throttled {
                         Health {
@@ -688,6 +691,7 @@ impl DemoFindings {
                                 "guardduty:ListFindings throttled (TooManyRequestsException); backing off",
                             )),
                             backlog: None,
+                            raw: None,
                         }
                     } else if off {
                         Health {
@@ -697,6 +701,7 @@ impl DemoFindings {
                                 "GuardDuty is not enabled in {region}"
                             ))),
                             backlog: None,
+                            raw: None,
                         }
                     } else if self.unmappable > 0 {
                         Health {
@@ -707,6 +712,7 @@ impl DemoFindings {
                                 self.unmappable
                             ))),
                             backlog: None,
+                            raw: None,
                         }
                     } else {
                         Health {
@@ -714,6 +720,7 @@ impl DemoFindings {
                             last_success: Some(now),
                             message: None,
                             backlog: None,
+                            raw: None,
                         }
                     };
                     let key = HealthKey {

@@ -25,6 +25,7 @@ fn report(service: Service, state: HealthState, message: Option<&str>) -> Health
             last_success: None,
             message: message.map(SafeText::line),
             backlog: None,
+            raw: None,
         },
     }
 }
@@ -45,6 +46,7 @@ fn options(format: Format, limit: Option<usize>) -> FindingsOptions {
         raw: false,
         limit,
         mask: None,
+        verbose: false,
     }
 }
 
@@ -268,6 +270,7 @@ fn log_events_are_printed_once_and_limited_like_findings() {
         format: Format::Jsonl,
         limit: Some(5),
         mask: None,
+        verbose: false,
     };
     let mut sweep = EventsSweep::new(&mut out, &mut err, options);
     assert!(sweep.take(logs(0..3)));
