@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod ask;
 pub mod aws;
 pub mod cli;
 pub mod config;

@@ -36,6 +36,9 @@ enum Setup {
     AssumeRoleDenied,
     /// Static keys; AWS's endpoint is this URL.
     Endpoint(&'static str),
+    /// A profile whose role asks for an MFA code (`mfa_serial`); this is typed (None: nothing,
+    /// stdin ends), and AWS refuses it.
+    MfaRefused,
     /// What the connector says where no local endpoint can bring it about (a proxy, TLS
     /// interception, a timeout): the classifier is given its words.
     Words(&'static str),
@@ -94,6 +97,11 @@ fn cases() -> Vec<Case> {
                 profile: Some("vault"),
             },
             says: "profile 'vault''s credential_process failed: external process exited with code exit status: 3. Stderr: vault is sealed",
+        },
+        Case {
+            cause: Cause::MfaCode,
+            setup: MfaRefused,
+            says: "AWS refused the MFA code for profile 'admin' (MultiFactorAuthentication failed): picket asks again in a minute (r asks now)",
         },
         Case {
             cause: Cause::SessionExpired,
@@ -282,6 +290,8 @@ struct Machine {
     home: tempfile::TempDir,
     args: Vec<String>,
     keys: bool,
+    /// What is typed on stdin.
+    typed: String,
 }
 
 impl Machine {
@@ -298,7 +308,18 @@ impl Machine {
             ],
             home,
             keys: false,
+            typed: String::new(),
         }
+    }
+
+    fn credentials_file(self, text: &str) -> Machine {
+        std::fs::write(self.home.path().join("aws-credentials"), text).expect("credentials");
+        self
+    }
+
+    fn typing(mut self, text: &str) -> Machine {
+        self.typed = text.to_string();
+        self
     }
 
     fn arg(mut self, flag: &str, value: &str) -> Machine {
@@ -321,8 +342,16 @@ impl Machine {
         }
         cmd.args(&self.args)
             .args(command)
-            .output()
-            .expect("picket runs")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("picket runs");
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write;
+            // picket may finish without reading it all.
+            let _ = stdin.write_all(self.typed.as_bytes());
+        }
+        child.wait_with_output().expect("picket ends")
     }
 }
 
@@ -428,6 +457,20 @@ fn run_case(runtime: &tokio::runtime::Runtime, case: &Case) {
             check_commands(case, &machine, SERVICE);
             assert!(server.faulted(Op::AssumeRole) > 0, "AssumeRole never asked");
         }
+        Setup::MfaRefused => {
+            let server = runtime.block_on(FaultServer::start());
+            server.fail_after(
+                Op::AssumeRole,
+                0,
+                Fault::Said(
+                    403,
+                    "AccessDenied",
+                    "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+                ),
+            );
+            let machine = mfa_machine(&server).typing("000000\n");
+            check_commands(case, &machine, CREDENTIALS);
+        }
         Setup::Endpoint(url) => {
             let machine = Machine::new("", SECURITY_HUB_CSPM)
                 .with_keys()
@@ -441,6 +484,67 @@ fn run_case(runtime: &tokio::runtime::Runtime, case: &Case) {
             assert!(line.starts_with(case.says), "{line}");
         }
     }
+}
+
+/// A profile `admin` assuming a role with an MFA code, from the keys of profile `keys`, against
+/// `server`.
+fn mfa_machine(server: &FaultServer) -> Machine {
+    Machine::new(
+        "[profile admin]\nrole_arn = arn:aws:iam::444455556666:role/Admin\nsource_profile = keys\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\n[profile keys]\n",
+        SECURITY_HUB_CSPM,
+    )
+    .credentials_file(
+        "[keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .arg("--region", "us-east-1")
+    .arg("--profile", "admin")
+    .arg("--endpoint-url", &server.url())
+}
+
+#[test]
+fn a_profile_with_mfa_serial_asks_for_the_code_and_assumes_its_role_with_it() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime for the local endpoint");
+    let server = runtime.block_on(FaultServer::start());
+    let out = mfa_machine(&server).typing("123456\n").run(&["doctor"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr
+            .contains("picket: MFA code for arn:aws:iam::111122223333:mfa/alice (profile admin): "),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("credentials  ok"),
+        "the role's credentials were not used: {stdout}{stderr}"
+    );
+    let asked: Vec<String> = server
+        .bodies(Op::AssumeRole)
+        .iter()
+        .filter_map(|b| b.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(asked.len(), 1, "asked once, for every service: {asked:?}");
+    assert!(
+        asked[0].contains("TokenCode=123456")
+            && asked[0].contains("SerialNumber=arn%3Aaws%3Aiam%3A%3A111122223333%3Amfa%2Falice")
+            && asked[0].contains("RoleArn=arn%3Aaws%3Aiam%3A%3A444455556666%3Arole%2FAdmin"),
+        "{}",
+        asked[0]
+    );
+    // Nothing typed: the line says so, and AWS is not asked.
+    let server = runtime.block_on(FaultServer::start());
+    let out = mfa_machine(&server).run(&["doctor"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(
+            "profile 'admin''s role asks for an MFA code (mfa_serial) and none was given"
+        ),
+        "{said}"
+    );
+    assert_eq!(server.calls(Op::AssumeRole), 0);
 }
 
 #[test]

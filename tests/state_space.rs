@@ -325,6 +325,11 @@ impl World {
                 .pending
                 .push(Msg::StoreFailed(format!("store: cannot write: {HOSTILE}")));
         }
+        // An MFA code asked for at any point of a walk, over whatever is open.
+        world.pending.push(Msg::Ask(picket::ask::Question {
+            id: 1,
+            text: format!("MFA code for {HOSTILE}"),
+        }));
         if world.app.wants_logs() {
             world.logs_active = true;
             world.events(60, 1);
@@ -455,6 +460,19 @@ impl World {
                     "a notification carries text a terminal would act on: {text:?}"
                 ),
                 Effect::Title(_) => {}
+                Effect::Answer { id, text } => {
+                    assert_eq!(id, 1, "an answer names the question asked");
+                    assert!(
+                        !self.app.questions.iter().any(|q| q.id == id),
+                        "an answered question is not asked again"
+                    );
+                    if let Some(text) = text {
+                        assert!(!text.chars().any(char::is_control), "{text:?}");
+                    }
+                }
+                Effect::SwitchProfile(profile) => {
+                    panic!("no profile to switch to in the demo, yet {profile:?} was asked for")
+                }
                 Effect::SetFeed(Feed::Logs, active) => self.logs_active = active,
                 Effect::StopInsights(id) => self
                     .pending

@@ -83,6 +83,8 @@ pub enum Msg {
     Stored(Vec<(crate::store::EntryIx, i64)>),
     /// Writing to the disk store failed (what was not written stays in memory).
     StoreFailed(String),
+    /// A question for the analyst (an MFA code for a profile's role).
+    Ask(crate::ask::Question),
 }
 
 #[derive(Debug, PartialEq)]
@@ -118,6 +120,13 @@ pub enum Effect {
     Notify(String),
     /// Show this many unseen alerts in the window title (0: the plain title).
     Title(usize),
+    /// Start again on this AWS profile: its sources, its store, a fresh memory.
+    SwitchProfile(String),
+    /// The analyst's answer to a question (None: declined).
+    Answer {
+        id: u64,
+        text: Option<String>,
+    },
 }
 
 /// A Logs Insights query and its latest answer, over the logs screen until Esc.
@@ -214,6 +223,8 @@ pub enum PromptKind {
     Search,
     /// A CloudWatch Logs filter pattern for the logs screen.
     LogFilter,
+    /// The answer to the question of this id (`App::questions`' first).
+    Answer(u64),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,6 +313,9 @@ pub struct Options {
     pub alerts: alerts::AlertOptions,
     /// Start in presenter mode (`--present`).
     pub present: bool,
+    /// The AWS profiles `:profile` switches between; None where picket reads no AWS profile
+    /// (the demo organization, exported files).
+    pub profiles: Option<Vec<crate::model::profile::Choice>>,
 }
 
 impl Default for Options {
@@ -326,6 +340,7 @@ impl Default for Options {
             sla: crate::model::sla::Sla::default(),
             alerts: alerts::AlertOptions::default(),
             present: false,
+            profiles: None,
         }
     }
 }
@@ -361,6 +376,8 @@ pub struct App {
     pub alerts: alerts::Alerts,
     /// The AWS profile picket runs with.
     pub profile: Option<String>,
+    /// The profiles `:profile` offers (None: no switching here).
+    pub profiles: Option<Vec<crate::model::profile::Choice>>,
     pub org_label: String,
     /// Who picket reads AWS as (`account · ARN`), once a source has asked STS.
     pub identity: Option<crate::model::SafeText>,
@@ -371,6 +388,8 @@ pub struct App {
     pub notice: Option<Notice>,
     /// `:` lines entered, for ↑/↓ in the command prompt.
     pub command_history: Vec<String>,
+    /// Questions waiting for the analyst, the one asked first.
+    pub questions: std::collections::VecDeque<crate::ask::Question>,
     pub overview: OverviewScreen,
     pub findings: FindingsScreen,
     pub logs: LogsScreen,
@@ -416,6 +435,7 @@ impl App {
             server_counts: BTreeMap::new(),
             alerts: alerts::Alerts::new(options.alerts.clone()),
             org_label: crate::model::SafeText::line(&options.org_label).to_string(),
+            profiles: options.profiles.clone(),
             profile: options
                 .profile
                 .as_deref()
@@ -426,6 +446,7 @@ impl App {
             modal: None,
             notice: None,
             command_history: Vec::new(),
+            questions: std::collections::VecDeque::new(),
             overview: OverviewScreen::default(),
             findings: FindingsScreen::new(FindingsTable::new(options.sort)),
             logs: LogsScreen::new(
@@ -494,6 +515,26 @@ impl App {
     }
 
     /// Recounts the accounts the marks touch (after the marks change).
+    /// The active profile reaches production: its name or account matches `[org] production`,
+    /// or the account it reads as is a production account of the directory.
+    pub fn profile_is_production(&self) -> bool {
+        let Some(name) = self.profile.as_deref() else {
+            return false;
+        };
+        let chosen = self
+            .profiles
+            .iter()
+            .flatten()
+            .any(|c| c.profile.name == name && c.production);
+        let account = self
+            .identity
+            .as_deref()
+            .and_then(|who| who.split(" · ").next())
+            .and_then(|id| self.directory.get(id))
+            .is_some_and(|a| a.production);
+        chosen || account
+    }
+
     pub fn refresh_marks_scope(&mut self) {
         let accounts: std::collections::BTreeSet<u32> = self
             .findings

@@ -60,7 +60,8 @@ impl Readiness {
     /// Cost: one pass over the health cells (a million findings' organization has ~50k), only
     /// while the store is empty.
     pub fn of(app: &App) -> Readiness {
-        if !app.store.is_empty() {
+        // The services' own counts stand in for a queue still being read.
+        if !app.store.is_empty() || !app.server_counts.is_empty() {
             return Readiness::Showing;
         }
         let mut read = Read::default();

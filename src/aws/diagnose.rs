@@ -10,6 +10,7 @@ pub enum Cause {
     SsoLogin,
     SsoSessionUndefined,
     CredentialProcess,
+    MfaCode,
     SessionExpired,
     ClockSkew,
     UnknownKey,
@@ -30,12 +31,13 @@ pub enum Cause {
 }
 
 impl Cause {
-    pub const ALL: [Cause; 22] = [
+    pub const ALL: [Cause; 23] = [
         Cause::NoCredentials,
         Cause::MissingProfile,
         Cause::SsoLogin,
         Cause::SsoSessionUndefined,
         Cause::CredentialProcess,
+        Cause::MfaCode,
         Cause::SessionExpired,
         Cause::ClockSkew,
         Cause::UnknownKey,
@@ -63,6 +65,7 @@ impl Cause {
             Cause::SsoLogin => "SSO session expired or never started",
             Cause::SsoSessionUndefined => "The profile's sso-session is not defined",
             Cause::CredentialProcess => "credential_process fails",
+            Cause::MfaCode => "MFA code missing or refused",
             Cause::SessionExpired => "Session credentials expired",
             Cause::ClockSkew => "The clock is off",
             Cause::UnknownKey => "Unknown access key",
@@ -84,48 +87,11 @@ impl Cause {
     }
 }
 
-/// The profiles the AWS CLI would offer: `[profile NAME]` and `[default]` of the config file,
-/// `[NAME]` of the credentials file (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else
-/// `~/.aws/`).
+/// The names of the profiles the AWS CLI would offer.
 pub fn profiles() -> Vec<String> {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let file = |var: &str, name: &str| {
-        std::env::var_os(var)
-            .map(std::path::PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
-    };
-    let mut names = Vec::new();
-    for (path, config) in [
-        (file("AWS_CONFIG_FILE", "config"), true),
-        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
-    ] {
-        let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
-            continue;
-        };
-        names.extend(sections(&text, config));
-    }
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// Profile names of an INI text: the config file writes `[profile NAME]` (and `[default]`),
-/// the credentials file `[NAME]`; `[sso-session …]` and `[services …]` are no profiles.
-fn sections(text: &str, config: bool) -> Vec<String> {
-    text.lines()
-        .filter_map(|line| {
-            let inner = line.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-            let name = if config {
-                match inner.split_once(char::is_whitespace) {
-                    Some(("profile", name)) => name.trim(),
-                    None if inner == "default" => inner,
-                    _ => return None,
-                }
-            } else {
-                inner
-            };
-            (!name.is_empty()).then(|| crate::model::SafeText::line(name).to_string())
-        })
+    super::profiles::read()
+        .into_iter()
+        .map(|p| p.name)
         .collect()
 }
 
@@ -196,6 +162,28 @@ pub fn credentials(
                 "profile '{named}' names an sso-session that ~/.aws/config does not define: `aws configure sso --profile {named}`"
             ),
         ));
+    }
+    if text.contains("no mfa code was given") {
+        return Some((
+            Cause::MfaCode,
+            format!(
+                "profile '{named}''s role asks for an MFA code (mfa_serial) and none was given: picket asks again in a minute (r asks now)"
+            ),
+        ));
+    }
+    if text.contains("with an mfa code") {
+        if text.contains("multifactorauthentication") || text.contains("one time pass code") {
+            return Some((
+                Cause::MfaCode,
+                format!(
+                    "AWS refused the MFA code for profile '{named}' (MultiFactorAuthentication failed): picket asks again in a minute (r asks now)"
+                ),
+            ));
+        }
+        if let Some(denied) = raw.find("AccessDenied") {
+            let (_, line) = denied_as_role(&raw[denied..]);
+            return Some((Cause::AssumeRole, line));
+        }
     }
     if text.contains("credential_process")
         || text.contains("credential process")
@@ -272,6 +260,15 @@ pub fn credentials(
         ));
     }
     None
+}
+
+/// An AssumeRole denied inside a credentials provider, from AWS's words.
+fn denied_as_role(words: &str) -> (Cause, String) {
+    let message = words.strip_prefix("AccessDenied: ").unwrap_or(words);
+    denied(
+        "sts:AssumeRole",
+        &crate::model::text::clean_line(message, 300),
+    )
 }
 
 /// An access denied in one line: whose policy denies it when AWS says (an organization's
@@ -586,12 +583,5 @@ mod tests {
                 "{line}"
             );
         }
-    }
-
-    #[test]
-    fn profiles_are_read_as_the_cli_reads_them() {
-        let config = "[default]\nregion=us-east-1\n[profile dev]\n[sso-session corp]\n[ profile  prod ]\n[services x]\n";
-        assert_eq!(sections(config, true), ["default", "dev", "prod"]);
-        assert_eq!(sections("[ci]\n[default]\n", false), ["ci", "default"]);
     }
 }

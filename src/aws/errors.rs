@@ -195,6 +195,7 @@ where
         || lower.contains("sso token")
         || lower.contains("sso session")
         || lower.contains("retrieving credentials")
+        || lower.contains("mfa code")
     {
         let what = if code.is_empty() {
             causes(error)

@@ -13,10 +13,13 @@ pub mod feed_setup;
 mod gaps;
 pub mod guardduty;
 pub mod insights;
+pub mod login;
 pub mod logs;
+pub mod mfa;
 pub mod org;
 pub mod plan;
 pub mod posture;
+pub mod profiles;
 mod raw;
 mod regions;
 pub mod scope;
@@ -55,10 +58,55 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// One call with its retries and their backoff (three attempts fit).
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(65);
 
-/// The shared SDK configuration for one region.
+/// The shared SDK configuration for one region. A profile whose role asks for an MFA code
+/// gets its credentials from picket's [`mfa::MfaRole`], one for the whole process.
 pub async fn sdk_config(target: &Target, region: Option<&str>) -> SdkConfig {
+    let mut loader = loader(target, target.profile.as_deref(), region);
+    if let Some(mfa) = mfa_role(target, region).await {
+        loader = loader.credentials_provider(mfa);
+    }
+    loader.load().await
+}
+
+/// The MFA role of the target's profile, when it has one: made once, then shared.
+async fn mfa_role(target: &Target, region: Option<&str>) -> Option<mfa::Shared> {
+    static ROLES: std::sync::Mutex<Vec<(String, mfa::Shared)>> = std::sync::Mutex::new(Vec::new());
+    let name = target.profile.as_deref()?;
+    let held = |roles: &std::sync::Mutex<Vec<(String, mfa::Shared)>>| {
+        roles
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, role)| role.clone())
+    };
+    if let Some(role) = held(&ROLES) {
+        return Some(role);
+    }
+    let profile = profiles::find(name).filter(|p| p.wants_mfa())?;
+    let source = loader(target, profile.get("source_profile"), region)
+        .load()
+        .await;
+    let role = mfa::Shared(mfa::MfaRole::new(&profile, &source)?);
+    let mut roles = ROLES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, first)) = roles.iter().find(|(n, _)| n == name) {
+        return Some(first.clone());
+    }
+    roles.push((name.to_string(), role.clone()));
+    Some(role)
+}
+
+/// The SDK's loader for `profile` (None: the default chain) with picket's region, endpoint,
+/// retry and timeout settings.
+fn loader(
+    target: &Target,
+    profile: Option<&str>,
+    region: Option<&str>,
+) -> aws_config::ConfigLoader {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(profile) = &target.profile {
+    if let Some(profile) = profile {
         loader = loader.profile_name(profile);
     }
     if let Some(region) = region {
@@ -81,11 +129,7 @@ pub async fn sdk_config(target: &Target, region: Option<&str>) -> SdkConfig {
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
         .operation_timeout(OPERATION_TIMEOUT)
         .build();
-    loader
-        .retry_config(retry)
-        .timeout_config(timeouts)
-        .load()
-        .await
+    loader.retry_config(retry).timeout_config(timeouts)
 }
 
 /// A retry partition per account: one throttled account must not drain the retry budget of all

@@ -10,6 +10,7 @@ use crate::config::{self, Clock, Config};
 use crate::query::Query;
 use crate::theme::{ColorDepth, ThemeSet};
 
+#[derive(Clone)]
 pub struct Launch {
     pub options: Options,
     /// How to reach AWS, when picket watches it.
@@ -29,6 +30,17 @@ pub struct Launch {
 }
 
 impl Launch {
+    /// The same launch on another AWS profile (`:profile NAME`): its credentials, its
+    /// region where none was named, its disk store; what was said at start is not said again.
+    pub fn on_profile(mut self, profile: String) -> Launch {
+        self.aws.target.profile = Some(profile.clone());
+        self.options.profile = Some(profile);
+        self.options.warnings.clear();
+        // A store named on the command line belongs to the profile it was named with.
+        self.store = None;
+        self
+    }
+
     /// The disk store this run keeps: the one named, else one per profile (and endpoint, so a
     /// moto or LocalStack run never mixes with the real account's), else the demo's own.
     pub fn store_path(&self, demo: bool) -> Option<PathBuf> {
@@ -182,6 +194,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
             loaded.alerts.clone()
         },
         present: common.present,
+        profiles: None,
     };
     let regions = if common.region.is_empty() {
         &config.regions

@@ -53,23 +53,72 @@ pub fn demo(launch: Launch) -> ExitCode {
             profile: Some("picket-demo".into()),
         },
     };
-    run(options, sources, backends, store)
+    done(run(options, sources, backends, store))
 }
 
-/// Live AWS: every account and region the launch names.
-pub fn aws(launch: Launch) -> ExitCode {
+/// Live AWS: every account and region the launch names; `:profile NAME` starts it again on
+/// that profile.
+pub fn aws(mut launch: Launch) -> ExitCode {
+    loop {
+        match aws_once(launch.clone()) {
+            Ran::Done(code) => return code,
+            Ran::Switch(profile) => {
+                say(format!("switching to profile {profile}"));
+                launch = launch.on_profile(profile);
+            }
+        }
+    }
+}
+
+/// How a run of the TUI ended.
+enum Ran {
+    Done(ExitCode),
+    /// `:profile NAME`: start again on that profile.
+    Switch(String),
+}
+
+/// The profiles of this machine as `:profile` offers them, production ones marked by the
+/// `[org] production` patterns matched against the name and the account.
+fn profile_choices(production: &[String]) -> Vec<crate::model::profile::Choice> {
+    use crate::query::glob::Glob;
+    let globs: Vec<Glob> = production.iter().map(|p| Glob::new(p)).collect();
+    crate::aws::profiles::read()
+        .into_iter()
+        .map(|profile| {
+            let name = profile.name.to_lowercase();
+            let account = profile.account().unwrap_or_default();
+            let production = globs
+                .iter()
+                .any(|g| g.found_in(&name) || (!account.is_empty() && g.matches(&account)));
+            crate::model::profile::Choice {
+                profile,
+                production,
+            }
+        })
+        .collect()
+}
+
+fn aws_once(launch: Launch) -> Ran {
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
-        Err(code) => return code,
+        Err(code) => return Ran::Done(code),
     };
+    // An MFA code, or an SSO session to start: asked and offered here, on the plain terminal,
+    // not as a screen of errors.
+    if let Some((profile, line)) =
+        runtime.block_on(crate::aws::login::sso_login_needed(&launch.aws.target))
+    {
+        crate::aws::login::offer_sso_login(&profile, &line);
+    }
     let built = match runtime.block_on(setup::build(&launch.aws, Services::ALL)) {
         Ok(built) => built,
-        Err(e) => return fail(&e),
+        Err(e) => return Ran::Done(fail(&e)),
     };
     drop(runtime);
     let store = launch.store_path(false);
     let mut options = launch.options;
     options.org_label = built.regions.join(", ");
+    options.profiles = Some(profile_choices(&launch.aws.org.production));
     let plan = &built.plan;
     let backend =
         crate::aws::actions::AwsBackend::new(Arc::clone(plan), Arc::clone(&built.identity));
@@ -89,6 +138,14 @@ pub fn aws(launch: Launch) -> ExitCode {
         },
     };
     run(options, built.sources, backends, store)
+}
+
+/// A run that cannot switch profiles (the demo, exported files): its exit status.
+fn done(ran: Ran) -> ExitCode {
+    match ran {
+        Ran::Done(code) => code,
+        Ran::Switch(_) => ExitCode::SUCCESS,
+    }
 }
 
 /// Exported files (`picket open`): read once, nothing to write back to, so no action key.
@@ -116,7 +173,7 @@ pub fn files(launch: Launch, paths: &[PathBuf]) -> ExitCode {
             profile: None,
         },
     };
-    run(options, sources, backends, None)
+    done(run(options, sources, backends, None))
 }
 
 /// Which journal actions go to: what is done to the demo organization never enters the real
@@ -178,10 +235,10 @@ fn run(
     sources: Vec<Box<dyn Source>>,
     backends: Backends,
     store: Option<PathBuf>,
-) -> ExitCode {
+) -> Ran {
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
-        Err(code) => return code,
+        Err(code) => return Ran::Done(code),
     };
     let disk = match store.as_deref().map(Disk::open).transpose() {
         Ok(disk) => disk.map(Arc::new),
@@ -198,10 +255,11 @@ fn run(
         crate::runtime::persist::restore(&mut app, disk);
     }
     match runtime.block_on(crate::runtime::run(app, sources, backends, disk)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => Ran::Done(ExitCode::SUCCESS),
+        Ok(Some(profile)) => Ran::Switch(profile),
         Err(e) => {
             say(format!("terminal error: {e}"));
-            ExitCode::FAILURE
+            Ran::Done(ExitCode::FAILURE)
         }
     }
 }

@@ -78,6 +78,7 @@ pub fn summary(msg: &Msg) -> String {
         ),
         Msg::Stored(entries) => format!("{} findings stored", entries.len()),
         Msg::StoreFailed(_) => "the store could not be written".into(),
+        Msg::Ask(question) => format!("question {} asked", question.id),
         Msg::PivotDone { result, .. } => format!(
             "pivot answered: {}",
             result.as_ref().map_or("failed".into(), |found| format!(

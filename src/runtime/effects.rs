@@ -71,6 +71,8 @@ pub struct Effects {
     backends: Backends,
     /// Running queries, by id: a send stops one.
     queries: HashMap<u64, tokio::sync::watch::Sender<bool>>,
+    /// The profile the app asked to start again on (`:profile NAME`).
+    switch_to: Option<String>,
 }
 
 impl Effects {
@@ -78,15 +80,31 @@ impl Effects {
         Effects {
             backends,
             queries: HashMap::new(),
+            switch_to: None,
         }
+    }
+
+    /// The profile the app asked to start again on, once its run has ended.
+    pub fn switch_to(&mut self) -> Option<String> {
+        self.switch_to.take()
     }
 
     /// Carries out one effect; answers whether the app asked to quit.
     pub fn carry_out(&mut self, effect: Effect, host: &mut dyn Host) -> std::io::Result<bool> {
         match effect {
             Effect::Quit => return Ok(true),
+            Effect::Answer { id, text } => crate::ask::answer(id, text),
+            // The run ends; whoever started it starts again on the profile.
+            Effect::SwitchProfile(profile) => {
+                self.switch_to = Some(profile);
+                return Ok(true);
+            }
             Effect::Copy(text) => host.copy(&text)?,
-            Effect::Refresh => host.refresh(),
+            Effect::Refresh => {
+                // A code declined before is asked for again.
+                crate::ask::ask_again();
+                host.refresh();
+            }
             Effect::SetFeed(feed, active) => host.set_feed(feed, active),
             Effect::Recheck { source, ids } => host.recheck(source, ids),
             Effect::Notify(text) => host.notify(&text)?,

@@ -28,12 +28,14 @@ const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 
 pub use effects::{Backends, Effects, GroupChoice, Host, Reply, Task};
 
+/// Runs the TUI until the analyst quits (None) or switches profiles (the profile to start
+/// again on).
 pub async fn run(
     mut app: App,
     sources: Vec<Box<dyn Source>>,
     backends: Backends,
     disk: Option<std::sync::Arc<crate::store::disk::Disk>>,
-) -> io::Result<()> {
+) -> io::Result<Option<String>> {
     let mut effects = Effects::new(backends);
     let _guard = terminal::TerminalGuard::enter()?;
     let mut terminal = Terminal::new(InertBackend(CrosstermBackend::new(io::stdout())))?;
@@ -62,6 +64,9 @@ pub async fn run(
     let mut persist = persist::Persist::start(disk, reply.clone());
     // Detections read the log stream from the start, whatever screen is open.
     pollers.set_active(crate::sources::Feed::Logs, app.wants_logs());
+    // Questions from below the UI (an MFA code) come to the app while it runs.
+    let (questions, mut asked) = mpsc::unbounded_channel();
+    let _questions = AskInTui::start(questions);
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -85,6 +90,7 @@ pub async fn run(
                 None => break,
             },
             Some(msg) = rx.recv() => Some(msg),
+            Some(question) = asked.recv() => Some(Msg::Ask(question)),
             _ = clock.tick() => Some(Msg::Tick(Timestamp::now())),
             _ = signals.recv() => break,
             _ = tokio::time::sleep_until(frame_due), if app.dirty => {
@@ -118,7 +124,24 @@ pub async fn run(
         out.write_all(terminal::RESTORE_TITLE.as_bytes())?;
         out.flush()?;
     }
-    Ok(())
+    Ok(effects.switch_to())
+}
+
+/// Questions go to the TUI while this lives, to the terminal again after (also when the run
+/// ends in an error).
+struct AskInTui;
+
+impl AskInTui {
+    fn start(questions: mpsc::UnboundedSender<crate::ask::Question>) -> AskInTui {
+        crate::ask::to_tui(questions);
+        AskInTui
+    }
+}
+
+impl Drop for AskInTui {
+    fn drop(&mut self) {
+        crate::ask::to_terminal();
+    }
 }
 
 /// The terminal runtime as the effects' host: the pollers, tokio tasks, OSC 52 on stdout.

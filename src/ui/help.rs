@@ -111,7 +111,7 @@ pub fn draw_text(
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.look.theme.border)
-        .title(format!(" {title} · copied · Esc closes · j/k scroll "))
+        .title(format!(" {title} · Esc closes · j/k scroll "))
         .title_style(app.look.theme.title);
     let inner = block.inner(area);
     block.render(area, buf);

@@ -28,15 +28,44 @@ pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
         let room = usize::from(area.right().saturating_sub(x));
         x = put(buf, x, area.y, &label, room, style);
     }
-    let label = match &app.identity {
-        Some(identity) => format!(" {identity} · {} ", app.org_label),
-        None => format!(" {} ", app.org_label),
+    // The profile first, marked like a production account when it reaches one: which
+    // credentials are live is what an analyst must never have to guess.
+    let production = app.profile_is_production();
+    let profile = app
+        .profile
+        .as_deref()
+        .map(|p| format!(" {p}{}", if production { " ⚑" } else { "" }))
+        .unwrap_or_default();
+    let rest: Vec<&str> = [app.identity.as_deref(), Some(app.org_label.as_str())]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let label = match (profile.is_empty(), rest.is_empty()) {
+        (_, true) => " ".to_string(),
+        (true, false) => format!(" {} ", rest.join(" · ")),
+        (false, false) => format!(" · {} ", rest.join(" · ")),
     };
     // Right-aligned; cut (with an ellipsis) rather than dropped when the tabs leave less room.
     let room = usize::from(area.right().saturating_sub(x)).saturating_sub(1);
-    let w = width(&label).min(room);
-    if w > 8 {
-        put(buf, area.right() - w as u16, area.y, &label, w, theme.muted);
+    let profile_w = width(&profile).min(room);
+    let w = width(&label).min(room - profile_w);
+    if profile_w + w > 8 {
+        let start = area.right() - (profile_w + w) as u16;
+        let style = if production {
+            theme.production
+        } else {
+            theme.accent
+        };
+        put(buf, start, area.y, &profile, profile_w, style);
+        put(
+            buf,
+            start + profile_w as u16,
+            area.y,
+            &label,
+            w,
+            theme.muted,
+        );
     }
 }
 
@@ -216,21 +245,24 @@ fn draw_prompt(
 ) -> Option<Position> {
     let theme = &app.look.theme;
     buf.set_style(area, theme.status_bar);
+    let question;
     let sigil = match prompt.kind {
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
         PromptKind::Search => "search: ",
         PromptKind::LogFilter => "pattern: ",
+        PromptKind::Answer(id) => {
+            question = app.questions.iter().find(|q| q.id == id).map_or_else(
+                || "answer: ".to_string(),
+                |q| format!("{} (Esc declines): ", q.text),
+            );
+            question.as_str()
+        }
     };
     let text = prompt.editor.text();
-    let mut x = put(
-        buf,
-        area.x,
-        area.y,
-        sigil,
-        usize::from(area.width),
-        theme.accent,
-    );
+    // A long question is cut, never the answer being typed.
+    let sigil_room = usize::from(area.width).saturating_sub(12).max(1);
+    let mut x = put(buf, area.x, area.y, sigil, sigil_room, theme.accent);
     let start_x = x;
     let limit = |x: u16| usize::from(area.right().saturating_sub(x));
     // Show the end of long input so the cursor stays on screen.

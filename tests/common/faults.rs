@@ -34,7 +34,7 @@ pub const STREAM: &str = "111122223333_CloudTrail_us-east-1";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
     CallerIdentity,
-    /// STS AssumeRole: never answered with a role (only a scripted fault).
+    /// STS AssumeRole: answered with session credentials for any role.
     AssumeRole,
     ListDetectors,
     ListFindings,
@@ -385,9 +385,10 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, mut release: wat
     let (fault, answer) = {
         let mut state = lock(&state);
         *state.calls.entry(op).or_default() += 1;
-        if let Ok(body) = serde_json::from_slice::<Value>(&request.body) {
-            state.bodies.push((op, body));
-        }
+        // JSON bodies as JSON; the query protocol's forms (STS) as their text.
+        let body = serde_json::from_slice::<Value>(&request.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&request.body).into_owned()));
+        state.bodies.push((op, body));
         let fault = match &mut state.script {
             Some(script) if script.op == op && script.pass > 0 => {
                 script.pass -= 1;
@@ -562,7 +563,12 @@ fn answer(state: &State, op: Op, request: &Request) -> Response {
         }
         Op::GetSecurityHubFindings => security_hub_findings(state, &body),
         Op::FilterLogEvents => filter_log_events(state, &body),
-        Op::AssumeRole | Op::Unknown => error_response(
+        Op::AssumeRole => Response {
+            status: 200,
+            headers: vec![("Content-Type", "text/xml".to_string())],
+            body: "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIAWIRETEST</AccessKeyId><SecretAccessKey>wire-secret</SecretAccessKey><SessionToken>wire-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::444455556666:assumed-role/Admin/picket</Arn><AssumedRoleId>AROAWIRE:picket</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>wire-test</RequestId></ResponseMetadata></AssumeRoleResponse>".as_bytes().to_vec(),
+        },
+        Op::Unknown => error_response(
             Protocol::GuardDutyRest,
             404,
             "UnknownOperationException",

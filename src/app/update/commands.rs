@@ -146,7 +146,7 @@ fn read_as_cli(app: &mut App) -> Vec<Effect> {
     lines.extend(guardduty_reads(app, &filter));
     let text = lines.join("\n");
     app.modal = Some(Modal::Text {
-        title: "the read behind this view, as aws-cli".into(),
+        title: "the read behind this view, as aws-cli · copied".into(),
         lines,
         scroll: 0,
     });
@@ -212,6 +212,87 @@ fn guardduty_reads(app: &App, filter: &str) -> Vec<String> {
     lines
 }
 
+/// `:profile` lists the AWS profiles of this machine; `:profile NAME` starts again on one.
+fn profile(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
+    let Some(choices) = app.profiles.clone() else {
+        app.notify(
+            "no AWS profile here (the demo organization or exported files): start picket --profile NAME",
+            NoticeLevel::Error,
+        );
+        return Vec::new();
+    };
+    match args {
+        [] => {
+            let lines = profile_lines(app, &choices);
+            app.modal = Some(Modal::Text {
+                title: "AWS profiles".into(),
+                lines,
+                scroll: 0,
+            });
+            Vec::new()
+        }
+        [name] if app.profile.as_deref() == Some(*name) => {
+            app.notify(format!("already on profile {name}"), NoticeLevel::Info);
+            Vec::new()
+        }
+        [name] if choices.iter().any(|c| c.profile.name == *name) => {
+            vec![Effect::SwitchProfile((*name).to_string())]
+        }
+        [name] => {
+            let defined: Vec<&str> = choices.iter().map(|c| c.profile.name.as_str()).collect();
+            let defined = if defined.is_empty() {
+                "none are defined".to_string()
+            } else {
+                format!("defined: {}", defined.join(", "))
+            };
+            app.notify(
+                format!("no profile '{name}' in ~/.aws/config or ~/.aws/credentials ({defined})"),
+                NoticeLevel::Error,
+            );
+            Vec::new()
+        }
+        _ => {
+            app.notify("usage: :profile [NAME]", NoticeLevel::Error);
+            Vec::new()
+        }
+    }
+}
+
+/// The profiles as a table: the active one marked ●, production ones ⚑.
+fn profile_lines(app: &App, choices: &[crate::model::profile::Choice]) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{:<22} {:<12} {:<8} {:<14} SSO START URL",
+        "PROFILE", "ACCOUNT", "KIND", "REGION"
+    )];
+    for choice in choices {
+        let p = &choice.profile;
+        let mut name = p.name.clone();
+        if choice.production {
+            name.push_str(" ⚑");
+        }
+        if app.profile.as_deref() == Some(p.name.as_str()) {
+            name.push_str(" ●");
+        }
+        lines.push(format!(
+            "{:<22} {:<12} {:<8} {:<14} {}",
+            name,
+            p.account().unwrap_or_else(|| "—".into()),
+            p.kind(),
+            p.get("region").unwrap_or("—"),
+            p.sso_start_url.as_deref().unwrap_or("")
+        ));
+    }
+    if choices.is_empty() {
+        lines.push("no profile in ~/.aws/config or ~/.aws/credentials: `aws configure` or `aws configure sso` makes one".into());
+    }
+    lines.push(String::new());
+    lines.push(
+        "● active · ⚑ production ([org] production) · :profile NAME switches: sources, disk store and memory follow the profile"
+            .into(),
+    );
+    lines
+}
+
 fn nothing(_: &App, _: usize) -> Vec<String> {
     Vec::new()
 }
@@ -259,6 +340,16 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
             _ => Vec::new(),
         },
         run: view,
+    },
+    ColonCommand {
+        name: "profile",
+        aliases: &[],
+        help: "list the AWS profiles; :profile NAME starts again on one",
+        complete: |app, n| match (n, &app.profiles) {
+            (0, Some(choices)) => choices.iter().map(|c| c.profile.name.clone()).collect(),
+            _ => Vec::new(),
+        },
+        run: profile,
     },
     ColonCommand {
         name: "present",

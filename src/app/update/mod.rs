@@ -146,8 +146,19 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             app.notify(message, NoticeLevel::Error);
             Update::redraw()
         }
+        Msg::Ask(question) => {
+            app.questions.push_back(question);
+            Update::redraw()
+        }
     };
     let mut update = update;
+    // A question waits until nothing else is open: an action being confirmed is not cut off.
+    if app.modal.is_none()
+        && let Some(question) = app.questions.front()
+    {
+        prompts::open(app, PromptKind::Answer(question.id), "");
+        update.redraw = true;
+    }
     update.effects.extend(alerts_due(app));
     if app.present {
         mask_outgoing(app, &mut update.effects);

@@ -55,6 +55,7 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
             prompt.completion_ix = None;
             refresh_completions(app);
         }
+        PromptKind::Answer(_) => {}
         // Checked as it is typed; applied on Enter (a pattern runs over the whole buffer).
         PromptKind::LogFilter => {
             prompt.error = crate::logs::pattern::Pattern::parse(prompt.editor.text())
@@ -99,6 +100,7 @@ pub(super) fn command(app: &mut App, command: Command) -> Vec<Effect> {
                     }
                 }
                 PromptKind::Command | PromptKind::LogFilter => {}
+                PromptKind::Answer(id) => return answered(app, id, None),
             }
             Vec::new()
         }
@@ -111,7 +113,9 @@ pub(super) fn command(app: &mut App, command: Command) -> Vec<Effect> {
             let history = match prompt.kind {
                 PromptKind::Filter => &app.findings.filter_history,
                 PromptKind::Command => &app.command_history,
-                PromptKind::Search | PromptKind::LogFilter => return Vec::new(),
+                PromptKind::Search | PromptKind::LogFilter | PromptKind::Answer(_) => {
+                    return Vec::new();
+                }
             };
             if history.is_empty() {
                 return Vec::new();
@@ -192,7 +196,18 @@ fn submit(app: &mut App) -> Vec<Effect> {
             remember(&mut app.command_history, &text);
             commands::run(app, &text)
         }
+        // Never remembered: an MFA code is for once.
+        PromptKind::Answer(id) => {
+            app.modal = None;
+            answered(app, id, Some(text).filter(|t| !t.is_empty()))
+        }
     }
+}
+
+/// The question `id` is answered (or declined): the next one waits its turn.
+fn answered(app: &mut App, id: u64, text: Option<String>) -> Vec<Effect> {
+    app.questions.retain(|q| q.id != id);
+    vec![Effect::Answer { id, text }]
 }
 
 fn refresh_completions(app: &mut App) {

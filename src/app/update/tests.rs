@@ -1078,3 +1078,64 @@ fn what_sources_read_on_after_a_restart_is_counted_not_rung() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_question_waits_for_an_open_action_then_takes_the_prompt_and_is_answered_once() {
+    let mut app = app();
+    press(&mut app, "2 Space a");
+    assert!(matches!(app.modal, Some(Modal::Action(_))));
+    let question = crate::ask::Question {
+        id: 7,
+        text: "MFA code for arn:aws:iam::111111111111:mfa/alice (profile admin)".into(),
+    };
+    update(&mut app, Msg::Ask(question));
+    assert!(
+        matches!(app.modal, Some(Modal::Action(_))),
+        "the action being confirmed is not cut off"
+    );
+    while matches!(app.modal, Some(Modal::Action(_))) {
+        press(&mut app, "Esc");
+    }
+    assert!(
+        matches!(
+            app.modal,
+            Some(Modal::Prompt(crate::app::Prompt {
+                kind: PromptKind::Answer(7),
+                ..
+            }))
+        ),
+        "{:?}",
+        app.modal
+    );
+    let text = screen(&mut app);
+    assert!(
+        text.contains("MFA code for arn:aws:iam::111111111111:mfa/alice (profile admin) (Esc"),
+        "{text}"
+    );
+    let effects = press(&mut app, "1 2 3 4 5 6 Enter");
+    assert_eq!(
+        effects,
+        [Effect::Answer {
+            id: 7,
+            text: Some("123456".into())
+        }]
+    );
+    assert!(app.modal.is_none() && app.questions.is_empty());
+    assert!(
+        app.command_history.is_empty() && app.findings.filter_history.is_empty(),
+        "a code is never remembered"
+    );
+    // Declined with Esc: answered None, once.
+    update(
+        &mut app,
+        Msg::Ask(crate::ask::Question {
+            id: 8,
+            text: "again".into(),
+        }),
+    );
+    assert_eq!(
+        press(&mut app, "Esc"),
+        [Effect::Answer { id: 8, text: None }]
+    );
+    assert!(app.modal.is_none());
+}
