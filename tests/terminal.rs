@@ -4,6 +4,8 @@
 //! Needs tmux: the test setup installs it when missing (apt-get), and fails saying so when it
 //! cannot.
 
+mod common;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -376,4 +378,168 @@ fn demo_actions_go_to_the_demo_journal_never_the_real_one() {
         1,
         "the real journal has nothing: {real}"
     );
+}
+
+/// picket on live AWS as a new user starts it: a temp home whose AWS config is `aws_config`,
+/// no other credentials, `extra` flags; the shell's PATH starts with `bin` (a stand-in AWS CLI).
+fn new_user_command(home: &std::path::Path, aws_config: &str, extra: &str) -> String {
+    std::fs::write(home.join("aws-config"), aws_config).expect("AWS config");
+    std::fs::write(home.join("picket.toml"), "[securityhub]\napi = \"cspm\"\n").expect("config");
+    format!(
+        "env -i PATH={bin}:/usr/bin:/bin TERM=xterm-256color HOME={home} AWS_CONFIG_FILE={home}/aws-config AWS_SHARED_CREDENTIALS_FILE={home}/aws-credentials AWS_EC2_METADATA_DISABLED=true {picket} --config {home}/picket.toml --no-store --region us-east-1 {extra}; echo EXITED:$?",
+        bin = home.join("bin").display(),
+        home = home.display(),
+        picket = env!("CARGO_BIN_EXE_picket"),
+    )
+}
+
+/// The overview of a new user whose setup fails says why, with the fix, in place of empty grids.
+fn overview_says(command: &str, line: &str) {
+    let s = Session::start(command, (120, 40));
+    let screen = s.wait_for(line, |t| {
+        t.contains("Nothing read yet")
+            && t.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(line)
+    });
+    assert!(screen.contains("picket doctor"), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
+}
+
+#[test]
+fn a_new_user_without_a_working_setup_reads_why_on_the_overview() {
+    let home = tempfile::tempdir().expect("home");
+    // No credentials at all.
+    overview_says(
+        &new_user_command(home.path(), "", ""),
+        "no AWS credentials found (looked in:",
+    );
+    // A profile that does not exist.
+    overview_says(
+        &new_user_command(home.path(), "[profile dev]\n", "--profile prod"),
+        "profile 'prod' does not exist in ~/.aws/config or ~/.aws/credentials (defined: dev)",
+    );
+    // An SSO profile with an empty token cache: the login is offered before the TUI; declined,
+    // picket starts and says what to run.
+    let sso = "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n";
+    let s = Session::start(
+        &new_user_command(home.path(), sso, "--profile sso"),
+        (120, 40),
+    );
+    s.wait_for("the login offer", |t| {
+        t.contains("run `aws sso login --profile sso") && t.contains("now? [Y/n]")
+    });
+    s.keys(&["n", "Enter"]);
+    s.wait_for("the overview saying what to run", |t| {
+        t.contains("Nothing read yet") && t.contains("run `aws sso login --profile sso`")
+    });
+    s.keys(&["q"]);
+    s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
+}
+
+#[test]
+fn an_sso_login_accepted_runs_the_aws_cli_device_code_flow_before_the_tui() {
+    let home = tempfile::tempdir().expect("home");
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let aws = bin.join("aws");
+    std::fs::write(
+        &aws,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo aws-cli/2.31.4 Python/3.13; exit 0; fi\necho \"stand-in aws: $*\" > \"$HOME/aws-ran\"\necho 'Then enter the code: ABCD-EFGH'\nsleep 2\n",
+    )
+    .expect("stand-in aws");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let sso = "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n";
+    let s = Session::start(
+        &new_user_command(home.path(), sso, "--profile sso"),
+        (120, 40),
+    );
+    s.wait_for("the login offer", |t| t.contains("now? [Y/n]"));
+    s.keys(&["Enter"]);
+    s.wait_for("the device code, before the TUI", |t| {
+        t.contains("Then enter the code: ABCD-EFGH")
+    });
+    // The stand-in made no token: picket starts and says so.
+    s.wait_for("the TUI", |t| t.contains("Nothing read yet"));
+    let ran = std::fs::read_to_string(home.path().join("aws-ran")).expect("the AWS CLI ran");
+    assert_eq!(
+        ran.trim(),
+        "stand-in aws: sso login --profile sso --use-device-code"
+    );
+    s.keys(&["q"]);
+    s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
+}
+
+#[test]
+fn a_skewed_clock_reads_as_such_on_the_overview() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime for the local endpoint");
+    let server = runtime.block_on(common::faults::FaultServer::start());
+    server.fail_after(
+        common::faults::Op::CallerIdentity,
+        0,
+        common::faults::Fault::Said(
+            403,
+            "SignatureDoesNotMatch",
+            "Signature expired: 20261201T000000Z is now earlier than 20261201T001600Z (20261201T003100Z - 15 min.)",
+        ),
+    );
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .expect("credentials");
+    overview_says(
+        &new_user_command(home.path(), "", &format!("--endpoint-url {}", server.url())),
+        "this machine's clock is off by 31 min",
+    );
+}
+
+#[test]
+fn an_mfa_code_is_asked_for_on_the_terminal_before_the_tui() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime for the local endpoint");
+    let server = runtime.block_on(common::faults::FaultServer::start());
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("aws-credentials"),
+        "[keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .expect("credentials");
+    let config = "[profile admin]\nrole_arn = arn:aws:iam::444455556666:role/Admin\nsource_profile = keys\nmfa_serial = arn:aws:iam::111122223333:mfa/alice\n[profile keys]\n";
+    let s = Session::start(
+        &new_user_command(
+            home.path(),
+            config,
+            &format!("--profile admin --endpoint-url {}", server.url()),
+        ),
+        (120, 40),
+    );
+    s.wait_for("the MFA prompt on the plain terminal", |t| {
+        t.contains("picket: MFA code for arn:aws:iam::111122223333:mfa/alice (profile admin):")
+    });
+    s.keys_literal("654321");
+    s.keys(&["Enter"]);
+    s.wait_for("the TUI reading as the role", |t| {
+        t.contains("admin · 111122223333 · arn:aws:iam::111122223333:user/a")
+    });
+    let asked: Vec<String> = server
+        .bodies(common::faults::Op::AssumeRole)
+        .iter()
+        .filter_map(|b| b.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert!(asked[0].contains("TokenCode=654321"), "{}", asked[0]);
+    s.keys(&["q"]);
+    s.wait_for("picket to exit", |t| t.contains("EXITED:0"));
 }
