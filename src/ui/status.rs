@@ -50,7 +50,8 @@ pub fn tabs(buf: &mut Buffer, area: Rect, app: &App) {
     let room = usize::from(area.right().saturating_sub(x)).saturating_sub(1);
     let profile_w = width(&profile).min(room);
     let w = width(&label).min(room - profile_w);
-    if profile_w + w > 8 {
+    // A short profile name alone is still said; a label cut to a few characters is not.
+    if (profile_w > 0 && profile_w < room) || w > 8 {
         let start = area.right() - (profile_w + w) as u16;
         let style = if production {
             theme.production

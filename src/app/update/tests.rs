@@ -1139,3 +1139,87 @@ fn a_question_waits_for_an_open_action_then_takes_the_prompt_and_is_answered_onc
     );
     assert!(app.modal.is_none());
 }
+
+#[test]
+fn profile_lists_the_machine_s_profiles_and_switches_only_to_one_that_exists() {
+    use crate::model::profile::{Choice, parse};
+    let mut demo = app();
+    press(&mut demo, ": p r o f i l e Enter");
+    assert!(
+        demo.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("no AWS profile here")),
+        "{:?}",
+        demo.notice
+    );
+    let profiles = parse(
+        "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\nsso_account_id = 111111111111\n[profile prod-admin]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nmfa_serial = arn:aws:iam::111111111111:mfa/a\n",
+        "",
+    );
+    let options = Options {
+        profile: Some("dev".into()),
+        profiles: Some(
+            profiles
+                .into_iter()
+                .map(|profile| Choice {
+                    production: profile.name.contains("prod"),
+                    profile,
+                })
+                .collect(),
+        ),
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    press(&mut app, ": p r o f i l e Enter");
+    let Some(Modal::Text { lines, .. }) = &app.modal else {
+        panic!("{:?}", app.modal);
+    };
+    let text = lines.join("\n");
+    assert!(
+        text.contains("dev ●") && text.contains("111111111111") && text.contains("sso"),
+        "{text}"
+    );
+    assert!(text.contains("https://corp.awsapps.com/start"), "{text}");
+    assert!(
+        text.contains("prod-admin ⚑") && text.contains("role+mfa"),
+        "{text}"
+    );
+    press(&mut app, "Esc");
+    let text = screen(&mut app);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.trim_end().ends_with(" dev")),
+        "the tab bar names the profile: {text}"
+    );
+    assert!(press(&mut app, ": p r o f i l e Space n o p e Enter").is_empty());
+    assert!(
+        app.notice.as_ref().is_some_and(|n| n.text
+            == "no profile 'nope' in ~/.aws/config or ~/.aws/credentials (defined: dev, prod-admin)"),
+        "{:?}",
+        app.notice
+    );
+    assert!(press(&mut app, ": p r o f i l e Space d e v Enter").is_empty());
+    assert_eq!(
+        press(&mut app, ": p r o f i l e Space p r o d - a d m i n Enter"),
+        [Effect::SwitchProfile("prod-admin".into())]
+    );
+}
+
+#[test]
+fn a_production_profile_is_marked_in_the_tab_bar() {
+    let options = Options {
+        profile: Some("prod-admin".into()),
+        profiles: Some(vec![crate::model::profile::Choice {
+            profile: crate::model::profile::Profile {
+                name: "prod-admin".into(),
+                ..Default::default()
+            },
+            production: true,
+        }]),
+        ..Options::default()
+    };
+    let mut app = App::new(options, now());
+    assert!(app.profile_is_production());
+    assert!(screen(&mut app).contains(" prod-admin ⚑"));
+}
