@@ -273,7 +273,9 @@ async fn services_not_enabled_say_so_in_words() {
     assert_eq!(batch.health[0].health.state, HealthState::NotEnabled);
     assert_eq!(
         batch.health[0].health.message.as_deref(),
-        Some("GuardDuty is not enabled in us-east-1")
+        Some(
+            "GuardDuty is not enabled in us-east-1: `aws guardduty create-detector --enable --region us-east-1`, or from the organization's GuardDuty administrator"
+        )
     );
 
     let hub = mock!(aws_sdk_securityhub::Client::get_findings).then_http_response(|| {
@@ -291,7 +293,9 @@ async fn services_not_enabled_say_so_in_words() {
     assert_eq!(batch.health[0].health.state, HealthState::NotEnabled);
     assert_eq!(
         batch.health[0].health.message.as_deref(),
-        Some("Security Hub is not enabled in us-east-1")
+        Some(
+            "Security Hub is not enabled in us-east-1: `aws securityhub enable-security-hub --region us-east-1`, or from the organization's Security Hub administrator"
+        )
     );
 }
 

@@ -1,6 +1,8 @@
 //! The binary as a user runs it: config errors stop it before the terminal is touched, the
 //! default config round-trips, and render prints screens.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn picket(args: &[&str], config: Option<&std::path::Path>) -> Output {
@@ -1051,21 +1053,7 @@ fn without_credentials(args: &[&str], config: &str) -> Output {
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("HOME", dir.path());
-    for var in [
-        "AWS_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "PICKET_CONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
+    common::without_machine_settings(&mut cmd);
     cmd.output().expect("picket runs")
 }
 

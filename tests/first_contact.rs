@@ -80,7 +80,7 @@ fn cases() -> Vec<Case> {
                 config: "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n",
                 profile: Some("sso"),
             },
-            says: "the SSO session of profile 'sso' has expired or was never started: run `aws sso login --profile sso`, then start picket again",
+            says: "the SSO session of profile 'sso' has expired or was never started: run `aws sso login --profile sso` (a running picket reads on with the new session)",
         },
         Case {
             cause: Cause::SsoSessionUndefined,
@@ -260,28 +260,7 @@ fn base_command(home: &Path) -> Command {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("XDG_STATE_HOME", home.join("state"))
         .env("XDG_CONFIG_HOME", home.join("config"));
-    for var in [
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-        "AWS_ENDPOINT_URL",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "PICKET_CONFIG",
-        "PICKET_STORE",
-        "PICKET_JOURNAL",
-        "HTTPS_PROXY",
-        "HTTP_PROXY",
-        "https_proxy",
-        "http_proxy",
-    ] {
-        cmd.env_remove(var);
-    }
+    common::without_machine_settings(&mut cmd);
     cmd
 }
 
@@ -503,11 +482,7 @@ fn mfa_machine(server: &FaultServer) -> Machine {
 
 #[test]
 fn a_profile_with_mfa_serial_asks_for_the_code_and_assumes_its_role_with_it() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime for the local endpoint");
+    let runtime = common::endpoint_runtime();
     let server = runtime.block_on(FaultServer::start());
     let out = mfa_machine(&server).typing("123456\n").run(&["doctor"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -549,11 +524,7 @@ fn a_profile_with_mfa_serial_asks_for_the_code_and_assumes_its_role_with_it() {
 
 #[test]
 fn every_setup_failure_reads_as_one_line_with_its_fix_in_doctor_findings_and_logs() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime for the local endpoint");
+    let runtime = common::endpoint_runtime();
     let cases = cases();
     let covered: Vec<Cause> = cases.iter().map(|c| c.cause).collect();
     assert_eq!(

@@ -107,7 +107,7 @@ fn cell(
 
 #[test]
 fn guided_empty_states() {
-    let expired = "the SSO session of profile 'security-audit' has expired or was never started: run `aws sso login --profile security-audit`, then start picket again";
+    let expired = "the SSO session of profile 'security-audit' has expired or was never started: run `aws sso login --profile security-audit` (a running picket reads on with the new session)";
     let failing = vec![
         cell(
             "unknown",

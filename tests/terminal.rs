@@ -475,11 +475,7 @@ fn an_sso_login_accepted_runs_the_aws_cli_device_code_flow_before_the_tui() {
 
 #[test]
 fn a_skewed_clock_reads_as_such_on_the_overview() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime for the local endpoint");
+    let runtime = common::endpoint_runtime();
     let server = runtime.block_on(common::faults::FaultServer::start());
     server.fail_after(
         common::faults::Op::CallerIdentity,
@@ -504,11 +500,7 @@ fn a_skewed_clock_reads_as_such_on_the_overview() {
 
 #[test]
 fn an_mfa_code_is_asked_for_on_the_terminal_before_the_tui() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime for the local endpoint");
+    let runtime = common::endpoint_runtime();
     let server = runtime.block_on(common::faults::FaultServer::start());
     let home = tempfile::tempdir().expect("home");
     std::fs::write(

@@ -151,7 +151,7 @@ pub fn credentials(
         return Some((
             Cause::SsoLogin,
             format!(
-                "the SSO session of profile '{named}' has expired or was never started: run {login}, then start picket again"
+                "the SSO session of profile '{named}' has expired or was never started: run {login} (a running picket reads on with the new session)"
             ),
         ));
     }

@@ -79,7 +79,7 @@ pub fn offer_sso_login(profile: &str, line: &str) {
         Err(e) => {
             let _ = writeln!(
                 err,
-                "picket: cannot run the AWS CLI ({e}): run `aws sso login --profile {profile}` where it is installed (the token cache in ~/.aws/sso/cache is what picket reads), then start picket again"
+                "picket: cannot run the AWS CLI ({e}): run `aws sso login --profile {profile}` where it is installed (picket reads its token cache, ~/.aws/sso/cache, and reads on once it is there)"
             );
         }
     }
