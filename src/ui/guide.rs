@@ -76,7 +76,7 @@ fn failing(app: &App, reasons: &[Reason]) -> Vec<Line> {
     ];
     for reason in reasons {
         let count = if reason.sources > 1 {
-            format!(" ({} sources)", thousands(reason.sources))
+            format!(" · {} sources", thousands(reason.sources))
         } else {
             String::new()
         };
