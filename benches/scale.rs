@@ -190,7 +190,12 @@ async fn run() {
     let total = sources.len();
     let (tx, mut rx) = mpsc::channel(1024);
     let start = Instant::now();
-    let pollers = Pollers::start(sources, Vec::new(), tx);
+    let pollers = Pollers::start(
+        sources,
+        Vec::new(),
+        picket::logs::detect::Detector::new(Vec::new()),
+        tx,
+    );
     // The first sweep reads every source, logs included (the logs screen is open).
     pollers.set_active(Feed::Logs, true);
     let mut answered = 0;

@@ -460,6 +460,8 @@ impl World {
                     "a notification carries text a terminal would act on: {text:?}"
                 ),
                 Effect::Title(_) => {}
+                // No polling tasks here: the app checks what arrives unchecked.
+                Effect::SetDetections(_) => {}
                 Effect::Answer { id, text } => {
                     assert_eq!(id, 1, "an answer names the question asked");
                     assert!(

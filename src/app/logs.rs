@@ -137,7 +137,7 @@ impl LogView {
 
     /// Appends events, skipping any whose event id was already seen. Returns how many were added.
     pub fn push(&mut self, events: Vec<LogEvent>) -> usize {
-        self.push_inspecting(events, |_, _| {})
+        self.push_inspecting(events, |_, _, _| {})
     }
 
     /// Like [`Self::push`], showing `inspect` each event added with its text, before the text
@@ -145,10 +145,10 @@ impl LogView {
     pub fn push_inspecting(
         &mut self,
         events: Vec<LogEvent>,
-        mut inspect: impl FnMut(&LogEvent, &str),
+        mut inspect: impl FnMut(usize, &LogEvent, &str),
     ) -> usize {
         let mut added = 0;
-        for mut event in events {
+        for (index, mut event) in events.into_iter().enumerate() {
             if let Some(id) = event.event_id.as_deref() {
                 if !self.seen_ids.insert(id.into()) {
                     continue;
@@ -171,7 +171,7 @@ impl LogView {
                     self.passing
                         .push_back(self.dropped + self.events.len() as u64);
                 }
-                inspect(&event, &text);
+                inspect(index, &event, &text);
             }
             event.message = event.message.packed();
             self.bytes += held_bytes(&event);

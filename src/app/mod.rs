@@ -45,6 +45,9 @@ pub use stats::Stats;
 pub use table::FindingsTable;
 pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
 
+// Batches are most of the channel's traffic and its largest variant: boxing them would add an
+// allocation to every poll to save bytes on the rarer messages.
+#[allow(clippy::large_enum_variant)]
 pub enum Msg {
     Key(Key),
     /// Bracketed paste: text for the open prompt.
@@ -122,6 +125,8 @@ pub enum Effect {
     Title(usize),
     /// Start again on this AWS profile: its sources, its store, a fresh memory.
     SwitchProfile(String),
+    /// Check log events against these detections where they are read (the polling tasks).
+    SetDetections(Vec<&'static str>),
     /// The analyst's answer to a question (None: declined).
     Answer {
         id: u64,

@@ -20,6 +20,8 @@ pub struct Launch {
     pub read_only: bool,
     /// The demo organization moves (`[demo] live`).
     pub demo_live: bool,
+    /// The demo's CloudTrail events a second (`[demo] trail_per_second`).
+    pub demo_trail_rate: u32,
     /// How much of a file `--open` reads (`[files]`).
     pub files: crate::sources::file::Limits,
     /// `--store`, or None for the default place; `--no-store`.
@@ -245,6 +247,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         seed: seed.unwrap_or(config.demo.seed),
         read_only,
         demo_live: config.demo.live,
+        demo_trail_rate: config.demo.trail_per_second,
         files: config.files.limits(),
         store: common.store.clone(),
         no_store: common.no_store,

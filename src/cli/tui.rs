@@ -34,7 +34,7 @@ pub fn demo(launch: Launch) -> ExitCode {
     }
     let sources: Vec<Box<dyn Source>> = vec![
         Box::new(findings),
-        Box::new(DemoTrail::new(Arc::clone(&org))),
+        Box::new(DemoTrail::new(Arc::clone(&org)).at_rate(launch.demo_trail_rate)),
     ];
     let backend = DemoBackend::keeping(Arc::clone(&org));
     let backends = Backends {

@@ -224,6 +224,9 @@ pub struct DemoConfig {
     pub seed: u64,
     /// New findings arrive and old ones recur; `false` holds the organization still.
     pub live: bool,
+    /// CloudTrail events a second in the demo's log stream (a busy organization's tail: up to
+    /// 50,000).
+    pub trail_per_second: u32,
 }
 
 impl Default for DemoConfig {
@@ -231,6 +234,7 @@ impl Default for DemoConfig {
         Self {
             seed: 0,
             live: true,
+            trail_per_second: 2,
         }
     }
 }

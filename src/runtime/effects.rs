@@ -65,6 +65,9 @@ pub trait Host {
     fn spawn(&mut self, task: Task);
     /// How the answers of spawned tasks reach the app.
     fn reply(&self) -> Reply;
+    /// Log events are checked against these detections where they are read. A host without
+    /// polling tasks leaves them to the app, which checks what arrives unchecked.
+    fn set_detections(&mut self, _names: &[&'static str]) {}
 }
 
 pub struct Effects {
@@ -94,6 +97,7 @@ impl Effects {
         match effect {
             Effect::Quit => return Ok(true),
             Effect::Answer { id, text } => crate::ask::answer(id, text),
+            Effect::SetDetections(names) => host.set_detections(&names),
             // The run ends; whoever started it starts again on the profile.
             Effect::SwitchProfile(profile) => {
                 self.switch_to = Some(profile);

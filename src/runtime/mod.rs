@@ -46,7 +46,7 @@ pub async fn run(
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let marks = disk.as_ref().map(|d| d.marks()).unwrap_or_default();
-    let pollers = Pollers::start(sources, marks, tx.clone());
+    let pollers = Pollers::start(sources, marks, app.logs.detector.clone(), tx.clone());
     // Tasks answer through an unbounded queue, so none is lost to a full channel; a relay
     // hands the answers on to the loop.
     let (answers, mut answered) = mpsc::unbounded_channel::<Msg>();
@@ -100,6 +100,9 @@ pub async fn run(
             }
         };
         let Some(mut msg) = msg else { continue };
+        // What the analyst does is drawn at once; only what sources send is paced into frames
+        // (a key must not wait out the rest of a frame interval behind a batch).
+        let analyst = matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(..));
         crash::saw(&msg);
         persist.before(&mut msg);
         let mut quit = false;
@@ -115,6 +118,10 @@ pub async fn run(
         persist.after(&mut app);
         if quit {
             break;
+        }
+        if analyst && app.dirty {
+            draw(&mut terminal, &mut app)?;
+            last_frame = tokio::time::Instant::now();
         }
     }
     pollers.stop();
@@ -193,6 +200,14 @@ impl Host for TerminalHost<'_> {
 
     fn spawn(&mut self, task: Task) {
         tokio::spawn(task);
+    }
+
+    fn set_detections(&mut self, names: &[&'static str]) {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        // Built-in names always resolve; none at all is no detection.
+        let detector = crate::logs::detect::Detector::named(&names)
+            .unwrap_or_else(|_| crate::logs::detect::Detector::new(Vec::new()));
+        self.pollers.set_detector(detector);
     }
 
     fn reply(&self) -> Reply {

@@ -38,6 +38,9 @@ struct Shared {
     /// Findings to read again by id, by source name, taken by the source's task at its next
     /// poll.
     rechecks: Arc<Mutex<std::collections::HashMap<String, Vec<String>>>>,
+    /// The detections the analyst chose: log batches are checked against them on their polling
+    /// task, so the UI task only merges the matches.
+    detector: Arc<watch::Sender<Arc<crate::logs::detect::Detector>>>,
 }
 
 impl Shared {
@@ -63,6 +66,7 @@ impl Pollers {
     pub fn start(
         sources: Vec<Box<dyn Source>>,
         marks: Vec<Mark>,
+        detector: crate::logs::detect::Detector,
         tx: mpsc::Sender<Msg>,
     ) -> Pollers {
         let shared = Shared {
@@ -75,6 +79,7 @@ impl Pollers {
             tx,
             marks: Arc::new(marks.into_iter().map(|m| (m.source.clone(), m)).collect()),
             rechecks: Arc::default(),
+            detector: Arc::new(watch::channel(Arc::new(detector)).0),
         };
         for source in sources {
             shared.spawn(source);
@@ -114,6 +119,11 @@ impl Pollers {
     pub fn set_groups(&self, groups: Vec<String>, generation: u64) {
         self.shared.groups.send_replace(Some((generation, groups)));
         self.wake();
+    }
+
+    /// Log batches are checked against these detections from their next poll on.
+    pub fn set_detector(&self, detector: crate::logs::detect::Detector) {
+        self.shared.detector.send_replace(Arc::new(detector));
     }
 
     pub fn stop(self) {
@@ -160,6 +170,15 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         }
         let mut batch = source.poll(Timestamp::now()).await;
         batch.generation = generation;
+        if feed == Feed::Logs && !batch.events.is_empty() {
+            let detector = Arc::clone(&shared.detector.borrow());
+            if !detector.is_empty() {
+                batch.detected = Some(Box::new(crate::sources::Detected::check(
+                    &detector,
+                    &batch.events,
+                )));
+            }
+        }
         // A large delivery of log events goes in slices, so the screen redraws between them
         // instead of holding still while tens of thousands are taken in.
         while batch.events.len() > EVENTS_PER_MESSAGE {
@@ -167,6 +186,10 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
             let slice = std::mem::replace(&mut batch.events, rest);
             let part = crate::sources::Batch {
                 events: slice,
+                detected: batch
+                    .detected
+                    .as_mut()
+                    .map(|d| Box::new(d.split_front(EVENTS_PER_MESSAGE))),
                 sampled: batch.sampled,
                 generation,
                 ..crate::sources::Batch::default()
@@ -255,7 +278,12 @@ mod tests {
     #[tokio::test]
     async fn a_large_delivery_reaches_the_app_in_slices_in_order() {
         let (tx, mut rx) = mpsc::channel(16);
-        let pollers = Pollers::start(vec![Box::new(Burst(false))], Vec::new(), tx);
+        let pollers = Pollers::start(
+            vec![Box::new(Burst(false))],
+            Vec::new(),
+            crate::logs::detect::Detector::new(Vec::new()),
+            tx,
+        );
         pollers.set_active(Feed::Logs, true);
         let mut sizes = Vec::new();
         let mut lines = Vec::new();
@@ -274,6 +302,80 @@ mod tests {
         );
         assert_eq!(lines.first().map(String::as_str), Some("line 0"));
         assert_eq!(lines.last().map(String::as_str), Some("line 4999"));
+    }
+
+    /// Delivers a CloudTrail stream of 5,000 records on its first poll, nothing after.
+    struct Trail(Option<Vec<LogEvent>>);
+
+    impl Source for Trail {
+        fn name(&self) -> &str {
+            "trail"
+        }
+        fn feed(&self) -> Feed {
+            Feed::Logs
+        }
+        fn interval(&self) -> std::time::Duration {
+            std::time::Duration::from_secs(3600)
+        }
+        fn poll(&mut self, _now: Timestamp) -> PollFuture<'_> {
+            let events = self.0.take().unwrap_or_default();
+            Box::pin(async move {
+                Batch {
+                    events,
+                    ..Batch::default()
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn log_events_are_checked_on_their_polling_task_slice_by_slice() {
+        let start = "2026-01-15T12:00:00Z".parse().expect("time");
+        let events = crate::sources::demo::generate_trail(5, 5_000, start);
+        let detector = crate::logs::detect::Detector::named(&["all".to_string()]).expect("all");
+        let expected: Vec<Vec<&str>> = events
+            .iter()
+            .map(|e| {
+                detector
+                    .check(&e.message.delivered_text())
+                    .iter()
+                    .map(|d| d.name)
+                    .collect()
+            })
+            .collect();
+        assert!(
+            expected.iter().filter(|hits| !hits.is_empty()).count() > 10,
+            "the stream matches detections"
+        );
+        let (tx, mut rx) = mpsc::channel(16);
+        let pollers = Pollers::start(
+            vec![Box::new(Trail(Some(events)))],
+            Vec::new(),
+            detector,
+            tx,
+        );
+        pollers.set_active(Feed::Logs, true);
+        let mut got: Vec<Vec<&str>> = Vec::new();
+        while got.len() < 5_000 {
+            let Some(Msg::Batch(Feed::Logs, batch)) = rx.recv().await else {
+                panic!("a logs batch");
+            };
+            let detected = batch.detected.expect("checked where it was read");
+            assert_eq!(
+                detected.hits.len(),
+                batch.events.len(),
+                "one entry an event"
+            );
+            assert_eq!(detected.checked.len(), crate::logs::detect::CIS.len());
+            got.extend(
+                detected
+                    .hits
+                    .iter()
+                    .map(|hits| hits.iter().map(|d| d.name).collect::<Vec<_>>()),
+            );
+        }
+        assert_eq!(got, expected);
+        pollers.stop();
     }
 
     /// Answers each poll only when told to, so a test can hold a poll in flight.
@@ -315,7 +417,12 @@ mod tests {
             go: Arc::clone(&go),
             groups: Arc::clone(&groups),
         };
-        let pollers = Pollers::start(vec![Box::new(source)], Vec::new(), tx);
+        let pollers = Pollers::start(
+            vec![Box::new(source)],
+            Vec::new(),
+            crate::logs::detect::Detector::new(Vec::new()),
+            tx,
+        );
         pollers.set_active(Feed::Logs, true);
         // The first poll is under way; the analyst picks other groups meanwhile.
         tokio::task::yield_now().await;
@@ -371,7 +478,12 @@ mod tests {
             rereads: Arc::clone(&rereads),
             rechecks: Arc::clone(&rechecks),
         };
-        let pollers = Pollers::start(vec![Box::new(source)], Vec::new(), tx);
+        let pollers = Pollers::start(
+            vec![Box::new(source)],
+            Vec::new(),
+            crate::logs::detect::Detector::new(Vec::new()),
+            tx,
+        );
         pollers.set_active(Feed::Logs, true);
         assert!(rx.recv().await.is_some(), "the first poll");
         pollers.set_groups(vec!["/g".into()], 1);

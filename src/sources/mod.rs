@@ -75,6 +75,48 @@ pub struct Batch {
     pub gone: Vec<String>,
     /// The service's own counts of the active findings, organization-wide.
     pub counts: Option<Box<crate::model::counts::ServerCounts>>,
+    /// Which detections matched each of `events`, worked out on the polling task, off the UI
+    /// task ([`Detected`]).
+    pub detected: Option<Box<Detected>>,
+}
+
+/// The detections that matched each event of a batch, by the batch's order, and the
+/// detections that were checked: the app uses them only while its own choice is the same.
+#[derive(Debug, Default)]
+pub struct Detected {
+    pub checked: Vec<&'static str>,
+    pub hits: Vec<Vec<&'static crate::logs::detect::Detection>>,
+}
+
+impl Detected {
+    /// Checks every CloudTrail record of `events` against `detector`.
+    pub fn check(
+        detector: &crate::logs::detect::Detector,
+        events: &[crate::model::LogEvent],
+    ) -> Detected {
+        Detected {
+            checked: detector.names(),
+            hits: events
+                .iter()
+                .map(|event| {
+                    if event.trail.is_some() {
+                        detector.check(&event.message.delivered_text())
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The first `n` events' hits, leaving the rest.
+    pub fn split_front(&mut self, n: usize) -> Detected {
+        let rest = self.hits.split_off(n.min(self.hits.len()));
+        Detected {
+            checked: self.checked.clone(),
+            hits: std::mem::replace(&mut self.hits, rest),
+        }
+    }
 }
 
 /// A reconciling source's reading of a batch.

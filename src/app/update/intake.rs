@@ -148,7 +148,7 @@ fn take_batch(app: &mut App, feed: Feed, batch: Batch, reader: Option<&Reader>) 
                 changed |= app.logs.sampled.is_none() && app.tab == Tab::Logs;
                 app.logs.sampled = Some(app.now);
             }
-            let (added, alerts) = take_events(app, batch.events);
+            let (added, alerts) = take_events(app, batch.events, batch.detected);
             changed |= added > 0 && app.tab == Tab::Logs;
             // Like a source's first sweep, what happened before picket started is the
             // baseline, not news.
@@ -279,6 +279,7 @@ fn refresh_views(app: &mut App) {
 fn take_events(
     app: &mut App,
     events: Vec<crate::model::LogEvent>,
+    detected: Option<Box<crate::sources::Detected>>,
 ) -> (usize, Vec<crate::model::Finding>) {
     let super::super::LogsScreen {
         detector,
@@ -292,10 +293,23 @@ fn take_events(
         String,
         (&'static crate::logs::detect::Detection, usize),
     > = std::collections::BTreeMap::new();
+    // Worked out on the polling task when the detections checked there are the ones chosen
+    // here; otherwise (the choice just changed, a harness without pollers) checked now.
+    let hits = detected
+        .filter(|d| d.checked == detector.names() && d.hits.len() == events.len())
+        .map(|d| d.hits);
     let mut ordinal = 0;
-    let added = logs.push_inspecting(events, |event, text| {
+    let added = logs.push_inspecting(events, |index, event, text| {
         if event.trail.is_some() && !detector.is_empty() {
-            for detection in detector.check(text) {
+            let checked_now;
+            let matched: &[&'static crate::logs::detect::Detection] = match &hits {
+                Some(hits) => &hits[index],
+                None => {
+                    checked_now = detector.check(text);
+                    &checked_now
+                }
+            };
+            for &detection in matched {
                 if let Some(id) = alerts.count(detection, event) {
                     latest.insert(id, (detection, ordinal));
                 }

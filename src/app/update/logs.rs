@@ -185,13 +185,17 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
 /// them.
 pub(super) fn detect_command(app: &mut App, args: &[&str]) -> Vec<Effect> {
     let before = app.wants_logs();
+    let checked = app.logs.detector.names();
     set_detections(app, args);
-    // Detections read the stream: the log feed runs while any is on.
-    if before == app.wants_logs() {
-        Vec::new()
-    } else {
-        vec![Effect::SetFeed(Feed::Logs, app.wants_logs())]
+    let mut effects = Vec::new();
+    if app.logs.detector.names() != checked {
+        effects.push(Effect::SetDetections(app.logs.detector.names()));
     }
+    // Detections read the stream: the log feed runs while any is on.
+    if before != app.wants_logs() {
+        effects.push(Effect::SetFeed(Feed::Logs, app.wants_logs()));
+    }
+    effects
 }
 
 fn set_detections(app: &mut App, args: &[&str]) {

@@ -255,10 +255,14 @@ fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
     );
     assert!(press(&mut app, "Tab").is_empty());
     assert_eq!(app.tab, Tab::Findings);
-    // With detections off, the log feed runs only while its screen is open.
+    // With detections off, the log feed runs only while its screen is open; its polling tasks
+    // stop checking.
     assert_eq!(
         press(&mut app, ": detect Space off Enter"),
-        [Effect::SetFeed(Feed::Logs, false)]
+        [
+            Effect::SetDetections(Vec::new()),
+            Effect::SetFeed(Feed::Logs, false)
+        ]
     );
     assert_eq!(press(&mut app, "Tab"), [Effect::SetFeed(Feed::Logs, true)]);
     assert_eq!(
@@ -269,7 +273,10 @@ fn tabs_switch_screens_and_only_the_logs_screen_polls_logs() {
     assert_eq!(press(&mut app, "1"), [Effect::SetFeed(Feed::Logs, false)]);
     assert_eq!(
         press(&mut app, ": detect Space all Enter"),
-        [Effect::SetFeed(Feed::Logs, true)]
+        [
+            Effect::SetDetections(crate::logs::detect::CIS.iter().map(|d| d.name).collect()),
+            Effect::SetFeed(Feed::Logs, true)
+        ]
     );
     assert!(
         press(&mut app, "3 1").is_empty(),
@@ -1222,4 +1229,42 @@ fn a_production_profile_is_marked_in_the_tab_bar() {
     let mut app = App::new(options, now());
     assert!(app.profile_is_production());
     assert!(screen(&mut app).contains(" prod-admin ⚑"));
+}
+
+#[test]
+fn detections_worked_out_where_events_were_read_are_used_only_for_the_same_choice() {
+    use crate::logs::detect::CIS;
+    let start = now() - jiff::SignedDuration::from_mins(5);
+    let events = crate::sources::demo::generate_trail(9, 200, start);
+    let detector = crate::logs::detect::Detector::named(&["all".to_string()]).expect("all");
+    // An event no detection matches, said (by the polling task) to match the first.
+    let quiet = events
+        .iter()
+        .position(|e| detector.check(&e.message.delivered_text()).is_empty())
+        .expect("a quiet event");
+    let said = |checked: Vec<&'static str>| {
+        let mut hits = vec![Vec::new(); 1];
+        hits[0].push(&CIS[0]);
+        Box::new(crate::sources::Detected { checked, hits })
+    };
+    let alerts = |checked: Vec<&'static str>| {
+        let mut app = App::new(Options::default(), now());
+        let batch = Batch {
+            events: vec![events[quiet].clone()],
+            detected: Some(said(checked)),
+            ..Batch::default()
+        };
+        update(&mut app, Msg::Batch(Feed::Logs, batch));
+        app.store.len()
+    };
+    assert_eq!(
+        alerts(detector.names()),
+        1,
+        "the polling task's answer is taken"
+    );
+    assert_eq!(
+        alerts(vec![CIS[0].name]),
+        0,
+        "checked against another choice: checked again here"
+    );
 }

@@ -13,11 +13,16 @@ use crate::model::SafeText;
 use crate::model::health::{Health, HealthKey, HealthReport, HealthState, Service};
 use crate::sources::{Batch, Feed, PollFuture, Source};
 
+/// The fastest stream the demo makes: a very busy organization's trail.
+const MAX_RATE: u32 = 50_000;
+
 /// The demo's CloudTrail stream, as CloudWatch Logs delivers it.
 pub struct DemoTrail {
     rng: fastrand::Rng,
     serial: u64,
     last_poll: Option<Timestamp>,
+    /// Events a second.
+    rate: f64,
 }
 
 impl DemoTrail {
@@ -26,7 +31,19 @@ impl DemoTrail {
             rng: fastrand::Rng::with_seed(org.seed ^ 0x7EA1_0002),
             serial: 0,
             last_poll: None,
+            rate: TRAIL_RATE,
         }
+    }
+
+    /// A stream of `per_second` events a second (at most 50,000), as a busy organization's.
+    pub fn at_rate(mut self, per_second: u32) -> DemoTrail {
+        self.rate = f64::from(per_second.clamp(1, MAX_RATE));
+        self
+    }
+
+    /// At most this many events a poll (a second): twice the rate, so none is held back.
+    fn per_poll(&self) -> usize {
+        TRAIL_MAX_PER_POLL.max((self.rate * 2.0) as usize)
     }
 
     /// Events strictly after `from` and at or before `to`, in time order.
@@ -40,7 +57,7 @@ impl DemoTrail {
         if span_ms == 0 {
             return Vec::new();
         }
-        let expected = span_ms as f64 / 1000.0 * TRAIL_RATE;
+        let expected = span_ms as f64 / 1000.0 * self.rate;
         let n = ((expected * (0.8 + 0.4 * self.rng.f64())).round() as usize).min(cap);
         let mut offsets: Vec<i64> = (0..n).map(|_| self.rng.i64(1..=span_ms)).collect();
         offsets.sort_unstable();
@@ -94,7 +111,7 @@ impl Source for DemoTrail {
 
     fn poll(&mut self, now: Timestamp) -> PollFuture<'_> {
         let (from, cap) = match self.last_poll {
-            Some(last) => (last.max(now - TRAIL_BACKFILL), TRAIL_MAX_PER_POLL),
+            Some(last) => (last.max(now - TRAIL_BACKFILL), self.per_poll()),
             None => (now - TRAIL_BACKFILL, TRAIL_MAX_BACKFILL),
         };
         let events = if now > from {
