@@ -137,7 +137,7 @@ impl LogView {
 
     /// Appends events, skipping any whose event id was already seen. Returns how many were added.
     pub fn push(&mut self, events: Vec<LogEvent>) -> usize {
-        self.push_inspecting(events, |_, _, _| {})
+        self.push_inspecting(events, |_, _| {})
     }
 
     /// Like [`Self::push`], showing `inspect` each event added with its text, before the text
@@ -145,7 +145,7 @@ impl LogView {
     pub fn push_inspecting(
         &mut self,
         events: Vec<LogEvent>,
-        mut inspect: impl FnMut(usize, &LogEvent, &str),
+        mut inspect: impl FnMut(usize, &LogEvent),
     ) -> usize {
         let mut added = 0;
         for (index, mut event) in events.into_iter().enumerate() {
@@ -163,16 +163,14 @@ impl LogView {
             if self.events.len() == self.capacity {
                 self.drop_oldest();
             }
+            // Unpacked only for a filter: events come packed from their polling task.
+            if let Some(pattern) = &self.filter
+                && pattern.matches(&event.message.delivered_text())
             {
-                let text = event.message.delivered_text();
-                if let Some(pattern) = &self.filter
-                    && pattern.matches(&text)
-                {
-                    self.passing
-                        .push_back(self.dropped + self.events.len() as u64);
-                }
-                inspect(index, &event, &text);
+                self.passing
+                    .push_back(self.dropped + self.events.len() as u64);
             }
+            inspect(index, &event);
             event.message = event.message.packed();
             self.bytes += held_bytes(&event);
             self.events.push_back(event);

@@ -84,19 +84,22 @@ impl RawRecord {
 
     /// The compact form, for records kept in memory for long. The text must fit in a u32
     /// length; a longer one (over 4 GiB, never seen from AWS) stays plain.
-    pub fn packed(self) -> Self {
+    pub fn packed(mut self) -> Self {
+        self.pack();
+        self
+    }
+
+    /// Packs in place ([`Self::packed`]): where records are read, off the UI task.
+    pub fn pack(&mut self) {
         let Body::Plain(text) = &self.body else {
-            return self;
+            return;
         };
         let Ok(len) = u32::try_from(text.len()) else {
-            return self;
+            return;
         };
         let packed =
             lz4_flex::block::compress_with_dict(text.as_bytes(), DICTIONARY).into_boxed_slice();
-        Self {
-            kind: self.kind,
-            body: Body::Packed(packed, len),
-        }
+        self.body = Body::Packed(packed, len);
     }
 
     pub fn kind(&self) -> RecordKind {

@@ -178,6 +178,10 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
                     &batch.events,
                 )));
             }
+            // Packed here, as the log buffer keeps them, instead of on the UI task.
+            for event in &mut batch.events {
+                event.message.pack();
+            }
         }
         // A large delivery of log events goes in slices, so the screen redraws between them
         // instead of holding still while tens of thousands are taken in.

@@ -299,13 +299,13 @@ fn take_events(
         .filter(|d| d.checked == detector.names() && d.hits.len() == events.len())
         .map(|d| d.hits);
     let mut ordinal = 0;
-    let added = logs.push_inspecting(events, |index, event, text| {
+    let added = logs.push_inspecting(events, |index, event| {
         if event.trail.is_some() && !detector.is_empty() {
             let checked_now;
             let matched: &[&'static crate::logs::detect::Detection] = match &hits {
                 Some(hits) => &hits[index],
                 None => {
-                    checked_now = detector.check(text);
+                    checked_now = detector.check(&event.message.delivered_text());
                     &checked_now
                 }
             };
