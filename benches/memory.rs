@@ -1,7 +1,12 @@
 //! Resident memory with 100,000 findings loaded and a filtered, sorted table.
 //!
 //! `cargo bench --bench memory`, or for the kernel's own accounting:
-//! `scripts/bench-memory.sh` (runs this binary under `/usr/bin/time -v`).
+//! `scripts/bench-memory.sh` (runs this binary under `/usr/bin/time -v`, both ways).
+//!
+//! As picket runs by default, with its disk store (`PICKET_BENCH_STORE=1`): batches go through
+//! the runtime's own writer (`runtime::persist`), and a raw record leaves memory once it is on
+//! disk. Without (`--no-store`, the default of this binary): every raw record stays in memory,
+//! packed.
 
 use jiff::Timestamp;
 
@@ -33,6 +38,26 @@ fn main() {
     let org = DemoOrg::new(7);
     let mut app = App::new(Options::default(), now);
     update(&mut app, Msg::Resize(200, 50));
+    let with_store = std::env::var("PICKET_BENCH_STORE").is_ok_and(|v| v == "1");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (stored_tx, stored_rx) = std::sync::mpsc::channel::<Msg>();
+    let mut persist = with_store.then(|| {
+        let disk = std::sync::Arc::new(
+            picket::store::disk::Disk::open(&dir.path().join("store.sqlite")).expect("store"),
+        );
+        picket::runtime::persist::restore(&mut app, &disk);
+        let reply = picket::runtime::Reply::new(move |msg| {
+            let _ = stored_tx.send(msg);
+        });
+        let _entered = runtime.enter();
+        picket::runtime::persist::Persist::start(Some(disk), reply)
+    });
+    let mut pending_writes = 0usize;
     let mut batches = FindingBatches::new(7, now);
     let mut loaded = 0;
     while loaded < n {
@@ -49,7 +74,29 @@ fn main() {
             initial: true,
             ..Batch::default()
         };
-        update(&mut app, Msg::Batch(Feed::Findings, batch));
+        let mut msg = Msg::Batch(Feed::Findings, batch);
+        if let Some(persist) = &mut persist {
+            persist.before(&mut msg);
+            update(&mut app, msg);
+            persist.after(&mut app);
+            pending_writes += 1;
+        } else {
+            update(&mut app, msg);
+        }
+        // What the writer has stored leaves memory, as the runtime hands it back.
+        while let Ok(msg) = stored_rx.try_recv() {
+            pending_writes = pending_writes.saturating_sub(1);
+            update(&mut app, msg);
+        }
+    }
+    while pending_writes > 0 {
+        match stored_rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(msg) => {
+                pending_writes -= 1;
+                update(&mut app, msg);
+            }
+            Err(_) => panic!("the store writer stopped answering"),
+        }
     }
     app.findings
         .table
@@ -71,6 +118,14 @@ fn main() {
     let stored_bytes: usize = in_memory().map(|raw| raw.stored_len()).sum();
     let rss = status_kib("VmRSS:").unwrap_or(0);
     let peak = status_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "{}",
+        if with_store {
+            "with the disk store (picket's default)"
+        } else {
+            "without a disk store (--no-store)"
+        }
+    );
     println!(
         "findings: {}  rows after filter: {}",
         app.store.len(),
