@@ -83,21 +83,25 @@ pub async fn run(
     }
     loop {
         let frame_due = last_frame + FRAME_INTERVAL;
+        // In this order, not at random: a key is taken before batches queued behind it, and a
+        // frame that is due is drawn before more batches, so a busy tail neither delays the
+        // analyst nor freezes the screen.
         let msg = tokio::select! {
+            biased;
             event = events.next() => match event {
                 Some(Ok(event)) => translate(event),
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
-            Some(msg) = rx.recv() => Some(msg),
-            Some(question) = asked.recv() => Some(Msg::Ask(question)),
-            _ = clock.tick() => Some(Msg::Tick(Timestamp::now())),
             _ = signals.recv() => break,
             _ = tokio::time::sleep_until(frame_due), if app.dirty => {
                 draw(&mut terminal, &mut app)?;
                 last_frame = tokio::time::Instant::now();
                 None
             }
+            Some(question) = asked.recv() => Some(Msg::Ask(question)),
+            _ = clock.tick() => Some(Msg::Tick(Timestamp::now())),
+            Some(msg) = rx.recv() => Some(msg),
         };
         let Some(mut msg) = msg else { continue };
         // What the analyst does is drawn at once; only what sources send is paced into frames
