@@ -37,9 +37,12 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
             match Query::parse(&text) {
                 Ok(_) => {
                     prompt.error = None;
-                    // A field name still being typed (`se` of `sev>=high`) filters nothing yet.
+                    // A field name still being typed (`se` of `sev>=high`) filters nothing yet,
+                    // and a filter that did not change is not applied again (a million rows).
                     let settled = &text[..crate::query::pending_field_start(&text)];
-                    apply_filter(app, settled);
+                    if settled.trim() != app.findings.table.filter_text {
+                        apply_filter(app, settled);
+                    }
                 }
                 Err(e) => prompt.error = Some(e),
             }
