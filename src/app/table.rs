@@ -28,6 +28,18 @@ pub struct FindingsTable {
     pub offset: usize,
     /// The queue grouped into incidents (`:group by …`), when it is.
     pub incidents: super::incidents::Incidents,
+    /// Every entry in display order, as of a store version: a filtered list of a sorted order
+    /// is sorted, so while the store holds still a new filter is one scan, not a sort.
+    everything: Option<Sorted>,
+}
+
+/// The whole store sorted one way, as of `version`.
+#[derive(Debug)]
+struct Sorted {
+    version: u64,
+    sort: SortKey,
+    reverse: bool,
+    rows: Vec<EntryIx>,
 }
 
 impl FindingsTable {
@@ -41,6 +53,7 @@ impl FindingsTable {
             selected: 0,
             offset: 0,
             incidents: Default::default(),
+            everything: None,
         }
     }
 
@@ -64,10 +77,38 @@ impl FindingsTable {
     pub fn refresh(&mut self, store: &FindingStore, directory: &Directory, now: Timestamp) {
         let keep = self.selected_line();
         let filter = CompiledFilter::compile(&self.query, store, directory, now);
+        // By account the order follows the directory's names, which change without the store.
+        let cacheable = self.sort != SortKey::Account;
+        let everything = self.everything.as_ref().filter(|s| {
+            cacheable
+                && s.version == store.version()
+                && s.sort == self.sort
+                && s.reverse == self.reverse
+                && s.rows.len() == store.len()
+        });
         self.rows.clear();
-        self.rows
-            .extend((0..store.len() as EntryIx).filter(|&ix| filter.matches(store, ix)));
-        sort_rows(&mut self.rows, store, directory, self.sort, self.reverse);
+        if let Some(sorted) = everything {
+            self.rows.extend(
+                sorted
+                    .rows
+                    .iter()
+                    .copied()
+                    .filter(|&ix| filter.matches(store, ix)),
+            );
+        } else {
+            self.rows
+                .extend((0..store.len() as EntryIx).filter(|&ix| filter.matches(store, ix)));
+            sort_rows(&mut self.rows, store, directory, self.sort, self.reverse);
+            // The whole queue was sorted anyway: kept for the filters typed next.
+            if cacheable && self.rows.len() == store.len() {
+                self.everything = Some(Sorted {
+                    version: store.version(),
+                    sort: self.sort,
+                    reverse: self.reverse,
+                    rows: self.rows.clone(),
+                });
+            }
+        }
         self.incidents.rebuild(&self.rows, store, directory);
         if let Some(position) = keep.and_then(|line| self.position_of(&line)) {
             // Keep the selected row at the same height on screen while rows move around it.

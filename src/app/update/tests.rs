@@ -1268,3 +1268,70 @@ fn detections_worked_out_where_events_were_read_are_used_only_for_the_same_choic
         "checked against another choice: checked again here"
     );
 }
+
+#[test]
+fn a_filter_over_the_kept_whole_order_gives_the_rows_a_fresh_sort_gives() {
+    let mut app = app();
+    // More findings, some sharing severity and time (the index breaks the tie).
+    let more: Vec<_> = (0..300)
+        .map(|n| {
+            guardduty(
+                &format!("m{n}"),
+                if n % 3 == 0 {
+                    "111111111111"
+                } else {
+                    "222222222222"
+                },
+                [
+                    "Recon:EC2/PortProbeUnprotectedPort",
+                    "Backdoor:EC2/C&CActivity.B",
+                    "Policy:IAMUser/RootCredentialUsage",
+                ][n % 3],
+                [2.0, 5.0, 8.0][n % 3],
+                if n % 2 == 0 {
+                    "2026-01-15T11:00:00Z"
+                } else {
+                    "2026-01-15T11:30:00Z"
+                },
+            )
+        })
+        .collect();
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: more,
+                ..Batch::default()
+            },
+        ),
+    );
+    for sort in SortKey::ALL {
+        for reverse in [false, true] {
+            for filter in [
+                "",
+                "sev>=high",
+                "type:Recon*",
+                "",
+                "-account:111111111111",
+                "sev>=medium",
+            ] {
+                let table = &mut app.findings.table;
+                table.sort = sort;
+                table.reverse = reverse;
+                table
+                    .set_filter(filter, &app.store, &app.directory, app.now)
+                    .expect("filter");
+                let mut fresh = crate::app::FindingsTable::new(sort);
+                fresh.reverse = reverse;
+                fresh
+                    .set_filter(filter, &app.store, &app.directory, app.now)
+                    .expect("filter");
+                assert_eq!(
+                    app.findings.table.rows, fresh.rows,
+                    "{sort:?} reverse {reverse} filter {filter:?}"
+                );
+            }
+        }
+    }
+}
