@@ -75,22 +75,18 @@ impl Readiness {
                 continue;
             }
             said += 1;
-            match health.state {
-                HealthState::Ok => {
-                    read.answered += 1;
-                    accounts.insert(key.account_id.as_str());
-                    regions.insert(key.region.as_str());
-                    services.insert(label(key.service));
-                }
-                HealthState::NotEnabled => read.not_enabled += 1,
-                HealthState::Stale if health.last_success.is_some() => {
-                    // Answered before: what it read stands.
-                    read.answered += 1;
-                    accounts.insert(key.account_id.as_str());
-                    regions.insert(key.region.as_str());
-                    services.insert(label(key.service));
-                }
-                _ => read.failing += 1,
+            // A stale source answered before: what it read stands.
+            let answered = health.state == HealthState::Ok
+                || (health.state == HealthState::Stale && health.last_success.is_some());
+            if answered {
+                read.answered += 1;
+                accounts.insert(key.account_id.as_str());
+                regions.insert(key.region.as_str());
+                services.insert(label(key.service));
+            } else if health.state == HealthState::NotEnabled {
+                read.not_enabled += 1;
+            } else {
+                read.failing += 1;
             }
             if health.state != HealthState::Ok {
                 let message = health.message.as_deref().unwrap_or(health.state.as_str());

@@ -121,16 +121,8 @@ fn fresh(credentials: &Credentials) -> bool {
         .is_none_or(|at| at > SystemTime::now() + RENEW_BEFORE)
 }
 
-impl ProvideCredentials for MfaRole {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        future::ProvideCredentials::new(self.credentials())
-    }
-}
-
-/// `Arc<MfaRole>` as a provider: one per profile for the whole process.
+/// A profile's [`MfaRole`] as the SDK's credentials provider: one per profile for the whole
+/// process, shared by every client.
 #[derive(Clone, Debug)]
 pub struct Shared(pub Arc<MfaRole>);
 
