@@ -247,9 +247,14 @@ async fn cold_start(n: usize) {
 fn fill(path: &Path, n: usize) {
     let disk = Disk::open(path).expect("store opens");
     let mut batches = FindingBatches::new(7, now());
+    // Packed as the polling tasks pack them, learning a dictionary from the first records.
+    let packer = picket::model::packing::Packer::new();
     let mut written = 0;
     while written < n {
-        let findings = batches.next_batch(BATCH.min(n - written));
+        let mut findings = batches.next_batch(BATCH.min(n - written));
+        for finding in &mut findings {
+            finding.raw.pack_with(&packer);
+        }
         written += findings.len();
         let rows: Vec<Written> = findings
             .into_iter()

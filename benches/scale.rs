@@ -194,6 +194,7 @@ async fn run() {
         sources,
         Vec::new(),
         picket::logs::detect::Detector::new(Vec::new()),
+        picket::model::packing::Packer::new(),
         tx,
     );
     // The first sweep reads every source, logs included (the logs screen is open).

@@ -232,7 +232,7 @@ fn logs_under_load(c: &mut Criterion) {
 }
 
 /// What the runtime does before its first frame: the demo organization, the findings source's
-/// first poll, the update, the draw. (The log stream's first poll answers after that frame.)
+/// first poll and its preparation (records packed), the update, the draw. (The log stream's first poll answers after that frame.)
 fn first_frame(c: &mut Criterion) {
     use futures_util::FutureExt;
     use picket::sources::Source;
@@ -245,10 +245,15 @@ fn first_frame(c: &mut Criterion) {
                 let mut app = App::new(Options::default(), now());
                 update(&mut app, Msg::Resize(120, 40));
                 let mut findings = DemoFindings::new(org);
-                let batch = findings
+                let mut batch = findings
                     .poll(now())
                     .now_or_never()
                     .expect("the demo answers at once");
+                // As its polling task prepares it before sending it.
+                batch.prepare(
+                    &picket::logs::detect::Detector::new(Vec::new()),
+                    &picket::model::packing::Packer::new(),
+                );
                 update(&mut app, Msg::Batch(Feed::Findings, batch));
                 let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
                 terminal

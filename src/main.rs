@@ -13,6 +13,7 @@ use picket::cli::report::{fail, finish};
 use picket::cli::{audit, tui};
 
 fn main() -> ExitCode {
+    picket::runtime::memory::tune_allocator();
     let cli = Cli::parse();
     let env = Env::from_process();
     let launch = || prepare(&cli.common, cli.seed, &env);

@@ -17,6 +17,7 @@ pub mod json;
 pub mod log;
 pub mod mark;
 pub mod ocsf;
+pub mod packing;
 pub mod profile;
 pub mod raw;
 pub mod region;

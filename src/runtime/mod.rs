@@ -3,6 +3,7 @@
 
 pub mod crash;
 pub mod effects;
+pub mod memory;
 pub mod persist;
 pub mod poller;
 pub mod terminal;
@@ -46,7 +47,18 @@ pub async fn run(
 
     let (tx, mut rx) = mpsc::channel::<Msg>(64);
     let marks = disk.as_ref().map(|d| d.marks()).unwrap_or_default();
-    let pollers = Pollers::start(sources, marks, app.logs.detector.clone(), tx.clone());
+    // Records are packed with the dictionaries the store learned in earlier runs, if any.
+    let packer = crate::model::packing::Packer::new();
+    for dictionary in disk.iter().flat_map(|d| d.latest_dictionaries()) {
+        packer.adopt(dictionary);
+    }
+    let pollers = Pollers::start(
+        sources,
+        marks,
+        app.logs.detector.clone(),
+        packer,
+        tx.clone(),
+    );
     // Tasks answer through an unbounded queue, so none is lost to a full channel; a relay
     // hands the answers on to the loop.
     let (answers, mut answered) = mpsc::unbounded_channel::<Msg>();

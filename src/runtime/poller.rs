@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::Msg;
+use crate::model::packing::Packer;
 use crate::sources::{Feed, Mark, Source};
 
 /// Log events handed to the app in one message at most: the UI task takes a message whole, so
@@ -43,6 +44,9 @@ struct Shared {
     /// The detections the analyst chose: log batches are checked against them on their polling
     /// task, so the UI task only merges the matches.
     detector: Arc<watch::Sender<Arc<crate::logs::detect::Detector>>>,
+    /// Packs the raw records of every batch on its polling task, learning a dictionary per
+    /// record kind from the first records.
+    packer: Arc<Packer>,
 }
 
 impl Shared {
@@ -69,6 +73,7 @@ impl Pollers {
         sources: Vec<Box<dyn Source>>,
         marks: Vec<Mark>,
         detector: crate::logs::detect::Detector,
+        packer: Arc<Packer>,
         tx: mpsc::Sender<Msg>,
     ) -> Pollers {
         let shared = Shared {
@@ -82,6 +87,7 @@ impl Pollers {
             marks: Arc::new(marks.into_iter().map(|m| (m.source.clone(), m)).collect()),
             rechecks: Arc::default(),
             detector: Arc::new(watch::channel(Arc::new(detector)).0),
+            packer,
         };
         for source in sources {
             shared.spawn(source);
@@ -172,19 +178,8 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
         }
         let mut batch = source.poll(Timestamp::now()).await;
         batch.generation = generation;
-        if feed == Feed::Logs && !batch.events.is_empty() {
-            let detector = Arc::clone(&shared.detector.borrow());
-            if !detector.is_empty() {
-                batch.detected = Some(Box::new(crate::sources::Detected::check(
-                    &detector,
-                    &batch.events,
-                )));
-            }
-            // Packed here, as the log buffer keeps them, instead of on the UI task.
-            for event in &mut batch.events {
-                event.message.pack();
-            }
-        }
+        let detector = Arc::clone(&shared.detector.borrow());
+        batch.prepare(&detector, &shared.packer);
         // A large delivery of log events goes in slices, so the screen redraws between them
         // instead of holding still while tens of thousands are taken in.
         while batch.events.len() > EVENTS_PER_MESSAGE {
@@ -288,6 +283,7 @@ mod tests {
             vec![Box::new(Burst(false))],
             Vec::new(),
             crate::logs::detect::Detector::new(Vec::new()),
+            Packer::new(),
             tx,
         );
         pollers.set_active(Feed::Logs, true);
@@ -358,6 +354,7 @@ mod tests {
             vec![Box::new(Trail(Some(events)))],
             Vec::new(),
             detector,
+            Packer::new(),
             tx,
         );
         pollers.set_active(Feed::Logs, true);
@@ -427,6 +424,7 @@ mod tests {
             vec![Box::new(source)],
             Vec::new(),
             crate::logs::detect::Detector::new(Vec::new()),
+            Packer::new(),
             tx,
         );
         pollers.set_active(Feed::Logs, true);
@@ -488,6 +486,7 @@ mod tests {
             vec![Box::new(source)],
             Vec::new(),
             crate::logs::detect::Detector::new(Vec::new()),
+            Packer::new(),
             tx,
         );
         pollers.set_active(Feed::Logs, true);

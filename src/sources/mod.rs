@@ -80,6 +80,27 @@ pub struct Batch {
     pub detected: Option<Box<Detected>>,
 }
 
+impl Batch {
+    /// What a batch needs before the app merges it, done where it was read (its polling task),
+    /// not on the UI task: log events checked against the detections, then every raw record
+    /// packed as the store and the log buffer keep it.
+    pub fn prepare(
+        &mut self,
+        detector: &crate::logs::detect::Detector,
+        packer: &std::sync::Arc<crate::model::packing::Packer>,
+    ) {
+        if !self.events.is_empty() && !detector.is_empty() {
+            self.detected = Some(Box::new(Detected::check(detector, &self.events)));
+        }
+        for event in &mut self.events {
+            event.message.pack_with(packer);
+        }
+        for finding in &mut self.findings {
+            finding.raw.pack_with(packer);
+        }
+    }
+}
+
 /// The detections that matched each event of a batch, by the batch's order, and the
 /// detections that were checked: the app uses them only while its own choice is the same.
 #[derive(Debug, Default)]

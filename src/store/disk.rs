@@ -11,7 +11,7 @@
 //! one that is not a database is refused with a message and left untouched.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -22,13 +22,14 @@ use super::row::{RECORD, UNIT, clean};
 use super::{FindingStore, Look, Resources, Row, RowRef, RowResource, Texts};
 use crate::model::finding::{ComplianceStatus, Verification};
 use crate::model::mark::Mark;
+use crate::model::packing::Dictionary;
 use crate::model::raw::{RawRecord, RecordKind};
 use crate::model::{SafeText, SeverityLabel, Sources, Workflow};
 
 /// `PCKT`: marks the file as picket's.
 const APPLICATION_ID: i32 = 0x5043_4B54;
 /// The schema this build writes. Older files are migrated when opened; newer ones refused.
-pub const SCHEMA: i32 = 3;
+pub const SCHEMA: i32 = 4;
 /// A stored finding as read back: its row, record kind, arrival, whether it is unseen and the
 /// reconciling source that delivered it last (its number in the `readers` table).
 type Restored<'a> = (RowRef<'a>, RecordKind, super::Kept);
@@ -83,7 +84,17 @@ CREATE TABLE principals (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE records (
     n INTEGER PRIMARY KEY REFERENCES findings (n),
     raw BLOB NOT NULL,
-    raw_len INTEGER NOT NULL
+    raw_len INTEGER NOT NULL,
+    -- The learned dictionary the record is packed with (zstd's id); none: LZ4, built in.
+    dictionary INTEGER
+);
+-- Dictionaries learned from the records (model::packing), each kept once; the latest of a kind
+-- packs the next run's records too.
+CREATE TABLE dictionaries (
+    n INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    bytes BLOB NOT NULL
 );
 CREATE TABLE marks (source TEXT PRIMARY KEY, mark TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,7 +102,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 /// The steps from each older schema to the next, in order: `MIGRATIONS[v - 1]` takes a file
 /// from schema `v` to `v + 1`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     // 2: the reconciling source that delivered each finding last (rows of schema 1 have none
     // until a source delivers them again), and what each looked like when the analyst last
     // looked (none: new to the next shift).
@@ -104,6 +115,10 @@ const MIGRATIONS: [&str; 2] = [
      ALTER TABLE findings ADD COLUMN principal INTEGER REFERENCES principals (n); \
      ALTER TABLE findings ADD COLUMN expires INTEGER; \
      ALTER TABLE findings ADD COLUMN about INTEGER;",
+    // 4: records packed with learned dictionaries; the records of schema 3 are all LZ4.
+    "ALTER TABLE records ADD COLUMN dictionary INTEGER; \
+     CREATE TABLE dictionaries (n INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, \
+     kind TEXT NOT NULL, bytes BLOB NOT NULL);",
 ];
 
 const COLUMNS: &str = "scope, id, kind, revised, arrived, unseen, seen_at, title, types, \
@@ -175,6 +190,8 @@ pub struct Disk {
     path: PathBuf,
     writer: Mutex<Connection>,
     reader: Mutex<Connection>,
+    /// Learned dictionaries read back so far, by id: each is prepared once.
+    dictionaries: Mutex<std::collections::HashMap<u32, Arc<Dictionary>>>,
 }
 
 impl std::fmt::Debug for Disk {
@@ -268,6 +285,7 @@ impl Disk {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            dictionaries: Mutex::default(),
         })
     }
 
@@ -370,10 +388,18 @@ impl Disk {
                 .map_err(write)?;
             let mut record = tx
                 .prepare_cached(
-                    "INSERT INTO records (n, raw, raw_len) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (n) DO UPDATE SET raw = excluded.raw, raw_len = excluded.raw_len",
+                    "INSERT INTO records (n, raw, raw_len, dictionary) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (n) DO UPDATE SET raw = excluded.raw, raw_len = excluded.raw_len, \
+                     dictionary = excluded.dictionary",
                 )
                 .map_err(write)?;
+            let mut dictionary = tx
+                .prepare_cached(
+                    "INSERT INTO dictionaries (id, kind, bytes) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .map_err(write)?;
+            let mut dictionaries_written = std::collections::HashSet::new();
             let mut numbers = std::collections::HashMap::new();
             let mut principals = std::collections::HashMap::new();
             for w in findings {
@@ -443,8 +469,18 @@ impl Disk {
                     },
                     None => None,
                 };
-                if let Some((bytes, len)) = parts {
-                    record.execute(params![n, bytes, len]).map_err(write)?;
+                if let Some(parts) = parts {
+                    let learned = parts.dictionary.map(|d| d.id());
+                    if let Some(d) = parts.dictionary
+                        && dictionaries_written.insert(d.id())
+                    {
+                        dictionary
+                            .execute(params![d.id(), d.kind().as_str(), d.bytes()])
+                            .map_err(write)?;
+                    }
+                    record
+                        .execute(params![n, parts.bytes, parts.len, learned])
+                        .map_err(write)?;
                 }
             }
             let mut mark = tx
@@ -534,12 +570,53 @@ impl Disk {
             .map_err(|e| failed(&self.path, "cannot vacuum", e))
     }
 
+    /// Learned dictionary `id`, read once through `conn` (the reader's) and kept prepared.
+    fn dictionary(&self, conn: &Connection, id: i64, kind: RecordKind) -> Option<Arc<Dictionary>> {
+        let id = u32::try_from(id).ok()?;
+        if let Some(known) = lock(&self.dictionaries).get(&id) {
+            return Some(Arc::clone(known));
+        }
+        let bytes: Vec<u8> = conn
+            .query_row("SELECT bytes FROM dictionaries WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .ok()?;
+        let dictionary = Dictionary::from_bytes(kind, &bytes).filter(|d| d.id() == id)?;
+        lock(&self.dictionaries).insert(id, Arc::clone(&dictionary));
+        Some(dictionary)
+    }
+
+    /// The latest learned dictionary of each kind, for the next records to be packed with.
+    pub fn latest_dictionaries(&self) -> Vec<Arc<Dictionary>> {
+        let conn = lock(&self.reader);
+        let Ok(mut statement) = conn.prepare(
+            "SELECT kind, bytes FROM dictionaries d WHERE n = \
+             (SELECT max(n) FROM dictionaries WHERE kind = d.kind)",
+        ) else {
+            return Vec::new();
+        };
+        let Ok(rows) = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        }) else {
+            return Vec::new();
+        };
+        let found: Vec<Arc<Dictionary>> = rows
+            .filter_map(Result::ok)
+            .filter_map(|(kind, bytes)| Dictionary::from_bytes(RecordKind::parse(&kind)?, &bytes))
+            .collect();
+        let mut known = lock(&self.dictionaries);
+        for dictionary in &found {
+            known.insert(dictionary.id(), Arc::clone(dictionary));
+        }
+        found
+    }
+
     /// Empties the store (every finding, mark and memory), keeping the file picket's.
     pub fn clear(&self) -> Result<(), String> {
         let conn = lock(&self.writer);
         conn.execute_batch(
             "BEGIN; DELETE FROM records; DELETE FROM findings; DELETE FROM readers; DELETE FROM marks; \
-             DELETE FROM meta; COMMIT; \
+             DELETE FROM meta; DELETE FROM dictionaries; COMMIT; \
              PRAGMA wal_checkpoint(TRUNCATE); VACUUM;",
         )
         .map_err(|e| failed(&self.path, "cannot reset", e))
@@ -551,16 +628,17 @@ impl super::RawRecords for Disk {
         let conn = lock(&self.reader);
         let mut statement = conn
             .prepare_cached(
-                "SELECT f.kind, r.raw, r.raw_len FROM findings f JOIN records r ON r.n = f.n \
-                 WHERE f.scope = ?1 AND f.id = ?2",
+                "SELECT f.kind, r.raw, r.raw_len, r.dictionary FROM findings f \
+                 JOIN records r ON r.n = f.n WHERE f.scope = ?1 AND f.id = ?2",
             )
             .ok()?;
-        let (kind, bytes, len) = statement
+        let (kind, bytes, len, learned) = statement
             .query_row(params![scope, id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<Vec<u8>>>(1)?,
                     r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
                 ))
             })
             .optional()
@@ -568,10 +646,17 @@ impl super::RawRecords for Disk {
         let len = u32::try_from(len?)
             .ok()
             .filter(|&n| n <= crate::limits::STORED_RECORD_BYTES)?;
+        let kind = RecordKind::parse(&kind)?;
+        // A record whose dictionary is missing or damaged does not unpack: no record, not garbage.
+        let dictionary = match learned {
+            Some(id) => Some(self.dictionary(&conn, id, kind)?),
+            None => None,
+        };
         Some(RawRecord::from_packed(
-            RecordKind::parse(&kind)?,
+            kind,
             bytes?.into_boxed_slice(),
             len,
+            dictionary,
         ))
     }
 }
@@ -661,8 +746,8 @@ fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn lock(conn: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
-    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn lock<T>(held: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn meta_time(conn: &Connection, key: &str) -> Option<Timestamp> {

@@ -227,6 +227,7 @@ fn the_source_that_read_a_finding_is_kept_and_a_schema_1_store_is_migrated() {
                  ALTER TABLE findings DROP COLUMN principal; DROP TABLE principals; \
                  ALTER TABLE findings DROP COLUMN expires; \
                  ALTER TABLE findings DROP COLUMN about; \
+                 ALTER TABLE records DROP COLUMN dictionary; DROP TABLE dictionaries; \
                  PRAGMA user_version = 1;",
             )
         })
@@ -279,6 +280,78 @@ fn a_foreign_or_damaged_file_is_refused_and_left_as_it_is() {
         .expect("bumped");
     let refusal = Disk::open(&newer).expect_err("refused");
     assert!(refusal.contains("newer picket"), "{refusal}");
+}
+
+#[test]
+fn records_packed_with_a_learned_dictionary_read_back_after_a_restart_which_packs_on_with_it() {
+    use crate::model::packing::Packer;
+    use crate::model::raw::RecordKind;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.sqlite");
+    let finding = |n: usize| {
+        guardduty(
+            &format!("g{n}"),
+            &format!("{:012}", 111_111_111_111u64 + (n % 7) as u64),
+            "Recon:EC2/PortProbeUnprotectedPort",
+            2.0,
+            "2026-01-15T11:00:00Z",
+        )
+    };
+    let packer = Packer::new();
+    let mut store = FindingStore::default();
+    for n in 0..300 {
+        let mut f = finding(n);
+        f.raw.pack_with(&packer);
+        store.upsert(f, now(), true);
+    }
+    packer.train_now();
+    let learned = packer
+        .dictionary(RecordKind::GuardDuty)
+        .expect("learned from 300 records");
+    let mut late = finding(300);
+    let text = late.raw.as_delivered();
+    late.raw.pack_with(&packer);
+    assert!(
+        late.raw.packed_parts().and_then(|p| p.dictionary).is_some(),
+        "packed with the dictionary"
+    );
+    store.upsert(late, now(), false);
+    let disk = Disk::open(&path).expect("opens");
+    write_all(&disk, &store);
+    drop(disk);
+
+    let disk = Arc::new(Disk::open(&path).expect("reopens"));
+    let mut restored = FindingStore::default();
+    assert_eq!(disk.load(&mut restored).expect("loads").findings, 301);
+    restored.attach(disk.clone());
+    let at = restored
+        .find(&finding(300).scope, "g300")
+        .expect("restored");
+    assert_eq!(restored.raw(at).expect("read back").as_delivered(), text);
+    let early = restored.find(&finding(0).scope, "g0").expect("restored");
+    assert_eq!(
+        restored.raw(early).expect("LZ4 reads back").as_delivered(),
+        finding(0).raw.as_delivered()
+    );
+    // The next run packs with the dictionary the store kept, instead of learning another.
+    let kept = disk.latest_dictionaries();
+    assert_eq!(
+        kept.iter().map(|d| (d.kind(), d.id())).collect::<Vec<_>>(),
+        vec![(RecordKind::GuardDuty, learned.id())]
+    );
+    // A record whose dictionary is gone reads as nothing, never as garbage.
+    drop(restored);
+    drop(disk);
+    Connection::open(&path)
+        .and_then(|c| c.execute_batch("DELETE FROM dictionaries;"))
+        .expect("dictionary removed");
+    let disk = Arc::new(Disk::open(&path).expect("reopens"));
+    let mut damaged = FindingStore::default();
+    disk.load(&mut damaged).expect("loads");
+    damaged.attach(disk.clone());
+    let at = damaged.find(&finding(300).scope, "g300").expect("restored");
+    assert!(damaged.raw(at).is_none());
+    assert!(disk.latest_dictionaries().is_empty());
 }
 
 #[test]
