@@ -147,6 +147,17 @@ impl LogView {
         events: Vec<LogEvent>,
         mut inspect: impl FnMut(usize, &LogEvent),
     ) -> usize {
+        // Sized once for a full buffer when the first events arrive, so a busy stream never
+        // waits on the ring and its id set doubling and rehashing (tens of milliseconds at
+        // 100,000 events). Pages are touched only as events fill them.
+        let full = self.capacity.min(crate::limits::LOG_BUFFER);
+        if !events.is_empty() && self.events.capacity() < full {
+            self.events.reserve(full - self.events.len());
+            self.seen_ids
+                .reserve(2 * full - self.seen_ids.len().min(2 * full));
+            self.seen_order
+                .reserve(2 * full - self.seen_order.len().min(2 * full));
+        }
         let mut added = 0;
         for (index, mut event) in events.into_iter().enumerate() {
             if let Some(id) = event.event_id.as_deref() {
