@@ -147,3 +147,43 @@ fn detect_off_and_by_name() {
         Some("CloudWatch.4")
     );
 }
+
+#[test]
+fn an_alert_in_the_queue_is_raised_again_once_a_tick_however_often_it_matches() {
+    let start: jiff::Timestamp = "2026-01-15T09:10:00Z".parse().expect("time");
+    let mut app = App::new(Options::default(), start);
+    logs(&mut app, vec![event(1, "Root", "ListUsers")]);
+    assert_eq!(alerts(&app)[0].count, 1, "a new alert goes in at once");
+    let version = app.store.version();
+    // Two more batches within the same second match the same alert: counted, not rebuilt.
+    logs(&mut app, vec![event(2, "Root", "ListUsers")]);
+    logs(&mut app, vec![event(3, "Root", "GetAccountSummary")]);
+    assert_eq!(app.store.version(), version, "the queue holds still");
+    assert_eq!(alerts(&app)[0].count, 1);
+    // The clock ticks: the alert goes in once, with every match counted and the latest record.
+    update(
+        &mut app,
+        Msg::Tick(start + jiff::SignedDuration::from_secs(1)),
+    );
+    let found = alerts(&app);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].count, 3);
+    assert!(
+        found[0]
+            .title
+            .as_str()
+            .starts_with("root account used: iam:GetAccountSummary"),
+        "{}",
+        found[0].title.as_str()
+    );
+    assert!(app.logs.pending_alerts.is_empty());
+    // A quiet second later, a match goes in at once again.
+    update(
+        &mut app,
+        Msg::Tick(start + jiff::SignedDuration::from_secs(2)),
+    );
+    let version = app.store.version();
+    logs(&mut app, vec![event(4, "Root", "ListUsers")]);
+    assert_ne!(app.store.version(), version);
+    assert_eq!(alerts(&app)[0].count, 4);
+}

@@ -77,6 +77,15 @@ pub struct LogsScreen {
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::logs::detect::Detector,
     pub alerts: crate::logs::detect::Alerts,
+    /// Alerts already in the queue that matched again since the clock last ticked, with their
+    /// latest match: raised again at the next tick ([`crate::logs::detect::Alerts::due`]).
+    pub pending_alerts: std::collections::BTreeMap<
+        String,
+        (
+            &'static crate::logs::detect::Detection,
+            crate::model::LogEvent,
+        ),
+    >,
 }
 
 impl LogsScreen {
@@ -94,6 +103,7 @@ impl LogsScreen {
             sampled: None,
             detector,
             alerts: Default::default(),
+            pending_alerts: Default::default(),
         }
     }
 

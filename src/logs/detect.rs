@@ -249,7 +249,15 @@ fn overflow_id(detection: &Detection) -> String {
 
 #[derive(Debug, Default)]
 pub struct Alerts {
-    seen: HashMap<String, (u64, Timestamp)>,
+    seen: HashMap<String, Counted>,
+}
+
+#[derive(Debug)]
+struct Counted {
+    matches: u64,
+    first: Timestamp,
+    /// When the alert last went to the queue.
+    raised: Option<Timestamp>,
 }
 
 impl Alerts {
@@ -279,10 +287,28 @@ impl Alerts {
             id = overflow_id(detection);
         }
         let at = trail.event_time.unwrap_or(event.timestamp);
-        let entry = self.seen.entry(id.clone()).or_insert((0, at));
-        entry.0 += 1;
-        entry.1 = entry.1.min(at);
+        let entry = self.seen.entry(id.clone()).or_insert(Counted {
+            matches: 0,
+            first: at,
+            raised: None,
+        });
+        entry.matches += 1;
+        entry.first = entry.first.min(at);
         Some(id)
+    }
+
+    /// Whether alert `id` goes to the queue now: the first time at once, after that at most
+    /// once per clock tick (`now`), so a detection matching thousands of records a second
+    /// rebuilds its alert once a second, not once per batch. Marks it raised when it does.
+    pub fn due(&mut self, id: &str, now: Timestamp) -> bool {
+        let Some(counted) = self.seen.get_mut(id) else {
+            return false;
+        };
+        if counted.raised.is_some_and(|raised| raised >= now) {
+            return false;
+        }
+        counted.raised = Some(now);
+        true
     }
 
     /// The alert `id` as a finding, with `event` (whose text is `record`) as its latest match.
@@ -294,7 +320,11 @@ impl Alerts {
         record: &str,
     ) -> Option<Finding> {
         let trail = event.trail.as_deref()?;
-        let &(count, first) = self.seen.get(id)?;
+        let &Counted {
+            matches: count,
+            first,
+            ..
+        } = self.seen.get(id)?;
         let account = alert_account(event)?;
         let region = trail.aws_region.as_deref().unwrap_or(&event.region);
         let principal = if id == overflow_id(detection) {

@@ -26,7 +26,33 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
         recount(app);
         redraw = true;
     }
+    if !app.logs.pending_alerts.is_empty() {
+        let pending = std::mem::take(&mut app.logs.pending_alerts);
+        let alerts = &mut app.logs.alerts;
+        let raised: Vec<_> = pending
+            .into_iter()
+            .filter_map(|(id, (detection, event))| {
+                alerts.due(&id, now);
+                alerts.finding(&id, detection, &event, &event.message.as_delivered())
+            })
+            .collect();
+        redraw |= raise(app, raised, false);
+    }
     redraw
+}
+
+/// Puts alerts in the queue. Like a source's first sweep, what happened before picket started
+/// is the baseline, not news.
+fn raise(app: &mut App, alerts: Vec<crate::model::Finding>, mut changed: bool) -> bool {
+    let (news, history): (Vec<_>, Vec<_>) =
+        alerts.into_iter().partition(|a| a.last_seen >= app.started);
+    if !history.is_empty() {
+        changed = take_findings(app, history, true, None, changed);
+    }
+    if !news.is_empty() {
+        changed = take_findings(app, news, false, None, changed);
+    }
+    changed
 }
 
 /// Takes in a source's batch. Redraws only for what shows: a poll that brings nothing new (the
@@ -150,16 +176,7 @@ fn take_batch(app: &mut App, feed: Feed, batch: Batch, reader: Option<&Reader>) 
             }
             let (added, alerts) = take_events(app, batch.events, batch.detected);
             changed |= added > 0 && app.tab == Tab::Logs;
-            // Like a source's first sweep, what happened before picket started is the
-            // baseline, not news.
-            let (news, history): (Vec<_>, Vec<_>) =
-                alerts.into_iter().partition(|a| a.last_seen >= app.started);
-            if !history.is_empty() {
-                changed = take_findings(app, history, true, None, changed);
-            }
-            if !news.is_empty() {
-                changed = take_findings(app, news, false, None, changed);
-            }
+            changed = raise(app, alerts, changed);
         }
     }
     changed
@@ -275,16 +292,19 @@ fn refresh_views(app: &mut App) {
 
 /// Adds log events to the buffer and runs the active detections on each new CloudTrail record
 /// as it goes in: a match raises (or counts again) an alert. Answers how many events were new,
-/// and the alerts, each built once from its latest match however often it matched.
+/// and the alerts due now, each built once from its latest match however often it matched;
+/// alerts raised already this tick wait for the next ([`tick`]).
 fn take_events(
     app: &mut App,
     events: Vec<crate::model::LogEvent>,
     detected: Option<Box<crate::sources::Detected>>,
 ) -> (usize, Vec<crate::model::Finding>) {
+    let now = app.now;
     let super::super::LogsScreen {
         detector,
         alerts,
         buffer: logs,
+        pending_alerts,
         ..
     } = &mut app.logs;
     // Alert id → (detection, which added event matched last); in id order, so the queue is
@@ -327,6 +347,11 @@ fn take_events(
         let Some(event) = usize::try_from(at).ok().and_then(|i| ring.get(i)) else {
             continue;
         };
+        if !alerts.due(&id, now) {
+            pending_alerts.insert(id, (detection, event.clone()));
+            continue;
+        }
+        pending_alerts.remove(&id);
         let text = event.message.as_delivered();
         raised.extend(alerts.finding(&id, detection, event, &text));
     }
