@@ -37,6 +37,11 @@ pub const INSIGHTS_POLLS: u32 = 3_700;
 /// Log events the logs screen keeps unless `[logs] buffer` says otherwise; the oldest leave
 /// first and the title counts them.
 pub const LOG_BUFFER: usize = 100_000;
+/// A log batch merged this long after it was read says the stream is behind (events queue up
+/// faster than the UI task takes them, and the polling tasks wait for room).
+pub const BEHIND_SHOWN: std::time::Duration = std::time::Duration::from_secs(1);
+/// Seconds "behind" stays on screen after the last late batch.
+pub const BEHIND_KEPT_SECONDS: i64 = 5;
 /// The most `[logs] buffer` may be.
 pub const LOG_BUFFER_MAX: usize = 10_000_000;
 /// Log groups tailed at once (StartLiveTail takes ten): found by prefix (the health cell and

@@ -74,6 +74,9 @@ pub struct LogsScreen {
     pub generation: u64,
     /// When the live tail last said the service sampled its events.
     pub sampled: Option<Timestamp>,
+    /// How far behind the stream picket last was (events waiting to be merged), and when:
+    /// said on screen while it lasts and for a few seconds after.
+    pub behind: Option<(std::time::Duration, Timestamp)>,
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::logs::detect::Detector,
     pub alerts: crate::logs::detect::Alerts,
@@ -101,6 +104,7 @@ impl LogsScreen {
             groups,
             generation: 0,
             sampled: None,
+            behind: None,
             detector,
             alerts: Default::default(),
             pending_alerts: Default::default(),

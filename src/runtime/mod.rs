@@ -116,6 +116,9 @@ pub async fn run(
             Some(msg) = rx.recv() => Some(msg),
         };
         let Some(mut msg) = msg else { continue };
+        if let Msg::Batch(_, batch) = &mut msg {
+            batch.lag = batch.read_at.map(|read| read.elapsed());
+        }
         // What the analyst does is drawn at once; only what sources send is paced into frames
         // (a key must not wait out the rest of a frame interval behind a batch).
         let analyst = matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(..));

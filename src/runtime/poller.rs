@@ -177,6 +177,7 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
             source.recheck(ids);
         }
         let mut batch = source.poll(Timestamp::now()).await;
+        batch.read_at = Some(std::time::Instant::now());
         batch.generation = generation;
         let detector = Arc::clone(&shared.detector.borrow());
         batch.prepare(&detector, &shared.packer);
@@ -192,6 +193,7 @@ async fn poll_loop(mut source: Box<dyn Source>, mut active: watch::Receiver<bool
                     .as_mut()
                     .map(|d| Box::new(d.split_front(EVENTS_PER_MESSAGE))),
                 sampled: batch.sampled,
+                read_at: batch.read_at,
                 generation,
                 ..crate::sources::Batch::default()
             };

@@ -78,6 +78,11 @@ pub struct Batch {
     /// Which detections matched each of `events`, worked out on the polling task, off the UI
     /// task ([`Detected`]).
     pub detected: Option<Box<Detected>>,
+    /// When the poll that read this batch answered (stamped by its polling task).
+    pub read_at: Option<std::time::Instant>,
+    /// How long the batch waited between being read and reaching the app (stamped by the
+    /// runtime as it takes the batch): a stream picket is behind on.
+    pub lag: Option<std::time::Duration>,
 }
 
 impl Batch {

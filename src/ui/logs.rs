@@ -117,9 +117,22 @@ fn short_of(app: &App, logs: &crate::app::logs::LogView) -> String {
             thousands(read as usize)
         ));
     }
+    // Events waiting to be merged, and events the live tail left out: the stream on screen is
+    // late, or not all of it.
+    if let Some((lag, _)) = app.logs.behind {
+        text.push_str(&format!(" · behind by {:.1} s", lag.as_secs_f64()));
+    }
+    if app.logs.sampled.is_some_and(|at| {
+        app.now.duration_since(at) < jiff::SignedDuration::from_secs(SAMPLED_KEPT_SECONDS)
+    }) {
+        text.push_str(" · sampled by the live tail (over 500 events/s)");
+    }
     text.push_str(&dropped(logs));
     text
 }
+
+/// Seconds "sampled" stays in the title after the live tail last said so.
+const SAMPLED_KEPT_SECONDS: i64 = 60;
 
 /// ` · 1,234 older dropped (buffer 100,000)` once the buffer is full.
 fn dropped(logs: &crate::app::logs::LogView) -> String {

@@ -26,6 +26,14 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
         recount(app);
         redraw = true;
     }
+    // The stream caught up a while ago: no longer said.
+    if app.logs.behind.is_some_and(|(_, at)| {
+        now.duration_since(at)
+            >= jiff::SignedDuration::from_secs(crate::limits::BEHIND_KEPT_SECONDS)
+    }) {
+        app.logs.behind = None;
+        redraw |= app.tab == Tab::Logs;
+    }
     if !app.logs.pending_alerts.is_empty() {
         let pending = std::mem::take(&mut app.logs.pending_alerts);
         let alerts = &mut app.logs.alerts;
@@ -173,6 +181,10 @@ fn take_batch(app: &mut App, feed: Feed, batch: Batch, reader: Option<&Reader>) 
             if batch.sampled {
                 changed |= app.logs.sampled.is_none() && app.tab == Tab::Logs;
                 app.logs.sampled = Some(app.now);
+            }
+            if let Some(lag) = batch.lag.filter(|lag| *lag >= crate::limits::BEHIND_SHOWN) {
+                changed |= app.tab == Tab::Logs;
+                app.logs.behind = Some((lag, app.now));
             }
             let (added, alerts) = take_events(app, batch.events, batch.detected);
             changed |= added > 0 && app.tab == Tab::Logs;

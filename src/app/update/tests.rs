@@ -697,6 +697,58 @@ fn log_batches_read_for_groups_no_longer_tailed_are_dropped() {
     );
 }
 
+#[test]
+fn a_stream_picket_is_behind_on_or_that_the_tail_sampled_says_so_while_it_lasts() {
+    let mut app = app();
+    press(&mut app, "3");
+    let deliver = |app: &mut App, n: u32, lag_ms: u64, sampled: bool| {
+        let mut event = crate::model::LogEvent::new(now(), "1", "r", "g", "s", "line");
+        event.event_id = Some(crate::model::SafeText::line(&format!("e{n}")));
+        update(
+            app,
+            Msg::Batch(
+                Feed::Logs,
+                Batch {
+                    events: vec![event],
+                    lag: Some(std::time::Duration::from_millis(lag_ms)),
+                    sampled,
+                    ..Batch::default()
+                },
+            ),
+        );
+    };
+    deliver(&mut app, 1, 200, false);
+    let title = |app: &mut App| {
+        screen(app)
+            .lines()
+            .find(|line| line.contains("CloudTrail ·"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!title(&mut app).contains("behind"), "{}", title(&mut app));
+    deliver(&mut app, 2, 3_400, true);
+    let shown = title(&mut app);
+    assert!(shown.contains("behind by 3.4 s"), "{shown}");
+    assert!(shown.contains("sampled by the live tail"), "{shown}");
+    // Caught up: said for a few seconds more, then no longer.
+    deliver(&mut app, 3, 100, false);
+    update(
+        &mut app,
+        Msg::Tick(now() + jiff::SignedDuration::from_secs(2)),
+    );
+    assert!(title(&mut app).contains("behind by 3.4 s"));
+    update(
+        &mut app,
+        Msg::Tick(now() + jiff::SignedDuration::from_secs(6)),
+    );
+    assert!(!title(&mut app).contains("behind"), "{}", title(&mut app));
+    update(
+        &mut app,
+        Msg::Tick(now() + jiff::SignedDuration::from_secs(61)),
+    );
+    assert!(!title(&mut app).contains("sampled"));
+}
+
 /// Draws the app as the terminal would show it, as text.
 fn screen(app: &mut App) -> String {
     let mut terminal =
