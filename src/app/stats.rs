@@ -79,15 +79,22 @@ pub struct FromServer {
 
 impl Stats {
     pub fn compute(store: &FindingStore, directory: &Directory, now: Timestamp) -> Stats {
-        let mut by_account: HashMap<u32, [u32; 5]> = HashMap::new();
-        let mut by_type: HashMap<u32, (u32, SeverityLabel)> = HashMap::new();
-        let mut breached: HashMap<u32, u32> = HashMap::new();
+        // Indexed by the interned account and type ids (dense from 0): a million findings are
+        // counted without hashing.
+        let mut by_account: Vec<Option<[u32; 5]>> = vec![None; store.accounts.len()];
+        let mut by_type: Vec<(u32, SeverityLabel)> =
+            vec![(0, SeverityLabel::Informational); store.types.len()];
+        let mut breached: Vec<u32> = vec![0; store.accounts.len()];
         let mut stats = Stats {
             new_per_minute: vec![0; SPARK_MINUTES],
             ..Stats::default()
         };
+        // The newest few, kept in a small heap: no list of every finding is made to sort.
+        let mut latest: std::collections::BinaryHeap<
+            std::cmp::Reverse<(jiff::Timestamp, EntryIx)>,
+        > = std::collections::BinaryHeap::with_capacity(LATEST + 1);
         let now_s = now.as_second();
-        for (entry, s) in store.entries().iter().zip(store.summaries()) {
+        for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
             match entry.look {
                 None if !s.archived => stats.since.new += 1,
                 None => {}
@@ -106,38 +113,51 @@ impl Stats {
                 continue;
             }
             stats.active += 1;
-            let first_seen = entry.first_seen().as_second();
+            let first_seen = entry.first_seen();
+            let account = s.account as usize;
             if store
                 .sla
-                .deadline(s.label, first_seen, s.workflow, s.archived)
+                .deadline(s.label, first_seen.as_second(), s.workflow, s.archived)
                 .is_some_and(|d| d <= now_s)
             {
-                *breached.entry(s.account).or_default() += 1;
+                if let Some(n) = breached.get_mut(account) {
+                    *n += 1;
+                }
                 stats.breached += 1;
             }
             let rank = s.label.rank();
-            by_account.entry(s.account).or_default()[rank] += 1;
+            if let Some(counts) = by_account.get_mut(account) {
+                counts.get_or_insert([0; 5])[rank] += 1;
+            }
             stats.totals[rank] += 1;
             for tactic in s.tactics.iter() {
                 stats.tactics[tactic as usize] += 1;
             }
-            let t = by_type.entry(s.type_label).or_insert((0, s.label));
-            t.0 += 1;
-            t.1 = t.1.max(s.label);
-            let minutes_ago = (now_s - entry.first_seen().as_second()).div_euclid(60);
+            if let Some(t) = by_type.get_mut(s.type_label as usize) {
+                t.0 += 1;
+                t.1 = t.1.max(s.label);
+            }
+            let minutes_ago = (now_s - first_seen.as_second()).div_euclid(60);
             if (0..SPARK_MINUTES as i64).contains(&minutes_ago) {
                 stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
                 stats.new_last_hour += 1;
             }
+            let newest = (first_seen, ix as EntryIx);
+            if latest.len() < LATEST || latest.peek().is_some_and(|oldest| oldest.0 < newest) {
+                latest.push(std::cmp::Reverse(newest));
+                if latest.len() > LATEST {
+                    latest.pop();
+                }
+            }
         }
         // Every known account appears, also those with nothing open.
         for account in directory.iter() {
-            let ix = store
-                .accounts
-                .iter()
-                .find(|(_, id)| *id == account.id.as_str())
-                .map(|(ix, _)| ix);
-            if ix.is_none_or(|ix| !by_account.contains_key(&ix)) {
+            let ix = store.accounts.lookup(account.id.as_str());
+            let counted = ix
+                .and_then(|ix| by_account.get(ix as usize))
+                .copied()
+                .flatten();
+            if counted.is_none() {
                 stats.accounts.push(AccountRow {
                     account_id: account.id.to_string(),
                     name: account.name.to_string(),
@@ -148,7 +168,11 @@ impl Stats {
                 });
             }
         }
-        for (ix, counts) in by_account {
+        for (ix, counts) in by_account.into_iter().enumerate() {
+            let Some(counts) = counts else {
+                continue;
+            };
+            let ix = ix as u32;
             let id = store.accounts.name(ix);
             let account = directory.get(id);
             stats.accounts.push(AccountRow {
@@ -157,7 +181,7 @@ impl Stats {
                 ou_path: account.map(|a| a.ou_path.to_string()).unwrap_or_default(),
                 production: account.is_some_and(|a| a.production),
                 counts,
-                breached: breached.get(&ix).copied().unwrap_or(0),
+                breached: breached.get(ix as usize).copied().unwrap_or(0),
             });
         }
         stats.accounts.sort_by(|a, b| {
@@ -165,24 +189,13 @@ impl Stats {
         });
         let mut types: Vec<_> = by_type
             .into_iter()
-            .map(|(ix, (n, sev))| (store.types.name(ix).to_string(), n, sev))
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(ix, (n, sev))| (store.types.name(ix as u32).to_string(), n, sev))
             .collect();
         types.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
         types.truncate(TOP_TYPES);
         stats.top_types = types;
-        // The newest few, kept in a small heap: no list of every finding is made to sort.
-        let mut latest: std::collections::BinaryHeap<
-            std::cmp::Reverse<(jiff::Timestamp, EntryIx)>,
-        > = std::collections::BinaryHeap::with_capacity(LATEST + 1);
-        for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
-            if s.archived {
-                continue;
-            }
-            latest.push(std::cmp::Reverse((entry.first_seen(), ix as EntryIx)));
-            if latest.len() > LATEST {
-                latest.pop();
-            }
-        }
         let mut latest: Vec<(jiff::Timestamp, EntryIx)> = latest
             .into_iter()
             .map(|std::cmp::Reverse(pair)| pair)
