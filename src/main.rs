@@ -38,7 +38,7 @@ fn main() -> ExitCode {
         }
         Some(CommandLine::Render(args)) => launched(launch(), |l| commands::render(l, args)),
         Some(CommandLine::Doctor { format }) => {
-            launched(launch(), |l| commands::doctor(&l, *format))
+            launched(launch(), |l| commands::doctor(&l, *format, cli.demo))
         }
         Some(CommandLine::Feed { action }) => {
             launched(launch(), |l| picket::cli::feed::run(&l, action))

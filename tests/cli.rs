@@ -1081,3 +1081,54 @@ fn setup_failures_read_as_one_line_with_the_fix_in_findings_and_doctor() {
         );
     }
 }
+
+#[test]
+fn the_headless_commands_sweep_the_demo_organization_once_with_demo() {
+    // Its findings as they stand, with account names, as JSON lines and as the table. The demo
+    // organization has a source picket is denied, as real ones do: the output says it is
+    // incomplete, exit 4.
+    let out = picket(&["findings", "--demo", "--format", "jsonl"], None);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("incomplete") && stderr(&out).contains("securityhub:GetFindings"),
+        "{}",
+        stderr(&out)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert!(lines.len() > 100, "{} findings", lines.len());
+    let table = picket(&["findings", "--demo", "--filter", "sev>=critical"], None);
+    assert_eq!(table.status.code(), Some(4), "{}", stderr(&table));
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("prod-web"), "{text}");
+    // The table keeps where a finding is and its status (NEW and RESOLVED look alike else).
+    let header: Vec<&str> = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "SEV", "LAST", "SEEN", "ACCOUNT", "REGION", "SRC", "STATUS", "TYPE", "RESOURCE",
+            "TITLE"
+        ]
+    );
+    assert!(text.lines().count() < lines.len(), "the filter applies");
+    // The last hour of its CloudTrail stream, through the detections on request.
+    let logs = picket(&["logs", "--demo", "--format", "jsonl"], None);
+    assert!(logs.status.success(), "{}", stderr(&logs));
+    let first = String::from_utf8_lossy(&logs.stdout)
+        .lines()
+        .next()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON"))
+        .expect("events");
+    assert!(first["message"]["eventName"].is_string(), "{first}");
+    // Nothing to check: said, and not a failure.
+    let doctor = picket(&["doctor", "--demo"], None);
+    assert!(doctor.status.success(), "{}", stderr(&doctor));
+    assert!(String::from_utf8_lossy(&doctor.stdout).contains("nothing from AWS"));
+}

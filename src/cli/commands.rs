@@ -38,7 +38,8 @@ pub fn findings(
             securityhub: args.source != SourceChoice::Guardduty,
             logs: false,
         };
-        return live_findings(&launch, services, options);
+        let demo = cli.demo.then_some(launch.seed);
+        return live_findings(&launch, services, demo, options);
     }
     let loaded = match launch::file_limits(&cli.common) {
         Ok(limits) => read_files(&args.open, &limits),
@@ -56,11 +57,13 @@ pub fn findings(
     ))
 }
 
-/// One sweep of every source, read to its end and printed as it comes (jsonl) or at the end;
-/// exit 3 when none answered, 4 when the output is incomplete.
+/// One sweep of every source (of AWS, or of the demo organization of seed `demo`), read to
+/// its end and printed as it comes (jsonl) or at the end; exit 3 when none answered, 4 when
+/// the output is incomplete.
 fn live_findings(
     launch: &Launch,
     services: Services,
+    demo: Option<u64>,
     options: headless::FindingsOptions,
 ) -> ExitCode {
     let runtime = match tokio_runtime() {
@@ -78,14 +81,30 @@ fn live_findings(
         Ok(sweep) => sweep,
         Err(e) => return fail(&e),
     };
-    let mut settings = launch.aws.clone();
-    settings.reading = crate::limits::Reading::SWEEP;
-    let built = match runtime.block_on(setup::build(&settings, services)) {
-        Ok(built) => built,
-        Err(e) => return fail(&e),
+    let sources = match demo {
+        Some(seed) => demo_sources(seed, crate::sources::Feed::Findings),
+        None => {
+            let mut settings = launch.aws.clone();
+            settings.reading = crate::limits::Reading::SWEEP;
+            match runtime.block_on(setup::build(&settings, services)) {
+                Ok(built) => built.sources,
+                Err(e) => return fail(&e),
+            }
+        }
     };
-    let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));
+    let everything = runtime.block_on(setup::sweep(sources, |batch| sweep.take(batch)));
     ExitCode::from(sweep.finish(everything))
+}
+
+/// The demo organization's sources for one headless sweep: its findings as they stand, or the
+/// last hour of its CloudTrail stream.
+fn demo_sources(seed: u64, feed: crate::sources::Feed) -> Vec<Box<dyn crate::sources::Source>> {
+    use crate::sources::demo::{DemoFindings, DemoOrg, DemoTrail};
+    let org = DemoOrg::new(seed);
+    match feed {
+        crate::sources::Feed::Findings => vec![Box::new(DemoFindings::new(org).frozen())],
+        crate::sources::Feed::Logs => vec![Box::new(DemoTrail::new(org))],
+    }
 }
 
 /// `picket logs`: the log groups of every account and region read once, or exported files.
@@ -99,8 +118,9 @@ pub fn logs(
         Err(e) => return fail(&e),
     };
     if args.open.is_empty() {
+        let demo = cli.demo;
         return match launch() {
-            Ok(launch) => live_logs(launch, args, filter),
+            Ok(launch) => live_logs(launch, args, demo, filter),
             Err(e) => fail(&e),
         };
     }
@@ -149,8 +169,9 @@ fn event_filter(args: &LogsArgs) -> Result<EventFilter, String> {
 }
 
 /// Reads the log groups of every account and region once, through the same sources as the
-/// TUI; AWS applies the filter pattern (or a single detection's), picket applies it again.
-fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCode {
+/// TUI (or the demo organization's CloudTrail stream, `demo`); AWS applies the filter pattern
+/// (or a single detection's), picket applies it again.
+fn live_logs(mut launch: Launch, args: &LogsArgs, demo: bool, filter: EventFilter) -> ExitCode {
     let present = launch.options.present;
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
@@ -176,9 +197,13 @@ fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCo
     }
     launch.aws.logs_window = Some((backfill, server_pattern));
     launch.aws.reading = crate::limits::Reading::SWEEP;
-    let built = match runtime.block_on(setup::build(&launch.aws, Services::LOGS)) {
-        Ok(built) => built,
-        Err(e) => return fail(&e),
+    let sources = if demo {
+        demo_sources(launch.seed, crate::sources::Feed::Logs)
+    } else {
+        match runtime.block_on(setup::build(&launch.aws, Services::LOGS)) {
+            Ok(built) => built.sources,
+            Err(e) => return fail(&e),
+        }
     };
     let mask = crate::cli::present::mask(present);
     let stdout = std::io::stdout();
@@ -193,12 +218,19 @@ fn live_logs(mut launch: Launch, args: &LogsArgs, filter: EventFilter) -> ExitCo
         verbose: launch.verbose,
     };
     let mut sweep = headless::EventsSweep::new(&mut out, &mut err, options);
-    let everything = runtime.block_on(setup::sweep(built.sources, |batch| sweep.take(batch)));
+    let everything = runtime.block_on(setup::sweep(sources, |batch| sweep.take(batch)));
     ExitCode::from(sweep.finish(everything))
 }
 
 /// `picket doctor`: checks every account, region and service; 0 when all pass, 1 otherwise.
-pub fn doctor(launch: &Launch, format: DoctorFormat) -> ExitCode {
+pub fn doctor(launch: &Launch, format: DoctorFormat, demo: bool) -> ExitCode {
+    if demo {
+        // Nothing to check: every check would pass vacuously, so say so instead of a table.
+        return print(
+            "the demo organization (--demo) is embedded and reads nothing from AWS: no credentials, \
+             roles or services to check. `picket doctor` without --demo checks yours.\n",
+        );
+    }
     let runtime = match tokio_runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

@@ -124,19 +124,21 @@ pub fn findings(
         Format::Table => {
             writeln!(
                 out,
-                "{:<8} {:<20} {:<16} {:<6} {:<36} {:<24} TITLE",
-                "SEV", "LAST SEEN", "ACCOUNT", "SRC", "TYPE", "RESOURCE"
+                "{:<8} {:<20} {:<16} {:<14} {:<6} {:<10} {:<36} {:<24} TITLE",
+                "SEV", "LAST SEEN", "ACCOUNT", "REGION", "SRC", "STATUS", "TYPE", "RESOURCE"
             )?;
             for f in findings {
                 let last = f.last_seen.strftime("%Y-%m-%d %H:%M:%S").to_string();
                 let resource = f.resources.first().map_or("", |r| short_resource(&r.id));
                 writeln!(
                     out,
-                    "{:<8} {:<20} {:<16} {:<6} {:<36} {:<24} {}",
+                    "{:<8} {:<20} {:<16} {:<14} {:<6} {:<10} {:<36} {:<24} {}",
                     f.severity.label.short(),
                     last,
                     fit(&account_name(&f.account_id), 16),
+                    fit(&f.region, 14),
                     f.sources.tag(),
+                    fit(f.status_label(), 10),
                     fit(f.type_label(), 36),
                     fit(resource, 24),
                     fit(&f.title, 100)
