@@ -20,6 +20,7 @@ pub mod ocsf;
 pub mod packing;
 pub mod profile;
 pub mod raw;
+pub mod record_kind;
 pub mod region;
 pub mod route;
 pub mod sequence;

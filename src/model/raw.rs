@@ -16,6 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::packing::{Dictionary, Packer};
+pub use super::record_kind::RecordKind;
 use super::text::{SafeText, clean_line};
 
 /// Longest line of the pretty-printed record shown in the viewer (characters).
@@ -23,37 +24,6 @@ const MAX_VIEW_LINE: usize = crate::limits::JSON_VIEW_LINE;
 
 /// Shared content that small JSON records compress against (raw-content dictionary).
 const DICTIONARY: &[u8] = include_bytes!("raw_dictionary.txt");
-
-/// What a record is, so the full finding can be rebuilt from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RecordKind {
-    /// A GuardDuty finding (API, CLI or S3 export shape).
-    GuardDuty,
-    /// A Security Hub finding in ASFF.
-    Asff,
-    /// A Security Hub (v2) finding in OCSF.
-    Ocsf,
-    /// A log message (CloudTrail record or any text).
-    Log,
-}
-
-impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [Self::GuardDuty, Self::Asff, Self::Ocsf, Self::Log];
-
-    /// A stable name (the disk store keeps it).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GuardDuty => "guardduty",
-            Self::Asff => "asff",
-            Self::Ocsf => "ocsf",
-            Self::Log => "log",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
 
 #[derive(Clone)]
 pub struct RawRecord {
