@@ -220,6 +220,10 @@ pub(super) fn resort(app: &mut App) {
     app.findings
         .table
         .refresh(&app.store, &app.directory, app.now);
+    // A new order is read from its top: the cursor goes there, not after the finding it was on
+    // (which Enter would then open, wherever the sort put it).
+    app.findings.table.selected = 0;
+    app.findings.table.offset = 0;
     let page = layout::findings_page(app.size);
     app.findings.table.keep_visible(page);
     let order = if app.findings.table.reverse {
@@ -248,7 +252,8 @@ pub(super) fn open_detail(app: &mut App, ix: crate::store::EntryIx) {
     app.stack.push(Screen::Detail(Box::new(DetailState {
         entry: ix,
         finding: Box::new(finding),
-        pane: Pane::Json,
+        // What the finding is first; the record is a Tab away.
+        pane: Pane::Summary,
         summary_scroll: 0,
         json,
     })));

@@ -142,6 +142,59 @@ fn enter_opens_the_detail_and_escape_returns() {
 }
 
 #[test]
+fn a_new_sort_puts_the_cursor_on_its_top_row_and_the_detail_opens_on_the_summary() {
+    let mut app = app();
+    // On the lowest-severity finding, then sorted by the next column (last seen).
+    press(&mut app, "2 G");
+    assert_eq!(selected_id(&app), "a");
+    press(&mut app, "s");
+    assert_eq!(app.findings.table.selected, 0);
+    assert_eq!(selected_id(&app), "b", "the newest, at the top");
+    press(&mut app, "G S");
+    assert_eq!(selected_id(&app), "a", "reversed: the oldest at the top");
+    press(&mut app, "Enter");
+    assert_eq!(
+        app.detail().map(|d| d.pane),
+        Some(crate::app::Pane::Summary)
+    );
+    press(&mut app, "Tab");
+    assert_eq!(app.detail().map(|d| d.pane), Some(crate::app::Pane::Json));
+}
+
+#[test]
+fn severity_ties_break_by_last_seen_newest_first() {
+    let mut app = App::new(Options::default(), now());
+    let finding = |id: &str, last_seen: &str| {
+        guardduty(
+            id,
+            "111111111111",
+            "Backdoor:EC2/C&CActivity.B",
+            8.0,
+            last_seen,
+        )
+    };
+    let batch = Batch {
+        findings: vec![
+            finding("older", "2026-01-15T09:00:00Z"),
+            finding("newest", "2026-01-15T11:00:00Z"),
+            finding("middle", "2026-01-15T10:00:00Z"),
+        ],
+        initial: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    press(&mut app, "2");
+    let order: Vec<String> = app
+        .findings
+        .table
+        .rows
+        .iter()
+        .map(|&ix| app.store.id(ix).to_string())
+        .collect();
+    assert_eq!(order, ["newest", "middle", "older"]);
+}
+
+#[test]
 fn new_findings_are_unseen_until_selected() {
     let mut app = app();
     press(&mut app, "2");
