@@ -1132,3 +1132,50 @@ fn the_headless_commands_sweep_the_demo_organization_once_with_demo() {
     assert!(doctor.status.success(), "{}", stderr(&doctor));
     assert!(String::from_utf8_lossy(&doctor.stdout).contains("nothing from AWS"));
 }
+
+#[test]
+fn files_with_no_readable_record_or_the_other_kind_exit_3_and_say_why() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"not\": \"a finding\"}\n").expect("written");
+    let out = picket(&["findings", "--open", junk.to_str().expect("path")], None);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no finding could be read"),
+        "{}",
+        stderr(&out)
+    );
+    // An export that holds no finding at all is read, and says so.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "{\"Findings\": []}").expect("written");
+    let out = picket(&["findings", "--open", empty.to_str().expect("path")], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hold no finding"), "{}", stderr(&out));
+    // The right files for the other command: it is named.
+    let (findings, trail) = export_files(dir.path());
+    let out = picket(&["findings", "--open", trail.to_str().expect("path")], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("picket logs --open"),
+        "{}",
+        stderr(&out)
+    );
+    let out = picket(&["logs", "--open", findings.to_str().expect("path")], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("picket findings --open"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn render_help_says_how_to_type_a_space() {
+    let out = picket(&["render", "--help"], None);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("`Space` types a space"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

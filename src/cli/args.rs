@@ -323,7 +323,8 @@ pub struct RenderArgs {
     #[arg(long, default_value = "120x40", value_parser = parse_size)]
     pub size: (u16, u16),
 
-    /// Keys to press first, named like tmux send-keys: "/ sev>=high Enter Down".
+    /// Keys to press first, named like tmux send-keys and separated by spaces: "/ sev>=high Enter
+    /// Down"; `Space` types a space ("/ sev>=high Space -type:Policy* Enter").
     #[arg(long, default_value = "")]
     pub keys: String,
 

@@ -48,6 +48,23 @@ pub fn findings(
     if loaded.failed_files == args.open.len() {
         return ExitCode::from(ALL_FAILED);
     }
+    if loaded.findings.is_empty() {
+        // Records that were all unreadable, or all of the other kind, are not a success; an
+        // export that holds no finding at all (an empty list) is, and says so.
+        if !loaded.events.is_empty() {
+            say(
+                "the files hold CloudTrail records, not findings: `picket logs --open` prints them",
+            );
+            return ExitCode::from(ALL_FAILED);
+        }
+        if loaded.skipped > 0 {
+            say(
+                "no finding could be read from the files given (they hold no GuardDuty or Security Hub record)",
+            );
+            return ExitCode::from(ALL_FAILED);
+        }
+        say("the files given hold no finding");
+    }
     let directory = crate::model::Directory::default();
     finish(headless::print_findings(
         loaded.findings,
@@ -130,6 +147,17 @@ pub fn logs(
     };
     if loaded.failed_files == args.open.len() {
         return ExitCode::from(ALL_FAILED);
+    }
+    if loaded.events.is_empty() {
+        if !loaded.findings.is_empty() {
+            say("the files hold findings, not log records: `picket findings --open` prints them");
+            return ExitCode::from(ALL_FAILED);
+        }
+        if loaded.skipped > 0 {
+            say("no log record could be read from the files given");
+            return ExitCode::from(ALL_FAILED);
+        }
+        say("the files given hold no log record");
     }
     finish(headless::print_events(
         loaded.events,

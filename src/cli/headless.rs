@@ -38,11 +38,13 @@ Exit status:
   0  everything was printed
   1  the output could not be written
   2  usage error
-  3  every source failed
+  3  every source failed; with --open, no file could be read, every record was unreadable,
+     or the files hold the other kind of record
   4  incomplete: --limit cut it short, a source failed or was refused part way, records AWS
      sent could not be read, or log groups were left out. Each is said on stderr as it
      happens, and the last line is `picket: incomplete: N printed; why`.
-  Records in --open files that cannot be read are said on stderr and do not change the status.";
+  Other records in --open files that cannot be read are said on stderr and do not change the
+  status.";
 
 /// Which sources `--source` keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
