@@ -133,6 +133,27 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             theme.header,
         );
     }
+    // Regions cut off on either side, said in the account column's header (every column stays
+    // a region): "← 2 · 3 more →".
+    let before = first_col;
+    let after = matrix.regions.len() - first_col - regions.len();
+    let cut = match (before, after) {
+        (0, 0) => String::new(),
+        (0, after) => format!("{after} more →"),
+        (before, 0) => format!("← {before} more"),
+        (before, after) => format!("← {before} · {after} more →"),
+    };
+    if !cut.is_empty() {
+        let width = cut.chars().count() as u16;
+        put(
+            buf,
+            (grid.x + ACCOUNT_WIDTH).saturating_sub(width + 1),
+            header_y,
+            &cut,
+            usize::from(width),
+            theme.header,
+        );
+    }
 
     let mut lines = Vec::new();
     let mut index = 0;
