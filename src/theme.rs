@@ -73,11 +73,14 @@ impl Theme {
     }
 
     /// How a source health state is shown: problems warn, "not enabled" is quiet.
+    /// A source's state: what reads nothing until someone acts (denied, failing) in the error
+    /// colour, what recovers by itself (throttled, stale) as a warning.
     pub fn health(&self, state: HealthState) -> Style {
         match state {
             HealthState::Ok => self.ok,
             HealthState::NotEnabled => self.muted,
-            _ => self.warning,
+            HealthState::AccessDenied | HealthState::Error => self.error,
+            HealthState::Stale | HealthState::Throttled => self.warning,
         }
     }
 
@@ -595,6 +598,16 @@ mod tests {
             ColorDepth::detect(false, None, Some("xterm-256color")),
             ColorDepth::Ansi256
         );
+    }
+
+    #[test]
+    fn a_denied_or_failing_source_reads_as_an_error_and_a_throttled_one_as_a_warning() {
+        let theme = Theme::fallback();
+        assert_eq!(theme.health(HealthState::AccessDenied), theme.error);
+        assert_eq!(theme.health(HealthState::Error), theme.error);
+        assert_eq!(theme.health(HealthState::Throttled), theme.warning);
+        assert_eq!(theme.health(HealthState::Stale), theme.warning);
+        assert_ne!(theme.error, theme.warning, "told apart");
     }
 
     #[test]
