@@ -38,8 +38,7 @@ pub fn findings(
             securityhub: args.source != SourceChoice::Guardduty,
             logs: false,
         };
-        let demo = cli.demo.then_some(launch.seed);
-        return live_findings(&launch, services, demo, options);
+        return live_findings(&launch, services, cli.demo, options);
     }
     let loaded = match launch::file_limits(&cli.common) {
         Ok(limits) => read_files(&args.open, &limits),
@@ -74,13 +73,13 @@ pub fn findings(
     ))
 }
 
-/// One sweep of every source (of AWS, or of the demo organization of seed `demo`), read to
+/// One sweep of every source (of AWS, or of the launch's demo organization with `demo`), read to
 /// its end and printed as it comes (jsonl) or at the end; exit 3 when none answered, 4 when
 /// the output is incomplete.
 fn live_findings(
     launch: &Launch,
     services: Services,
-    demo: Option<u64>,
+    demo: bool,
     options: headless::FindingsOptions,
 ) -> ExitCode {
     let runtime = match tokio_runtime() {
@@ -98,15 +97,14 @@ fn live_findings(
         Ok(sweep) => sweep,
         Err(e) => return fail(&e),
     };
-    let sources = match demo {
-        Some(seed) => demo_sources(seed, crate::sources::Feed::Findings),
-        None => {
-            let mut settings = launch.aws.clone();
-            settings.reading = crate::limits::Reading::SWEEP;
-            match runtime.block_on(setup::build(&settings, services)) {
-                Ok(built) => built.sources,
-                Err(e) => return fail(&e),
-            }
+    let sources = if demo {
+        demo_sources(launch.seed, crate::sources::Feed::Findings)
+    } else {
+        let mut settings = launch.aws.clone();
+        settings.reading = crate::limits::Reading::SWEEP;
+        match runtime.block_on(setup::build(&settings, services)) {
+            Ok(built) => built.sources,
+            Err(e) => return fail(&e),
         }
     };
     let everything = runtime.block_on(setup::sweep(sources, |batch| sweep.take(batch)));
@@ -135,9 +133,8 @@ pub fn logs(
         Err(e) => return fail(&e),
     };
     if args.open.is_empty() {
-        let demo = cli.demo;
         return match launch() {
-            Ok(launch) => live_logs(launch, args, demo, filter),
+            Ok(launch) => live_logs(launch, args, cli.demo, filter),
             Err(e) => fail(&e),
         };
     }

@@ -40,6 +40,7 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
         let raised: Vec<_> = pending
             .into_iter()
             .filter_map(|(id, (detection, event))| {
+                // Raised now whatever `due` answers; called to mark it raised at this tick.
                 alerts.due(&id, now);
                 alerts.finding(&id, detection, &event, &event.message.as_delivered())
             })
