@@ -59,9 +59,46 @@ fn a_credential_finding_pivots_to_the_calls_made_with_its_key() {
         with_key += usize::from(trail.identity.access_key_id.as_deref() == Some(key.as_str()));
     }
     assert!(with_key > 0, "calls made with the key itself");
-    // Esc goes back to the live stream.
+    // Esc goes back to where the pivot was opened: the queue, on the same finding.
     demo.keys(&parse_sequence("Esc"));
     assert!(demo.app.logs.pivot().is_none());
+    assert_eq!(demo.app.tab, Tab::Findings);
+    assert_eq!(demo.app.findings.table.selected_entry(), Some(ix));
+}
+
+#[test]
+fn esc_in_a_pivot_goes_back_one_level_pattern_then_pivot_then_the_finding() {
+    use picket::app::Screen;
+    let mut demo = Harness::new(Options::default(), 7, common::now(), (140, 40));
+    demo.keys(&parse_sequence("2 / type:*IAMUser* Enter Enter"));
+    let Some(Screen::Detail(detail)) = demo.app.stack.last() else {
+        panic!("the finding's detail is open");
+    };
+    let entry = detail.entry;
+    demo.keys(&parse_sequence("L"));
+    assert!(demo.app.logs.pivot().is_some());
+    demo.keys(&parse_sequence("/ ListBuckets Enter"));
+    assert!(demo.app.logs.shown().filter().is_some());
+    // The pattern first: the pivot stays.
+    demo.keys(&parse_sequence("Esc"));
+    assert!(
+        demo.app.logs.pivot().is_some(),
+        "one Esc drops only the pattern"
+    );
+    assert!(demo.app.logs.shown().filter().is_none());
+    assert_eq!(demo.app.tab, Tab::Logs);
+    // Then the pivot: back on the finding's detail, not the live stream.
+    demo.keys(&parse_sequence("Esc"));
+    assert!(demo.app.logs.pivot().is_none());
+    assert_eq!(demo.app.tab, Tab::Findings);
+    assert!(
+        matches!(demo.app.stack.last(), Some(Screen::Detail(d)) if d.entry == entry),
+        "back on the finding the pivot came from"
+    );
+    // Then the detail; the filter stays (x clears it).
+    demo.keys(&parse_sequence("Esc Esc"));
+    assert!(demo.app.stack.is_empty());
+    assert_eq!(demo.app.findings.table.filter_text, "type:*IAMUser*");
 }
 
 #[test]

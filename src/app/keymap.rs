@@ -112,6 +112,7 @@ commands! {
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
     ClearMarks => "clear_marks", "clear the marks";
+    CatchUp => "catch_up", "mark every finding the filter shows as seen (clears the new count)";
     Act => "act", "act on the marked findings, or the selected one";
     Undo => "undo", "undo the last action (confirmed like any action)";
     Repeat => "repeat", "the last action again, on the marked findings or the selected one (confirmed like any action)";
@@ -199,6 +200,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "V", Command::MarkRange),
     (Mode::Findings, "*", Command::MarkAll),
     (Mode::Findings, "M", Command::ClearMarks),
+    (Mode::Findings, "c", Command::CatchUp),
     (Mode::Findings, "a", Command::Act),
     (Mode::Detail, "a", Command::Act),
     (Mode::Findings, "u", Command::Undo),
@@ -212,7 +214,6 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Findings, "l", Command::Expand),
     (Mode::Findings, "left", Command::Collapse),
     (Mode::Findings, "h", Command::Collapse),
-    (Mode::Findings, "esc", Command::ClearFilter),
     (Mode::Findings, "x", Command::ClearFilter),
     (Mode::Detail, "/", Command::Search),
     (Mode::Detail, "n", Command::SearchNext),
@@ -393,7 +394,8 @@ mod tests {
         let map = Keymap::default();
         assert_eq!(
             map.resolve(Mode::Findings, Key::plain(KeyCode::Esc)),
-            Some(Command::ClearFilter)
+            Some(Command::Back),
+            "Esc goes back, and only back: x clears the filter"
         );
         assert_eq!(
             map.resolve(Mode::Detail, Key::plain(KeyCode::Esc)),

@@ -154,6 +154,9 @@ pub struct Pivot {
     pub error: Option<String>,
     /// What the search left out (it stopped at its limit), shown above the rows.
     pub left_out: Option<String>,
+    /// Where the pivot was opened from (the tab and its screens, the finding's detail): Esc
+    /// returns there.
+    pub origin: (Tab, Vec<Screen>),
 }
 
 /// The top-level screens, switched with Tab.

@@ -172,7 +172,7 @@ fn draw_pivot(buf: &mut Buffer, area: Rect, app: &App, pivot: &crate::app::Pivot
         buf,
         area,
         &format!(
-            "Activity · {state} · {} · {} {} · {}–{} · Esc: live stream · {}",
+            "Activity · {state} · {} · {} {} · {}–{} · Esc: back · {}",
             request.pattern,
             app.directory.name_of(&request.account),
             request.region,

@@ -71,10 +71,18 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
     Update::redraw()
 }
 
-/// Esc on the logs screen: pops the newest page. A query still running is stopped first
-/// (its page closes on the next Esc, once it has ended); a pivot gives way to the live stream.
-/// Answers None when there is no page to pop.
+/// Esc on the logs screen goes back one level: a query still running is stopped (its page
+/// closes on the next Esc, once it has ended); the pattern typed over the events shown is
+/// dropped; a pivot closes, back to where it was opened from (the finding's detail). Answers
+/// None when there is nothing to go back from.
 pub(super) fn back(app: &mut App) -> Option<Vec<Effect>> {
+    let running_query =
+        matches!(app.logs.pages.last(), Some(LogsPage::Insights(view)) if !view.latest.done);
+    if !running_query && app.logs.insights().is_none() && app.logs.shown().filter().is_some() {
+        app.logs.shown_mut().set_filter(None);
+        app.notify("pattern cleared", NoticeLevel::Info);
+        return Some(Vec::new());
+    }
     match app.logs.pages.last()? {
         LogsPage::Insights(view) if !view.latest.done => {
             let id = view.request.id;
@@ -86,9 +94,13 @@ pub(super) fn back(app: &mut App) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
         LogsPage::Pivot(_) => {
-            app.logs.pages.pop();
-            app.notify("back to the live stream", NoticeLevel::Info);
-            Some(Vec::new())
+            let Some(LogsPage::Pivot(pivot)) = app.logs.pages.pop() else {
+                return Some(Vec::new());
+            };
+            let (tab, stack) = pivot.origin;
+            let effects = switch_tab(app, tab);
+            app.stack = stack;
+            Some(effects)
         }
     }
 }
@@ -158,6 +170,7 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    let origin = (app.tab, std::mem::take(&mut app.stack));
     let mut view = super::super::logs::LogView::new(app.logs.buffer.capacity());
     let held: Vec<crate::model::LogEvent> = app
         .logs
@@ -175,6 +188,7 @@ pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
         searching: true,
         error: None,
         left_out: None,
+        origin,
     })));
     let mut effects = switch_tab(app, Tab::Logs);
     effects.push(Effect::Pivot(Box::new(request)));

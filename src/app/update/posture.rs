@@ -204,7 +204,7 @@ fn open(app: &mut App) -> Update {
             let effects = switch_tab(app, Tab::Findings);
             findings::apply_filter(app, &filter);
             app.notify(
-                format!("{control}: its failing findings (Esc clears the filter)"),
+                format!("{control}: its failing findings (x clears the filter)"),
                 NoticeLevel::Info,
             );
             effects.into()
