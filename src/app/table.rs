@@ -26,6 +26,9 @@ pub struct FindingsTable {
     /// when the queue is grouped.
     pub selected: usize,
     pub offset: usize,
+    /// Rows that arrived above the visible top since the cursor left the first row (the screen
+    /// holds still under them): said as "▲ N newer", until the top is in view again.
+    pub newer: usize,
     /// The queue grouped into incidents (`:group by …`), when it is.
     pub incidents: super::incidents::Incidents,
     /// Every entry in display order, as of a store version: a filtered list of a sorted order
@@ -52,6 +55,7 @@ impl FindingsTable {
             rows: Vec::new(),
             selected: 0,
             offset: 0,
+            newer: 0,
             incidents: Default::default(),
             everything: None,
         }
@@ -72,10 +76,33 @@ impl FindingsTable {
         Ok(())
     }
 
-    /// Recomputes the rows, keeping the selected finding (or group) selected when it still
-    /// passes.
+    /// Recomputes the rows after the filter, the sort or the findings changed. With the cursor
+    /// on the first row the table follows the top (what arrives there is shown); otherwise the
+    /// selected finding (or group) stays selected, at the same height, when it still passes.
     pub fn refresh(&mut self, store: &FindingStore, directory: &Directory, now: Timestamp) {
-        let keep = self.selected_line();
+        self.recompute(store, directory, now, false);
+    }
+
+    /// [`refresh`](Self::refresh) after findings arrived: rows that land above the visible top
+    /// while the cursor is further down are counted in [`newer`](Self::newer).
+    pub fn refresh_arrived(&mut self, store: &FindingStore, directory: &Directory, now: Timestamp) {
+        self.recompute(store, directory, now, true);
+    }
+
+    fn recompute(
+        &mut self,
+        store: &FindingStore,
+        directory: &Directory,
+        now: Timestamp,
+        arrived: bool,
+    ) {
+        let following = self.selected == 0;
+        let keep = if following {
+            None
+        } else {
+            self.selected_line()
+        };
+        let was_at = self.selected;
         let filter = CompiledFilter::compile(&self.query, store, directory, now);
         // By account the order follows the directory's names, which change without the store.
         let cacheable = self.sort != SortKey::Account;
@@ -118,14 +145,25 @@ impl FindingsTable {
             }
         }
         self.incidents.rebuild(&self.rows, store, directory);
-        if let Some(position) = keep.and_then(|line| self.position_of(&line)) {
+        if following {
+            self.offset = 0;
+        } else if let Some(position) = keep.and_then(|line| self.position_of(&line)) {
             // Keep the selected row at the same height on screen while rows move around it.
             let screen_row = self.selected.saturating_sub(self.offset);
             self.selected = position;
             self.offset = position.saturating_sub(screen_row);
+            if arrived {
+                // The rows the selection moved down by are rows that came in above it.
+                let moved = position as isize - was_at as isize;
+                self.newer = self.newer.saturating_add_signed(moved);
+            }
+        }
+        if !arrived {
+            self.newer = 0;
         }
         self.selected = self.selected.min(self.len().saturating_sub(1));
         self.offset = self.offset.min(self.selected);
+        self.newer = self.newer.min(self.offset);
     }
 
     /// Groups the queue by `by` (None: the plain queue), keeping the selected finding in view.
@@ -285,5 +323,7 @@ impl FindingsTable {
         // Do not leave empty space below the last row when the list is long enough.
         let max_offset = self.len().saturating_sub(page);
         self.offset = self.offset.min(max_offset).min(self.selected);
+        // What arrived above is counted only while it is out of view.
+        self.newer = self.newer.min(self.offset);
     }
 }

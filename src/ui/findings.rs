@@ -46,6 +46,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         x += w + 1;
     }
 
+    // Findings that arrived above the visible top while the cursor was further down.
+    let offset_hint = table.offset.min(table.selected);
+    if table.newer > 0 && offset_hint > 0 {
+        let text = format!(" ▲ {} newer · g ", super::text::thousands(table.newer));
+        let w = super::text::width(&text) as u16;
+        if w + 20 < area.width {
+            put(
+                buf,
+                area.right() - w,
+                area.y,
+                &text,
+                usize::from(w),
+                theme.header.patch(theme.unseen),
+            );
+        }
+    }
+
     let body = Rect {
         y: area.y + 1,
         height: area.height - 1,
@@ -62,7 +79,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
             "waiting for the first findings…".to_string()
         } else {
             format!(
-                "no finding matches '{}' — Esc clears the filter",
+                "no finding matches '{}' — x clears the filter",
                 table.filter_text
             )
         };

@@ -132,6 +132,25 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
                 app.findings.mark_anchor = None;
             }
         }
+        Command::CatchUp => {
+            let unseen: Vec<_> = app
+                .findings
+                .table
+                .rows
+                .iter()
+                .copied()
+                .filter(|&ix| app.store.is_unseen(ix))
+                .collect();
+            for &ix in &unseen {
+                app.store.mark_seen(ix);
+            }
+            app.findings.table.newer = 0;
+            intake::recount(app);
+            app.notify(
+                format!("{} findings marked seen", unseen.len()),
+                NoticeLevel::Info,
+            );
+        }
         Command::SortNext => {
             app.findings.table.sort = app.findings.table.sort.next();
             app.findings.table.reverse = false;

@@ -294,12 +294,17 @@ pub(super) fn recount(app: &mut App) {
     };
 }
 
-/// The queue and the overview after the store changed.
+/// The queue and the overview after findings arrived or changed.
 fn refresh_views(app: &mut App) {
+    let before = app.findings.table.selected_entry();
     app.findings
         .table
-        .refresh(&app.store, &app.directory, app.now);
-    mark_selected_seen(app);
+        .refresh_arrived(&app.store, &app.directory, app.now);
+    // The finding the analyst has selected stays seen as it changes; one that moved under the
+    // cursor because the table follows the top is news until the analyst moves to it.
+    if app.findings.table.selected_entry() == before {
+        mark_selected_seen(app);
+    }
     recount(app);
 }
 

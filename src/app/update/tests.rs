@@ -118,9 +118,11 @@ fn escape_in_the_filter_prompt_restores_the_previous_filter() {
     assert_eq!(app.findings.table.rows.len(), 1);
     press(&mut app, "Escape");
     assert_eq!(
-        app.findings.table.filter_text, "",
-        "Esc on the findings screen clears the filter"
+        app.findings.table.filter_text, "account:sandbox",
+        "Esc goes back, and only back: on the findings screen it keeps the filter"
     );
+    press(&mut app, "x");
+    assert_eq!(app.findings.table.filter_text, "", "x clears it");
 }
 
 #[test]
@@ -1090,9 +1092,10 @@ fn new_findings_that_matter_ring_once_per_ten_seconds_and_count_in_the_title_unt
         )]
     );
     // Seeing them takes them off the title.
+    // The queue followed its top: the newest is under the cursor, the others below it.
     let mut seen = press(&mut app, "2");
     for _ in 0..6 {
-        seen.extend(press(&mut app, "Up"));
+        seen.extend(press(&mut app, "Down"));
     }
     assert_eq!(seen, [Effect::Title(2), Effect::Title(1), Effect::Title(0)]);
 }
@@ -1439,4 +1442,76 @@ fn a_filter_over_the_kept_whole_order_gives_the_rows_a_fresh_sort_gives() {
             }
         }
     }
+}
+
+/// A batch of `n` new findings, each seen later than the last, named `new0`, `new1`…
+fn arrivals(n: usize) -> Msg {
+    let findings = (0..n)
+        .map(|i| {
+            guardduty(
+                &format!("new{i}"),
+                "111111111111",
+                "UnauthorizedAccess:EC2/SSHBruteForce",
+                5.0,
+                &format!("2026-01-15T11:59:{:02}Z", 10 + i),
+            )
+        })
+        .collect();
+    Msg::Batch(
+        Feed::Findings,
+        Batch {
+            findings,
+            ..Batch::default()
+        },
+    )
+}
+
+#[test]
+fn the_live_queue_follows_its_top_and_counts_what_lands_above_the_cursor_elsewhere() {
+    let mut app = app();
+    press(&mut app, "2 s");
+    assert_eq!(app.findings.table.sort, SortKey::LastSeen);
+    assert_eq!(app.findings.table.selected, 0);
+    // The cursor on the first row: the table follows the top, what arrives is shown.
+    update(&mut app, arrivals(8));
+    assert_eq!(selected_id(&app), "new7", "the newest is on the first row");
+    assert_eq!(app.findings.table.offset, 0);
+    assert_eq!(app.findings.table.newer, 0);
+    assert!(
+        app.store
+            .is_unseen(app.findings.table.selected_entry().expect("row")),
+        "a finding the table moved under the cursor is still news"
+    );
+    // Further down, the screen holds still and says what landed above.
+    update(&mut app, Msg::Resize(120, 9));
+    press(&mut app, "G");
+    let held = selected_id(&app);
+    let offset = app.findings.table.offset;
+    assert!(offset > 0);
+    update(&mut app, arrivals(10));
+    assert_eq!(selected_id(&app), held, "the selection stays");
+    assert_eq!(
+        app.findings.table.newer, 2,
+        "new8, new9 landed above (new0-7 are known)"
+    );
+    assert_eq!(
+        app.findings.table.offset,
+        offset + 2,
+        "the screen holds still: the same rows"
+    );
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    assert!(screen.contains("▲ 2 newer · g"), "{screen}");
+    press(&mut app, "g");
+    assert_eq!(app.findings.table.newer, 0, "the top is in view again");
+    // `c` marks everything the filter shows as seen: the new count clears.
+    assert!(app.stats.unseen > 0);
+    press(&mut app, "c");
+    assert_eq!(app.stats.unseen, 0);
+    assert!(
+        app.findings
+            .table
+            .rows
+            .iter()
+            .all(|&ix| !app.store.is_unseen(ix))
+    );
 }
