@@ -63,6 +63,9 @@ pub const BLOCK_CHARS: usize = 16 * 1024;
 /// `Y` copies the whole record.
 pub const JSON_VIEW_LINE: usize = 4096;
 
+/// Status-bar messages `:messages` lists, newest first; older ones leave.
+pub const MESSAGES_KEPT: usize = 100;
+
 /// How much one poll of a source reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PerPoll {

@@ -393,7 +393,11 @@ pub struct App {
     /// Screens pushed over the tab (detail, log record); the last is shown.
     pub stack: Vec<Screen>,
     pub modal: Option<Modal>,
+    /// The latest message, on the status bar until its time is up and a key is pressed.
     pub notice: Option<Notice>,
+    /// Every message shown this session, newest last, for `:messages`
+    /// ([`crate::limits::MESSAGES_KEPT`] at most).
+    pub messages: std::collections::VecDeque<(Timestamp, Notice)>,
     /// `:` lines entered, for ↑/↓ in the command prompt.
     pub command_history: Vec<String>,
     /// Questions waiting for the analyst, the one asked first.
@@ -453,6 +457,7 @@ impl App {
             stack: Vec::new(),
             modal: None,
             notice: None,
+            messages: std::collections::VecDeque::new(),
             command_history: Vec::new(),
             questions: std::collections::VecDeque::new(),
             overview: OverviewScreen::default(),
@@ -573,6 +578,8 @@ impl App {
         !self.server_counts.is_empty() && (self.scope.is_some() || filling)
     }
 
+    /// An info message goes after a few seconds; a warning or an error stays until a key is
+    /// pressed after its few seconds, so one that came while nobody looked is still there.
     pub fn notify(&mut self, text: impl Into<String>, level: NoticeLevel) {
         let text = crate::model::SafeText::line(&text.into()).to_string();
         let seconds = if level == NoticeLevel::Info { 4 } else { 8 };
@@ -580,7 +587,12 @@ impl App {
             .now
             .checked_add(jiff::SignedDuration::from_secs(seconds))
             .unwrap_or(self.now);
-        self.notice = Some(Notice { text, level, until });
+        let notice = Notice { text, level, until };
+        if self.messages.len() >= crate::limits::MESSAGES_KEPT {
+            self.messages.pop_front();
+        }
+        self.messages.push_back((self.now, notice.clone()));
+        self.notice = Some(notice);
     }
 
     /// The finding the detail screen shows, if one is open.

@@ -136,10 +136,19 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         x = put(buf, x, area.y, " PRESENTER ", room(x), theme.production);
     }
 
-    // Right side first, so the left can take what is left. On a narrow terminal the health
-    // summary drops its words (`●38 ◔1`), keeping room for the counts and the marks.
-    let narrow = area.width < 120;
-    let mut right: Vec<(String, ratatui::style::Style)> = Vec::new();
+    // Right side first, so the left can take what is left. On a narrow terminal, or while a
+    // message is shown, the health summary drops its words (`●38 ◔1`); a message that still
+    // does not fit drops it whole.
+    let message = app.notice.as_ref().map(|notice| {
+        let style = match notice.level {
+            NoticeLevel::Info => theme.status_bar,
+            NoticeLevel::Warning => theme.warning,
+            NoticeLevel::Error => theme.error,
+        };
+        (format!("│ {} ", notice.text), style)
+    });
+    let narrow = area.width < 120 || message.is_some();
+    let mut health: Vec<(String, ratatui::style::Style)> = Vec::new();
     for (text, state) in health_summary(app) {
         let text = if narrow {
             let count = text.split(' ').nth(1).unwrap_or("");
@@ -147,20 +156,14 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
         } else {
             text
         };
-        right.push((format!("{text} "), theme.health(state)));
+        health.push((format!("{text} "), theme.health(state)));
     }
-    right.push((
+    let clock = (
         format!("│ {} ", clock(app.now, &app.look.time_zone)),
         theme.status_bar,
-    ));
-    let right_width: usize = right.iter().map(|(t, _)| width(t)).sum();
+    );
 
     let table = &app.findings.table;
-    let filter = if table.filter_text.is_empty() {
-        "no filter".to_string()
-    } else {
-        table.filter_text.clone()
-    };
     let mut counts = format!(
         " {} of {} ",
         thousands(table.rows.len()),
@@ -173,19 +176,17 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
             by.name()
         ));
     }
-    let left_room = room(x).saturating_sub(right_width + 1);
-    x = put(buf, x, area.y, &counts, left_room, theme.status_bar);
+    // What the queue is and what an action would touch: never given up for anything else.
+    let mut facts: Vec<(String, ratatui::style::Style)> = vec![(counts, theme.status_bar)];
     if let Some(written) = app.restored_from {
         // The queue is the one the disk store kept; the sources are still catching up.
         let text = format!("│ stored, {} old ", super::text::age(app.now, written));
-        let left_room = room(x).saturating_sub(right_width + 1);
-        x = put(buf, x, area.y, &text, left_room, theme.warning);
+        facts.push((text, theme.warning));
     }
     if let Some(read) = findings_catching_up(app) {
         // The counts above are not everything yet: a backlog is still being read.
         let text = format!("│ {} read, more coming ", thousands(read as usize));
-        let left_room = room(x).saturating_sub(right_width + 1);
-        x = put(buf, x, area.y, &text, left_room, theme.warning);
+        facts.push((text, theme.warning));
     }
     if !app.findings.marks.is_empty() {
         // What an action would touch, always in view while anything is marked.
@@ -196,39 +197,43 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
             accounts,
             if production { " ⚑" } else { "" }
         );
-        let left_room = room(x).saturating_sub(right_width + 1);
-        x = put(buf, x, area.y, &text, left_room, theme.accent);
+        facts.push((text, theme.accent));
     }
-    let left_room = room(x).saturating_sub(right_width + 1);
+    let facts_width: usize = facts.iter().map(|(t, _)| width(t)).sum();
+    let message_width = message.as_ref().map_or(0, |(t, _)| width(t));
+    let health_width: usize = health.iter().map(|(t, _)| width(t)).sum();
+    if message.is_some() && facts_width + message_width + health_width + width(&clock.0) > room(x) {
+        health.clear();
+    }
+    let mut right = health;
+    right.push(clock);
+    let right_width: usize = right.iter().map(|(t, _)| width(t)).sum();
+
+    for (text, style) in &facts {
+        let left_room = room(x).saturating_sub(right_width + 1);
+        x = put(buf, x, area.y, text, left_room, *style);
+    }
+    // The filter takes what the message leaves (at most 48 columns), and is left out when
+    // that is too little to read.
+    let filter = if table.filter_text.is_empty() {
+        "│ no filter ".to_string()
+    } else {
+        format!("│ {} ", table.filter_text)
+    };
     let filter_style = if table.filter_text.is_empty() {
         theme.muted
     } else {
         theme.accent
     };
-    x = put(
-        buf,
-        x,
-        area.y,
-        &format!("│ {filter} "),
-        left_room.min(48),
-        filter_style,
-    );
-
-    if let Some(notice) = &app.notice {
-        let style = match notice.level {
-            NoticeLevel::Info => theme.status_bar,
-            NoticeLevel::Warning => theme.warning,
-            NoticeLevel::Error => theme.error,
-        };
+    let filter_room = room(x)
+        .saturating_sub(right_width + 1 + message_width)
+        .min(48);
+    if filter_room >= 8.min(width(&filter)) {
+        x = put(buf, x, area.y, &filter, filter_room, filter_style);
+    }
+    if let Some((text, style)) = &message {
         let left_room = room(x).saturating_sub(right_width + 1);
-        put(
-            buf,
-            x,
-            area.y,
-            &format!("│ {}", notice.text),
-            left_room,
-            style,
-        );
+        put(buf, x, area.y, text, left_room, *style);
     }
     if right_width <= usize::from(area.width) {
         let mut rx = area.right() - right_width as u16;

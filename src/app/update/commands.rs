@@ -297,6 +297,33 @@ fn nothing(_: &App, _: usize) -> Vec<String> {
     Vec::new()
 }
 
+/// `:messages`: the session's status-bar messages, newest first.
+fn messages(app: &mut App, _: &[&str], _: &str) -> Vec<Effect> {
+    let lines: Vec<String> = if app.messages.is_empty() {
+        vec!["no message yet".to_string()]
+    } else {
+        app.messages
+            .iter()
+            .rev()
+            .map(|(at, notice)| {
+                let level = match notice.level {
+                    NoticeLevel::Info => "info",
+                    NoticeLevel::Warning => "warning",
+                    NoticeLevel::Error => "error",
+                };
+                let time = at.to_zoned(app.look.time_zone.clone()).strftime("%H:%M:%S");
+                format!("{time}  {level:<7}  {}", notice.text)
+            })
+            .collect()
+    };
+    app.modal = Some(Modal::Text {
+        title: format!("messages · newest first · {} kept", lines.len()),
+        lines,
+        scroll: 0,
+    });
+    Vec::new()
+}
+
 pub const COLON_COMMANDS: &[ColonCommand] = &[
     ColonCommand {
         name: "sort",
@@ -340,6 +367,13 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
             _ => Vec::new(),
         },
         run: view,
+    },
+    ColonCommand {
+        name: "messages",
+        aliases: &["msg"],
+        help: "the status bar's messages this session, newest first",
+        complete: nothing,
+        run: messages,
     },
     ColonCommand {
         name: "profile",

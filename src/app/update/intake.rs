@@ -17,7 +17,11 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
     let mut redraw = false;
     let minute_changed = now.as_second().div_euclid(60) != app.now.as_second().div_euclid(60);
     app.now = now;
-    if app.notice.as_ref().is_some_and(|n| n.until <= now) {
+    if app
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.until <= now && n.level == NoticeLevel::Info)
+    {
         app.notice = None;
         redraw = true;
     }

@@ -219,6 +219,8 @@ fn on_key(app: &mut App, key: Key) -> Update {
         }
         return effects.into();
     }
+    // A message whose time is up goes with the next key (the key's own message replaces it).
+    let dismissed = app.notice.take_if(|n| n.until <= app.now).is_some();
     let mode = app.mode();
     let command = app.look.keymap.resolve(mode, key);
     if let Some(Modal::Prompt(_)) = app.modal {
@@ -237,7 +239,7 @@ fn on_key(app: &mut App, key: Key) -> Update {
     }
     match command {
         Some(command) => run(app, command),
-        None => Update::unchanged(),
+        None => Update::redraw_if(dismissed),
     }
 }
 

@@ -1515,3 +1515,43 @@ fn the_live_queue_follows_its_top_and_counts_what_lands_above_the_cursor_elsewhe
             .all(|&ix| !app.store.is_unseen(ix))
     );
 }
+
+#[test]
+fn the_latest_message_wins_the_status_bar_and_messages_lists_them() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(120, 40));
+    press(
+        &mut app,
+        "2 / -status:resolved Space -status:suppressed Space account:111111111111,222222222222 Space sev>=low Enter",
+    );
+    app.notify(
+        "workflow RESOLVED (false positive): 5 findings done · rule picket-fp-1",
+        NoticeLevel::Info,
+    );
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    let status = screen.lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.contains("workflow RESOLVED (false positive): 5 findings done · rule picket-fp-1"),
+        "the message is whole: {status}"
+    );
+    assert!(status.contains("3 of 3"), "the counts stay: {status}");
+    // An error stays past its time until a key is pressed; an info message goes with the clock.
+    app.notify("AccessDenied: guardduty:ListFindings", NoticeLevel::Error);
+    update(
+        &mut app,
+        Msg::Tick(now() + jiff::SignedDuration::from_secs(30)),
+    );
+    assert!(app.notice.is_some(), "nobody has seen it yet");
+    press(&mut app, "j");
+    assert!(app.notice.is_none(), "the next key dismisses it");
+    // `:messages` lists the session's messages, newest first.
+    press(&mut app, ": messages Enter");
+    let Some(Modal::Text { lines, .. }) = &app.modal else {
+        panic!("the messages are listed: {:?}", app.modal);
+    };
+    assert!(
+        lines[0].contains("error") && lines[0].contains("AccessDenied"),
+        "{lines:?}"
+    );
+    assert!(lines[1].contains("5 findings done"), "{lines:?}");
+}
