@@ -119,6 +119,7 @@ commands! {
     Pivot => "pivot", "the finding's CloudTrail activity: its key, principal, instance, IP, ±15 min";
     SortNext => "sort_next", "sort by the next column";
     SortReverse => "sort_reverse", "reverse the sort order";
+    ToggleWide => "toggle_wide", "wide columns: fewer, each as wide as what it holds (again: all that fit)";
     GroupNext => "group_next", "incidents: group by sequence, resource, principal, type, account, then none";
     Expand => "expand", "expand the group (Enter toggles)";
     Collapse => "collapse", "collapse the group";
@@ -209,6 +210,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Detail, "L", Command::Pivot),
     (Mode::Findings, "s", Command::SortNext),
     (Mode::Findings, "S", Command::SortReverse),
+    (Mode::Findings, "ctrl-w", Command::ToggleWide),
     (Mode::Findings, "i", Command::GroupNext),
     (Mode::Findings, "right", Command::Expand),
     (Mode::Findings, "l", Command::Expand),

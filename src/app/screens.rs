@@ -35,6 +35,8 @@ pub struct FindingsScreen {
     pub last_action: Option<crate::actions::Action>,
     /// Filters applied, for ↑/↓ in the filter prompt.
     pub filter_history: Vec<String>,
+    /// The wide layout: fewer columns, each as wide as what it holds.
+    pub wide: bool,
 }
 
 impl FindingsScreen {
@@ -47,6 +49,7 @@ impl FindingsScreen {
             undo: Vec::new(),
             last_action: None,
             filter_history: Vec::new(),
+            wide: false,
         }
     }
 }

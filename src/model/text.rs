@@ -243,6 +243,63 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     Cow::Borrowed(s)
 }
 
+/// `s` cut to `width` columns in its middle (`Unauth…SSHBruteForce`): what tells similar values
+/// apart is often at their end, as in finding types. A third of the room keeps the start.
+pub fn fit_middle(s: &str, width: usize) -> Cow<'_, str> {
+    if s.chars().any(is_dangerous) {
+        let clean = clean_line(s, s.len());
+        return Cow::Owned(fit_middle(&clean, width).into_owned());
+    }
+    if self::width(s) <= width {
+        return Cow::Borrowed(s);
+    }
+    if width < 5 {
+        return fit(s, width);
+    }
+    let head_room = (width - 1) / 3;
+    let tail_room = width - 1 - head_room;
+    let mut out = take_width(s.chars(), head_room);
+    out.push('…');
+    let tail: String = take_width(s.chars().rev(), tail_room)
+        .chars()
+        .rev()
+        .collect();
+    out.push_str(&tail);
+    Cow::Owned(out)
+}
+
+/// `s` cut to `width` columns at its start (`…/AdminRole/carol-ops`): for ids and ARNs, whose
+/// end names the thing.
+pub fn fit_tail(s: &str, width: usize) -> Cow<'_, str> {
+    if s.chars().any(is_dangerous) {
+        let clean = clean_line(s, s.len());
+        return Cow::Owned(fit_tail(&clean, width).into_owned());
+    }
+    if self::width(s) <= width || width < 2 {
+        return fit(s, width);
+    }
+    let tail: String = take_width(s.chars().rev(), width - 1)
+        .chars()
+        .rev()
+        .collect();
+    Cow::Owned(format!("…{tail}"))
+}
+
+/// The characters of `chars`, in their order, while they fit in `room` columns.
+fn take_width(chars: impl Iterator<Item = char>, room: usize) -> String {
+    let mut used = 0;
+    let mut out = String::new();
+    for c in chars {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
 /// Display width of `s` in columns.
 pub fn width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
@@ -271,6 +328,30 @@ pub fn short_resource(id: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn middle_and_tail_cuts_keep_what_tells_values_apart() {
+        assert_eq!(
+            fit_middle("UnauthorizedAccess:EC2/SSHBruteForce", 20),
+            "Unauth…SSHBruteForce"
+        );
+        assert_eq!(
+            fit_middle("UnauthorizedAccess:EC2/RDPBruteForce", 20),
+            "Unauth…RDPBruteForce"
+        );
+        assert_eq!(fit_middle("Recon:EC2/Portscan", 20), "Recon:EC2/Portscan");
+        assert_eq!(
+            fit_tail("role/AdminRole/carol-ops-admin", 26),
+            "…AdminRole/carol-ops-admin"
+        );
+        for w in 0..40 {
+            let cut = fit_middle("AttackSequence:S3/CompromisedData", w);
+            assert!(width(&cut) <= w, "{w}: {cut}");
+            let cut = fit_tail("AdminRole/carol-ops-admin-break-glass", w);
+            assert!(width(&cut) <= w, "{w}: {cut}");
+        }
+        assert_eq!(fit_middle("危険な型の名前です長いもの", 9), "危…いもの");
+    }
 
     #[test]
     fn json_keeps_its_meaning_and_loses_its_controls() {

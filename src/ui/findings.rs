@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use super::put;
-use super::rows::{Column, MARKER, columns, finding_row};
+use super::rows::{Column, Content, MARKER, columns, finding_row};
 use crate::app::App;
 use crate::store::SortKey;
 
@@ -14,7 +14,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         return;
     }
     let theme = &app.look.theme;
-    let cols = columns(area.width);
+    let cols = columns(area.width, &Content::of(app), app.findings.wide);
     let table = &app.findings.table;
 
     // Header, with the sort column marked.

@@ -77,6 +77,39 @@ pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, text: &str, width: usize, st
     end
 }
 
+/// Where a value too wide for its cell loses characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// At the end (`Unauthorized network acc…`): titles, names.
+    End,
+    /// In the middle (`Unauth…SSHBruteForce`): finding types.
+    Middle,
+    /// At the start (`…AdminRole/carol-ops`): ids and ARNs.
+    Start,
+}
+
+/// [`put`], cutting a value too wide where `cut` says.
+pub(crate) fn put_cut(
+    buf: &mut Buffer,
+    (x, y): (u16, u16),
+    text: &str,
+    width: usize,
+    style: Style,
+    cut: Cut,
+) -> u16 {
+    if width == 0 {
+        return x;
+    }
+    let text = masking::shown(text);
+    let fitted = match cut {
+        Cut::End => text::fit(&text, width),
+        Cut::Middle => text::fit_middle(&text, width),
+        Cut::Start => text::fit_tail(&text, width),
+    };
+    let (end, _) = buf.set_stringn(x, y, fitted.as_ref(), width, style);
+    end
+}
+
 /// Starts a table row: paints the selection highlight when it is selected, and gives the
 /// style every cell of it is drawn in (the cell's own, under the highlight).
 pub(crate) fn table_row<'a>(

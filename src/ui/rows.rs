@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 
 use super::text::{age, short_resource};
-use super::{put, table_row};
+use super::{Cut, put, put_cut, table_row};
 use crate::app::App;
 use crate::model::health::{HealthKey, HealthState, Service};
 use crate::store::{EntryIx, NONE};
@@ -31,123 +31,184 @@ struct Spec {
     column: Column,
     header: &'static str,
     min: u16,
-    /// Flexible columns grow up to this; fixed ones have `max == min`.
+    /// Flexible columns grow up to this (or their content's width, when that is less); fixed
+    /// ones have `max == min`.
     max: u16,
     /// Dropped first when space runs out: lower goes first.
     priority: u8,
+    /// Where a value too wide loses characters.
+    cut: Cut,
+}
+
+const fn spec(column: Column, header: &'static str, min: u16, max: u16, priority: u8) -> Spec {
+    Spec {
+        column,
+        header,
+        min,
+        max,
+        priority,
+        cut: Cut::End,
+    }
 }
 
 const SPECS: [Spec; 11] = [
+    spec(Column::Severity, "SEV", 6, 6, 10),
+    // Four for `12m`, one more for the sort arrow on `SEEN↓`.
+    spec(Column::Age, "SEEN", 5, 5, 8),
+    spec(Column::Sla, "SLA", 4, 4, 5),
+    spec(Column::Account, "ACCOUNT", 12, 24, 9),
+    spec(Column::Region, "REGION", 9, 14, 2),
+    spec(Column::Source, "SRC", 5, 5, 4),
+    // The end of a type tells brute force over SSH from RDP: cut in the middle.
     Spec {
-        column: Column::Severity,
-        header: "SEV",
-        min: 6,
-        max: 6,
-        priority: 10,
+        cut: Cut::Middle,
+        ..spec(Column::Type, "TYPE", 20, 48, 7)
     },
+    spec(Column::Tactic, "TACTIC", 12, 12, 3),
+    spec(Column::Title, "TITLE", 18, u16::MAX, 10),
+    // An id or ARN is named by its end: cut at the start.
     Spec {
-        column: Column::Age,
-        header: "SEEN",
-        min: 4,
-        max: 4,
-        priority: 8,
+        cut: Cut::Start,
+        ..spec(Column::Resource, "RESOURCE", 16, 32, 5)
     },
-    Spec {
-        column: Column::Sla,
-        header: "SLA",
-        min: 4,
-        max: 4,
-        priority: 6,
-    },
-    Spec {
-        column: Column::Account,
-        header: "ACCOUNT",
-        min: 16,
-        max: 16,
-        priority: 9,
-    },
-    Spec {
-        column: Column::Region,
-        header: "REGION",
-        min: 14,
-        max: 14,
-        priority: 2,
-    },
-    Spec {
-        column: Column::Source,
-        header: "SRC",
-        min: 5,
-        max: 5,
-        priority: 4,
-    },
-    Spec {
-        column: Column::Type,
-        header: "TYPE",
-        min: 20,
-        max: 44,
-        priority: 7,
-    },
-    Spec {
-        column: Column::Tactic,
-        header: "TACTIC",
-        min: 12,
-        max: 12,
-        priority: 3,
-    },
-    Spec {
-        column: Column::Title,
-        header: "TITLE",
-        min: 24,
-        max: u16::MAX,
-        priority: 10,
-    },
-    Spec {
-        column: Column::Resource,
-        header: "RESOURCE",
-        min: 16,
-        max: 22,
-        priority: 5,
-    },
-    Spec {
-        column: Column::Status,
-        header: "STATUS",
-        min: 10,
-        max: 10,
-        priority: 6,
-    },
+    // NEW and RESOLVED must not look the same: kept down to 80 columns.
+    spec(Column::Status, "STATUS", 10, 10, 7),
+];
+
+/// The columns the wide layout keeps: fewer, each as wide as what it holds.
+const WIDE: [Column; 6] = [
+    Column::Severity,
+    Column::Age,
+    Column::Account,
+    Column::Type,
+    Column::Title,
+    Column::Status,
 ];
 
 /// Width of the unseen marker column.
 pub(super) const MARKER: u16 = 2;
-/// The title grows to this before other flexible columns grow.
-const TITLE_COMFORT: u16 = 48;
+/// The title grows to this before other flexible columns grow (to their content's width), and
+/// columns below [`ESSENTIAL`] are dropped before it is narrower.
+const TITLE_COMFORT: u16 = 32;
+/// Columns of this priority or more are what a row is: they go only when nothing else can.
+const ESSENTIAL: u8 = 7;
 
-/// Which columns fit in `width`, and how wide each is, in display order.
-pub(super) fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
-    let mut kept: Vec<&Spec> = SPECS.iter().collect();
-    let needed = |kept: &[&Spec]| kept.iter().map(|s| s.min + 1).sum::<u16>() + MARKER;
-    while needed(&kept) > width && kept.len() > 1 {
-        let drop = kept
-            .iter()
+/// The widest value some columns hold, over every value the queue knows (not only the rows on
+/// screen, so columns hold still while scrolling): the columns are no wider than that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Content {
+    pub types: u16,
+    pub accounts: u16,
+    pub regions: u16,
+}
+
+impl Content {
+    /// Every column as wide as its spec allows.
+    #[cfg(test)]
+    pub(super) const UNKNOWN: Content = Content {
+        types: u16::MAX,
+        accounts: u16::MAX,
+        regions: u16::MAX,
+    };
+
+    /// Costs a pass over the distinct types, accounts and regions (hundreds to a few
+    /// thousand values, at 1,000 accounts), not over the findings.
+    pub(super) fn of(app: &App) -> Content {
+        let widest = |names: &mut dyn Iterator<Item = &str>| {
+            names
+                .map(super::text::width)
+                .max()
+                .unwrap_or(0)
+                .min(usize::from(u16::MAX)) as u16
+        };
+        let store = &app.store;
+        let accounts = widest(&mut app.directory.iter().map(|a| a.name.as_str()))
+            .max(widest(&mut store.account_names.iter().map(|(_, n)| n)))
+            .max(widest(&mut store.accounts.iter().map(|(_, id)| id)));
+        Content {
+            types: widest(&mut store.types.iter().map(|(_, t)| t)),
+            accounts,
+            regions: widest(&mut store.regions.iter().map(|(_, r)| r)),
+        }
+    }
+
+    fn of_column(&self, column: Column) -> u16 {
+        match column {
+            Column::Type => self.types,
+            Column::Account => self.accounts,
+            Column::Region => self.regions,
+            _ => u16::MAX,
+        }
+    }
+}
+
+/// Which columns fit in `width`, and how wide each is, in display order. `wide` trades
+/// columns for width: only [`WIDE`]'s, the type as wide as the widest.
+pub(super) fn columns(
+    width: u16,
+    content: &Content,
+    wide: bool,
+) -> Vec<(Column, &'static str, u16)> {
+    let mut kept: Vec<(&Spec, u16, u16)> = SPECS
+        .iter()
+        .filter(|s| !wide || WIDE.contains(&s.column))
+        .map(|s| {
+            // No wider than the content, nor narrower than the header and its sort arrow.
+            let header = s.header.len() as u16 + 1;
+            let max = if wide && s.column == Column::Type {
+                u16::MAX
+            } else {
+                s.max
+            };
+            let max = max.min(content.of_column(s.column)).max(header);
+            (s, s.min.min(max), max)
+        })
+        .collect();
+    // The extras go before the title is cut below a comfortable width; then, down to the
+    // essentials, the title gives up its comfort before an essential goes.
+    let needed = |kept: &[(&Spec, u16, u16)], title: u16| {
+        kept.iter()
+            .map(|(s, min, _)| if s.column == Column::Title { title } else { *min } + 1)
+            .sum::<u16>()
+            + MARKER
+    };
+    let lowest = |kept: &[(&Spec, u16, u16)]| {
+        kept.iter()
             .enumerate()
-            .min_by_key(|(i, s)| (s.priority, usize::MAX - i))
-            .map(|(i, _)| i)
-            .unwrap_or(0);
+            .min_by_key(|(i, (s, _, _))| (s.priority, usize::MAX - i))
+            .map(|(i, (s, _, _))| (i, s.priority))
+    };
+    while needed(&kept, TITLE_COMFORT) > width
+        && let Some((drop, priority)) = lowest(&kept)
+        && priority < ESSENTIAL
+    {
         kept.remove(drop);
     }
-    let mut widths: Vec<u16> = kept.iter().map(|s| s.min).collect();
+    let title_min = SPECS
+        .iter()
+        .find(|s| s.column == Column::Title)
+        .map_or(0, |s| s.min);
+    while needed(&kept, title_min) > width
+        && kept.len() > 1
+        && let Some((drop, _)) = lowest(&kept)
+    {
+        kept.remove(drop);
+    }
+    let needed = |kept: &[(&Spec, u16, u16)]| needed(kept, title_min);
+    let mut widths: Vec<u16> = kept.iter().map(|(_, min, _)| *min).collect();
     let mut spare = width.saturating_sub(needed(&kept));
-    let title = kept.iter().position(|s| s.column == Column::Title);
-    // The title is what an analyst reads: it grows first, to a comfortable width; then the other
-    // flexible columns in display order; the title takes whatever is left.
-    if let Some(i) = title {
+    let title = kept.iter().position(|(s, _, _)| s.column == Column::Title);
+    // The title is what an analyst reads: it grows first, to a comfortable width (in the wide
+    // layout the type comes first); then the other flexible columns in display order; the
+    // title takes whatever is left.
+    if let Some(i) = title.filter(|_| !wide) {
         let grow = TITLE_COMFORT.saturating_sub(widths[i]).min(spare);
         widths[i] += grow;
         spare -= grow;
     }
-    for (i, spec) in kept.iter().enumerate() {
-        if spec.column != Column::Title && spec.max > spec.min {
-            let grow = (spec.max - spec.min).min(spare);
+    for (i, (spec, min, max)) in kept.iter().enumerate() {
+        if spec.column != Column::Title && max > min {
+            let grow = (max - min).min(spare);
             widths[i] += grow;
             spare -= grow;
         }
@@ -157,8 +218,16 @@ pub(super) fn columns(width: u16) -> Vec<(Column, &'static str, u16)> {
     }
     kept.iter()
         .zip(widths)
-        .map(|(s, w)| (s.column, s.header, w))
+        .map(|((s, _, _), w)| (s.column, s.header, w))
         .collect()
+}
+
+/// Where a column's values are cut.
+fn cut_of(column: Column) -> Cut {
+    SPECS
+        .iter()
+        .find(|s| s.column == column)
+        .map_or(Cut::End, |s| s.cut)
 }
 
 /// The columns that fit, as [`columns`] lays them out.
@@ -316,7 +385,7 @@ fn draw_cell(
             (status.into(), style)
         }
     };
-    put(buf, x, y, &text, w, overlay(style));
+    put_cut(buf, (x, y), &text, w, overlay(style), cut_of(column));
 }
 
 #[cfg(test)]
@@ -325,7 +394,10 @@ mod tests {
 
     #[test]
     fn narrow_terminals_keep_the_essentials() {
-        let at80: Vec<Column> = columns(80).into_iter().map(|(c, _, _)| c).collect();
+        let at80: Vec<Column> = columns(80, &Content::UNKNOWN, false)
+            .into_iter()
+            .map(|(c, _, _)| c)
+            .collect();
         assert_eq!(
             at80,
             [
@@ -334,15 +406,52 @@ mod tests {
                 Column::Account,
                 Column::Type,
                 Column::Title,
-            ]
+                Column::Status,
+            ],
+            "NEW and RESOLVED must not look the same at 80 columns"
         );
-        let at200 = columns(200);
+        let at200 = columns(200, &Content::UNKNOWN, false);
         assert_eq!(at200.len(), SPECS.len());
         let used: u16 = at200.iter().map(|(_, _, w)| w + 1).sum::<u16>() + MARKER;
         assert_eq!(used, 200, "columns fill the width exactly");
-        for w in [20, 40, 60, 100, 120, 160] {
-            let used: u16 = columns(w).iter().map(|(_, _, w)| w + 1).sum::<u16>() + MARKER;
-            assert!(used <= w.max(MARKER + 7), "width {w}: used {used}");
+        for w in [20, 40, 60, 80, 100, 120, 160, 200] {
+            for wide in [false, true] {
+                let cols = columns(w, &Content::UNKNOWN, wide);
+                let used: u16 = cols.iter().map(|(_, _, w)| w + 1).sum::<u16>() + MARKER;
+                assert!(used <= w.max(MARKER + 7), "width {w}: used {used}");
+                if w >= 80 {
+                    for (column, header, width) in &cols {
+                        assert!(
+                            usize::from(*width) > header.len(),
+                            "{column:?} at {w}: {header} and its sort arrow fit in {width}"
+                        );
+                    }
+                }
+            }
         }
+    }
+
+    #[test]
+    fn columns_are_no_wider_than_what_they_hold_and_the_wide_layout_gives_the_type_its_width() {
+        let content = Content {
+            types: 36,
+            accounts: 13,
+            regions: 9,
+        };
+        let at180 = columns(180, &content, false);
+        let width_of = |cols: &[(Column, &str, u16)], c: Column| {
+            cols.iter()
+                .find(|(col, _, _)| *col == c)
+                .map(|(_, _, w)| *w)
+        };
+        assert_eq!(width_of(&at180, Column::Account), Some(13));
+        assert_eq!(width_of(&at180, Column::Type), Some(36));
+        let wide = columns(120, &content, true);
+        assert_eq!(
+            wide.iter().map(|(c, _, _)| *c).collect::<Vec<_>>(),
+            WIDE,
+            "the wide layout keeps fewer columns"
+        );
+        assert_eq!(width_of(&wide, Column::Type), Some(36), "every type whole");
     }
 }

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-pub use crate::model::text::{fit, short_resource, width};
+pub use crate::model::text::{fit, fit_middle, fit_tail, short_resource, width};
 
 /// How long ago, in the largest whole unit: `<1m`, `5m`, `3h`, `2d`, `6w`.
 pub fn age(now: Timestamp, then: Timestamp) -> String {

@@ -132,6 +132,15 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
                 app.findings.mark_anchor = None;
             }
         }
+        Command::ToggleWide => {
+            app.findings.wide = !app.findings.wide;
+            let text = if app.findings.wide {
+                "wide columns: severity, seen, account, type, status and title, each whole (Ctrl-W: all)"
+            } else {
+                "every column that fits"
+            };
+            app.notify(text, NoticeLevel::Info);
+        }
         Command::CatchUp => {
             let unseen: Vec<_> = app
                 .findings
