@@ -238,6 +238,7 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Logs, "space", Command::TogglePause),
     (Mode::Logs, "p", Command::TogglePause),
     (Mode::Logs, "o", Command::ChooseGroups),
+    (Mode::Logs, "S", Command::SortReverse),
     (Mode::Logs, "O", Command::CopyLink),
     (Mode::Help, "esc", Command::Back),
     (Mode::Help, "?", Command::Back),

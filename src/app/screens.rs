@@ -80,6 +80,8 @@ pub struct LogsScreen {
     /// How far behind the stream picket last was (events waiting to be merged), and when:
     /// said on screen while it lasts and for a few seconds after.
     pub behind: Option<(std::time::Duration, Timestamp)>,
+    /// Lines newest first (the top follows the stream) instead of the tail's order.
+    pub newest_first: bool,
     /// The detections run on incoming CloudTrail records, and the alerts they raised.
     pub detector: crate::logs::detect::Detector,
     pub alerts: crate::logs::detect::Alerts,
@@ -108,6 +110,7 @@ impl LogsScreen {
             generation: 0,
             sampled: None,
             behind: None,
+            newest_first: false,
             detector,
             alerts: Default::default(),
             pending_alerts: Default::default(),

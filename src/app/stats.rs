@@ -55,7 +55,8 @@ pub struct Stats {
     pub active: usize,
     pub archived: usize,
     pub unseen: usize,
-    /// The most recently first-seen active findings, newest first.
+    /// The most recently seen active findings, newest first: by last seen, as the queue's SEEN
+    /// column and its last-seen order tell time.
     pub latest: Vec<EntryIx>,
     /// The accounts, severities and types are the service's counts, not the store's.
     pub server: Option<FromServer>,
@@ -90,9 +91,8 @@ impl Stats {
             ..Stats::default()
         };
         // The newest few, kept in a small heap: no list of every finding is made to sort.
-        let mut latest: std::collections::BinaryHeap<
-            std::cmp::Reverse<(jiff::Timestamp, EntryIx)>,
-        > = std::collections::BinaryHeap::with_capacity(LATEST + 1);
+        let mut latest: std::collections::BinaryHeap<std::cmp::Reverse<(i64, EntryIx)>> =
+            std::collections::BinaryHeap::with_capacity(LATEST + 1);
         let now_s = now.as_second();
         for (ix, (entry, s)) in store.entries().iter().zip(store.summaries()).enumerate() {
             match entry.look {
@@ -142,7 +142,7 @@ impl Stats {
                 stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
                 stats.new_last_hour += 1;
             }
-            let newest = (first_seen, ix as EntryIx);
+            let newest = (s.last_seen, ix as EntryIx);
             if latest.len() < LATEST || latest.peek().is_some_and(|oldest| oldest.0 < newest) {
                 latest.push(std::cmp::Reverse(newest));
                 if latest.len() > LATEST {
@@ -196,7 +196,7 @@ impl Stats {
         types.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
         types.truncate(TOP_TYPES);
         stats.top_types = types;
-        let mut latest: Vec<(jiff::Timestamp, EntryIx)> = latest
+        let mut latest: Vec<(i64, EntryIx)> = latest
             .into_iter()
             .map(|std::cmp::Reverse(pair)| pair)
             .collect();

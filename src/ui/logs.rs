@@ -28,9 +28,10 @@ enum Col {
 
 /// Columns and widths for a terminal `width` wide: region and source IP only when there is room;
 /// event, principal and error share what the fixed columns leave.
-fn columns(width: u16) -> Vec<(Col, &'static str, u16)> {
+fn columns(width: u16, dated: bool) -> Vec<(Col, &'static str, u16)> {
     let wide = width >= 110;
-    let mut fixed = vec![(Col::Time, "TIME", 8), (Col::Account, "ACCOUNT", 16)];
+    let time = if dated { DATED_TIME } else { 8 };
+    let mut fixed = vec![(Col::Time, "TIME", time), (Col::Account, "ACCOUNT", 16)];
     if wide {
         fixed.push((Col::Region, "REGION", 14));
     }
@@ -48,6 +49,22 @@ fn columns(width: u16) -> Vec<(Col, &'static str, u16)> {
     }
     cols.push((Col::Error, "ERROR", error));
     cols
+}
+
+/// Width of `01-14 23:59:58`: a view that spans days says the day of each event.
+const DATED_TIME: u16 = 14;
+
+/// Whether the events shown fall on more than one day (in the clock's time zone): then each
+/// line says its day, not only its time.
+fn spans_days(app: &App, logs: &crate::app::logs::LogView) -> bool {
+    let day = |row: usize| {
+        logs.row(row)
+            .map(|e| e.timestamp.to_zoned(app.look.time_zone.clone()).date())
+    };
+    match (day(0), day(logs.rows().saturating_sub(1))) {
+        (Some(first), Some(last)) => first != last,
+        _ => false,
+    }
 }
 
 pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
@@ -69,8 +86,15 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         )
     } else if logs.following() {
         "following".to_string()
+    } else if app.logs.newest_first {
+        "g follows".to_string()
     } else {
         "G follows".to_string()
+    };
+    let state = if app.logs.newest_first {
+        format!("newest first · {state}")
+    } else {
+        state
     };
     let shown = match logs.filter() {
         Some(filter) => format!(" · {} match {}", thousands(logs.rows()), filter.as_str()),
@@ -310,7 +334,8 @@ fn draw_events(
     empty: &str,
 ) {
     let theme = &app.look.theme;
-    let cols = columns(area.width);
+    let dated = spans_days(app, logs);
+    let cols = columns(area.width, dated);
     let header = Rect {
         y: area.y + 1,
         height: 1,
@@ -352,15 +377,25 @@ fn draw_events(
     let selected = logs.selected_index().unwrap_or(0);
     // With a filter on, the cells holding what it matched stand out.
     let mark = logs.filter().and_then(|p| p.highlight());
-    // While following, the newest line sits at the bottom; otherwise the selection stays in view.
-    let first = (selected + 1).saturating_sub(page);
-    for (row, event) in (first..logs.rows())
+    // While following, the newest line sits at the bottom (at the top, newest first);
+    // otherwise the selection stays in view. Lines are counted in the order shown.
+    let rows = logs.rows();
+    let shown = |line: usize| {
+        if app.logs.newest_first {
+            rows - 1 - line
+        } else {
+            line
+        }
+    };
+    let selected_line = shown(selected.min(rows - 1));
+    let first = (selected_line + 1).saturating_sub(page);
+    for (row, event) in (first..rows)
         .take(page)
-        .filter_map(|r| logs.row(r))
+        .filter_map(|line| logs.row(shown(line)))
         .enumerate()
     {
         let y = body.y + row as u16;
-        let is_selected = first + row == selected && !logs.following();
+        let is_selected = first + row == selected_line && !logs.following();
         if is_selected {
             fill_row(buf, body, y, theme.selected);
         }
@@ -374,7 +409,7 @@ fn draw_events(
             event,
             app,
             &cols,
-            is_selected,
+            (is_selected, dated),
             mark.as_deref(),
         );
     }
@@ -386,7 +421,7 @@ fn draw_event(
     event: &LogEvent,
     app: &App,
     cols: &[(Col, &str, u16)],
-    selected: bool,
+    (selected, dated): (bool, bool),
     mark: Option<&str>,
 ) {
     let theme = &app.look.theme;
@@ -398,13 +433,21 @@ fn draw_event(
     let time = event
         .timestamp
         .to_zoned(app.look.time_zone.clone())
-        .strftime("%H:%M:%S")
+        .strftime(if dated { "%m-%d %H:%M:%S" } else { "%H:%M:%S" })
         .to_string();
+    let time_width = if dated { DATED_TIME } else { 8 };
     let account = app.directory.name_of(&event.account_id);
     let mut x = row.x + 1;
     let Some(trail) = &event.trail else {
         // Not CloudTrail: time, stream, the message on one line.
-        x = put(buf, x, row.y, &time, 8, patch(theme.muted)) + 1;
+        x = put(
+            buf,
+            x,
+            row.y,
+            &time,
+            usize::from(time_width),
+            patch(theme.muted),
+        ) + 1;
         x = put(buf, x, row.y, &event.stream, 28, patch(theme.muted)).max(x) + 1;
         let message = event.message.display_line(512);
         put(
@@ -473,10 +516,20 @@ mod tests {
     #[test]
     fn columns_fit_the_width() {
         for width in [60u16, 80, 100, 110, 120, 200] {
-            let used: u16 = columns(width).iter().map(|(_, _, w)| w + 1).sum::<u16>() + 1;
-            assert!(used <= width, "width {width}: {used}");
+            for dated in [false, true] {
+                let used: u16 = columns(width, dated)
+                    .iter()
+                    .map(|(_, _, w)| w + 1)
+                    .sum::<u16>()
+                    + 1;
+                assert!(used <= width, "width {width}: {used}");
+            }
         }
-        assert!(columns(120).iter().any(|(c, _, _)| *c == Col::SourceIp));
-        assert!(!columns(80).iter().any(|(c, _, _)| *c == Col::Region));
+        assert!(
+            columns(120, false)
+                .iter()
+                .any(|(c, _, _)| *c == Col::SourceIp)
+        );
+        assert!(!columns(80, false).iter().any(|(c, _, _)| *c == Col::Region));
     }
 }

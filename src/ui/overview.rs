@@ -424,7 +424,7 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
     section_title(buf, area, &title, app, true);
     let rows = usize::from(area.height.saturating_sub(1));
     for (n, &ix) in app.stats.latest.iter().take(rows).enumerate() {
-        let (Some(entry), Some(s)) = (store.get(ix), store.summary(ix)) else {
+        let Some(s) = store.summary(ix) else {
             continue;
         };
         let y = area.y + 1 + n as u16;
@@ -433,7 +433,13 @@ fn latest(buf: &mut Buffer, area: Rect, app: &App) {
             buf,
             area.x + 1,
             y,
-            &format!("{:>4} ", age(app.now, entry.first_seen())),
+            &format!(
+                "{:>4} ",
+                age(
+                    app.now,
+                    jiff::Timestamp::from_second(s.last_seen).unwrap_or(app.now)
+                )
+            ),
             5,
             theme.muted,
         );

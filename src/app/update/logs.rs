@@ -32,12 +32,30 @@ pub(super) fn command(app: &mut App, command: Command) -> Update {
         let link = app.logs.shown().selected_event().and_then(event_link);
         return super::findings::copy_link(app, link).into();
     }
+    if command == Command::SortReverse {
+        app.logs.newest_first = !app.logs.newest_first;
+        let text = if app.logs.newest_first {
+            "newest first: the stream comes in at the top"
+        } else {
+            "oldest first: the stream comes in at the bottom"
+        };
+        app.notify(text, NoticeLevel::Info);
+        return Update::redraw();
+    }
+    // Keys move through the lines as shown: newest first, up is newer.
+    let (toward_new, newest_on_top) = if app.logs.newest_first {
+        (-1, true)
+    } else {
+        (1, false)
+    };
     let logs = app.logs.shown_mut();
     match command {
-        Command::Up => logs.move_by(-1),
-        Command::Down => logs.move_by(1),
-        Command::PageUp => logs.move_by(-page),
-        Command::PageDown => logs.move_by(page),
+        Command::Up => logs.move_by(-toward_new),
+        Command::Down => logs.move_by(toward_new),
+        Command::PageUp => logs.move_by(-page * toward_new),
+        Command::PageDown => logs.move_by(page * toward_new),
+        Command::Top if newest_on_top => logs.to_bottom(),
+        Command::Bottom if newest_on_top => logs.to_top(),
         Command::Top => logs.to_top(),
         Command::Bottom => logs.to_bottom(),
         Command::TogglePause => {

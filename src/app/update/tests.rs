@@ -1555,3 +1555,113 @@ fn the_latest_message_wins_the_status_bar_and_messages_lists_them() {
     );
     assert!(lines[1].contains("5 findings done"), "{lines:?}");
 }
+
+/// CloudTrail records at these times, one a time, numbered by `n` in their JSON.
+fn trail_batch(times: &[&str]) -> Msg {
+    let events = times
+        .iter()
+        .enumerate()
+        .map(|(i, at)| {
+            crate::model::LogEvent::new(
+                at.parse().expect("time"),
+                "111111111111",
+                "us-east-1",
+                "trail",
+                "s",
+                &format!(
+                    r#"{{"eventSource":"iam.amazonaws.com","eventName":"Call{i}","eventTime":"{at}"}}"#
+                ),
+            )
+        })
+        .collect();
+    Msg::Batch(
+        Feed::Logs,
+        Batch {
+            events,
+            ..Batch::default()
+        },
+    )
+}
+
+#[test]
+fn events_over_more_than_a_day_say_their_day_and_newest_first_turns_the_stream() {
+    let mut app = app();
+    press(&mut app, "3");
+    update(
+        &mut app,
+        trail_batch(&["2026-01-15T11:58:00Z", "2026-01-15T11:59:00Z"]),
+    );
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    assert!(screen.contains(" 11:58:00 "), "{screen}");
+    assert!(!screen.contains("01-15 11:58:00"), "one day: times only");
+    // A view over two days (a pivot's week, a backfill over midnight) says each line's day.
+    let mut app = self::app();
+    press(&mut app, "3");
+    update(
+        &mut app,
+        trail_batch(&["2026-01-14T23:10:00Z", "2026-01-15T11:59:00Z"]),
+    );
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    assert!(screen.contains("01-14 23:10:00"), "{screen}");
+    assert!(screen.contains("01-15 11:59:00"), "{screen}");
+    // Newest first: the newest line on top, and ↓ walks back in time.
+    press(&mut app, "S");
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    let newest = screen.find("Call1").expect("newest shown");
+    let oldest = screen.find("Call0").expect("oldest shown");
+    assert!(newest < oldest, "{screen}");
+    press(&mut app, "j");
+    assert!(!app.logs.buffer.following());
+    let selected = app.logs.buffer.selected_event().expect("a selection");
+    assert_eq!(
+        selected.timestamp,
+        "2026-01-14T23:10:00Z".parse::<Timestamp>().expect("time"),
+        "down is older"
+    );
+    press(&mut app, "g");
+    assert!(
+        app.logs.buffer.following(),
+        "g goes back to the newest, on top"
+    );
+}
+
+#[test]
+fn the_overview_s_latest_findings_tell_time_as_the_queue_does() {
+    let mut app = app();
+    // "a" was first seen long ago but seen again just now: the queue's SEEN says <1m.
+    let mut again = guardduty(
+        "a",
+        "111111111111",
+        "Recon:EC2/PortProbeUnprotectedPort",
+        2.0,
+        "2026-01-15T11:59:50Z",
+    );
+    again.first_seen = "2026-01-01T00:00:00Z".parse().expect("time");
+    update(
+        &mut app,
+        Msg::Batch(
+            Feed::Findings,
+            Batch {
+                findings: vec![again],
+                ..Batch::default()
+            },
+        ),
+    );
+    assert_eq!(
+        app.stats
+            .latest
+            .first()
+            .map(|&ix| app.store.id(ix).to_string()),
+        Some("a".to_string()),
+        "latest by last seen, like the queue's last-seen order"
+    );
+    let screen = crate::render::export::text(&crate::render::draw_app(&app));
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Recon:EC2/PortProbe") && l.contains(" <1m "))
+        .unwrap_or_default();
+    assert!(
+        !line.is_empty(),
+        "the overview says <1m, as the queue does: {screen}"
+    );
+}
