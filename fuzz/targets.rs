@@ -239,7 +239,7 @@ fn exercise(finding: Finding) {
     };
     let last_seen = Timestamp::from_second(summary.last_seen).unwrap_or(Timestamp::UNIX_EPOCH);
     for now in clocks() {
-        let _ = Stats::compute(&store, &directory, now);
+        let _ = Stats::compute(&store, &directory, now, now);
         let compiled = CompiledFilter::compile(&ages, &store, &directory, now);
         let _ = compiled.matches(&store, ix);
         let mut rows = vec![ix];

@@ -49,6 +49,14 @@ const SCREENS: &[(&str, &str)] = &[
     ("posture_coverage", "5 w"),
     ("posture_exposure", "5 e"),
     ("presenter_posture", "P 5 Enter"),
+    (
+        "findings_detections",
+        "2 / source:detection Space count>2 Enter",
+    ),
+    (
+        "detail_detection_matches",
+        "2 / source:detection Space count>2 Enter Enter j j j j j j j j j j j j j j",
+    ),
 ];
 
 #[test]

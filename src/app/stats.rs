@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::model::counts::ServerCounts;
 use crate::model::health::Service;
-use crate::model::{Directory, SeverityLabel};
+use crate::model::{Directory, SeverityLabel, SourceKind};
 use crate::store::{EntryIx, FindingStore};
 
 /// Minutes in the new-findings sparkline.
@@ -56,7 +56,8 @@ pub struct Stats {
     pub archived: usize,
     pub unseen: usize,
     /// The most recently seen active findings, newest first: by last seen, as the queue's SEEN
-    /// column and its last-seen order tell time.
+    /// column and its last-seen order tell time; picket's own detection alerts only when first
+    /// seen since picket started (the backfill's are the baseline).
     pub latest: Vec<EntryIx>,
     /// The accounts, severities and types are the service's counts, not the store's.
     pub server: Option<FromServer>,
@@ -79,7 +80,13 @@ pub struct FromServer {
 }
 
 impl Stats {
-    pub fn compute(store: &FindingStore, directory: &Directory, now: Timestamp) -> Stats {
+    /// `started`: when picket started; detection alerts first seen before it are the baseline.
+    pub fn compute(
+        store: &FindingStore,
+        directory: &Directory,
+        now: Timestamp,
+        started: Timestamp,
+    ) -> Stats {
         // Indexed by the interned account and type ids (dense from 0): a million findings are
         // counted without hashing.
         let mut by_account: Vec<Option<[u32; 5]>> = vec![None; store.accounts.len()];
@@ -141,6 +148,11 @@ impl Stats {
             if (0..SPARK_MINUTES as i64).contains(&minutes_ago) {
                 stats.new_per_minute[SPARK_MINUTES - 1 - minutes_ago as usize] += 1;
                 stats.new_last_hour += 1;
+            }
+            // A detection alert from the history read at start is not news: the backfill's
+            // minutes of CloudTrail would fill the list.
+            if first_seen < started && s.sources.contains(SourceKind::Detection) {
+                continue;
             }
             let newest = (s.last_seen, ix as EntryIx);
             if latest.len() < LATEST || latest.peek().is_some_and(|oldest| oldest.0 < newest) {
@@ -329,7 +341,7 @@ mod tests {
         );
         archived.archived = true;
         store.upsert(archived, now, true);
-        let stats = Stats::compute(&store, &directory(), now);
+        let stats = Stats::compute(&store, &directory(), now, now);
         assert_eq!(stats.active, 2);
         assert_eq!(stats.archived, 1);
         assert_eq!(

@@ -12,10 +12,12 @@ use sha2::{Digest, Sha256};
 
 use crate::logs::pattern::Pattern;
 use crate::model::attack::Tactic;
+use crate::model::finding::DetectionMatch;
 use crate::model::{Finding, LogEvent, SeverityLabel};
 
 pub use crate::model::asff::{
-    DETECTION_COUNT_FIELD as COUNT_FIELD, DETECTION_PRODUCT as PRODUCT_ARN,
+    DETECTION_COUNT_FIELD as COUNT_FIELD, DETECTION_MATCH_FIELD as MATCH_FIELD,
+    DETECTION_PRODUCT as PRODUCT_ARN,
 };
 
 #[derive(Debug, PartialEq, Eq)]
@@ -252,12 +254,47 @@ pub struct Alerts {
     seen: HashMap<String, Counted>,
 }
 
+/// Matching records an alert lists, newest first (its count says how many matched in all).
+pub const LATEST_MATCHES: usize = 5;
+
 #[derive(Debug)]
 struct Counted {
     matches: u64,
     first: Timestamp,
     /// When the alert last went to the queue.
     raised: Option<Timestamp>,
+    /// The latest matches, newest first, at most [`LATEST_MATCHES`].
+    latest: Vec<DetectionMatch>,
+    /// Taken on from the queue (an earlier run's alert): records up to this time (to the
+    /// second) were counted then, and a backfill reading them again counts none twice.
+    counted_through: Option<Timestamp>,
+}
+
+/// An alert the queue holds already when this run first meets it (kept by an earlier run):
+/// counting goes on from there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Earlier {
+    pub matches: u64,
+    pub first: Timestamp,
+    pub last: Timestamp,
+    pub latest: Vec<DetectionMatch>,
+}
+
+impl Earlier {
+    /// The alert `finding` (read back from the queue) as counted so far.
+    pub fn of(finding: &Finding) -> Earlier {
+        Earlier {
+            matches: finding.count,
+            first: finding.first_seen,
+            last: finding.last_seen,
+            latest: finding.matches.clone(),
+        }
+    }
+}
+
+/// What the store keys picket's alerts by, beside their id.
+pub fn scope() -> Box<str> {
+    crate::model::product_scope("asff", PRODUCT_ARN)
 }
 
 impl Alerts {
@@ -273,6 +310,18 @@ impl Alerts {
     /// Counts a match of `detection` on `event` (a CloudTrail record); answers the alert's id.
     /// Many matches of one alert in a batch are counted each, and built once ([`Self::finding`]).
     pub fn count(&mut self, detection: &Detection, event: &LogEvent) -> Option<String> {
+        self.count_on(detection, event, |_| None)
+    }
+
+    /// As [`Self::count`]; an alert this run has not counted yet goes on from `earlier` (its id:
+    /// the queue's copy, from an earlier run), whose records it does not count again. Answers
+    /// None for such a record.
+    pub fn count_on(
+        &mut self,
+        detection: &Detection,
+        event: &LogEvent,
+        earlier: impl FnOnce(&str) -> Option<Earlier>,
+    ) -> Option<String> {
         let trail = event.trail.as_deref()?;
         let who = hex::encode(&Sha256::digest(trail.principal().as_bytes())[..4]);
         let mut id = format!(
@@ -287,13 +336,53 @@ impl Alerts {
             id = overflow_id(detection);
         }
         let at = trail.event_time.unwrap_or(event.timestamp);
-        let entry = self.seen.entry(id.clone()).or_insert(Counted {
-            matches: 0,
-            first: at,
-            raised: None,
-        });
+        let entry = match self.seen.entry(id.clone()) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                let counted = match earlier(new.key()) {
+                    Some(earlier) => Counted {
+                        matches: earlier.matches,
+                        first: earlier.first,
+                        raised: None,
+                        latest: earlier.latest.into_iter().take(LATEST_MATCHES).collect(),
+                        counted_through: Some(earlier.last),
+                    },
+                    None => Counted {
+                        matches: 0,
+                        first: at,
+                        raised: None,
+                        latest: Vec::new(),
+                        counted_through: None,
+                    },
+                };
+                new.insert(counted)
+            }
+        };
+        if entry
+            .counted_through
+            .is_some_and(|through| at.as_second() <= through.as_second())
+        {
+            return None;
+        }
         entry.matches += 1;
         entry.first = entry.first.min(at);
+        // Newest first; records arrive in about time order, so this is near the front.
+        let place = entry
+            .latest
+            .iter()
+            .position(|m| m.at < at)
+            .unwrap_or(entry.latest.len());
+        if place < LATEST_MATCHES {
+            entry.latest.insert(
+                place,
+                DetectionMatch {
+                    at,
+                    event: crate::model::SafeText::line(&trail.action()),
+                    source_ip: trail.source_ip.clone(),
+                },
+            );
+            entry.latest.truncate(LATEST_MATCHES);
+        }
         Some(id)
     }
 
@@ -320,11 +409,13 @@ impl Alerts {
         record: &str,
     ) -> Option<Finding> {
         let trail = event.trail.as_deref()?;
-        let &Counted {
+        let Counted {
             matches: count,
             first,
+            latest,
             ..
         } = self.seen.get(id)?;
+        let (count, first) = (*count, *first);
         let account = alert_account(event)?;
         let region = trail.aws_region.as_deref().unwrap_or(&event.region);
         let principal = if id == overflow_id(detection) {
@@ -335,7 +426,9 @@ impl Alerts {
         } else {
             trail.principal().to_string()
         };
+        // Records come in about time order: the newest match may be one counted earlier.
         let at = trail.event_time.unwrap_or(event.timestamp);
+        let at = latest.first().map_or(at, |newest| newest.at.max(at));
         let time = rfc3339_seconds(at);
         let first = rfc3339_seconds(first);
         let label = detection.severity();
@@ -344,7 +437,7 @@ impl Alerts {
         if let Some(arn) = trail.identity.arn.as_deref() {
             resources.insert(0, json!({"Type": "Other", "Id": arn}));
         }
-        let asff = json!({
+        let mut asff = json!({
             "SchemaVersion": "2018-10-08",
             "Id": id,
             "ProductArn": PRODUCT_ARN,
@@ -381,6 +474,17 @@ impl Alerts {
                 "picket/record": record,
             }
         });
+        if let Some(fields) = asff
+            .get_mut("ProductFields")
+            .and_then(|f| f.as_object_mut())
+        {
+            for (n, m) in latest.iter().enumerate() {
+                let key = |part: &str| format!("{MATCH_FIELD}/{}/{part}", n + 1);
+                fields.insert(key("time"), json!(rfc3339_seconds(m.at)));
+                fields.insert(key("event"), json!(m.event.as_str()));
+                fields.insert(key("ip"), json!(m.source_ip.as_deref().unwrap_or_default()));
+            }
+        }
         crate::model::asff::map_finding(&asff).ok()
     }
 }

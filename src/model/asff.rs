@@ -7,8 +7,8 @@ type Value<'a> = Node<'a>;
 
 use super::MapError;
 use super::finding::{
-    Activity, Compliance, ComplianceStatus, Finding, Note, RecordState, Resource, SourceKind,
-    Sources, Verification, Workflow,
+    Activity, Compliance, ComplianceStatus, DetectionMatch, Finding, Note, RecordState, Resource,
+    SourceKind, Sources, Verification, Workflow,
 };
 use super::json::{get, get_array, get_bool, get_f64, get_str, get_time, path_str};
 use super::raw::{RawRecord, RecordKind};
@@ -20,6 +20,11 @@ use super::text::SafeText;
 pub const DETECTION_PRODUCT: &str = "picket:detection";
 /// Where an alert's occurrence count is kept.
 pub const DETECTION_COUNT_FIELD: &str = "picket/count";
+/// Where an alert's latest matches are kept, 1 the newest: `picket/match/1/time`,
+/// `picket/match/1/event`, `picket/match/1/ip`.
+pub const DETECTION_MATCH_FIELD: &str = "picket/match";
+/// The most matches read back from an alert.
+const MATCHES_READ: usize = 20;
 
 /// Maps one ASFF finding. Fails only without `Id`, `AwsAccountId` or any timestamp.
 pub fn map_finding(record: &serde_json::Value) -> Result<Finding, MapError> {
@@ -78,6 +83,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         Some(gd_id) => (gd_id, super::guardduty_scope(account_id, region)),
         None => (id, super::product_scope("asff", product_arn)),
     };
+    let detection = product_arn.starts_with(DETECTION_PRODUCT);
     let mut types: Vec<SafeText> = get_array(record, "Types")
         .iter()
         .filter_map(Value::as_str)
@@ -100,7 +106,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         id: SafeText::line(key),
         scope,
         arn: id.starts_with("arn:").then(|| SafeText::line(id)),
-        sources: Sources::of(if product_arn.starts_with(DETECTION_PRODUCT) {
+        sources: Sources::of(if detection {
             SourceKind::Detection
         } else {
             SourceKind::SecurityHub
@@ -171,6 +177,10 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
             .map(Box::new),
         sample: get_bool(record, "Sample").unwrap_or(false),
         facts: read_facts(record),
+        matches: match product_fields {
+            Some(fields) if detection => read_matches(fields),
+            _ => Vec::new(),
+        },
         disposition: super::disposition::Disposition::from_fields(record),
         raw: RawRecord::text(RecordKind::Asff, text),
     })
@@ -213,6 +223,23 @@ fn workflow(record: &Value) -> Workflow {
         Some("DEFERRED") => Workflow::Suppressed,
         _ => Workflow::New,
     }
+}
+
+/// A detection alert's latest matches, from its product fields ([`DETECTION_MATCH_FIELD`]).
+fn read_matches(fields: &Value) -> Vec<DetectionMatch> {
+    (1..=MATCHES_READ)
+        .map_while(|n| {
+            let key = |part: &str| format!("{DETECTION_MATCH_FIELD}/{n}/{part}");
+            let at = get_time(fields, &key("time"))?;
+            Some(DetectionMatch {
+                at,
+                event: SafeText::line(get_str(fields, &key("event")).unwrap_or("")),
+                source_ip: get_str(fields, &key("ip"))
+                    .filter(|ip| !ip.is_empty())
+                    .map(SafeText::line),
+            })
+        })
+        .collect()
 }
 
 /// Vulnerabilities (Inspector) and the remediation pointer, for the detail view.

@@ -245,6 +245,16 @@ pub struct Resource {
     pub details: Vec<(SafeText, SafeText)>,
 }
 
+/// One CloudTrail record a detection alert matched: when, what was called, from where.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DetectionMatch {
+    /// The record's event time.
+    pub at: Timestamp,
+    /// `iam:PutUserPolicy`.
+    pub event: SafeText,
+    pub source_ip: Option<SafeText>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Note {
     pub text: SafeText,
@@ -348,6 +358,10 @@ pub struct Finding {
     /// Product-specific facts worth a line in the detail view: attack-sequence signals, the
     /// process behind a runtime finding, vulnerable packages…
     pub facts: Vec<(SafeText, SafeText)>,
+    /// A detection alert's latest matching records, newest first (picket keeps a few; `count`
+    /// says how many matched in all).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<DetectionMatch>,
     /// Why it was resolved or suppressed, by whom, until when (written by picket).
     pub disposition: Option<super::disposition::Disposition>,
     #[serde(skip)]

@@ -88,6 +88,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         verification: Verification::Unknown,
         compliance: None,
         notes: Vec::new(),
+        matches: Vec::new(),
         activity,
         sample,
         facts: service.map(read_facts).unwrap_or_default(),

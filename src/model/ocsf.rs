@@ -223,6 +223,7 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
         verification: Verification::Unknown,
         compliance: get(record, "compliance").and_then(read_compliance),
         notes: Vec::new(),
+        matches: Vec::new(),
         activity: None,
         sample: false,
         facts: Vec::new(),

@@ -253,6 +253,9 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         label("Updated", theme),
         Span::raw(datetime(f.updated_at, tz)),
     ]));
+    if !f.matches.is_empty() {
+        lines.extend(match_lines(f, app));
+    }
 
     if !f.resources.is_empty() {
         lines.push(heading("Resources", theme));
@@ -368,6 +371,34 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
     if !f.description.is_empty() {
         lines.push(heading("Description", theme));
         lines.extend(f.description.lines().map(Line::from));
+    }
+    lines
+}
+
+/// A detection alert's matches: how many, and the latest few (`L` looks for the rest).
+fn match_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
+    let theme = &app.look.theme;
+    let title = if f.count > f.matches.len() as u64 {
+        format!(
+            "{} matching records · the latest {}",
+            f.count,
+            f.matches.len()
+        )
+    } else {
+        format!("{} matching records", f.count)
+    };
+    let mut lines = vec![Line::from(Span::styled(format!("─ {title}"), theme.header))];
+    for m in &f.matches {
+        let mut spans = vec![
+            Span::styled(datetime(m.at, &app.look.time_zone), theme.muted),
+            Span::raw("  "),
+            Span::raw(m.event.as_str()),
+        ];
+        if let Some(ip) = &m.source_ip {
+            spans.push(Span::styled("  from ", theme.muted));
+            spans.push(Span::raw(ip.as_str()));
+        }
+        lines.push(Line::from(spans));
     }
     lines
 }

@@ -50,7 +50,7 @@ fn lines(app: &App) -> Vec<(String, bool)> {
     for line in [
         "  sev>=high  sev:critical,high  sev>=70         severity label or 0–100 score",
         "  account:prod-*  ou:Production/*  region:us-east-1  type:Recon*  product:Inspector",
-        "  status:new,notified  source:guardduty  resource:i-0abc*  control:S3.*",
+        "  status:new,notified  source:detection  resource:i-0abc*  control:S3.*",
         "  compliance:failed  verification:true_positive  count>=10  age<1h  is:unseen",
         "  -type:Policy*  status!=resolved                   exclude",
         "  words \"quoted phrase\"                             anywhere in title, type, resource",

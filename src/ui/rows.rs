@@ -9,6 +9,7 @@ use ratatui::style::Style;
 use super::text::{age, short_resource};
 use super::{Cut, put, put_cut, table_row};
 use crate::app::App;
+use crate::model::SourceKind;
 use crate::model::health::{HealthKey, HealthState, Service};
 use crate::store::{EntryIx, NONE};
 
@@ -357,6 +358,12 @@ fn draw_cell(
             },
             None => ("·".into(), theme.muted),
         },
+        // A detection alert folds every match of its detection by one principal in one
+        // account: how many leads, where a narrow title still shows it.
+        Column::Title if s.count > 1 && s.sources.contains(SourceKind::Detection) => (
+            format!("×{} {}", s.count, store.title(ix)).into(),
+            if s.sample { theme.muted } else { theme.base },
+        ),
         Column::Title => (
             store.title(ix).into(),
             if s.sample { theme.muted } else { theme.base },

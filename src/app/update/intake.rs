@@ -55,10 +55,14 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
 }
 
 /// Puts alerts in the queue. Like a source's first sweep, what happened before picket started
-/// is the baseline, not news.
+/// is the baseline, not news: an alert first matched by a record from before the start (the
+/// log sources' backfill, a file, what a restart reads on) never rings, is not unseen, and
+/// stays out of the overview's latest findings ([`Stats::compute`]); its later matches update
+/// it as any finding's update does.
 fn raise(app: &mut App, alerts: Vec<crate::model::Finding>, mut changed: bool) -> bool {
-    let (news, history): (Vec<_>, Vec<_>) =
-        alerts.into_iter().partition(|a| a.last_seen >= app.started);
+    let (news, history): (Vec<_>, Vec<_>) = alerts
+        .into_iter()
+        .partition(|a| a.first_seen >= app.started);
     if !history.is_empty() {
         changed = take_findings(app, history, true, None, changed);
     }
@@ -290,7 +294,7 @@ fn take_findings(
 /// The overview's aggregates: the store's, or the services' own counts while the store is
 /// still filling (or restored, not yet read on) or holds only a scope.
 pub(super) fn recount(app: &mut App) {
-    let stats = Stats::compute(&app.store, &app.directory, app.now);
+    let stats = Stats::compute(&app.store, &app.directory, app.now, app.started);
     app.stats = if app.counts_from_server() {
         stats.with_server(app.server_counts.values(), &app.directory)
     } else {
@@ -329,6 +333,15 @@ fn take_events(
         pending_alerts,
         ..
     } = &mut app.logs;
+    // An alert the queue holds from an earlier run (the disk store) counts on from there.
+    let store = &app.store;
+    let scope = crate::logs::detect::scope();
+    let earlier = |id: &str| {
+        let ix = store.find(&scope, id)?;
+        store
+            .finding(ix)
+            .map(|f| crate::logs::detect::Earlier::of(&f))
+    };
     // Alert id → (detection, which added event matched last); in id order, so the queue is
     // the same from run to run.
     let mut latest: std::collections::BTreeMap<
@@ -352,7 +365,7 @@ fn take_events(
                 }
             };
             for &detection in matched {
-                if let Some(id) = alerts.count(detection, event) {
+                if let Some(id) = alerts.count_on(detection, event, earlier) {
                     latest.insert(id, (detection, ordinal));
                 }
             }
