@@ -95,7 +95,9 @@ impl Env {
 }
 
 /// The themes (built-in, then the user's, with a warning per broken file) and the config.
-fn load_config(common: &Common) -> Result<(ConfigFile, ThemeSet, Vec<String>, config::Loaded), String> {
+fn load_config(
+    common: &Common,
+) -> Result<(ConfigFile, ThemeSet, Vec<String>, config::Loaded), String> {
     let file = ConfigFile::locate(common.config.as_deref());
     let (loaded, themes, warnings) = file.load()?;
     Ok((file, themes, warnings, loaded))

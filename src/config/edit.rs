@@ -138,10 +138,13 @@ pub fn save_view(
     stamp: &str,
 ) -> Result<(), SaveError> {
     let failed = |what: &str, at: &Path, e: std::io::Error| {
-        SaveError::Failed(crate::model::text::clean_line(
-            &format!("{}: cannot {what}: {e}", at.display()),
-            crate::model::text::MAX_LINE_CHARS,
-        ).into_owned())
+        SaveError::Failed(
+            crate::model::text::clean_line(
+                &format!("{}: cannot {what}: {e}", at.display()),
+                crate::model::text::MAX_LINE_CHARS,
+            )
+            .into_owned(),
+        )
     };
     let (text, target, permissions) = match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -220,8 +223,8 @@ filter = \"sev>=high\"   # the pager's\n\
 
     #[test]
     fn a_new_view_goes_after_the_last_one_and_nothing_else_changes() {
-        let out = edit(ODD, "prod", &view("is:prod", Some(SortKey::Account)), false)
-            .expect("saved");
+        let out =
+            edit(ODD, "prod", &view("is:prod", Some(SortKey::Account)), false).expect("saved");
         let added = "\n# saved by picket on 2026-01-15 12:00 UTC\n[views.prod]\nfilter = \"is:prod\"\nsort = \"account\"\n";
         let expected = ODD.replacen("\n# my keys", &format!("{added}\n# my keys"), 1);
         assert_eq!(out, expected);
@@ -253,8 +256,13 @@ filter = \"sev>=high\"   # the pager's\n\
 
     #[test]
     fn a_missing_or_empty_file_gets_just_the_view() {
-        let out = edit("", "crit", &view("sev>=high", Some(SortKey::Severity)), false)
-            .expect("saved");
+        let out = edit(
+            "",
+            "crit",
+            &view("sev>=high", Some(SortKey::Severity)),
+            false,
+        )
+        .expect("saved");
         assert_eq!(
             out,
             format!(
@@ -269,8 +277,8 @@ filter = \"sev>=high\"   # the pager's\n\
             edit(ODD, "crit", &view("sev>=medium", None), false),
             Err(SaveError::Exists)
         );
-        let once = edit(ODD, "crit", &view("sev>=medium", Some(SortKey::Sla)), true)
-            .expect("replaced");
+        let once =
+            edit(ODD, "crit", &view("sev>=medium", Some(SortKey::Sla)), true).expect("replaced");
         let expected = ODD.replace(
             "# views I use\n[views.crit]\nfilter = \"sev>=high\"   # the pager's\n",
             &format!(
@@ -304,7 +312,10 @@ filter = \"sev>=high\"   # the pager's\n\
         let saved = views(&out);
         assert_eq!(saved["crit"], view("sev>=critical", None));
         assert_eq!(saved["prod"], view("is:prod", None));
-        assert!(out.starts_with("[views]\nprod = { filter = \"is:prod\" }\n"), "{out}");
+        assert!(
+            out.starts_with("[views]\nprod = { filter = \"is:prod\" }\n"),
+            "{out}"
+        );
         // Dotted keys, at the top or under [views].
         for text in [
             "views.crit.filter = \"sev>=high\"\ntheme = \"mono\"\n",
@@ -326,8 +337,7 @@ filter = \"sev>=high\"   # the pager's\n\
             "a'''b\"\"\"c\\",
         ] {
             let out = edit("", "q", &view(filter, None), false).expect("saved");
-            let table: toml::Table =
-                toml::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
+            let table: toml::Table = toml::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
             assert_eq!(
                 table["views"]["q"]["filter"].as_str(),
                 Some(filter),
@@ -338,7 +348,8 @@ filter = \"sev>=high\"   # the pager's\n\
 
     #[test]
     fn a_broken_file_is_left_alone_and_located() {
-        let Err(SaveError::Failed(why)) = edit("theme = \"mono\"\n[views\n", "x", &view("", None), false)
+        let Err(SaveError::Failed(why)) =
+            edit("theme = \"mono\"\n[views\n", "x", &view("", None), false)
         else {
             panic!("accepted a broken file")
         };
@@ -354,12 +365,25 @@ filter = \"sev>=high\"   # the pager's\n\
         for good in ["crit", "prod-high", "a_1", "X"] {
             assert_eq!(check_view_name(good), Ok(()), "{good}");
         }
-        for bad in ["", "two words", "a.b", "save", "SAVE", "é", "x\u{1b}", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "two words",
+            "a.b",
+            "save",
+            "SAVE",
+            "é",
+            "x\u{1b}",
+            &"x".repeat(65),
+        ] {
             assert!(check_view_name(bad).is_err(), "{bad:?}");
         }
         let why = check_view_name("a.b").expect_err("dot");
         assert!(why.contains("'.'"), "{why}");
-        assert!(!check_view_name("x\u{1b}").expect_err("esc").contains('\u{1b}'));
+        assert!(
+            !check_view_name("x\u{1b}")
+                .expect_err("esc")
+                .contains('\u{1b}')
+        );
     }
 
     #[test]
@@ -367,7 +391,10 @@ filter = \"sev>=high\"   # the pager's\n\
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("picket").join("config.toml");
         save_view(&path, "crit", &view("sev>=high", None), false, STAMP).expect("created");
-        assert_eq!(views(&std::fs::read_to_string(&path).expect("read"))["crit"].filter, "sev>=high");
+        assert_eq!(
+            views(&std::fs::read_to_string(&path).expect("read"))["crit"].filter,
+            "sev>=high"
+        );
         save_view(&path, "prod", &view("is:prod", None), false, STAMP).expect("added");
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(views(&text).len(), 2);
@@ -375,7 +402,11 @@ filter = \"sev>=high\"   # the pager's\n\
             save_view(&path, "prod", &view("x", None), false, STAMP),
             Err(SaveError::Exists)
         );
-        assert_eq!(std::fs::read_to_string(&path).expect("read"), text, "untouched");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            text,
+            "untouched"
+        );
         let leftovers = std::fs::read_dir(path.parent().expect("dir"))
             .expect("list")
             .count();
@@ -385,8 +416,16 @@ filter = \"sev>=high\"   # the pager's\n\
             let link = dir.path().join("link.toml");
             std::os::unix::fs::symlink(&path, &link).expect("link");
             save_view(&link, "third", &view("", None), false, STAMP).expect("through the link");
-            assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
-            assert_eq!(views(&std::fs::read_to_string(&path).expect("read")).len(), 3);
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .expect("link")
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(
+                views(&std::fs::read_to_string(&path).expect("read")).len(),
+                3
+            );
         }
     }
 
@@ -394,8 +433,7 @@ filter = \"sev>=high\"   # the pager's\n\
     fn a_file_that_cannot_be_read_or_written_is_said() {
         let dir = tempfile::tempdir().expect("temp dir");
         // A directory where the file should be.
-        let Err(SaveError::Failed(why)) =
-            save_view(dir.path(), "x", &view("", None), false, STAMP)
+        let Err(SaveError::Failed(why)) = save_view(dir.path(), "x", &view("", None), false, STAMP)
         else {
             panic!("wrote a directory")
         };

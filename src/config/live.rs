@@ -242,8 +242,13 @@ mod tests {
     #[test]
     fn what_won_over_the_file_at_start_still_wins() {
         let file = loaded("theme = \"light\"\n[alerts]\nfilter = \"sev>=high\"\n");
-        let plain = live_options(&file, ThemeSet::builtin(), Vec::new(), &Overrides::default())
-            .expect("resolved");
+        let plain = live_options(
+            &file,
+            ThemeSet::builtin(),
+            Vec::new(),
+            &Overrides::default(),
+        )
+        .expect("resolved");
         assert_eq!(plain.theme, "light");
         assert!(plain.alerts.filter.is_some());
         let act = |live: &LiveOptions| {
@@ -258,7 +263,10 @@ mod tests {
             read_only: true,
         };
         let live = live_options(&file, ThemeSet::builtin(), Vec::new(), &flags).expect("resolved");
-        assert_eq!(live.theme, "colorblind", "--theme over NO_COLOR and the file");
+        assert_eq!(
+            live.theme, "colorblind",
+            "--theme over NO_COLOR and the file"
+        );
         assert!(live.alerts.filter.is_none(), "--no-alerts");
         assert_eq!(act(&live), None, "read-only: no action key");
         let no_color = Overrides {
@@ -300,7 +308,12 @@ mod tests {
         assert_eq!(changed.live.theme, "neon", "a theme file added since start");
         assert!(changed.live.views.contains_key("crit"));
         assert_eq!(changed.restart, ["profile"]);
-        assert_eq!(changed.live.warnings.len(), 1, "{:?}", changed.live.warnings);
+        assert_eq!(
+            changed.live.warnings.len(),
+            1,
+            "{:?}",
+            changed.live.warnings
+        );
         assert!(changed.live.warnings[0].contains("broken.toml"));
 
         std::fs::write(&path, "theme = \"mono\"\n\nthme = \"x\"\n").expect("config");
@@ -314,7 +327,25 @@ mod tests {
             "{e}"
         );
         std::fs::remove_file(&path).expect("removed");
-        assert!(file.reload().expect_err("asked for").contains("cannot read"));
+        assert!(
+            file.reload()
+                .expect_err("asked for")
+                .contains("cannot read")
+        );
+    }
+
+    #[test]
+    fn without_a_flag_the_file_is_the_users_even_before_it_exists() {
+        // `--demo` with no config file: `:view save` makes the user's.
+        let file = ConfigFile::locate(None);
+        assert_eq!(
+            file.path,
+            super::super::config_dir().map(|d| d.join("config.toml"))
+        );
+        assert!(!file.required, "a missing one means the defaults");
+        let named = ConfigFile::locate(Some(Path::new("/etc/picket.toml")));
+        assert_eq!(named.path.as_deref(), Some(Path::new("/etc/picket.toml")));
+        assert!(named.required);
     }
 
     #[test]

@@ -88,7 +88,11 @@ pub fn summary(msg: &Msg) -> String {
         ),
         Msg::ViewSaved { result, .. } => format!(
             "view saved: {}",
-            if result.is_ok() { "written" } else { "not written" }
+            if result.is_ok() {
+                "written"
+            } else {
+                "not written"
+            }
         ),
         Msg::Reloaded(result) => format!(
             "config reloaded: {}",

@@ -171,7 +171,10 @@ impl Effects {
                 replace,
                 stamp,
             } => {
-                let result = self.backends.config.save_view(&name, &view, replace, &stamp);
+                let result = self
+                    .backends
+                    .config
+                    .save_view(&name, &view, replace, &stamp);
                 host.reply().send(Msg::ViewSaved { name, view, result });
             }
             Effect::Reload => {

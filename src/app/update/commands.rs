@@ -335,7 +335,7 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
     ColonCommand {
         name: "view",
         aliases: &[],
-        help: "list the saved views; :view NAME applies one; :view save NAME saves the findings' filter and sort to the config (save! replaces)",
+        help: "list saved views; NAME applies; save[!] NAME saves",
         complete: |app, n| match n {
             0 => ["save".to_string()]
                 .into_iter()
@@ -350,7 +350,7 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
     ColonCommand {
         name: "reload",
         aliases: &[],
-        help: "read the config and theme files again: views, keys, theme, clock, detections, sla, alerts, playbooks",
+        help: "read the config and theme files again (no restart)",
         complete: nothing,
         run: |app, _, _| {
             app.notify("reading the config again…", NoticeLevel::Info);

@@ -1485,10 +1485,15 @@ fn view_save_asks_the_runtime_to_write_and_the_view_is_usable_once_written() {
     let (text, level) = notice(&app);
     assert_eq!(level, NoticeLevel::Info);
     assert!(
-        text.contains("view crit saved to /home/a/.config/picket/config.toml: sev>=high, by account"),
+        text.contains(
+            "view crit saved to /home/a/.config/picket/config.toml: sev>=high, by account"
+        ),
         "{text}"
     );
-    press(&mut app, "/ BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter");
+    press(
+        &mut app,
+        "/ BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter",
+    );
     assert_eq!(app.findings.table.filter_text, "");
     press(&mut app, ": view Space crit Enter");
     assert_eq!(app.findings.table.filter_text, "sev>=high");
@@ -1582,7 +1587,9 @@ fn a_bare_view_lists_the_saved_views_with_filter_and_sort() {
 #[test]
 fn tab_after_view_offers_save_and_the_view_names() {
     let mut options = Options::default();
-    options.views.insert("crit".into(), saved("sev>=high", None));
+    options
+        .views
+        .insert("crit".into(), saved("sev>=high", None));
     options.views.insert("prod".into(), saved("is:prod", None));
     let mut app = App::new(options, now());
     press(&mut app, ": view Space");
@@ -1652,7 +1659,9 @@ fn reload_is_an_effect_and_what_it_reads_replaces_the_live_options() {
     assert_eq!(app.look.theme.name, "mono");
     assert_eq!(app.look.views.get("crit"), Some(&saved("sev>=high", None)));
     assert_eq!(
-        app.look.keymap.resolve(Mode::Findings, crate::app::Key::char('x')),
+        app.look
+            .keymap
+            .resolve(Mode::Findings, crate::app::Key::char('x')),
         Some(Command::Quit)
     );
     assert!(app.logs.detector.is_empty());
@@ -1695,7 +1704,9 @@ fn a_reload_names_what_needs_a_restart_and_the_theme_files_it_could_not_read() {
 #[test]
 fn a_reload_that_failed_changes_nothing_and_says_where_as_at_start() {
     let mut options = Options::default();
-    options.views.insert("crit".into(), saved("sev>=high", None));
+    options
+        .views
+        .insert("crit".into(), saved("sev>=high", None));
     options.theme = "light".into();
     let mut app = App::new(options, now());
     let effects = update(
