@@ -93,6 +93,8 @@ const SETUPS: &[&str] = &[
     "2 / is:expired Enter a e",
     "2 / sev>=high Space title:*x* Enter : cli Enter",
     "2 a o Ctrl-T",
+    "2 / sev>=high Enter : view Space save Space crit Enter",
+    ": reload Enter",
 ];
 
 #[derive(Clone, Debug)]
@@ -476,6 +478,49 @@ impl World {
                     panic!("no profile to switch to in the demo, yet {profile:?} was asked for")
                 }
                 Effect::SetFeed(Feed::Logs, active) => self.logs_active = active,
+                // The config file took the view, could not, or read back hostile text.
+                Effect::SaveView { name, view, .. } => {
+                    self.pending.push(Msg::ViewSaved {
+                        name: name.clone(),
+                        view: view.clone(),
+                        result: Ok(format!("/home/{HOSTILE}/config.toml")),
+                    });
+                    self.pending.push(Msg::ViewSaved {
+                        name,
+                        view,
+                        result: Err(picket::config::edit::SaveError::Failed(HOSTILE.into())),
+                    });
+                }
+                Effect::Reload => {
+                    let options = picket::app::Options::default();
+                    let mut views = options.views;
+                    views.insert(
+                        HOSTILE.to_string(),
+                        picket::app::SavedView {
+                            filter: format!("title:{HOSTILE}"),
+                            sort: None,
+                        },
+                    );
+                    let live = picket::app::LiveOptions {
+                        keymap: options.keymap,
+                        views,
+                        themes: options.themes,
+                        theme: HOSTILE.to_string(),
+                        time_zone: options.time_zone,
+                        detect: Vec::new(),
+                        sla: options.sla,
+                        alerts: options.alerts,
+                        playbooks: options.playbooks,
+                        warnings: vec![HOSTILE.to_string()],
+                    };
+                    self.pending
+                        .push(Msg::Reloaded(Ok(Box::new(picket::app::Reloaded {
+                            path: HOSTILE.to_string(),
+                            live,
+                            restart: vec![HOSTILE.to_string()],
+                        }))));
+                    self.pending.push(Msg::Reloaded(Err(HOSTILE.to_string())));
+                }
                 Effect::StopInsights(id) => self
                     .pending
                     .push(Msg::Insights(InsightsUpdate::failed(id, "Cancelled"))),

@@ -74,6 +74,11 @@ impl Alerts {
         }
     }
 
+    /// New settings (`:reload`); what waits to be said and the count shown stay.
+    pub fn set_options(&mut self, options: AlertOptions) {
+        self.options = options;
+    }
+
     pub fn enabled(&self) -> bool {
         self.options.filter.is_some()
     }

@@ -88,6 +88,14 @@ pub enum Msg {
     StoreFailed(String),
     /// A question for the analyst (an MFA code for a profile's role).
     Ask(crate::ask::Question),
+    /// What came of `:view save`: where the view was written, or why not.
+    ViewSaved {
+        name: String,
+        view: SavedView,
+        result: Result<String, crate::config::edit::SaveError>,
+    },
+    /// The config and theme files read again (`:reload`), or the error, as start-up says it.
+    Reloaded(Result<Box<Reloaded>, String>),
 }
 
 #[derive(Debug, PartialEq)]
@@ -132,6 +140,16 @@ pub enum Effect {
         id: u64,
         text: Option<String>,
     },
+    /// Write this view into the config file as `[views.NAME]` (one of that name is replaced
+    /// only if `replace`), under a comment saying when (`stamp`, the app's clock).
+    SaveView {
+        name: String,
+        view: SavedView,
+        replace: bool,
+        stamp: String,
+    },
+    /// Read the config file and the theme files again.
+    Reload,
 }
 
 /// A Logs Insights query and its latest answer, over the logs screen until Esc.
@@ -286,6 +304,34 @@ pub struct Notice {
 pub struct SavedView {
     pub filter: String,
     pub sort: Option<SortKey>,
+}
+
+/// What the config says that can change while picket runs, resolved as at start-up (the flags
+/// that win over the file still win): what `:reload` applies.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub keymap: Keymap,
+    pub views: BTreeMap<String, SavedView>,
+    pub themes: ThemeSet,
+    pub theme: String,
+    pub time_zone: TimeZone,
+    /// CIS detections run on the CloudTrail stream (`[logs] detect`).
+    pub detect: Vec<String>,
+    pub sla: crate::model::sla::Sla,
+    pub alerts: alerts::AlertOptions,
+    pub playbooks: Vec<crate::actions::playbook::Playbook>,
+    /// Theme files that did not load: said, not fatal.
+    pub warnings: Vec<String>,
+}
+
+/// The config read again by `:reload`.
+#[derive(Clone, Debug)]
+pub struct Reloaded {
+    /// The file read, for the message.
+    pub path: String,
+    pub live: LiveOptions,
+    /// Settings changed since start that only a restart applies (`scope`, `profile`…).
+    pub restart: Vec<String>,
 }
 
 /// Everything the app needs from the config and the environment, resolved at start-up.

@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
-use jiff::tz::TimeZone;
-
 use crate::app::Options;
 use crate::cli::args::Common;
-use crate::config::{self, Clock, Config};
+use crate::config::live::live_options;
+use crate::config::{self, ConfigFile, Overrides};
 use crate::query::Query;
 use crate::theme::{ColorDepth, ThemeSet};
 
@@ -29,6 +28,8 @@ pub struct Launch {
     pub no_store: bool,
     /// `--verbose`: AWS's own words under each failure in the headless commands.
     pub verbose: bool,
+    /// The config file, for `:reload` and `:view save`.
+    pub config: ConfigFile,
 }
 
 impl Launch {
@@ -94,48 +95,33 @@ impl Env {
 }
 
 /// The themes (built-in, then the user's, with a warning per broken file) and the config.
-fn load_config(common: &Common) -> Result<(ThemeSet, Vec<String>, config::Loaded), String> {
-    let mut themes = ThemeSet::builtin();
-    let mut warnings = Vec::new();
-    if let Some(dir) = config::config_dir() {
-        warnings.extend(themes.load_dir(&dir.join("themes")));
-    }
-    let loaded = match config::locate(common.config.as_deref(), None) {
-        Some((path, required)) => {
-            Config::load(&path, required, &themes).map_err(|e| e.to_string())?
-        }
-        None => Config::parse("", std::path::Path::new("(defaults)"), &themes)
-            .map_err(|e| e.to_string())?,
-    };
-    Ok((themes, warnings, loaded))
+fn load_config(
+    common: &Common,
+) -> Result<(ConfigFile, ThemeSet, Vec<String>, config::Loaded), String> {
+    let file = ConfigFile::locate(common.config.as_deref());
+    let (loaded, themes, warnings) = file.load()?;
+    Ok((file, themes, warnings, loaded))
 }
 
 /// What `picket findings --open` and `picket logs --open` need of the config: the file limits.
 pub fn file_limits(common: &Common) -> Result<crate::sources::file::Limits, String> {
-    let (_, _, loaded) = load_config(common)?;
+    let (_, _, _, loaded) = load_config(common)?;
     Ok(loaded.config.files.limits())
 }
 
 /// Resolves everything; an error is a sentence for stderr, and picket exits without drawing.
 pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, String> {
-    let (themes, warnings, loaded) = load_config(common)?;
+    let (mut file, themes, warnings, loaded) = load_config(common)?;
     let config = &loaded.config;
-
-    let theme = match (&common.theme, env.no_color, &config.theme) {
-        (Some(name), _, _) => {
-            if themes.get(name).is_none() {
-                let names: Vec<_> = themes.names().collect();
-                return Err(format!(
-                    "--theme: unknown theme '{name}'; expected one of {}",
-                    names.join(", ")
-                ));
-            }
-            name.clone()
-        }
-        (None, true, _) => "mono".to_string(),
-        (None, false, Some(name)) => name.get_ref().clone(),
-        (None, false, None) => "default".to_string(),
+    file.overrides = Overrides {
+        theme: common.theme.clone(),
+        no_color: env.no_color,
+        no_alerts: common.no_alerts,
+        read_only: common.read_only || config.read_only,
     };
+    file.started = loaded.table.clone();
+    // What `:reload` can change later is resolved the way it will be then.
+    let live = live_options(&loaded, themes, warnings, &file.overrides)?;
     let filter = match &common.filter {
         Some(filter) => {
             Query::parse(filter).map_err(|e| format!("--filter: {e}"))?;
@@ -148,16 +134,7 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
             .map(|f| f.get_ref().clone())
             .unwrap_or_default(),
     };
-    let time_zone = match config.clock {
-        Clock::Utc => TimeZone::UTC,
-        Clock::Local => TimeZone::system(),
-    };
-    let read_only = common.read_only || config.read_only;
-    let mut keymap = loaded.keymap;
-    if read_only {
-        // Action keys vanish from the keymap, and so from help; the executor refuses as well.
-        keymap.remove_commands(&[crate::app::Command::Act]);
-    }
+    let read_only = file.overrides.read_only;
     // The groups the analyst chose last time for this profile, else the configured ones.
     let profile = common.profile.clone().or_else(|| config.profile.clone());
     let remembered = crate::sources::groups::default_path()
@@ -169,10 +146,10 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         remembered
     };
     let options = Options {
-        keymap,
-        views: loaded.views,
-        themes,
-        theme,
+        keymap: live.keymap,
+        views: live.views,
+        themes: live.themes,
+        theme: live.theme,
         color_depth: ColorDepth::detect(
             env.no_color,
             env.colorterm.as_deref(),
@@ -181,20 +158,16 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         sort: config.findings.sort,
         filter,
         log_capacity: *config.logs.buffer.get_ref(),
-        time_zone,
-        warnings,
+        time_zone: live.time_zone,
+        warnings: live.warnings,
         org_label: String::new(),
         profile: common.profile.clone().or_else(|| config.profile.clone()),
-        playbooks: config.playbooks.clone(),
+        playbooks: live.playbooks,
         log_groups: log_groups.clone(),
-        detect: config.logs.detect.clone(),
+        detect: live.detect,
         scope: loaded.scope.clone(),
-        sla: loaded.sla,
-        alerts: if common.no_alerts {
-            crate::app::alerts::AlertOptions::default()
-        } else {
-            loaded.alerts.clone()
-        },
+        sla: live.sla,
+        alerts: live.alerts,
         present: common.present,
         profiles: None,
     };
@@ -252,5 +225,6 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         store: common.store.clone(),
         no_store: common.no_store,
         verbose: common.verbose,
+        config: file,
     })
 }

@@ -52,6 +52,7 @@ pub fn demo(launch: Launch) -> ExitCode {
             remember_in: groups::default_path(),
             profile: Some("picket-demo".into()),
         },
+        config: launch.config,
     };
     done(run(options, sources, backends, store))
 }
@@ -136,6 +137,7 @@ fn aws_once(launch: Launch) -> Ran {
             remember_in: groups::default_path(),
             profile: plan.settings.target.profile.clone(),
         },
+        config: launch.config,
     };
     run(options, built.sources, backends, store)
 }
@@ -163,6 +165,9 @@ pub fn files(launch: Launch, paths: &[PathBuf]) -> ExitCode {
         Box::new(FileSource::logs(loaded.events)),
     ];
     let backend = Box::new(DemoBackend::default());
+    let mut config = launch.config;
+    // No action key here, after a `:reload` too.
+    config.overrides.read_only = true;
     let backends = Backends {
         executor: executor(true, backend, Trail::Real, &mut options),
         search: Arc::new(crate::logs::pivot::NoSearch),
@@ -172,6 +177,7 @@ pub fn files(launch: Launch, paths: &[PathBuf]) -> ExitCode {
             remember_in: None,
             profile: None,
         },
+        config,
     };
     done(run(options, sources, backends, None))
 }

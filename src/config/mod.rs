@@ -14,6 +14,11 @@ use crate::query::Query;
 use crate::store::SortKey;
 use crate::theme::ThemeSet;
 
+pub mod edit;
+pub mod live;
+
+pub use live::{ConfigFile, Overrides};
+
 /// The full default config with comments, printed by `picket config default`.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
@@ -351,6 +356,8 @@ pub struct Loaded {
     pub sla: crate::model::sla::Sla,
     /// `[alerts]`, checked.
     pub alerts: crate::app::alerts::AlertOptions,
+    /// The file as TOML: what `:reload` compares to see what changed.
+    pub table: toml::Table,
 }
 
 impl Config {
@@ -583,6 +590,8 @@ impl Config {
             scope,
             sla,
             alerts,
+            // It parsed as a config just above.
+            table: toml::from_str(text).unwrap_or_default(),
         })
     }
 }

@@ -125,6 +125,8 @@ fn demo_backends(org: &Arc<DemoOrg>) -> Backends {
             remember_in: None,
             profile: None,
         },
+        // A render neither reads nor writes the analyst's config.
+        config: crate::config::ConfigFile::default(),
     }
 }
 

@@ -86,6 +86,18 @@ pub fn summary(msg: &Msg) -> String {
                 found.events.len()
             ))
         ),
+        Msg::ViewSaved { result, .. } => format!(
+            "view saved: {}",
+            if result.is_ok() {
+                "written"
+            } else {
+                "not written"
+            }
+        ),
+        Msg::Reloaded(result) => format!(
+            "config reloaded: {}",
+            if result.is_ok() { "applied" } else { "failed" }
+        ),
     }
 }
 

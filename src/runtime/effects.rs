@@ -21,6 +21,8 @@ pub struct Backends {
     pub search: Arc<dyn crate::logs::pivot::LogSearch>,
     pub insights: Arc<dyn crate::logs::insights::InsightsRunner>,
     pub groups: GroupChoice,
+    /// The config file: `:reload` reads it, `:view save` writes to it.
+    pub config: crate::config::ConfigFile,
 }
 
 /// Lists log groups for the picker, and remembers the choice (for a profile, in a file).
@@ -162,6 +164,23 @@ impl Effects {
                     });
                 }));
             }
+            // The config is a small local file: read and written here, answered at once.
+            Effect::SaveView {
+                name,
+                view,
+                replace,
+                stamp,
+            } => {
+                let result = self
+                    .backends
+                    .config
+                    .save_view(&name, &view, replace, &stamp);
+                host.reply().send(Msg::ViewSaved { name, view, result });
+            }
+            Effect::Reload => {
+                let result = self.backends.config.reload().map(Box::new);
+                host.reply().send(Msg::Reloaded(result));
+            }
             Effect::Execute(approved) => {
                 let executor = Arc::clone(&self.backends.executor);
                 let reply = host.reply();
@@ -183,5 +202,117 @@ impl Effects {
             }
         }
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::app::SavedView;
+    use crate::config::ConfigFile;
+
+    /// A host that only collects the answers.
+    #[derive(Default)]
+    struct Answers(Arc<Mutex<Vec<Msg>>>);
+
+    impl Host for Answers {
+        fn copy(&mut self, _: &str) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn refresh(&mut self) {}
+        fn set_feed(&mut self, _: Feed, _: bool) {}
+        fn set_groups(&mut self, _: Vec<String>, _: u64) {}
+        fn notify(&mut self, _: &str) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn title(&mut self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn recheck(&mut self, _: String, _: Vec<String>) {}
+        fn spawn(&mut self, _: Task) {}
+        fn reply(&self) -> Reply {
+            let answers = Arc::clone(&self.0);
+            Reply::new(move |msg| {
+                if let Ok(mut all) = answers.lock() {
+                    all.push(msg);
+                }
+            })
+        }
+    }
+
+    fn effects(config: ConfigFile) -> Effects {
+        Effects::new(Backends {
+            executor: Arc::new(Executor::new(
+                crate::actions::executor::MemoryTrail::default(),
+                false,
+                crate::journal::Operator::local(None),
+                Box::new(crate::sources::demo::DemoBackend::default()),
+            )),
+            search: Arc::new(crate::logs::pivot::NoSearch),
+            insights: Arc::new(crate::logs::insights::NoInsights("none")),
+            groups: GroupChoice {
+                lister: Arc::new(crate::sources::groups::NoGroups),
+                remember_in: None,
+                profile: None,
+            },
+            config,
+        })
+    }
+
+    #[test]
+    fn a_view_is_written_into_the_config_and_a_reload_reads_it_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("picket").join("config.toml");
+        let config = ConfigFile {
+            path: Some(path.clone()),
+            ..ConfigFile::default()
+        };
+        let mut effects = effects(config);
+        let mut host = Answers::default();
+        let view = SavedView {
+            filter: "sev>=high".into(),
+            sort: None,
+        };
+        let save = Effect::SaveView {
+            name: "crit".into(),
+            view: view.clone(),
+            replace: false,
+            stamp: "2026-01-15 12:00:00 UTC".into(),
+        };
+        assert!(!effects.carry_out(save, &mut host).expect("carried out"));
+        let text = std::fs::read_to_string(&path).expect("created");
+        assert_eq!(
+            text,
+            "# saved by picket on 2026-01-15 12:00:00 UTC\n[views.crit]\nfilter = \"sev>=high\"\n"
+        );
+        effects
+            .carry_out(Effect::Reload, &mut host)
+            .expect("carried out");
+        std::fs::write(&path, "[views.crit\n").expect("broken");
+        effects
+            .carry_out(Effect::Reload, &mut host)
+            .expect("carried out");
+        let answers = std::mem::take(&mut *host.0.lock().expect("answers"));
+        let [
+            Msg::ViewSaved {
+                name,
+                view: written,
+                result: Ok(shown),
+            },
+            Msg::Reloaded(Ok(reloaded)),
+            Msg::Reloaded(Err(broken)),
+        ] = answers.as_slice()
+        else {
+            panic!("answers: {}", answers.len())
+        };
+        assert_eq!((name.as_str(), written), ("crit", &view));
+        assert_eq!(shown, &path.display().to_string());
+        assert_eq!(reloaded.live.views.get("crit"), Some(&view));
+        assert!(
+            broken.starts_with(&format!("{}:1:", path.display())),
+            "{broken}"
+        );
     }
 }

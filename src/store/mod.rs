@@ -396,6 +396,15 @@ impl FindingStore {
         }
     }
 
+    /// New SLA targets (`:reload`): deadlines follow, and views sorted or filtered by them
+    /// recompute.
+    pub fn set_sla(&mut self, sla: crate::model::sla::Sla) {
+        if self.sla != sla {
+            self.sla = sla;
+            self.version += 1;
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -2,8 +2,9 @@
 //! screen's list, so a command cannot exist in one and be missing from another.
 
 use super::super::prompt::remember;
-use super::super::{App, Command, Effect, Modal, NoticeLevel, Tab};
+use super::super::{App, Command, Effect, Modal, NoticeLevel, Reloaded, SavedView, Tab};
 use super::{findings, logs, run as run_key, switch_tab};
+use crate::config::edit::SaveError;
 use crate::store::SortKey;
 
 /// A `:` command.
@@ -361,9 +362,14 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
     ColonCommand {
         name: "view",
         aliases: &[],
-        help: "apply a saved view from the config",
+        help: "list saved views; NAME applies; save[!] NAME saves",
         complete: |app, n| match n {
-            0 => app.look.views.keys().cloned().collect(),
+            0 => ["save".to_string()]
+                .into_iter()
+                .chain(app.look.views.keys().cloned())
+                .collect(),
+            // After `save!`: the view to replace.
+            1 => app.look.views.keys().cloned().collect(),
             _ => Vec::new(),
         },
         run: view,
@@ -374,6 +380,16 @@ pub const COLON_COMMANDS: &[ColonCommand] = &[
         help: "the status bar's messages this session, newest first",
         complete: nothing,
         run: messages,
+    },
+    ColonCommand {
+        name: "reload",
+        aliases: &[],
+        help: "read the config and theme files again (no restart)",
+        complete: nothing,
+        run: |app, _, _| {
+            app.notify("reading the config again…", NoticeLevel::Info);
+            vec![Effect::Reload]
+        },
     },
     ColonCommand {
         name: "profile",
@@ -555,18 +571,220 @@ fn sort(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `:view` lists the saved views, `:view NAME` applies one, `:view save NAME` saves the
+/// findings' filter and sort as one (`save!` replaces one of that name).
 fn view(app: &mut App, args: &[&str], _: &str) -> Vec<Effect> {
-    let Some(view_name) = args.first() else {
-        let names: Vec<_> = app.look.views.keys().cloned().collect();
-        let text = if names.is_empty() {
-            "no saved views; add [views.NAME] filter = \"…\" to the config".to_string()
-        } else {
-            format!("views: {}", names.join(", "))
-        };
-        app.notify(text, NoticeLevel::Info);
+    match args {
+        [] => {
+            list_views(app);
+            Vec::new()
+        }
+        [word @ ("save" | "save!"), name] => save_view(app, name, *word == "save!"),
+        ["save" | "save!", ..] => {
+            app.notify(
+                "usage: :view save NAME (:view save! NAME replaces a view of that name)",
+                NoticeLevel::Error,
+            );
+            Vec::new()
+        }
+        [name, ..] => apply_view(app, name),
+    }
+}
+
+/// The saved views in the text overlay: name, sort, filter (the filter last: it wraps).
+fn list_views(app: &mut App) {
+    use crate::model::SafeText;
+    if app.look.views.is_empty() {
+        app.notify(
+            "no saved views: :view save NAME saves the findings' filter and sort",
+            NoticeLevel::Info,
+        );
+        return;
+    }
+    let rows: Vec<(String, &str, String)> = app
+        .look
+        .views
+        .iter()
+        .map(|(name, view)| {
+            let filter = if view.filter.trim().is_empty() {
+                "(every finding)".to_string()
+            } else {
+                SafeText::line(&view.filter).to_string()
+            };
+            let sort = view.sort.map_or("—", SortKey::name);
+            (SafeText::line(name).to_string(), sort, filter)
+        })
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(name, _, _)| name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 24);
+    let mut lines = vec![format!("{:<width$}  {:<9}  FILTER", "VIEW", "SORT")];
+    for (name, sort, filter) in rows {
+        lines.push(format!("{name:<width$}  {sort:<9}  {filter}"));
+    }
+    lines.push(String::new());
+    lines.push(
+        ":view NAME applies one · :view save NAME saves the findings' filter and sort · :view save! NAME replaces · :reload reads the config again"
+            .into(),
+    );
+    app.modal = Some(Modal::Text {
+        title: format!("saved views ({})", app.look.views.len()),
+        lines,
+        scroll: 0,
+    });
+}
+
+/// `:view save NAME`: the findings' filter and sort, to be written into the config (the
+/// runtime writes; [`view_saved`] takes the outcome).
+fn save_view(app: &mut App, name: &str, replace: bool) -> Vec<Effect> {
+    if let Err(why) = crate::config::edit::check_view_name(name) {
+        app.notify(
+            format!("cannot save a view named '{name}': {why}"),
+            NoticeLevel::Error,
+        );
         return Vec::new();
+    }
+    if !replace && app.look.views.contains_key(name) {
+        app.notify(
+            format!("there is a view {name} already: :view save! {name} replaces it"),
+            NoticeLevel::Error,
+        );
+        return Vec::new();
+    }
+    let table = &app.findings.table;
+    let view = SavedView {
+        filter: table.filter_text.clone(),
+        sort: Some(table.sort),
     };
-    let Some(view) = app.look.views.get(*view_name).cloned() else {
+    let stamp = app
+        .now
+        .to_zoned(app.look.time_zone.clone())
+        .strftime("%Y-%m-%d %H:%M:%S %Z")
+        .to_string();
+    vec![Effect::SaveView {
+        name: name.to_string(),
+        view,
+        replace,
+        stamp,
+    }]
+}
+
+/// What came of `:view save`. Saved, the view is usable at once; not written (the file could
+/// not be read, parsed or written), it is kept for the session and the message says why.
+pub(super) fn view_saved(
+    app: &mut App,
+    name: String,
+    view: SavedView,
+    result: Result<String, SaveError>,
+) {
+    match result {
+        Ok(path) => {
+            let filter = if view.filter.trim().is_empty() {
+                "every finding".to_string()
+            } else {
+                view.filter.clone()
+            };
+            let sort = view
+                .sort
+                .map(|s| format!(", by {}", s.name()))
+                .unwrap_or_default();
+            app.notify(
+                format!("view {name} saved to {path}: {filter}{sort}"),
+                NoticeLevel::Info,
+            );
+            app.look.views.insert(name, view);
+        }
+        Err(SaveError::Exists) => app.notify(
+            format!("the config file has a view {name} already: :view save! {name} replaces it"),
+            NoticeLevel::Error,
+        ),
+        Err(SaveError::Failed(why)) => {
+            app.notify(
+                format!("view {name} is kept for this session only, not saved: {why}"),
+                NoticeLevel::Error,
+            );
+            app.look.views.insert(name, view);
+        }
+    }
+}
+
+/// `:reload`'s outcome: every option that can change while picket runs is replaced; what
+/// needs a restart is named; an error (as start-up says it) changes nothing.
+pub(super) fn reloaded(app: &mut App, result: Result<Box<Reloaded>, String>) -> Vec<Effect> {
+    let Reloaded {
+        path,
+        live,
+        restart,
+    } = match result {
+        Ok(reloaded) => *reloaded,
+        Err(e) => {
+            app.notify(
+                format!("{e} · nothing reloaded, the running config stays"),
+                NoticeLevel::Error,
+            );
+            return Vec::new();
+        }
+    };
+    let look = &mut app.look;
+    look.keymap = live.keymap;
+    look.views = live.views;
+    look.theme = live
+        .themes
+        .get(&live.theme)
+        .cloned()
+        .unwrap_or_else(crate::theme::Theme::fallback)
+        .adapt(look.color_depth);
+    look.themes = live.themes;
+    look.time_zone = live.time_zone;
+    app.playbooks = live.playbooks;
+    app.alerts.set_options(live.alerts);
+    if app.store.sla != live.sla {
+        // Deadlines move: a queue sorted or filtered by them is recomputed (once).
+        app.store.set_sla(live.sla);
+        app.findings
+            .table
+            .refresh(&app.store, &app.directory, app.now);
+    }
+    let before = app.wants_logs();
+    let checked = app.logs.detector.names();
+    // The names were checked when the file loaded.
+    app.logs.detector = crate::logs::detect::Detector::named(&live.detect)
+        .unwrap_or_else(|_| crate::logs::detect::Detector::new(Vec::new()));
+    let mut effects = Vec::new();
+    if app.logs.detector.names() != checked {
+        effects.push(Effect::SetDetections(app.logs.detector.names()));
+    }
+    if before != app.wants_logs() {
+        effects.push(Effect::SetFeed(
+            crate::sources::Feed::Logs,
+            app.wants_logs(),
+        ));
+    }
+    let mut text = format!("reloaded {path}");
+    let mut level = NoticeLevel::Info;
+    if !restart.is_empty() {
+        text.push_str(&format!(
+            " · changed, applied at the next start: {}",
+            restart.join(", ")
+        ));
+        level = NoticeLevel::Warning;
+    }
+    if let Some(first) = live.warnings.first() {
+        text.push_str(&format!(" · {first}"));
+        if live.warnings.len() > 1 {
+            text.push_str(&format!(" (+{} more)", live.warnings.len() - 1));
+        }
+        level = NoticeLevel::Warning;
+    }
+    app.notify(text, level);
+    effects
+}
+
+fn apply_view(app: &mut App, view_name: &str) -> Vec<Effect> {
+    let Some(view) = app.look.views.get(view_name).cloned() else {
         app.notify(format!("no view named '{view_name}'"), NoticeLevel::Error);
         return Vec::new();
     };

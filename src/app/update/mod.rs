@@ -150,6 +150,11 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
             app.questions.push_back(question);
             Update::redraw()
         }
+        Msg::ViewSaved { name, view, result } => {
+            commands::view_saved(app, name, view, result);
+            Update::redraw()
+        }
+        Msg::Reloaded(result) => commands::reloaded(app, result).into(),
     };
     let mut update = update;
     // A question waits until nothing else is open: an action being confirmed is not cut off.

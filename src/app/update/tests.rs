@@ -1665,3 +1665,290 @@ fn the_overview_s_latest_findings_tell_time_as_the_queue_does() {
         "the overview says <1m, as the queue does: {screen}"
     );
 }
+
+fn saved(filter: &str, sort: Option<SortKey>) -> crate::app::SavedView {
+    crate::app::SavedView {
+        filter: filter.into(),
+        sort,
+    }
+}
+
+fn notice(app: &App) -> (String, NoticeLevel) {
+    app.notice
+        .as_ref()
+        .map_or((String::new(), NoticeLevel::Info), |n| {
+            (n.text.clone(), n.level)
+        })
+}
+
+#[test]
+fn view_save_asks_the_runtime_to_write_and_the_view_is_usable_once_written() {
+    let mut app = app();
+    press(&mut app, "2 / sev>=high Enter : sort Space account Enter");
+    let effects = press(&mut app, ": view Space save Space crit Enter");
+    assert_eq!(
+        effects,
+        [Effect::SaveView {
+            name: "crit".into(),
+            view: saved("sev>=high", Some(SortKey::Account)),
+            replace: false,
+            stamp: "2026-01-15 12:00:00 UTC".into(),
+        }]
+    );
+    assert!(
+        !app.look.views.contains_key("crit"),
+        "written first, then usable"
+    );
+    update(
+        &mut app,
+        Msg::ViewSaved {
+            name: "crit".into(),
+            view: saved("sev>=high", Some(SortKey::Account)),
+            result: Ok("/home/a/.config/picket/config.toml".into()),
+        },
+    );
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Info);
+    assert!(
+        text.contains(
+            "view crit saved to /home/a/.config/picket/config.toml: sev>=high, by account"
+        ),
+        "{text}"
+    );
+    press(
+        &mut app,
+        "/ BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter",
+    );
+    assert_eq!(app.findings.table.filter_text, "");
+    press(&mut app, ": view Space crit Enter");
+    assert_eq!(app.findings.table.filter_text, "sev>=high");
+    assert_eq!(app.findings.table.rows.len(), 1);
+}
+
+#[test]
+fn view_save_refuses_a_bad_name_and_replaces_only_with_the_bang() {
+    let mut options = Options::default();
+    options
+        .views
+        .insert("crit".into(), saved("sev>=critical", None));
+    let mut app = App::new(options, now());
+    for bad in ["two.words", "save", "é"] {
+        let effects = press(&mut app, &format!(": view Space save Space {bad} Enter"));
+        assert!(effects.is_empty(), "{bad}");
+        let (text, level) = notice(&app);
+        assert_eq!(level, NoticeLevel::Error, "{bad}");
+        assert!(text.starts_with("cannot save a view named"), "{text}");
+    }
+    assert!(press(&mut app, ": view Space save Enter").is_empty());
+    assert!(notice(&app).0.starts_with("usage: :view save NAME"));
+    assert!(press(&mut app, ": view Space save Space crit Enter").is_empty());
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Error);
+    assert!(text.contains(":view save! crit replaces it"), "{text}");
+    let effects = press(&mut app, ": view Space save! Space crit Enter");
+    assert!(
+        matches!(effects.as_slice(), [Effect::SaveView { name, replace: true, .. }] if name == "crit"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_view_the_file_cannot_take_is_kept_for_the_session_but_a_clash_is_not() {
+    let mut app = app();
+    update(
+        &mut app,
+        Msg::ViewSaved {
+            name: "prod".into(),
+            view: saved("is:prod", None),
+            result: Err(crate::config::edit::SaveError::Failed(
+                "/ro/config.toml: cannot write: Read-only file system".into(),
+            )),
+        },
+    );
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Error);
+    assert!(text.contains("kept for this session only"), "{text}");
+    assert!(text.contains("Read-only file system"), "{text}");
+    assert_eq!(app.look.views.get("prod"), Some(&saved("is:prod", None)));
+    update(
+        &mut app,
+        Msg::ViewSaved {
+            name: "other".into(),
+            view: saved("", None),
+            result: Err(crate::config::edit::SaveError::Exists),
+        },
+    );
+    assert!(!app.look.views.contains_key("other"));
+    assert!(notice(&app).0.contains(":view save! other replaces it"));
+}
+
+#[test]
+fn a_bare_view_lists_the_saved_views_with_filter_and_sort() {
+    let mut app = app();
+    assert!(press(&mut app, ": view Enter").is_empty());
+    assert!(app.modal.is_none());
+    assert!(notice(&app).0.starts_with("no saved views"));
+    app.look
+        .views
+        .insert("crit".into(), saved("sev>=high", Some(SortKey::Account)));
+    app.look.views.insert("everything".into(), saved("", None));
+    app.look
+        .views
+        .insert("odd".into(), saved("title:\u{1b}[31mred", None));
+    press(&mut app, ": view Enter");
+    let Some(Modal::Text { title, lines, .. }) = &app.modal else {
+        panic!("no list: {:?}", app.modal)
+    };
+    assert_eq!(title, "saved views (3)");
+    assert_eq!(lines[0], "VIEW        SORT       FILTER");
+    assert_eq!(lines[1], "crit        account    sev>=high");
+    assert_eq!(lines[2], "everything  —          (every finding)");
+    assert!(!lines[3].contains('\u{1b}'), "{:?}", lines[3]);
+    assert!(lines.last().is_some_and(|l| l.contains(":view save NAME")));
+    press(&mut app, "Escape");
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn tab_after_view_offers_save_and_the_view_names() {
+    let mut options = Options::default();
+    options
+        .views
+        .insert("crit".into(), saved("sev>=high", None));
+    options.views.insert("prod".into(), saved("is:prod", None));
+    let mut app = App::new(options, now());
+    press(&mut app, ": view Space");
+    let completions = |app: &App| match &app.modal {
+        Some(Modal::Prompt(prompt)) => prompt.completions.clone(),
+        _ => panic!("prompt closed"),
+    };
+    assert_eq!(completions(&app), ["save", "crit", "prod"]);
+    press(&mut app, "s Tab");
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        panic!("prompt closed")
+    };
+    assert_eq!(prompt.editor.text(), "view save ");
+    assert_eq!(completions(&app), ["crit", "prod"]);
+}
+
+/// The options a reload brings: the defaults, changed as a test says.
+fn live() -> crate::app::LiveOptions {
+    let options = Options::default();
+    crate::app::LiveOptions {
+        keymap: options.keymap,
+        views: options.views,
+        themes: options.themes,
+        theme: options.theme,
+        time_zone: options.time_zone,
+        detect: options.detect,
+        sla: options.sla,
+        alerts: options.alerts,
+        playbooks: options.playbooks,
+        warnings: Vec::new(),
+    }
+}
+
+fn reloaded(live: crate::app::LiveOptions, restart: &[&str]) -> Msg {
+    Msg::Reloaded(Ok(Box::new(crate::app::Reloaded {
+        path: "/home/a/.config/picket/config.toml".into(),
+        live,
+        restart: restart.iter().map(|s| s.to_string()).collect(),
+    })))
+}
+
+#[test]
+fn reload_is_an_effect_and_what_it_reads_replaces_the_live_options() {
+    let mut app = app();
+    assert_eq!(press(&mut app, ": reload Enter"), [Effect::Reload]);
+    assert_eq!(app.look.theme.name, "default");
+    assert!(app.wants_logs(), "detections read the stream");
+    let mut new = live();
+    new.views.insert("crit".into(), saved("sev>=high", None));
+    new.theme = "mono".into();
+    new.keymap
+        .bind(Mode::Findings, "x", "quit")
+        .expect("binding");
+    new.detect = Vec::new();
+    new.sla = new
+        .sla
+        .with_target(crate::model::SeverityLabel::High, Some(60));
+    new.alerts = crate::app::alerts::AlertOptions::default();
+    let effects = update(&mut app, reloaded(new, &[]));
+    assert_eq!(
+        effects,
+        [
+            Effect::SetDetections(Vec::new()),
+            Effect::SetFeed(Feed::Logs, false)
+        ]
+    );
+    assert_eq!(app.look.theme.name, "mono");
+    assert_eq!(app.look.views.get("crit"), Some(&saved("sev>=high", None)));
+    assert_eq!(
+        app.look
+            .keymap
+            .resolve(Mode::Findings, crate::app::Key::char('x')),
+        Some(Command::Quit)
+    );
+    assert!(app.logs.detector.is_empty());
+    assert_eq!(
+        app.store.sla.target(crate::model::SeverityLabel::High),
+        Some(60)
+    );
+    assert!(!app.alerts.enabled());
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Info);
+    assert_eq!(text, "reloaded /home/a/.config/picket/config.toml");
+    // The same again changes nothing outside.
+    let again = {
+        let mut same = live();
+        same.views = app.look.views.clone();
+        same.theme = "mono".into();
+        same.detect = Vec::new();
+        same
+    };
+    assert!(update(&mut app, reloaded(again, &[])).is_empty());
+}
+
+#[test]
+fn a_reload_names_what_needs_a_restart_and_the_theme_files_it_could_not_read() {
+    let mut app = app();
+    let mut new = live();
+    new.warnings = vec![
+        "theme /t/neon.toml: expected `=`".into(),
+        "theme /t/x.toml: bad colour".into(),
+    ];
+    update(&mut app, reloaded(new, &["profile", "scope"]));
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Warning);
+    assert_eq!(
+        text,
+        "reloaded /home/a/.config/picket/config.toml · changed, applied at the next start: profile, scope · theme /t/neon.toml: expected `=` (+1 more)"
+    );
+}
+
+#[test]
+fn a_reload_that_failed_changes_nothing_and_says_where_as_at_start() {
+    let mut options = Options::default();
+    options
+        .views
+        .insert("crit".into(), saved("sev>=high", None));
+    options.theme = "light".into();
+    let mut app = App::new(options, now());
+    let effects = update(
+        &mut app,
+        Msg::Reloaded(Err(
+            "/home/a/.config/picket/config.toml:3:1: unknown field `thme`".into(),
+        )),
+    );
+    assert!(effects.is_empty());
+    let (text, level) = notice(&app);
+    assert_eq!(level, NoticeLevel::Error);
+    assert!(
+        text.starts_with("/home/a/.config/picket/config.toml:3:1: unknown field `thme`"),
+        "{text}"
+    );
+    assert!(text.contains("the running config stays"), "{text}");
+    assert_eq!(app.look.theme.name, "light");
+    assert!(app.look.views.contains_key("crit"));
+    assert!(!app.logs.detector.is_empty());
+}
