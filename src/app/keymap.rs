@@ -111,7 +111,7 @@ commands! {
     ToggleMark => "toggle_mark", "mark or unmark the finding, then move down";
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
-    ClearMarks => "clear_marks", "clear the marks";
+    ClearMarks => "clear_marks", "clear the marks (they stay after an action)";
     Act => "act", "act on the marked findings, or the selected one";
     Undo => "undo", "undo the last action (confirmed like any action)";
     Repeat => "repeat", "the last action again, on the marked findings or the selected one (confirmed like any action)";

@@ -197,6 +197,8 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         },
         present: common.present,
         profiles: None,
+        // Read from the journal where the run's executor is made (the TUI's).
+        history: Default::default(),
     };
     let regions = if common.region.is_empty() {
         &config.regions

@@ -177,6 +177,7 @@ impl Effects {
                     reply.send(Msg::ActionDone {
                         action: plan.action,
                         entries,
+                        operator: plan.operator,
                         outcome,
                     });
                 }));
