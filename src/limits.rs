@@ -66,6 +66,11 @@ pub const JSON_VIEW_LINE: usize = 4096;
 /// Status-bar messages `:messages` lists, newest first; older ones leave.
 pub const MESSAGES_KEPT: usize = 100;
 
+/// Steps of picket's own triage history kept per finding (this session's actions and the
+/// journal's); the detail counts the older ones it no longer shows, and `picket audit` lists
+/// them all.
+pub const HISTORY_PER_FINDING: usize = 20;
+
 /// How much one poll of a source reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PerPoll {

@@ -490,3 +490,48 @@ fn colon_cli_shows_and_copies_the_read_behind_the_view() {
     press(&mut app, "Escape");
     assert!(app.modal.is_none());
 }
+
+/// A Security Hub finding and a GuardDuty finding of the demo, outside production, marked:
+/// `a x` resolves both as false positives in one confirmation, through the executor and the
+/// demo organization, and `u` puts them as they were.
+#[test]
+fn false_positive_and_resolve_reaches_each_service_and_undo_puts_it_back() {
+    use picket::model::finding::Verification;
+    let mut harness = Harness::new(Options::default(), 7, common::now(), (120, 40));
+    harness.keys(&parse_sequence(
+        "2 / -is:prod Space source:guardduty Space status:new Enter Space / C-u -is:prod Space source:securityhub Space status:new Enter Space",
+    ));
+    let marked: Vec<_> = harness.app.findings.marks.iter().copied().collect();
+    assert_eq!(marked.len(), 2, "{:?}", harness.app.notice);
+    let kind = |h: &Harness, ix| h.app.store.get(ix).map(|e| e.raw.kind());
+    let gd = *marked
+        .iter()
+        .find(|&&ix| kind(&harness, ix) == Some(picket::model::raw::RecordKind::GuardDuty))
+        .expect("a GuardDuty finding");
+    let sh = *marked
+        .iter()
+        .find(|&&ix| ix != gd)
+        .expect("a Security Hub finding");
+    harness.keys(&parse_sequence("a x scanner Space test Enter y"));
+    assert!(
+        harness.app.modal.is_none(),
+        "sent: {:?}",
+        harness.app.notice
+    );
+    let summary = |h: &Harness, ix| *h.app.store.summary(ix).expect("summary");
+    assert!(summary(&harness, gd).archived);
+    assert_eq!(
+        (
+            summary(&harness, sh).workflow,
+            summary(&harness, sh).verification
+        ),
+        (
+            picket::model::Workflow::Resolved,
+            Verification::FalsePositive
+        )
+    );
+    assert_eq!(harness.app.findings.marks.len(), 2, "the marks stay");
+    harness.keys(&parse_sequence("u y"));
+    assert!(!summary(&harness, gd).archived);
+    assert_eq!(summary(&harness, sh).workflow, picket::model::Workflow::New);
+}

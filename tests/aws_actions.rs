@@ -849,3 +849,110 @@ async fn a_disposition_whose_fields_cannot_be_read_sends_nothing() {
         );
     }
 }
+
+/// False positive + resolve: a Security Hub finding gets VerificationState and Workflow in one
+/// BatchUpdateFindings; a GuardDuty finding is archived, then given feedback NOT_USEFUL. Each
+/// finding has one outcome, failed when either of its calls was refused.
+#[tokio::test]
+async fn false_positive_and_resolve_is_one_hub_call_and_archive_plus_feedback_in_guardduty() {
+    let update =
+        mock!(aws_sdk_securityhub::Client::batch_update_findings).then_compute_response(|r| {
+            assert_eq!(
+                r.workflow().and_then(|w| w.status()).map(|s| s.as_str()),
+                Some("RESOLVED")
+            );
+            assert_eq!(
+                r.verification_state().map(|s| s.as_str()),
+                Some("FALSE_POSITIVE")
+            );
+            assert!(
+                r.note()
+                    .and_then(|n| n.text())
+                    .is_some_and(|t| t.starts_with("false positive: scanner — alice")),
+                "{:?}",
+                r.note()
+            );
+            MockResponse::Http(response(
+                200,
+                json!({"ProcessedFindings": [], "UnprocessedFindings": []}),
+            ))
+        });
+    let hub = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&update], |b| b
+        .retry_config(RetryConfig::disabled()));
+    let archive = mock!(aws_sdk_guardduty::Client::archive_findings).then_compute_output(|r| {
+        assert_eq!(r.finding_ids(), ["f-1"]);
+        aws_sdk_guardduty::operation::archive_findings::ArchiveFindingsOutput::builder().build()
+    });
+    let feedback = mock!(aws_sdk_guardduty::Client::update_findings_feedback)
+        .then_compute_response(|r| {
+            assert_eq!(r.feedback().map(|f| f.as_str()), Some("NOT_USEFUL"));
+            MockResponse::Http(response(
+                403,
+                json!({"__type": "AccessDeniedException", "message": "not authorized to perform guardduty:UpdateFindingsFeedback"}),
+            ))
+        });
+    let gd = mock_client!(
+        aws_sdk_guardduty,
+        RuleMode::MatchAny,
+        [&archive, &feedback],
+        |b| b.retry_config(RetryConfig::disabled())
+    );
+    let backend = AwsBackend::with_clients(hub, gd, Budget::new(8));
+    let mut hub_target = target(0);
+    hub_target.detector = None;
+    let planned = plan(
+        Action::ResolveFalsePositive {
+            note: "scanner".into(),
+        },
+        vec![hub_target, target(1)],
+        "alice",
+        "",
+    )
+    .expect("plan");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = journal_at(dir.path().join("journal.jsonl"));
+    let results = run(&planned, Box::new(backend), journal_at(journal.path())).await;
+    assert_eq!(
+        (
+            update.num_calls(),
+            archive.num_calls(),
+            feedback.num_calls()
+        ),
+        (1, 1, 1)
+    );
+    let seen: Vec<(&str, bool)> = results.iter().map(|r| (r.finding.as_str(), r.ok)).collect();
+    assert_eq!(
+        seen,
+        [("f-1", false), ("f-0", true)],
+        "one outcome per finding"
+    );
+    assert!(
+        results[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("guardduty:UpdateFindingsFeedback: ")),
+        "{:?}",
+        results[0].error
+    );
+    // Read-only refuses it in the executor, as every action.
+    let executor = Executor::new(
+        journal_at(dir.path().join("ro.jsonl")),
+        true,
+        Operator::local(None),
+        Box::new(AwsBackend::with_clients(
+            unused_hub(),
+            unused_guardduty(),
+            Budget::new(8),
+        )),
+    );
+    let yes = Answer {
+        yes: true,
+        ..Answer::default()
+    };
+    let ack = acknowledge(&planned, &yes, |id| id.to_string()).expect("acknowledged");
+    let refused = executor
+        .execute(&planned, ack, "act-ro", jiff::Timestamp::now())
+        .await
+        .expect_err("refused");
+    assert!(refused.contains("read-only"), "{refused}");
+}

@@ -1179,3 +1179,86 @@ fn render_help_says_how_to_type_a_space() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn audit_prints_what_each_action_set_and_its_note() {
+    use picket::actions::Action;
+    use picket::journal::{Entry, Journal, Operator, Target};
+    use picket::model::Workflow;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let key = dir.path().join("config/journal.key");
+    let journal = Journal::with_key(&path, &key);
+    let actions = [
+        Action::SetWorkflow {
+            status: Workflow::Resolved,
+            note: Some("patched in CHG-7".into()),
+            disposition: Some(picket::model::disposition::Disposition {
+                reason: picket::model::disposition::Reason::FalsePositive,
+                author: picket::model::SafeText::line("alice"),
+                at: None,
+                expires: None,
+            }),
+        },
+        Action::AddNote {
+            text: "paged the owner\u{1b}[31m".into(),
+        },
+        Action::ResolveFalsePositive {
+            note: "scanner".into(),
+        },
+    ];
+    for (n, action) in actions.iter().enumerate() {
+        journal
+            .append(
+                Entry::Intent {
+                    action_id: format!("act-{n}"),
+                    operator: Operator {
+                        user: "alice".into(),
+                        principal: None,
+                    },
+                    action: serde_json::to_value(action).expect("json"),
+                    targets: vec![Target {
+                        finding: "f-1".into(),
+                        account: "111122223333".into(),
+                        region: "us-east-1".into(),
+                    }],
+                    reason: if n == 0 {
+                        "CHG-7".into()
+                    } else {
+                        String::new()
+                    },
+                },
+                jiff::Timestamp::now(),
+            )
+            .expect("intent");
+    }
+    let out = picket(
+        &[
+            "audit",
+            "--journal",
+            path.to_str().expect("utf-8 path"),
+            "--key",
+            key.to_str().expect("utf-8 path"),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "set_workflow on 1 findings: CHG-7 · set workflow RESOLVED, verification FALSE_POSITIVE, reason false positive · note \"patched in CHG-7\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("add_note on 1 findings · note \"paged the owner"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "sanitized: {text}");
+    assert!(
+        text.contains(
+            "resolve_false_positive on 1 findings · set verification FALSE_POSITIVE, workflow RESOLVED, GuardDuty archived + feedback NOT_USEFUL · note \"false positive: scanner\""
+        ),
+        "{text}"
+    );
+}

@@ -371,11 +371,13 @@ impl World {
                     self.pending.push(Msg::ActionDone {
                         action: approved.plan.action.clone(),
                         entries: approved.entries.clone(),
+                        operator: approved.plan.operator.clone(),
                         outcome: Ok(outcome),
                     });
                     self.pending.push(Msg::ActionDone {
                         action: approved.plan.action.clone(),
                         entries: approved.entries.clone(),
+                        operator: approved.plan.operator.clone(),
                         outcome: Err(format!("AccessDenied: {HOSTILE}")),
                     });
                 }

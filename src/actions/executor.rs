@@ -103,6 +103,51 @@ pub fn answered(
         .collect()
 }
 
+/// One outcome per target, whatever the number of calls that reached it (a false-positive
+/// resolution archives a GuardDuty finding and gives it feedback): done when every call was,
+/// else each refusal, named by its call. The answers come with the call that had them.
+pub fn one_per_target(answers: Vec<(&'static str, TargetOutcome)>) -> Vec<TargetOutcome> {
+    let mut calls: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (_, outcome) in &answers {
+        *calls.entry(outcome.finding.as_str()).or_default() += 1;
+    }
+    let several: std::collections::HashSet<String> = calls
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(finding, _)| finding.to_string())
+        .collect();
+    if several.is_empty() {
+        return answers.into_iter().map(|(_, outcome)| outcome).collect();
+    }
+    let mut merged: Vec<TargetOutcome> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (api, mut outcome) in answers {
+        if several.contains(&outcome.finding) {
+            outcome.error = outcome.error.map(|e| format!("{api}: {e}"));
+        }
+        match at.get(&outcome.finding) {
+            None => {
+                at.insert(outcome.finding.clone(), merged.len());
+                merged.push(outcome);
+            }
+            Some(&i) => {
+                let kept = &mut merged[i];
+                kept.ok &= outcome.ok;
+                let join = |a: Option<String>, b: Option<String>| match (a, b) {
+                    (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                    (a, b) => a.or(b),
+                };
+                kept.error = join(kept.error.take(), outcome.error);
+                kept.detail = join(kept.detail.take(), outcome.detail);
+                if kept.request_id.is_none() {
+                    kept.request_id = outcome.request_id;
+                }
+            }
+        }
+    }
+    merged
+}
+
 impl Executor {
     pub fn new(
         journal: impl Trail + 'static,
@@ -155,10 +200,12 @@ impl Executor {
         self.journal.append(intent, now).map_err(|e| {
             format!("nothing was sent: the journal could not record the action: {e}")
         })?;
-        let mut results = Vec::with_capacity(plan.targets.len());
+        let mut answers = Vec::with_capacity(plan.targets.len());
         for call in &plan.calls {
-            results.extend(self.backend.send(call, &plan.targets).await);
+            let answered = self.backend.send(call, &plan.targets).await;
+            answers.extend(answered.into_iter().map(|outcome| (call.api, outcome)));
         }
+        let results = one_per_target(answers);
         self.backend.accepted(plan);
         let outcome = Entry::Outcome {
             action_id: action_id.to_string(),

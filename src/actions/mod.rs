@@ -11,6 +11,7 @@ pub mod cli;
 pub mod executor;
 pub mod playbook;
 pub mod suppress;
+pub mod values;
 
 use serde::Serialize;
 use serde_json::json;
@@ -67,7 +68,34 @@ pub enum Action {
     Playbook {
         playbook: playbook::Playbook,
     },
+    /// False positive, and closed, in one confirmation: a Security Hub finding gets
+    /// `VerificationState` FALSE_POSITIVE and `Workflow` RESOLVED with the note in one
+    /// BatchUpdateFindings (an OCSF finding: status Resolved, the note as its comment); a
+    /// finding read from GuardDuty itself is archived and given the feedback NOT_USEFUL, the
+    /// note as its comment. `note` holds the analyst's words, which may be empty.
+    ResolveFalsePositive {
+        note: String,
+    },
+    /// Findings put back as they were before a [`Action::ResolveFalsePositive`] (its undo):
+    /// Security Hub's workflow and verification state in one call; GuardDuty's archived or not.
+    Reinstate {
+        workflow: Workflow,
+        verification: Verification,
+        archived: bool,
+    },
 }
+
+/// The note a false-positive resolution writes: the reason, then the analyst's words.
+pub fn false_positive_note(words: &str) -> String {
+    let label = crate::model::disposition::Reason::FalsePositive.label();
+    match words.trim() {
+        "" => label.to_string(),
+        words => format!("{label}: {words}"),
+    }
+}
+
+/// The note an undo writes beside what it puts back.
+pub const UNDO_NOTE: &str = "undo of the previous picket action";
 
 impl Action {
     pub fn service(&self) -> Service {
@@ -81,11 +109,42 @@ impl Action {
         }
     }
 
-    /// What the action changes in the queue once AWS has accepted it; notes, feedback, rules
-    /// and playbooks change nothing the queue shows.
-    pub fn changes(&self) -> Vec<crate::store::Change> {
+    /// The service that carries the action to `target`: the action's own, except for the
+    /// actions that apply to either (a false-positive resolution and its undo), which go
+    /// through GuardDuty for a finding read from GuardDuty itself and Security Hub otherwise.
+    pub fn service_for(&self, target: &Target) -> Service {
+        match self {
+            Action::ResolveFalsePositive { .. } | Action::Reinstate { .. }
+                if target.detector.is_some() && !target.ocsf =>
+            {
+                Service::GuardDuty
+            }
+            _ => self.service(),
+        }
+    }
+
+    /// What the action changes in the queue once AWS has accepted it, for a finding it reached
+    /// through GuardDuty (`guardduty`) or Security Hub; notes, feedback, rules and playbooks
+    /// change nothing the queue shows.
+    pub fn changes(&self, guardduty: bool) -> Vec<crate::store::Change> {
         use crate::store::Change;
         match self {
+            Action::ResolveFalsePositive { .. } if guardduty => vec![Change::Archived(true)],
+            Action::ResolveFalsePositive { .. } => vec![
+                Change::Workflow(Workflow::Resolved),
+                Change::Verification(Verification::FalsePositive),
+                Change::Expires(crate::store::expiry(None)),
+            ],
+            Action::Reinstate { archived, .. } if guardduty => vec![Change::Archived(*archived)],
+            Action::Reinstate {
+                workflow,
+                verification,
+                ..
+            } => vec![
+                Change::Workflow(*workflow),
+                Change::Verification(*verification),
+                Change::Expires(crate::store::expiry(None)),
+            ],
             Action::SetWorkflow {
                 status,
                 disposition,
@@ -125,6 +184,8 @@ impl Action {
                 | Action::SetSeverity { .. }
                 | Action::Archive
                 | Action::Unarchive
+                | Action::ResolveFalsePositive { .. }
+                | Action::Reinstate { .. }
         )
     }
 
@@ -153,6 +214,17 @@ impl Action {
             Action::Feedback { useful: false, .. } => "feedback: not useful".into(),
             Action::Suppress { rule } => format!("create suppression rule {}", rule.name),
             Action::Playbook { playbook } => format!("playbook: {}", playbook.name),
+            Action::ResolveFalsePositive { .. } => "false positive + resolve".into(),
+            Action::Reinstate {
+                workflow,
+                verification,
+                archived,
+            } => format!(
+                "put back workflow {}, verification {} (GuardDuty: {})",
+                workflow.as_str(),
+                verification.as_str(),
+                if *archived { "archived" } else { "unarchive" }
+            ),
         }
     }
 }
@@ -323,11 +395,14 @@ pub fn plan(
     {
         return Err(format!("{} needs a note saying why", status.as_str()));
     }
-    let mut groups: std::collections::BTreeMap<(String, String, String), Vec<usize>> =
+    // Keyed by the service too: a false-positive resolution reaches some findings through
+    // GuardDuty and others through Security Hub.
+    let mut groups: std::collections::BTreeMap<(String, String, Service, String), Vec<usize>> =
         std::collections::BTreeMap::new();
     for (i, target) in targets.iter().enumerate() {
-        let (via_account, via_region, detector) = target.reached_through(action.service());
-        let scope = match action.service() {
+        let service = action.service_for(target);
+        let (via_account, via_region, detector) = target.reached_through(service);
+        let scope = match service {
             // A playbook acts in the finding's own account and region.
             Service::Playbooks => String::new(),
             Service::GuardDuty => detector
@@ -345,28 +420,37 @@ pub fn plan(
             }
         };
         groups
-            .entry((via_account.to_string(), via_region.to_string(), scope))
+            .entry((
+                via_account.to_string(),
+                via_region.to_string(),
+                service,
+                scope,
+            ))
             .or_default()
             .push(i);
     }
     let mut calls = Vec::new();
-    for ((account, region, detector), members) in groups {
+    for ((account, region, service, detector), members) in groups {
         let chunk = match &action {
             // One rule per detector, whatever the number of findings it was made from.
             Action::Suppress { .. } => members.len(),
             Action::Playbook { playbook } => playbook.chunk(),
-            _ if action.service() == Service::GuardDuty => GUARDDUTY_CHUNK,
+            _ if service == Service::GuardDuty => GUARDDUTY_CHUNK,
             _ => SECURITY_HUB_CHUNK,
         };
         for part in members.chunks(chunk) {
-            let (api, params) = request(&action, &targets, part, &detector, operator, reason)?;
-            calls.push(Call {
-                account: account.clone(),
-                region: region.clone(),
-                api,
-                params,
-                targets: part.to_vec(),
-            });
+            let requests = requests(
+                &action, service, &targets, part, &detector, operator, reason,
+            )?;
+            for (api, params) in requests {
+                calls.push(Call {
+                    account: account.clone(),
+                    region: region.clone(),
+                    api,
+                    params,
+                    targets: part.to_vec(),
+                });
+            }
         }
     }
     Ok(Plan {
@@ -376,6 +460,44 @@ pub fn plan(
         operator: operator.to_string(),
         reason: reason.to_string(),
     })
+}
+
+/// The calls for one chunk of targets: one, except a false-positive resolution through
+/// GuardDuty, which archives and gives feedback (GuardDuty has no call that does both).
+fn requests(
+    action: &Action,
+    service: Service,
+    targets: &[Target],
+    part: &[usize],
+    detector: &str,
+    operator: &str,
+    reason: &str,
+) -> Result<Vec<(&'static str, serde_json::Value)>, String> {
+    match (action, service) {
+        (Action::ResolveFalsePositive { note }, Service::GuardDuty) => {
+            let feedback = Action::Feedback {
+                useful: false,
+                comment: Some(false_positive_note(note)),
+            };
+            Ok(vec![
+                request(&Action::Archive, targets, part, detector, operator, reason)?,
+                request(&feedback, targets, part, detector, operator, reason)?,
+            ])
+        }
+        (Action::Reinstate { archived, .. }, Service::GuardDuty) => {
+            let back = if *archived {
+                Action::Archive
+            } else {
+                Action::Unarchive
+            };
+            Ok(vec![request(
+                &back, targets, part, detector, operator, reason,
+            )?])
+        }
+        _ => Ok(vec![request(
+            action, targets, part, detector, operator, reason,
+        )?]),
+    }
 }
 
 fn request(
@@ -432,6 +554,25 @@ fn request(
         Action::SetSeverity { label } => (
             "securityhub:BatchUpdateFindings",
             json!({"FindingIdentifiers": identifiers, "Severity": {"Label": label.as_str()}}),
+        ),
+        // Security Hub takes both, and the note, in one call.
+        Action::ResolveFalsePositive { note: words } => (
+            "securityhub:BatchUpdateFindings",
+            json!({"FindingIdentifiers": identifiers,
+                "Workflow": {"Status": Workflow::Resolved.as_str()},
+                "VerificationState": Verification::FalsePositive.as_str(),
+                "Note": note(&false_positive_note(words))}),
+        ),
+        Action::Reinstate {
+            workflow,
+            verification,
+            ..
+        } => (
+            "securityhub:BatchUpdateFindings",
+            json!({"FindingIdentifiers": identifiers,
+                "Workflow": {"Status": workflow.as_str()},
+                "VerificationState": verification.as_str(),
+                "Note": note(UNDO_NOTE)}),
         ),
         Action::Archive => (
             "guardduty:ArchiveFindings",
@@ -500,18 +641,28 @@ fn request_v2(
                 .collect::<String>()
         )
     };
+    let status_id = |status: &Workflow| match status {
+        Workflow::New => 1,
+        Workflow::Notified => 2,
+        Workflow::Suppressed => 3,
+        Workflow::Resolved => 4,
+    };
     match action {
+        // OCSF has no verification state: the comment says false positive.
+        Action::ResolveFalsePositive { note } => {
+            params["StatusId"] = json!(status_id(&Workflow::Resolved));
+            params["Comment"] = comment(&false_positive_note(note));
+        }
+        Action::Reinstate { workflow, .. } => {
+            params["StatusId"] = json!(status_id(workflow));
+            params["Comment"] = comment(UNDO_NOTE);
+        }
         Action::SetWorkflow {
             status,
             note,
             disposition,
         } => {
-            params["StatusId"] = json!(match status {
-                Workflow::New => 1,
-                Workflow::Notified => 2,
-                Workflow::Suppressed => 3,
-                Workflow::Resolved => 4,
-            });
+            params["StatusId"] = json!(status_id(status));
             if let Some(text) = note.as_deref().filter(|t| !t.trim().is_empty()) {
                 params["Comment"] = comment(text);
             }

@@ -238,3 +238,113 @@ fn an_ocsf_finding_carries_its_disposition_as_a_line_of_the_comment() {
         );
     }
 }
+
+#[test]
+fn false_positive_and_resolve_is_one_security_hub_call_and_archive_plus_feedback_in_guardduty() {
+    use crate::model::finding::Verification;
+    let mut hub = target(0, "111", false);
+    hub.detector = None;
+    let guardduty = target(1, "111", false);
+    let mut ocsf = target(2, "111", false);
+    ocsf.ocsf = true;
+    let action = Action::ResolveFalsePositive {
+        note: "test traffic".into(),
+    };
+    assert!(action.reversible());
+    let planned = plan(action.clone(), vec![hub, guardduty, ocsf], "alice", "").expect("plan");
+    let apis: Vec<(&str, Vec<usize>)> = planned
+        .calls
+        .iter()
+        .map(|c| (c.api, c.targets.clone()))
+        .collect();
+    assert_eq!(
+        apis,
+        [
+            ("guardduty:ArchiveFindings", vec![1]),
+            ("guardduty:UpdateFindingsFeedback", vec![1]),
+            ("securityhub:BatchUpdateFindings", vec![0]),
+            ("securityhub:BatchUpdateFindingsV2", vec![2]),
+        ]
+    );
+    let feedback = &planned.calls[1].params;
+    assert_eq!(feedback["Feedback"], "NOT_USEFUL");
+    assert_eq!(
+        feedback["Comments"],
+        "false positive: test traffic — alice via picket"
+    );
+    let both = &planned.calls[2].params;
+    assert_eq!(both["Workflow"]["Status"], "RESOLVED");
+    assert_eq!(both["VerificationState"], "FALSE_POSITIVE");
+    assert_eq!(
+        both["Note"]["Text"],
+        "false positive: test traffic — alice via picket"
+    );
+    assert_eq!(planned.calls[3].params["StatusId"], 4);
+    use crate::store::Change;
+    assert_eq!(action.changes(true), [Change::Archived(true)]);
+    assert!(
+        action
+            .changes(false)
+            .contains(&Change::Verification(Verification::FalsePositive))
+    );
+    assert!(
+        action
+            .changes(false)
+            .contains(&Change::Workflow(Workflow::Resolved))
+    );
+
+    // Its undo puts each finding back through the same service.
+    let mut hub = target(0, "111", false);
+    hub.detector = None;
+    let back = Action::Reinstate {
+        workflow: Workflow::Notified,
+        verification: Verification::Unknown,
+        archived: false,
+    };
+    let undone = plan(back, vec![hub, target(1, "111", false)], "alice", "").expect("plan");
+    assert_eq!(undone.calls[0].api, "guardduty:UnarchiveFindings");
+    assert_eq!(undone.calls[1].api, "securityhub:BatchUpdateFindings");
+    assert_eq!(undone.calls[1].params["Workflow"]["Status"], "NOTIFIED");
+    assert_eq!(undone.calls[1].params["VerificationState"], "UNKNOWN");
+}
+
+#[test]
+fn each_target_has_one_outcome_however_many_calls_reached_it() {
+    use crate::journal::TargetOutcome;
+    let outcome = |finding: &str, error: Option<&str>| TargetOutcome {
+        finding: finding.into(),
+        ok: error.is_none(),
+        error: error.map(str::to_string),
+        request_id: Some(format!("r-{finding}")),
+        detail: None,
+    };
+    let merged = executor::one_per_target(vec![
+        ("guardduty:ArchiveFindings", outcome("a", None)),
+        ("guardduty:ArchiveFindings", outcome("b", None)),
+        (
+            "securityhub:BatchUpdateFindings",
+            outcome("c", Some("denied")),
+        ),
+        ("guardduty:UpdateFindingsFeedback", outcome("a", None)),
+        (
+            "guardduty:UpdateFindingsFeedback",
+            outcome("b", Some("AccessDenied")),
+        ),
+    ]);
+    let seen: Vec<(&str, bool, Option<&str>)> = merged
+        .iter()
+        .map(|o| (o.finding.as_str(), o.ok, o.error.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("a", true, None),
+            (
+                "b",
+                false,
+                Some("guardduty:UpdateFindingsFeedback: AccessDenied")
+            ),
+            ("c", false, Some("denied")),
+        ]
+    );
+}

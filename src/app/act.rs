@@ -65,6 +65,13 @@ pub const MENU: &[MenuEntry] = &[
     act('c', "add a note", || Action::AddNote {
         text: String::new(),
     }),
+    act(
+        'x',
+        "false positive + resolve (SH: both, one call · GD: archive + not useful)",
+        || Action::ResolveFalsePositive {
+            note: String::new(),
+        },
+    ),
     act('t', "verified: true positive", || {
         verify(Verification::TruePositive)
     }),
@@ -173,6 +180,7 @@ fn feedback(useful: bool) -> Action {
     }
 }
 
+/// Whether the action asks for a note before its confirmation.
 fn needs_note(action: &Action) -> bool {
     matches!(
         action,
@@ -180,7 +188,14 @@ fn needs_note(action: &Action) -> bool {
             status: Workflow::Resolved | Workflow::Suppressed,
             ..
         } | Action::AddNote { .. }
+            | Action::ResolveFalsePositive { .. }
     )
+}
+
+/// Whether the note it asks for may be left empty (a false-positive resolution says why
+/// itself: "false positive").
+pub fn note_optional(action: &Action) -> bool {
+    matches!(action, Action::ResolveFalsePositive { .. })
 }
 
 fn with_note(action: Action, text: &str) -> Action {
@@ -196,6 +211,9 @@ fn with_note(action: Action, text: &str) -> Action {
         },
         Action::AddNote { .. } => Action::AddNote {
             text: text.to_string(),
+        },
+        Action::ResolveFalsePositive { .. } => Action::ResolveFalsePositive {
+            note: text.trim().to_string(),
         },
         other => other,
     }
@@ -239,6 +257,8 @@ pub struct ActionFlow {
     pub stage: Stage,
     /// The configured playbooks every target matches (indices), offered as 1–9.
     pub playbooks: Vec<usize>,
+    /// Undoing this action (`u`): the confirmation says so.
+    pub undo_of: Option<Box<Action>>,
 }
 
 /// An approved plan, on its way to the executor.
@@ -273,6 +293,7 @@ pub fn open(app: &mut App) {
         targets,
         stage: Stage::Menu,
         playbooks,
+        undo_of: None,
     }));
 }
 
@@ -461,7 +482,7 @@ pub fn on_key(app: &mut App, key: Key) -> Vec<Effect> {
             true
         }
         Stage::Note { action, editor } => match key.code {
-            KeyCode::Enter if !editor.text().trim().is_empty() => {
+            KeyCode::Enter if note_optional(action) || !editor.text().trim().is_empty() => {
                 let action = with_note(action.clone(), editor.text());
                 to_confirm(app, &mut flow, action);
                 true
@@ -715,8 +736,8 @@ fn approve(
             false => app.findings.table.move_by(1, page),
         }
     }
-    app.findings.marks.clear();
-    app.refresh_marks_scope();
+    // The marks stay: a second action on the same findings needs no marking again (M clears
+    // them).
     false
 }
 
@@ -742,8 +763,13 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
     match action {
         Action::SetWorkflow { .. } => Some(Action::SetWorkflow {
             status: before.workflow,
-            note: Some("undo of the previous picket action".into()),
+            note: Some(crate::actions::UNDO_NOTE.into()),
             disposition: None,
+        }),
+        Action::ResolveFalsePositive { .. } | Action::Reinstate { .. } => Some(Action::Reinstate {
+            workflow: before.workflow,
+            verification: before.verification,
+            archived: before.archived,
         }),
         Action::SetVerification { .. } => Some(Action::SetVerification {
             state: before.verification,
@@ -757,6 +783,30 @@ pub fn inverse(action: &Action, before: &crate::store::Summary) -> Option<Action
         | Action::Feedback { .. }
         | Action::Suppress { .. }
         | Action::Playbook { .. } => None,
+    }
+}
+
+/// What an undo's confirmation is called: `Undo: set workflow NEW on 5 findings (was
+/// RESOLVED)` — the undo's plan, and what the action it undoes had set.
+pub fn undo_title(undone: &Action, plan: &Plan) -> String {
+    format!(
+        "Undo: {} on {} findings (was {})",
+        plan.action.describe(),
+        plan.targets.len(),
+        undone_values(undone)
+    )
+}
+
+/// What an undone action had set, in a word or two (`RESOLVED`, `archived`).
+pub fn undone_values(undone: &Action) -> String {
+    match undone {
+        Action::SetWorkflow { status, .. } => status.as_str().to_string(),
+        Action::SetVerification { state } => state.as_str().to_string(),
+        Action::SetSeverity { label } => label.as_str().to_string(),
+        Action::Archive => "archived".into(),
+        Action::Unarchive => "unarchived".into(),
+        Action::ResolveFalsePositive { .. } => "FALSE_POSITIVE, RESOLVED".into(),
+        other => other.describe(),
     }
 }
 
@@ -774,6 +824,7 @@ pub fn undo(app: &mut App) {
         targets: now.iter().map(|(ix, _)| *ix).collect(),
         stage: Stage::Menu,
         playbooks: Vec::new(),
+        undo_of: app.findings.undo_of.clone().map(Box::new),
     };
     if !app.findings.undo.is_empty() {
         app.notify(

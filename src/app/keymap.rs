@@ -111,7 +111,7 @@ commands! {
     ToggleMark => "toggle_mark", "mark or unmark the finding, then move down";
     MarkRange => "mark_range", "mark every finding from the last marked one to this one";
     MarkAll => "mark_all", "mark every finding the filter shows";
-    ClearMarks => "clear_marks", "clear the marks";
+    ClearMarks => "clear_marks", "clear the marks (they stay after an action)";
     CatchUp => "catch_up", "mark every finding the filter shows as seen (clears the new count)";
     Act => "act", "act on the marked findings, or the selected one";
     Undo => "undo", "undo the last action (confirmed like any action)";

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod groups;
 pub mod handoff;
 pub mod health_matrix;
+pub mod history;
 pub mod incidents;
 pub mod json_view;
 pub mod keymap;
@@ -60,6 +61,8 @@ pub enum Msg {
     ActionDone {
         action: crate::actions::Action,
         entries: Vec<crate::store::EntryIx>,
+        /// Who approved it (the plan's operator).
+        operator: String,
         outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
     },
     /// The log groups starting with `prefix`.
@@ -370,6 +373,8 @@ pub struct Options {
     /// The AWS profiles `:profile` switches between; None where picket reads no AWS profile
     /// (the demo organization, exported files).
     pub profiles: Option<Vec<crate::model::profile::Choice>>,
+    /// What earlier sessions' actions did to findings, read from the journal at start.
+    pub history: history::History,
 }
 
 impl Default for Options {
@@ -395,6 +400,7 @@ impl Default for Options {
             alerts: alerts::AlertOptions::default(),
             present: false,
             profiles: None,
+            history: history::History::default(),
         }
     }
 }
@@ -461,6 +467,8 @@ pub struct App {
     /// The session's stand-ins: kept when presenter mode is switched off and on again, so a
     /// value keeps its stand-in for the whole session.
     pub mask: std::sync::Arc<crate::mask::Mask>,
+    /// What picket's actions did to findings, this session's and earlier ones'.
+    pub history: history::History,
 }
 
 impl App {
@@ -528,6 +536,7 @@ impl App {
             dirty: true,
             present: options.present,
             mask: std::sync::Arc::new(crate::mask::Mask::new()),
+            history: options.history,
         };
         if !options.filter.is_empty()
             && let Err(e) =

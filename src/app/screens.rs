@@ -31,6 +31,8 @@ pub struct FindingsScreen {
     /// What `u` puts back: for each finding the last action changed, the action that restores
     /// it (an action on many findings may need several, by previous state).
     pub undo: Vec<(EntryIx, crate::actions::Action)>,
+    /// The action `u` undoes (its confirmation names it).
+    pub undo_of: Option<crate::actions::Action>,
     /// What `.` does again: the last action approved.
     pub last_action: Option<crate::actions::Action>,
     /// Filters applied, for ↑/↓ in the filter prompt.
@@ -47,6 +49,7 @@ impl FindingsScreen {
             marks_scope: (0, false),
             mark_anchor: None,
             undo: Vec::new(),
+            undo_of: None,
             last_action: None,
             filter_history: Vec::new(),
             wide: false,

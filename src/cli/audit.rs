@@ -166,17 +166,22 @@ fn table(records: &[Record], out: &mut dyn Write) -> std::io::Result<()> {
                     Some(own) => format!("{kind} '{own}'"),
                     None => kind.to_string(),
                 };
-                (
-                    "intent",
-                    operator.user.clone(),
-                    match &operator.principal {
-                        Some(principal) => format!(
-                            "{name} on {} findings as {principal}: {reason}",
-                            targets.len()
-                        ),
-                        None => format!("{name} on {} findings: {reason}", targets.len()),
-                    },
-                )
+                let mut detail = format!("{name} on {} findings", targets.len());
+                if let Some(principal) = &operator.principal {
+                    detail.push_str(&format!(" as {principal}"));
+                }
+                if !reason.is_empty() {
+                    detail.push_str(&format!(": {reason}"));
+                }
+                // What it set, and the note it wrote, not just its name.
+                let values = crate::actions::values::Values::of(action);
+                if !values.set.is_empty() {
+                    detail.push_str(&format!(" · set {}", values.joined(", ")));
+                }
+                if let Some(note) = &values.note {
+                    detail.push_str(&format!(" · note \"{note}\""));
+                }
+                ("intent", operator.user.clone(), detail)
             }
             Entry::Repair {
                 found, operator, ..

@@ -170,6 +170,8 @@ pub fn prepare(common: &Common, seed: Option<u64>, env: &Env) -> Result<Launch, 
         alerts: live.alerts,
         present: common.present,
         profiles: None,
+        // Read from the journal where the run's executor is made (the TUI's).
+        history: Default::default(),
     };
     let regions = if common.region.is_empty() {
         &config.regions

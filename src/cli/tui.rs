@@ -207,6 +207,8 @@ pub fn journal(demo: bool) -> crate::journal::Journal {
 /// The executor of response actions, journaling where `picket audit` reads ($PICKET_JOURNAL,
 /// else the platform state directory). Actions the journal holds without an outcome (picket
 /// stopped in between) are announced, never retried; so is a journal it will not write to.
+/// What the journal says earlier sessions did to findings is handed to the app, for the
+/// detail's triage history.
 fn executor(
     read_only: bool,
     backend: Box<dyn Backend>,
@@ -214,6 +216,10 @@ fn executor(
     options: &mut Options,
 ) -> Arc<Executor> {
     let journal = journal(trail == Trail::Demo);
+    // A journal that cannot be read is said below (the unfinished actions' check).
+    if let Ok(contents) = journal.contents() {
+        options.history = crate::app::history::History::from_journal(&contents.records);
+    }
     match journal.unfinished() {
         Ok(open) if !open.is_empty() => options.warnings.push(format!(
             "{} action(s) in the journal have no recorded outcome: outcome unknown — check with `picket audit` and in AWS",

@@ -112,8 +112,15 @@ pub fn map_node(record: &Value, text: &str) -> Result<Finding, MapError> {
 
 /// What else GuardDuty says that an analyst reads: the signals of an attack sequence, the
 /// process of a runtime finding, threat lists.
+/// The fact that holds what an analyst told GuardDuty of the finding (`service.userFeedback`:
+/// USEFUL or NOT_USEFUL); the detail shows it with the finding's triage.
+pub const FEEDBACK_FACT: &str = "feedback";
+
 fn read_facts(service: &Value) -> Vec<(SafeText, SafeText)> {
     let mut facts = Vec::new();
+    if let Some(feedback) = get_str(service, "userFeedback") {
+        facts.push(detail(FEEDBACK_FACT, feedback));
+    }
     if let Some(sequence) = path(service, &["detection", "sequence"]) {
         if let Some(text) = get_str(sequence, "description") {
             facts.push(detail("sequence", text));
@@ -422,5 +429,19 @@ mod tests {
             Some(MapError::Missing("id"))
         );
         assert!(map_finding(&json!({"id": "1", "accountId": "1", "type": "t"})).is_err());
+    }
+
+    #[test]
+    fn the_feedback_an_analyst_gave_is_a_fact() {
+        let mut record = sample();
+        record["service"]["userFeedback"] = json!("NOT_USEFUL");
+        let f = map_finding(&record).expect("valid");
+        assert!(
+            f.facts
+                .iter()
+                .any(|(k, v)| k.as_str() == FEEDBACK_FACT && v.as_str() == "NOT_USEFUL")
+        );
+        let plain = map_finding(&sample()).expect("valid");
+        assert!(!plain.facts.iter().any(|(k, _)| k.as_str() == FEEDBACK_FACT));
     }
 }

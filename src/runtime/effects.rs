@@ -196,6 +196,7 @@ impl Effects {
                     reply.send(Msg::ActionDone {
                         action: plan.action,
                         entries,
+                        operator: plan.operator,
                         outcome,
                     });
                 }));

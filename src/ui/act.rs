@@ -21,7 +21,15 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     buf.set_style(area, app.look.theme.base);
     let title = match &flow.stage {
         Stage::Menu => format!(" Act on {} findings · Esc cancels ", flow.targets.len()),
-        Stage::Note { action, .. } => format!(" {} · a note is required ", action.describe()),
+        Stage::Note { action, .. } => format!(
+            " {} · a note is {} ",
+            action.describe(),
+            if crate::app::act::note_optional(action) {
+                "optional"
+            } else {
+                "required"
+            }
+        ),
         Stage::Severity => " Set severity · Esc cancels ".to_string(),
         Stage::Disposition { status, .. } => format!(
             " {} {} findings · why? ",
@@ -31,7 +39,10 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             },
             flow.targets.len()
         ),
-        Stage::Confirm { plan, .. } => format!(" Confirm: {} ", plan.action.describe()),
+        Stage::Confirm { plan, .. } => match &flow.undo_of {
+            Some(undone) => format!(" {} ", crate::app::act::undo_title(undone, plan)),
+            None => format!(" Confirm: {} ", plan.action.describe()),
+        },
     };
     let block = Block::default()
         .borders(Borders::ALL)
@@ -141,7 +152,21 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
                 lines.push((error.clone(), theme.error));
             }
         }
-        Stage::Note { editor, .. } => {
+        Stage::Note { editor, action } => {
+            if let Action::ResolveFalsePositive { .. } = action {
+                for line in [
+                    "Security Hub findings: VerificationState FALSE_POSITIVE and Workflow RESOLVED, with the note, in one BatchUpdateFindings (OCSF findings: status Resolved, the note as comment).",
+                    "GuardDuty's own findings: ArchiveFindings, then UpdateFindingsFeedback NOT_USEFUL with the note as comment.",
+                    "The note reads \"false positive\", then your words if you add some.",
+                ] {
+                    lines.extend(
+                        wrap(line, usize::from(inner.width.saturating_sub(2)))
+                            .into_iter()
+                            .map(|l| (l, theme.muted)),
+                    );
+                }
+                lines.push((String::new(), theme.base));
+            }
             lines.push((
                 "Why? (written into the finding's note with your name)".into(),
                 theme.muted,
@@ -160,7 +185,7 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
             as_cli,
         } => {
             let width = usize::from(inner.width.saturating_sub(2)).max(10);
-            let body = confirmation(app, plan, width, *as_cli);
+            let body = confirmation(app, plan, flow.undo_of.as_deref(), width, *as_cli);
             let mut footer: Vec<(String, Style)> = vec![(String::new(), theme.base)];
             if plan.needs_token() {
                 let why = if !plan.action.reversible() {
@@ -234,9 +259,16 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
     }
 }
 
-/// The plan in full, wrapped to `width`: the action, the targets by account and region
-/// (production ⚑), a suppression rule's criteria, and every call with its parameters.
-fn confirmation(app: &App, plan: &Plan, width: usize, as_cli: bool) -> Vec<(String, Style)> {
+/// The plan in full, wrapped to `width`: the action (named as an undo, with what the undone
+/// action had set, when it is one), the targets by account and region (production ⚑), a
+/// suppression rule's criteria, and every call with its parameters.
+fn confirmation(
+    app: &App,
+    plan: &Plan,
+    undo_of: Option<&Action>,
+    width: usize,
+    as_cli: bool,
+) -> Vec<(String, Style)> {
     let theme = &app.look.theme;
     let mut lines: Vec<(String, Style)> = Vec::new();
     let mut push = |text: &str, style: Style, indent: usize| {
@@ -254,9 +286,16 @@ fn confirmation(app: &App, plan: &Plan, width: usize, as_cli: bool) -> Vec<(Stri
     } else {
         "cannot be undone"
     };
+    let (undoing, was) = match undo_of {
+        Some(undone) => (
+            "Undo: ",
+            format!(" (was {})", crate::app::act::undone_values(undone)),
+        ),
+        None => ("", String::new()),
+    };
     push(
         &format!(
-            "{} on {} findings in {} account{} · {undo}",
+            "{undoing}{} on {} findings in {} account{}{was} · {undo}",
             plan.action.describe(),
             plan.targets.len(),
             accounts.len(),

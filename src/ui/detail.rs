@@ -13,6 +13,7 @@ use super::text::{age, datetime};
 use crate::app::layout;
 use crate::app::{App, DetailState, JsonView, Pane, RecordState};
 use crate::model::Finding;
+use crate::model::guardduty::FEEDBACK_FACT;
 use crate::theme::Theme;
 
 pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailState) {
@@ -26,7 +27,7 @@ pub fn draw_finding(buf: &mut Buffer, area: Rect, app: &App, detail: &DetailStat
         detail.pane == Pane::Summary,
     );
     super::masking::learn(|mask| mask.learn_finding(finding));
-    let lines = shown_lines(summary_lines(finding, app));
+    let lines = shown_lines(summary_lines(finding, app, detail.entry));
     let content = Rect {
         y: summary_area.y + 1,
         height: summary_area.height.saturating_sub(1),
@@ -106,7 +107,7 @@ fn heading<'a>(text: &'a str, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(format!("─ {text}"), theme.header))
 }
 
-fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
+fn summary_lines<'a>(f: &'a Finding, app: &'a App, entry: crate::store::EntryIx) -> Vec<Line<'a>> {
     let theme = &app.look.theme;
     let tz = &app.look.time_zone;
     let sev = theme.severity(f.severity.label);
@@ -163,14 +164,19 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         Span::styled("  product ", theme.muted),
         Span::raw(f.product.as_str()),
     ]));
+    // As picket knows it now: an action AWS accepted shows before a poll brings it back.
+    let now = app.store.summary(entry);
     lines.push(Line::from(vec![
         label("Status", theme),
-        Span::styled(f.status_label(), theme.accent),
+        Span::styled(
+            now.map_or(f.status_label(), |s| s.status_label()),
+            theme.accent,
+        ),
         Span::styled(
             format!(
                 " · record {:?} · verification {}",
                 f.record_state,
-                f.verification.as_str()
+                now.map_or(f.verification, |s| s.verification).as_str()
             )
             .to_uppercase(),
             theme.muted,
@@ -234,6 +240,8 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
             Span::styled("  (O copies it)", theme.muted),
         ]));
     }
+
+    triage_lines(&mut lines, f, app);
 
     lines.push(heading("Timeline", theme));
     lines.push(Line::from(vec![
@@ -346,25 +354,18 @@ fn summary_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         }
     }
 
-    if !f.facts.is_empty() {
+    let facts: Vec<_> = f
+        .facts
+        .iter()
+        .filter(|(name, _)| name.as_str() != FEEDBACK_FACT)
+        .collect();
+    if !facts.is_empty() {
         lines.push(heading("Details", theme));
-        for (name, value) in &f.facts {
+        for (name, value) in facts {
             lines.push(Line::from(vec![
                 label(name, theme),
                 Span::raw(value.as_str()),
             ]));
-        }
-    }
-
-    if !f.notes.is_empty() {
-        lines.push(heading("Notes", theme));
-        for n in &f.notes {
-            let when = n.updated_at.map(|t| datetime(t, tz)).unwrap_or_default();
-            lines.push(Line::from(Span::styled(
-                format!("{} {when}", n.updated_by),
-                theme.muted,
-            )));
-            lines.extend(n.text.lines().map(|l| Line::from(format!("  {l}"))));
         }
     }
 
@@ -401,6 +402,98 @@ fn match_lines<'a>(f: &'a Finding, app: &'a App) -> Vec<Line<'a>> {
         lines.push(Line::from(spans));
     }
     lines
+}
+
+/// The finding's triage: what the record says (workflow and verification state, or GuardDuty's
+/// archived and feedback; its note), then what picket's actions set, newest first — this
+/// session's and earlier ones' (the journal's) — with who, when, the note, and how it went.
+/// Nothing when there is nothing to say (a NEW finding no one has touched).
+fn triage_lines<'a>(lines: &mut Vec<Line<'a>>, f: &'a Finding, app: &'a App) {
+    let theme = &app.look.theme;
+    let tz = &app.look.time_zone;
+    let feedback = f
+        .facts
+        .iter()
+        .find(|(name, _)| name.as_str() == FEEDBACK_FACT)
+        .map(|(_, value)| value.as_str());
+    let guardduty = f.raw.kind() == crate::model::raw::RecordKind::GuardDuty;
+    let trail = app.history.of(f.id.as_str());
+    let record_says = f.workflow != crate::model::Workflow::New
+        || f.verification != crate::model::finding::Verification::Unknown
+        || f.archived
+        || feedback.is_some();
+    if !record_says && f.notes.is_empty() && trail.is_none() {
+        return;
+    }
+    lines.push(heading("Triage", theme));
+    let mut said = Vec::new();
+    if !guardduty {
+        said.push(format!("workflow {}", f.workflow.as_str()));
+        said.push(format!("verification {}", f.verification.as_str()));
+    }
+    if f.archived || guardduty {
+        said.push(format!(
+            "archived {}",
+            if f.archived { "yes" } else { "no" }
+        ));
+    }
+    if let Some(feedback) = feedback {
+        said.push(format!("feedback {feedback}"));
+    }
+    lines.push(Line::from(vec![
+        label("Record", theme),
+        Span::raw(said.join(" · ")),
+        Span::styled(
+            format!(" · as AWS last sent it, {}", datetime(f.revised, tz)),
+            theme.muted,
+        ),
+    ]));
+    for n in &f.notes {
+        let when = n.updated_at.map(|t| datetime(t, tz)).unwrap_or_default();
+        lines.push(Line::from(vec![
+            label("Note", theme),
+            Span::styled(format!("{} {when}", n.updated_by), theme.muted),
+        ]));
+        lines.extend(n.text.lines().map(|l| Line::from(format!("  {l}"))));
+    }
+    let Some(trail) = trail else {
+        return;
+    };
+    for (n, event) in trail.events.iter().rev().enumerate() {
+        let step = &event.step;
+        let (outcome, style) = match &event.outcome {
+            crate::app::history::Outcome::Done => ("done".to_string(), theme.ok),
+            crate::app::history::Outcome::Failed(why) => (format!("failed: {why}"), theme.error),
+            crate::app::history::Outcome::Unknown => ("outcome unknown".to_string(), theme.warning),
+        };
+        let session = if step.earlier { "" } else { " (this session)" };
+        lines.push(Line::from(vec![
+            label(if n == 0 { "picket" } else { "" }, theme),
+            Span::styled(
+                format!("{} {}{session} · ", datetime(step.at, tz), step.who),
+                theme.muted,
+            ),
+            Span::raw(step.what.as_str()),
+            Span::raw(" · "),
+            Span::styled(outcome, style),
+        ]));
+        if let Some(note) = &step.note {
+            let mut text = note.lines();
+            if let Some(first) = text.next() {
+                lines.push(Line::from(format!("            note: {first}")));
+            }
+            lines.extend(text.map(|l| Line::from(format!("                  {l}"))));
+        }
+    }
+    if trail.older > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{:<10}{} earlier not shown (picket audit lists them)",
+                "", trail.older
+            ),
+            theme.muted,
+        )));
+    }
 }
 
 /// A pretty-printed record with JSON highlighting, wrapped to the pane, search matches marked.

@@ -427,11 +427,13 @@ fn inert_insights(
     update
 }
 
-/// Applies what AWS accepted to the queue, and says how it went.
+/// Applies what AWS accepted to the queue, keeps each finding's step in its triage history
+/// (so the detail shows a note just saved), and says how it went.
 pub(super) fn action_done(
     app: &mut App,
     action: &crate::actions::Action,
     entries: &[crate::store::EntryIx],
+    operator: &str,
     outcome: Result<Vec<crate::journal::TargetOutcome>, String>,
 ) {
     let results = match outcome {
@@ -445,13 +447,29 @@ pub(super) fn action_done(
     // each is matched to its entry by finding id.
     let by_finding: std::collections::HashMap<&str, &crate::journal::TargetOutcome> =
         results.iter().map(|r| (r.finding.as_str(), r)).collect();
+    let step = std::sync::Arc::new(crate::app::history::Step::of(
+        &serde_json::to_value(action).unwrap_or_default(),
+        app.now,
+        operator,
+        false,
+    ));
     let mut done = 0;
     let mut undo = Vec::new();
     for ix in entries {
-        let Some(id) = app.store.get(*ix).map(|_| app.store.id(*ix).to_string()) else {
+        let Some(kind) = app.store.get(*ix).map(|e| e.raw.kind()) else {
             continue;
         };
-        if by_finding.get(id.as_str()).is_some_and(|r| r.ok) {
+        let id = app.store.id(*ix).to_string();
+        let result = by_finding.get(id.as_str());
+        let told = match result {
+            Some(r) if r.ok => crate::app::history::Outcome::Done,
+            Some(r) => crate::app::history::Outcome::Failed(crate::model::SafeText::line(
+                r.error.as_deref().unwrap_or("failed"),
+            )),
+            None => crate::app::history::Outcome::Unknown,
+        };
+        app.history.record(&id, &step, told);
+        if result.is_some_and(|r| r.ok) {
             done += 1;
             if let Some(back) = app
                 .store
@@ -460,7 +478,7 @@ pub(super) fn action_done(
             {
                 undo.push((*ix, back));
             }
-            let changes = action.changes();
+            let changes = action.changes(kind == crate::model::raw::RecordKind::GuardDuty);
             for &change in &changes {
                 app.store.apply(*ix, change);
             }
@@ -470,6 +488,7 @@ pub(super) fn action_done(
             }
         }
     }
+    app.findings.undo_of = (!undo.is_empty()).then(|| action.clone());
     app.findings.undo = undo;
     let failed = results.iter().filter(|r| !r.ok).count();
     if failed == 0 {

@@ -123,9 +123,10 @@ pub fn update(app: &mut App, msg: Msg) -> Update {
         Msg::ActionDone {
             action,
             entries,
+            operator,
             outcome,
         } => {
-            intake::action_done(app, &action, &entries, outcome);
+            intake::action_done(app, &action, &entries, &operator, outcome);
             Update::redraw()
         }
         Msg::Restored {

@@ -1952,3 +1952,247 @@ fn a_reload_that_failed_changes_nothing_and_says_where_as_at_start() {
     assert!(app.look.views.contains_key("crit"));
     assert!(!app.logs.detector.is_empty());
 }
+
+/// A sandbox GuardDuty finding (`gd-1`, HIGH) and a sandbox Security Hub finding (`sh-1`,
+/// MEDIUM), each with the identifiers write-back needs, on the findings screen.
+fn triage_app(options: Options) -> App {
+    let gd = crate::model::guardduty::map_finding(&serde_json::json!({
+        "id": "gd-1", "accountId": "222222222222", "region": "us-east-1",
+        "arn": "arn:aws:guardduty:us-east-1:222222222222:detector/d1/finding/gd-1",
+        "type": "Recon:EC2/PortProbeUnprotectedPort", "severity": 8.0, "title": "port probe",
+        "createdAt": "2026-01-15T11:00:00Z", "updatedAt": "2026-01-15T11:00:00Z",
+        "service": {"detectorId": "d1", "count": 1, "archived": false}
+    }))
+    .expect("gd");
+    let sh = crate::model::asff::map_finding(&serde_json::json!({
+        "SchemaVersion": "2018-10-08", "Id": "sh-1",
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+        "AwsAccountId": "222222222222", "Region": "us-east-1",
+        "Types": ["Software and Configuration Checks"], "Title": "public bucket",
+        "CreatedAt": "2026-01-15T10:00:00Z", "UpdatedAt": "2026-01-15T10:00:00Z",
+        "Severity": {"Label": "MEDIUM"}, "Workflow": {"Status": "NEW"}, "RecordState": "ACTIVE",
+        "Resources": [{"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::assets"}]
+    }))
+    .expect("sh");
+    let mut app = App::new(options, now());
+    let batch = Batch {
+        findings: vec![gd, sh],
+        accounts: directory().iter().cloned().collect(),
+        initial: true,
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    press(&mut app, "2");
+    app
+}
+
+/// Presses `keys`, and answers the action they approved as AWS would (every target done), as
+/// the runtime hands the answer back; its plan.
+fn act_done(app: &mut App, keys: &str) -> crate::actions::Plan {
+    let approved = press(app, keys)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::Execute(approved) => Some(approved),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("an action was approved: {:?}", app.notice));
+    let plan = approved.plan.clone();
+    update(
+        app,
+        Msg::ActionDone {
+            action: plan.action.clone(),
+            entries: approved.entries.clone(),
+            operator: "alice".into(),
+            outcome: Ok(crate::sources::demo::demo_outcome(&plan)),
+        },
+    );
+    plan
+}
+
+fn entry_of(app: &App, id: &str) -> crate::store::EntryIx {
+    app.findings
+        .table
+        .rows
+        .iter()
+        .copied()
+        .find(|&ix| app.store.id(ix) == id)
+        .unwrap_or_else(|| panic!("{id} is in the queue"))
+}
+
+#[test]
+fn a_saved_note_shows_in_the_detail_without_a_poll() {
+    let mut app = triage_app(Options::default());
+    assert_eq!(selected_id(&app), "gd-1");
+    act_done(
+        &mut app,
+        "a c paged Space the Space owner Enter 1 Enter triage Enter",
+    );
+    // The cursor moved on to the next finding; back, and open it.
+    press(&mut app, "k Enter");
+    assert_eq!(
+        app.detail().map(|d| d.finding.id.to_string()),
+        Some("gd-1".into())
+    );
+    let text = screen(&mut app);
+    assert!(text.contains("─ Triage"), "{text}");
+    assert!(
+        text.contains("alice (this session) · add note · done"),
+        "{text}"
+    );
+    assert!(text.contains("note: paged the owner"), "{text}");
+}
+
+#[test]
+fn marks_stay_after_an_action_and_the_next_one_acts_on_them_until_m() {
+    let mut app = triage_app(Options::default());
+    press(&mut app, "Space Space");
+    let marked: Vec<_> = app.findings.marks.iter().copied().collect();
+    assert_eq!(marked.len(), 2);
+    act_done(&mut app, "a o y");
+    assert_eq!(
+        app.findings.marks.iter().copied().collect::<Vec<_>>(),
+        marked,
+        "the marks stay after the action"
+    );
+    assert!(screen(&mut app).contains("▶ 2 marked"));
+    // `.` repeats it on the same marked findings, and `a` opens on them too.
+    let again = act_done(&mut app, ". y");
+    assert_eq!(again.targets.len(), 2);
+    // A note cannot be undone: the count and a reason confirm it.
+    let note = act_done(&mut app, "a c checked Enter 2 Enter triage Enter");
+    let mut acted: Vec<String> = note.targets.iter().map(|t| t.finding.clone()).collect();
+    acted.sort();
+    assert_eq!(acted, ["gd-1", "sh-1"]);
+    press(&mut app, "M");
+    assert!(app.findings.marks.is_empty(), "M clears them");
+    assert!(!screen(&mut app).contains("marked"));
+}
+
+#[test]
+fn the_undo_confirmation_says_undo_and_what_the_action_had_set() {
+    let mut app = triage_app(Options::default());
+    act_done(&mut app, "a o y");
+    press(&mut app, "u");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the undo is confirmed: {:?}", app.notice);
+    };
+    let crate::app::act::Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!("at the confirmation: {:?}", flow.stage);
+    };
+    let undone = flow.undo_of.as_ref().expect("an undo");
+    let title = crate::app::act::undo_title(undone, plan);
+    assert_eq!(title, "Undo: set workflow NEW on 1 findings (was NOTIFIED)");
+    let text = screen(&mut app);
+    assert!(text.contains(&title), "{text}");
+    assert!(!text.contains("Confirm: set workflow NEW"), "{text}");
+}
+
+#[test]
+fn false_positive_and_resolve_is_one_confirmation_per_service_and_u_puts_it_back() {
+    use crate::model::Workflow;
+    use crate::model::finding::Verification;
+    let mut app = triage_app(Options::default());
+    let (gd, sh) = (entry_of(&app, "gd-1"), entry_of(&app, "sh-1"));
+    press(&mut app, "Space Space a x Enter");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the flow is open: {:?}", app.notice);
+    };
+    let crate::app::act::Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!(
+            "one confirmation after the (optional) note: {:?}",
+            flow.stage
+        );
+    };
+    let apis: Vec<&str> = plan.calls.iter().map(|c| c.api).collect();
+    assert_eq!(
+        apis,
+        [
+            "guardduty:ArchiveFindings",
+            "guardduty:UpdateFindingsFeedback",
+            "securityhub:BatchUpdateFindings"
+        ]
+    );
+    act_done(&mut app, "y");
+    let summary = |app: &App, ix| *app.store.summary(ix).expect("summary");
+    assert!(summary(&app, gd).archived);
+    assert_eq!(
+        (summary(&app, sh).workflow, summary(&app, sh).verification),
+        (Workflow::Resolved, Verification::FalsePositive)
+    );
+    press(&mut app, "u");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the undo is confirmed: {:?}", app.notice);
+    };
+    let crate::app::act::Stage::Confirm { plan, .. } = &flow.stage else {
+        panic!("at the confirmation: {:?}", flow.stage);
+    };
+    assert_eq!(
+        crate::app::act::undo_title(flow.undo_of.as_ref().expect("an undo"), plan),
+        "Undo: put back workflow NEW, verification UNKNOWN (GuardDuty: unarchive) on 2 findings (was FALSE_POSITIVE, RESOLVED)"
+    );
+    act_done(&mut app, "y");
+    assert!(!summary(&app, gd).archived);
+    assert_eq!(
+        (summary(&app, sh).workflow, summary(&app, sh).verification),
+        (Workflow::New, Verification::Unknown)
+    );
+}
+
+#[test]
+fn earlier_sessions_actions_from_the_journal_show_in_the_detail() {
+    use crate::journal::{Entry, Operator, Record, Target, TargetOutcome};
+    let at: Timestamp = "2026-01-14T10:00:00Z".parse().expect("time");
+    let record = |seq, entry| Record {
+        seq,
+        time: at,
+        entry,
+        prev: String::new(),
+        hash: String::new(),
+        mac: None,
+    };
+    let records = vec![
+        record(
+            1,
+            Entry::Intent {
+                action_id: "a1".into(),
+                operator: Operator {
+                    user: "bob".into(),
+                    principal: None,
+                },
+                action: serde_json::json!({"name": "set_workflow", "status": "RESOLVED",
+                    "note": "duplicate of INC-7"}),
+                targets: vec![Target {
+                    finding: "gd-1".into(),
+                    account: "222222222222".into(),
+                    region: "us-east-1".into(),
+                }],
+                reason: String::new(),
+            },
+        ),
+        record(
+            2,
+            Entry::Outcome {
+                action_id: "a1".into(),
+                results: vec![TargetOutcome {
+                    finding: "gd-1".into(),
+                    ok: false,
+                    error: Some("AccessDenied".into()),
+                    request_id: None,
+                    detail: None,
+                }],
+            },
+        ),
+    ];
+    let options = Options {
+        history: crate::app::history::History::from_journal(&records),
+        ..Options::default()
+    };
+    let mut app = triage_app(options);
+    press(&mut app, "Enter");
+    let text = screen(&mut app);
+    assert!(
+        text.contains("2026-01-14 10:00:00 UTC bob · workflow RESOLVED · failed: AccessDenied"),
+        "{text}"
+    );
+    assert!(text.contains("note: duplicate of INC-7"), "{text}");
+}

@@ -51,10 +51,16 @@ pub const DEMO_PRINCIPAL: &str = "arn:aws:sts::402936185713:assumed-role/demo-re
 
 /// The demo organization's answer to a whole plan (headless rendering, which has no runtime).
 pub fn demo_outcome(plan: &Plan) -> Vec<TargetOutcome> {
-    plan.calls
-        .iter()
-        .flat_map(|call| demo_accepts(call.api, &plan.targets, call.targets.iter().copied()))
-        .collect()
+    crate::actions::executor::one_per_target(
+        plan.calls
+            .iter()
+            .flat_map(|call| {
+                demo_accepts(call.api, &plan.targets, call.targets.iter().copied())
+                    .into_iter()
+                    .map(|outcome| (call.api, outcome))
+            })
+            .collect(),
+    )
 }
 
 /// What the demo organization answers for `indices` of `targets`: done, with a made-up

@@ -178,6 +178,35 @@ impl Kept {
         match (self.product, action) {
             (Product::GuardDuty, Action::Archive) => record["service"]["archived"] = json!(true),
             (Product::GuardDuty, Action::Unarchive) => record["service"]["archived"] = json!(false),
+            (Product::GuardDuty, Action::Feedback { useful, .. }) => {
+                record["service"]["userFeedback"] =
+                    json!(if *useful { "USEFUL" } else { "NOT_USEFUL" });
+            }
+            (Product::GuardDuty, Action::ResolveFalsePositive { .. }) => {
+                record["service"]["archived"] = json!(true);
+                record["service"]["userFeedback"] = json!("NOT_USEFUL");
+            }
+            (Product::GuardDuty, Action::Reinstate { archived, .. }) => {
+                record["service"]["archived"] = json!(archived);
+            }
+            (Product::SecurityHub, Action::ResolveFalsePositive { note }) => {
+                let text = crate::actions::false_positive_note(note);
+                record["Workflow"] = json!({"Status": "RESOLVED"});
+                record["VerificationState"] = json!("FALSE_POSITIVE");
+                record["Note"] = json!({"Text": text, "UpdatedBy": "picket", "UpdatedAt": at});
+            }
+            (
+                Product::SecurityHub,
+                Action::Reinstate {
+                    workflow,
+                    verification,
+                    ..
+                },
+            ) => {
+                record["Workflow"] = json!({"Status": workflow.as_str()});
+                record["VerificationState"] = json!(verification.as_str());
+                record["Note"] = json!({"Text": crate::actions::UNDO_NOTE, "UpdatedBy": "picket", "UpdatedAt": at});
+            }
             (
                 Product::SecurityHub,
                 Action::SetWorkflow {

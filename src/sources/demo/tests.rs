@@ -429,3 +429,50 @@ fn the_organization_keeps_what_the_analyst_did() {
         "the rule archives them as they arrive"
     );
 }
+
+#[test]
+fn the_organization_keeps_a_false_positive_resolution_as_each_service_would() {
+    use crate::actions::Action;
+    let org = DemoOrg::new(7);
+    let mut source = DemoFindings::new(Arc::clone(&org));
+    poll(&mut source, now());
+    let id_of = |product| {
+        source
+            .kept
+            .iter()
+            .find(|k| k.product == product)
+            .and_then(|k| k.id())
+            .map(str::to_string)
+            .expect("a finding of the product")
+    };
+    let (hub, guardduty) = (id_of(Product::SecurityHub), id_of(Product::GuardDuty));
+    let action = Action::ResolveFalsePositive {
+        note: "scanner".into(),
+    };
+    org.record(&hub, &action);
+    org.record(&guardduty, &action);
+    poll(&mut source, now() + SignedDuration::from_mins(2));
+    let kept = |id: &str| {
+        source
+            .kept
+            .iter()
+            .find(|k| k.id() == Some(id))
+            .and_then(|k| k.map())
+            .expect("still kept")
+    };
+    let hub = kept(&hub);
+    assert_eq!(hub.workflow, crate::model::Workflow::Resolved);
+    assert_eq!(
+        hub.verification,
+        crate::model::finding::Verification::FalsePositive
+    );
+    assert_eq!(hub.notes[0].text.as_str(), "false positive: scanner");
+    let guardduty = kept(&guardduty);
+    assert!(guardduty.archived);
+    assert!(
+        guardduty
+            .facts
+            .iter()
+            .any(|(k, v)| k.as_str() == "feedback" && v.as_str() == "NOT_USEFUL")
+    );
+}
