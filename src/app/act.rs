@@ -278,8 +278,12 @@ impl PartialEq for Approved {
 
 /// Opens the menu on the marked findings, or the selected one.
 pub fn open(app: &mut App) {
-    // Unmarked, a group's row acts on the whole group (the filter's members of it).
-    let targets: Vec<EntryIx> = if app.findings.marks.is_empty() {
+    // A finding's detail acts on the finding shown, whatever is marked: the marks stay after
+    // an action, and the analyst reading one finding means that one. Unmarked, a group's row
+    // acts on the whole group (the filter's members of it).
+    let targets: Vec<EntryIx> = if let Some(detail) = app.detail() {
+        vec![detail.entry]
+    } else if app.findings.marks.is_empty() {
         app.findings.table.selected_findings()
     } else {
         app.findings.marks.iter().copied().collect()

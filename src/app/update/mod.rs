@@ -408,6 +408,10 @@ fn screen_command(app: &mut App, command: Command) -> Update {
                 let link = crate::model::console::finding(&detail.finding);
                 return findings::copy_link(app, link).into();
             }
+            if command == Command::Act {
+                super::act::open(app);
+                return Update::redraw();
+            }
             if detail.pane == Pane::Summary {
                 scroll_plain(&mut detail.summary_scroll, command, summary_page);
             } else {

@@ -2196,3 +2196,32 @@ fn earlier_sessions_actions_from_the_journal_show_in_the_detail() {
     );
     assert!(text.contains("note: duplicate of INC-7"), "{text}");
 }
+
+#[test]
+fn a_finding_s_detail_acts_on_the_finding_shown_whatever_is_marked() {
+    let mut app = triage_app(Options::default());
+    press(&mut app, "Space Space");
+    assert_eq!(app.findings.marks.len(), 2);
+    // Open the second finding and act from its detail: only it is the target.
+    press(&mut app, "j Enter");
+    let shown = app.detail().expect("the detail is open").entry;
+    press(&mut app, "a");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the action menu is open: {:?}", app.notice);
+    };
+    assert_eq!(flow.targets, [shown]);
+    press(&mut app, "Escape");
+    assert!(app.modal.is_none(), "Esc cancels the action");
+    press(&mut app, "Escape");
+    assert!(
+        app.stack.is_empty(),
+        "then closes the detail: {:?}",
+        app.modal
+    );
+    // From the queue, the marks are the targets.
+    press(&mut app, "a");
+    let Some(Modal::Action(flow)) = &app.modal else {
+        panic!("the action menu is open: {:?}", app.notice);
+    };
+    assert_eq!(flow.targets.len(), 2);
+}
