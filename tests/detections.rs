@@ -464,3 +464,37 @@ fn a_restart_counts_on_from_the_stored_alert_without_counting_its_records_again(
         ]
     );
 }
+
+#[test]
+fn an_alert_matched_again_keeps_its_triage_and_reopens_only_once_resolved() {
+    use picket::model::Workflow;
+    use picket::store::Change;
+    let start: jiff::Timestamp = "2026-01-15T09:10:00Z".parse().expect("time");
+    let mut app = App::new(Options::default(), start);
+    let tick = |app: &mut App, s: i64| {
+        update(app, Msg::Tick(start + jiff::SignedDuration::from_secs(s)));
+    };
+    logs(&mut app, vec![event(1, "Root", "ListUsers")]);
+    let ix = (0..app.store.len() as u32)
+        .find(|&ix| app.store.id(ix).starts_with("picket/detection/"))
+        .expect("the alert is queued");
+    let workflow = |app: &App| app.store.summary(ix).map(|s| s.workflow);
+    // The analyst took it on: NOTIFIED survives the next match.
+    app.store.apply(ix, Change::Workflow(Workflow::Notified));
+    tick(&mut app, 2);
+    logs(&mut app, vec![event(2, "Root", "ListUsers")]);
+    tick(&mut app, 3);
+    assert_eq!(alerts(&app)[0].count, 2);
+    assert_eq!(workflow(&app), Some(Workflow::Notified));
+    // Suppressed stays suppressed.
+    app.store.apply(ix, Change::Workflow(Workflow::Suppressed));
+    logs(&mut app, vec![event(3, "Root", "ListUsers")]);
+    tick(&mut app, 4);
+    assert_eq!(workflow(&app), Some(Workflow::Suppressed));
+    // Resolved, then the principal does it again: open again.
+    app.store.apply(ix, Change::Workflow(Workflow::Resolved));
+    logs(&mut app, vec![event(4, "Root", "ListUsers")]);
+    tick(&mut app, 5);
+    assert_eq!(alerts(&app)[0].count, 4);
+    assert_eq!(workflow(&app), Some(Workflow::New));
+}

@@ -54,12 +54,35 @@ pub(super) fn tick(app: &mut App, now: Timestamp) -> bool {
     redraw
 }
 
+/// An alert raised again keeps the analyst's triage of it: its verification, and its workflow
+/// unless that was RESOLVED — a detection that matches after it was resolved is open again (as
+/// Security Hub reopens a resolved finding its provider reports again). NOTIFIED and
+/// SUPPRESSED stay.
+fn keep_triage(app: &App, alert: &mut crate::model::Finding) {
+    use crate::model::Workflow;
+    let Some(stored) = app
+        .store
+        .find_finding(alert)
+        .and_then(|ix| app.store.summary(ix))
+    else {
+        return;
+    };
+    alert.verification = stored.verification;
+    alert.workflow = match stored.workflow {
+        Workflow::Resolved => Workflow::New,
+        kept => kept,
+    };
+}
+
 /// Puts alerts in the queue. Like a source's first sweep, what happened before picket started
 /// is the baseline, not news: an alert first matched by a record from before the start (the
 /// log sources' backfill, a file, what a restart reads on) never rings, is not unseen, and
 /// stays out of the overview's latest findings ([`Stats::compute`]); its later matches update
 /// it as any finding's update does.
-fn raise(app: &mut App, alerts: Vec<crate::model::Finding>, mut changed: bool) -> bool {
+fn raise(app: &mut App, mut alerts: Vec<crate::model::Finding>, mut changed: bool) -> bool {
+    for alert in &mut alerts {
+        keep_triage(app, alert);
+    }
     let (news, history): (Vec<_>, Vec<_>) = alerts
         .into_iter()
         .partition(|a| a.first_seen >= app.started);
