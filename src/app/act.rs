@@ -281,6 +281,7 @@ pub fn open(app: &mut App) {
     // A finding's detail acts on the finding shown, whatever is marked: the marks stay after
     // an action, and the analyst reading one finding means that one. Unmarked, a group's row
     // acts on the whole group (the filter's members of it).
+    app.findings.undoing = None;
     let targets: Vec<EntryIx> = if let Some(detail) = app.detail() {
         vec![detail.entry]
     } else if app.findings.marks.is_empty() {
@@ -821,21 +822,26 @@ pub fn undo(app: &mut App) {
         app.notify("nothing to undo", NoticeLevel::Info);
         return;
     };
-    let (now, later): (Vec<_>, Vec<_>) =
-        app.findings.undo.drain(..).partition(|(_, a)| *a == first);
-    app.findings.undo = later;
+    // The steps stay until this one is done (an undo cancelled loses nothing); then the
+    // findings it put back leave them ([`crate::app::update`]'s `action_done`).
+    let now: Vec<_> = app
+        .findings
+        .undo
+        .iter()
+        .filter(|(_, a)| *a == first)
+        .cloned()
+        .collect();
+    let later = app.findings.undo.len() - now.len();
+    app.findings.undoing = Some(first.clone());
     let mut flow = ActionFlow {
         targets: now.iter().map(|(ix, _)| *ix).collect(),
         stage: Stage::Menu,
         playbooks: Vec::new(),
         undo_of: app.findings.undo_of.clone().map(Box::new),
     };
-    if !app.findings.undo.is_empty() {
+    if later > 0 {
         app.notify(
-            format!(
-                "undo in steps: {} more findings after this one",
-                app.findings.undo.len()
-            ),
+            format!("undo in steps: {later} more findings after this one"),
             NoticeLevel::Info,
         );
     }

@@ -33,6 +33,9 @@ pub struct FindingsScreen {
     pub undo: Vec<(EntryIx, crate::actions::Action)>,
     /// The action `u` undoes (its confirmation names it).
     pub undo_of: Option<crate::actions::Action>,
+    /// The step of an undo in steps being confirmed or carried out: when it is done, the
+    /// findings it put back leave `undo` and the other steps stay.
+    pub undoing: Option<crate::actions::Action>,
     /// What `.` does again: the last action approved.
     pub last_action: Option<crate::actions::Action>,
     /// Filters applied, for ↑/↓ in the filter prompt.
@@ -50,6 +53,7 @@ impl FindingsScreen {
             mark_anchor: None,
             undo: Vec::new(),
             undo_of: None,
+            undoing: None,
             last_action: None,
             filter_history: Vec::new(),
             wide: false,

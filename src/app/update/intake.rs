@@ -478,6 +478,7 @@ pub(super) fn action_done(
     ));
     let mut done = 0;
     let mut undo = Vec::new();
+    let mut undone = std::collections::HashSet::new();
     for ix in entries {
         let Some(kind) = app.store.get(*ix).map(|e| e.raw.kind()) else {
             continue;
@@ -494,6 +495,7 @@ pub(super) fn action_done(
         app.history.record(&id, &step, told);
         if result.is_some_and(|r| r.ok) {
             done += 1;
+            undone.insert(*ix);
             if let Some(back) = app
                 .store
                 .summary(*ix)
@@ -511,8 +513,22 @@ pub(super) fn action_done(
             }
         }
     }
-    app.findings.undo_of = (!undo.is_empty()).then(|| action.clone());
-    app.findings.undo = undo;
+    // A step of an undo in steps leaves the steps still to go for the next `u`; otherwise
+    // (the last step too) `u` puts back what this action changed.
+    let step_of_undo = app
+        .findings
+        .undoing
+        .take()
+        .is_some_and(|step| step == *action);
+    if step_of_undo {
+        app.findings
+            .undo
+            .retain(|(ix, step)| !(step == action && undone.contains(ix)));
+    }
+    if !step_of_undo || app.findings.undo.is_empty() {
+        app.findings.undo_of = (!undo.is_empty()).then(|| action.clone());
+        app.findings.undo = undo;
+    }
     let failed = results.iter().filter(|r| !r.ok).count();
     if failed == 0 {
         let detail = match &results[..] {

@@ -2225,3 +2225,32 @@ fn a_finding_s_detail_acts_on_the_finding_shown_whatever_is_marked() {
     };
     assert_eq!(flow.targets.len(), 2);
 }
+
+#[test]
+fn an_undo_in_steps_goes_on_with_the_next_step_and_a_cancelled_one_loses_nothing() {
+    use crate::model::Workflow;
+    let mut app = triage_app(Options::default());
+    let (gd, sh) = (entry_of(&app, "gd-1"), entry_of(&app, "sh-1"));
+    // sh-1 NOTIFIED first: RESOLVED from NEW and from NOTIFIED takes two steps to put back.
+    press(&mut app, "g j");
+    act_done(&mut app, "a o y");
+    assert_eq!(
+        app.store.summary(sh).map(|s| s.workflow),
+        Some(Workflow::Notified)
+    );
+    press(&mut app, "M g Space Space");
+    act_done(&mut app, "a r patched Enter y");
+    let workflow = |app: &App, ix| app.store.summary(ix).map(|s| s.workflow);
+    assert_eq!(workflow(&app, gd), Some(Workflow::Resolved));
+    assert_eq!(workflow(&app, sh), Some(Workflow::Resolved));
+    assert_eq!(app.findings.undo.len(), 2, "two previous states: two steps");
+    // The first step, cancelled: nothing is lost.
+    press(&mut app, "u Escape");
+    assert_eq!(app.findings.undo.len(), 2);
+    // Done step by step: each `u` puts back the next.
+    act_done(&mut app, "u y");
+    assert_eq!(app.findings.undo.len(), 1, "the other step waits");
+    act_done(&mut app, "u y");
+    assert_eq!(workflow(&app, gd), Some(Workflow::New));
+    assert_eq!(workflow(&app, sh), Some(Workflow::Notified));
+}
