@@ -38,8 +38,15 @@ impl PivotRequest {
         let mut terms: Vec<String> = Vec::new();
         let mut add = |value: &str| {
             let value = value.trim();
-            // Short values (a user name like "bob") would match unrelated records.
-            if value.len() >= 7 && !value.contains('"') && !terms.iter().any(|t| t == value) {
+            // Short values (a user name like "bob") would match unrelated records, and so would
+            // an account id (a root principal's id is its account's): every record of the
+            // account names it.
+            let account_id = value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit());
+            if value.len() >= 7
+                && !account_id
+                && !value.contains('"')
+                && !terms.iter().any(|t| t == value)
+            {
                 terms.push(value.to_string());
             }
         };
@@ -163,6 +170,26 @@ mod tests {
             "service": {"eventFirstSeen": first_seen, "eventLastSeen": last_seen}
         });
         crate::model::guardduty::map_finding(&record).expect("maps")
+    }
+
+    #[test]
+    fn an_account_id_is_not_looked_for_every_record_of_the_account_names_it() {
+        let record = json!({
+            "id": "root", "accountId": "111111111111", "type": "Policy:IAMUser/RootCredentialUsage",
+            "region": "us-east-1", "createdAt": "2026-01-15T10:00:00Z", "updatedAt": "2026-01-15T10:00:00Z",
+            "resource": {"resourceType": "AccessKey", "accessKeyDetails": {
+                "accessKeyId": "ASIAROOTROOTROOT", "principalId": "111111111111", "userType": "Root"}},
+            "service": {"action": {"actionType": "AWS_API_CALL", "awsApiCallAction": {
+                "remoteIpDetails": {"ipAddressV4": "192.0.2.181"}}}}
+        });
+        let finding = crate::model::guardduty::map_finding(&record).expect("maps");
+        let request = PivotRequest::for_finding(&finding).expect("a request");
+        assert!(
+            !request.terms.iter().any(|t| t == "111111111111"),
+            "{:?}",
+            request.terms
+        );
+        assert!(request.terms.iter().any(|t| t == "ASIAROOTROOTROOT"));
     }
 
     #[test]
