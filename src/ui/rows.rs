@@ -91,6 +91,8 @@ pub(super) const MARKER: u16 = 2;
 /// The title grows to this before other flexible columns grow (to their content's width), and
 /// columns below [`ESSENTIAL`] are dropped before it is narrower.
 const TITLE_COMFORT: u16 = 32;
+/// An account column grows to this (or its longest name) before the title grows.
+const ACCOUNT_COMFORT: u16 = 16;
 /// Columns of this priority or more are what a row is: they go only when nothing else can.
 const ESSENTIAL: u8 = 7;
 
@@ -199,17 +201,30 @@ pub(super) fn columns(
     let mut widths: Vec<u16> = kept.iter().map(|(_, min, _)| *min).collect();
     let mut spare = width.saturating_sub(needed(&kept));
     let title = kept.iter().position(|(s, _, _)| s.column == Column::Title);
-    // The title is what an analyst reads: it grows first, to a comfortable width (in the wide
-    // layout the type comes first); then the other flexible columns in display order; the
-    // title takes whatever is left.
+    // An account's name says whose finding it is: it gets its whole name first, up to a
+    // name's usual length. The title is what an analyst reads: it grows next, to a
+    // comfortable width (in the wide layout the type comes first); then the other flexible
+    // columns in display order; the title takes whatever is left.
+    if let Some(i) = kept
+        .iter()
+        .position(|(s, _, _)| s.column == Column::Account)
+    {
+        let grow = kept[i]
+            .2
+            .min(ACCOUNT_COMFORT)
+            .saturating_sub(widths[i])
+            .min(spare);
+        widths[i] += grow;
+        spare -= grow;
+    }
     if let Some(i) = title.filter(|_| !wide) {
         let grow = TITLE_COMFORT.saturating_sub(widths[i]).min(spare);
         widths[i] += grow;
         spare -= grow;
     }
-    for (i, (spec, min, max)) in kept.iter().enumerate() {
-        if spec.column != Column::Title && max > min {
-            let grow = (max - min).min(spare);
+    for (i, (spec, _, max)) in kept.iter().enumerate() {
+        if spec.column != Column::Title {
+            let grow = max.saturating_sub(widths[i]).min(spare);
             widths[i] += grow;
             spare -= grow;
         }
