@@ -490,7 +490,7 @@ impl World {
                     self.pending.push(Msg::ViewSaved {
                         name,
                         view,
-                        result: Err(picket::config::edit::SaveError::Failed(HOSTILE.into())),
+                        result: Err(picket::app::views::SaveError::Failed(HOSTILE.into())),
                     });
                 }
                 Effect::Reload => {

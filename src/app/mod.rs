@@ -24,6 +24,7 @@ pub mod screens;
 pub mod stats;
 mod table;
 mod update;
+pub mod views;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -45,6 +46,7 @@ pub use screens::{FindingsScreen, LogsPage, LogsScreen, Look, OverviewScreen, So
 pub use stats::Stats;
 pub use table::FindingsTable;
 pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
+pub use views::SavedView;
 
 // Batches are most of the channel's traffic and its largest variant: boxing them would add an
 // allocation to every poll to save bytes on the rarer messages.
@@ -95,7 +97,7 @@ pub enum Msg {
     ViewSaved {
         name: String,
         view: SavedView,
-        result: Result<String, crate::config::edit::SaveError>,
+        result: Result<String, views::SaveError>,
     },
     /// The config and theme files read again (`:reload`), or the error, as start-up says it.
     Reloaded(Result<Box<Reloaded>, String>),
@@ -300,13 +302,6 @@ pub struct Notice {
     pub text: String,
     pub level: NoticeLevel,
     pub until: Timestamp,
-}
-
-/// A saved filter from the config, applied with `:view NAME`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SavedView {
-    pub filter: String,
-    pub sort: Option<SortKey>,
 }
 
 /// What the config says that can change while picket runs, resolved as at start-up (the flags

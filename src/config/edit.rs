@@ -6,40 +6,10 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Table, value};
 
 use super::{ConfigError, position};
-use crate::app::SavedView;
+use crate::app::views::{SaveError, SavedView};
 
 /// How the comment above a saved view starts; a view saved again gets a fresh one instead.
 pub const SAVED_MARK: &str = "# saved by picket";
-
-/// Why a view was not written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SaveError {
-    /// The file has a view of that name (`:view save! NAME` replaces it).
-    Exists,
-    /// The file could not be read, parsed or written: why, one line naming the file.
-    Failed(String),
-}
-
-/// A view name `:view` can apply and `[views.NAME]` holds as a bare key: letters, digits, `-`
-/// and `_`, at most 64, and not `save` (the command's own word). Says why not.
-pub fn check_view_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.len() > 64 {
-        return Err("a view name has 1 to 64 characters".into());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-    {
-        return Err(format!(
-            "'{}' cannot be in a view name: letters, digits, - and _ only",
-            bad.escape_default()
-        ));
-    }
-    if name.eq_ignore_ascii_case("save") {
-        return Err("'save' is the command's own word, not a view name".into());
-    }
-    Ok(())
-}
 
 /// `text` (the config file at `path`) with view `name` set to `view` under the comment
 /// `# saved by picket on {stamp}`. A new view goes after the last view, or at the end of the
@@ -180,6 +150,7 @@ pub fn save_view(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::views::check_view_name;
     use crate::store::SortKey;
 
     const STAMP: &str = "2026-01-15 12:00 UTC";

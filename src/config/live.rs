@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::tz::TimeZone;
 
-use super::edit::{self, SaveError};
+use super::edit;
 use super::{Clock, Config, Loaded};
+use crate::app::views::SaveError;
 use crate::app::{Command, LiveOptions, Reloaded, SavedView};
 use crate::theme::ThemeSet;
 

@@ -4,7 +4,7 @@
 use super::super::prompt::remember;
 use super::super::{App, Command, Effect, Modal, NoticeLevel, Reloaded, SavedView, Tab};
 use super::{findings, logs, run as run_key, switch_tab};
-use crate::config::edit::SaveError;
+use crate::app::views::SaveError;
 use crate::store::SortKey;
 
 /// A `:` command.
@@ -640,7 +640,7 @@ fn list_views(app: &mut App) {
 /// `:view save NAME`: the findings' filter and sort, to be written into the config (the
 /// runtime writes; [`view_saved`] takes the outcome).
 fn save_view(app: &mut App, name: &str, replace: bool) -> Vec<Effect> {
-    if let Err(why) = crate::config::edit::check_view_name(name) {
+    if let Err(why) = crate::app::views::check_view_name(name) {
         app.notify(
             format!("cannot save a view named '{name}': {why}"),
             NoticeLevel::Error,

@@ -1760,7 +1760,7 @@ fn a_view_the_file_cannot_take_is_kept_for_the_session_but_a_clash_is_not() {
         Msg::ViewSaved {
             name: "prod".into(),
             view: saved("is:prod", None),
-            result: Err(crate::config::edit::SaveError::Failed(
+            result: Err(crate::app::views::SaveError::Failed(
                 "/ro/config.toml: cannot write: Read-only file system".into(),
             )),
         },
@@ -1775,7 +1775,7 @@ fn a_view_the_file_cannot_take_is_kept_for_the_session_but_a_clash_is_not() {
         Msg::ViewSaved {
             name: "other".into(),
             view: saved("", None),
-            result: Err(crate::config::edit::SaveError::Exists),
+            result: Err(crate::app::views::SaveError::Exists),
         },
     );
     assert!(!app.look.views.contains_key("other"));
