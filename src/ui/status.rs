@@ -218,7 +218,7 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     let filter = if table.filter_text.is_empty() {
         "│ no filter ".to_string()
     } else {
-        format!("│ {} ", table.filter_text)
+        format!("│ {} ", super::masking::filter(&table.filter_text))
     };
     let filter_style = if table.filter_text.is_empty() {
         theme.muted
@@ -305,24 +305,18 @@ fn draw_prompt(
     // Hints or the error, on the row above the prompt.
     let hint_row = area.y.checked_sub(1).map(|y| Rect { y, ..area });
     let hint = match (&prompt.error, prompt.kind) {
+        // What Tab offers, over the error a half-completed term (`sev>=`) shows.
+        (_, PromptKind::Filter) if !prompt.completions.is_empty() => Some((
+            completion_hint(prompt, usize::from(area.width)),
+            theme.muted,
+        )),
         (Some(e), _) => Some((format!(" ✗ {}", e.message), theme.error)),
-        (None, PromptKind::Command) if !prompt.completions.is_empty() => {
-            let list: Vec<String> = prompt
-                .completions
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if Some(i) == prompt.completion_ix {
-                        format!("[{c}]")
-                    } else {
-                        c.clone()
-                    }
-                })
-                .collect();
-            Some((format!(" Tab: {}", list.join("  ")), theme.muted))
-        }
+        (None, PromptKind::Command) if !prompt.completions.is_empty() => Some((
+            completion_hint(prompt, usize::from(area.width)),
+            theme.muted,
+        )),
         (None, PromptKind::Filter) if text.is_empty() => Some((
-            " e.g. sev>=high account:prod-* region:us-east-1 type:Recon* -status:resolved words"
+            " e.g. sev>=high account:prod-* type:Recon* -status:resolved words · Tab completes"
                 .to_string(),
             theme.muted,
         )),
@@ -340,4 +334,50 @@ fn draw_prompt(
         put(buf, row.x, row.y, &text, usize::from(row.width), style);
     }
     Some(cursor)
+}
+
+/// ` Tab: a  [b]  c`: the candidates, the one Tab inserted last in brackets; a list wider than
+/// the row starts at that one. The filter's OU paths are shown as OUs are (masked when
+/// presenting).
+fn completion_hint(prompt: &crate::app::Prompt, room: usize) -> String {
+    let ous = prompt.kind == PromptKind::Filter
+        && prompt.completion_base.as_ref().is_some_and(|(_, base)| {
+            let name: String = base
+                .trim_start_matches('-')
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            crate::query::fields::field(&name)
+                .is_some_and(|f| f.values == crate::query::Values::Ous)
+        });
+    let list: Vec<String> = prompt
+        .completions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let c = if ous {
+                super::masking::ou_path(c).into_owned()
+            } else {
+                c.clone()
+            };
+            if Some(i) == prompt.completion_ix {
+                format!("[{c}]")
+            } else {
+                c
+            }
+        })
+        .collect();
+    let head = if prompt.completions.len() >= crate::limits::COMPLETIONS {
+        format!(" Tab ({}+, type more to narrow): ", crate::limits::COMPLETIONS)
+    } else {
+        " Tab: ".to_string()
+    };
+    let from = match prompt.completion_ix {
+        Some(ix) if ix < list.len() => {
+            let used: usize = list[..=ix].iter().map(|c| width(c) + 2).sum();
+            if width(&head) + used <= room { 0 } else { ix }
+        }
+        _ => 0,
+    };
+    format!("{head}{}", list[from..].join("  "))
 }

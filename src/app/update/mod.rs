@@ -9,6 +9,7 @@
 //! changed. `update` notes a change in `App::dirty` in one place; the drawer clears it.
 
 mod commands;
+mod filter_completion;
 mod findings;
 mod intake;
 mod logs;

@@ -407,7 +407,8 @@ fn saved_views_apply_filter_and_sort() {
 #[test]
 fn overview_enter_filters_by_account() {
     let mut app = app();
-    press(&mut app, "j Enter");
+    // prod-web, the Sandbox OU's heading, sandbox.
+    press(&mut app, "j j Enter");
     assert_eq!(app.tab, Tab::Findings);
     assert_eq!(app.findings.table.filter_text, "account:sandbox");
     assert_eq!(app.findings.table.rows.len(), 1);
@@ -2195,4 +2196,198 @@ fn earlier_sessions_actions_from_the_journal_show_in_the_detail() {
         "{text}"
     );
     assert!(text.contains("note: duplicate of INC-7"), "{text}");
+}
+
+fn filter_prompt(app: &App) -> &crate::app::Prompt {
+    match &app.modal {
+        Some(Modal::Prompt(prompt)) if prompt.kind == PromptKind::Filter => prompt,
+        other => panic!("no filter prompt: {other:?}"),
+    }
+}
+
+#[test]
+fn tab_in_the_filter_completes_a_field_name_with_its_operator() {
+    let mut app = app();
+    press(&mut app, "2 / se Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(prompt.editor.text(), "sev>=");
+    assert_eq!(prompt.completions, ["sev>=", "severity>="]);
+    assert_eq!(prompt.completion_ix, Some(0));
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "severity>=");
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev>=", "Tab cycles");
+    // Typed on, the field takes its value and the filter applies.
+    press(&mut app, "high");
+    assert_eq!(app.findings.table.filter_text, "sev>=high");
+    assert!(filter_prompt(&app).completions.is_empty());
+    assert_eq!(app.findings.table.rows.len(), 1);
+}
+
+#[test]
+fn tab_after_account_offers_the_directory_s_names_then_ids_and_cycles() {
+    let mut app = app();
+    press(&mut app, "2 / account: Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(
+        prompt.completions,
+        ["prod-web", "sandbox", "111111111111", "222222222222"]
+    );
+    assert_eq!(prompt.editor.text(), "account:prod-web");
+    assert_eq!(
+        app.findings.table.filter_text, "account:prod-web",
+        "a completed value filters as typed"
+    );
+    assert_eq!(app.findings.table.rows.len(), 2);
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "account:sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    press(&mut app, "Tab Tab Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "account:prod-web",
+        "the fifth Tab is the first again"
+    );
+    // What is typed narrows: a unique value ends its term.
+    press(&mut app, "BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 22 Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "account:222222222222 ");
+    assert!(filter_prompt(&app).completions.is_empty());
+    press(&mut app, "Enter");
+    assert_eq!(app.findings.table.filter_text, "account:222222222222");
+}
+
+#[test]
+fn tab_completes_a_negated_term_and_goes_on_to_its_values() {
+    let mut app = app();
+    press(&mut app, "2 / sev>=low Space -stat Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(prompt.editor.text(), "sev>=low -status:");
+    assert_eq!(
+        prompt.completions,
+        ["new", "notified", "resolved", "suppressed", "archived"],
+        "the only field is completed and its values are offered"
+    );
+    assert_eq!(prompt.completion_ix, None, "none inserted yet");
+    press(&mut app, "Tab Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev>=low -status:notified");
+    assert_eq!(app.findings.table.filter_text, "sev>=low -status:notified");
+    assert_eq!(app.findings.table.rows.len(), 3);
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev>=low -status:resolved");
+}
+
+#[test]
+fn tab_completes_values_from_the_store_after_a_comma_and_quotes_them() {
+    let mut app = app();
+    press(&mut app, "2 / sev:high,cr Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev:high,critical ");
+    press(&mut app, "type:back Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev:high,critical type:Backdoor:EC2/C&CActivity.B "
+    );
+    assert_eq!(app.findings.table.rows.len(), 1);
+    press(&mut app, "Escape");
+    // A name with a space is offered quoted, as the filter reads it.
+    let mut directory = crate::model::fixtures::directory();
+    directory.insert(crate::model::Account {
+        id: crate::model::SafeText::line("333333333333"),
+        name: crate::model::SafeText::line("shared \u{1b}[31mservices"),
+        ou_path: crate::model::SafeText::line("Shared Services"),
+        production: false,
+    });
+    app.directory = directory;
+    press(&mut app, "/ account:sh Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "account:\"shared ␛[31mservices\" ",
+        "sanitized and quoted"
+    );
+    press(&mut app, "ou: Tab");
+    assert_eq!(
+        filter_prompt(&app).completions,
+        ["Production", "Sandbox", "\"Shared Services\""]
+    );
+    // A free word has nothing to complete.
+    press(&mut app, "Escape / bucket Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "bucket");
+    assert!(filter_prompt(&app).completions.is_empty());
+}
+
+#[test]
+fn enter_on_an_ou_heading_opens_the_findings_of_its_accounts() {
+    let mut app = app();
+    // prod-web is selected first; above it, the Production OU's heading.
+    press(&mut app, "k Enter");
+    assert_eq!(app.tab, Tab::Findings);
+    assert_eq!(app.findings.table.filter_text, "ou:Production");
+    assert_eq!(app.findings.table.rows.len(), 2);
+    press(&mut app, "1 j j Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
+}
+
+#[test]
+fn the_root_ou_opens_as_its_accounts_ids() {
+    let mut app = app();
+    // An account the directory does not know sits with the root's.
+    let batch = Batch {
+        findings: vec![guardduty(
+            "d",
+            "333333333333",
+            "Recon:EC2/Portscan",
+            5.0,
+            "2026-01-15T11:10:00Z",
+        )],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    press(&mut app, "g Enter");
+    assert_eq!(app.findings.table.filter_text, "account:333333333333");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    assert_eq!(selected_id(&app), "d");
+}
+
+#[test]
+fn enter_on_a_severity_cell_opens_that_severity_only() {
+    let mut app = app();
+    // sandbox's HIGH cell.
+    press(&mut app, "j j l l");
+    assert_eq!(app.overview.column, Some(1));
+    press(&mut app, "Enter");
+    assert_eq!(app.findings.table.filter_text, "account:sandbox sev:high");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    assert_eq!(selected_id(&app), "b");
+    // The cell stays as the cursor moves: the Production OU's MEDIUM, then every account's.
+    press(&mut app, "1 l g Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Production sev:medium");
+    assert_eq!(selected_id(&app), "c");
+    press(&mut app, "1 G h Enter");
+    assert_eq!(app.findings.table.filter_text, "sev:high");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    // Left of CRIT is the whole line again: every finding.
+    press(&mut app, "1 h h Enter");
+    assert_eq!(app.overview.column, None);
+    assert_eq!(app.findings.table.filter_text, "");
+    assert_eq!(app.findings.table.rows.len(), 3);
+}
+
+#[test]
+fn the_selected_severity_cell_is_marked_on_the_overview() {
+    let mut app = app();
+    press(&mut app, "j j l l");
+    let text = screen(&mut app);
+    let line = text
+        .lines()
+        .find(|l| l.contains("sandbox") && !l.contains("Sandbox"))
+        .unwrap_or_else(|| panic!("no sandbox line:\n{text}"));
+    assert!(line.contains("›   1"), "{line}");
+    let heading = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Production"))
+        .unwrap_or_else(|| panic!("no Production heading:\n{text}"));
+    assert!(
+        heading.contains("·    ·    1    1    ·    2"),
+        "the OU's heading sums its accounts: {heading}"
+    );
 }
