@@ -98,8 +98,8 @@ commands! {
     Down => "down", "move down";
     Left => "left", "move left (the previous region)";
     Right => "right", "move right (the next region)";
-    PrevColumn => "prev_column", "the severity cell to the left (from CRIT: the whole row)";
-    NextColumn => "next_column", "the severity cell to the right: Enter opens that severity's findings";
+    PrevColumn => "prev_column", "the severity cell to the left, then the whole line";
+    NextColumn => "next_column", "the severity cell to the right (Enter: its findings only)";
     PageUp => "page_up", "page up";
     PageDown => "page_down", "page down";
     Top => "top", "go to the top";

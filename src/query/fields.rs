@@ -128,7 +128,7 @@ pub const FIELDS: &[Field] = &[
         abbreviations: &[],
         op: ":",
         example: "source:detection",
-        help: "guardduty, securityhub, detection (picket's CIS alerts)",
+        help: "guardduty, securityhub, detection (picket's alerts)",
         values: Values::Fixed(SOURCES),
     },
     Field {

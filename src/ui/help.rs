@@ -56,6 +56,11 @@ fn lines(app: &App) -> Vec<(String, bool)> {
     out
 }
 
+/// How many lines the help has (its scrolling stops at the last page).
+pub fn line_count(app: &App) -> usize {
+    lines(app).len()
+}
+
 /// A legend line: the symbol, padded to its column by display width, and what it means.
 fn symbol(symbol: &str, meaning: &str) -> (String, bool) {
     let pad = 13usize.saturating_sub(width(symbol));
@@ -98,7 +103,7 @@ fn legend(app: &App) -> Vec<(String, bool)> {
     let letters: Vec<&str> = Service::ALL.iter().map(|s| sources::letter(*s)).collect();
     let names: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
     out.push(symbol(&letters.join(" "), &names.join(", ")));
-    out.push(symbol("← N · N more →", "more regions to either side"));
+    out.push(symbol("← N more →", "more regions to either side (Sources)"));
     out.push(("  Overview".to_string(), false));
     out.push(symbol(
         &format!("{}12", overview::SELECTED_CELL),

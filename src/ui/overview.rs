@@ -276,11 +276,12 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[HeatLine]) {
                     super::masking::ou_path(ou)
                 };
                 // A long path keeps its end: the OU itself.
+                let room = usize::from(NAME_WIDTH - 1);
                 put_cut(
                     buf,
                     (area.x + 1, y),
-                    &label,
-                    usize::from(NAME_WIDTH - 1),
+                    &path_tail(&label, room),
+                    room,
                     patch(theme.muted),
                     Cut::Start,
                 );
@@ -384,6 +385,17 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[HeatLine]) {
     if late_column {
         late_cell(buf, x, totals_y, stats.breached, theme, &patch);
     }
+}
+
+/// An OU path in `room` columns: whole, or its last parts that fit after `…/`.
+fn path_tail(path: &str, room: usize) -> String {
+    if width(path) <= room {
+        return path.to_string();
+    }
+    path.match_indices('/')
+        .map(|(i, _)| &path[i..])
+        .find(|tail| width(tail) < room)
+        .map_or_else(|| path.to_string(), |tail| format!("…{tail}"))
 }
 
 /// Marks the selected severity cell of the overview's table.
@@ -737,6 +749,13 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_ou_path_keeps_its_last_parts() {
+        assert_eq!(super::path_tail("Workloads/Production", 17), "…/Production");
+        assert_eq!(super::path_tail("a/b/Production", 17), "a/b/Production");
+        assert_eq!(super::path_tail("x/LongerThanTheRoomAllows", 17), "x/LongerThanTheRoomAllows");
+    }
+
     #[test]
     fn counts_fit_a_cell() {
         for (n, shown) in [

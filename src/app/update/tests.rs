@@ -2391,3 +2391,49 @@ fn the_selected_severity_cell_is_marked_on_the_overview() {
         "the OU's heading sums its accounts: {heading}"
     );
 }
+
+#[test]
+fn the_help_stops_at_its_last_page_so_a_key_up_after_g_moves_at_once() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(80, 24));
+    let end = crate::ui::help::line_count(&app) - layout::help_page(app.size);
+    press(&mut app, "? G");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end));
+    press(&mut app, "k");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end - 1));
+    press(&mut app, "j j j");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end));
+}
+
+#[test]
+fn the_help_lists_every_symbol_and_every_filter_field_with_its_example() {
+    let mut app = app();
+    press(&mut app, "? G");
+    let mut text = String::new();
+    // Read from the top to the end, a page at a time.
+    press(&mut app, "g");
+    for _ in 0..40 {
+        text.push_str(&screen(&mut app));
+        press(&mut app, "PgDn");
+    }
+    for field in crate::query::FIELDS {
+        assert!(text.contains(field.example), "{} is not in the help", field.example);
+    }
+    for state in crate::model::health::HealthState::ALL {
+        assert!(
+            text.contains(&format!("{}             {}", state.symbol(), state.as_str())),
+            "{state:?} is not in the legend"
+        );
+    }
+    for label in crate::model::SeverityLabel::ALL {
+        let symbol = &app.look.theme.severity(label).symbol;
+        let name = label.as_str().to_ascii_lowercase();
+        assert!(
+            text.contains(&format!("{symbol}             {name}")),
+            "{name} is not in the legend"
+        );
+    }
+    for mark in ["▶", "◐", "●", "▲ N newer", "×N", "⚑", "›12", "G S L O P F"] {
+        assert!(text.contains(mark), "{mark} is not in the legend");
+    }
+}
