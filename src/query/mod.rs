@@ -354,8 +354,8 @@ fn field_test(
         "status" => {
             equality_only(name, cmp, values)?;
             enum_values(values, "status", &fields::expected("status"), |v| {
-                    if v.eq_ignore_ascii_case("archived") {
-                        Some(Status::Archived)
+                if v.eq_ignore_ascii_case("archived") {
+                    Some(Status::Archived)
                 } else {
                     Workflow::parse(v).map(Status::Workflow)
                 }
@@ -695,7 +695,14 @@ mod tests {
 
     #[test]
     fn quoted_values_read_back_as_one_value() {
-        for value in ["prod-web", "my account", "a,b", "say \"hi\"", "x\u{a0}y", ""] {
+        for value in [
+            "prod-web",
+            "my account",
+            "a,b",
+            "say \"hi\"",
+            "x\u{a0}y",
+            "",
+        ] {
             let text = format!("account:{}", quote_value(value));
             let q = parse(&text);
             assert_eq!(q.terms.len(), 1, "{text}");

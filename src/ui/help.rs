@@ -73,11 +73,23 @@ fn legend(app: &App) -> Vec<(String, bool)> {
     let theme = &app.look.theme;
     let mut out = vec![
         ("Symbols".to_string(), true),
-        ("  Findings (the first column, the header, the title)".to_string(), false),
+        (
+            "  Findings (the first column, the header, the title)".to_string(),
+            false,
+        ),
         symbol(rows::MARKED, "marked for an action (Space, V, *; M clears)"),
-        symbol(rows::STALE, "its source has not answered lately: it may be old"),
-        symbol(rows::UNSEEN, "unseen: arrived since picket started, not selected yet"),
-        symbol("▲ N newer", "arrived above the top of the screen; g goes there"),
+        symbol(
+            rows::STALE,
+            "its source has not answered lately: it may be old",
+        ),
+        symbol(
+            rows::UNSEEN,
+            "unseen: arrived since picket started, not selected yet",
+        ),
+        symbol(
+            "▲ N newer",
+            "arrived above the top of the screen; g goes there",
+        ),
         symbol("×N", "a folded detection alert: N matches by one principal"),
         symbol("↓ ↑", "the column sorted by, and which way"),
         symbol("⚑", "a production account (or a profile that reaches one)"),
@@ -88,7 +100,10 @@ fn legend(app: &App) -> Vec<(String, bool)> {
         let mark = if mark.is_empty() { "(none)" } else { mark };
         out.push(symbol(mark, &label.as_str().to_ascii_lowercase()));
     }
-    out.push(("  Sources (status bar, overview, Sources screen)".to_string(), false));
+    out.push((
+        "  Sources (status bar, overview, Sources screen)".to_string(),
+        false,
+    ));
     for state in HealthState::ALL {
         let meaning = match state {
             HealthState::Ok => "ok: read lately",
@@ -103,13 +118,19 @@ fn legend(app: &App) -> Vec<(String, bool)> {
     let letters: Vec<&str> = Service::ALL.iter().map(|s| sources::letter(*s)).collect();
     let names: Vec<&str> = Service::ALL.iter().map(|s| s.name()).collect();
     out.push(symbol(&letters.join(" "), &names.join(", ")));
-    out.push(symbol("← N more →", "more regions to either side (Sources)"));
+    out.push(symbol(
+        "← N more →",
+        "more regions to either side (Sources)",
+    ));
     out.push(("  Overview".to_string(), false));
     out.push(symbol(
         &format!("{}12", overview::SELECTED_CELL),
         "the selected cell (← →): Enter opens its findings",
     ));
-    out.push(symbol("12", "bold, underlined: the highest count of its column"));
+    out.push(symbol(
+        "12",
+        "bold, underlined: the highest count of its column",
+    ));
     out.push(symbol("SLA!", "open findings past their SLA"));
     out.push(("  Incidents and posture".to_string(), false));
     out.push(symbol("▸ ▾", "a group closed, open (Enter, → ←)"));

@@ -74,13 +74,19 @@ pub(crate) fn learn(learn: impl FnOnce(&Mask)) {
     });
 }
 
-/// A filter as it may be shown: in presenter mode the paths of its `ou:` terms are masked as
-/// OUs are (account names and ids in it are masked as all text is). Wildcard parts stay.
-pub(crate) fn filter(text: &str) -> Cow<'_, str> {
+/// A filter as it may be shown: in presenter mode the OU names of its `ou:` terms are masked
+/// as OUs are (account names and ids in it are masked as all text is). Only the directory's OU
+/// names are: a part being typed, or a wildcard, stays as it is.
+pub(crate) fn filter<'t>(text: &'t str, directory: &crate::model::Directory) -> Cow<'t, str> {
     use crate::query::{Query, Test, TextField};
-    if !active() {
+    if !active() || !text.contains(['o', 'O']) {
         return Cow::Borrowed(text);
     }
+    let known = |part: &str| {
+        directory
+            .iter()
+            .any(|a| a.ou_path.split('/').any(|p| p.eq_ignore_ascii_case(part)))
+    };
     let Ok(query) = Query::parse(text) else {
         return Cow::Borrowed(text);
     };
@@ -105,10 +111,10 @@ pub(crate) fn filter(text: &str) -> Cow<'_, str> {
                     .original()
                     .split('/')
                     .map(|part| {
-                        if part.is_empty() || part.contains(['*', '?']) {
-                            part.to_string()
-                        } else {
+                        if known(part) {
                             ou_path(part).into_owned()
+                        } else {
+                            part.to_string()
                         }
                     })
                     .collect();

@@ -430,7 +430,11 @@ impl HeatCells<'_> {
             };
             let mut cell_style = style(r, count);
             let text = if self.selected == Some(r) {
-                let reversed = self.theme.selected.add_modifier.contains(Modifier::REVERSED);
+                let reversed = self
+                    .theme
+                    .selected
+                    .add_modifier
+                    .contains(Modifier::REVERSED);
                 cell_style = if reversed {
                     cell_style.remove_modifier(Modifier::REVERSED)
                 } else {
@@ -753,7 +757,10 @@ mod tests {
     fn a_long_ou_path_keeps_its_last_parts() {
         assert_eq!(super::path_tail("Workloads/Production", 17), "…/Production");
         assert_eq!(super::path_tail("a/b/Production", 17), "a/b/Production");
-        assert_eq!(super::path_tail("x/LongerThanTheRoomAllows", 17), "x/LongerThanTheRoomAllows");
+        assert_eq!(
+            super::path_tail("x/LongerThanTheRoomAllows", 17),
+            "x/LongerThanTheRoomAllows"
+        );
     }
 
     #[test]

@@ -177,9 +177,6 @@ mod tests {
     fn values_that_start_with_the_text_come_first() {
         let values = vec!["web-prod".to_string(), "prod-web".into(), "sandbox".into()];
         assert_eq!(matching(values, "PROD"), ["prod-web", "web-prod"]);
-        assert_eq!(
-            matching(vec!["my account".into()], ""),
-            ["\"my account\""]
-        );
+        assert_eq!(matching(vec!["my account".into()], ""), ["\"my account\""]);
     }
 }

@@ -313,8 +313,7 @@ fn complete_filter(app: &mut App) {
             prompt.editor.insert(" ");
         } else {
             // A unique field: its values are next, listed without inserting one yet.
-            let found =
-                filter_completion::candidates(app, prompt_text(app), prompt_cursor(app));
+            let found = filter_completion::candidates(app, prompt_text(app), prompt_cursor(app));
             if let (Some(Modal::Prompt(prompt)), Some(found)) = (&mut app.modal, found)
                 && !found.candidates.is_empty()
             {

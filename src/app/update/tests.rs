@@ -2249,7 +2249,10 @@ fn tab_after_account_offers_the_directory_s_names_then_ids_and_cycles() {
         "the fifth Tab is the first again"
     );
     // What is typed narrows: a unique value ends its term.
-    press(&mut app, "BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 22 Tab");
+    press(
+        &mut app,
+        "BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 22 Tab",
+    );
     assert_eq!(filter_prompt(&app).editor.text(), "account:222222222222 ");
     assert!(filter_prompt(&app).completions.is_empty());
     press(&mut app, "Enter");
@@ -2269,11 +2272,17 @@ fn tab_completes_a_negated_term_and_goes_on_to_its_values() {
     );
     assert_eq!(prompt.completion_ix, None, "none inserted yet");
     press(&mut app, "Tab Tab");
-    assert_eq!(filter_prompt(&app).editor.text(), "sev>=low -status:notified");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev>=low -status:notified"
+    );
     assert_eq!(app.findings.table.filter_text, "sev>=low -status:notified");
     assert_eq!(app.findings.table.rows.len(), 3);
     press(&mut app, "Tab");
-    assert_eq!(filter_prompt(&app).editor.text(), "sev>=low -status:resolved");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev>=low -status:resolved"
+    );
 }
 
 #[test]
@@ -2417,11 +2426,19 @@ fn the_help_lists_every_symbol_and_every_filter_field_with_its_example() {
         press(&mut app, "PgDn");
     }
     for field in crate::query::FIELDS {
-        assert!(text.contains(field.example), "{} is not in the help", field.example);
+        assert!(
+            text.contains(field.example),
+            "{} is not in the help",
+            field.example
+        );
     }
     for state in crate::model::health::HealthState::ALL {
         assert!(
-            text.contains(&format!("{}             {}", state.symbol(), state.as_str())),
+            text.contains(&format!(
+                "{}             {}",
+                state.symbol(),
+                state.as_str()
+            )),
             "{state:?} is not in the legend"
         );
     }
@@ -2436,4 +2453,27 @@ fn the_help_lists_every_symbol_and_every_filter_field_with_its_example() {
     for mark in ["▶", "◐", "●", "▲ N newer", "×N", "⚑", "›12", "G S L O P F"] {
         assert!(text.contains(mark), "{mark} is not in the legend");
     }
+}
+
+#[test]
+fn presenting_shows_stand_ins_for_the_accounts_and_ous_tab_and_enter_put_in_the_filter() {
+    let mut app = app();
+    press(&mut app, "P 2 / account: Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "account:prod-web");
+    let text = screen(&mut app);
+    for name in ["prod-web", "sandbox", "111111111111"] {
+        assert!(!text.contains(name), "{name} shown:\n{text}");
+    }
+    assert!(text.contains("/account:acct-"), "{text}");
+    press(&mut app, "Escape 2 / ou: Tab");
+    let text = screen(&mut app);
+    assert!(!text.contains("Production"), "{text}");
+    assert!(text.contains("/ou:ou-"), "{text}");
+    press(&mut app, "Escape 1 k Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Production");
+    // The status bar's message gone, the filter shows.
+    app.notice = None;
+    let text = screen(&mut app);
+    assert!(!text.contains("Production"), "{text}");
+    assert!(text.contains("│ ou:ou-"), "{text}");
 }
