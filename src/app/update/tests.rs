@@ -2339,21 +2339,33 @@ fn enter_on_an_ou_heading_opens_the_findings_of_its_accounts() {
 #[test]
 fn the_root_ou_opens_as_its_accounts_ids() {
     let mut app = app();
-    // An account the directory does not know sits with the root's.
+    // Accounts the directory does not know sit with the root's.
     let batch = Batch {
-        findings: vec![guardduty(
-            "d",
-            "333333333333",
-            "Recon:EC2/Portscan",
-            5.0,
-            "2026-01-15T11:10:00Z",
-        )],
+        findings: vec![
+            guardduty(
+                "d",
+                "333333333333",
+                "Recon:EC2/Portscan",
+                5.0,
+                "2026-01-15T11:10:00Z",
+            ),
+            guardduty(
+                "e",
+                "444444444444",
+                "Recon:EC2/Portscan",
+                2.0,
+                "2026-01-15T11:10:00Z",
+            ),
+        ],
         ..Batch::default()
     };
     update(&mut app, Msg::Batch(Feed::Findings, batch));
     press(&mut app, "g Enter");
-    assert_eq!(app.findings.table.filter_text, "account:333333333333");
-    assert_eq!(app.findings.table.rows.len(), 1);
+    assert_eq!(
+        app.findings.table.filter_text,
+        "account:333333333333,444444444444"
+    );
+    assert_eq!(app.findings.table.rows.len(), 2);
     assert_eq!(selected_id(&app), "d");
 }
 
