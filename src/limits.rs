@@ -66,6 +66,10 @@ pub const JSON_VIEW_LINE: usize = 4096;
 /// Status-bar messages `:messages` lists, newest first; older ones leave.
 pub const MESSAGES_KEPT: usize = 100;
 
+/// Candidates Tab offers for one value in the `/` prompt (the values of a field the queue
+/// holds); past it the hint row says to type more of the value to narrow them.
+pub const COMPLETIONS: usize = 500;
+
 /// Steps of picket's own triage history kept per finding (this session's actions and the
 /// journal's); the detail counts the older ones it no longer shows, and `picket audit` lists
 /// them all.

@@ -59,3 +59,21 @@ fn readme_lists_every_limit() {
         );
     }
 }
+
+#[test]
+fn readme_filter_table_lists_every_field() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = readme.find("## Filter language").expect("filter section");
+    let end = start + readme[start..].find("\n## ").expect("next section");
+    let section = &readme[start..end];
+    for field in picket::query::FIELDS {
+        assert!(
+            section.contains(&format!("| `{}", field.name))
+                || section.contains(&format!(", `{}", field.name)),
+            "README.md's filter table does not list `{}` ({})",
+            field.name,
+            field.example
+        );
+    }
+}

@@ -57,6 +57,11 @@ const SCREENS: &[(&str, &str)] = &[
         "detail_detection_matches",
         "2 / source:detection Space count>2 Enter Enter j j j j j j j j j j j j j j",
     ),
+    ("help_legend", "? G PgUp"),
+    ("help_filter_fields", "? G"),
+    ("overview_cell_selected", "j j l l"),
+    ("overview_ou_cell_selected", "j l"),
+    ("filter_completion", "2 / account:prod Tab"),
 ];
 
 #[test]

@@ -763,6 +763,13 @@ fn check(app: &App) -> Result<(), TestCaseError> {
         app.overview.row,
         app.stats.accounts.len()
     );
+    prop_assert!(
+        app.overview
+            .column
+            .is_none_or(|c| c < picket::model::SeverityLabel::ALL.len()),
+        "overview cell {:?}",
+        app.overview.column
+    );
     for screen in &app.stack {
         if let Screen::Detail(detail) = screen {
             prop_assert!((detail.entry as usize) < store, "a detail of nothing");

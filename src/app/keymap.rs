@@ -98,6 +98,8 @@ commands! {
     Down => "down", "move down";
     Left => "left", "move left (the previous region)";
     Right => "right", "move right (the next region)";
+    PrevColumn => "prev_column", "the severity cell to the left, then the whole line";
+    NextColumn => "next_column", "the severity cell to the right (Enter: its findings only)";
     PageUp => "page_up", "page up";
     PageDown => "page_down", "page down";
     Top => "top", "go to the top";
@@ -193,6 +195,10 @@ const DEFAULTS: &[(Mode, &str, Command)] = &[
     (Mode::Global, "enter", Command::Open),
     (Mode::Global, "esc", Command::Back),
     (Mode::Overview, "enter", Command::Open),
+    (Mode::Overview, "left", Command::PrevColumn),
+    (Mode::Overview, "h", Command::PrevColumn),
+    (Mode::Overview, "right", Command::NextColumn),
+    (Mode::Overview, "l", Command::NextColumn),
     (Mode::Findings, "y", Command::CopyArn),
     (Mode::Findings, "Y", Command::CopyJson),
     (Mode::Findings, "O", Command::CopyLink),

@@ -42,7 +42,9 @@ pub use keymap::{Command, Keymap, Mode};
 pub use keys::{Key, KeyCode};
 pub use logs::LogView;
 use prompt::LineEditor;
-pub use screens::{FindingsScreen, LogsPage, LogsScreen, Look, OverviewScreen, SourcesScreen};
+pub use screens::{
+    FindingsScreen, LogsPage, LogsScreen, Look, OverviewLine, OverviewScreen, SourcesScreen,
+};
 pub use stats::Stats;
 pub use table::FindingsTable;
 pub use update::{COLON_COMMANDS, ColonCommand, Update, update};
@@ -266,6 +268,9 @@ pub struct Prompt {
     /// Candidates for the word at the cursor, and which one Tab inserted last.
     pub completions: Vec<String>,
     pub completion_ix: Option<usize>,
+    /// In the filter prompt, once Tab has been pressed: where the completed term starts, and
+    /// what stays before each candidate (`-status:`, `sev:high,`; nothing for a field name).
+    pub completion_base: Option<(usize, String)>,
     /// What was in force when the prompt opened, restored on Esc.
     pub original: String,
     /// Position in the history while browsing it with ↑/↓.

@@ -109,6 +109,25 @@ impl LineEditor {
         (start, &before[start..])
     }
 
+    /// Replaces the text from `start` to the cursor with `with` (dangerous characters left
+    /// out), the cursor after it; false, and nothing changed, when `start` is not before the
+    /// cursor on a character boundary or the line would grow past [`MAX_PROMPT_LEN`].
+    pub fn replace_to_cursor(&mut self, start: usize, with: &str) -> bool {
+        if start > self.cursor || !self.text.is_char_boundary(start) {
+            return false;
+        }
+        let with: String = with
+            .chars()
+            .filter(|c| !crate::model::text::is_dangerous(*c))
+            .collect();
+        if self.text.len() - (self.cursor - start) + with.len() > MAX_PROMPT_LEN {
+            return false;
+        }
+        self.text.replace_range(start..self.cursor, &with);
+        self.cursor = start + with.len();
+        true
+    }
+
     /// Replaces the current word with `word`.
     pub fn replace_current_word(&mut self, word: &str) {
         let (start, _) = self.current_word();

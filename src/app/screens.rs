@@ -8,14 +8,72 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::logs::LogView;
+use super::stats::HeatLine;
 use super::{FindingsTable, InsightsView, Keymap, Pivot, SavedView};
 use crate::store::EntryIx;
 use crate::theme::{ColorDepth, Theme, ThemeSet};
 
 #[derive(Debug, Default)]
 pub struct OverviewScreen {
-    /// Selected row of the account table.
+    /// Selected account of the table (index into the stats' accounts); with `line`, the
+    /// heading of its OU or the totals below.
     pub row: usize,
+    /// Which line is selected: the account at `row`, its OU's heading, or the totals.
+    pub line: OverviewLine,
+    /// The selected severity cell (critical first), or none: the whole line.
+    pub column: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OverviewLine {
+    #[default]
+    Account,
+    Ou,
+    Totals,
+}
+
+impl OverviewScreen {
+    /// Where the selection is among `lines` (the stats' [`HeatLine`]s of `accounts`).
+    pub fn line_index(
+        &self,
+        lines: &[HeatLine],
+        accounts: &[crate::app::stats::AccountRow],
+    ) -> usize {
+        let account = lines
+            .iter()
+            .position(|l| *l == HeatLine::Account(self.row))
+            .unwrap_or(0);
+        match self.line {
+            OverviewLine::Account => account,
+            OverviewLine::Ou => {
+                let ou = accounts.get(self.row).map(|a| a.ou_path.as_str());
+                lines[..account.min(lines.len())]
+                    .iter()
+                    .rposition(|l| {
+                        matches!(l, HeatLine::Ou { first, .. }
+                            if accounts.get(*first).map(|a| a.ou_path.as_str()) == ou)
+                    })
+                    .unwrap_or(account)
+            }
+            OverviewLine::Totals => lines.len().saturating_sub(1),
+        }
+    }
+
+    /// Selects line `ix` of `lines`.
+    pub fn select_line(&mut self, lines: &[HeatLine], ix: usize) {
+        match lines.get(ix) {
+            Some(HeatLine::Ou { first, .. }) => {
+                self.row = *first;
+                self.line = OverviewLine::Ou;
+            }
+            Some(HeatLine::Account(i)) => {
+                self.row = *i;
+                self.line = OverviewLine::Account;
+            }
+            Some(HeatLine::Totals) => self.line = OverviewLine::Totals,
+            None => {}
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -301,6 +301,57 @@ impl Stats {
         self.server = at.map(|at| FromServer { service, at });
         self
     }
+
+    /// The overview's table as lines: each OU's heading (with its accounts' sums) before its
+    /// accounts, then the totals; nothing when no account is known. One pass over the accounts.
+    pub fn heat_lines(&self) -> Vec<HeatLine> {
+        let mut lines = Vec::with_capacity(self.accounts.len() + 8);
+        let mut heading: Option<usize> = None;
+        for (i, row) in self.accounts.iter().enumerate() {
+            let same = heading.is_some_and(|h| match lines.get(h) {
+                Some(HeatLine::Ou { first, .. }) => self.accounts[*first].ou_path == row.ou_path,
+                _ => false,
+            });
+            if !same {
+                heading = Some(lines.len());
+                lines.push(HeatLine::Ou {
+                    first: i,
+                    counts: [0; 5],
+                    breached: 0,
+                });
+            }
+            if let Some(HeatLine::Ou {
+                counts, breached, ..
+            }) = heading.and_then(|h| lines.get_mut(h))
+            {
+                for (sum, n) in counts.iter_mut().zip(row.counts) {
+                    *sum = sum.saturating_add(n);
+                }
+                *breached = breached.saturating_add(row.breached);
+            }
+            lines.push(HeatLine::Account(i));
+        }
+        if !lines.is_empty() {
+            lines.push(HeatLine::Totals);
+        }
+        lines
+    }
+}
+
+/// One line of the overview's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeatLine {
+    /// An OU's heading: its first account (index into [`Stats::accounts`]) and the sums of
+    /// its accounts' counts.
+    Ou {
+        first: usize,
+        counts: [u32; 5],
+        breached: u32,
+    },
+    /// An account, by index into [`Stats::accounts`].
+    Account(usize),
+    /// All accounts.
+    Totals,
 }
 
 #[cfg(test)]

@@ -22,6 +22,15 @@ pub enum Service {
 }
 
 impl Service {
+    pub const ALL: [Service; 6] = [
+        Service::GuardDuty,
+        Service::SecurityHub,
+        Service::CloudWatchLogs,
+        Service::Organizations,
+        Service::Playbooks,
+        Service::Feed,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Self::GuardDuty => "guardduty",

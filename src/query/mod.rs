@@ -14,6 +14,7 @@
 //! Field values match the whole field (`type:Recon*`), free words match inside the text. Case
 //! never matters. Errors carry the byte span of the offending text so the prompt can point at it.
 
+pub mod fields;
 pub mod glob;
 
 use std::fmt;
@@ -21,6 +22,7 @@ use std::ops::Range;
 
 use crate::model::finding::{ComplianceStatus, SourceKind, Verification, Workflow};
 use crate::model::severity::SeverityLabel;
+pub use fields::{FIELDS, Field, Values};
 pub use glob::Glob;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -140,29 +142,6 @@ impl fmt::Display for QueryError {
 }
 
 impl std::error::Error for QueryError {}
-
-/// Every field name the language knows, for errors and completion.
-pub const FIELDS: &[&str] = &[
-    "sev",
-    "account",
-    "ou",
-    "region",
-    "type",
-    "status",
-    "source",
-    "product",
-    "resource",
-    "title",
-    "id",
-    "control",
-    "compliance",
-    "verification",
-    "tactic",
-    "sla",
-    "count",
-    "age",
-    "is",
-];
 
 impl Query {
     pub fn parse(input: &str) -> Result<Query, QueryError> {
@@ -335,14 +314,17 @@ fn field_test(
     cmp: Cmp,
     values: &[(&str, Range<usize>)],
 ) -> Result<Test, QueryError> {
-    let lower = name.to_ascii_lowercase();
-    let text_field = match lower.as_str() {
-        "account" | "acct" => Some(TextField::Account),
+    // The table of fields is the list of names: one not in it is an unknown field.
+    let Some(field) = fields::field(name) else {
+        return Err(unknown_field(name, name_span));
+    };
+    let text_field = match field.name {
+        "account" => Some(TextField::Account),
         "ou" => Some(TextField::Ou),
         "region" => Some(TextField::Region),
         "type" => Some(TextField::Type),
         "product" => Some(TextField::Product),
-        "resource" | "res" => Some(TextField::Resource),
+        "resource" => Some(TextField::Resource),
         "title" => Some(TextField::Title),
         "id" => Some(TextField::Id),
         "control" => Some(TextField::Control),
@@ -355,8 +337,8 @@ fn field_test(
             values.iter().map(|(v, _)| Glob::new(v)).collect(),
         ));
     }
-    match lower.as_str() {
-        "sev" | "severity" => severity_test(cmp, values),
+    match field.name {
+        "sev" => severity_test(cmp, values),
         "count" => {
             let (value, span) = single(name, values)?;
             let n = value
@@ -369,20 +351,15 @@ fn field_test(
             let age = crate::model::age::parse(value).map_err(|e| err(span.clone(), e))?;
             Ok(Test::Age(cmp, age.as_secs()))
         }
-        "status" | "workflow" => {
+        "status" => {
             equality_only(name, cmp, values)?;
-            enum_values(
-                values,
-                "status",
-                "new, notified, resolved, suppressed, archived",
-                |v| {
-                    if v.eq_ignore_ascii_case("archived") {
-                        Some(Status::Archived)
-                    } else {
-                        Workflow::parse(v).map(Status::Workflow)
-                    }
-                },
-            )
+            enum_values(values, "status", &fields::expected("status"), |v| {
+                if v.eq_ignore_ascii_case("archived") {
+                    Some(Status::Archived)
+                } else {
+                    Workflow::parse(v).map(Status::Workflow)
+                }
+            })
             .map(Test::Status)
         }
         "source" => {
@@ -390,7 +367,7 @@ fn field_test(
             enum_values(
                 values,
                 "source",
-                "guardduty, securityhub",
+                &fields::expected("source"),
                 SourceKind::parse,
             )
             .map(Test::Source)
@@ -400,17 +377,17 @@ fn field_test(
             enum_values(
                 values,
                 "compliance status",
-                "passed, warning, failed, not_available",
+                &fields::expected("compliance"),
                 ComplianceStatus::parse,
             )
             .map(Test::Compliance)
         }
-        "verification" | "verify" => {
+        "verification" => {
             equality_only(name, cmp, values)?;
             enum_values(
                 values,
                 "verification state",
-                "unknown, true_positive, false_positive, benign_positive",
+                &fields::expected("verification"),
                 Verification::parse,
             )
             .map(Test::Verification)
@@ -429,7 +406,7 @@ fn field_test(
             })?;
             Ok(Test::Sla(cmp, left.as_secs()))
         }
-        "tactic" | "tactics" => {
+        "tactic" => {
             equality_only(name, cmp, values)?;
             enum_values(
                 values,
@@ -465,14 +442,19 @@ fn field_test(
             };
             Ok(Test::Is(flag))
         }
-        _ => Err(err(
-            name_span,
-            format!(
-                "unknown field '{name}'; fields are {}; quote text that contains ':' to search it",
-                FIELDS.join(", ")
-            ),
-        )),
+        _ => Err(unknown_field(name, name_span)),
     }
+}
+
+fn unknown_field(name: &str, name_span: Range<usize>) -> QueryError {
+    let names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+    err(
+        name_span,
+        format!(
+            "unknown field '{name}'; fields are {}; quote text that contains ':' to search it",
+            names.join(", ")
+        ),
+    )
 }
 
 fn equality_only(name: &str, cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<(), QueryError> {
@@ -539,6 +521,18 @@ fn severity_test(cmp: Cmp, values: &[(&str, Range<usize>)]) -> Result<Test, Quer
     }
 }
 
+/// `value` written so the filter reads it back as one value: quoted when it holds whitespace
+/// or a comma, a double quote (which no value can hold) standing as `?`, the one-character
+/// wildcard.
+pub fn quote_value(value: &str) -> String {
+    let value = value.replace('"', "?");
+    if value.is_empty() || value.contains(|c: char| c.is_whitespace() || c == ',') {
+        format!("\"{value}\"")
+    } else {
+        value
+    }
+}
+
 /// Where a trailing, still-incomplete field name starts (`ou:x se` → 5), or the text's length
 /// when the last word cannot be the start of a field. Lets the prompt hold off on `se` until it
 /// becomes `sev>=high` or a word that no field begins with.
@@ -556,7 +550,7 @@ pub fn pending_field_start(text: &str) -> usize {
         && word.bytes().all(|b| b.is_ascii_alphabetic())
         && FIELDS
             .iter()
-            .chain(["severity", "workflow"].iter())
+            .flat_map(|f| f.names())
             .any(|f| f.starts_with(&word));
     if is_prefix { start } else { text.len() }
 }
@@ -697,6 +691,27 @@ mod tests {
         assert_eq!(pending_field_start("sev "), 4);
         assert_eq!(pending_field_start("sev>=high"), 9);
         assert_eq!(pending_field_start(""), 0);
+    }
+
+    #[test]
+    fn quoted_values_read_back_as_one_value() {
+        for value in [
+            "prod-web",
+            "my account",
+            "a,b",
+            "say \"hi\"",
+            "x\u{a0}y",
+            "",
+        ] {
+            let text = format!("account:{}", quote_value(value));
+            let q = parse(&text);
+            assert_eq!(q.terms.len(), 1, "{text}");
+            let Test::Text(TextField::Account, globs) = &q.terms[0].test else {
+                panic!("{text} is {:?}", q.terms[0].test);
+            };
+            assert_eq!(globs.len(), 1, "{text}");
+            assert!(globs[0].matches(value), "{text} does not match {value:?}");
+        }
     }
 
     #[test]

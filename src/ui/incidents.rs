@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 
-use super::rows::{Columns, MARKER, finding_row};
+use super::rows::{Columns, MARKED, MARKER, UNSEEN, finding_row};
 use super::text::age;
 use super::{put, table_row};
 use crate::app::App;
@@ -78,7 +78,7 @@ fn group_row(buf: &mut Buffer, body: Rect, y: u16, app: &App, group: &Group, sel
             .iter()
             .all(|ix| app.findings.marks.contains(ix));
     if marked {
-        put(buf, body.x, y, "▶", 1, overlay(theme.accent));
+        put(buf, body.x, y, MARKED, 1, overlay(theme.accent));
     }
     let open = table.incidents.expanded.contains(&group.key);
     // Below a hundred columns the summary shrinks so the label keeps its room.
@@ -164,9 +164,9 @@ fn signal_row(
     let room = |x: u16| usize::from(end.saturating_sub(x));
     if let Some(ix) = finding {
         if app.findings.marks.contains(&ix) {
-            put(buf, body.x, y, "▶", 1, overlay(theme.accent));
+            put(buf, body.x, y, MARKED, 1, overlay(theme.accent));
         } else if app.store.is_unseen(ix) {
-            put(buf, body.x, y, "●", 1, overlay(theme.unseen));
+            put(buf, body.x, y, UNSEEN, 1, overlay(theme.unseen));
         }
     }
     put(buf, body.x + 1, y, "├", 1, overlay(theme.muted));

@@ -73,3 +73,60 @@ pub(crate) fn learn(learn: impl FnOnce(&Mask)) {
         }
     });
 }
+
+/// A filter as it may be shown: in presenter mode the OU names of its `ou:` terms are masked
+/// as OUs are (account names and ids in it are masked as all text is). Only the directory's OU
+/// names are: a part being typed, or a wildcard, stays as it is.
+pub(crate) fn filter<'t>(text: &'t str, directory: &crate::model::Directory) -> Cow<'t, str> {
+    use crate::query::{Query, Test, TextField};
+    if !active() || !text.contains(['o', 'O']) {
+        return Cow::Borrowed(text);
+    }
+    let known = |part: &str| {
+        directory
+            .iter()
+            .any(|a| a.ou_path.split('/').any(|p| p.eq_ignore_ascii_case(part)))
+    };
+    let Ok(query) = Query::parse(text) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    for term in &query.terms {
+        let Test::Text(TextField::Ou, globs) = &term.test else {
+            continue;
+        };
+        let Some(term_text) = text.get(term.span.clone()) else {
+            continue;
+        };
+        let Some(op_end) = term_text.find([':', '=']).map(|i| i + 1) else {
+            continue;
+        };
+        out.push_str(&text[at..term.span.start]);
+        out.push_str(&term_text[..op_end]);
+        let values: Vec<String> = globs
+            .iter()
+            .map(|glob| {
+                let path: Vec<String> = glob
+                    .original()
+                    .split('/')
+                    .map(|part| {
+                        if known(part) {
+                            ou_path(part).into_owned()
+                        } else {
+                            part.to_string()
+                        }
+                    })
+                    .collect();
+                crate::query::quote_value(&path.join("/"))
+            })
+            .collect();
+        out.push_str(&values.join(","));
+        at = term.span.end;
+    }
+    if at == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}

@@ -17,9 +17,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Sparkline, Widget};
 
 use super::text::{age, thousands, width};
-use super::{fill_row, put, section_title};
+use super::{Cut, fill_row, put, put_cut, section_title};
 use crate::app::App;
-use crate::app::stats::AccountRow;
+use crate::app::stats::HeatLine;
 use crate::model::SeverityLabel;
 use crate::model::health::HealthState;
 
@@ -48,9 +48,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, app: &App) {
         health_line(buf, health_row, app);
         return;
     }
-    let lines = heat_lines(app);
+    let lines = app.stats.heat_lines();
     // Title, header, one line per OU and account, totals.
-    let heat_needed = (lines.len() as u16 + 3).min(main.height);
+    let heat_needed = (lines.len().max(1) as u16 + 2).min(main.height);
     if main.width >= HEAT_WIDTH + 30 {
         // The past-SLA column where the right side keeps its room.
         let heat_width = if main.width >= HEAT_WIDTH + CELL + 60 {
@@ -176,21 +176,7 @@ fn server_mark(app: &App) -> String {
     }
 }
 
-/// The heat table's rows: an OU heading (`None`) before each OU's accounts.
-fn heat_lines(app: &App) -> Vec<Option<(usize, &AccountRow)>> {
-    let mut lines = Vec::new();
-    let mut last_ou: Option<&str> = None;
-    for (i, row) in app.stats.accounts.iter().enumerate() {
-        if last_ou != Some(row.ou_path.as_str()) {
-            lines.push(None);
-            last_ou = Some(row.ou_path.as_str());
-        }
-        lines.push(Some((i, row)));
-    }
-    lines
-}
-
-fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &AccountRow)>]) {
+fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[HeatLine]) {
     let theme = &app.look.theme;
     let stats = &app.stats;
     section_title(
@@ -251,11 +237,10 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
         ..area
     };
     let page = usize::from(body.height);
-    let selected_line = lines
-        .iter()
-        .position(|l| l.is_some_and(|(i, _)| i == app.overview.row))
-        .unwrap_or(0);
-    let offset = (selected_line + 1).saturating_sub(page);
+    let cursor = app.overview.line_index(lines, &stats.accounts);
+    // The OU headings and accounts scroll; the totals keep the last row.
+    let body_lines = &lines[..lines.len().saturating_sub(1)];
+    let offset = (cursor.min(body_lines.len().saturating_sub(1)) + 1).saturating_sub(page);
     let hottest: [u32; 5] = std::array::from_fn(|r| {
         stats
             .accounts
@@ -264,110 +249,205 @@ fn heat_table(buf: &mut Buffer, area: Rect, app: &App, lines: &[Option<(usize, &
             .max()
             .unwrap_or(0)
     });
-    for (n, line) in lines.iter().skip(offset).take(page).enumerate() {
-        let y = body.y + n as u16;
-        let Some((i, row)) = line else {
-            let ou = lines
-                .get(offset + n + 1)
-                .and_then(|l| l.map(|(_, r)| r.ou_path.as_str()))
-                .unwrap_or("");
-            put(
-                buf,
-                area.x + 1,
-                y,
-                &if ou.is_empty() {
-                    "(root)".into()
-                } else {
-                    super::masking::ou_path(ou)
-                },
-                usize::from(area.width.saturating_sub(2)),
-                theme.muted,
-            );
-            continue;
-        };
-        let selected = *i == app.overview.row;
+    let column = app.overview.column;
+    for (n, line) in body_lines.iter().enumerate().skip(offset).take(page) {
+        let y = body.y + (n - offset) as u16;
+        let selected = n == cursor;
         if selected {
             fill_row(buf, body, y, theme.selected);
         }
         let patch = |s: Style| if selected { s.patch(theme.selected) } else { s };
-        let (name, style) = if row.production {
-            (format!("{} ⚑", row.name), theme.production)
-        } else {
-            (row.name.clone(), theme.base)
+        let cells = HeatCells {
+            y,
+            selected: column.filter(|_| selected),
+            zero: "·",
+            theme,
         };
-        put(
-            buf,
-            area.x + 2,
-            y,
-            &name,
-            usize::from(NAME_WIDTH - 1),
-            patch(style),
-        );
-        let mut x = area.x + 1 + NAME_WIDTH;
-        for (r, count) in row.counts.iter().enumerate() {
-            let (text, mut style) = if *count == 0 {
-                ("·".to_string(), theme.muted)
-            } else {
-                (
-                    compact(u64::from(*count)),
-                    theme.severity(SeverityLabel::ALL[r]).style,
-                )
-            };
-            // The hottest cell of each column stands out.
-            if *count > 0 && *count == hottest[r] {
-                style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+        match *line {
+            HeatLine::Ou {
+                first,
+                counts,
+                breached,
+            } => {
+                let ou = stats.accounts.get(first).map_or("", |a| a.ou_path.as_str());
+                let label = if ou.is_empty() {
+                    "(root)".into()
+                } else {
+                    super::masking::ou_path(ou)
+                };
+                // A long path keeps its end: the OU itself.
+                let room = usize::from(NAME_WIDTH - 1);
+                put_cut(
+                    buf,
+                    (area.x + 1, y),
+                    &path_tail(&label, room),
+                    room,
+                    patch(theme.muted),
+                    Cut::Start,
+                );
+                let x = cells.counts(buf, area.x + 1 + NAME_WIDTH, &counts, &|_, _| {
+                    patch(theme.muted)
+                });
+                let total: u32 = counts.iter().sum();
+                let x = put(
+                    buf,
+                    x,
+                    y,
+                    &format!("{:>5}", compact(u64::from(total))),
+                    usize::from(CELL),
+                    patch(theme.muted),
+                );
+                if late_column {
+                    late_cell(buf, x, y, breached, theme, &patch);
+                }
             }
-            x = put(
-                buf,
-                x,
-                y,
-                &format!("{text:>5}"),
-                usize::from(CELL),
-                patch(style),
-            );
-        }
-        let x = put(
-            buf,
-            x,
-            y,
-            &format!("{:>5}", compact(u64::from(row.total()))),
-            usize::from(CELL),
-            patch(theme.base),
-        );
-        if late_column {
-            late_cell(buf, x, y, row.breached, theme, &patch);
+            HeatLine::Account(i) => {
+                let Some(row) = stats.accounts.get(i) else {
+                    continue;
+                };
+                let (name, style) = if row.production {
+                    (format!("{} ⚑", row.name), theme.production)
+                } else {
+                    (row.name.clone(), theme.base)
+                };
+                put(
+                    buf,
+                    area.x + 2,
+                    y,
+                    &name,
+                    usize::from(NAME_WIDTH - 1),
+                    patch(style),
+                );
+                let x = cells.counts(buf, area.x + 1 + NAME_WIDTH, &row.counts, &|r, count| {
+                    let mut style = if count == 0 {
+                        theme.muted
+                    } else {
+                        theme.severity(SeverityLabel::ALL[r]).style
+                    };
+                    // The hottest cell of each column stands out.
+                    if count > 0 && count == hottest[r] {
+                        style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+                    }
+                    patch(style)
+                });
+                let x = put(
+                    buf,
+                    x,
+                    y,
+                    &format!("{:>5}", compact(u64::from(row.total()))),
+                    usize::from(CELL),
+                    patch(theme.base),
+                );
+                if late_column {
+                    late_cell(buf, x, y, row.breached, theme, &patch);
+                }
+            }
+            HeatLine::Totals => {}
         }
     }
     let totals_y = area.bottom() - 1;
+    let totals_selected = !lines.is_empty() && cursor + 1 == lines.len();
+    if totals_selected {
+        fill_row(buf, area, totals_y, theme.selected);
+    }
+    let patch = |s: Style| {
+        if totals_selected {
+            s.patch(theme.selected)
+        } else {
+            s
+        }
+    };
     put(
         buf,
         area.x + 1,
         totals_y,
         "all accounts",
         usize::from(NAME_WIDTH),
-        theme.header,
+        patch(theme.header),
     );
-    let mut x = area.x + 1 + NAME_WIDTH;
-    for (r, count) in stats.totals.iter().enumerate() {
-        x = put(
-            buf,
-            x,
-            totals_y,
-            &format!("{:>5}", compact(u64::from(*count))),
-            usize::from(CELL),
-            theme.severity(SeverityLabel::ALL[r]).style,
-        );
-    }
+    let cells = HeatCells {
+        y: totals_y,
+        selected: column.filter(|_| totals_selected),
+        zero: "0",
+        theme,
+    };
+    let x = cells.counts(buf, area.x + 1 + NAME_WIDTH, &stats.totals, &|r, _| {
+        patch(theme.severity(SeverityLabel::ALL[r]).style)
+    });
     let x = put(
         buf,
         x,
         totals_y,
         &format!("{:>5}", compact(stats.active as u64)),
         usize::from(CELL),
-        theme.header,
+        patch(theme.header),
     );
     if late_column {
-        late_cell(buf, x, totals_y, stats.breached, theme, &|s| s);
+        late_cell(buf, x, totals_y, stats.breached, theme, &patch);
+    }
+}
+
+/// An OU path in `room` columns: whole, or its last parts that fit after `…/`.
+fn path_tail(path: &str, room: usize) -> String {
+    if width(path) <= room {
+        return path.to_string();
+    }
+    path.match_indices('/')
+        .map(|(i, _)| &path[i..])
+        .find(|tail| width(tail) < room)
+        .map_or_else(|| path.to_string(), |tail| format!("…{tail}"))
+}
+
+/// Marks the selected severity cell of the overview's table.
+pub const SELECTED_CELL: &str = "›";
+
+/// The severity cells of one line of the heat table.
+struct HeatCells<'a> {
+    y: u16,
+    /// The cell selected on this line, if it is the selected line.
+    selected: Option<usize>,
+    /// What a count of zero shows.
+    zero: &'static str,
+    theme: &'a crate::theme::Theme,
+}
+
+impl HeatCells<'_> {
+    /// Draws the five counts from `x` in the styles `style(column, count)` gives; the selected
+    /// cell is marked and stands out in reverse (whatever the theme: a theme that shows the
+    /// selected line in reverse shows the cell without). Answers where the next cell goes.
+    fn counts(
+        &self,
+        buf: &mut Buffer,
+        mut x: u16,
+        counts: &[u32; 5],
+        style: &dyn Fn(usize, u32) -> Style,
+    ) -> u16 {
+        for (r, &count) in counts.iter().enumerate() {
+            let text = if count == 0 {
+                self.zero.to_string()
+            } else {
+                compact(u64::from(count))
+            };
+            let mut cell_style = style(r, count);
+            let text = if self.selected == Some(r) {
+                let reversed = self
+                    .theme
+                    .selected
+                    .add_modifier
+                    .contains(Modifier::REVERSED);
+                cell_style = if reversed {
+                    cell_style.remove_modifier(Modifier::REVERSED)
+                } else {
+                    cell_style.add_modifier(Modifier::REVERSED)
+                }
+                .add_modifier(Modifier::BOLD);
+                format!("{SELECTED_CELL}{text:>4}")
+            } else {
+                format!("{text:>5}")
+            };
+            x = put(buf, x, self.y, &text, usize::from(CELL), cell_style);
+        }
+        x
     }
 }
 
@@ -673,6 +753,16 @@ fn health_line(buf: &mut Buffer, area: Rect, app: &App) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_ou_path_keeps_its_last_parts() {
+        assert_eq!(super::path_tail("Workloads/Production", 17), "…/Production");
+        assert_eq!(super::path_tail("a/b/Production", 17), "a/b/Production");
+        assert_eq!(
+            super::path_tail("x/LongerThanTheRoomAllows", 17),
+            "x/LongerThanTheRoomAllows"
+        );
+    }
+
     #[test]
     fn counts_fit_a_cell() {
         for (n, shown) in [

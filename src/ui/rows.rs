@@ -249,6 +249,12 @@ fn cut_of(column: Column) -> Cut {
 /// The columns that fit, as [`columns`] lays them out.
 pub(super) type Columns = [(Column, &'static str, u16)];
 
+/// The first column's marks, strongest first: marked for an action, from a source that has
+/// not answered lately, not yet seen.
+pub(super) const MARKED: &str = "▶";
+pub(super) const STALE: &str = "◐";
+pub(super) const UNSEEN: &str = "●";
+
 /// One finding's row at `y`.
 pub(super) fn finding_row(
     buf: &mut Buffer,
@@ -264,12 +270,12 @@ pub(super) fn finding_row(
     let overlay = table_row(buf, body, y, theme, selected);
     if app.findings.marks.contains(&ix) {
         // Marked for an action: the strongest mark, and the row stands out.
-        put(buf, body.x, y, "▶", 1, overlay(theme.accent));
+        put(buf, body.x, y, MARKED, 1, overlay(theme.accent));
     } else if is_stale(app, ix) {
         // The source that delivered it has not answered lately: what is shown may be old.
-        put(buf, body.x, y, "◐", 1, overlay(theme.warning));
+        put(buf, body.x, y, STALE, 1, overlay(theme.warning));
     } else if app.store.is_unseen(ix) {
-        put(buf, body.x, y, "●", 1, overlay(theme.unseen));
+        put(buf, body.x, y, UNSEEN, 1, overlay(theme.unseen));
     }
     let mut x = body.x + MARKER;
     for (column, _, w) in cols {

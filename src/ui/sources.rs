@@ -15,7 +15,7 @@ use crate::model::health::{Health, Service};
 const ACCOUNT_WIDTH: u16 = 26;
 const CELL_WIDTH: u16 = 15;
 
-fn letter(service: Service) -> &'static str {
+pub(super) fn letter(service: Service) -> &'static str {
     match service {
         Service::Organizations => "O",
         Service::GuardDuty => "G",

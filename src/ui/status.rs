@@ -218,7 +218,10 @@ fn status_bar(buf: &mut Buffer, area: Rect, app: &App) {
     let filter = if table.filter_text.is_empty() {
         "│ no filter ".to_string()
     } else {
-        format!("│ {} ", table.filter_text)
+        format!(
+            "│ {} ",
+            super::masking::filter(&table.filter_text, &app.directory)
+        )
     };
     let filter_style = if table.filter_text.is_empty() {
         theme.muted
@@ -271,6 +274,10 @@ fn draw_prompt(
     let mut x = put(buf, area.x, area.y, sigil, sigil_room, theme.accent);
     let start_x = x;
     let limit = |x: u16| usize::from(area.right().saturating_sub(x));
+    if let Some(cursor) = masked_line(buf, area, start_x, app, prompt) {
+        prompt_hint(buf, area, app, prompt);
+        return Some(cursor);
+    }
     // Show the end of long input so the cursor stays on screen.
     let cursor_col = width(&text[..prompt.editor.cursor()]);
     let visible = limit(start_x).saturating_sub(1);
@@ -301,28 +308,80 @@ fn draw_prompt(
         x = put(buf, x, area.y, c.encode_utf8(&mut [0; 4]), w.max(1), style);
     }
     let cursor = cursor.unwrap_or(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+    prompt_hint(buf, area, app, prompt);
+    Some(cursor)
+}
 
-    // Hints or the error, on the row above the prompt.
+/// In presenter mode, a line that names accounts or OUs (typed, completed, or the filter in
+/// force) is shown with their stand-ins, in one piece (the mistake is not underlined then);
+/// answers where the cursor goes, or nothing when the line shows as typed.
+fn masked_line(
+    buf: &mut Buffer,
+    area: Rect,
+    start_x: u16,
+    app: &App,
+    prompt: &crate::app::Prompt,
+) -> Option<Position> {
+    if !super::masking::active() {
+        return None;
+    }
+    let shown = |t: &str| -> String {
+        let t = if prompt.kind == PromptKind::Filter {
+            super::masking::filter(t, &app.directory)
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        };
+        super::masking::shown(&t).into_owned()
+    };
+    let text = prompt.editor.text();
+    let all = shown(text);
+    if all == text {
+        return None;
+    }
+    let room = usize::from(area.right().saturating_sub(start_x));
+    let col = width(&shown(text.get(..prompt.editor.cursor()).unwrap_or(text)));
+    let skip = col.saturating_sub(room.saturating_sub(1));
+    let mut skipped = 0;
+    let tail: String = all
+        .chars()
+        .skip_while(|c| {
+            let w = unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            let before = skipped;
+            skipped += w;
+            before < skip
+        })
+        .collect();
+    // Drawn as is: `put` would mask it again (a stand-in is never masked, but no need).
+    let fitted = super::text::fit(&tail, room);
+    buf.set_stringn(
+        start_x,
+        area.y,
+        fitted.as_ref(),
+        room,
+        app.look.theme.status_bar,
+    );
+    let x = start_x + (col - skip).min(room.saturating_sub(1)) as u16;
+    Some(Position::new(x, area.y))
+}
+
+/// The row above the prompt: the error, what Tab offers, or an example.
+fn prompt_hint(buf: &mut Buffer, area: Rect, app: &App, prompt: &crate::app::Prompt) {
+    let theme = &app.look.theme;
+    let text = prompt.editor.text();
     let hint_row = area.y.checked_sub(1).map(|y| Rect { y, ..area });
     let hint = match (&prompt.error, prompt.kind) {
+        // What Tab offers, over the error a half-completed term (`sev>=`) shows.
+        (_, PromptKind::Filter) if !prompt.completions.is_empty() => Some((
+            completion_hint(prompt, usize::from(area.width)),
+            theme.muted,
+        )),
         (Some(e), _) => Some((format!(" ✗ {}", e.message), theme.error)),
-        (None, PromptKind::Command) if !prompt.completions.is_empty() => {
-            let list: Vec<String> = prompt
-                .completions
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if Some(i) == prompt.completion_ix {
-                        format!("[{c}]")
-                    } else {
-                        c.clone()
-                    }
-                })
-                .collect();
-            Some((format!(" Tab: {}", list.join("  ")), theme.muted))
-        }
+        (None, PromptKind::Command) if !prompt.completions.is_empty() => Some((
+            completion_hint(prompt, usize::from(area.width)),
+            theme.muted,
+        )),
         (None, PromptKind::Filter) if text.is_empty() => Some((
-            " e.g. sev>=high account:prod-* region:us-east-1 type:Recon* -status:resolved words"
+            " e.g. sev>=high account:prod-* type:Recon* -status:resolved words · Tab completes"
                 .to_string(),
             theme.muted,
         )),
@@ -339,5 +398,53 @@ fn draw_prompt(
         );
         put(buf, row.x, row.y, &text, usize::from(row.width), style);
     }
-    Some(cursor)
+}
+
+/// ` Tab: a  [b]  c`: the candidates, the one Tab inserted last in brackets; a list wider than
+/// the row starts at that one. The filter's OU paths are shown as OUs are (masked when
+/// presenting).
+fn completion_hint(prompt: &crate::app::Prompt, room: usize) -> String {
+    let ous = prompt.kind == PromptKind::Filter
+        && prompt.completion_base.as_ref().is_some_and(|(_, base)| {
+            let name: String = base
+                .trim_start_matches('-')
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            crate::query::fields::field(&name)
+                .is_some_and(|f| f.values == crate::query::Values::Ous)
+        });
+    let list: Vec<String> = prompt
+        .completions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let c = if ous {
+                super::masking::ou_path(c).into_owned()
+            } else {
+                c.clone()
+            };
+            if Some(i) == prompt.completion_ix {
+                format!("[{c}]")
+            } else {
+                c
+            }
+        })
+        .collect();
+    let head = if prompt.completions.len() >= crate::limits::COMPLETIONS {
+        format!(
+            " Tab ({}+, type more to narrow): ",
+            crate::limits::COMPLETIONS
+        )
+    } else {
+        " Tab: ".to_string()
+    };
+    let from = match prompt.completion_ix {
+        Some(ix) if ix < list.len() => {
+            let used: usize = list[..=ix].iter().map(|c| width(c) + 2).sum();
+            if width(&head) + used <= room { 0 } else { ix }
+        }
+        _ => 0,
+    };
+    format!("{head}{}", list[from..].join("  "))
 }

@@ -3,37 +3,83 @@
 use super::super::{App, Command, DetailState, Effect, JsonView, NoticeLevel, Pane, Screen, Tab};
 use super::{Update, intake, switch_tab};
 use crate::app::layout;
+use crate::app::stats::HeatLine;
+use crate::model::SeverityLabel;
 
 pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
-    let rows = app.stats.accounts.len();
-    let last = rows.saturating_sub(1);
+    // OU headings, accounts and the totals, as the table shows them: one pass over the
+    // accounts (1,000 in an organization of that size), per key.
+    let lines = app.stats.heat_lines();
+    let at = app.overview.line_index(&lines, &app.stats.accounts);
+    let last = lines.len().saturating_sub(1);
     let page = layout::overview_rows(app.size);
-    match command {
-        Command::Up => app.overview.row = app.overview.row.saturating_sub(1),
-        Command::Down => app.overview.row = (app.overview.row + 1).min(last),
-        Command::PageUp => app.overview.row = app.overview.row.saturating_sub(page),
-        Command::PageDown => app.overview.row = (app.overview.row + page).min(last),
-        Command::Top => app.overview.row = 0,
-        Command::Bottom => app.overview.row = last,
+    let to = match command {
+        Command::Up => at.saturating_sub(1),
+        Command::Down => (at + 1).min(last),
+        Command::PageUp => at.saturating_sub(page),
+        Command::PageDown => (at + page).min(last),
+        Command::Top => 0,
+        Command::Bottom => last,
+        Command::PrevColumn => {
+            let Some(column) = app.overview.column else {
+                return Update::unchanged();
+            };
+            app.overview.column = column.checked_sub(1);
+            return Update::redraw();
+        }
+        Command::NextColumn => {
+            let next = app.overview.column.map_or(0, |c| c + 1);
+            if next >= SeverityLabel::ALL.len() {
+                return Update::unchanged();
+            }
+            app.overview.column = Some(next);
+            return Update::redraw();
+        }
         Command::Open => {
-            let Some(row) = app.stats.accounts.get(app.overview.row) else {
+            let Some(line) = lines.get(at) else {
                 return Update::redraw();
             };
-            let filter = format!("account:{}", quote_if_needed(&row.name));
-            apply_filter(app, &filter);
+            let mut terms = match *line {
+                HeatLine::Account(i) => app
+                    .stats
+                    .accounts
+                    .get(i)
+                    .map(|row| format!("account:{}", quote_if_needed(&row.name))),
+                HeatLine::Ou { first, .. } => ou_term(&app.stats.accounts, first),
+                HeatLine::Totals => None,
+            }
+            .into_iter()
+            .collect::<Vec<_>>();
+            if let Some(label) = app.overview.column.and_then(|c| SeverityLabel::ALL.get(c)) {
+                terms.push(format!("sev:{}", label.as_str().to_ascii_lowercase()));
+            }
+            apply_filter(app, &terms.join(" "));
             return switch_tab(app, Tab::Findings).into();
         }
         _ => return Update::unchanged(),
-    }
+    };
+    app.overview.select_line(&lines, to);
     Update::redraw()
 }
 
-fn quote_if_needed(value: &str) -> String {
-    if value.contains([' ', ',', '"']) {
-        format!("\"{}\"", value.replace('"', ""))
-    } else {
-        value.to_string()
+/// The filter term for the accounts under the OU heading whose first account is `first`: the
+/// OU's path, or (for the root, which also holds the accounts the directory does not know, and
+/// a path with wildcards or quotes in it) the list of its account ids.
+fn ou_term(accounts: &[crate::app::stats::AccountRow], first: usize) -> Option<String> {
+    let path = accounts.get(first)?.ou_path.as_str();
+    if !path.is_empty() && !path.contains(['*', '?', '"']) {
+        return Some(format!("ou:{}", quote_if_needed(path)));
     }
+    let ids: Vec<String> = accounts[first..]
+        .iter()
+        .take_while(|a| a.ou_path == path)
+        .map(|a| quote_if_needed(&a.account_id))
+        .collect();
+    Some(format!("account:{}", ids.join(",")))
+}
+
+fn quote_if_needed(value: &str) -> String {
+    crate::query::quote_value(value)
 }
 
 /// A key on the findings screen.

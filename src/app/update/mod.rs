@@ -9,6 +9,7 @@
 //! changed. `update` notes a change in `App::dirty` in one place; the drawer clears it.
 
 mod commands;
+mod filter_completion;
 mod findings;
 mod intake;
 mod logs;
@@ -251,11 +252,19 @@ fn on_key(app: &mut App, key: Key) -> Update {
 
 /// Runs a command outside prompts.
 fn run(app: &mut App, command: Command) -> Update {
+    // The help stops at its last page, so a key up after `G` moves at once.
+    let help_end = matches!(app.modal, Some(Modal::Help { .. }))
+        .then(|| crate::ui::help::line_count(app).saturating_sub(layout::help_page(app.size)));
     if let Some(Modal::Help { scroll } | Modal::Text { scroll, .. }) = &mut app.modal {
         match command {
             Command::Back => app.modal = None,
             Command::Quit => return vec![Effect::Quit].into(),
-            other => scroll_plain(scroll, other, layout::help_page(app.size)),
+            other => {
+                scroll_plain(scroll, other, layout::help_page(app.size));
+                if let Some(end) = help_end {
+                    *scroll = (*scroll).min(end);
+                }
+            }
         }
         return Update::redraw();
     }

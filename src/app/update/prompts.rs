@@ -5,7 +5,7 @@
 use super::super::prompt::{LineEditor, remember};
 use super::super::{App, Command, Effect, Modal, NoticeLevel, Prompt, PromptKind};
 use super::findings::apply_filter;
-use super::{commands, current_json_mut, intake};
+use super::{commands, current_json_mut, filter_completion, intake};
 use crate::app::layout;
 use crate::query::Query;
 
@@ -16,6 +16,7 @@ pub(super) fn open(app: &mut App, kind: PromptKind, text: &str) {
         error: None,
         completions: Vec::new(),
         completion_ix: None,
+        completion_base: None,
         original: text.to_string(),
         history_ix: None,
     };
@@ -33,19 +34,11 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
     prompt.history_ix = None;
     match prompt.kind {
         PromptKind::Filter => {
-            let text = prompt.editor.text().to_string();
-            match Query::parse(&text) {
-                Ok(_) => {
-                    prompt.error = None;
-                    // A field name still being typed (`se` of `sev>=high`) filters nothing yet,
-                    // and a filter that did not change is not applied again (a million rows).
-                    let settled = &text[..crate::query::pending_field_start(&text)];
-                    if settled.trim() != app.findings.table.filter_text {
-                        apply_filter(app, settled);
-                    }
-                }
-                Err(e) => prompt.error = Some(e),
-            }
+            // What Tab offered was for the text before this edit.
+            prompt.completions.clear();
+            prompt.completion_ix = None;
+            prompt.completion_base = None;
+            apply_typed_filter(app);
         }
         PromptKind::Search => {
             let needle = prompt.editor.text().to_string();
@@ -67,6 +60,26 @@ pub(super) fn after_edit(app: &mut App) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// The filter line as typed, applied as soon as it is valid; an error stays in the prompt.
+fn apply_typed_filter(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return;
+    };
+    let text = prompt.editor.text().to_string();
+    match Query::parse(&text) {
+        Ok(_) => {
+            prompt.error = None;
+            // A field name still being typed (`se` of `sev>=high`) filters nothing yet,
+            // and a filter that did not change is not applied again (a million rows).
+            let settled = &text[..crate::query::pending_field_start(&text)];
+            if settled.trim() != app.findings.table.filter_text {
+                apply_filter(app, settled);
+            }
+        }
+        Err(e) => prompt.error = Some(e),
+    }
 }
 
 /// A pattern error, pointed at in the prompt like a filter error.
@@ -229,6 +242,10 @@ fn complete(app: &mut App) {
     let Some(Modal::Prompt(prompt)) = &mut app.modal else {
         return;
     };
+    if prompt.kind == PromptKind::Filter {
+        complete_filter(app);
+        return;
+    }
     if prompt.kind != PromptKind::Command || prompt.completions.is_empty() {
         return;
     }
@@ -243,5 +260,81 @@ fn complete(app: &mut App) {
         prompt.editor.insert(" ");
         prompt.completion_ix = None;
         refresh_completions(app);
+    }
+}
+
+/// Tab in the filter prompt: the first works out the candidates for the term at the cursor
+/// and inserts the first; the next ones cycle. A field name completed alone goes on to offer
+/// its values; a value completed alone ends its term. The filter applies as if typed.
+fn complete_filter(app: &mut App) {
+    let Some(Modal::Prompt(prompt)) = &app.modal else {
+        return;
+    };
+    if prompt.completion_base.is_none() {
+        let found =
+            filter_completion::candidates(app, prompt.editor.text(), prompt.editor.cursor());
+        let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+            return;
+        };
+        let Some(found) = found.filter(|f| !f.candidates.is_empty()) else {
+            return;
+        };
+        prompt.completions = found.candidates;
+        prompt.completion_ix = None;
+        prompt.completion_base = Some((found.start, found.base));
+    }
+    let Some(Modal::Prompt(prompt)) = &mut app.modal else {
+        return;
+    };
+    let Some((start, base)) = prompt.completion_base.clone() else {
+        return;
+    };
+    if prompt.completions.is_empty() {
+        return;
+    }
+    let next = prompt
+        .completion_ix
+        .map_or(0, |i| (i + 1) % prompt.completions.len());
+    let candidate = prompt.completions[next].clone();
+    if !prompt
+        .editor
+        .replace_to_cursor(start, &format!("{base}{candidate}"))
+    {
+        return;
+    }
+    prompt.completion_ix = Some(next);
+    if prompt.completions.len() == 1 {
+        let value = !base.is_empty() && base != "-";
+        prompt.completions.clear();
+        prompt.completion_ix = None;
+        prompt.completion_base = None;
+        if value {
+            // A unique value ends its term: the next one starts after a space.
+            prompt.editor.insert(" ");
+        } else {
+            // A unique field: its values are next, listed without inserting one yet.
+            let found = filter_completion::candidates(app, prompt_text(app), prompt_cursor(app));
+            if let (Some(Modal::Prompt(prompt)), Some(found)) = (&mut app.modal, found)
+                && !found.candidates.is_empty()
+            {
+                prompt.completions = found.candidates;
+                prompt.completion_base = Some((found.start, found.base));
+            }
+        }
+    }
+    apply_typed_filter(app);
+}
+
+fn prompt_text(app: &App) -> &str {
+    match &app.modal {
+        Some(Modal::Prompt(prompt)) => prompt.editor.text(),
+        _ => "",
+    }
+}
+
+fn prompt_cursor(app: &App) -> usize {
+    match &app.modal {
+        Some(Modal::Prompt(prompt)) => prompt.editor.cursor(),
+        _ => 0,
     }
 }

@@ -407,7 +407,8 @@ fn saved_views_apply_filter_and_sort() {
 #[test]
 fn overview_enter_filters_by_account() {
     let mut app = app();
-    press(&mut app, "j Enter");
+    // prod-web, the Sandbox OU's heading, sandbox.
+    press(&mut app, "j j Enter");
     assert_eq!(app.tab, Tab::Findings);
     assert_eq!(app.findings.table.filter_text, "account:sandbox");
     assert_eq!(app.findings.table.rows.len(), 1);
@@ -2253,4 +2254,295 @@ fn an_undo_in_steps_goes_on_with_the_next_step_and_a_cancelled_one_loses_nothing
     act_done(&mut app, "u y");
     assert_eq!(workflow(&app, gd), Some(Workflow::New));
     assert_eq!(workflow(&app, sh), Some(Workflow::Notified));
+}
+fn filter_prompt(app: &App) -> &crate::app::Prompt {
+    match &app.modal {
+        Some(Modal::Prompt(prompt)) if prompt.kind == PromptKind::Filter => prompt,
+        other => panic!("no filter prompt: {other:?}"),
+    }
+}
+
+#[test]
+fn tab_in_the_filter_completes_a_field_name_with_its_operator() {
+    let mut app = app();
+    press(&mut app, "2 / se Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(prompt.editor.text(), "sev>=");
+    assert_eq!(prompt.completions, ["sev>=", "severity>="]);
+    assert_eq!(prompt.completion_ix, Some(0));
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "severity>=");
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev>=", "Tab cycles");
+    // Typed on, the field takes its value and the filter applies.
+    press(&mut app, "high");
+    assert_eq!(app.findings.table.filter_text, "sev>=high");
+    assert!(filter_prompt(&app).completions.is_empty());
+    assert_eq!(app.findings.table.rows.len(), 1);
+}
+
+#[test]
+fn tab_after_account_offers_the_directory_s_names_then_ids_and_cycles() {
+    let mut app = app();
+    press(&mut app, "2 / account: Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(
+        prompt.completions,
+        ["prod-web", "sandbox", "111111111111", "222222222222"]
+    );
+    assert_eq!(prompt.editor.text(), "account:prod-web");
+    assert_eq!(
+        app.findings.table.filter_text, "account:prod-web",
+        "a completed value filters as typed"
+    );
+    assert_eq!(app.findings.table.rows.len(), 2);
+    press(&mut app, "Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "account:sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    press(&mut app, "Tab Tab Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "account:prod-web",
+        "the fifth Tab is the first again"
+    );
+    // What is typed narrows: a unique value ends its term.
+    press(
+        &mut app,
+        "BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace 22 Tab",
+    );
+    assert_eq!(filter_prompt(&app).editor.text(), "account:222222222222 ");
+    assert!(filter_prompt(&app).completions.is_empty());
+    press(&mut app, "Enter");
+    assert_eq!(app.findings.table.filter_text, "account:222222222222");
+}
+
+#[test]
+fn tab_completes_a_negated_term_and_goes_on_to_its_values() {
+    let mut app = app();
+    press(&mut app, "2 / sev>=low Space -stat Tab");
+    let prompt = filter_prompt(&app);
+    assert_eq!(prompt.editor.text(), "sev>=low -status:");
+    assert_eq!(
+        prompt.completions,
+        ["new", "notified", "resolved", "suppressed", "archived"],
+        "the only field is completed and its values are offered"
+    );
+    assert_eq!(prompt.completion_ix, None, "none inserted yet");
+    press(&mut app, "Tab Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev>=low -status:notified"
+    );
+    assert_eq!(app.findings.table.filter_text, "sev>=low -status:notified");
+    assert_eq!(app.findings.table.rows.len(), 3);
+    press(&mut app, "Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev>=low -status:resolved"
+    );
+}
+
+#[test]
+fn tab_completes_values_from_the_store_after_a_comma_and_quotes_them() {
+    let mut app = app();
+    press(&mut app, "2 / sev:high,cr Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "sev:high,critical ");
+    press(&mut app, "type:back Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "sev:high,critical type:Backdoor:EC2/C&CActivity.B "
+    );
+    assert_eq!(app.findings.table.rows.len(), 1);
+    press(&mut app, "Escape");
+    // A name with a space is offered quoted, as the filter reads it.
+    let mut directory = crate::model::fixtures::directory();
+    directory.insert(crate::model::Account {
+        id: crate::model::SafeText::line("333333333333"),
+        name: crate::model::SafeText::line("shared \u{1b}[31mservices"),
+        ou_path: crate::model::SafeText::line("Shared Services"),
+        production: false,
+    });
+    app.directory = directory;
+    press(&mut app, "/ account:sh Tab");
+    assert_eq!(
+        filter_prompt(&app).editor.text(),
+        "account:\"shared ␛[31mservices\" ",
+        "sanitized and quoted"
+    );
+    press(&mut app, "ou: Tab");
+    assert_eq!(
+        filter_prompt(&app).completions,
+        ["Production", "Sandbox", "\"Shared Services\""]
+    );
+    // A free word has nothing to complete.
+    press(&mut app, "Escape / bucket Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "bucket");
+    assert!(filter_prompt(&app).completions.is_empty());
+}
+
+#[test]
+fn enter_on_an_ou_heading_opens_the_findings_of_its_accounts() {
+    let mut app = app();
+    // prod-web is selected first; above it, the Production OU's heading.
+    press(&mut app, "k Enter");
+    assert_eq!(app.tab, Tab::Findings);
+    assert_eq!(app.findings.table.filter_text, "ou:Production");
+    assert_eq!(app.findings.table.rows.len(), 2);
+    press(&mut app, "1 j j Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Sandbox");
+    assert_eq!(app.findings.table.rows.len(), 1);
+}
+
+#[test]
+fn the_root_ou_opens_as_its_accounts_ids() {
+    let mut app = app();
+    // Accounts the directory does not know sit with the root's.
+    let batch = Batch {
+        findings: vec![
+            guardduty(
+                "d",
+                "333333333333",
+                "Recon:EC2/Portscan",
+                5.0,
+                "2026-01-15T11:10:00Z",
+            ),
+            guardduty(
+                "e",
+                "444444444444",
+                "Recon:EC2/Portscan",
+                2.0,
+                "2026-01-15T11:10:00Z",
+            ),
+        ],
+        ..Batch::default()
+    };
+    update(&mut app, Msg::Batch(Feed::Findings, batch));
+    press(&mut app, "g Enter");
+    assert_eq!(
+        app.findings.table.filter_text,
+        "account:333333333333,444444444444"
+    );
+    assert_eq!(app.findings.table.rows.len(), 2);
+    assert_eq!(selected_id(&app), "d");
+}
+
+#[test]
+fn enter_on_a_severity_cell_opens_that_severity_only() {
+    let mut app = app();
+    // sandbox's HIGH cell.
+    press(&mut app, "j j l l");
+    assert_eq!(app.overview.column, Some(1));
+    press(&mut app, "Enter");
+    assert_eq!(app.findings.table.filter_text, "account:sandbox sev:high");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    assert_eq!(selected_id(&app), "b");
+    // The cell stays as the cursor moves: the Production OU's MEDIUM, then every account's.
+    press(&mut app, "1 l g Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Production sev:medium");
+    assert_eq!(selected_id(&app), "c");
+    press(&mut app, "1 G h Enter");
+    assert_eq!(app.findings.table.filter_text, "sev:high");
+    assert_eq!(app.findings.table.rows.len(), 1);
+    // Left of CRIT is the whole line again: every finding.
+    press(&mut app, "1 h h Enter");
+    assert_eq!(app.overview.column, None);
+    assert_eq!(app.findings.table.filter_text, "");
+    assert_eq!(app.findings.table.rows.len(), 3);
+}
+
+#[test]
+fn the_selected_severity_cell_is_marked_on_the_overview() {
+    let mut app = app();
+    press(&mut app, "j j l l");
+    let text = screen(&mut app);
+    let line = text
+        .lines()
+        .find(|l| l.contains("sandbox") && !l.contains("Sandbox"))
+        .unwrap_or_else(|| panic!("no sandbox line:\n{text}"));
+    assert!(line.contains("›   1"), "{line}");
+    let heading = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Production"))
+        .unwrap_or_else(|| panic!("no Production heading:\n{text}"));
+    assert!(
+        heading.contains("·    ·    1    1    ·    2"),
+        "the OU's heading sums its accounts: {heading}"
+    );
+}
+
+#[test]
+fn the_help_stops_at_its_last_page_so_a_key_up_after_g_moves_at_once() {
+    let mut app = app();
+    update(&mut app, Msg::Resize(80, 24));
+    let end = crate::ui::help::line_count(&app) - layout::help_page(app.size);
+    press(&mut app, "? G");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end));
+    press(&mut app, "k");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end - 1));
+    press(&mut app, "j j j");
+    assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end));
+}
+
+#[test]
+fn the_help_lists_every_symbol_and_every_filter_field_with_its_example() {
+    let mut app = app();
+    press(&mut app, "? G");
+    let mut text = String::new();
+    // Read from the top to the end, a page at a time.
+    press(&mut app, "g");
+    for _ in 0..40 {
+        text.push_str(&screen(&mut app));
+        press(&mut app, "PgDn");
+    }
+    for field in crate::query::FIELDS {
+        assert!(
+            text.contains(field.example),
+            "{} is not in the help",
+            field.example
+        );
+    }
+    for state in crate::model::health::HealthState::ALL {
+        assert!(
+            text.contains(&format!(
+                "{}             {}",
+                state.symbol(),
+                state.as_str()
+            )),
+            "{state:?} is not in the legend"
+        );
+    }
+    for label in crate::model::SeverityLabel::ALL {
+        let symbol = &app.look.theme.severity(label).symbol;
+        let name = label.as_str().to_ascii_lowercase();
+        assert!(
+            text.contains(&format!("{symbol}             {name}")),
+            "{name} is not in the legend"
+        );
+    }
+    for mark in ["▶", "◐", "●", "▲ N newer", "×N", "⚑", "›12", "G S L O P F"] {
+        assert!(text.contains(mark), "{mark} is not in the legend");
+    }
+}
+
+#[test]
+fn presenting_shows_stand_ins_for_the_accounts_and_ous_tab_and_enter_put_in_the_filter() {
+    let mut app = app();
+    press(&mut app, "P 2 / account: Tab");
+    assert_eq!(filter_prompt(&app).editor.text(), "account:prod-web");
+    let text = screen(&mut app);
+    for name in ["prod-web", "sandbox", "111111111111"] {
+        assert!(!text.contains(name), "{name} shown:\n{text}");
+    }
+    assert!(text.contains("/account:acct-"), "{text}");
+    press(&mut app, "Escape 2 / ou: Tab");
+    let text = screen(&mut app);
+    assert!(!text.contains("Production"), "{text}");
+    assert!(text.contains("/ou:ou-"), "{text}");
+    press(&mut app, "Escape 1 k Enter");
+    assert_eq!(app.findings.table.filter_text, "ou:Production");
+    // The status bar's message gone, the filter shows.
+    app.notice = None;
+    let text = screen(&mut app);
+    assert!(!text.contains("Production"), "{text}");
+    assert!(text.contains("│ ou:ou-"), "{text}");
 }
