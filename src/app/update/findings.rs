@@ -337,6 +337,14 @@ pub(super) fn copy(app: &mut App, ix: crate::store::EntryIx, command: Command) -
     if app.store.get(ix).is_none() {
         return Vec::new();
     }
+    if app.present {
+        // The copy's stand-ins cover what only this finding's fields hold (a bucket, a tag's
+        // owner), whether or not a frame has shown the finding yet.
+        app.mask.learn_entry(&app.store, ix);
+        if let Some(finding) = app.store.finding(ix) {
+            app.mask.learn_finding(&finding);
+        }
+    }
     let (what, text) = if command == Command::CopyArn {
         let arn = app
             .store
