@@ -244,7 +244,9 @@ fn usable_at_80x24_and_follows_resizes() {
         .expect("resize");
     assert!(status.success());
     // The columns 80 had no room for come back (the source's, the resource's).
-    s.wait_for("the wider layout", |t| t.contains(" SRC ") && t.contains("RESOURCE"));
+    s.wait_for("the wider layout", |t| {
+        t.contains(" SRC ") && t.contains("RESOURCE")
+    });
     s.keys(&["C-c"]);
     s.wait_for("Ctrl-C to quit", |t| t.contains("EXITED:0"));
 }
