@@ -83,7 +83,12 @@ pub fn draw(buf: &mut Buffer, body: Rect, app: &App, flow: &ActionFlow) {
                     ));
                 }
             }
-            let others = app.playbooks.len() - flow.playbooks.len();
+            let matching = flow
+                .playbooks
+                .iter()
+                .filter(|&&i| i < app.playbooks.len())
+                .count();
+            let others = app.playbooks.len().saturating_sub(matching);
             if others > 0 {
                 lines.push((
                     format!("    {others} more configured, not matching every selected finding"),

@@ -739,6 +739,12 @@ pub(super) fn reloaded(app: &mut App, result: Result<Box<Reloaded>, String>) -> 
         .adapt(look.color_depth);
     look.themes = live.themes;
     look.time_zone = live.time_zone;
+    // An action being chosen names playbooks by their place in the list: a list read again
+    // could put another playbook there, so the choice starts over.
+    let choosing = matches!(app.modal, Some(Modal::Action(_)));
+    if choosing {
+        app.modal = None;
+    }
     app.playbooks = live.playbooks;
     app.alerts.set_options(live.alerts);
     if app.store.sla != live.sla {
@@ -765,6 +771,10 @@ pub(super) fn reloaded(app: &mut App, result: Result<Box<Reloaded>, String>) -> 
     }
     let mut text = format!("reloaded {path}");
     let mut level = NoticeLevel::Info;
+    if choosing {
+        text.push_str(" · the action being chosen was cancelled (its playbooks were read again)");
+        level = NoticeLevel::Warning;
+    }
     if !restart.is_empty() {
         text.push_str(&format!(
             " · changed, applied at the next start: {}",
