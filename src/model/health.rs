@@ -41,6 +41,18 @@ impl Service {
             Self::Feed => "feed",
         }
     }
+
+    /// The letter a Sources cell marks it with.
+    pub fn letter(self) -> &'static str {
+        match self {
+            Self::Organizations => "O",
+            Self::GuardDuty => "G",
+            Self::SecurityHub => "S",
+            Self::CloudWatchLogs => "L",
+            Self::Playbooks => "P",
+            Self::Feed => "F",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

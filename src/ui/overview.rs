@@ -398,8 +398,7 @@ fn path_tail(path: &str, room: usize) -> String {
         .map_or_else(|| path.to_string(), |tail| format!("…{tail}"))
 }
 
-/// Marks the selected severity cell of the overview's table.
-pub const SELECTED_CELL: &str = "›";
+pub use crate::app::symbols::SELECTED_CELL;
 
 /// The severity cells of one line of the heat table.
 struct HeatCells<'a> {

@@ -249,11 +249,7 @@ fn cut_of(column: Column) -> Cut {
 /// The columns that fit, as [`columns`] lays them out.
 pub(super) type Columns = [(Column, &'static str, u16)];
 
-/// The first column's marks, strongest first: marked for an action, from a source that has
-/// not answered lately, not yet seen.
-pub(super) const MARKED: &str = "▶";
-pub(super) const STALE: &str = "◐";
-pub(super) const UNSEEN: &str = "●";
+pub(super) use crate::app::symbols::{MARKED, STALE, UNSEEN};
 
 /// One finding's row at `y`.
 pub(super) fn finding_row(

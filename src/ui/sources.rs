@@ -16,14 +16,7 @@ const ACCOUNT_WIDTH: u16 = 26;
 const CELL_WIDTH: u16 = 15;
 
 pub(super) fn letter(service: Service) -> &'static str {
-    match service {
-        Service::Organizations => "O",
-        Service::GuardDuty => "G",
-        Service::SecurityHub => "S",
-        Service::CloudWatchLogs => "L",
-        Service::Playbooks => "P",
-        Service::Feed => "F",
-    }
+    service.letter()
 }
 
 /// One line of the matrix body: an OU heading or an account (its index among accounts).

@@ -254,7 +254,7 @@ fn on_key(app: &mut App, key: Key) -> Update {
 fn run(app: &mut App, command: Command) -> Update {
     // The help stops at its last page, so a key up after `G` moves at once.
     let help_end = matches!(app.modal, Some(Modal::Help { .. }))
-        .then(|| crate::ui::help::line_count(app).saturating_sub(layout::help_page(app.size)));
+        .then(|| super::help::line_count(app).saturating_sub(layout::help_page(app.size)));
     if let Some(Modal::Help { scroll } | Modal::Text { scroll, .. }) = &mut app.modal {
         match command {
             Command::Back => app.modal = None,

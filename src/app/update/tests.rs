@@ -2474,7 +2474,7 @@ fn the_selected_severity_cell_is_marked_on_the_overview() {
 fn the_help_stops_at_its_last_page_so_a_key_up_after_g_moves_at_once() {
     let mut app = app();
     update(&mut app, Msg::Resize(80, 24));
-    let end = crate::ui::help::line_count(&app) - layout::help_page(app.size);
+    let end = crate::app::help::line_count(&app) - layout::help_page(app.size);
     press(&mut app, "? G");
     assert!(matches!(app.modal, Some(Modal::Help { scroll }) if scroll == end));
     press(&mut app, "k");
@@ -2545,4 +2545,22 @@ fn presenting_shows_stand_ins_for_the_accounts_and_ous_tab_and_enter_put_in_the_
     let text = screen(&mut app);
     assert!(!text.contains("Production"), "{text}");
     assert!(text.contains("│ ou:ou-"), "{text}");
+}
+
+#[test]
+fn a_reload_while_an_action_is_being_chosen_cancels_it_rather_than_keep_stale_playbooks() {
+    let mut app = triage_app(Options::default());
+    press(&mut app, "a");
+    assert!(matches!(app.modal, Some(Modal::Action(_))));
+    update(&mut app, reloaded(live(), &[]));
+    assert!(app.modal.is_none(), "the choice starts over");
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("cancelled")),
+        "{:?}",
+        app.notice
+    );
+    // Drawn after any such message, nothing breaks.
+    crate::render::draw_app(&app);
 }
