@@ -15,10 +15,6 @@ use crate::model::health::{Health, Service};
 const ACCOUNT_WIDTH: u16 = 26;
 const CELL_WIDTH: u16 = 15;
 
-pub(super) fn letter(service: Service) -> &'static str {
-    service.letter()
-}
-
 /// One line of the matrix body: an OU heading or an account (its index among accounts).
 enum Line<'a> {
     Ou(&'a str),
@@ -259,7 +255,7 @@ fn draw_cell(
     }
     let mut at = x;
     for (service, health) in &services {
-        let mark = format!("{}{}", letter(*service), health.state.symbol());
+        let mark = format!("{}{}", service.letter(), health.state.symbol());
         at = put(buf, at, y, &mark, 2, over(theme.health(health.state)));
         at = put(buf, at, y, " ", 1, over(theme.base));
     }

@@ -5,6 +5,7 @@ use super::{Update, intake, switch_tab};
 use crate::app::layout;
 use crate::app::stats::HeatLine;
 use crate::model::SeverityLabel;
+use crate::query::quote_value;
 
 pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
     // OU headings, accounts and the totals, as the table shows them: one pass over the
@@ -44,7 +45,7 @@ pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
                     .stats
                     .accounts
                     .get(i)
-                    .map(|row| format!("account:{}", quote_if_needed(&row.name))),
+                    .map(|row| format!("account:{}", quote_value(&row.name))),
                 HeatLine::Ou { first, .. } => ou_term(&app.stats.accounts, first),
                 HeatLine::Totals => None,
             }
@@ -68,18 +69,14 @@ pub(super) fn overview_command(app: &mut App, command: Command) -> Update {
 fn ou_term(accounts: &[crate::app::stats::AccountRow], first: usize) -> Option<String> {
     let path = accounts.get(first)?.ou_path.as_str();
     if !path.is_empty() && !path.contains(['*', '?', '"']) {
-        return Some(format!("ou:{}", quote_if_needed(path)));
+        return Some(format!("ou:{}", quote_value(path)));
     }
     let ids: Vec<String> = accounts[first..]
         .iter()
         .take_while(|a| a.ou_path == path)
-        .map(|a| quote_if_needed(&a.account_id))
+        .map(|a| quote_value(&a.account_id))
         .collect();
     Some(format!("account:{}", ids.join(",")))
-}
-
-fn quote_if_needed(value: &str) -> String {
-    crate::query::quote_value(value)
 }
 
 /// A key on the findings screen.
